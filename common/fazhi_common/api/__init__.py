@@ -1,0 +1,51 @@
+"""RPC contracts between the gateway and each service: request and response schemas.
+
+The gateway validates HTTP input with these schemas and the service validates its RPC
+arguments with the very same ones, so the two boundaries cannot drift apart. They also
+feed the gateway's OpenAPI description.
+"""
+from marshmallow import Schema, fields, validate
+
+CODE_RULE = validate.Regexp(r"^\d{12}$", error="A division code is exactly 12 digits.")
+
+
+def code_field(**kwargs):
+    return fields.String(validate=CODE_RULE, **kwargs)
+
+
+# ids and counts fit a 32-bit signed integer column in every database we support
+MAX_INT = 2**31 - 1
+
+
+def id_field(**kwargs):
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_INT), **kwargs)
+
+
+def count_field(**kwargs):
+    return fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_INT), **kwargs)
+
+
+class PageQuery(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+def page_of(item_schema):
+    """A response schema for one page of ``item_schema`` items."""
+    return type(f"{item_schema.__name__}Page", (Schema,), {
+        "items": fields.List(fields.Nested(item_schema), required=True),
+        "page": fields.Integer(required=True),
+        "per_page": fields.Integer(required=True),
+        "total": fields.Integer(required=True),
+    })
+
+
+class ErrorSchema(Schema):
+    """Every error response (RFC 9457 problem details plus ``code`` and ``fields``)."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    code = fields.String(required=True)
+    field_errors = fields.Dict(keys=fields.String(), values=fields.Raw(), data_key="fields")

@@ -1,0 +1,119 @@
+"""The database dependency: engine per container, session per transaction, outbox relay.
+
+Services commit explicitly through ``self.db.transaction()``: nameko sends an RPC reply
+before ``worker_result`` runs, so committing there could tell a caller "done" for a
+transaction that then fails. After a transaction that wrote outbox events commits, the
+relay is woken to publish them at once.
+
+SQLite (a file) is the embedded default; PostgreSQL is used when ``DATABASE_URL`` says so,
+with psycopg2 made cooperative for eventlet so a query does not stall the service.
+"""
+from contextlib import contextmanager
+
+from nameko.extensions import DependencyProvider
+from sqlalchemy import create_engine, event
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import sessionmaker
+
+from fazhi_common.errors import Unavailable
+from fazhi_common.outbox import OutboxRelay
+
+
+def make_engine(url, **kwargs):
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    if url.startswith("postgresql"):
+        # psycopg2, made cooperative: SQLAlchemy 2.1 would otherwise pick psycopg 3
+        url = url.replace("postgresql://", "postgresql+psycopg2://", 1)
+        from psycogreen.eventlet import patch_psycopg
+
+        patch_psycopg()
+        if "poolclass" not in kwargs:
+            kwargs.setdefault("pool_size", 10)
+            kwargs.setdefault("max_overflow", 10)
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+class DatabaseAccess:
+    """What a worker sees as ``self.db``."""
+
+    def __init__(self, provider):
+        self._provider = provider
+
+    @contextmanager
+    def transaction(self):
+        """A session whose work commits on leaving the block, or rolls back on error."""
+        with _unavailable_on_connection_loss(), self._provider.session_factory() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            if session.info.pop("outbox_pending", 0) and self._provider.relay:
+                self._provider.relay.wake()
+
+    @contextmanager
+    def read(self):
+        """A session for queries only."""
+        with _unavailable_on_connection_loss(), self._provider.session_factory() as session:
+            yield session
+            session.rollback()
+
+
+@contextmanager
+def _unavailable_on_connection_loss():
+    """A lost database connection is the service's trouble, not the caller's: say 503."""
+    try:
+        yield
+    except OperationalError as exc:
+        raise Unavailable("The service's database is unavailable; try again shortly.") from exc
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise Unavailable("The service's database connection was lost; try again.") from exc
+        raise
+
+
+class Database(DependencyProvider):
+    """Engine from ``config['DATABASE_URL']``; relays the outbox unless told not to."""
+
+    def __init__(self, relay_outbox=True):
+        self.relay_outbox = relay_outbox
+        self.relay = None
+
+    def setup(self):
+        config = self.container.config
+        self.engine = make_engine(config["DATABASE_URL"])
+        self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+        if self.relay_outbox:
+            self.relay = OutboxRelay(
+                self.container.service_name, self.session_factory, config,
+                poll_interval=float(config.get("OUTBOX_POLL_SECONDS", 1.0)),
+                max_backoff=float(config.get("OUTBOX_MAX_BACKOFF_SECONDS", 30.0)),
+            )
+
+    def start(self):
+        if self.relay:
+            self.container.spawn_managed_thread(self.relay.run, identifier="outbox_relay")
+
+    def stop(self):
+        if self.relay:
+            self.relay.stop()
+        self.engine.dispose()
+
+    def kill(self):
+        self.stop()
+
+    def get_dependency(self, worker_ctx):
+        return DatabaseAccess(self)

@@ -1,0 +1,81 @@
+"""Event contracts: every event a service announces, its payload schema and who listens.
+
+An event travels as an envelope::
+
+    {"id": "<uuid>", "type": "community_registered", "source": "registry",
+     "occurred_at": "2026-11-25T03:00:00+00:00", "data": {...}}
+
+``data`` is validated against the contract's schema when the event is written to the
+outbox, so a malformed event fails the transaction that would have announced it.
+
+``subscribers`` names the services that consume the event. The publishing side declares
+their durable queues before it publishes, so an event is never dropped because its
+consumer has not started yet (a nameko event exchange silently drops unroutable messages).
+
+Each publishing service keeps its contracts in a module of this package named after it,
+with a ``CONTRACTS`` list; they are collected here. Event types are unique platform-wide.
+"""
+import importlib
+import pkgutil
+from dataclasses import dataclass
+
+from marshmallow import Schema, fields, validate
+
+from fazhi_common.errors import ValidationFailed
+
+
+def code_field(required=True):
+    return fields.String(required=required, allow_none=not required,
+                         validate=validate.Regexp(r"^\d{12}$"))
+
+
+class AreaPayload(Schema):
+    """Where an event happened; notifications filter subscriptions on these."""
+
+    county_code = code_field()
+    town_code = code_field(required=False)
+    community_code = code_field(required=False)
+
+
+@dataclass(frozen=True)
+class EventContract:
+    type: str
+    source: str
+    schema: type
+    subscribers: tuple
+
+
+def _collect():
+    contracts = {}
+    for module_info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{module_info.name}")
+        for c in getattr(module, "CONTRACTS", []):
+            if c.type in contracts:
+                raise RuntimeError(f"event type {c.type} is declared twice")
+            contracts[c.type] = c
+    return contracts
+
+
+CONTRACTS = _collect()
+
+
+def contract(event_type):
+    try:
+        return CONTRACTS[event_type]
+    except KeyError:
+        raise LookupError(f"no contract for event type {event_type!r}") from None
+
+
+def contracts_from(source):
+    """The contracts of events that ``source`` publishes."""
+    return [c for c in CONTRACTS.values() if c.source == source]
+
+
+def serialise_payload(event_type, data):
+    """Validate ``data`` against the contract and return its JSON-ready form."""
+    schema = contract(event_type).schema()
+    dumped = schema.dump(data)
+    errors = schema.validate(dumped)
+    if errors:
+        raise ValidationFailed(f"event {event_type} payload is invalid", errors)
+    return dumped

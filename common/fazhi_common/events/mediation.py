@@ -1,0 +1,44 @@
+"""Events the mediation service (justice) announces.
+
+Departments are named by the same department identifier their users and subscriptions
+carry (for example ``court-330110`` or ``justice-330110001``).
+"""
+from marshmallow import fields, validate
+
+from fazhi_common.events import AreaPayload, EventContract
+
+MEDIATION_KINDS = ("people", "medical", "litigation", "police", "traffic", "procuratorate")
+
+
+class CaseEvent(AreaPayload):
+    """Common to every case event: the case, its channel and who is involved."""
+
+    case_id = fields.Integer(required=True)
+    mediation_kind = fields.String(required=True, validate=validate.OneOf(MEDIATION_KINDS))
+    dispute_category = fields.String(required=True)
+    organisation_id = fields.Integer(required=True)
+    # the department of the receiving mediation organisation
+    receiving_department = fields.String(required=True)
+    # the department that referred the case, if any (a court, police station, ...)
+    referrer_department = fields.String(allow_none=True, load_default=None)
+    referrer_reference = fields.String(allow_none=True, load_default=None)
+
+
+class CaseReceived(CaseEvent):
+    received_on = fields.Date(required=True)
+
+
+class CaseClosed(CaseEvent):
+    """A case is finished: ``outcome`` is agreement, failure or declined."""
+
+    outcome = fields.String(required=True, validate=validate.OneOf(
+        ["agreement", "failure", "declined"]))
+    closed_on = fields.Date(required=True)
+
+
+_LISTENERS = ("evaluation", "notifications")
+
+CONTRACTS = [
+    EventContract("mediation_case_received", "mediation", CaseReceived, _LISTENERS),
+    EventContract("mediation_case_closed", "mediation", CaseClosed, _LISTENERS),
+]

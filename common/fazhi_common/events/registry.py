@@ -1,0 +1,80 @@
+"""Events the registry service (civil affairs) announces."""
+from marshmallow import Schema, fields, validate
+
+from fazhi_common.events import AreaPayload, EventContract, code_field
+
+
+class CountyRegistered(Schema):
+    county_code = code_field()
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+
+
+class TownRegistered(AreaPayload):
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+
+
+class CommunityRegistered(AreaPayload):
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+
+
+class CommunityReorganised(AreaPayload):
+    """``community_code`` is the resulting unit; ``source_codes`` the villages it came from."""
+
+    reorganisation_id = fields.Integer(required=True)
+    reorganisation_kind = fields.String(required=True, validate=validate.OneOf(
+        ["convert", "merge", "federate"]))
+    effective_on = fields.Date(required=True)
+    source_codes = fields.List(code_field(), required=True)
+    deactivated_codes = fields.List(code_field(), required=True)
+
+
+class LegalAdviserAssigned(AreaPayload):
+    assignment_id = fields.Integer(required=True)
+    adviser_name = fields.String(required=True)
+    adviser_kind = fields.String(required=True)
+    assigned_on = fields.Date(required=True)
+
+
+class LegalAdviserRemoved(AreaPayload):
+    assignment_id = fields.Integer(required=True)
+    removed_on = fields.Date(required=True)
+
+
+class ElectionHeld(AreaPayload):
+    election_id = fields.Integer(required=True)
+    body_kind = fields.String(required=True)
+    held_on = fields.Date(required=True)
+    turnout_rate = fields.Float(required=True, allow_none=True)
+    result = fields.String(required=True)
+
+
+class AffairsDisclosed(AreaPayload):
+    disclosure_id = fields.Integer(required=True)
+    disclosure_kind = fields.String(required=True)
+    period = fields.String(required=True)
+    disclosed_on = fields.Date(required=True)
+    on_time = fields.Boolean(required=True)
+
+
+# Notifications hears everything; evaluation keeps a read model of registry facts.
+_REGISTRY_LISTENERS = ("evaluation", "notifications")
+
+CONTRACTS = [
+    EventContract("county_registered", "registry", CountyRegistered, ("notifications",)),
+    EventContract("town_registered", "registry", TownRegistered, ("notifications",)),
+    EventContract("community_registered", "registry", CommunityRegistered,
+                  _REGISTRY_LISTENERS),
+    EventContract("community_reorganised", "registry", CommunityReorganised,
+                  _REGISTRY_LISTENERS),
+    EventContract("legal_adviser_assigned", "registry", LegalAdviserAssigned,
+                  _REGISTRY_LISTENERS),
+    EventContract("legal_adviser_removed", "registry", LegalAdviserRemoved,
+                  _REGISTRY_LISTENERS),
+    EventContract("election_held", "registry", ElectionHeld, _REGISTRY_LISTENERS),
+    EventContract("affairs_disclosed", "registry", AffairsDisclosed, _REGISTRY_LISTENERS),
+]
+
+

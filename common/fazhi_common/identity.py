@@ -1,0 +1,203 @@
+"""Who is calling: roles, areas, and the signed identity that travels with every RPC.
+
+The gateway authenticates a request, then signs the caller's identity with its Ed25519
+private key (``GATEWAY_SIGNING_KEY``, held by the gateway alone) into the RPC's context
+data. Each service holds only the public keys (``GATEWAY_VERIFY_KEYS``; several, so the
+gateway's key can be rotated), and its ``@rpc`` entrypoint refuses a call whose identity
+is missing, badly signed, stale, or of a role the method does not admit. A client that
+talks to the bus directly — even another service — cannot mint an identity.
+
+``python -m fazhi_common.identity keygen`` prints a new key pair.
+
+Areas are division codes: a city (``3301`` + zeros), county, town or community. An
+identity sees a unit when the unit's code lies under its area; a platform-wide identity
+has no area.
+"""
+import base64
+import json
+import sys
+import time
+from dataclasses import asdict, dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from nameko.extensions import DependencyProvider
+from nameko.rpc import Rpc
+
+from fazhi_common.errors import FazhiError, Forbidden, Unauthenticated
+
+CONTEXT_KEY = "fazhi_identity"
+MAX_AGE_SECONDS = 300
+
+# Roles (issue: security). Named sets below are what each contract admits.
+PLATFORM_ADMIN = "platform_admin"
+CIVIL_AFFAIRS_OFFICER = "civil_affairs_officer"
+JUSTICE_OFFICER = "justice_officer"
+EVALUATOR = "evaluator"
+INSPECTOR = "inspector"
+MEDIATOR = "mediator"
+LINKED_DEPARTMENT_OFFICER = "linked_department_officer"
+VIEWER = "viewer"
+RESIDENT = "resident"
+ROLES = (PLATFORM_ADMIN, CIVIL_AFFAIRS_OFFICER, JUSTICE_OFFICER, EVALUATOR, INSPECTOR,
+         MEDIATOR, LINKED_DEPARTMENT_OFFICER, VIEWER, RESIDENT)
+STAFF = frozenset(ROLES) - {RESIDENT}
+EVERYONE = frozenset(ROLES)
+
+
+def area_prefix(area):
+    """The code prefix an area covers: 4 digits for a city, 6 county, 9 town, 12 community."""
+    if not area:
+        return ""
+    if area[4:] == "0" * 8:
+        return area[:4]
+    if area[6:] == "0" * 6:
+        return area[:6]
+    if area[9:] == "000":
+        return area[:9]
+    return area
+
+
+@dataclass(frozen=True)
+class Identity:
+    subject: str
+    role: str
+    department: str = ""
+    area: str | None = None
+    request_id: str = ""
+
+    @property
+    def prefix(self):
+        return area_prefix(self.area)
+
+    def covers(self, code):
+        """True if the unit ``code`` lies within this identity's area."""
+        return code is not None and str(code).startswith(self.prefix)
+
+    def require_role(self, roles):
+        if self.role not in roles:
+            raise Forbidden(f"The role {self.role} may not do this.", {"role": [self.role]})
+
+    def require_area(self, code, field="code"):
+        """Refuse a write to a unit outside the caller's area (403 names the field)."""
+        if not self.covers(code):
+            raise Forbidden(f"{code} lies outside your area {self.area}.",
+                            {field: ["outside your area"]})
+
+
+SYSTEM = Identity(subject="system", role=PLATFORM_ADMIN, department="platform")
+
+
+def _b64(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def signing_key(encoded):
+    """The gateway's private key from its base64 form (32 raw bytes)."""
+    return Ed25519PrivateKey.from_private_bytes(_unb64(encoded))
+
+
+def verify_keys(encoded):
+    """Public keys from a list, or a comma-separated string, of base64 keys."""
+    if isinstance(encoded, str):
+        encoded = [part for part in encoded.replace(" ", "").split(",") if part]
+    return [Ed25519PublicKey.from_public_bytes(_unb64(k)) for k in encoded]
+
+
+def keygen():
+    """A new ``(private, public)`` key pair, base64-encoded for config files."""
+    private = Ed25519PrivateKey.generate()
+    public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return _b64(private.private_bytes_raw()), _b64(public)
+
+
+def sign_identity(identity, private_key, now=None):
+    payload = dict(asdict(identity), iat=int(now if now is not None else time.time()))
+    body = _b64(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
+    return f"{body}.{_b64(private_key.sign(body.encode()))}"
+
+
+def _signed_by_one_of(public_keys, signature, body):
+    for key in public_keys:
+        try:
+            key.verify(signature, body)
+            return True
+        except InvalidSignature:
+            continue
+    return False
+
+
+def verify_identity(token, public_keys, now=None, max_age=MAX_AGE_SECONDS):
+    """The identity in ``token``; Unauthenticated unless the gateway signed it lately."""
+    if not token or not isinstance(token, str) or token.count(".") != 1:
+        raise Unauthenticated("This call carries no identity signed by the gateway.")
+    body, signature = token.split(".")
+    try:
+        valid = _signed_by_one_of(public_keys, _unb64(signature), body.encode())
+        payload = json.loads(_unb64(body)) if valid else None
+    except (ValueError, TypeError):
+        valid = False
+    if not valid:
+        raise Unauthenticated("The caller's identity is not signed by the gateway.")
+    now = now if now is not None else time.time()
+    if abs(now - payload.pop("iat", 0)) > max_age:
+        raise Unauthenticated("The caller's identity has expired.")
+    if payload.get("role") not in ROLES:
+        raise Unauthenticated("The caller's identity names no known role.")
+    return Identity(**payload)
+
+
+class SignedRpc(Rpc):
+    """``@rpc`` that admits only calls signed by the gateway, by a role in ``roles``."""
+
+    def __init__(self, roles=STAFF, **kwargs):
+        self.roles = frozenset(roles)
+        # a caller's mistake is logged as a warning, not as a failure with a traceback
+        kwargs.setdefault("expected_exceptions", FazhiError)
+        super().__init__(**kwargs)
+
+    def setup(self):
+        self.public_keys = verify_keys(self.container.config["GATEWAY_VERIFY_KEYS"])
+        super().setup()
+
+    def handle_message(self, body, message):
+        # raised here, before a worker exists, the error goes back to the caller as the reply
+        context = self.unpack_message_headers(message)
+        identity = verify_identity(context.get(CONTEXT_KEY), self.public_keys)
+        identity.require_role(self.roles)
+        super().handle_message(body, message)
+
+
+rpc = SignedRpc.decorator
+
+
+class Caller(DependencyProvider):
+    """``self.caller``: the verified identity of whoever made this call.
+
+    Event handlers and timers act for the platform itself (``SYSTEM``).
+    """
+
+    def setup(self):
+        self.public_keys = verify_keys(self.container.config["GATEWAY_VERIFY_KEYS"])
+
+    def get_dependency(self, worker_ctx):
+        token = worker_ctx.data.get(CONTEXT_KEY)
+        if token is None:
+            return SYSTEM
+        return verify_identity(token, self.public_keys)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["keygen"]:
+        sys.exit("usage: python -m fazhi_common.identity keygen")
+    private, public = keygen()
+    print(f"GATEWAY_SIGNING_KEY={private}    # the gateway only")
+    print(f"GATEWAY_VERIFY_KEYS={public}     # every service")

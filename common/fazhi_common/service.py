@@ -1,0 +1,35 @@
+"""What every fazhi service has: its database, its config, its caller, a health check.
+
+A service class inherits ``ServiceBase`` (nameko finds inherited entrypoints) and adds
+its own. Import the module, not the class (``from fazhi_common import service as base``;
+``class RegistryService(base.ServiceBase)``): ``nameko run registry.service`` runs every
+class with entrypoints it finds at the top of the module, and the base has no name.
+"""
+from nameko.dependency_providers import Config
+from sqlalchemy import func, select, text
+
+from fazhi_common.db import Database
+from fazhi_common.identity import EVERYONE, Caller, rpc
+from fazhi_common.outbox import OutboxEvent
+
+
+class ServiceBase:
+    db = Database()
+    config = Config()
+    caller = Caller()
+
+    @rpc(roles=EVERYONE)
+    def health(self):
+        """Reached over the bus, so the broker works; says whether the database does."""
+        report = {"service": self.name, "broker": "ok"}
+        try:
+            with self.db.read() as session:
+                session.execute(text("SELECT 1"))
+                report["outbox_pending"] = session.scalar(
+                    select(func.count()).select_from(OutboxEvent)
+                    .where(OutboxEvent.sent_at.is_(None)))
+            report["database"] = "ok"
+        except Exception as exc:  # report, do not raise: the caller wants the state
+            report["database"] = f"unavailable: {type(exc).__name__}"
+        report["status"] = "ok" if report["database"] == "ok" else "degraded"
+        return report

@@ -1,0 +1,1 @@
+"""The HTTP gateway: authenticates callers, validates requests, calls services over RPC."""

@@ -1,0 +1,70 @@
+"""The gateway's app factory."""
+from pathlib import Path
+
+from flask import Flask, jsonify
+from sqlalchemy.orm import sessionmaker
+from werkzeug.routing import IntegerConverter
+
+from fazhi_common.api import MAX_INT
+from fazhi_common.config import load_config
+from fazhi_common.db import make_engine
+from fazhi_common.identity import signing_key
+from gateway import health, security
+from gateway.auth import TokenIssuer
+from gateway.blueprints import all_blueprints
+from gateway.errors import register_error_handlers
+from gateway.openapi import build_spec, documented
+from gateway.rpc import RpcPool
+
+GATEWAY_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = GATEWAY_DIR / "config.yml"
+
+
+class BoundedInt(IntegerConverter):
+    def __init__(self, url_map, fixed_digits=0, min=1, max=MAX_INT, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def create_app(config=None):
+    """Build the gateway; ``config`` is a dict, else ``config.yml`` with env overrides."""
+    config = config if config is not None else load_config(DEFAULT_CONFIG)
+    app = Flask(__name__)
+    app.config["FAZHI"] = config
+    app.json.ensure_ascii = False  # Chinese names readable in responses
+    app.extensions["rpc"] = RpcPool(
+        {"AMQP_URI": config["AMQP_URI"]},
+        size=int(config.get("RPC_POOL_SIZE", 16)),
+        timeout=float(config.get("RPC_TIMEOUT_SECONDS", 5)),
+    )
+    app.extensions["db"] = sessionmaker(make_engine(config["DATABASE_URL"]),
+                                        expire_on_commit=False)
+    app.extensions["tokens"] = TokenIssuer(config["TOKEN_KEYS"], config["TOKEN_SIGNING_KID"],
+                                           config.get("TOKEN_TTL_SECONDS", 900))
+    app.extensions["identity_key"] = signing_key(config["GATEWAY_SIGNING_KEY"])
+    # ids in paths are bounded like ids in bodies: a larger number cannot name anything
+    app.url_map.converters["int"] = BoundedInt
+    register_error_handlers(app)
+    security.install(app)
+    for blueprint in all_blueprints():
+        app.register_blueprint(blueprint)
+
+    @app.get("/api/v1/openapi.json")
+    @documented("This OpenAPI description", public=True, tag="meta")
+    def openapi():
+        return jsonify(app.extensions["openapi"])
+
+    @app.get("/health/live")
+    @documented("Liveness: the gateway process answers", public=True, tag="meta")
+    def live():
+        return jsonify({"status": "ok"})
+
+    @app.get("/health/ready")
+    @documented("Readiness: each service behind the gateway, its broker and database",
+                public=True, tag="meta", response=health.Readiness,
+                also={503: health.Readiness})
+    def ready():
+        report = health.check_services(app, config.get("SERVICES", health.ALL_SERVICES))
+        return jsonify(report), 200 if report["status"] == "ok" else 503
+
+    app.extensions["openapi"] = build_spec(app)
+    return app

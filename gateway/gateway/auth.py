@@ -1,0 +1,110 @@
+"""Authentication at the gateway: passwords, short-lived signed tokens, API keys.
+
+Users log in with a password (argon2 hash) for a JWT that names their department, role
+and area; it lives ``TOKEN_TTL_SECONDS``. Tokens are signed with one of ``TOKEN_KEYS``
+(``kid`` → secret); new tokens use ``TOKEN_SIGNING_KID``, and every listed key still
+verifies, so a key is rotated by adding a new one, signing with it, and removing the old
+one once its tokens have expired. A token is revoked by logging out (its ``jti``), by
+disabling the account, or by voiding all of a user's earlier tokens.
+
+Portal systems use API keys ``<key_id>.<secret>`` sent as ``X-API-Key``; only a hash of
+the secret is stored, and a key is revoked by marking it.
+"""
+import hashlib
+import hmac
+import secrets
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+
+from fazhi_common.clock import utcnow
+from fazhi_common.errors import Unauthenticated
+from fazhi_common.identity import Identity
+from gateway.models import ApiKey, RevokedToken, UserAccount
+
+hasher = PasswordHasher()
+# verifying against this when the user is unknown keeps login time the same either way
+_DUMMY_HASH = hasher.hash(secrets.token_hex(16))
+
+
+def hash_password(password):
+    return hasher.hash(password)
+
+
+def check_password(account, password):
+    try:
+        return hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+class TokenIssuer:
+    def __init__(self, keys, signing_kid, ttl_seconds):
+        if signing_kid not in keys:
+            raise ValueError(f"TOKEN_SIGNING_KID {signing_kid!r} is not among TOKEN_KEYS")
+        self.keys = {str(k): str(v) for k, v in keys.items()}
+        self.signing_kid = str(signing_kid)
+        self.ttl = int(ttl_seconds)
+
+    def issue(self, account):
+        now = utcnow()
+        claims = {"sub": account.username, "dept": account.department, "role": account.role,
+                  "area": account.area, "iat": now, "exp": now + timedelta(seconds=self.ttl),
+                  "jti": str(uuid.uuid4())}
+        token = jwt.encode(claims, self.keys[self.signing_kid], algorithm="HS256",
+                           headers={"kid": self.signing_kid})
+        return token, self.ttl
+
+    def decode(self, token):
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+            key = self.keys[kid]
+            return jwt.decode(token, key, algorithms=["HS256"],
+                              options={"require": ["exp", "iat", "jti", "sub"]})
+        except jwt.ExpiredSignatureError:
+            raise Unauthenticated("The token has expired; log in again.") from None
+        except (jwt.InvalidTokenError, KeyError, TypeError):
+            raise Unauthenticated("The token is not valid.") from None
+
+
+def identity_from_token(session, issuer, token, request_id):
+    claims = issuer.decode(token)
+    if session.get(RevokedToken, claims["jti"]) is not None:
+        raise Unauthenticated("The token was revoked.")
+    account = session.scalar(select(UserAccount).where(UserAccount.username == claims["sub"]))
+    if account is None or not account.active:
+        raise Unauthenticated("The account is disabled.")
+    valid_after = account.tokens_valid_after
+    if valid_after is not None and claims["iat"] < int(valid_after.timestamp()):
+        raise Unauthenticated("The token was revoked.")
+    # role and area come from the account as it is now, not as it was at login
+    return Identity(subject=account.username, role=account.role,
+                    department=account.department, area=account.area,
+                    request_id=request_id), claims
+
+
+def new_api_key():
+    """``(key_id, secret, secret_hash)``; the full key is ``key_id.secret``."""
+    key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    return key_id, secret, hashlib.sha256(secret.encode()).hexdigest()
+
+
+def identity_from_api_key(session, presented, request_id):
+    key_id, _, secret = (presented or "").partition(".")
+    key = session.scalar(select(ApiKey).where(ApiKey.key_id == key_id)) if key_id else None
+    digest = hashlib.sha256(secret.encode()).hexdigest()
+    if key is None or not hmac.compare_digest(key.secret_hash, digest):
+        raise Unauthenticated("The API key is not valid.")
+    if key.revoked_at is not None:
+        raise Unauthenticated("The API key was revoked.")
+    return Identity(subject=f"api-key:{key.name}", role=key.role, department=key.department,
+                    area=key.area, request_id=request_id)
+
+
+def revoke_token(session, claims):
+    expires_at = datetime.fromtimestamp(claims["exp"], tz=timezone.utc)
+    session.merge(RevokedToken(jti=claims["jti"], expires_at=expires_at))

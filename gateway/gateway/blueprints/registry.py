@@ -1,0 +1,199 @@
+"""Registry endpoints: units, reorganisation, lineage and stage, self-governance, legal
+advisers, coverage, records, bulk import and export."""
+import base64
+import csv
+import io
+
+from flask import Blueprint, Response, jsonify, request
+
+from fazhi_common.api import page_of
+from fazhi_common.api import registry as api
+from fazhi_common.errors import ValidationFailed
+from gateway.openapi import documented
+from gateway.views import call, created, json_body, query_args
+
+bp = Blueprint("registry", __name__, url_prefix="/api/v1/registry")
+TAG = "registry"
+
+
+def _units(plural, single, schema_in, schema_out, query_schema, registered_by):
+    """Create/list/get routes for one level of units (counties, towns, communities)."""
+
+    @documented(f"Register a {single}", body=schema_in, response=schema_out, status=201,
+                tag=TAG, roles=api.UNIT_WRITERS)
+    def create():
+        return created(call("registry", registered_by, json_body(schema_in)))
+
+    @documented(f"List {plural}", query=query_schema, response=page_of(schema_out), tag=TAG)
+    def index():
+        return jsonify(call("registry", f"list_{plural}", query_args(query_schema)))
+
+    @documented(f"Get a {single} by division code", response=schema_out, tag=TAG)
+    def show(code):
+        return jsonify(call("registry", f"get_{single}", code))
+
+    bp.add_url_rule(f"/{plural}", f"create_{single}", create, methods=["POST"])
+    bp.add_url_rule(f"/{plural}", f"list_{plural}", index, methods=["GET"])
+    bp.add_url_rule(f"/{plural}/<code>", f"get_{single}", show, methods=["GET"])
+
+
+_units("counties", "county", api.CountyIn, api.County, api.CountyQuery, "register_county")
+_units("towns", "town", api.TownIn, api.Town, api.TownQuery, "register_town")
+_units("communities", "community", api.CommunityIn, api.Community, api.UnitQuery,
+       "register_community")
+
+
+@bp.patch("/communities/<code>")
+@documented("Rename a community or change its economic tier", body=api.CommunityChange,
+            response=api.Community, tag=TAG, roles=api.UNIT_WRITERS)
+def update_community(code):
+    return jsonify(call("registry", "update_community", code, json_body(api.CommunityChange)))
+
+
+@bp.post("/reorganisations")
+@documented("Record a reorganisation: convert (转), merge (并) or federate (联) villages",
+            body=api.ReorganisationIn, response=api.Reorganisation, status=201, tag=TAG,
+            roles=api.UNIT_WRITERS)
+def reorganise():
+    return created(call("registry", "reorganise", json_body(api.ReorganisationIn)))
+
+
+@bp.get("/communities/<code>/lineage")
+@documented("What a unit became and what it was made of", response=api.Lineage, tag=TAG)
+def lineage(code):
+    return jsonify(call("registry", "lineage", code))
+
+
+@bp.get("/communities/<code>/stage")
+@documented("Campaign stage of a community in a year (three-year rule)",
+            query=api.StageQuery, response=api.Stage, tag=TAG)
+def stage(code):
+    return jsonify(call("registry", "stage", code, query_args(api.StageQuery)))
+
+
+@bp.post("/governance-bodies")
+@documented("Register a self-governance body with its members", body=api.GovernanceBodyIn,
+            response=api.GovernanceBody, status=201, tag=TAG, roles=api.UNIT_WRITERS)
+def create_body():
+    return created(call("registry", "create_body", json_body(api.GovernanceBodyIn)))
+
+
+@bp.get("/governance-bodies")
+@documented("List self-governance bodies (filter those due for election)",
+            query=api.BodyQuery, response=page_of(api.GovernanceBody), tag=TAG)
+def list_bodies():
+    return jsonify(call("registry", "list_bodies", query_args(api.BodyQuery)))
+
+
+@bp.get("/governance-bodies/<int:body_id>")
+@documented("Get a self-governance body", response=api.GovernanceBody, tag=TAG)
+def get_body(body_id):
+    return jsonify(call("registry", "get_body", body_id))
+
+
+@bp.post("/governance-bodies/<int:body_id>/elections")
+@documented("Record an election of a body", body=api.ElectionIn, response=api.Election,
+            status=201, tag=TAG, roles=api.UNIT_WRITERS)
+def record_election(body_id):
+    return created(call("registry", "record_election", body_id, json_body(api.ElectionIn)))
+
+
+@bp.post("/legal-advisers")
+@documented("Assign a community its legal adviser", body=api.AdviserAssignmentIn,
+            response=api.AdviserAssignment, status=201, tag=TAG,
+            roles=api.LEGAL_SERVICE_WRITERS)
+def assign_adviser():
+    return created(call("registry", "assign_adviser", json_body(api.AdviserAssignmentIn)))
+
+
+@bp.get("/legal-advisers")
+@documented("List legal-adviser assignments", query=api.AdviserQuery,
+            response=page_of(api.AdviserAssignment), tag=TAG)
+def list_advisers():
+    return jsonify(call("registry", "list_advisers", query_args(api.AdviserQuery)))
+
+
+@bp.post("/legal-advisers/<int:assignment_id>/removal")
+@documented("End a legal-adviser assignment", body=api.AdviserRemovalIn,
+            response=api.AdviserAssignment, tag=TAG, roles=api.LEGAL_SERVICE_WRITERS)
+def remove_adviser(assignment_id):
+    return jsonify(call("registry", "remove_adviser", assignment_id,
+                        json_body(api.AdviserRemovalIn)))
+
+
+@bp.get("/coverage")
+@documented("Coverage by county and town: legal advisers, education places, culture venues",
+            query=api.CoverageQuery, response=api.Coverage, tag=TAG)
+def coverage():
+    return jsonify(call("registry", "coverage", query_args(api.CoverageQuery)))
+
+
+@bp.get("/health-checks/progress")
+@documented("Enterprise legal health checks against the yearly target",
+            query=api.RecordQuery, response=api.HealthCheckProgress, tag=TAG)
+def health_check_progress():
+    return jsonify(call("registry", "health_check_progress", query_args(api.RecordQuery)))
+
+
+@bp.get("/outreach-activities/summary")
+@documented("Volunteer outreach by target group", query=api.RecordQuery,
+            response=api.OutreachSummary(many=True), tag=TAG)
+def outreach_summary():
+    return jsonify(call("registry", "outreach_summary", query_args(api.RecordQuery)))
+
+
+def _records(kind, schema_in, schema_out):
+    path = "/" + kind.replace("_", "-")
+    label = kind.replace("_", " ")
+
+    @documented(f"Record {label}", body=schema_in, response=schema_out, status=201, tag=TAG,
+                roles=api.RECORD_WRITERS[kind])
+    def add():
+        return created(call("registry", "add_record", kind, json_body(schema_in)))
+
+    @documented(f"List {label}", query=api.RecordQuery, response=page_of(schema_out), tag=TAG)
+    def index():
+        return jsonify(call("registry", "list_records", kind, query_args(api.RecordQuery)))
+
+    bp.add_url_rule(path, f"add_{kind}", add, methods=["POST"])
+    bp.add_url_rule(path, f"list_{kind}", index, methods=["GET"])
+
+
+for _kind, (_in, _out) in api.RECORD_KINDS.items():
+    _records(_kind, _in, _out)
+
+
+@bp.post("/imports")
+@documented("Import counties, towns, communities and villages from CSV or Excel "
+            "(all or nothing; JSON with base64 content, or multipart field 'file')",
+            body=api.ImportFileIn, response=api.ImportResult, status=201, tag=TAG,
+            roles=api.UNIT_WRITERS)
+def import_units():
+    upload = request.files.get("file")
+    if upload is not None:
+        payload = {"filename": upload.filename or "",
+                   "content_base64": base64.b64encode(upload.read()).decode()}
+        api.ImportFileIn().load(payload)
+    else:
+        payload = json_body(api.ImportFileIn)
+    return created(call("registry", "import_file", payload))
+
+
+
+
+@bp.get("/exports/units.csv")
+@documented("Export units as CSV (UTF-8 with BOM, opens in Excel)", query=api.CoverageQuery,
+            tag=TAG)
+def export_units():
+    rows = call("registry", "export_units", query_args(api.CoverageQuery))
+    if not rows and request.args.get("county_code"):
+        raise ValidationFailed("No units in that county.", {"county_code": ["no units"]})
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    columns = ["code", "name", "level", "kind", "parent_code", "status"]
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([row.get(c) or "" for c in columns])
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=units.csv"})

@@ -1,0 +1,114 @@
+"""A pool of nameko standalone RPC clients, safe to share between request threads.
+
+nameko's ``ClusterRpcProxy`` is single-threaded, keeps no heartbeat, cannot be reused
+after a disconnect and waits forever without a timeout. So: each request thread borrows
+a started client from the pool, every call carries a timeout, and a client that timed
+out or lost its connection is thrown away rather than returned. Requests also carry an
+AMQP expiration equal to the timeout, so a request the gateway gave up on (a 503 to the
+caller) is not executed later when a stalled service comes back.
+"""
+import logging
+import queue
+import threading
+from contextlib import contextmanager
+
+from nameko.exceptions import RpcTimeout, UnknownService
+from nameko.rpc import ServiceProxy
+from nameko.standalone.rpc import ClusterRpcProxy
+
+log = logging.getLogger(__name__)
+
+
+class ServiceUnavailable(Exception):
+    """The service did not answer: not running, broker unreachable, or too slow."""
+
+    def __init__(self, service, reason):
+        super().__init__(f"{service}: {reason}")
+        self.service = service
+        self.reason = reason
+
+
+class RpcPool:
+    def __init__(self, config, size=16, timeout=5.0):
+        self.config = config
+        self.size = size
+        self.timeout = timeout
+        self._idle = queue.LifoQueue()
+        self._lock = threading.Lock()
+        self._open = 0
+
+    def _start_client(self):
+        client = ClusterRpcProxy(self.config, timeout=self.timeout)
+        client.start()
+        return client
+
+    def _discard(self, client):
+        with self._lock:
+            self._open -= 1
+        try:
+            client.stop()
+        except Exception:  # already broken; nothing more to release
+            log.debug("discarding a broken RPC client", exc_info=True)
+
+    def _borrow(self, service):
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            pass
+        with self._lock:
+            may_open = self._open < self.size
+            if may_open:
+                self._open += 1
+        if not may_open:
+            try:
+                return self._idle.get(timeout=self.timeout)
+            except queue.Empty:
+                raise ServiceUnavailable(service, "the gateway is at capacity") from None
+        try:
+            return self._start_client()
+        except Exception as exc:
+            with self._lock:
+                self._open -= 1
+            raise ServiceUnavailable(service, f"message broker unreachable ({exc})") from None
+
+    @contextmanager
+    def client(self, service):
+        client = self._borrow(service)
+        healthy = False
+        try:
+            yield client
+            healthy = True
+        except UnknownService:
+            healthy = True
+            raise ServiceUnavailable(service, "the service is not running") from None
+        except RpcTimeout:
+            raise ServiceUnavailable(service, f"no answer within {self.timeout:g}s") from None
+        except (OSError, ConnectionError) as exc:
+            raise ServiceUnavailable(service, f"connection lost ({exc})") from None
+        except Exception as exc:
+            # Errors the service raised arrive as exceptions on a healthy connection;
+            # anything from the AMQP layer means this client is no longer usable.
+            healthy = not type(exc).__module__.startswith(("amqp", "kombu"))
+            if not healthy:
+                raise ServiceUnavailable(service, f"broker error ({exc})") from None
+            raise
+        finally:
+            if healthy:
+                self._idle.put(client)
+            else:
+                self._discard(client)
+
+    def call(self, service, method, *args, context=None, **kwargs):
+        """Call ``service.method`` with ``context`` carried as nameko context data."""
+        with self.client(service) as client:
+            client._worker_ctx.data = dict(context or {})
+            proxy = ServiceProxy(client._worker_ctx, service, client._reply_listener,
+                                 expiration=self.timeout)
+            return getattr(proxy, method)(*args, **kwargs)
+
+    def close(self):
+        while True:
+            try:
+                self._discard(self._idle.get_nowait())
+            except queue.Empty:
+                return

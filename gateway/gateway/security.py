@@ -1,0 +1,109 @@
+"""Every request is authenticated before its view runs, and checked against the roles the
+view admits; the identity is then signed into the RPC context for the services.
+
+Public views (``@documented(public=True)``) are open to anonymous residents and are
+rate-limited per client address.
+"""
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+
+from flask import current_app, g, request
+
+from fazhi_common.errors import Forbidden, Unauthenticated
+from fazhi_common.identity import CONTEXT_KEY, RESIDENT, Identity, sign_identity
+from gateway.auth import identity_from_api_key, identity_from_token
+
+
+class TooManyRequests(Exception):
+    def __init__(self, retry_after):
+        super().__init__("too many requests")
+        self.retry_after = retry_after
+
+
+class RateLimiter:
+    """A token bucket per client: ``per_minute`` requests, bursts up to ``burst``."""
+
+    def __init__(self, per_minute, burst=None):
+        self.rate = per_minute / 60.0
+        self.burst = float(burst or per_minute)
+        self._buckets = {}
+        self._lock = threading.Lock()
+
+    def take(self, client):
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(client, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            if tokens < 1:
+                self._buckets[client] = (tokens, now)
+                raise TooManyRequests(retry_after=max(1, int((1 - tokens) / self.rate) + 1))
+            self._buckets[client] = (tokens - 1, now)
+            if len(self._buckets) > 100_000:  # forget idle clients rather than grow forever
+                self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < 600}
+
+
+@contextmanager
+def db_session():
+    with current_app.extensions["db"]() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def _authenticate(request_id):
+    header = request.headers.get("Authorization", "")
+    with db_session() as session:
+        if header.startswith("Bearer "):
+            identity, claims = identity_from_token(
+                session, current_app.extensions["tokens"], header[7:].strip(), request_id)
+            g.token_claims = claims
+            return identity
+        if request.headers.get("X-API-Key"):
+            return identity_from_api_key(session, request.headers["X-API-Key"], request_id)
+    return None
+
+
+def client_address():
+    if current_app.config["FAZHI"].get("TRUST_PROXY_HEADERS"):
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.remote_addr or "unknown"
+
+
+def install(app):
+    limiter = RateLimiter(int(app.config["FAZHI"].get("PUBLIC_RATE_PER_MINUTE", 30)))
+    identity_key = app.extensions["identity_key"]
+
+    @app.before_request
+    def authenticate_and_authorise():
+        view = app.view_functions.get(request.endpoint)
+        meta = getattr(view, "openapi", None)
+        if meta is None:
+            return  # not one of ours: Flask answers 404 or 405
+        g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
+        identity = _authenticate(g.request_id)
+        if meta["public"]:
+            if meta["rate_limited"]:
+                limiter.take(client_address())
+            identity = identity or Identity(subject=f"anonymous@{client_address()}",
+                                            role=RESIDENT, department="public",
+                                            request_id=g.request_id)
+        elif identity is None:
+            raise Unauthenticated("Log in (Authorization: Bearer <token>) or send X-API-Key.")
+        elif identity.role not in meta["roles"]:
+            raise Forbidden(f"The role {identity.role} may not do this.",
+                            {"role": [identity.role]})
+        g.identity = identity
+        g.rpc_context = {CONTEXT_KEY: sign_identity(identity, identity_key)}
+
+    @app.after_request
+    def tag_response(response):
+        if getattr(g, "request_id", None):
+            response.headers["X-Request-Id"] = g.request_id
+        return response

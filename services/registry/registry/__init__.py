@@ -1,0 +1,1 @@
+"""Registry service (civil affairs): the units of the campaign and their records."""

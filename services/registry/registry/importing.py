@@ -1,0 +1,265 @@
+"""Bulk import and export of unit lists (counties, towns, communities, villages).
+
+Lists arrive as CSV (UTF-8, or GBK from older office software) or Excel, with Chinese or
+English headers. An import is all or nothing: every row is checked first, and if any row
+is wrong the report names each bad row and field and nothing is written. Importing the
+same list twice changes nothing the second time.
+"""
+import base64
+import csv
+import io
+
+from sqlalchemy import select
+
+from fazhi_common.api import registry as api
+from fazhi_common.errors import ValidationFailed
+from fazhi_common.outbox import record_event
+from registry import domain
+from registry.models import Community, County, Town
+
+HEADER_ALIASES = {
+    "code": ("code", "统计用区划代码", "区划代码", "代码"),
+    "name": ("name", "名称", "单位名称"),
+    "level": ("level", "层级", "级别"),
+    "kind": ("kind", "类型", "类别"),
+}
+LEVELS = (domain.COUNTY, domain.TOWN, domain.COMMUNITY)
+KINDS_BY_LEVEL = {
+    domain.COUNTY: api.COUNTY_KINDS,
+    domain.TOWN: api.TOWN_KINDS,
+    domain.COMMUNITY: api.UNIT_KINDS,
+}
+MODELS = {domain.COUNTY: County, domain.TOWN: Town, domain.COMMUNITY: Community}
+EXPORT_COLUMNS = ("code", "name", "level", "kind", "parent_code", "status")
+
+
+# -- reading files -----------------------------------------------------------------------
+
+def decode(raw):
+    """UTF-8 (with or without BOM) first; GB18030, a superset of GBK, otherwise."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationFailed("The file is neither UTF-8 nor GBK text.", {"file": ["encoding"]})
+
+
+def _header_map(header):
+    columns = {}
+    for index, title in enumerate(header):
+        title = (title or "").strip().lower()
+        for key, aliases in HEADER_ALIASES.items():
+            if title in aliases:
+                columns[key] = index
+    missing = [k for k in ("code", "name") if k not in columns]
+    if missing:
+        raise ValidationFailed("The header row lacks required columns.",
+                               {"file": [f"missing column: {m}" for m in missing]})
+    return columns
+
+
+def rows_from_table(table):
+    """Rows (dicts with ``line``) from a header row followed by data rows."""
+    table = iter(table)
+    try:
+        columns = _header_map([str(c) if c is not None else "" for c in next(table)])
+    except StopIteration:
+        raise ValidationFailed("The file is empty.", {"file": ["empty"]}) from None
+    rows = []
+    for line, cells in enumerate(table, start=2):
+        cells = ["" if c is None else str(c).strip() for c in cells]
+        if not any(cells):
+            continue
+        row = {"line": line}
+        for key, index in columns.items():
+            value = cells[index] if index < len(cells) else ""
+            row[key] = value or None
+        row["code"] = row.get("code") or ""
+        row["name"] = row.get("name") or ""
+        rows.append(row)
+    return rows
+
+
+def read_file(filename, raw):
+    """Rows of a ``.csv`` or ``.xlsx`` file given as bytes."""
+    if filename.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(raw), read_only=True, data_only=True).active
+        except Exception:
+            raise ValidationFailed("The file is not a readable Excel workbook.",
+                                   {"file": ["not xlsx"]}) from None
+        # Excel keeps long digit strings as numbers when typed in; give them back as text
+        table = ([int(c) if isinstance(c, float) and c.is_integer() else c for c in row]
+                 for row in sheet.iter_rows(values_only=True))
+        return rows_from_table(table)
+    return rows_from_table(csv.reader(io.StringIO(decode(raw))))
+
+
+def read_upload(filename, content_base64):
+    try:
+        raw = base64.b64decode(content_base64, validate=True)
+    except ValueError:
+        raise ValidationFailed("content_base64 is not base64.",
+                               {"content_base64": ["not base64"]}) from None
+    return read_file(filename, raw)
+
+
+# -- checking and writing -------------------------------------------------------------------
+
+def guess_kind(level, name):
+    """The kind a unit's name implies, for lists that carry no kind column."""
+    if level == domain.COUNTY:
+        if "开发区" in name or "园区" in name:
+            return "development_zone"
+        if name.endswith("市"):
+            return "county_city"
+        return "district" if name.endswith("区") else "county"
+    if level == domain.TOWN:
+        if name.endswith("街道") or name.endswith("街道办事处"):
+            return "street"
+        return "township" if name.endswith("乡") else "town"
+    village_suffixes = ("村", "村委会", "村民委员会")
+    return "village" if name.endswith(village_suffixes) else "urban_community"
+
+
+def check_row(row, known_parents):
+    """Normalised row, or a dict of field errors. ``known_parents``: codes already valid."""
+    errors = {}
+    try:
+        level = domain.division_level(row["code"])
+    except ValidationFailed as exc:
+        return None, exc.fields
+    if row.get("level") and row["level"] not in LEVELS:
+        errors["level"] = [f"one of {', '.join(LEVELS)}"]
+    elif row.get("level") and row["level"] != level:
+        errors["level"] = [f"the code names a {level}, not a {row['level']}"]
+    name = (row.get("name") or "").strip()
+    if not name or len(name) > 100:
+        errors["name"] = ["a name of 1 to 100 characters is required"]
+    kind = row.get("kind") or guess_kind(level, name)
+    if kind not in KINDS_BY_LEVEL[level]:
+        errors["kind"] = [f"a {level} is one of {', '.join(KINDS_BY_LEVEL[level])}"]
+    parent = domain.parent_code(row["code"])
+    if parent and parent not in known_parents:
+        errors["code"] = [f"its parent {parent} is neither registered nor earlier in the file"]
+    if errors:
+        return None, errors
+    return {"line": row["line"], "code": row["code"], "name": name, "level": level,
+            "kind": kind, "parent": parent}, None
+
+
+def check_rows(session, rows):
+    """Check every row; return (normalised rows in parent-first order, errors)."""
+    rows = sorted(rows, key=lambda r: (r["code"][6:] != "000000", r["code"][9:] != "000",
+                                       r["line"]))
+    known = set(session.scalars(select(County.code))) | set(session.scalars(select(Town.code)))
+    seen, good, errors = set(), [], []
+    for row in rows:
+        if row["code"] in seen:
+            errors.append({"line": row["line"], "code": row["code"],
+                           "fields": {"code": ["appears twice in the file"]}})
+            continue
+        seen.add(row["code"])
+        checked, problems = check_row(row, known)
+        if problems:
+            errors.append({"line": row["line"], "code": row["code"], "fields": problems})
+            continue
+        if checked["level"] != domain.COMMUNITY:
+            known.add(checked["code"])
+        good.append(checked)
+    errors.sort(key=lambda e: e["line"])
+    return good, errors
+
+
+def _event_for(unit, level):
+    if level == domain.COUNTY:
+        return "county_registered", {"county_code": unit.code, "name": unit.name,
+                                     "kind": unit.kind}
+    area = {"county_code": unit.county_code,
+            "town_code": unit.code if level == domain.TOWN else unit.town_code}
+    if level == domain.TOWN:
+        return "town_registered", {**area, "name": unit.name, "kind": unit.kind}
+    return "community_registered", {**area, "community_code": unit.code,
+                                    "name": unit.name, "kind": unit.kind}
+
+
+def import_rows(session, rows, dry_run=False):
+    """Import unit rows all or nothing; the result counts what happened to each."""
+    good, errors = check_rows(session, rows)
+    result = {"created": 0, "updated": 0, "unchanged": 0, "failed": len(errors),
+              "errors": errors}
+    if errors or dry_run:
+        return result
+    towns = {}
+    for row in good:
+        model = MODELS[row["level"]]
+        unit = session.get(model, row["code"])
+        if unit is not None:
+            if (unit.name, unit.kind) == (row["name"], row["kind"]):
+                result["unchanged"] += 1
+            else:
+                unit.name, unit.kind = row["name"], row["kind"]
+                result["updated"] += 1
+            continue
+        fields = {"code": row["code"], "name": row["name"], "kind": row["kind"]}
+        if row["level"] == domain.TOWN:
+            fields["county_code"] = row["parent"]
+        elif row["level"] == domain.COMMUNITY:
+            town = towns.get(row["parent"]) or session.get(Town, row["parent"])
+            towns[row["parent"]] = town
+            fields.update(town_code=town.code, county_code=town.county_code, status="active")
+        unit = model(**fields)
+        session.add(unit)
+        if row["level"] != domain.COMMUNITY:
+            session.flush()  # the next rows may name it as their parent
+        record_event(session, *_event_for(unit, row["level"]))
+        result["created"] += 1
+    return result
+
+
+def import_all_or_nothing(session, rows):
+    """``import_rows``, raising with the row report if any row is wrong."""
+    result = import_rows(session, rows)
+    if result["errors"]:
+        raise ValidationFailed(
+            f"{len(result['errors'])} rows are invalid; nothing was imported.",
+            {f"line {e['line']}": e["fields"] for e in result["errors"]})
+    return result
+
+
+def export_rows(session, county_code=None):
+    """Every unit as a row of ``EXPORT_COLUMNS``, counties then towns then communities."""
+    def scoped(model, column):
+        q = select(model).order_by(model.code)
+        return q.where(column == county_code) if county_code else q
+
+    rows = []
+    for county in session.scalars(scoped(County, County.code)):
+        rows.append([county.code, county.name, domain.COUNTY, county.kind, None, "active"])
+    for town in session.scalars(scoped(Town, Town.county_code)):
+        rows.append([town.code, town.name, domain.TOWN, town.kind, town.county_code, "active"])
+    for unit in session.scalars(scoped(Community, Community.county_code)):
+        rows.append([unit.code, unit.name, domain.COMMUNITY, unit.kind, unit.town_code,
+                     unit.status])
+    return [dict(zip(EXPORT_COLUMNS, r, strict=True)) for r in rows]
+
+
+def write_csv(rows, stream):
+    writer = csv.writer(stream)
+    writer.writerow(EXPORT_COLUMNS)
+    for row in rows:
+        writer.writerow([row[c] or "" for c in EXPORT_COLUMNS])
+
+
+def write_xlsx(rows, path):
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("units")
+    sheet.append(list(EXPORT_COLUMNS))
+    for row in rows:
+        sheet.append([row[c] for c in EXPORT_COLUMNS])
+    book.save(path)

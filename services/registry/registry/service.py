@@ -1,0 +1,268 @@
+"""The registry's entrypoints: check the caller, validate, call operations, audit, dump.
+
+No rules live here. Every ``@rpc`` admits only calls the gateway signed, by the roles the
+shared contract names; every write is audited in the transaction that makes it.
+"""
+from datetime import date
+
+from fazhi_common import service as base
+from fazhi_common.api import page_of
+from fazhi_common.api import registry as api
+from fazhi_common.audit import append_audit
+from fazhi_common.errors import Forbidden, ValidationFailed
+from fazhi_common.identity import rpc
+from fazhi_common.validation import load
+from registry import importing
+from registry import operations as ops
+
+COUNTY_PAGE = page_of(api.County)()
+TOWN_PAGE = page_of(api.Town)()
+COMMUNITY_PAGE = page_of(api.Community)()
+BODY_PAGE = page_of(api.GovernanceBody)()
+ADVISER_PAGE = page_of(api.AdviserAssignment)()
+RECORD_PAGES = {kind: page_of(out)() for kind, (_in, out) in api.RECORD_KINDS.items()}
+
+
+def _record_kind(kind):
+    if kind not in api.RECORD_KINDS:
+        raise ValidationFailed(f"Unknown record kind {kind!r}.",
+                               {"kind": [f"one of {sorted(api.RECORD_KINDS)}"]})
+    return api.RECORD_KINDS[kind]
+
+
+class RegistryService(base.ServiceBase):
+    name = "registry"
+
+    def _audit(self, session, action, subject, details=None):
+        append_audit(session, self.caller, f"registry.{action}", subject, details)
+
+    # -- units ---------------------------------------------------------------------------
+
+    @rpc(roles=api.UNIT_WRITERS)
+    def register_county(self, payload):
+        data = load(api.CountyIn(), payload)
+        with self.db.transaction() as session:
+            county = ops.register_county(session, data, self.caller)
+            self._audit(session, "register_county", county.code, payload)
+            return api.County().dump(county)
+
+    @rpc(roles=api.UNIT_WRITERS)
+    def register_town(self, payload):
+        data = load(api.TownIn(), payload)
+        with self.db.transaction() as session:
+            town = ops.register_town(session, data, self.caller)
+            self._audit(session, "register_town", town.code, payload)
+            return api.Town().dump(town)
+
+    @rpc(roles=api.UNIT_WRITERS)
+    def register_community(self, payload):
+        data = load(api.CommunityIn(), payload)
+        with self.db.transaction() as session:
+            community = ops.register_community(session, data, self.caller)
+            self._audit(session, "register_community", community.code, payload)
+            return api.Community().dump(community)
+
+    @rpc(roles=api.UNIT_WRITERS)
+    def update_community(self, code, payload):
+        changes = load(api.CommunityChange(), payload)
+        with self.db.transaction() as session:
+            community = ops.update_community(session, code, changes, self.caller)
+            self._audit(session, "update_community", code, payload)
+            return api.Community().dump(community)
+
+    @rpc(roles=api.READERS)
+    def get_county(self, code):
+        with self.db.read() as session:
+            return api.County().dump(ops.get_county(session, code, self.caller))
+
+    @rpc(roles=api.READERS)
+    def get_town(self, code):
+        with self.db.read() as session:
+            return api.Town().dump(ops.get_town(session, code, self.caller))
+
+    @rpc(roles=api.READERS)
+    def get_community(self, code):
+        with self.db.read() as session:
+            return api.Community().dump(ops.get_community(session, code, self.caller))
+
+    @rpc(roles=api.READERS)
+    def list_counties(self, query=None):
+        query = load(api.CountyQuery(), query)
+        with self.db.read() as session:
+            return COUNTY_PAGE.dump(ops.list_counties(session, query, self.caller))
+
+    @rpc(roles=api.READERS)
+    def list_towns(self, query=None):
+        query = load(api.TownQuery(), query)
+        with self.db.read() as session:
+            return TOWN_PAGE.dump(ops.list_towns(session, query, self.caller))
+
+    @rpc(roles=api.READERS)
+    def list_communities(self, query=None):
+        query = load(api.UnitQuery(), query)
+        with self.db.read() as session:
+            return COMMUNITY_PAGE.dump(ops.list_communities(session, query, self.caller))
+
+    # -- reorganisation, lineage, stage ------------------------------------------------------
+
+    @rpc(roles=api.UNIT_WRITERS)
+    def reorganise(self, payload):
+        data = load(api.ReorganisationIn(), payload)
+        with self.db.transaction() as session:
+            reorganisation = ops.reorganise(session, data, self.caller)
+            self._audit(session, "reorganise", reorganisation.result_code, payload)
+            return api.Reorganisation().dump(ops.reorganisation_view(reorganisation))
+
+    @rpc(roles=api.READERS)
+    def lineage(self, code):
+        with self.db.read() as session:
+            return api.Lineage().dump(ops.lineage(session, code, self.caller))
+
+    @rpc(roles=api.READERS)
+    def stage(self, code, query):
+        year = load(api.StageQuery(), query)["year"]
+        with self.db.read() as session:
+            return api.Stage().dump(ops.stage(session, code, year, self.caller))
+
+    # -- self-governance -------------------------------------------------------------------
+
+    @rpc(roles=api.UNIT_WRITERS)
+    def create_body(self, payload):
+        data = load(api.GovernanceBodyIn(), payload)
+        with self.db.transaction() as session:
+            body = ops.create_body(session, data, self.caller)
+            self._audit(session, "create_body", body.id, payload)
+            return api.GovernanceBody().dump(ops.body_view(body, date.today()))
+
+    @rpc(roles=api.READERS)
+    def get_body(self, body_id):
+        with self.db.read() as session:
+            body = ops.get_body(session, body_id, self.caller)
+            return api.GovernanceBody().dump(ops.body_view(body, date.today()))
+
+    @rpc(roles=api.READERS)
+    def list_bodies(self, query=None):
+        query = load(api.BodyQuery(), query)
+        today = date.today()
+        with self.db.read() as session:
+            page = ops.list_bodies(session, query, today, self.caller)
+            page["items"] = [ops.body_view(b, today) for b in page["items"]]
+            return BODY_PAGE.dump(page)
+
+    @rpc(roles=api.UNIT_WRITERS)
+    def record_election(self, body_id, payload):
+        data = load(api.ElectionIn(), payload)
+        with self.db.transaction() as session:
+            election = ops.record_election(session, body_id, data, self.caller)
+            self._audit(session, "record_election", body_id, payload)
+            return api.Election().dump(election)
+
+    # -- legal advisers and coverage ---------------------------------------------------------
+
+    @rpc(roles=api.LEGAL_SERVICE_WRITERS)
+    def assign_adviser(self, payload):
+        data = load(api.AdviserAssignmentIn(), payload)
+        with self.db.transaction() as session:
+            assignment = ops.assign_adviser(session, data, self.caller)
+            self._audit(session, "assign_adviser", assignment.community_code, payload)
+            return api.AdviserAssignment().dump(assignment)
+
+    @rpc(roles=api.LEGAL_SERVICE_WRITERS)
+    def remove_adviser(self, assignment_id, payload):
+        removed_on = load(api.AdviserRemovalIn(), payload)["removed_on"]
+        with self.db.transaction() as session:
+            assignment = ops.remove_adviser(session, assignment_id, removed_on, self.caller)
+            self._audit(session, "remove_adviser", assignment.community_code, payload)
+            return api.AdviserAssignment().dump(assignment)
+
+    @rpc(roles=api.READERS)
+    def list_advisers(self, query=None):
+        query = load(api.AdviserQuery(), query)
+        with self.db.read() as session:
+            return ADVISER_PAGE.dump(ops.list_advisers(session, query, self.caller))
+
+    @rpc(roles=api.READERS)
+    def coverage(self, query=None):
+        county_code = load(api.CoverageQuery(), query).get("county_code")
+        with self.db.read() as session:
+            return api.Coverage().dump(ops.coverage(session, county_code, self.caller))
+
+    # -- records kept by kind ------------------------------------------------------------------
+
+    @rpc(roles=api.READERS)
+    def add_record(self, kind, payload):
+        schema_in, schema_out = _record_kind(kind)
+        self.caller.require_role(api.RECORD_WRITERS[kind])
+        data = load(schema_in(), payload)
+        with self.db.transaction() as session:
+            record = ops.add_record(session, kind, data,
+                                    int(self.config.get("DISCLOSURE_GRACE_DAYS", 10)),
+                                    self.caller)
+            self._audit(session, f"add_record.{kind}", record.id, payload)
+            return schema_out().dump(record)
+
+    @rpc(roles=api.READERS)
+    def list_records(self, kind, query=None):
+        _record_kind(kind)
+        query = load(api.RecordQuery(), query)
+        with self.db.read() as session:
+            return RECORD_PAGES[kind].dump(ops.list_records(session, kind, query, self.caller))
+
+    @rpc(roles=api.READERS)
+    def health_check_progress(self, query):
+        query = load(api.RecordQuery(), query)
+        year = query.get("year") or date.today().year
+        target = int(self.config.get("HEALTH_CHECK_YEARLY_TARGET", 1000))
+        with self.db.read() as session:
+            return api.HealthCheckProgress().dump(ops.health_check_progress(
+                session, year, query.get("county_code"), target, self.caller))
+
+    @rpc(roles=api.READERS)
+    def outreach_summary(self, query):
+        query = load(api.RecordQuery(), query)
+        year = query.get("year") or date.today().year
+        with self.db.read() as session:
+            rows = ops.outreach_summary(session, year, query.get("county_code"), self.caller)
+            return api.OutreachSummary(many=True).dump(rows)
+
+    # -- bulk import and export --------------------------------------------------------------
+
+    def _rows_in_area(self, rows):
+        outside = {f"line {r['line']}": ["outside your area"]
+                   for r in rows if not self.caller.covers(r["code"])}
+        if outside:
+            raise Forbidden(f"{len(outside)} rows lie outside your area {self.caller.area}.",
+                            outside)
+        return rows
+
+    @rpc(roles=api.UNIT_WRITERS)
+    def check_units(self, rows):
+        """Dry run of an import: the per-row error report, nothing written."""
+        rows = self._rows_in_area(load(api.ImportRow(many=True), rows))
+        with self.db.read() as session:
+            return api.ImportResult().dump(importing.import_rows(session, rows, dry_run=True))
+
+    @rpc(roles=api.UNIT_WRITERS)
+    def import_units(self, rows):
+        rows = self._rows_in_area(load(api.ImportRow(many=True), rows))
+        return self._import(rows, "import_units")
+
+    @rpc(roles=api.UNIT_WRITERS)
+    def import_file(self, payload):
+        data = load(api.ImportFileIn(), payload)
+        rows = importing.read_upload(data["filename"], data["content_base64"])
+        return self._import(self._rows_in_area(rows), "import_file")
+
+    def _import(self, rows, action):
+        with self.db.transaction() as session:
+            result = importing.import_all_or_nothing(session, rows)
+            self._audit(session, action, f"{len(rows)} rows",
+                        {k: result[k] for k in ("created", "updated", "unchanged")})
+            return api.ImportResult().dump(result)
+
+    @rpc(roles=api.READERS)
+    def export_units(self, query=None):
+        query = load(api.CoverageQuery(), query)
+        with self.db.read() as session:
+            rows = importing.export_rows(session, query.get("county_code"))
+            return [row for row in rows if self.caller.covers(row["code"])]

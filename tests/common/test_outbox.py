@@ -1,0 +1,192 @@
+"""The outbox relay and the idempotent event handler, against the real broker."""
+import subprocess
+
+import pytest
+from kombu.exceptions import OperationalError
+from nameko.testing.services import entrypoint_hook
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from fazhi_common.db import Database, make_engine
+from fazhi_common.messaging import DEAD_LETTER_QUEUE, event_handler
+from fazhi_common.outbox import OutboxEvent, OutboxRelay, ProcessedEvent, claim_event, record_event
+from tests.helpers import queued_events, wait_until
+
+COUNTY = {"county_code": "330110000000", "name": "余杭区", "kind": "district"}
+
+
+@pytest.fixture
+def registry_db(database_url):
+    engine = make_engine(database_url("registry"))
+    yield sessionmaker(engine, expire_on_commit=False)
+    engine.dispose()
+
+
+def _pending(session_factory):
+    with session_factory() as session:
+        return session.scalars(select(OutboxEvent).where(OutboxEvent.sent_at.is_(None))).all()
+
+
+def test_event_is_written_with_the_change_and_relayed_once(registry_db, rabbit_config):
+    with registry_db() as session:
+        record_event(session, "county_registered", COUNTY)
+        session.commit()
+    relay = OutboxRelay("registry", registry_db, rabbit_config)
+    assert relay.publish_pending() == 1
+    assert relay.publish_pending() == 0  # marked sent: not published twice
+    events = queued_events(rabbit_config["AMQP_URI"], "registry", "county_registered",
+                           "notifications", expect=2, timeout=1)
+    assert [e["data"] for e in events] == [COUNTY]
+
+
+def test_rolled_back_change_announces_nothing(registry_db):
+    with registry_db() as session:
+        record_event(session, "county_registered", COUNTY)
+        session.rollback()
+    assert _pending(registry_db) == []
+
+
+def test_invalid_payload_fails_the_transaction(registry_db):
+    from fazhi_common.errors import ValidationFailed
+
+    with registry_db() as session, pytest.raises(ValidationFailed):
+        record_event(session, "county_registered", {"county_code": "33", "name": "x"})
+
+
+def test_unreachable_broker_keeps_the_event_until_it_is_back(registry_db, rabbit_config):
+    with registry_db() as session:
+        record_event(session, "county_registered", COUNTY)
+        session.commit()
+    nowhere = dict(rabbit_config, AMQP_URI="pyamqp://guest:guest@127.0.0.1:1/")
+    with pytest.raises(OperationalError):
+        OutboxRelay("registry", registry_db, nowhere).publish_pending()
+    [row] = _pending(registry_db)
+    assert row.attempts == 1 and row.last_error
+
+    assert OutboxRelay("registry", registry_db, rabbit_config).publish_pending() == 1
+    assert queued_events(rabbit_config["AMQP_URI"], "registry", "county_registered",
+                         "notifications")[0]["id"] == row.event_id
+
+
+# -- consumers: a stand-in for the notifications service -----------------------------
+
+class Listener:
+    """Consumes county_registered as 'notifications' would, counting the work it does."""
+
+    name = "notifications"
+    db = Database(relay_outbox=False)
+    calls = []
+    work = []
+    fail_times = {"n": 0}
+
+    @event_handler("registry", "county_registered")
+    def on_county_registered(self, envelope):
+        self.calls.append(envelope["id"])
+        if self.fail_times["n"] > 0:
+            self.fail_times["n"] -= 1
+            raise RuntimeError("transient failure")
+        with self.db.transaction() as session:
+            if claim_event(session, envelope, "on_county_registered"):
+                self.work.append(envelope["id"])
+
+
+@pytest.fixture
+def listener(container_factory, service_config):
+    Listener.calls = []
+    Listener.work = []
+    Listener.fail_times = {"n": 0}
+    # the listener keeps its processed-event marks in a database shaped like any service's
+    container = container_factory(Listener, service_config("registry"))
+    container.start()
+    return container
+
+
+def _publish_twice(registry_db, rabbit_config):
+    with registry_db() as session:
+        envelope = record_event(session, "county_registered", COUNTY)
+        session.commit()
+    relay = OutboxRelay("registry", registry_db, rabbit_config)
+    relay.publish_pending()
+    # a redelivery: the same envelope published a second time
+    with registry_db() as session:
+        session.get(OutboxEvent, 1).sent_at = None
+        session.commit()
+    relay.publish_pending()
+    return envelope
+
+
+def test_a_redelivered_event_does_its_work_once(listener, registry_db, rabbit_config):
+    envelope = _publish_twice(registry_db, rabbit_config)
+    wait_until(lambda: len(Listener.calls) == 2)
+    assert Listener.work == [envelope["id"]]
+    listener_db = sessionmaker(make_engine(listener.config["DATABASE_URL"]))
+    with listener_db() as session:
+        assert [p.event_id for p in session.scalars(select(ProcessedEvent))] == [envelope["id"]]
+
+
+def test_a_failing_handler_is_retried_not_lost(listener, registry_db, rabbit_config):
+    Listener.fail_times["n"] = 2
+    with registry_db() as session:
+        envelope = record_event(session, "county_registered", COUNTY)
+        session.commit()
+    OutboxRelay("registry", registry_db, rabbit_config).publish_pending()
+    wait_until(lambda: Listener.work == [envelope["id"]], timeout=10)
+
+
+def test_a_poison_event_ends_in_the_dead_letter_queue(listener, registry_db, rabbit_config):
+    from kombu import Connection
+
+    Listener.fail_times["n"] = 100
+    with registry_db() as session:
+        envelope = record_event(session, "county_registered", COUNTY)
+        session.commit()
+    OutboxRelay("registry", registry_db, rabbit_config).publish_pending()
+
+    def dead_lettered():
+        with Connection(rabbit_config["AMQP_URI"]) as conn:
+            message = conn.SimpleQueue(DEAD_LETTER_QUEUE).get(block=True, timeout=0.5)
+            message.ack()
+            return message
+
+    def poll():
+        try:
+            return dead_lettered()
+        except Exception:
+            return None
+
+    message = wait_until(poll, timeout=15)
+    assert message.payload["id"] == envelope["id"]
+    origin = message.headers["x-fazhi-origin-queue"]
+    assert origin == "evt-registry-county_registered--notifications"
+    assert Listener.work == []
+
+
+# -- the whole service with the broker really stopped ---------------------------------------
+
+def _rabbitmqctl(*args):
+    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=120)
+
+
+@pytest.mark.broker_outage
+def test_change_commits_while_broker_is_stopped_and_its_event_follows(
+        container_factory, service_config, rabbit_config):
+    from registry.service import RegistryService
+
+    config = service_config("registry", OUTBOX_MAX_BACKOFF_SECONDS=1.0)
+    container = container_factory(RegistryService, config)
+    container.start()
+    session_factory = sessionmaker(make_engine(config["DATABASE_URL"]))
+    _rabbitmqctl("stop_app")
+    try:
+        with entrypoint_hook(container, "register_county") as register:
+            register({"code": "330110000000", "name": "余杭区", "kind": "district"})
+        with session_factory() as session:
+            rows = session.scalars(select(OutboxEvent)).all()
+        assert [r.event_type for r in rows] == ["county_registered"]
+        assert rows[0].sent_at is None
+    finally:
+        _rabbitmqctl("start_app")
+        _rabbitmqctl("await_startup")
+    events = queued_events(rabbit_config["AMQP_URI"], "registry", "county_registered",
+                           "notifications", timeout=30)
+    assert [e["data"]["county_code"] for e in events] == ["330110000000"]

@@ -1,0 +1,102 @@
+"""Small helpers for tests: read what reached a queue, wait for a condition."""
+import time
+
+import eventlet
+from kombu import Connection
+
+from fazhi_common.messaging import event_queue
+
+
+def queued_events(amqp_uri, source, event_type, consumer, timeout=5.0, expect=1):
+    """Envelopes waiting in ``consumer``'s queue for ``source``'s ``event_type``.
+
+    Reads until ``expect`` messages arrived or ``timeout`` passed; acks what it reads.
+    """
+    queue = event_queue(source, event_type, consumer, {"AMQP_URI": amqp_uri})
+    found, deadline = [], time.monotonic() + timeout
+
+    def receive(body, message):
+        found.append(body)
+        message.ack()
+
+    with Connection(amqp_uri) as conn, conn.Consumer([queue], callbacks=[receive],
+                                                     prefetch_count=100):
+        while len(found) < expect and time.monotonic() < deadline:
+            try:
+                conn.drain_events(timeout=0.2)
+            except TimeoutError:
+                continue
+    return found
+
+
+def wait_until(predicate, timeout=10.0, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("condition not met in time")
+
+
+class TcpProxy:
+    """A TCP forwarder a test can cut and restore, to take a server away from a client.
+
+    It runs on real OS threads and sockets, outside eventlet, so closing its sockets can
+    never disturb a green socket that happens to reuse the same file descriptor.
+    """
+
+    def __init__(self, target_host, target_port):
+        self._socket = eventlet.patcher.original("socket")
+        self._threading = eventlet.patcher.original("threading")
+        self.target = (target_host, target_port)
+        self.listener = self._socket.socket(self._socket.AF_INET, self._socket.SOCK_STREAM)
+        self.listener.setsockopt(self._socket.SOL_SOCKET, self._socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.listener.listen(64)
+        self.open = True
+        self.connections = []
+        self._threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            client, _ = self.listener.accept()
+            if not self.open:
+                client.close()
+                continue
+            try:
+                upstream = self._socket.create_connection(self.target)
+            except OSError:
+                client.close()
+                continue
+            self.connections += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                self._threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink):
+        try:
+            while chunk := source.recv(65536):
+                sink.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                try:
+                    s.close()
+                except OSError:
+                    pass
+
+    def cut(self):
+        """Refuse new connections and break every open one."""
+        self.open = False
+        for conn in self.connections:
+            try:
+                conn.shutdown(self._socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self.connections = []
+
+    def restore(self):
+        self.open = True

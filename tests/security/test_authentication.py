@@ -1,0 +1,144 @@
+"""Logging in, tokens, key rotation and revocation, API keys, rate limits."""
+from datetime import timedelta
+
+import jwt
+
+from fazhi_common.clock import utcnow
+from gateway.admin import create_user
+from gateway.app import create_app
+
+A = "/api/v1/auth"
+PASSWORD = "correct horse battery"
+
+
+def _login(client, username, password=PASSWORD):
+    return client.post(f"{A}/login", json={"username": username, "password": password})
+
+
+def _bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_login_gives_a_token_that_carries_role_and_area(gateway_app):
+    create_user(gateway_app.extensions["db"], "officer", "justice_officer", "justice-330110",
+                "330110000000", PASSWORD)
+    client = gateway_app.test_client()
+    token = _login(client, "officer").json["access_token"]
+    me = client.get(f"{A}/me", headers=_bearer(token)).json
+    assert me == {"subject": "officer", "role": "justice_officer",
+                  "department": "justice-330110", "area": "330110000000"}
+
+
+def test_wrong_password_unknown_user_and_missing_token_are_401(gateway_app):
+    create_user(gateway_app.extensions["db"], "officer", "viewer", "d", None, PASSWORD)
+    client = gateway_app.test_client()
+    wrong, unknown = _login(client, "officer", "nope"), _login(client, "ghost")
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json["detail"] == unknown.json["detail"]  # no hint which one it was
+    assert client.get(f"{A}/me").status_code == 401
+    assert client.get(f"{A}/me", headers=_bearer("not.a.token")).status_code == 401
+
+
+def test_expired_and_forged_tokens_are_refused(gateway_app, gateway_config):
+    create_user(gateway_app.extensions["db"], "officer", "viewer", "d", None, PASSWORD)
+    client = gateway_app.test_client()
+    claims = {"sub": "officer", "role": "platform_admin", "jti": "x",
+              "iat": utcnow() - timedelta(hours=2), "exp": utcnow() - timedelta(hours=1)}
+    expired = jwt.encode(claims, "test-token-key", algorithm="HS256", headers={"kid": "k1"})
+    assert client.get(f"{A}/me", headers=_bearer(expired)).json["detail"].startswith(
+        "The token has expired")
+    forged = jwt.encode(dict(claims, exp=utcnow() + timedelta(hours=1)), "guessed-key",
+                        algorithm="HS256", headers={"kid": "k1"})
+    assert client.get(f"{A}/me", headers=_bearer(forged)).status_code == 401
+
+
+def test_account_changes_apply_to_tokens_already_issued(gateway_app):
+    db = gateway_app.extensions["db"]
+    create_user(db, "officer", "viewer", "d", None, PASSWORD)
+    create_user(db, "admin", "platform_admin", "platform", None, PASSWORD)
+    client = gateway_app.test_client()
+    token = _bearer(_login(client, "officer").json["access_token"])
+    admin = _bearer(_login(client, "admin").json["access_token"])
+    users = client.get(f"{A}/users", headers=admin).json["items"]
+    officer_id = next(u["id"] for u in users if u["username"] == "officer")
+
+    client.patch(f"{A}/users/{officer_id}", json={"role": "evaluator"}, headers=admin)
+    assert client.get(f"{A}/me", headers=token).json["role"] == "evaluator"
+    client.patch(f"{A}/users/{officer_id}", json={"active": False}, headers=admin)
+    assert client.get(f"{A}/me", headers=token).status_code == 401
+
+
+def test_logout_and_revoke_all_tokens(gateway_app):
+    db = gateway_app.extensions["db"]
+    create_user(db, "officer", "viewer", "d", None, PASSWORD)
+    create_user(db, "admin", "platform_admin", "platform", None, PASSWORD)
+    client = gateway_app.test_client()
+    first, second = (_login(client, "officer").json["access_token"] for _ in range(2))
+    assert client.post(f"{A}/logout", headers=_bearer(first)).status_code == 204
+    assert client.get(f"{A}/me", headers=_bearer(first)).status_code == 401
+    assert client.get(f"{A}/me", headers=_bearer(second)).status_code == 200
+
+    admin = _bearer(_login(client, "admin").json["access_token"])
+    officer_id = next(u["id"] for u in client.get(f"{A}/users", headers=admin).json["items"]
+                      if u["username"] == "officer")
+    import time
+    time.sleep(1.1)  # token iat has one-second resolution
+    assert client.post(f"{A}/users/{officer_id}/revoke-tokens",
+                       headers=admin).status_code == 204
+    assert client.get(f"{A}/me", headers=_bearer(second)).status_code == 401
+    assert client.get(f"{A}/me", headers=_bearer(
+        _login(client, "officer").json["access_token"])).status_code == 200
+
+
+def test_signing_key_rotation(gateway_config):
+    old_app = create_app(gateway_config)
+    create_user(old_app.extensions["db"], "officer", "viewer", "d", None, PASSWORD)
+    old_token = _login(old_app.test_client(), "officer").json["access_token"]
+
+    rotated = dict(gateway_config, TOKEN_KEYS={"k1": "test-token-key", "k2": "new-key"},
+                   TOKEN_SIGNING_KID="k2")
+    client = create_app(rotated).test_client()
+    new_token = _login(client, "officer").json["access_token"]
+    assert jwt.get_unverified_header(new_token)["kid"] == "k2"
+    assert client.get(f"{A}/me", headers=_bearer(old_token)).status_code == 200
+
+    retired = dict(rotated, TOKEN_KEYS={"k2": "new-key"})
+    client = create_app(retired).test_client()
+    assert client.get(f"{A}/me", headers=_bearer(old_token)).status_code == 401
+    assert client.get(f"{A}/me", headers=_bearer(new_token)).status_code == 200
+
+
+def test_api_keys_authenticate_portals_and_can_be_revoked(gateway):
+    created = gateway.post(f"{A}/api-keys", json={
+        "name": "resident portal", "department": "portal", "role": "viewer",
+        "area": "330110000000"})
+    assert created.status_code == 201
+    key = created.json["key"]
+    assert "key" not in gateway.get(f"{A}/api-keys").json[0]  # the secret is shown once
+    portal = gateway.anonymous()
+    me = portal.get(f"{A}/me", headers={"X-API-Key": key}).json
+    assert me["role"] == "viewer" and me["area"] == "330110000000"
+    bad = key[:-2] + ("AA" if not key.endswith("AA") else "BB")
+    assert portal.get(f"{A}/me", headers={"X-API-Key": bad}).status_code == 401
+    assert portal.post(f"{A}/users", json={}, headers={"X-API-Key": key}).status_code == 403
+    assert gateway.post(f"{A}/api-keys/{created.json['id']}/revoke").status_code == 204
+    assert portal.get(f"{A}/me", headers={"X-API-Key": key}).status_code == 401
+
+
+def test_only_a_platform_admin_manages_accounts(gateway):
+    officer = gateway.as_role("civil_affairs_officer", "330110000000")
+    response = officer.post(f"{A}/users", json={
+        "username": "mallory", "password": PASSWORD, "department": "d",
+        "role": "platform_admin"})
+    assert response.status_code == 403
+    weak = gateway.post(f"{A}/users", json={"username": "bob", "password": "short",
+                                            "department": "d", "role": "viewer"})
+    assert weak.status_code == 422 and "password" in weak.json["fields"]
+
+
+def test_public_endpoints_are_rate_limited(gateway_config):
+    client = create_app(dict(gateway_config, PUBLIC_RATE_PER_MINUTE=3)).test_client()
+    statuses = [_login(client, "nobody").status_code for _ in range(4)]
+    assert statuses == [401, 401, 401, 429]
+    limited = _login(client, "nobody")
+    assert limited.json["code"] == "rate_limited" and int(limited.headers["Retry-After"]) >= 1
