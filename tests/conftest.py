@@ -137,7 +137,7 @@ class AuthedClient:
     def as_role(self, role, area=None, department="test"):
         from gateway.admin import create_user
 
-        username = f"{role}-{area or 'all'}"
+        username = f"{role}-{area or 'all'}-{department}"
         create_user(self.app.extensions["db"], username, role, department, area,
                     password="correct horse battery")
         response = self.client.post("/api/v1/auth/login", json={

@@ -2,6 +2,7 @@
 from flask import current_app, g, jsonify, request
 
 from fazhi_common.errors import ValidationFailed
+from fazhi_common.validation import load
 
 
 def json_body(schema):
@@ -13,13 +14,13 @@ def json_body(schema):
     if not isinstance(data, dict):
         raise ValidationFailed("Send a JSON object with Content-Type application/json.",
                                {"_body": ["a JSON object is required"]})
-    schema().load(data)
+    load(schema(), data)
     return data
 
 
 def query_args(schema):
     """Query-string arguments loaded by ``schema`` (ints and booleans typed)."""
-    return schema().load(request.args.to_dict())
+    return load(schema(), request.args.to_dict())
 
 
 def call(service, method, *args):

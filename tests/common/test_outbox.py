@@ -77,6 +77,7 @@ class Listener:
     db = Database(relay_outbox=False)
     calls = []
     work = []
+    finished = []  # deliveries whose transaction committed (work done or skipped)
     fail_times = {"n": 0}
 
     @event_handler("registry", "county_registered")
@@ -88,12 +89,14 @@ class Listener:
         with self.db.transaction() as session:
             if claim_event(session, envelope, "on_county_registered"):
                 self.work.append(envelope["id"])
+        self.finished.append(envelope["id"])
 
 
 @pytest.fixture
 def listener(container_factory, service_config):
     Listener.calls = []
     Listener.work = []
+    Listener.finished = []
     Listener.fail_times = {"n": 0}
     # the listener keeps its processed-event marks in a database shaped like any service's
     container = container_factory(Listener, service_config("registry"))
@@ -109,7 +112,8 @@ def _publish_twice(registry_db, rabbit_config):
     relay.publish_pending()
     # a redelivery: the same envelope published a second time
     with registry_db() as session:
-        session.get(OutboxEvent, 1).sent_at = None
+        session.scalars(select(OutboxEvent)
+                        .where(OutboxEvent.event_id == envelope["id"])).one().sent_at = None
         session.commit()
     relay.publish_pending()
     return envelope
@@ -117,7 +121,8 @@ def _publish_twice(registry_db, rabbit_config):
 
 def test_a_redelivered_event_does_its_work_once(listener, registry_db, rabbit_config):
     envelope = _publish_twice(registry_db, rabbit_config)
-    wait_until(lambda: len(Listener.calls) == 2)
+    # the two deliveries may run concurrently; wait until both have committed
+    wait_until(lambda: len(Listener.finished) == 2)
     assert Listener.work == [envelope["id"]]
     listener_db = sessionmaker(make_engine(listener.config["DATABASE_URL"]))
     with listener_db() as session:

@@ -28,6 +28,42 @@ class CaseReceived(CaseEvent):
     received_on = fields.Date(required=True)
 
 
+class CaseAccepted(CaseEvent):
+    accepted_on = fields.Date(required=True)
+    mediation_due_on = fields.Date(required=True)
+
+
+class CaseDeclined(CaseEvent):
+    """Declined and returned to the referrer (or the applicant) with a reason."""
+
+    reason = fields.String(required=True)
+    declined_on = fields.Date(required=True)
+
+
+class CaseReturned(CaseEvent):
+    """A failed mediation goes back to its referring channel (a court case back to trial)."""
+
+    returned_to = fields.String(required=True)
+    returned_on = fields.Date(required=True)
+
+
+class CaseOverdue(CaseEvent):
+    """A deadline passed: ``deadline`` is mediation or judicial_confirmation."""
+
+    deadline = fields.String(required=True, validate=validate.OneOf(
+        ["mediation", "judicial_confirmation"]))
+    due_on = fields.Date(required=True)
+    # the justice office supervising the receiving organisation's area
+    supervising_department = fields.String(required=True)
+
+
+class ConfirmationDecided(CaseEvent):
+    """The court's decision on judicial confirmation of an agreement."""
+
+    confirmed = fields.Boolean(required=True)
+    decided_on = fields.Date(required=True)
+
+
 class CaseClosed(CaseEvent):
     """A case is finished: ``outcome`` is agreement, failure or declined."""
 
@@ -40,5 +76,11 @@ _LISTENERS = ("evaluation", "notifications")
 
 CONTRACTS = [
     EventContract("mediation_case_received", "mediation", CaseReceived, _LISTENERS),
+    EventContract("mediation_case_accepted", "mediation", CaseAccepted, _LISTENERS),
+    EventContract("mediation_case_declined", "mediation", CaseDeclined, _LISTENERS),
+    EventContract("mediation_case_returned", "mediation", CaseReturned, _LISTENERS),
+    EventContract("mediation_case_overdue", "mediation", CaseOverdue, _LISTENERS),
+    EventContract("mediation_confirmation_decided", "mediation", ConfirmationDecided,
+                  _LISTENERS),
     EventContract("mediation_case_closed", "mediation", CaseClosed, _LISTENERS),
 ]

@@ -151,13 +151,22 @@ def check_row(row, known_parents):
             "kind": kind, "parent": parent}, None
 
 
-def check_rows(session, rows):
-    """Check every row; return (normalised rows in parent-first order, errors)."""
+def _no_progress(stage, done, total):
+    pass
+
+
+def check_rows(session, rows, progress=_no_progress):
+    """Check every row; return (normalised rows in parent-first order, errors).
+
+    ``progress(stage, done, total)`` is told how far it got (the command line shows it).
+    """
     rows = sorted(rows, key=lambda r: (r["code"][6:] != "000000", r["code"][9:] != "000",
                                        r["line"]))
     known = set(session.scalars(select(County.code))) | set(session.scalars(select(Town.code)))
     seen, good, errors = set(), [], []
-    for row in rows:
+    for done, row in enumerate(rows, start=1):
+        if done % 500 == 0 or done == len(rows):
+            progress("check", done, len(rows))
         if row["code"] in seen:
             errors.append({"line": row["line"], "code": row["code"],
                            "fields": {"code": ["appears twice in the file"]}})
@@ -186,17 +195,31 @@ def _event_for(unit, level):
                                     "name": unit.name, "kind": unit.kind}
 
 
-def import_rows(session, rows, dry_run=False):
+def _existing_units(session, rows, chunk=500):
+    """Units already registered under the rows' codes, fetched in a few queries."""
+    found = {}
+    for level, model in MODELS.items():
+        codes = [r["code"] for r in rows if r["level"] == level]
+        for start in range(0, len(codes), chunk):
+            query = select(model).where(model.code.in_(codes[start:start + chunk]))
+            found.update((unit.code, unit) for unit in session.scalars(query))
+    return found
+
+
+def import_rows(session, rows, dry_run=False, progress=_no_progress):
     """Import unit rows all or nothing; the result counts what happened to each."""
-    good, errors = check_rows(session, rows)
+    good, errors = check_rows(session, rows, progress)
     result = {"created": 0, "updated": 0, "unchanged": 0, "failed": len(errors),
               "errors": errors}
     if errors or dry_run:
         return result
+    existing = _existing_units(session, good)
     towns = {}
-    for row in good:
+    for done, row in enumerate(good, start=1):
+        if done % 500 == 0 or done == len(good):
+            progress("write", done, len(good))
         model = MODELS[row["level"]]
-        unit = session.get(model, row["code"])
+        unit = existing.get(row["code"])
         if unit is not None:
             if (unit.name, unit.kind) == (row["name"], row["kind"]):
                 result["unchanged"] += 1
@@ -220,9 +243,9 @@ def import_rows(session, rows, dry_run=False):
     return result
 
 
-def import_all_or_nothing(session, rows):
+def import_all_or_nothing(session, rows, progress=_no_progress):
     """``import_rows``, raising with the row report if any row is wrong."""
-    result = import_rows(session, rows)
+    result = import_rows(session, rows, progress=progress)
     if result["errors"]:
         raise ValidationFailed(
             f"{len(result['errors'])} rows are invalid; nothing was imported.",
@@ -245,6 +268,16 @@ def export_rows(session, county_code=None):
         rows.append([unit.code, unit.name, domain.COMMUNITY, unit.kind, unit.town_code,
                      unit.status])
     return [dict(zip(EXPORT_COLUMNS, r, strict=True)) for r in rows]
+
+
+def write_error_report(errors, stream):
+    """The per-row error report as CSV: line, code, field, problem (one line per problem)."""
+    writer = csv.writer(stream)
+    writer.writerow(("line", "code", "field", "problem"))
+    for error in errors:
+        for field, problems in sorted(error["fields"].items()):
+            for problem in problems:
+                writer.writerow((error["line"], error["code"], field, problem))
 
 
 def write_csv(rows, stream):

@@ -1,0 +1,62 @@
+"""Events the evaluation service announces: scores, vetoes, titles and re-evaluations."""
+from marshmallow import fields, validate
+
+from fazhi_common.events import AreaPayload, EventContract
+
+TITLE_LEVELS = ("county", "city", "province", "national")
+
+
+class EvaluationEvent(AreaPayload):
+    """Common to every evaluation event: the community (``community_code``) and period."""
+
+    period = fields.String(required=True)  # the evaluation year, e.g. "2026"
+
+
+class ScoreChanged(EvaluationEvent):
+    scheme_id = fields.Integer(required=True)
+    score = fields.Float(required=True)
+    previous_score = fields.Float(allow_none=True, load_default=None)
+    passed = fields.Boolean(required=True)
+
+
+class CommunityVetoed(EvaluationEvent):
+    veto_id = fields.Integer(required=True)
+    veto_item = fields.String(required=True)
+    reason = fields.String(required=True)
+    # "manual" or the event type that triggered it
+    origin = fields.String(required=True)
+
+
+class TitleAwarded(EvaluationEvent):
+    title_id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    level = fields.String(required=True, validate=validate.OneOf(TITLE_LEVELS))
+    # the department that grants the title at this level
+    granting_department = fields.String(required=True)
+    valid_until = fields.Date(required=True)
+
+
+class TitleRevoked(EvaluationEvent):
+    title_id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    level = fields.String(required=True, validate=validate.OneOf(TITLE_LEVELS))
+    granting_department = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class ReEvaluationDue(EvaluationEvent):
+    title_id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    level = fields.String(required=True, validate=validate.OneOf(TITLE_LEVELS))
+    due_on = fields.Date(required=True)
+
+
+_LISTENERS = ("notifications",)
+
+CONTRACTS = [
+    EventContract("evaluation_score_changed", "evaluation", ScoreChanged, _LISTENERS),
+    EventContract("community_vetoed", "evaluation", CommunityVetoed, _LISTENERS),
+    EventContract("title_awarded", "evaluation", TitleAwarded, _LISTENERS),
+    EventContract("title_revoked", "evaluation", TitleRevoked, _LISTENERS),
+    EventContract("re_evaluation_due", "evaluation", ReEvaluationDue, _LISTENERS),
+]
