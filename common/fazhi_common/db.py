@@ -8,6 +8,8 @@ relay is woken to publish them at once.
 SQLite (a file) is the embedded default; PostgreSQL is used when ``DATABASE_URL`` says so,
 with psycopg2 made cooperative for eventlet so a query does not stall the service.
 """
+import os
+import threading
 from contextlib import contextmanager
 
 from nameko.extensions import DependencyProvider
@@ -18,6 +20,16 @@ from sqlalchemy.orm import sessionmaker
 from fazhi_common.errors import Unavailable
 from fazhi_common.outbox import OutboxRelay
 
+_sqlite_write_locks = {}
+
+
+def _sqlite_write_lock(path):
+    """One lock per database file, shared by every engine on it in this process."""
+    key = os.path.abspath(path) if path else ":memory:"
+    if key not in _sqlite_write_locks:
+        _sqlite_write_locks[key] = threading.Lock()  # a green lock under eventlet
+    return _sqlite_write_locks[key]
+
 
 def make_engine(url, **kwargs):
     if url.startswith("sqlite"):
@@ -26,12 +38,39 @@ def make_engine(url, **kwargs):
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None  # we say BEGIN ourselves (below)
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
+        lock = _sqlite_write_lock(engine.url.database)
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection):
+            # A writer takes the write lock up front: a deferred transaction that reads
+            # and then writes fails at once ("database is locked") if another writer
+            # committed in between, as two instances of a service on one file do.
+            if connection.get_execution_options().get("sqlite_begin") != "IMMEDIATE":
+                connection.exec_driver_sql("BEGIN")
+                return
+            # Writers in this process queue on a lock that yields to other green threads;
+            # SQLite's own busy wait would block the whole process, the lock holder too.
+            lock.acquire()
+            connection.info["holds_write_lock"] = True
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                _release(connection)
+                raise
+
+        def _release(connection, *_args):
+            if connection.info.pop("holds_write_lock", False):
+                lock.release()
+
+        event.listen(engine, "commit", _release)
+        event.listen(engine, "rollback", _release)
         return engine
     if url.startswith("postgresql"):
         # psycopg2, made cooperative: SQLAlchemy 2.1 would otherwise pick psycopg 3
@@ -45,6 +84,13 @@ def make_engine(url, **kwargs):
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
+def writer(engine):
+    """The engine as writers should use it: on SQLite, each transaction begins IMMEDIATE."""
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(sqlite_begin="IMMEDIATE")
+    return engine
+
+
 class DatabaseAccess:
     """What a worker sees as ``self.db``."""
 
@@ -54,7 +100,7 @@ class DatabaseAccess:
     @contextmanager
     def transaction(self):
         """A session whose work commits on leaving the block, or rolls back on error."""
-        with _unavailable_on_connection_loss(), self._provider.session_factory() as session:
+        with _unavailable_on_connection_loss(), self._provider.write_sessions() as session:
             try:
                 yield session
                 session.commit()
@@ -96,9 +142,10 @@ class Database(DependencyProvider):
         config = self.container.config
         self.engine = make_engine(config["DATABASE_URL"])
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+        self.write_sessions = sessionmaker(writer(self.engine), expire_on_commit=False)
         if self.relay_outbox:
             self.relay = OutboxRelay(
-                self.container.service_name, self.session_factory, config,
+                self.container.service_name, self.write_sessions, config,
                 poll_interval=float(config.get("OUTBOX_POLL_SECONDS", 1.0)),
                 max_backoff=float(config.get("OUTBOX_MAX_BACKOFF_SECONDS", 30.0)),
             )

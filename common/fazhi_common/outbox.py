@@ -16,7 +16,7 @@ from datetime import datetime
 import eventlet
 from nameko.amqp.publish import Publisher, UndeliverableMessage
 from nameko.events import get_event_exchange
-from sqlalchemy import JSON, Integer, String, select, text
+from sqlalchemy import JSON, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fazhi_common import events
@@ -85,7 +85,8 @@ class OutboxRelay:
     Wakes when a transaction that wrote events commits, and polls every
     ``poll_interval`` seconds anyway (events written by another process, a broker that
     came back). Rows are taken with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL so several
-    instances of a service share the work without publishing a row twice.
+    instances of a service share the work without publishing a row twice; on SQLite give
+    it sessions from ``fazhi_common.db.writer(engine)`` for the same guarantee.
     """
 
     def __init__(self, service_name, session_factory, config, poll_interval=1.0,
@@ -147,10 +148,8 @@ class OutboxRelay:
                      .order_by(OutboxEvent.seq).limit(self.batch_size))
             if session.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
-            else:
-                # SQLite has no row locks: take the database's write lock before reading, so
-                # a second relay on the same file waits and then sees these rows as sent
-                session.execute(text("UPDATE outbox_event SET seq = seq WHERE 0 = 1"))
+            # (SQLite has no row locks: the Database provider gives the relay sessions that
+            # begin IMMEDIATE, so a second relay on the same file waits, then sees them sent)
             rows = session.scalars(query).all()
             sent = 0
             for row in rows:

@@ -5,7 +5,12 @@ its own. Import the module, not the class (``from fazhi_common import service as
 ``class RegistryService(base.ServiceBase)``): ``nameko run registry.service`` runs every
 class with entrypoints it finds at the top of the module, and the base has no name.
 """
+import os
+import socket
+import uuid
+
 from nameko.dependency_providers import Config
+from nameko.extensions import DependencyProvider
 from sqlalchemy import func, select, text
 
 from fazhi_common.db import Database
@@ -13,15 +18,27 @@ from fazhi_common.identity import EVERYONE, Caller, rpc
 from fazhi_common.outbox import OutboxEvent
 
 
+class InstanceName(DependencyProvider):
+    """Which running instance this is (host, process, container): health reports it, so an
+    operator running several instances behind one queue can see who answered."""
+
+    def setup(self):
+        self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+    def get_dependency(self, worker_ctx):
+        return self.name
+
+
 class ServiceBase:
     db = Database()
     config = Config()
     caller = Caller()
+    instance = InstanceName()
 
     @rpc(roles=EVERYONE)
     def health(self):
         """Reached over the bus, so the broker works; says whether the database does."""
-        report = {"service": self.name, "broker": "ok"}
+        report = {"service": self.name, "instance": self.instance, "broker": "ok"}
         try:
             with self.db.read() as session:
                 session.execute(text("SELECT 1"))

@@ -7,7 +7,7 @@ from nameko.testing.services import entrypoint_hook
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from fazhi_common.db import Database, make_engine
+from fazhi_common.db import Database, make_engine, writer
 from fazhi_common.messaging import DEAD_LETTER_QUEUE, event_handler
 from fazhi_common.outbox import OutboxEvent, OutboxRelay, ProcessedEvent, claim_event, record_event
 from tests.helpers import queued_events, wait_until
@@ -18,7 +18,8 @@ COUNTY = {"county_code": "330110000000", "name": "余杭区", "kind": "district"
 @pytest.fixture
 def registry_db(database_url):
     engine = make_engine(database_url("registry"))
-    yield sessionmaker(engine, expire_on_commit=False)
+    # the way a service writes (on SQLite: queue for the write lock with the service's own)
+    yield sessionmaker(writer(engine), expire_on_commit=False)
     engine.dispose()
 
 

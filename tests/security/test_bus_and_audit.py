@@ -49,15 +49,16 @@ def test_every_write_is_audited_and_tampering_is_detected(registry, gateway):
     with engine.connect() as conn:
         rows = conn.execute(text(
             "SELECT actor, action, subject FROM audit_entry ORDER BY seq")).all()
-    assert rows == [("platform_admin-all", "registry.register_county", "330110000000"),
-                    ("platform_admin-all", "registry.register_town", "330110001000")]
+    admin = "platform_admin-all-test"
+    assert rows == [(admin, "registry.register_county", "330110000000"),
+                    (admin, "registry.register_town", "330110001000")]
     assert audit_main(["verify", "--database-url", url]) == 0
 
     with engine.begin() as conn:
         conn.execute(text("UPDATE audit_entry SET actor = 'someone else' WHERE seq = 1"))
     assert audit_main(["verify", "--database-url", url]) == 1
     with engine.begin() as conn:
-        conn.execute(text("UPDATE audit_entry SET actor = 'platform_admin-all' WHERE seq = 1"))
+        conn.execute(text(f"UPDATE audit_entry SET actor = '{admin}' WHERE seq = 1"))
         conn.execute(text("DELETE FROM audit_entry WHERE seq = 1"))
     assert audit_main(["verify", "--database-url", url]) == 1
     engine.dispose()

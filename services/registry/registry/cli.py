@@ -18,7 +18,7 @@ from sqlalchemy.orm import sessionmaker
 
 from fazhi_common.audit import append_audit
 from fazhi_common.config import load_config
-from fazhi_common.db import make_engine
+from fazhi_common.db import make_engine, writer
 from fazhi_common.errors import ValidationFailed
 from fazhi_common.identity import PLATFORM_ADMIN, Identity
 from registry import importing
@@ -58,7 +58,7 @@ def _operator():
 
 def _sessions(config_path):
     config = load_config(config_path)
-    return sessionmaker(make_engine(config["DATABASE_URL"]), expire_on_commit=False)
+    return sessionmaker(writer(make_engine(config["DATABASE_URL"])), expire_on_commit=False)
 
 
 def import_command(args):
