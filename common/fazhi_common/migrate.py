@@ -4,6 +4,11 @@ A service's ``migrations/env.py`` calls ``run_env(metadata)``; ``upgrade(service
 runs that service's migrations programmatically (the run script, tests, deploy jobs).
 The database URL comes from ``-x url=...``, else ``DATABASE_URL``, else the service's
 ``config.yml``.
+
+From a shell (deploy jobs, entrypoints, scripts/department):
+    python -m fazhi_common.migrate upgrade services/registry   # URL from its config.yml
+    python -m fazhi_common.migrate current gateway
+On PostgreSQL the upgrade holds an advisory lock, so replicas starting at once queue.
 """
 import os
 from pathlib import Path
@@ -58,3 +63,70 @@ def upgrade(service_dir, url, revision="head"):
     alembic_config.set_main_option("script_location", str(service_dir / "migrations"))
     alembic_config.attributes["url"] = url
     command.upgrade(alembic_config, revision)
+
+
+# Advisory-lock key (any constant): replicas that start together migrate one at a time.
+_LOCK_KEY = 0x66617A68  # "fazh"
+
+
+def _database_url(service_dir, config=None):
+    """The service's own URL: its config.yml with ${VAR} and FAZHI_DATABASE_URL applied.
+
+    A bare ``DATABASE_URL`` in the environment is deliberately not consulted here: one
+    shared env file must not migrate every service into the same database.
+    """
+    return load_config(Path(config or Path(service_dir) / "config.yml"))["DATABASE_URL"]
+
+
+def upgrade_locked(service_dir, url, revision="head"):
+    """``upgrade``, holding a PostgreSQL advisory lock so concurrent starters queue."""
+    if not url.startswith("postgresql"):
+        return upgrade(service_dir, url, revision)
+    from sqlalchemy import text
+
+    engine = make_engine(url, poolclass=pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _LOCK_KEY})
+            try:
+                upgrade(service_dir, url, revision)
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _LOCK_KEY})
+    finally:
+        engine.dispose()
+
+
+def main(argv=None):
+    """``python -m fazhi_common.migrate upgrade services/registry`` (deploy, run scripts)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m fazhi_common.migrate",
+                                     description="Run a fazhi part's Alembic migrations.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, text_ in (("upgrade", "migrate to a revision (default head)"),
+                        ("current", "print the database's revision")):
+        cmd = sub.add_parser(name, help=text_)
+        cmd.add_argument("service_dir", help="folder holding alembic.ini, migrations/, "
+                                             "config.yml (services/<name> or gateway)")
+        cmd.add_argument("--config", help="config file (default SERVICE_DIR/config.yml)")
+        cmd.add_argument("--url", help="database URL (default: DATABASE_URL of the config)")
+        if name == "upgrade":
+            cmd.add_argument("--revision", default="head")
+    args = parser.parse_args(argv)
+    service_dir = Path(args.service_dir)
+    if not (service_dir / "alembic.ini").is_file():
+        parser.error(f"{service_dir}/alembic.ini not found")
+    url = args.url or _database_url(service_dir, args.config)
+    if args.command == "upgrade":
+        upgrade_locked(service_dir, url, args.revision)
+        print(f"{service_dir.resolve().name}: database at {args.revision}")
+    else:
+        alembic_config = AlembicConfig(str(service_dir / "alembic.ini"))
+        alembic_config.set_main_option("script_location", str(service_dir / "migrations"))
+        alembic_config.attributes["url"] = url
+        command.current(alembic_config)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

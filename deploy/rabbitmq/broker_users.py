@@ -14,10 +14,19 @@ Usage:
   broker_users.py print --vhost / [--password-file var/broker-passwords.txt]
       print the rabbitmqctl commands
   broker_users.py apply --api http://guest:guest@127.0.0.1:15672 --vhost / \
-      [--password-file FILE]    create or update users and permissions via the management API
-Passwords are taken from FILE (lines "user password") or generated and appended to it.
+      [--password-file FILE]    create the vhost, users and permissions via the management API
+  broker_users.py definitions --vhost fazhi [--department justice] [--password-file FILE]
+      print a RabbitMQ definitions document (load_definitions / import_definitions);
+      with --no-passwords the users carry no password (set them later with apply)
+Passwords are taken from BROKER_PASSWORD_<NAME> in the environment (NAME: REGISTRY, ...,
+GATEWAY), else from FILE (lines "user password"), else generated and appended to FILE.
+--department limits the users to that department's (see DEPARTMENTS).
 """
 import argparse
+import base64
+import hashlib
+import json
+import os
 import re
 import secrets
 import sys
@@ -25,6 +34,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 SERVICES = ("registry", "evaluation", "mediation", "notifications")
+# What each department runs (evaluation is run by both; its replicas share one database).
+DEPARTMENTS = {
+    "civil-affairs": ("registry", "evaluation"),
+    "justice": ("mediation", "notifications", "evaluation"),
+    "city": ("gateway",),
+}
 
 
 def _alt(*patterns):
@@ -69,13 +84,18 @@ def all_permissions(prefix="fazhi-"):
     return table
 
 
-def passwords(path, users):
+def passwords(path, users, environ=None, prefix="fazhi-"):
+    environ = os.environ if environ is None else environ
     known = {}
     if path and Path(path).exists():
         for line in Path(path).read_text().splitlines():
             if line.strip():
                 user, password = line.split(None, 1)
                 known[user] = password.strip()
+    for user in users:
+        from_env = environ.get(f"BROKER_PASSWORD_{user.removeprefix(prefix).upper()}")
+        if from_env:
+            known[user] = from_env
     new = {u: secrets.token_urlsafe(24) for u in users if u not in known}
     if path and new:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -83,6 +103,35 @@ def passwords(path, users):
             fh.writelines(f"{u} {p}\n" for u, p in new.items())
         Path(path).chmod(0o600)
     return {**known, **new}
+
+
+def password_hash(password, salt=None):
+    """RabbitMQ's rabbit_password_hashing_sha256: base64(salt + sha256(salt + password))."""
+    salt = os.urandom(4) if salt is None else salt
+    return base64.b64encode(salt + hashlib.sha256(salt + password.encode()).digest()).decode()
+
+
+def definitions(vhost, table, secrets_by_user=None):
+    """A definitions document: the vhost, the users (no password if none given), permissions."""
+    users = []
+    for user in table:
+        entry = {"name": user, "tags": [], "hashing_algorithm": "rabbit_password_hashing_sha256",
+                 "password_hash": ""}
+        if secrets_by_user:
+            entry["password_hash"] = password_hash(secrets_by_user[user])
+        users.append(entry)
+    return {
+        "vhosts": [{"name": vhost}],
+        "users": users,
+        "permissions": [{"user": user, "vhost": vhost, "configure": configure, "write": write,
+                         "read": read} for user, (configure, write, read) in table.items()],
+    }
+
+
+def ensure_vhost(api, vhost):
+    import requests
+
+    requests.put(f"{api}/api/vhosts/{quote(vhost, safe='')}", timeout=30).raise_for_status()
 
 
 def apply(api, vhost, table, secrets_by_user):
@@ -102,15 +151,28 @@ def apply(api, vhost, table, secrets_by_user):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["print", "apply"])
+    parser.add_argument("command", choices=["print", "apply", "definitions"])
     parser.add_argument("--vhost", default="/")
     parser.add_argument("--api", default="http://guest:guest@127.0.0.1:15672")
     parser.add_argument("--password-file")
     parser.add_argument("--user-prefix", default="fazhi-")
+    parser.add_argument("--department", choices=sorted(DEPARTMENTS))
+    parser.add_argument("--no-passwords", action="store_true",
+                        help="definitions: leave passwords out (review, version control)")
     args = parser.parse_args(argv)
     table = all_permissions(args.user_prefix)
-    secrets_by_user = passwords(args.password_file, table)
+    if args.department:
+        wanted = {f"{args.user_prefix}{part}" for part in DEPARTMENTS[args.department]}
+        table = {user: perms for user, perms in table.items() if user in wanted}
+    if args.command == "definitions" and args.no_passwords:
+        print(json.dumps(definitions(args.vhost, table), indent=2))
+        return 0
+    secrets_by_user = passwords(args.password_file, table, prefix=args.user_prefix)
+    if args.command == "definitions":
+        print(json.dumps(definitions(args.vhost, table, secrets_by_user), indent=2))
+        return 0
     if args.command == "apply":
+        ensure_vhost(args.api, args.vhost)
         apply(args.api, args.vhost, table, secrets_by_user)
         print(f"{len(table)} users set up on vhost {args.vhost}")
         return 0
