@@ -13,7 +13,7 @@ import threading
 from contextlib import contextmanager
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
@@ -82,6 +82,13 @@ def make_engine(url, **kwargs):
             kwargs.setdefault("pool_size", 10)
             kwargs.setdefault("max_overflow", 10)
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def paginate(session, query, page, per_page):
+    """One page of ``query``'s rows with the total, as every list endpoint answers."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return {"items": items, "page": page, "per_page": per_page, "total": total}
 
 
 def writer(engine):

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import and_, func, or_, select
 
+from fazhi_common.db import paginate
 from fazhi_common.errors import Conflict, NotFound, field_error
 from fazhi_common.outbox import record_event
 from registry import domain
@@ -29,12 +30,6 @@ from registry.models import (
     Town,
     Volunteer,
 )
-
-
-def paginate(session, query, page, per_page):
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return {"items": items, "page": page, "per_page": per_page, "total": total}
 
 
 def _get(session, model, key, what, scope, code_of=lambda row: row.code):

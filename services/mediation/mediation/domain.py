@@ -1,0 +1,305 @@
+"""Mediation's rules as plain functions: no nameko, no Flask, no database.
+
+The case lifecycle is the table ``TRANSITIONS``; ``plan_step`` checks one step against it
+and the deadlines and says what changes. Also: resident ID numbers (GB 11643), masking of
+personal data and who may see it unmasked, linkage coverage, and statistics arithmetic.
+"""
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from fazhi_common.errors import Conflict, ValidationFailed, field_error
+
+# -- the lifecycle ------------------------------------------------------------------------
+
+# action -> {status it may be taken from: status it leads to}
+TRANSITIONS = {
+    "accept": {"received": "accepted"},
+    # declined with a reason and returned to the referrer (or the applicant): final
+    "decline": {"received": "declined"},
+    "assign_mediator": {"accepted": "mediating", "mediating": "mediating"},
+    "extend": {"accepted": "accepted", "mediating": "mediating"},
+    "record_agreement": {"mediating": "agreement"},
+    "record_failure": {"mediating": "failure"},
+    "request_confirmation": {"agreement": "confirmation_requested"},
+    "confirm": {"confirmation_requested": "confirmed"},
+    "refuse_confirmation": {"confirmation_requested": "confirmation_refused"},
+    # a refused agreement goes back to mediation, or to suit (return / close)
+    "resume_mediation": {"confirmation_refused": "mediating"},
+    # a failed referral goes back to its channel (a court referral back to trial): final
+    "return_to_referrer": {"failure": "returned", "confirmation_refused": "returned"},
+    "close": {"agreement": "closed", "confirmed": "closed", "failure": "closed",
+              "confirmation_refused": "closed"},
+}
+FINAL_STATUSES = frozenset({"declined", "returned", "closed"})
+# statuses in which each deadline runs
+MEDIATION_RUNNING = frozenset({"accepted", "mediating"})
+CONFIRMATION_RUNNING = frozenset({"agreement"})
+
+# what a returned case goes back to, by the channel that referred it
+RETURNED_TO = {
+    "court": "court: back to trial",
+    "police_station": "police station: handled by the police",
+    "traffic_police": "traffic police: the parties may sue",
+    "procuratorate": "procuratorate: for its decision",
+    "hospital": "hospital: the parties may seek appraisal or sue",
+    "health_authority": "health authority: the parties may seek appraisal or sue",
+}
+
+
+def next_status(status, action):
+    """The status ``action`` leads to from ``status``; Conflict (409) naming it otherwise."""
+    if action not in TRANSITIONS:
+        raise field_error("action", f"Unknown action {action!r}.")
+    allowed = TRANSITIONS[action]
+    if status not in allowed:
+        raise Conflict(
+            f"A case that is {status} cannot take the step {action}; it is allowed only "
+            f"from: {', '.join(sorted(allowed))}.",
+            {"status": [status], "allowed_from": sorted(allowed)})
+    return allowed[status]
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """Deadline settings from config: days by mediation kind, extension, confirmation."""
+
+    mediation_days: dict = field(default_factory=dict)
+    default_mediation_days: int = 30
+    extension_days: int = 30
+    confirmation_days: int = 30
+
+    def mediation_period(self, kind):
+        return int(self.mediation_days.get(kind, self.default_mediation_days))
+
+
+def plan_step(case, action, data, on, today, last_on, deadlines):
+    """Check ``action`` on ``case`` taken ``on`` a date; return the fields it changes.
+
+    ``case`` is anything with the case's attributes; ``last_on`` is the date of its
+    latest step, which a new step may not precede.
+    """
+    to_status = next_status(case.status, action)
+    if on > today:
+        raise field_error("on", "A step is recorded once it has happened, not in advance.")
+    if last_on and on < last_on:
+        raise field_error("on", f"The case's previous step was on {last_on}; a step cannot "
+                                "precede it.")
+    changes = {"status": to_status}
+    if action == "accept":
+        changes.update(accepted_on=on, mediation_due_on=on + timedelta(
+            days=deadlines.mediation_period(case.mediation_kind)))
+    elif action == "decline":
+        changes.update(result="declined", declined_reason=data["reason"], closed_on=on,
+                       returned_to=case.referrer_department or "applicant")
+    elif action == "assign_mediator":
+        changes.update(mediator=data["mediator"])
+    elif action == "extend":
+        if case.extended:
+            raise Conflict(f"The case is {case.status}; its mediation period was already "
+                           "extended once.",
+                           {"extended": ["already extended"]})
+        days = data.get("days") or deadlines.extension_days
+        changes.update(extended=True, extension_reason=data["reason"],
+                       mediation_due_on=case.mediation_due_on + timedelta(days=days))
+    elif action in ("record_agreement", "record_failure"):
+        changes.update(concluded_on=on, duration_days=(on - case.received_on).days)
+        if action == "record_agreement":
+            changes.update(result="agreement", agreement_terms=data["terms"],
+                           confirmation_due_on=on + timedelta(days=deadlines.confirmation_days))
+        else:
+            changes.update(result="failure", failure_reason=data["reason"])
+    elif action == "request_confirmation":
+        if on > case.confirmation_due_on:
+            raise Conflict(f"Judicial confirmation had to be applied for by "
+                           f"{case.confirmation_due_on} (within {deadlines.confirmation_days} "
+                           "days of the agreement).",
+                           {"on": [f"after {case.confirmation_due_on}"]})
+        changes.update(confirmation_court=data["court"])
+    elif action in ("confirm", "refuse_confirmation"):
+        changes.update(confirmed=action == "confirm")
+    elif action == "resume_mediation":
+        # the refused agreement no longer stands; mediation runs again
+        changes.update(result=None, concluded_on=None, duration_days=None, confirmed=None,
+                       agreement_terms=None, confirmation_due_on=None)
+    elif action == "return_to_referrer":
+        if not case.referrer_department:
+            raise Conflict(f"The case is {case.status} and was not referred: close it instead.",
+                           {"channel": [case.channel]})
+        changes.update(result="failure", closed_on=on,
+                       returned_to=RETURNED_TO.get(case.referrer_kind,
+                                                   case.referrer_department))
+    elif action == "close":
+        if case.status in ("failure", "confirmation_refused") and case.referrer_department:
+            raise Conflict(f"The case is {case.status}: a failed referral goes back to its "
+                           "referrer; return it instead.",
+                           {"status": [case.status]})
+        if case.status == "confirmation_refused":
+            changes.update(result="failure")
+        changes.update(closed_on=on)
+    return changes
+
+
+def overdue_deadlines(case, today):
+    """``(deadline, due_on)`` pairs of ``case`` that have passed by ``today``."""
+    found = []
+    if case.status in MEDIATION_RUNNING and case.mediation_due_on and case.mediation_due_on < today:
+        found.append(("mediation", case.mediation_due_on))
+    if (case.status in CONFIRMATION_RUNNING and case.confirmation_due_on
+            and case.confirmation_due_on < today):
+        found.append(("judicial_confirmation", case.confirmation_due_on))
+    return found
+
+
+# -- where a case belongs --------------------------------------------------------------------
+
+def community_area(community_code, field_name="community_code"):
+    """County and town codes of a 12-digit community code (it must name a community)."""
+    if not re.fullmatch(r"\d{12}", community_code or "") or community_code[6:9] == "000" \
+            or community_code[9:] == "000":
+        raise field_error(field_name, f"{community_code} is not a community or village code.")
+    return community_code[:6] + "000000", community_code[:9] + "000"
+
+
+def check_serves(organisation, community_code):
+    """A case goes to an organisation of the community's county (and town, if it has one)."""
+    county, town = community_area(community_code)
+    if organisation.county_code != county or (organisation.town_code
+                                              and organisation.town_code != town):
+        raise field_error("organisation_id", f"Organisation {organisation.id} does not serve "
+                                             f"community {community_code}.")
+
+
+def check_organisation_area(county_code, town_code):
+    if county_code[6:] != "000000" or county_code[4:6] == "00":
+        raise field_error("county_code", f"{county_code} is not a county-level code.")
+    if town_code and (town_code[:6] != county_code[:6] or town_code[6:9] == "000"
+                      or town_code[9:] != "000"):
+        raise field_error("town_code", f"{town_code} is not a town of {county_code}.")
+
+
+def default_supervising_department(county_code):
+    """The county justice bureau, in the department naming the platform uses."""
+    return f"justice-{county_code[:6]}"
+
+
+# -- resident ID numbers (GB 11643-1999) --------------------------------------------------------
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK = "10X98765432"
+
+
+def id_check_character(first17):
+    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+
+
+def valid_resident_id(number):
+    """True if ``number`` is a well-formed 18-character ID with a valid birth date and
+    check character."""
+    if not isinstance(number, str) or not re.fullmatch(r"\d{17}[\dXx]", number):
+        return False
+    try:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    if born.year < 1900:
+        return False
+    return id_check_character(number[:17]) == number[17].upper()
+
+
+def check_parties(parties, prefix="parties"):
+    """ValidationFailed naming every party whose ID number fails the GB 11643 check."""
+    errors = {}
+    for i, party in enumerate(parties):
+        if party.get("id_number") and not valid_resident_id(party["id_number"]):
+            errors[f"{prefix}.{i}.id_number"] = [
+                "Not a valid resident ID number (birth date or check character is wrong)."]
+    if errors:
+        raise ValidationFailed("A party's ID number is not valid.", errors)
+    return [{**p, "id_number": p["id_number"].upper() if p.get("id_number") else None}
+            for p in parties]
+
+
+# -- personal data: masking and who may see it ----------------------------------------------------
+
+def mask_name(name):
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else name
+
+
+def mask_id_number(number):
+    return number[:3] + "*" * (len(number) - 7) + number[-4:] if number else number
+
+
+def mask_phone(phone):
+    if not phone:
+        return phone
+    digits = phone.replace(" ", "").replace("-", "")
+    return digits[:3] + "*" * max(len(digits) - 7, 1) + digits[-4:]
+
+
+def masked_party(party):
+    return {"role": party["role"], "name": mask_name(party["name"]),
+            "id_number": mask_id_number(party.get("id_number")),
+            "phone": mask_phone(party.get("phone"))}
+
+
+def may_see_case_parties(role, subject, covers_case, case_mediator):
+    """Personal data of a case's parties is shown unmasked only to: a platform
+    administrator, a justice officer whose area holds the case, and the mediator
+    assigned to it. Everyone else (viewers, linked departments, other mediators) sees
+    it masked."""
+    if role == "platform_admin":
+        return True
+    if role == "justice_officer":
+        return covers_case
+    if role == "mediator":
+        return case_mediator is not None and case_mediator == subject
+    return False
+
+
+def may_see_legal_service_data(role, covers_record):
+    return role == "platform_admin" or (role == "justice_officer" and covers_record)
+
+
+# -- coverage and statistics --------------------------------------------------------------------
+
+def county_coverage(counts_by_kind, linkage_kinds):
+    """What one county lacks of the linkage kinds, given its organisations by kind."""
+    lacking = [k for k in linkage_kinds if not counts_by_kind.get(k)]
+    return {"organisations": dict(counts_by_kind), "lacking": lacking,
+            "complete": not lacking}
+
+
+def rate(part, whole):
+    return round(part / whole, 4) if whole else None
+
+
+def median_of_counts(counts):
+    """The median (the mean of the middle two for an even number) of values given as
+    ``{value: how many}``; None for none."""
+    n = sum(counts.values())
+    if not n:
+        return None
+    wanted = {(n - 1) // 2, n // 2}  # 0-based positions of the middle value(s)
+    found, seen = [], 0
+    for value in sorted(counts):
+        for position in sorted(wanted):
+            if seen <= position < seen + counts[value]:
+                found.append(value)
+                wanted.discard(position)
+        seen += counts[value]
+        if not wanted:
+            break
+    return sum(found) / len(found)
+
+
+def statistics_row(kind, county, volume, accepted, declined, agreements, failures, overdue,
+                   median_duration):
+    return {"mediation_kind": kind, "county_code": county, "volume": volume,
+            "accepted": accepted, "declined": declined,
+            "acceptance_rate": rate(accepted, accepted + declined),
+            "agreements": agreements, "failures": failures,
+            "success_rate": rate(agreements, agreements + failures),
+            "median_duration_days": (float(median_duration) if median_duration is not None
+                                     else None),
+            "overdue": overdue}

@@ -1,0 +1,180 @@
+"""Mediation's own tables. Personal data (names, ID numbers, phones) is stored only as
+AES-GCM blobs (``*_enc`` columns, see fazhi_common.crypto); areas by 12-digit codes."""
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from fazhi_common.clock import UtcDateTime, utcnow
+
+CODE = String(12)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Organisation(Base):
+    """A mediation organisation: a people's mediation committee or one of the five
+    linkage kinds, serving a county (or one town of it), run by a department."""
+
+    __tablename__ = "mediation_organisation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    county_code: Mapped[str] = mapped_column(CODE, index=True)
+    town_code: Mapped[str | None] = mapped_column(CODE, index=True)
+    department: Mapped[str] = mapped_column(String(100))
+    supervising_department: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow,
+                                                 server_default=func.now())
+
+
+class MediationCase(Base):
+    """One dispute, from receipt to its end; ``status`` follows domain.TRANSITIONS.
+
+    ``mediation_kind`` and the area codes are copied from the organisation and the
+    community so that statistics aggregate one table.
+    """
+
+    __tablename__ = "mediation_case"
+    __table_args__ = (
+        # statistics: filter on the period, group by kind and county; every column the
+        # aggregate reads is in the index, so PostgreSQL can answer from it alone
+        Index("ix_case_statistics", "received_on", "mediation_kind", "county_code",
+              postgresql_include=["accepted_on", "result", "duration_days", "overdue"]),
+        Index("ix_case_open_deadlines", "status", "mediation_due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("mediation_organisation.id"),
+                                                 index=True)
+    mediation_kind: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    referrer_kind: Mapped[str | None] = mapped_column(String(32))
+    referrer_department: Mapped[str | None] = mapped_column(String(100), index=True)
+    referrer_reference: Mapped[str | None] = mapped_column(String(100))
+    dispute_category: Mapped[str] = mapped_column(String(32))
+    amount_claimed: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    description: Mapped[str] = mapped_column(Text)
+    county_code: Mapped[str] = mapped_column(CODE)
+    town_code: Mapped[str] = mapped_column(CODE)
+    community_code: Mapped[str] = mapped_column(CODE, index=True)
+    status: Mapped[str] = mapped_column(String(24))
+    result: Mapped[str | None] = mapped_column(String(16))
+    mediator: Mapped[str | None] = mapped_column(String(100))
+    received_on: Mapped[date] = mapped_column(Date)
+    accepted_on: Mapped[date | None] = mapped_column(Date)
+    mediation_due_on: Mapped[date | None] = mapped_column(Date)
+    extended: Mapped[bool] = mapped_column(Boolean, default=False)
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    concluded_on: Mapped[date | None] = mapped_column(Date)
+    duration_days: Mapped[int | None] = mapped_column(Integer)
+    agreement_terms: Mapped[str | None] = mapped_column(Text)
+    confirmation_due_on: Mapped[date | None] = mapped_column(Date)
+    confirmation_court: Mapped[str | None] = mapped_column(String(100))
+    confirmed: Mapped[bool | None] = mapped_column(Boolean)
+    declined_reason: Mapped[str | None] = mapped_column(Text)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    returned_to: Mapped[str | None] = mapped_column(String(200))
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow,
+                                                 server_default=func.now())
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    parties: Mapped[list["CaseParty"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="CaseParty.id")
+    steps: Mapped[list["CaseStep"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="CaseStep.id")
+
+
+class CaseParty(Base):
+    """A party to a case. Name, ID number and phone are encrypted; ``id_digest`` is a
+    keyed HMAC of the ID number, for lookup without storing it."""
+
+    __tablename__ = "mediation_party"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("mediation_case.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    name_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    id_number_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    id_digest: Mapped[str | None] = mapped_column(String(64), index=True)
+
+
+class CaseStep(Base):
+    """One step of a case's timeline: what was done, by whom, when."""
+
+    __tablename__ = "mediation_step"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("mediation_case.id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str] = mapped_column(String(24))
+    on: Mapped[date] = mapped_column(Date)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))
+    actor_role: Mapped[str] = mapped_column(String(40))
+    actor_department: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class OverdueNotice(Base):
+    """One overdue event per case, deadline and due date: what makes the scan idempotent.
+    An extension moves the due date, so the new deadline may raise its own event."""
+
+    __tablename__ = "mediation_overdue_notice"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("mediation_case.id"), primary_key=True)
+    deadline: Mapped[str] = mapped_column(String(32), primary_key=True)
+    due_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    raised_on: Mapped[date] = mapped_column(Date)
+
+
+class LegalAidApplication(Base):
+    """A legal-aid application (法律援助), possibly from a failed mediation."""
+
+    __tablename__ = "legal_aid_application"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_code: Mapped[str] = mapped_column(CODE, index=True)
+    county_code: Mapped[str] = mapped_column(CODE, index=True)
+    applicant_role: Mapped[str] = mapped_column(String(16))
+    name_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    id_number_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    matter: Mapped[str] = mapped_column(Text)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("mediation_case.id"), unique=True)
+    received_on: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="received")
+
+
+class HotlineConsultation(Base):
+    """A consultation on the 12348 legal hotline, linked to the caller's community."""
+
+    __tablename__ = "hotline_consultation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_code: Mapped[str] = mapped_column(CODE, index=True)
+    county_code: Mapped[str] = mapped_column(CODE, index=True)
+    consulted_on: Mapped[date] = mapped_column(Date, index=True)
+    topic: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[str] = mapped_column(Text)
+    caller_phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    answered_by: Mapped[str] = mapped_column(String(100))

@@ -1,0 +1,222 @@
+"""Mediation's entrypoints: check the caller, validate, call operations, audit, dump.
+
+No rules live here. Every write is audited in the transaction that makes it; so is every
+read that shows parties' personal data unmasked ("who read unmasked personal data").
+"""
+from datetime import date
+
+from fazhi_common import service as base
+from fazhi_common.api import mediation as api
+from fazhi_common.api import page_of
+from fazhi_common.audit import append_audit
+from fazhi_common.errors import field_error
+from fazhi_common.identity import rpc
+from fazhi_common.timer import timer
+from fazhi_common.validation import load
+from mediation import domain
+from mediation import operations as ops
+from mediation.dependencies import Cipher, DeadlineSettings
+
+ORGANISATION_PAGE = page_of(api.Organisation)()
+CASE_PAGE = page_of(api.Case)()
+LEGAL_AID_PAGE = page_of(api.LegalAid)()
+CONSULTATION_PAGE = page_of(api.Consultation)()
+
+
+class MediationService(base.ServiceBase):
+    name = "mediation"
+    cipher = Cipher()
+    deadlines = DeadlineSettings()
+
+    def _audit(self, session, action, subject, details=None, authority=False):
+        append_audit(session, self.caller, f"mediation.{action}", subject, details,
+                     authority=authority)
+
+    def _audit_reveal(self, session, what, ids):
+        if ids:
+            self._audit(session, "read_personal_data", f"{what} {','.join(map(str, ids))}"[:100],
+                        {what: ids})
+
+    # -- organisations and coverage -----------------------------------------------------------
+
+    @rpc(roles=api.ORGANISATION_WRITERS)
+    def register_organisation(self, payload):
+        data = load(api.OrganisationIn(), payload)
+        with self.db.transaction() as session:
+            organisation = ops.register_organisation(session, data, self.caller)
+            self._audit(session, "register_organisation", organisation.id, payload)
+            return api.Organisation().dump(organisation)
+
+    @rpc(roles=api.READERS)
+    def get_organisation(self, organisation_id):
+        with self.db.read() as session:
+            return api.Organisation().dump(
+                ops.get_organisation(session, organisation_id, self.caller))
+
+    @rpc(roles=api.READERS)
+    def list_organisations(self, query=None):
+        query = load(api.OrganisationQuery(), query)
+        with self.db.read() as session:
+            return ORGANISATION_PAGE.dump(ops.list_organisations(session, query, self.caller))
+
+    @rpc(roles=api.READERS)
+    def coverage(self, query=None):
+        county_code = load(api.CoverageQuery(), query).get("county_code")
+        with self.db.read() as session:
+            return api.MediationCoverage().dump(ops.coverage(session, county_code, self.caller))
+
+    # -- cases ------------------------------------------------------------------------------
+
+    @rpc(roles=api.APPLICANTS)
+    def apply(self, payload):
+        """A resident's application from a portal: answers with a receipt only."""
+        data = load(api.ApplicationIn(), payload)
+        with self.db.transaction() as session:
+            case = ops.receive_case(session, data, "application", self.cipher, self.caller,
+                                    date.today())
+            self._audit(session, "apply", case.id, {"organisation_id": case.organisation_id})
+            return api.CaseReceipt().dump(case)
+
+    @rpc(roles=api.REFERRERS)
+    def refer(self, payload):
+        data = load(api.ReferralIn(), payload)
+        with self.db.transaction() as session:
+            case = ops.receive_case(session, data, "referral", self.cipher, self.caller,
+                                    date.today())
+            self._audit(session, "refer", case.id, {
+                "organisation_id": case.organisation_id,
+                "referrer_department": case.referrer_department,
+                "referrer_reference": case.referrer_reference})
+            return self._case_out(session, case)
+
+    def _case_out(self, session, case):
+        reveal = ops.may_reveal(case, self.caller)
+        if reveal:
+            self._audit_reveal(session, "case", [case.id])
+        return api.Case().dump(ops.case_view(case, self.cipher, reveal))
+
+    @rpc(roles=api.CASE_READERS)
+    def get_case(self, case_id):
+        with self.db.transaction() as session:
+            return self._case_out(session, ops.get_case(session, case_id, self.caller))
+
+    @rpc(roles=api.CASE_READERS)
+    def list_cases(self, query=None):
+        query = load(api.CaseQuery(), query)
+        with self.db.transaction() as session:
+            page = ops.list_cases(session, query, self.caller)
+            reveals = [ops.may_reveal(case, self.caller) for case in page["items"]]
+            self._audit_reveal(session, "cases",
+                               [c.id for c, r in zip(page["items"], reveals, strict=True) if r])
+            page["items"] = [ops.case_view(c, self.cipher, r)
+                             for c, r in zip(page["items"], reveals, strict=True)]
+            return CASE_PAGE.dump(page)
+
+    @rpc(roles=api.CASE_READERS)
+    def timeline(self, case_id):
+        with self.db.read() as session:
+            return api.Timeline().dump(ops.timeline(ops.get_case(session, case_id,
+                                                                  self.caller)))
+
+    @rpc(roles=api.CASE_WRITERS)
+    def take_step(self, case_id, action, payload):
+        """One step of the lifecycle: accept, decline, assign_mediator, extend, ..."""
+        if action not in api.ACTIONS:
+            raise field_error("action", f"Unknown action {action!r}; one of "
+                                        f"{sorted(api.ACTIONS)}.")
+        data = load(api.ACTIONS[action](), payload)
+        with self.db.transaction() as session:
+            case = ops.take_step(session, case_id, action, data, self.deadlines, self.caller,
+                                 date.today())
+            self._audit(session, action, case.id, {**payload, "status": case.status},
+                        authority=action in ("decline", "confirm", "refuse_confirmation"))
+            return self._case_out(session, case)
+
+    # -- deadlines ----------------------------------------------------------------------------
+
+    @rpc(roles=api.ORGANISATION_WRITERS)
+    def scan_overdue(self, payload):
+        """Raise overdue events for deadlines passed by ``today``; idempotent."""
+        today = load(api.OverdueScanIn(), payload)["today"]
+        with self.db.transaction() as session:
+            result = ops.scan_overdue(session, today)
+            if result["raised"]:
+                self._audit(session, "scan_overdue", today, result)
+            return api.OverdueScanResult().dump(result)
+
+    @timer("OVERDUE_SCAN_SECONDS", 3600)
+    def scan_overdue_daily(self):
+        """The timer acts as the platform itself (SYSTEM) and scans as of today."""
+        with self.db.transaction() as session:
+            result = ops.scan_overdue(session, date.today())
+            if result["raised"]:
+                self._audit(session, "scan_overdue", date.today(), result)
+
+    # -- statistics ---------------------------------------------------------------------------
+
+    @rpc(roles=api.READERS)
+    def statistics(self, query):
+        query = load(api.StatisticsQuery(), query)
+        with self.db.read() as session:
+            return api.Statistics().dump(ops.statistics(session, query, self.caller))
+
+    # -- legal services -----------------------------------------------------------------------
+
+    def _legal_aid_out(self, session, application):
+        reveal = domain.may_see_legal_service_data(
+            self.caller.role, self.caller.covers(application.community_code))
+        if reveal:
+            self._audit_reveal(session, "legal_aid", [application.id])
+        return api.LegalAid().dump(ops.legal_aid_view(application, self.cipher, reveal))
+
+    @rpc(roles=api.LEGAL_SERVICE_WRITERS)
+    def apply_legal_aid(self, payload):
+        data = load(api.LegalAidIn(), payload)
+        with self.db.transaction() as session:
+            application = ops.apply_legal_aid(session, data, self.cipher, self.caller,
+                                              date.today())
+            self._audit(session, "apply_legal_aid", application.id,
+                        {"community_code": application.community_code})
+            return self._legal_aid_out(session, application)
+
+    @rpc(roles=api.LEGAL_SERVICE_WRITERS)
+    def legal_aid_from_case(self, case_id, payload=None):
+        data = load(api.CaseLegalAidIn(), payload)
+        with self.db.transaction() as session:
+            application = ops.legal_aid_from_case(session, case_id, data, self.caller,
+                                                  date.today())
+            self._audit(session, "legal_aid_from_case", application.id, {"case_id": case_id})
+            return self._legal_aid_out(session, application)
+
+    @rpc(roles=api.LEGAL_SERVICE_READERS)
+    def list_legal_aid(self, query=None):
+        query = load(api.LegalServiceQuery(), query)
+        with self.db.transaction() as session:
+            page = ops.list_legal_aid(session, query, self.caller)
+            page["items"] = [self._legal_aid_out(session, a) for a in page["items"]]
+            return LEGAL_AID_PAGE.dump(page)
+
+    def _consultation_out(self, session, consultation):
+        reveal = domain.may_see_legal_service_data(
+            self.caller.role, self.caller.covers(consultation.community_code))
+        if reveal and consultation.caller_phone_enc is not None:
+            self._audit_reveal(session, "consultation", [consultation.id])
+        return api.Consultation().dump(ops.consultation_view(consultation, self.cipher,
+                                                             reveal))
+
+    @rpc(roles=api.LEGAL_SERVICE_WRITERS)
+    def record_consultation(self, payload):
+        data = load(api.ConsultationIn(), payload)
+        with self.db.transaction() as session:
+            consultation = ops.record_consultation(session, data, self.cipher, self.caller)
+            self._audit(session, "record_consultation", consultation.id,
+                        {"community_code": consultation.community_code})
+            return self._consultation_out(session, consultation)
+
+    @rpc(roles=api.LEGAL_SERVICE_READERS)
+    def list_consultations(self, query=None):
+        query = load(api.LegalServiceQuery(), query)
+        with self.db.transaction() as session:
+            page = ops.list_consultations(session, query, self.caller)
+            page["items"] = [self._consultation_out(session, c) for c in page["items"]]
+            return CONSULTATION_PAGE.dump(page)

@@ -1,0 +1,184 @@
+"""Mediation's rules without the bus or a database."""
+import random
+import statistics
+from collections import Counter
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from fazhi_common.crypto import FieldCipher, new_key
+from fazhi_common.errors import Conflict, ValidationFailed
+from mediation import domain
+from tests.mediation.factories import resident_id
+
+DEADLINES = domain.Deadlines(mediation_days={"medical": 45}, extension_days=30,
+                             confirmation_days=30)
+DAY = date(2025, 3, 1)
+
+
+def case(**attrs):
+    base = {"status": "received", "mediation_kind": "people", "extended": False,
+            "mediation_due_on": None, "received_on": DAY, "confirmation_due_on": None,
+            "referrer_department": "court-330110", "referrer_kind": "court",
+            "channel": "referral"}
+    return SimpleNamespace(**{**base, **attrs})
+
+
+def step(c, action, data=None, on=DAY, today=DAY + timedelta(days=400), last_on=None):
+    changes = domain.plan_step(c, action, data or {}, on, today, last_on, DEADLINES)
+    for key, value in changes.items():
+        setattr(c, key, value)
+    return c
+
+
+def test_every_transition_in_the_table_leads_somewhere_known():
+    statuses = set()
+    for moves in domain.TRANSITIONS.values():
+        statuses |= set(moves) | set(moves.values())
+    assert statuses >= domain.FINAL_STATUSES
+    for final in domain.FINAL_STATUSES:
+        assert all(final not in moves for moves in domain.TRANSITIONS.values())
+
+
+def test_illegal_transition_names_the_current_status():
+    with pytest.raises(Conflict) as caught:
+        domain.next_status("received", "close")
+    assert "received" in caught.value.message
+    assert caught.value.fields["status"] == ["received"]
+    with pytest.raises(ValidationFailed):
+        domain.next_status("received", "teleport")
+
+
+def test_acceptance_sets_the_period_by_kind_and_extension_once():
+    c = step(case(mediation_kind="medical"), "accept")
+    assert c.mediation_due_on == DAY + timedelta(days=45)
+    c = step(case(), "accept")
+    assert c.mediation_due_on == DAY + timedelta(days=30)
+    step(c, "extend", {"reason": "appraisal pending", "days": 10})
+    assert c.extended and c.mediation_due_on == DAY + timedelta(days=40)
+    with pytest.raises(Conflict):
+        step(c, "extend", {"reason": "again"})
+
+
+def test_agreement_confirmation_deadline_and_late_request():
+    c = step(step(step(case(), "accept"), "assign_mediator", {"mediator": "m1"}),
+             "record_agreement", {"terms": "pay 1000"}, on=DAY + timedelta(days=10))
+    assert c.status == "agreement" and c.duration_days == 10
+    assert c.confirmation_due_on == DAY + timedelta(days=40)
+    with pytest.raises(Conflict) as caught:
+        step(c, "request_confirmation", {"court": "court-330110"}, on=DAY + timedelta(days=41))
+    assert "2025-04-10" in caught.value.message
+    step(c, "request_confirmation", {"court": "court-330110"}, on=DAY + timedelta(days=40))
+    assert step(c, "confirm").confirmed is True
+    assert step(c, "close").status == "closed"
+
+
+def test_failed_referral_is_returned_not_closed_and_application_closes():
+    c = step(step(step(case(), "accept"), "assign_mediator", {"mediator": "m"}),
+             "record_failure", {"reason": "no settlement"})
+    with pytest.raises(Conflict):
+        step(c, "close")
+    step(c, "return_to_referrer")
+    assert c.status == "returned" and c.returned_to == "court: back to trial"
+    assert c.result == "failure"
+
+    own = case(referrer_department=None, referrer_kind=None, channel="application")
+    step(step(step(own, "accept"), "assign_mediator", {"mediator": "m"}), "record_failure",
+         {"reason": "x"})
+    with pytest.raises(Conflict):
+        step(own, "return_to_referrer")
+    assert step(own, "close").status == "closed"
+
+
+def test_decline_is_final_and_returned_to_the_referrer():
+    c = step(case(), "decline", {"reason": "already before the court"})
+    assert (c.status, c.result, c.returned_to) == ("declined", "declined", "court-330110")
+    with pytest.raises(Conflict):
+        step(c, "accept")
+
+
+def test_steps_cannot_be_in_the_future_or_out_of_order():
+    with pytest.raises(ValidationFailed):
+        step(case(), "accept", on=DAY, today=DAY - timedelta(days=1))
+    with pytest.raises(ValidationFailed):
+        step(case(), "accept", on=DAY, last_on=DAY + timedelta(days=1))
+
+
+def test_overdue_deadlines():
+    c = step(case(), "accept")
+    assert domain.overdue_deadlines(c, DAY + timedelta(days=30)) == []
+    assert domain.overdue_deadlines(c, DAY + timedelta(days=31)) == [
+        ("mediation", DAY + timedelta(days=30))]
+    step(step(c, "assign_mediator", {"mediator": "m"}), "record_agreement", {"terms": "t"})
+    assert domain.overdue_deadlines(c, DAY + timedelta(days=31)) == [
+        ("judicial_confirmation", DAY + timedelta(days=30))]
+
+
+def test_resident_id_numbers():
+    good = resident_id()
+    assert domain.valid_resident_id(good)
+    assert domain.valid_resident_id("11010519491231002X")  # the standard's own example
+    assert domain.valid_resident_id("11010519491231002x")
+    wrong_check = good[:17] + ("0" if good[17] != "0" else "1")
+    assert not domain.valid_resident_id(wrong_check)
+    assert not domain.valid_resident_id("330110199002301230")  # 30 February
+    assert not domain.valid_resident_id("33011019900307123")
+    with pytest.raises(ValidationFailed) as caught:
+        domain.check_parties([{"role": "applicant", "name": "a", "id_number": wrong_check}])
+    assert "parties.0.id_number" in caught.value.fields
+
+
+def test_masking_and_who_may_see():
+    masked = domain.masked_party({"role": "applicant", "name": "张三丰",
+                                  "id_number": "11010519491231002X", "phone": "13812345678"})
+    assert masked == {"role": "applicant", "name": "张**", "id_number": "110***********002X",
+                      "phone": "138****5678"}
+    assert domain.may_see_case_parties("platform_admin", "a", False, None)
+    assert domain.may_see_case_parties("justice_officer", "j", True, None)
+    assert not domain.may_see_case_parties("justice_officer", "j", False, None)
+    assert domain.may_see_case_parties("mediator", "m1", True, "m1")
+    assert not domain.may_see_case_parties("mediator", "m2", True, "m1")
+    for role in ("viewer", "linked_department_officer", "resident", "evaluator"):
+        assert not domain.may_see_case_parties(role, "x", True, "x")
+
+
+def test_community_and_organisation_areas():
+    assert domain.community_area("330110001001") == ("330110000000", "330110001000")
+    for bad in ("330110001000", "330110000000", "33011000100"):
+        with pytest.raises(ValidationFailed):
+            domain.community_area(bad)
+    org = SimpleNamespace(id=1, county_code="330110000000", town_code="330110002000")
+    with pytest.raises(ValidationFailed):
+        domain.check_serves(org, "330110001001")
+    with pytest.raises(ValidationFailed):
+        domain.check_organisation_area("330110001000", None)
+
+
+def test_coverage_and_statistics_arithmetic():
+    kinds = ("medical", "litigation", "police", "traffic", "procuratorate")
+    assert domain.county_coverage({"medical": 1, "people": 2}, kinds)["lacking"] == [
+        "litigation", "police", "traffic", "procuratorate"]
+    assert domain.county_coverage(dict.fromkeys(kinds, 1), kinds)["complete"]
+    row = domain.statistics_row("people", "330110000000", 10, 6, 2, 3, 1, 1, 12)
+    assert row["acceptance_rate"] == 0.75 and row["success_rate"] == 0.75
+    assert domain.statistics_row("p", "c", 0, 0, 0, 0, 0, 0, None)["acceptance_rate"] is None
+    assert domain.median_of_counts({3: 1, 1: 1, 10: 1, 4: 1}) == 3.5
+    assert domain.median_of_counts({5: 3, 9: 1}) == 5.0
+    assert domain.median_of_counts({2: 1, 7: 2}) == 7.0
+    assert domain.median_of_counts({}) is None
+    rng = random.Random(7)
+    for _ in range(200):
+        values = [rng.randint(0, 40) for _ in range(rng.randint(1, 30))]
+        assert domain.median_of_counts(Counter(values)) == statistics.median(values)
+
+
+def test_field_cipher_round_trip_context_and_digest():
+    cipher = FieldCipher(new_key())
+    blob = cipher.encrypt("张三丰", "party.name")
+    assert "张三丰".encode() not in blob
+    assert cipher.decrypt(blob, "party.name") == "张三丰"
+    with pytest.raises(ValueError):
+        cipher.decrypt(blob, "party.phone")
+    assert cipher.encrypt("x", "c") != cipher.encrypt("x", "c")  # fresh nonce each time
+    assert cipher.digest("a") == cipher.digest("a") != FieldCipher(new_key()).digest("a")
