@@ -1,7 +1,7 @@
 """The registry's rules as plain functions: no nameko, no Flask, no database.
 
-Division codes, the campaign's three-year stage, what a reorganisation does to the
-villages involved, lineage, terms of office, and disclosure deadlines.
+Division codes, what a reorganisation does to the villages involved, lineage, terms
+of office, and disclosure deadlines. (The campaign stage is fazhi_common.campaign.)
 """
 import calendar
 import re
@@ -56,26 +56,6 @@ def check_parent(code, parent, field="code"):
     if expected != parent:
         raise field_error(field, f"Code {code} does not lie within {parent}: its prefix "
                                  f"names {expected}.")
-
-
-# -- the campaign stage: build the framework, deepen, fully meet the standard -----------
-
-STAGES = ("framework", "deepening", "full_compliance")
-NOT_YET = "not_yet_formed"
-
-
-def campaign_stage(reorganised_on, year):
-    """Stage of a community in ``year`` by the three-year rule (第一年搭框架…).
-
-    The year in which the reorganisation takes effect is year one. A unit that was never
-    reorganised is held to the full standard; before its reorganisation it did not exist.
-    """
-    if reorganised_on is None:
-        return STAGES[-1]
-    n = year - reorganised_on.year + 1
-    if n < 1:
-        return NOT_YET
-    return STAGES[min(n, len(STAGES)) - 1]
 
 
 # -- reorganisation: convert (转), merge (并), federate (联) --------------------------------

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import and_, func, or_, select
 
+from fazhi_common.campaign import campaign_stage
 from fazhi_common.db import paginate
 from fazhi_common.errors import Conflict, NotFound, field_error
 from fazhi_common.outbox import record_event
@@ -248,7 +249,7 @@ def lineage(session, code, scope):
 def stage(session, code, year, scope):
     unit = _get(session, Community, code, "community", scope)
     return {"code": code, "year": year, "reorganised_on": unit.reorganised_on,
-            "stage": domain.campaign_stage(unit.reorganised_on, year)}
+            "stage": campaign_stage(unit.reorganised_on, year)}
 
 
 # -- self-governance bodies and elections -------------------------------------------------------

@@ -1,0 +1,503 @@
+"""The evaluation service's RPC contract: schemes, evidence, surveys, spot checks,
+inspections, vetoes, results and their explanation, titles, rankings and reports."""
+from marshmallow import Schema, fields, validate
+
+from fazhi_common.api import PageQuery, code_field, id_field
+from fazhi_common.events.evaluation import TITLE_LEVELS
+from fazhi_common.identity import (
+    CIVIL_AFFAIRS_OFFICER,
+    EVALUATOR,
+    EVERYONE,
+    INSPECTOR,
+    JUSTICE_OFFICER,
+    PLATFORM_ADMIN,
+    STAFF,
+)
+
+COMMUNITY_CLASSES = ("urban_community", "rural_community", "village")
+STAGES = ("framework", "deepening", "full_compliance")
+INDICATOR_KINDS = ("yes_no", "count", "ratio", "inspection", "satisfaction", "derived")
+# facts evaluation derives from the registry's and mediation's events
+FACTS = ("has_legal_adviser", "election_held", "disclosures_on_time", "mediation_success_rate")
+# events of other services that may meet a veto item (matched on payload fields)
+VETO_TRIGGER_EVENTS = ("election_held", "mediation_case_closed")
+INSPECTION_KINDS = ("special", "spot_check")
+SCHEME_STATUSES = ("active", "superseded")
+TITLE_STATUSES = ("held", "revoked", "cancelled")
+# the title this service awards
+AWARDED_TITLES = ("rule_of_law_community",)
+# titles other departments award that require a current rule-of-law community title (前置条件)
+DEPENDENT_TITLES = ("safe_community", "civilised_community", "harmonious_community",
+                    "beautiful_village", "prosperous_model_village",
+                    "clean_governance_village", "happy_community")
+
+SLUG = validate.Regexp(r"^[a-z][a-z0-9_-]{0,63}$",
+                       error="Lower-case letters, digits, _ and -, starting with a letter.")
+PERIOD = validate.Regexp(r"^(199\d|20\d\d)$", error="A period is an evaluation year, YYYY.")
+POINTS = validate.Range(min=0, max=1000)
+VALUE = validate.Range(min=0, max=1_000_000_000)
+
+
+def slug(**kwargs):
+    return fields.String(validate=SLUG, **kwargs)
+
+
+def period_field(**kwargs):
+    return fields.String(validate=PERIOD, **kwargs)
+
+
+def text(max_length, **kwargs):
+    return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
+
+
+def one_of(choices, **kwargs):
+    return fields.String(validate=validate.OneOf(choices), **kwargs)
+
+
+Name = text(200, required=True)
+
+# -- schemes ----------------------------------------------------------------------------
+
+
+class IndicatorIn(Schema):
+    code = slug(required=True)
+    name = Name
+    max_points = fields.Float(required=True, validate=validate.Range(
+        min=0, min_inclusive=False, max=1000))
+    kind = one_of(INDICATOR_KINDS, required=True)
+    threshold = fields.Float(allow_none=True, validate=validate.Range(
+        min=0, min_inclusive=False, max=1_000_000), metadata={
+        "description": "count: the count that earns full points"})
+    target = fields.Float(allow_none=True, validate=validate.Range(
+        min=0, min_inclusive=False, max=1), metadata={
+        "description": "ratio, or a derived ratio: the share that earns full points"})
+    fact = one_of(FACTS, allow_none=True, metadata={"description": "derived: which fact"})
+    description = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class SubCategoryIn(Schema):
+    code = slug(required=True)
+    name = Name
+    indicators = fields.List(fields.Nested(IndicatorIn), required=True,
+                             validate=validate.Length(min=1, max=100))
+
+
+class CategoryIn(Schema):
+    """A top-level category: indicators of its own and/or sub-categories."""
+
+    code = slug(required=True)
+    name = Name
+    indicators = fields.List(fields.Nested(IndicatorIn), load_default=list,
+                             validate=validate.Length(max=100))
+    categories = fields.List(fields.Nested(SubCategoryIn), load_default=list,
+                             validate=validate.Length(max=50))
+
+
+class VetoTriggerIn(Schema):
+    event = one_of(VETO_TRIGGER_EVENTS, required=True)
+    match = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)),
+                        values=fields.String(validate=validate.Length(max=100)),
+                        load_default=dict, metadata={
+                            "description": "payload fields and the values that meet the item"})
+
+
+class VetoItemIn(Schema):
+    code = slug(required=True)
+    name = Name
+    triggers = fields.List(fields.Nested(VetoTriggerIn), load_default=list,
+                           validate=validate.Length(max=20))
+
+
+class PassThresholds(Schema):
+    framework = fields.Float(required=True, validate=POINTS)
+    deepening = fields.Float(required=True, validate=POINTS)
+    full_compliance = fields.Float(required=True, validate=POINTS)
+
+
+class SchemeParameters(Schema):
+    satisfaction_min_sample = fields.Integer(required=True, strict=True,
+                                             validate=validate.Range(min=1, max=1_000_000))
+    satisfaction_threshold = fields.Float(required=True, validate=validate.Range(
+        min=0, min_inclusive=False, max=1))
+
+
+class SchemeIn(Schema):
+    key = slug(required=True, metadata={"description": "names the scheme across versions"})
+    name = Name
+    community_class = one_of(COMMUNITY_CLASSES, required=True)
+    economic_tier = fields.String(allow_none=True, validate=validate.Length(min=1, max=32))
+    pass_thresholds = fields.Nested(PassThresholds, required=True)
+    parameters = fields.Nested(SchemeParameters, required=True)
+    categories = fields.List(fields.Nested(CategoryIn), required=True,
+                             validate=validate.Length(min=1, max=50))
+    veto_items = fields.List(fields.Nested(VetoItemIn), load_default=list,
+                             validate=validate.Length(max=50))
+
+
+class Scheme(SchemeIn):
+    id = fields.Integer(required=True)
+    version = fields.Integer(required=True)
+    status = one_of(SCHEME_STATUSES, required=True)
+    in_use = fields.Boolean(required=True, metadata={
+        "description": "a result was scored with it: an edit makes a new version"})
+    total_points = fields.Float(required=True)
+    supersedes_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime(required=True)
+
+
+class SchemeQuery(PageQuery):
+    community_class = one_of(COMMUNITY_CLASSES)
+    status = one_of(SCHEME_STATUSES)
+    key = slug()
+
+
+# -- evidence (self-assessment) ------------------------------------------------------------
+
+class EvidenceIn(Schema):
+    community_code = code_field(required=True)
+    period = period_field(required=True)
+    indicator_code = slug(required=True)
+    value = fields.Float(required=True, validate=VALUE, metadata={
+        "description": "yes_no: 1 or 0; count: the count; ratio: a share 0-1"})
+    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    attachments = fields.List(text(500), load_default=list, validate=validate.Length(max=20),
+                              metadata={"description": "references to documents or photos"})
+
+
+class Evidence(EvidenceIn):
+    id = fields.Integer(required=True)
+    submitted_by = fields.String(required=True)
+    submitted_at = fields.DateTime(required=True)
+
+
+class EvidenceQuery(PageQuery):
+    community_code = code_field()
+    period = period_field()
+    indicator_code = slug()
+
+
+# -- residents' satisfaction -------------------------------------------------------------------
+
+class SurveyAnswerIn(Schema):
+    period = period_field(required=True)
+    respondent_id = fields.String(required=True, validate=validate.Regexp(
+        r"^[0-9Xx +\-]{5,32}$", error="A phone number or ID number."), metadata={
+        "description": "phone or ID number: never stored, only a keyed hash to count one "
+                       "answer per resident"})
+    satisfied = fields.Boolean(required=True)
+    comment = fields.String(allow_none=True, validate=validate.Length(max=500))
+
+
+class SurveyReceipt(Schema):
+    community_code = fields.String(required=True)
+    period = fields.String(required=True)
+    accepted = fields.Boolean(required=True)
+
+
+class SurveyQuery(Schema):
+    period = period_field(required=True)
+
+
+class SurveySummary(Schema):
+    community_code = fields.String(required=True)
+    period = fields.String(required=True)
+    sample_size = fields.Integer(required=True)
+    satisfied = fields.Integer(required=True)
+    rate = fields.Float(allow_none=True)
+    min_sample = fields.Integer(allow_none=True)
+    threshold = fields.Float(allow_none=True)
+    sufficient = fields.Boolean(required=True)
+
+
+# -- spot checks and inspections --------------------------------------------------------------
+
+class SpotCheckDrawIn(Schema):
+    period = period_field(required=True)
+    seed = fields.String(allow_none=True, validate=validate.Regexp(
+        r"^[\w.:-]{1,128}$", error="1-128 letters, digits, '.', ':', '-' or '_'."),
+        metadata={"description": "the published seed; generated when absent"})
+    per_county = fields.Integer(allow_none=True, strict=True,
+                                validate=validate.Range(min=1, max=10_000))
+    share = fields.Float(allow_none=True, validate=validate.Range(
+        min=0, min_inclusive=False, max=1))
+    county_codes = fields.List(code_field(), allow_none=True,
+                               validate=validate.Length(min=1, max=100))
+    title_holders_only = fields.Boolean(load_default=False)
+
+
+class SpotCheckDraw(Schema):
+    id = fields.Integer(required=True)
+    period = fields.String(required=True)
+    seed = fields.String(required=True)
+    per_county = fields.Integer(allow_none=True)
+    share = fields.Float(allow_none=True)
+    title_holders_only = fields.Boolean(required=True)
+    eligible = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                           required=True, metadata={"description": "county -> eligible codes"})
+    sample = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                         required=True, metadata={"description": "county -> drawn codes"})
+    method = fields.String(required=True, metadata={"description": "how to re-run the draw"})
+    drawn_by = fields.String(required=True)
+    drawn_at = fields.DateTime(required=True)
+
+
+class SpotCheckQuery(PageQuery):
+    period = period_field()
+
+
+class FindingIn(Schema):
+    indicator_code = slug(required=True)
+    value = fields.Float(required=True, validate=VALUE, metadata={
+        "description": "as for evidence; for an inspection indicator, the points given"})
+    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class InspectionIn(Schema):
+    community_code = code_field(required=True)
+    period = period_field(required=True)
+    kind = one_of(INSPECTION_KINDS, required=True)
+    draw_id = id_field(allow_none=True, metadata={"description": "spot_check: the draw"})
+    held_on = fields.Date(required=True)
+    summary = fields.String(allow_none=True, validate=validate.Length(max=5000))
+    findings = fields.List(fields.Nested(FindingIn), required=True,
+                           validate=validate.Length(min=1, max=200))
+
+
+class Inspection(InspectionIn):
+    id = fields.Integer(required=True)
+    inspector = fields.String(required=True)
+    recorded_at = fields.DateTime(required=True)
+
+
+class InspectionQuery(PageQuery):
+    community_code = code_field()
+    period = period_field()
+    kind = one_of(INSPECTION_KINDS)
+
+
+# -- vetoes -----------------------------------------------------------------------------------
+
+class VetoIn(Schema):
+    community_code = code_field(required=True)
+    period = period_field(required=True)
+    veto_item = slug(required=True)
+    reason = text(2000, required=True)
+    evidence = fields.List(text(500), required=True, validate=validate.Length(min=1, max=20))
+
+
+class Veto(Schema):
+    id = fields.Integer(required=True)
+    community_code = fields.String(required=True)
+    period = fields.String(required=True)
+    veto_item = fields.String(required=True)
+    reason = fields.String(required=True)
+    evidence = fields.List(fields.String(), required=True)
+    origin = fields.String(required=True, metadata={
+        "description": "manual, or the event type that met the item"})
+    recorded_by = fields.String(required=True)
+    recorded_at = fields.DateTime(required=True)
+
+
+class VetoQuery(PageQuery):
+    community_code = code_field()
+    period = period_field()
+
+
+# -- results and explanations -------------------------------------------------------------------
+
+class PeriodQuery(Schema):
+    period = period_field(required=True)
+
+
+class Result(Schema):
+    community_code = fields.String(required=True)
+    name = fields.String(allow_none=True)
+    town_code = fields.String(allow_none=True)
+    county_code = fields.String(allow_none=True)
+    period = fields.String(required=True)
+    scheme_id = fields.Integer(required=True)
+    scheme_key = fields.String(required=True)
+    scheme_version = fields.Integer(required=True)
+    stage = fields.String(required=True)
+    score = fields.Float(required=True)
+    max_score = fields.Float(required=True)
+    pass_threshold = fields.Float(allow_none=True)
+    passed = fields.Boolean(required=True)
+    vetoed = fields.Boolean(required=True)
+    computed_at = fields.DateTime(required=True)
+
+
+class IndicatorScore(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    category = fields.String(required=True, metadata={"description": "category path"})
+    kind = fields.String(required=True)
+    max_points = fields.Float(required=True)
+    points = fields.Float(required=True)
+    value = fields.Float(allow_none=True)
+    source = fields.String(required=True, metadata={"description": "where the figure came from"})
+    note = fields.String(allow_none=True)
+
+
+class CategoryScore(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    points = fields.Float(required=True)
+    max_points = fields.Float(required=True)
+
+
+class VetoBrief(Schema):
+    id = fields.Integer(required=True)
+    veto_item = fields.String(required=True)
+    reason = fields.String(required=True)
+    origin = fields.String(required=True)
+
+
+class Explanation(Result):
+    categories = fields.List(fields.Nested(CategoryScore), required=True)
+    indicators = fields.List(fields.Nested(IndicatorScore), required=True)
+    vetoes = fields.List(fields.Nested(VetoBrief), required=True)
+
+
+# -- titles ---------------------------------------------------------------------------------
+
+class AwardIn(Schema):
+    community_code = code_field(required=True)
+    period = period_field(required=True, metadata={"description": "the result it rests on"})
+    title = one_of(AWARDED_TITLES, load_default=AWARDED_TITLES[0])
+    level = one_of(TITLE_LEVELS, required=True)
+    awarded_on = fields.Date(required=True)
+    granting_department = fields.String(allow_none=True,
+                                        validate=validate.Length(min=1, max=100))
+
+
+class RevocationIn(Schema):
+    reason = text(2000, required=True)
+    revoked_on = fields.Date(required=True)
+
+
+class ReEvaluationIn(Schema):
+    period = period_field(required=True)
+    evaluated_on = fields.Date(required=True)
+
+
+class TitleChange(Schema):
+    action = fields.String(required=True, metadata={"enum": [
+        "awarded", "re_evaluation_due", "kept", "revoked", "cancelled"]})
+    on = fields.Date(required=True)
+    reason = fields.String(allow_none=True)
+    actor = fields.String(required=True)
+
+
+class Title(Schema):
+    id = fields.Integer(required=True)
+    community_code = fields.String(required=True)
+    title = fields.String(required=True)
+    level = fields.String(required=True)
+    period = fields.String(required=True)
+    granting_department = fields.String(required=True)
+    awarded_on = fields.Date(required=True)
+    valid_until = fields.Date(required=True)
+    re_evaluation_due_on = fields.Date(required=True)
+    status = one_of(TITLE_STATUSES, required=True)
+    ended_on = fields.Date(allow_none=True)
+    end_reason = fields.String(allow_none=True)
+    history = fields.List(fields.Nested(TitleChange), required=True)
+
+
+class TitleQuery(PageQuery):
+    community_code = code_field()
+    county_code = code_field()
+    status = one_of(TITLE_STATUSES)
+    level = one_of(TITLE_LEVELS)
+
+
+class ScheduleRunIn(Schema):
+    today = fields.Date(allow_none=True, metadata={"description": "defaults to today"})
+
+
+class ScheduleRun(Schema):
+    notified = fields.List(fields.Integer(), required=True,
+                           metadata={"description": "titles whose re-evaluation fell due"})
+
+
+class PrerequisiteQuery(Schema):
+    title = one_of(DEPENDENT_TITLES, required=True)
+
+
+class Prerequisite(Schema):
+    community_code = fields.String(required=True)
+    title = fields.String(required=True)
+    eligible = fields.Boolean(required=True)
+    reasons = fields.List(fields.String(), required=True)
+    qualifying_title_id = fields.Integer(allow_none=True)
+
+
+# -- rankings, reports, export ------------------------------------------------------------------
+
+class RankingQuery(PageQuery):
+    period = period_field(required=True)
+    county_code = code_field()
+    town_code = code_field()
+
+
+class RankingItem(Schema):
+    rank = fields.Integer(required=True)
+    community_code = fields.String(required=True)
+    name = fields.String(allow_none=True)
+    town_code = fields.String(allow_none=True)
+    county_code = fields.String(allow_none=True)
+    score = fields.Float(required=True)
+    stage = fields.String(required=True)
+    passed = fields.Boolean(required=True)
+    vetoed = fields.Boolean(required=True)
+
+
+class ReportQuery(Schema):
+    period = period_field(required=True)
+    county_code = code_field()
+
+
+class AreaFigures(Schema):
+    communities = fields.Integer(required=True)
+    evaluated = fields.Integer(required=True)
+    passed = fields.Integer(required=True)
+    vetoed = fields.Integer(required=True)
+    average_score = fields.Float(allow_none=True)
+    titles_held = fields.Integer(required=True)
+
+
+class TownReport(AreaFigures):
+    town_code = fields.String(required=True)
+
+
+class CountyReport(AreaFigures):
+    county_code = fields.String(required=True)
+    towns = fields.List(fields.Nested(TownReport), required=True)
+
+
+class Report(Schema):
+    period = fields.String(required=True)
+    counties = fields.List(fields.Nested(CountyReport), required=True)
+
+
+class ExportFile(Schema):
+    filename = fields.String(required=True)
+    content_base64 = fields.String(required=True)
+
+
+# -- who may call what (checked by the gateway and again by the service) ------------------------
+
+READERS = STAFF
+# the campaign is led jointly by justice and civil affairs
+OFFICERS = frozenset({PLATFORM_ADMIN, JUSTICE_OFFICER, CIVIL_AFFAIRS_OFFICER})
+SCHEME_WRITERS = OFFICERS
+# communities (through their evaluators) and the officers submit self-assessments
+EVIDENCE_WRITERS = OFFICERS | {EVALUATOR}
+INSPECTORS = frozenset({PLATFORM_ADMIN, INSPECTOR})
+DRAWERS = OFFICERS | {INSPECTOR}
+VETO_WRITERS = OFFICERS
+TITLE_WRITERS = OFFICERS
+SCHEDULE_RUNNERS = frozenset({PLATFORM_ADMIN})
+# residents answer through public portals; staff may relay a paper answer
+SURVEY_RESPONDENTS = EVERYONE

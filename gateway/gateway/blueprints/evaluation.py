@@ -1,0 +1,228 @@
+"""Evaluation endpoints: schemes, evidence, residents' survey, spot checks, inspections,
+vetoes, results with their explanation, titles, prerequisites, rankings, reports and the
+Excel export."""
+import base64
+
+from flask import Blueprint, Response, jsonify
+
+from fazhi_common.api import evaluation as api
+from fazhi_common.api import page_of
+from gateway.openapi import documented
+from gateway.views import call, created, json_body, query_args
+
+bp = Blueprint("evaluation", __name__, url_prefix="/api/v1/evaluation")
+TAG = "evaluation"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _call(method, *args):
+    return call("evaluation", method, *args)
+
+
+# -- schemes --------------------------------------------------------------------------------
+
+@bp.post("/schemes")
+@documented("Create an indicator scheme (version 1)", body=api.SchemeIn, response=api.Scheme,
+            status=201, tag=TAG, roles=api.SCHEME_WRITERS)
+def create_scheme():
+    return created(_call("create_scheme", json_body(api.SchemeIn)))
+
+
+@bp.get("/schemes")
+@documented("List indicator schemes and their versions", query=api.SchemeQuery,
+            response=page_of(api.Scheme), tag=TAG)
+def list_schemes():
+    return jsonify(_call("list_schemes", query_args(api.SchemeQuery)))
+
+
+@bp.get("/schemes/<int:scheme_id>")
+@documented("Get one version of a scheme", response=api.Scheme, tag=TAG)
+def get_scheme(scheme_id):
+    return jsonify(_call("get_scheme", scheme_id))
+
+
+# A path of its own rather than PUT on the scheme: werkzeug answers 405, not 404, for an
+# out-of-range id on a path that another method shares.
+@bp.post("/schemes/<int:scheme_id>/revisions")
+@documented("Revise a scheme: in place while unused, else as its next version (returned)",
+            body=api.SchemeIn, response=api.Scheme, tag=TAG, roles=api.SCHEME_WRITERS)
+def edit_scheme(scheme_id):
+    return jsonify(_call("edit_scheme", scheme_id, json_body(api.SchemeIn)))
+
+
+# -- evidence and results -------------------------------------------------------------------------
+
+@bp.post("/evidence")
+@documented("Submit a self-assessment of one indicator with its evidence",
+            body=api.EvidenceIn, response=api.Evidence, status=201, tag=TAG,
+            roles=api.EVIDENCE_WRITERS)
+def submit_evidence():
+    return created(_call("submit_evidence", json_body(api.EvidenceIn)))
+
+
+@bp.get("/evidence")
+@documented("List self-assessments", query=api.EvidenceQuery, response=page_of(api.Evidence),
+            tag=TAG)
+def list_evidence():
+    return jsonify(_call("list_evidence", query_args(api.EvidenceQuery)))
+
+
+@bp.get("/results/<code>")
+@documented("The current result of a community for a period, explained by indicator",
+            query=api.PeriodQuery, response=api.Explanation, tag=TAG)
+def explain_result(code):
+    return jsonify(_call("explain_result", code, query_args(api.PeriodQuery)))
+
+
+# -- residents' satisfaction -------------------------------------------------------------------
+
+@bp.post("/communities/<code>/survey-answers")
+@documented("A resident's satisfaction answer (public; one per resident, community and "
+            "period)", body=api.SurveyAnswerIn, response=api.SurveyReceipt, status=201,
+            tag=TAG, roles=api.SURVEY_RESPONDENTS, public=True, rate_limited=True)
+def answer_survey(code):
+    return created(_call("answer_survey", code, json_body(api.SurveyAnswerIn)))
+
+
+@bp.get("/communities/<code>/survey")
+@documented("Residents' satisfaction of a community: rate and sample size",
+            query=api.SurveyQuery, response=api.SurveySummary, tag=TAG)
+def survey_summary(code):
+    return jsonify(_call("survey_summary", code, query_args(api.SurveyQuery)))
+
+
+# -- spot checks and inspections ------------------------------------------------------------------
+
+@bp.post("/spot-checks")
+@documented("Draw a random spot check, stratified by county, from a published seed",
+            body=api.SpotCheckDrawIn, response=api.SpotCheckDraw, status=201, tag=TAG,
+            roles=api.DRAWERS)
+def draw_spot_check():
+    return created(_call("draw_spot_check", json_body(api.SpotCheckDrawIn)))
+
+
+@bp.get("/spot-checks")
+@documented("List spot-check draws", query=api.SpotCheckQuery,
+            response=page_of(api.SpotCheckDraw), tag=TAG)
+def list_draws():
+    return jsonify(_call("list_draws", query_args(api.SpotCheckQuery)))
+
+
+@bp.get("/spot-checks/<int:draw_id>")
+@documented("A spot-check draw with its seed and eligible list, to re-run it",
+            response=api.SpotCheckDraw, tag=TAG)
+def get_draw(draw_id):
+    return jsonify(_call("get_draw", draw_id))
+
+
+@bp.post("/inspections")
+@documented("Record a special inspection or spot check; findings override self-assessment",
+            body=api.InspectionIn, response=api.Inspection, status=201, tag=TAG,
+            roles=api.INSPECTORS)
+def record_inspection():
+    return created(_call("record_inspection", json_body(api.InspectionIn)))
+
+
+@bp.get("/inspections")
+@documented("List inspections", query=api.InspectionQuery, response=page_of(api.Inspection),
+            tag=TAG)
+def list_inspections():
+    return jsonify(_call("list_inspections", query_args(api.InspectionQuery)))
+
+
+@bp.get("/inspections/<int:inspection_id>")
+@documented("Get an inspection with its findings", response=api.Inspection, tag=TAG)
+def get_inspection(inspection_id):
+    return jsonify(_call("get_inspection", inspection_id))
+
+
+# -- vetoes ----------------------------------------------------------------------------------
+
+@bp.post("/vetoes")
+@documented("Record a veto item met (一票否决), with reason and evidence", body=api.VetoIn,
+            response=api.Veto, status=201, tag=TAG, roles=api.VETO_WRITERS)
+def record_veto():
+    return created(_call("record_veto", json_body(api.VetoIn)))
+
+
+@bp.get("/vetoes")
+@documented("List vetoes", query=api.VetoQuery, response=page_of(api.Veto), tag=TAG)
+def list_vetoes():
+    return jsonify(_call("list_vetoes", query_args(api.VetoQuery)))
+
+
+# -- titles ----------------------------------------------------------------------------------
+
+@bp.post("/titles")
+@documented("Award a title on a passed result", body=api.AwardIn, response=api.Title,
+            status=201, tag=TAG, roles=api.TITLE_WRITERS)
+def award_title():
+    return created(_call("award_title", json_body(api.AwardIn)))
+
+
+@bp.get("/titles")
+@documented("List titles with their history", query=api.TitleQuery,
+            response=page_of(api.Title), tag=TAG)
+def list_titles():
+    return jsonify(_call("list_titles", query_args(api.TitleQuery)))
+
+
+@bp.get("/titles/<int:title_id>")
+@documented("Get a title with its history", response=api.Title, tag=TAG)
+def get_title(title_id):
+    return jsonify(_call("get_title", title_id))
+
+
+@bp.post("/titles/<int:title_id>/revocation")
+@documented("Revoke a title (摘牌) with a reason", body=api.RevocationIn, response=api.Title,
+            tag=TAG, roles=api.TITLE_WRITERS)
+def revoke_title(title_id):
+    return jsonify(_call("revoke_title", title_id, json_body(api.RevocationIn)))
+
+
+@bp.post("/titles/<int:title_id>/re-evaluation")
+@documented("Re-evaluate a title (复评) on a period's result: kept or revoked",
+            body=api.ReEvaluationIn, response=api.Title, tag=TAG, roles=api.TITLE_WRITERS)
+def re_evaluate_title(title_id):
+    return jsonify(_call("re_evaluate_title", title_id, json_body(api.ReEvaluationIn)))
+
+
+@bp.post("/re-evaluation-schedule/runs")
+@documented("Announce re-evaluations falling due now (the timer does this hourly)",
+            body=api.ScheduleRunIn, response=api.ScheduleRun, tag=TAG,
+            roles=api.SCHEDULE_RUNNERS)
+def run_re_evaluation_schedule():
+    return jsonify(_call("run_re_evaluation_schedule", json_body(api.ScheduleRunIn)))
+
+
+@bp.get("/communities/<code>/prerequisite")
+@documented("Whether a community may apply for a title that requires the rule-of-law "
+            "community title (前置条件)", query=api.PrerequisiteQuery,
+            response=api.Prerequisite, tag=TAG)
+def prerequisite(code):
+    return jsonify(_call("prerequisite", code, query_args(api.PrerequisiteQuery)))
+
+
+# -- rankings, reports, export ---------------------------------------------------------------
+
+@bp.get("/rankings")
+@documented("Communities ranked by score in a town or county", query=api.RankingQuery,
+            response=page_of(api.RankingItem), tag=TAG)
+def rankings():
+    return jsonify(_call("rankings", query_args(api.RankingQuery)))
+
+
+@bp.get("/reports")
+@documented("Results by county and town: evaluated, passed, vetoed, average, titles",
+            query=api.ReportQuery, response=api.Report, tag=TAG)
+def report():
+    return jsonify(_call("report", query_args(api.ReportQuery)))
+
+
+@bp.get("/exports/results.xlsx")
+@documented("Results and their indicators as an Excel workbook", query=api.ReportQuery,
+            tag=TAG)
+def export_results():
+    exported = _call("export_results", query_args(api.ReportQuery))
+    return Response(base64.b64decode(exported["content_base64"]), mimetype=XLSX, headers={
+        "Content-Disposition": f"attachment; filename={exported['filename']}"})

@@ -1,0 +1,1 @@
+"""The evaluation service (justice + civil affairs): schemes, scoring, titles."""

@@ -1,0 +1,344 @@
+"""The evaluation rules as plain functions: no nameko, no Flask, no database.
+
+Checking a scheme, scoring each indicator and explaining where its figure came from,
+the pass decision per campaign stage, the residents' satisfaction rate and its
+de-duplication key, the reproducible spot-check draw, title dates and prerequisites.
+"""
+import hashlib
+import hmac
+import math
+import random
+import re
+from datetime import date
+
+from fazhi_common.campaign import STAGES
+from fazhi_common.errors import ValidationFailed
+
+# how a derived fact scores: as a yes/no or as a share against the indicator's target
+FACT_MEASURES = {
+    "has_legal_adviser": "yes_no",
+    "election_held": "yes_no",
+    "disclosures_on_time": "ratio",
+    "mediation_success_rate": "ratio",
+}
+# kinds whose figure a community may self-assess (derived and satisfaction come from data)
+SELF_ASSESSED = ("yes_no", "count", "ratio", "inspection")
+# kinds an inspector's finding may set (it overrides the self-assessment or the data)
+INSPECTABLE = ("yes_no", "count", "ratio", "inspection", "derived")
+
+
+# -- schemes --------------------------------------------------------------------------
+
+def indicators_of(definition):
+    """``(category path, indicator)`` for every indicator of a scheme, in order."""
+    for category in definition["categories"]:
+        for indicator in category.get("indicators", []):
+            yield category["name"], indicator
+        for sub in category.get("categories", []):
+            for indicator in sub["indicators"]:
+                yield f"{category['name']} / {sub['name']}", indicator
+
+
+def indicator_map(definition):
+    return {ind["code"]: ind for _path, ind in indicators_of(definition)}
+
+
+def total_points(definition):
+    return round(sum(ind["max_points"] for _path, ind in indicators_of(definition)), 2)
+
+
+def check_scheme(definition):
+    """Cross-field rules a schema cannot state; ValidationFailed naming each problem."""
+    errors = {}
+
+    def problem(field, message):
+        errors.setdefault(field, []).append(message)
+
+    codes = []
+    for category in definition["categories"]:
+        codes.append(category["code"])
+        if not category.get("indicators") and not category.get("categories"):
+            problem("categories", f"{category['code']}: a category needs indicators or "
+                                  "sub-categories")
+        codes.extend(sub["code"] for sub in category.get("categories", []))
+    for _path, ind in indicators_of(definition):
+        codes.append(ind["code"])
+        field = f"indicators.{ind['code']}"
+        kind = ind["kind"]
+        if kind == "count" and not ind.get("threshold"):
+            problem(field, "a count indicator needs a threshold")
+        if kind == "ratio" and not ind.get("target"):
+            problem(field, "a ratio indicator needs a target")
+        if kind == "derived":
+            fact = ind.get("fact")
+            if fact not in FACT_MEASURES:
+                problem(field, f"a derived indicator names its fact: one of "
+                               f"{sorted(FACT_MEASURES)}")
+            elif FACT_MEASURES[fact] == "ratio" and not ind.get("target"):
+                problem(field, f"{fact} is a share: give a target")
+        elif ind.get("fact"):
+            problem(field, "only a derived indicator names a fact")
+    duplicates = sorted({c for c in codes if codes.count(c) > 1})
+    if duplicates:
+        problem("categories", f"codes used twice: {', '.join(duplicates)}")
+    veto_codes = [v["code"] for v in definition.get("veto_items", [])]
+    if len(set(veto_codes)) != len(veto_codes):
+        problem("veto_items", "veto item codes must be unique")
+    total = total_points(definition)
+    for stage in STAGES:
+        if definition["pass_thresholds"][stage] > total:
+            problem(f"pass_thresholds.{stage}", f"above the scheme's {total} points")
+    if errors:
+        raise ValidationFailed("The scheme is inconsistent.", errors)
+
+
+def choose_scheme(schemes, community_class, economic_tier):
+    """The scheme for a class of community: the tier's own if there is one, else the
+    class's general scheme; the newest active version. ``schemes`` are mappings."""
+    candidates = [s for s in schemes
+                  if s["status"] == "active" and s["community_class"] == community_class]
+    for tier in ((economic_tier, None) if economic_tier else (None,)):
+        matching = [s for s in candidates if s["economic_tier"] == tier]
+        if matching:
+            return max(matching, key=lambda s: (s["version"], s["id"]))
+    return None
+
+
+def veto_items_met(definition, event_type, data):
+    """Codes of the scheme's veto items that an event from another service meets."""
+    met = []
+    for item in definition.get("veto_items", []):
+        for trigger in item.get("triggers", []):
+            if trigger["event"] == event_type and all(
+                    str(data.get(k)).lower() == str(v).lower()
+                    for k, v in trigger.get("match", {}).items()):
+                met.append(item["code"])
+                break
+    return met
+
+
+# -- scoring ---------------------------------------------------------------------------
+
+def check_figure(indicator, value, by_inspector=False):
+    """Refuse a figure that cannot be scored for this indicator (422 on ``value``)."""
+    kind = indicator["kind"]
+    allowed = INSPECTABLE if by_inspector else SELF_ASSESSED
+    if kind not in allowed:
+        source = "residents' survey" if kind == "satisfaction" else "other services' data"
+        raise ValidationFailed(f"{indicator['code']} is scored from {source}.",
+                               {"indicator_code": [f"a {kind} indicator takes no figure "
+                                                   "from you"]})
+    measure = FACT_MEASURES.get(indicator.get("fact")) if kind == "derived" else kind
+    if measure == "yes_no" and value not in (0, 1):
+        raise ValidationFailed("A yes/no figure is 1 or 0.", {"value": ["1 (yes) or 0 (no)"]})
+    if measure == "ratio" and value > 1:
+        raise ValidationFailed("A share lies between 0 and 1.", {"value": ["between 0 and 1"]})
+    if measure == "count" and value != int(value):
+        raise ValidationFailed("A count is a whole number.", {"value": ["a whole number"]})
+    if measure == "inspection" and value > indicator["max_points"]:
+        raise ValidationFailed("Points above the indicator's maximum.",
+                               {"value": [f"at most {indicator['max_points']}"]})
+
+
+def _points(measure, indicator, value):
+    top = indicator["max_points"]
+    if measure == "yes_no":
+        return top if value >= 1 else 0.0
+    if measure == "count":
+        return top * min(1.0, value / indicator["threshold"])
+    if measure == "ratio":
+        return top * min(1.0, value / indicator["target"])
+    return min(top, value)  # inspection: the inspector's points
+
+
+def score_indicator(indicator, inputs):
+    """``(points, value, source, note)`` for one indicator.
+
+    An inspector's finding overrides the self-assessment and the derived data; the
+    residents' survey counts only with the scheme's minimum sample.
+    """
+    code, kind = indicator["code"], indicator["kind"]
+    finding = inputs["findings"].get(code)
+    if kind == "satisfaction":
+        survey, params = inputs["satisfaction"], inputs["parameters"]
+        sample, minimum = survey["sample"], params["satisfaction_min_sample"]
+        source = f"residents' survey: {survey['satisfied']} of {sample} satisfied"
+        if sample < minimum:
+            return 0.0, None, source, f"sample {sample} below the minimum {minimum}"
+        rate = survey["satisfied"] / sample
+        threshold = params["satisfaction_threshold"]
+        points = indicator["max_points"] * min(1.0, rate / threshold)
+        return points, round(rate, 4), source, f"threshold {threshold}"
+    measure = FACT_MEASURES.get(indicator.get("fact")) if kind == "derived" else kind
+    if finding is not None:
+        return (_points(measure, indicator, finding["value"]), finding["value"],
+                finding["source"], finding.get("note"))
+    if kind == "derived":
+        fact = inputs["facts"].get(indicator["fact"]) or {"value": None, "source": "no data"}
+        if fact["value"] is None:
+            return 0.0, None, fact["source"], "no data for the period"
+        return _points(measure, indicator, fact["value"]), fact["value"], fact["source"], None
+    if kind == "inspection":
+        return 0.0, None, "awaiting inspection", "scored by an inspector only"
+    evidence = inputs["evidence"].get(code)
+    if evidence is None:
+        return 0.0, None, "no self-assessment submitted", None
+    return (_points(measure, indicator, evidence["value"]), evidence["value"],
+            evidence["source"], evidence.get("note"))
+
+
+def evaluate(definition, inputs, stage):
+    """Score a community for a period with a scheme; every figure says where it came from.
+
+    ``inputs``: ``evidence`` and ``findings`` (indicator code -> value, source, note),
+    ``facts`` (fact -> value, source), ``satisfaction`` (sample, satisfied),
+    ``parameters`` (the scheme's), ``vetoes`` (list).
+    """
+    indicators, categories = [], []
+    for category in definition["categories"]:
+        groups = [(category["name"], category.get("indicators", []))]
+        groups += [(f"{category['name']} / {sub['name']}", sub["indicators"])
+                   for sub in category.get("categories", [])]
+        got = top = 0.0
+        for path, members in groups:
+            for indicator in members:
+                points, value, source, note = score_indicator(indicator, inputs)
+                points = round(points, 2)
+                got += points
+                top += indicator["max_points"]
+                indicators.append({"code": indicator["code"], "name": indicator["name"],
+                                   "category": path, "kind": indicator["kind"],
+                                   "max_points": indicator["max_points"], "points": points,
+                                   "value": value, "source": source, "note": note})
+        categories.append({"code": category["code"], "name": category["name"],
+                           "points": round(got, 2), "max_points": round(top, 2)})
+    score = round(sum(i["points"] for i in indicators), 2)
+    threshold = definition["pass_thresholds"].get(stage)
+    vetoed = bool(inputs["vetoes"])
+    passed = not vetoed and threshold is not None and score >= threshold
+    return {"score": score, "max_score": total_points(definition), "stage": stage,
+            "pass_threshold": threshold, "passed": passed, "vetoed": vetoed,
+            "categories": categories, "indicators": indicators}
+
+
+def score_changed(previous, current):
+    """A new result counts as a change from (0, not passed): nothing to announce for 0."""
+    before = (previous["score"], previous["passed"]) if previous else (0.0, False)
+    return before != (current["score"], current["passed"])
+
+
+# -- derived facts -----------------------------------------------------------------------
+
+def reference_day(period, today):
+    """The day a period's facts are read on: its last day, or today while it runs."""
+    return min(date(int(period), 12, 31), today)
+
+
+def share(part, whole):
+    return round(part / whole, 4) if whole else None
+
+
+# -- residents' satisfaction ----------------------------------------------------------------
+
+def respondent_key(secret, community_code, period, respondent_id):
+    """A keyed hash standing for one resident in one community and period.
+
+    The raw phone or ID number is never stored; without the secret the key cannot be
+    reversed by trying every phone number, and keys of one person in different
+    communities or years do not match, so answers cannot be linked across them.
+    """
+    normalised = re.sub(r"[\s\-]", "", respondent_id).upper()
+    if normalised.startswith("+86"):
+        normalised = normalised[3:]
+    message = f"{community_code}|{period}|{normalised}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def survey_summary(sample, satisfied, parameters):
+    minimum = parameters["satisfaction_min_sample"] if parameters else None
+    return {"sample_size": sample, "satisfied": satisfied, "rate": share(satisfied, sample),
+            "min_sample": minimum,
+            "threshold": parameters["satisfaction_threshold"] if parameters else None,
+            "sufficient": minimum is not None and sample >= minimum}
+
+
+# -- the random spot check -------------------------------------------------------------------
+
+DRAW_METHOD = ("for each county in code order: sort its eligible codes, take "
+               "k = per_county (or ceil(share * n)), at most n, and draw "
+               "random.Random(f'{seed}:{county}').sample(codes, k) (Python 3); "
+               "the sample is listed sorted")
+
+
+def draw_size(n, per_county=None, share_=None):
+    if per_county is not None:
+        return min(per_county, n)
+    return min(n, math.ceil(share_ * n))
+
+
+def draw_spot_check(seed, eligible, per_county=None, share_=None):
+    """The stratified sample: county -> sorted codes drawn.
+
+    Pure and reproducible: the same seed and eligible lists give the same sample on any
+    machine, so anyone can audit a published draw.
+    """
+    if (per_county is None) == (share_ is None):
+        raise ValidationFailed("Give either per_county or share.",
+                               {"per_county": ["give either per_county or share"]})
+    sample = {}
+    for county in sorted(eligible):
+        codes = sorted(set(eligible[county]))
+        k = draw_size(len(codes), per_county, share_)
+        sample[county] = sorted(random.Random(f"{seed}:{county}").sample(codes, k))
+    return sample
+
+
+# -- titles ---------------------------------------------------------------------------
+
+def add_years(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def check_award(result):
+    """A title rests on a passed, unvetoed result for the period."""
+    if result is None:
+        raise ValidationFailed("No evaluation result for that community and period.",
+                               {"period": ["not evaluated"]})
+    if result["vetoed"]:
+        return "vetoed for the period"
+    if not result["passed"]:
+        return (f"score {result['score']} is below the {result['stage']} threshold "
+                f"{result['pass_threshold']}")
+    return None
+
+
+def title_current(title, today):
+    return title["status"] == "held" and title["valid_until"] >= today
+
+
+def prerequisite(titles, vetoed_now, today):
+    """Whether a community may apply for a title that requires the rule-of-law title.
+
+    ``titles`` are the community's rule-of-law titles (mappings). Returns
+    ``(eligible, reasons, qualifying title id)``.
+    """
+    current = [t for t in titles if title_current(t, today)]
+    reasons = []
+    if not current:
+        ended = [t for t in titles if t["status"] != "held"]
+        expired = [t for t in titles if t["status"] == "held" and t["valid_until"] < today]
+        if ended:
+            reasons.append(f"its rule-of-law community title was {ended[-1]['status']}"
+                           f" ({ended[-1]['end_reason']})")
+        elif expired:
+            reasons.append(f"its rule-of-law community title expired on "
+                           f"{expired[-1]['valid_until']}")
+        else:
+            reasons.append("it holds no rule-of-law community title")
+    if vetoed_now:
+        reasons.append("it is vetoed for the current period")
+    best = max(current, key=lambda t: t["valid_until"]) if current else None
+    return not reasons, reasons, (best["id"] if best and not reasons else None)

@@ -1,0 +1,269 @@
+"""The evaluation service's own tables.
+
+Three groups: what evaluators enter (schemes, evidence, survey answers, draws,
+inspections, vetoes, titles), the stored current result per community and period, and a
+read model of facts learnt from the registry's and mediation's events, so scoring works
+while those services are down.
+"""
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from fazhi_common.clock import UtcDateTime, utcnow
+
+CODE = String(12)
+PERIOD = String(4)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+# -- schemes ----------------------------------------------------------------------------
+
+class Scheme(Base):
+    """One version of an indicator scheme for a class of community (and economic tier).
+
+    ``definition`` holds the tree of categories and indicators, the pass thresholds per
+    stage, the parameters and the veto items. Once a result was scored with a version it
+    never changes again: an edit makes the next version and supersedes this one.
+    """
+
+    __tablename__ = "scheme"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    community_class: Mapped[str] = mapped_column(String(32), index=True)
+    economic_tier: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    definition: Mapped[dict] = mapped_column(JSON)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("scheme.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# -- what communities, inspectors and officers enter ------------------------------------------
+
+class Evidence(Base):
+    """A self-assessment of one indicator with its evidence; the latest one counts."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_code: Mapped[str] = mapped_column(CODE, index=True)
+    period: Mapped[str] = mapped_column(PERIOD)
+    indicator_code: Mapped[str] = mapped_column(String(64))
+    value: Mapped[float] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    attachments: Mapped[list] = mapped_column(JSON, default=list)
+    submitted_by: Mapped[str] = mapped_column(String(100))
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class SurveyAnswer(Base):
+    """One resident's answer; ``respondent_key`` is a keyed hash, never the number."""
+
+    __tablename__ = "survey_answer"
+    __table_args__ = (UniqueConstraint("community_code", "period", "respondent_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_code: Mapped[str] = mapped_column(CODE, index=True)
+    period: Mapped[str] = mapped_column(PERIOD)
+    respondent_key: Mapped[str] = mapped_column(String(64))
+    satisfied: Mapped[bool] = mapped_column(Boolean)
+    comment: Mapped[str | None] = mapped_column(String(500))
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class SpotCheckDraw(Base):
+    """A published random draw: seed and eligible list, so anyone can re-run it."""
+
+    __tablename__ = "spot_check_draw"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(PERIOD, index=True)
+    area: Mapped[str] = mapped_column(String(12), default="")  # the drawer's area prefix
+    seed: Mapped[str] = mapped_column(String(128))
+    per_county: Mapped[int | None] = mapped_column(Integer)
+    share: Mapped[float | None] = mapped_column(Float)
+    title_holders_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    eligible: Mapped[dict] = mapped_column(JSON)
+    sample: Mapped[dict] = mapped_column(JSON)
+    drawn_by: Mapped[str] = mapped_column(String(100))
+    drawn_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Inspection(Base):
+    """A special inspection or a spot check; its findings override self-assessment."""
+
+    __tablename__ = "inspection"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_code: Mapped[str] = mapped_column(CODE, index=True)
+    period: Mapped[str] = mapped_column(PERIOD)
+    kind: Mapped[str] = mapped_column(String(16))
+    draw_id: Mapped[int | None] = mapped_column(ForeignKey("spot_check_draw.id"))
+    held_on: Mapped[date] = mapped_column(Date)
+    summary: Mapped[str | None] = mapped_column(Text)
+    inspector: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    findings: Mapped[list["Finding"]] = relationship(
+        order_by="Finding.id", cascade="all, delete-orphan", lazy="selectin")
+
+
+class Finding(Base):
+    __tablename__ = "finding"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id"), index=True)
+    indicator_code: Mapped[str] = mapped_column(String(64))
+    value: Mapped[float] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Veto(Base):
+    """A veto item met (一票否决): the community fails the period whatever its score."""
+
+    __tablename__ = "veto"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_code: Mapped[str] = mapped_column(CODE, index=True)
+    period: Mapped[str] = mapped_column(PERIOD)
+    veto_item: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[list] = mapped_column(JSON, default=list)
+    origin: Mapped[str] = mapped_column(String(64))  # "manual" or the triggering event type
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# -- the current result --------------------------------------------------------------------
+
+class Result(Base):
+    """The current score of a community for a period, kept up to date on every change.
+
+    ``scheme_id`` is pinned when the period is first scored, so a later version of the
+    scheme does not move the goalposts mid-year.
+    """
+
+    __tablename__ = "result"
+
+    community_code: Mapped[str] = mapped_column(CODE, primary_key=True)
+    period: Mapped[str] = mapped_column(PERIOD, primary_key=True, index=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("scheme.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(20))
+    score: Mapped[float] = mapped_column(Float)
+    max_score: Mapped[float] = mapped_column(Float)
+    pass_threshold: Mapped[float | None] = mapped_column(Float)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    vetoed: Mapped[bool] = mapped_column(Boolean)
+    breakdown: Mapped[dict] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    scheme: Mapped[Scheme] = relationship(lazy="joined")
+
+
+# -- titles ----------------------------------------------------------------------------------
+
+class Title(Base):
+    """A rule-of-law community title at a level, with its validity and re-evaluation."""
+
+    __tablename__ = "title"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_code: Mapped[str] = mapped_column(CODE, index=True)
+    title: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(16))
+    period: Mapped[str] = mapped_column(PERIOD)
+    granting_department: Mapped[str] = mapped_column(String(100))
+    awarded_on: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    re_evaluation_due_on: Mapped[date] = mapped_column(Date, index=True)
+    re_evaluation_notified: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="held")
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[str | None] = mapped_column(Text)
+    history: Mapped[list["TitleChange"]] = relationship(
+        order_by="TitleChange.id", cascade="all, delete-orphan", lazy="selectin")
+
+
+class TitleChange(Base):
+    """One step in a title's history: awarded, re-evaluation due, kept, revoked, cancelled."""
+
+    __tablename__ = "title_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title_id: Mapped[int] = mapped_column(ForeignKey("title.id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(100))
+
+
+# -- read model of other services' facts ----------------------------------------------------------
+
+class CommunityFact(Base):
+    """A community as the registry announced it (community_registered / _reorganised)."""
+
+    __tablename__ = "community_fact"
+
+    code: Mapped[str] = mapped_column(CODE, primary_key=True)
+    town_code: Mapped[str | None] = mapped_column(CODE, index=True)
+    county_code: Mapped[str] = mapped_column(CODE, index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(32))
+    economic_tier: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    reorganised_on: Mapped[date | None] = mapped_column(Date)
+
+
+class AdviserFact(Base):
+    __tablename__ = "adviser_fact"
+
+    assignment_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    community_code: Mapped[str] = mapped_column(CODE, index=True)
+    adviser_name: Mapped[str] = mapped_column(String(100))
+    assigned_on: Mapped[date] = mapped_column(Date)
+    removed_on: Mapped[date | None] = mapped_column(Date)
+
+
+class ElectionFact(Base):
+    __tablename__ = "election_fact"
+
+    election_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    community_code: Mapped[str] = mapped_column(CODE, index=True)
+    body_kind: Mapped[str] = mapped_column(String(64))
+    held_on: Mapped[date] = mapped_column(Date)
+    result: Mapped[str] = mapped_column(String(16))
+
+
+class DisclosureFact(Base):
+    __tablename__ = "disclosure_fact"
+
+    disclosure_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    community_code: Mapped[str] = mapped_column(CODE, index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(8))
+    disclosed_on: Mapped[date] = mapped_column(Date)
+    on_time: Mapped[bool] = mapped_column(Boolean)
+
+
+class MediationFact(Base):
+    __tablename__ = "mediation_fact"
+
+    case_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    community_code: Mapped[str] = mapped_column(CODE, index=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    closed_on: Mapped[date] = mapped_column(Date)

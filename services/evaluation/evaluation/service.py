@@ -1,0 +1,319 @@
+"""The evaluation service's entrypoints: check the caller, validate, call operations, audit.
+
+No rules live here. RPCs admit only calls the gateway signed, by the roles the shared
+contract names; event handlers keep the read model of the registry's and mediation's
+facts (each event claimed once) and rescore; a timer announces due re-evaluations.
+Decisions that carry authority (inspection findings, vetoes, titles) are audited so.
+"""
+from datetime import date
+
+from evaluation import operations as ops
+from evaluation.dependencies import DefaultSchemes
+from fazhi_common import service as base
+from fazhi_common.api import evaluation as api
+from fazhi_common.api import page_of
+from fazhi_common.audit import append_audit
+from fazhi_common.identity import SYSTEM, rpc
+from fazhi_common.messaging import event_handler
+from fazhi_common.outbox import claim_event
+from fazhi_common.timer import timer
+from fazhi_common.validation import load
+
+SCHEME_PAGE = page_of(api.Scheme)()
+EVIDENCE_PAGE = page_of(api.Evidence)()
+DRAW_PAGE = page_of(api.SpotCheckDraw)()
+INSPECTION_PAGE = page_of(api.Inspection)()
+VETO_PAGE = page_of(api.Veto)()
+TITLE_PAGE = page_of(api.Title)()
+RANKING_PAGE = page_of(api.RankingItem)()
+
+
+class EvaluationService(base.ServiceBase):
+    name = "evaluation"
+    default_schemes = DefaultSchemes()
+
+    def _audit(self, session, action, subject, details=None, authority=False, caller=None):
+        append_audit(session, caller or self.caller, f"evaluation.{action}", subject, details,
+                     authority=authority)
+
+    # -- schemes -------------------------------------------------------------------------
+
+    @rpc(roles=api.SCHEME_WRITERS)
+    def create_scheme(self, payload):
+        data = load(api.SchemeIn(), payload)
+        with self.db.transaction() as session:
+            scheme = ops.create_scheme(session, data, self.caller)
+            self._audit(session, "create_scheme", f"scheme {scheme.id}",
+                        {"key": scheme.key, "version": scheme.version})
+            return api.Scheme().dump(ops.scheme_view(session, scheme))
+
+    @rpc(roles=api.SCHEME_WRITERS)
+    def edit_scheme(self, scheme_id, payload):
+        data = load(api.SchemeIn(), payload)
+        with self.db.transaction() as session:
+            scheme, new_version = ops.edit_scheme(session, scheme_id, data, self.caller,
+                                                  date.today())
+            self._audit(session, "edit_scheme", f"scheme {scheme_id}",
+                        {"key": scheme.key, "version": scheme.version,
+                         "new_version": new_version})
+            return api.Scheme().dump(ops.scheme_view(session, scheme))
+
+    @rpc(roles=api.READERS)
+    def get_scheme(self, scheme_id):
+        with self.db.read() as session:
+            return api.Scheme().dump(ops.scheme_view(session, ops.get_scheme(session,
+                                                                             scheme_id)))
+
+    @rpc(roles=api.READERS)
+    def list_schemes(self, query=None):
+        query = load(api.SchemeQuery(), query)
+        with self.db.read() as session:
+            page = ops.list_schemes(session, query)
+            page["items"] = [ops.scheme_view(session, s) for s in page["items"]]
+            return SCHEME_PAGE.dump(page)
+
+    # -- evidence and results -----------------------------------------------------------------
+
+    @rpc(roles=api.EVIDENCE_WRITERS)
+    def submit_evidence(self, payload):
+        data = load(api.EvidenceIn(), payload)
+        with self.db.transaction() as session:
+            evidence = ops.submit_evidence(session, data, self.caller.subject, self.caller,
+                                           date.today())
+            self._audit(session, "submit_evidence", evidence.community_code, payload)
+            return api.Evidence().dump(evidence)
+
+    @rpc(roles=api.READERS)
+    def list_evidence(self, query=None):
+        query = load(api.EvidenceQuery(), query)
+        with self.db.read() as session:
+            return EVIDENCE_PAGE.dump(ops.list_evidence(session, query, self.caller))
+
+    @rpc(roles=api.READERS)
+    def explain_result(self, code, query):
+        period = load(api.PeriodQuery(), query)["period"]
+        with self.db.read() as session:
+            return api.Explanation().dump(ops.explain(session, code, period, self.caller))
+
+    # -- residents' satisfaction ---------------------------------------------------------------
+
+    @rpc(roles=api.SURVEY_RESPONDENTS)
+    def answer_survey(self, code, payload):
+        data = load(api.SurveyAnswerIn(), payload)
+        with self.db.transaction() as session:
+            receipt = ops.answer_survey(session, code, data, self.config["SURVEY_SECRET"],
+                                        date.today())
+            # the answer itself is anonymous: the audit keeps only that one was given
+            self._audit(session, "answer_survey", code, {"period": data["period"]})
+            return api.SurveyReceipt().dump(receipt)
+
+    @rpc(roles=api.READERS)
+    def survey_summary(self, code, query):
+        period = load(api.SurveyQuery(), query)["period"]
+        with self.db.read() as session:
+            return api.SurveySummary().dump(ops.survey_summary(session, code, period,
+                                                               self.caller, date.today()))
+
+    # -- spot checks and inspections ---------------------------------------------------------------
+
+    @rpc(roles=api.DRAWERS)
+    def draw_spot_check(self, payload):
+        data = load(api.SpotCheckDrawIn(), payload)
+        with self.db.transaction() as session:
+            draw = ops.draw_spot_check(session, data, self.caller.subject, self.caller)
+            self._audit(session, "draw_spot_check", f"draw {draw.id}",
+                        {"seed": draw.seed, "sample": draw.sample}, authority=True)
+            return api.SpotCheckDraw().dump(ops.draw_view(draw))
+
+    @rpc(roles=api.READERS)
+    def get_draw(self, draw_id):
+        with self.db.read() as session:
+            return api.SpotCheckDraw().dump(ops.draw_view(ops.get_draw(session, draw_id,
+                                                                       self.caller)))
+
+    @rpc(roles=api.READERS)
+    def list_draws(self, query=None):
+        query = load(api.SpotCheckQuery(), query)
+        with self.db.read() as session:
+            page = ops.list_draws(session, query, self.caller)
+            page["items"] = [ops.draw_view(d) for d in page["items"]]
+            return DRAW_PAGE.dump(page)
+
+    @rpc(roles=api.INSPECTORS)
+    def record_inspection(self, payload):
+        data = load(api.InspectionIn(), payload)
+        with self.db.transaction() as session:
+            inspection = ops.record_inspection(session, data, self.caller.subject,
+                                               self.caller, date.today())
+            # an inspector's finding overrides the community's own assessment
+            self._audit(session, "record_inspection", inspection.community_code, payload,
+                        authority=True)
+            return api.Inspection().dump(inspection)
+
+    @rpc(roles=api.READERS)
+    def get_inspection(self, inspection_id):
+        with self.db.read() as session:
+            return api.Inspection().dump(ops.get_inspection(session, inspection_id,
+                                                            self.caller))
+
+    @rpc(roles=api.READERS)
+    def list_inspections(self, query=None):
+        query = load(api.InspectionQuery(), query)
+        with self.db.read() as session:
+            return INSPECTION_PAGE.dump(ops.list_inspections(session, query, self.caller))
+
+    # -- vetoes ----------------------------------------------------------------------------
+
+    @rpc(roles=api.VETO_WRITERS)
+    def record_veto(self, payload):
+        data = load(api.VetoIn(), payload)
+        with self.db.transaction() as session:
+            veto = ops.record_veto(session, data, self.caller.subject, self.caller,
+                                   date.today())
+            self._audit(session, "record_veto", veto.community_code, payload, authority=True)
+            return api.Veto().dump(veto)
+
+    @rpc(roles=api.READERS)
+    def list_vetoes(self, query=None):
+        query = load(api.VetoQuery(), query)
+        with self.db.read() as session:
+            return VETO_PAGE.dump(ops.list_vetoes(session, query, self.caller))
+
+    # -- titles ----------------------------------------------------------------------------
+
+    @rpc(roles=api.TITLE_WRITERS)
+    def award_title(self, payload):
+        data = load(api.AwardIn(), payload)
+        with self.db.transaction() as session:
+            title = ops.award_title(session, data, self.caller.subject,
+                                    self.caller.department, self.caller, self.config,
+                                    date.today())
+            self._audit(session, "award_title", title.community_code,
+                        {**payload, "title_id": title.id}, authority=True)
+            return api.Title().dump(title)
+
+    @rpc(roles=api.TITLE_WRITERS)
+    def revoke_title(self, title_id, payload):
+        data = load(api.RevocationIn(), payload)
+        with self.db.transaction() as session:
+            title = ops.revoke_title(session, title_id, data, self.caller.subject, self.caller)
+            self._audit(session, "revoke_title", title.community_code,
+                        {**payload, "title_id": title_id}, authority=True)
+            return api.Title().dump(title)
+
+    @rpc(roles=api.TITLE_WRITERS)
+    def re_evaluate_title(self, title_id, payload):
+        data = load(api.ReEvaluationIn(), payload)
+        with self.db.transaction() as session:
+            title = ops.re_evaluate_title(session, title_id, data, self.caller.subject,
+                                          self.caller, self.config)
+            self._audit(session, "re_evaluate_title", title.community_code,
+                        {**payload, "title_id": title_id, "status": title.status},
+                        authority=True)
+            return api.Title().dump(title)
+
+    @rpc(roles=api.READERS)
+    def get_title(self, title_id):
+        with self.db.read() as session:
+            return api.Title().dump(ops.get_title(session, title_id, self.caller))
+
+    @rpc(roles=api.READERS)
+    def list_titles(self, query=None):
+        query = load(api.TitleQuery(), query)
+        with self.db.read() as session:
+            return TITLE_PAGE.dump(ops.list_titles(session, query, self.caller))
+
+    @rpc(roles=api.READERS)
+    def prerequisite(self, code, query):
+        wanted = load(api.PrerequisiteQuery(), query)["title"]
+        with self.db.read() as session:
+            return api.Prerequisite().dump(ops.prerequisite(session, code, wanted,
+                                                            self.caller, date.today()))
+
+    @rpc(roles=api.SCHEDULE_RUNNERS)
+    def run_re_evaluation_schedule(self, payload=None):
+        today = load(api.ScheduleRunIn(), payload).get("today") or date.today()
+        return api.ScheduleRun().dump({"notified": self._announce_due(today)})
+
+    @timer("RE_EVALUATION_CHECK_SECONDS", 3600)
+    def re_evaluation_schedule(self):
+        self._announce_due(date.today())
+
+    def _announce_due(self, today):
+        with self.db.transaction() as session:
+            notified = ops.announce_due_re_evaluations(
+                session, today, int(self.config.get("RE_EVALUATION_NOTICE_DAYS", 60)))
+            if notified:
+                self._audit(session, "re_evaluation_due", f"{len(notified)} titles",
+                            {"title_ids": notified})
+            return notified
+
+    # -- rankings, reports, export -------------------------------------------------------------
+
+    @rpc(roles=api.READERS)
+    def rankings(self, query):
+        query = load(api.RankingQuery(), query)
+        with self.db.read() as session:
+            return RANKING_PAGE.dump(ops.rankings(session, query, self.caller))
+
+    @rpc(roles=api.READERS)
+    def report(self, query):
+        query = load(api.ReportQuery(), query)
+        with self.db.read() as session:
+            return api.Report().dump(ops.report(session, query["period"],
+                                                query.get("county_code"), self.caller))
+
+    @rpc(roles=api.READERS)
+    def export_results(self, query):
+        query = load(api.ReportQuery(), query)
+        with self.db.read() as session:
+            return api.ExportFile().dump(ops.export_results(
+                session, query["period"], query.get("county_code"), self.caller))
+
+    # -- facts from the registry and mediation (this service's own read model) ----------------
+
+    def _handle(self, envelope, handler, work):
+        """Claim the event, do the work, audit system-made vetoes: once per event."""
+        with self.db.transaction() as session:
+            if not claim_event(session, envelope, handler):
+                return
+            vetoes = work(session) or []
+            for veto in vetoes:
+                self._audit(session, "record_veto", veto.community_code,
+                            {"veto_item": veto.veto_item, "origin": veto.origin,
+                             "event_id": envelope["id"]}, authority=True, caller=SYSTEM)
+
+    @event_handler("registry", "community_registered")
+    def on_community_registered(self, envelope):
+        self._handle(envelope, "on_community_registered", lambda session:
+                     ops.on_community_registered(session, envelope["data"], date.today()))
+
+    @event_handler("registry", "community_reorganised")
+    def on_community_reorganised(self, envelope):
+        self._handle(envelope, "on_community_reorganised", lambda session:
+                     ops.on_community_reorganised(session, envelope, date.today()))
+
+    @event_handler("registry", "legal_adviser_assigned")
+    def on_legal_adviser_assigned(self, envelope):
+        self._handle(envelope, "on_legal_adviser_assigned", lambda session:
+                     ops.on_adviser_assigned(session, envelope["data"], date.today()))
+
+    @event_handler("registry", "legal_adviser_removed")
+    def on_legal_adviser_removed(self, envelope):
+        self._handle(envelope, "on_legal_adviser_removed", lambda session:
+                     ops.on_adviser_removed(session, envelope["data"], date.today()))
+
+    @event_handler("registry", "election_held")
+    def on_election_held(self, envelope):
+        self._handle(envelope, "on_election_held", lambda session:
+                     ops.on_election_held(session, envelope, date.today()))
+
+    @event_handler("registry", "affairs_disclosed")
+    def on_affairs_disclosed(self, envelope):
+        self._handle(envelope, "on_affairs_disclosed", lambda session:
+                     ops.on_affairs_disclosed(session, envelope["data"], date.today()))
+
+    @event_handler("mediation", "mediation_case_closed")
+    def on_mediation_case_closed(self, envelope):
+        self._handle(envelope, "on_mediation_case_closed", lambda session:
+                     ops.on_mediation_case_closed(session, envelope, date.today()))

@@ -1,0 +1,198 @@
+"""The evaluation rules, without the bus or a database."""
+import random
+from datetime import date
+
+import pytest
+
+from evaluation import domain
+from evaluation.schemes import load_schemes
+from fazhi_common.errors import ValidationFailed
+
+PARAMS = {"satisfaction_min_sample": 3, "satisfaction_threshold": 0.8}
+
+
+def _scheme(**changes):
+    scheme = {
+        "key": "t", "name": "t", "community_class": "village", "economic_tier": None,
+        "pass_thresholds": {"framework": 10, "deepening": 15, "full_compliance": 20},
+        "parameters": PARAMS,
+        "categories": [{"code": "c", "name": "C", "indicators": [
+            {"code": "yn", "name": "yes", "kind": "yes_no", "max_points": 5},
+            {"code": "cnt", "name": "count", "kind": "count", "threshold": 4, "max_points": 4},
+        ], "categories": [{"code": "s", "name": "S", "indicators": [
+            {"code": "adv", "name": "adviser", "kind": "derived", "fact": "has_legal_adviser",
+             "max_points": 6},
+            {"code": "med", "name": "mediation", "kind": "derived",
+             "fact": "mediation_success_rate", "target": 0.8, "max_points": 4},
+            {"code": "sat", "name": "survey", "kind": "satisfaction", "max_points": 8},
+            {"code": "insp", "name": "inspected", "kind": "inspection", "max_points": 3},
+        ]}]}],
+        "veto_items": [{"code": "crime", "name": "crime", "triggers": [
+            {"event": "election_held", "match": {"result": "failed"}}]}]}
+    scheme.update(changes)
+    return scheme
+
+
+def _inputs(**changes):
+    inputs = {"evidence": {}, "findings": {}, "facts": {}, "parameters": PARAMS,
+              "satisfaction": {"sample": 0, "satisfied": 0}, "vetoes": []}
+    inputs.update(changes)
+    return inputs
+
+
+def test_the_default_schemes_load_and_total_100_points():
+    schemes = load_schemes()
+    assert {s["community_class"] for s in schemes} == {"urban_community", "rural_community",
+                                                       "village"}
+    assert all(domain.total_points(s) == 100 for s in schemes)
+    areas = {c["code"] for s in schemes for top in s["categories"] for c in top["categories"]}
+    assert {"democratic_election", "democratic_decision", "democratic_management",
+            "democratic_supervision", "openness_of_affairs", "legal_publicity",
+            "legal_services", "social_governance", "rule_of_law_culture"} <= areas
+
+
+def test_every_kind_scores_and_says_where_its_figure_came_from():
+    inputs = _inputs(
+        evidence={"yn": {"value": 1, "source": "self-assessment #1"},
+                  "cnt": {"value": 2, "source": "self-assessment #2"}},
+        facts={"has_legal_adviser": {"value": 1.0, "source": "registry: adviser"},
+               "mediation_success_rate": {"value": 0.4, "source": "mediation: 2 of 5"}},
+        satisfaction={"sample": 4, "satisfied": 3},
+        findings={"insp": {"value": 2.5, "source": "inspection #9"}})
+    result = domain.evaluate(_scheme(), inputs, "full_compliance")
+    points = {i["code"]: (i["points"], i["source"]) for i in result["indicators"]}
+    assert points["yn"] == (5, "self-assessment #1")
+    assert points["cnt"] == (2.0, "self-assessment #2")
+    assert points["adv"] == (6, "registry: adviser")
+    assert points["med"] == (2.0, "mediation: 2 of 5")
+    assert points["sat"][0] == 7.5  # 0.75 of the 0.8 threshold
+    assert points["insp"] == (2.5, "inspection #9")
+    assert result["score"] == 25.0 and result["passed"]
+    assert result["categories"] == [{"code": "c", "name": "C", "points": 25.0,
+                                     "max_points": 30.0}]
+
+
+def test_an_inspectors_finding_overrides_self_assessment_and_data():
+    inputs = _inputs(evidence={"yn": {"value": 1, "source": "self"}},
+                     facts={"has_legal_adviser": {"value": 1.0, "source": "registry"}},
+                     findings={"yn": {"value": 0, "source": "inspection #3"},
+                               "adv": {"value": 0, "source": "inspection #3"}})
+    by_code = {i["code"]: i for i in domain.evaluate(_scheme(), inputs, "framework")
+               ["indicators"]}
+    assert by_code["yn"]["points"] == 0 and by_code["yn"]["source"] == "inspection #3"
+    assert by_code["adv"]["points"] == 0
+
+
+def test_a_small_survey_sample_earns_nothing_and_a_veto_fails_any_score():
+    inputs = _inputs(satisfaction={"sample": 2, "satisfied": 2})
+    sat = [i for i in domain.evaluate(_scheme(), inputs, "framework")["indicators"]
+           if i["code"] == "sat"][0]
+    assert sat["points"] == 0 and "below the minimum 3" in sat["note"]
+    full = _inputs(evidence={"yn": {"value": 1, "source": "s"},
+                             "cnt": {"value": 9, "source": "s"}},
+                   facts={"has_legal_adviser": {"value": 1.0, "source": "r"}},
+                   vetoes=[{"id": 1, "veto_item": "crime", "reason": "x", "origin": "manual"}])
+    result = domain.evaluate(_scheme(), full, "framework")
+    assert result["score"] == 15 and result["vetoed"] and not result["passed"]
+
+
+def test_pass_thresholds_follow_the_stage():
+    inputs = _inputs(evidence={"yn": {"value": 1, "source": "s"},
+                               "cnt": {"value": 4, "source": "s"}},
+                     facts={"has_legal_adviser": {"value": 1.0, "source": "r"}})
+    assert domain.evaluate(_scheme(), inputs, "deepening")["passed"]  # 15 of 15
+    assert not domain.evaluate(_scheme(), inputs, "full_compliance")["passed"]  # 15 < 20
+
+
+def test_an_inconsistent_scheme_names_each_problem():
+    bad = _scheme(pass_thresholds={"framework": 10, "deepening": 15, "full_compliance": 99})
+    bad["categories"][0]["indicators"].append(
+        {"code": "yn", "name": "again", "kind": "ratio", "max_points": 1})
+    with pytest.raises(ValidationFailed) as caught:
+        domain.check_scheme(bad)
+    assert set(caught.value.fields) == {"categories", "indicators.yn",
+                                        "pass_thresholds.full_compliance"}
+
+
+def test_figures_are_checked_against_the_indicator_kind():
+    indicators = domain.indicator_map(_scheme())
+    with pytest.raises(ValidationFailed):
+        domain.check_figure(indicators["yn"], 2)
+    with pytest.raises(ValidationFailed):
+        domain.check_figure(indicators["adv"], 1)  # derived: not self-assessed
+    domain.check_figure(indicators["adv"], 0, by_inspector=True)
+    with pytest.raises(ValidationFailed):
+        domain.check_figure(indicators["sat"], 1, by_inspector=True)
+    with pytest.raises(ValidationFailed):
+        domain.check_figure(indicators["insp"], 4, by_inspector=True)  # above max 3
+
+
+def test_veto_items_met_by_events():
+    scheme = _scheme()
+    assert domain.veto_items_met(scheme, "election_held", {"result": "failed"}) == ["crime"]
+    assert domain.veto_items_met(scheme, "election_held", {"result": "elected"}) == []
+
+
+def test_scheme_choice_prefers_the_tier_then_the_newest_version():
+    schemes = [
+        {"id": 1, "version": 1, "status": "active", "community_class": "village",
+         "economic_tier": None},
+        {"id": 2, "version": 2, "status": "active", "community_class": "village",
+         "economic_tier": None},
+        {"id": 3, "version": 1, "status": "active", "community_class": "village",
+         "economic_tier": "affluent"},
+        {"id": 4, "version": 3, "status": "superseded", "community_class": "village",
+         "economic_tier": None},
+    ]
+    assert domain.choose_scheme(schemes, "village", None)["id"] == 2
+    assert domain.choose_scheme(schemes, "village", "affluent")["id"] == 3
+    assert domain.choose_scheme(schemes, "village", "poor")["id"] == 2
+    assert domain.choose_scheme(schemes, "urban_community", None) is None
+
+
+def test_the_draw_is_reproducible_from_seed_and_eligible_list():
+    eligible = {"330110000000": [f"330110001{n:03d}" for n in range(200, 220)],
+                "330122000000": [f"330122001{n:03d}" for n in range(200, 203)]}
+    sample = domain.draw_spot_check("2026-lottery-118", eligible, per_county=5)
+    assert sample == domain.draw_spot_check("2026-lottery-118",
+                                            {k: list(reversed(v)) for k, v in eligible.items()},
+                                            per_county=5)
+    assert len(sample["330110000000"]) == 5 and len(sample["330122000000"]) == 3
+    # anyone can re-run it with nothing but the published recipe
+    codes = sorted(eligible["330110000000"])
+    assert sample["330110000000"] == sorted(
+        random.Random("2026-lottery-118:330110000000").sample(codes, 5))
+    assert sample != domain.draw_spot_check("another-seed", eligible, per_county=5)
+    assert len(domain.draw_spot_check("s", eligible, share_=0.1)["330110000000"]) == 2
+    with pytest.raises(ValidationFailed):
+        domain.draw_spot_check("s", eligible)
+
+
+def test_respondent_key_hides_the_number_and_normalises_it():
+    key = domain.respondent_key("secret", "330110001201", "2026", "138-0000 0000")
+    assert key == domain.respondent_key("secret", "330110001201", "2026", "+8613800000000")
+    assert "13800000000" not in key
+    assert key != domain.respondent_key("other", "330110001201", "2026", "13800000000")
+    assert key != domain.respondent_key("secret", "330110001202", "2026", "13800000000")
+
+
+def test_prerequisite_needs_a_current_title_and_no_veto():
+    today = date(2026, 6, 1)
+    held = {"id": 7, "status": "held", "valid_until": date(2028, 1, 1), "end_reason": None}
+    assert domain.prerequisite([held], False, today) == (True, [], 7)
+    eligible, reasons, _ = domain.prerequisite([held], True, today)
+    assert not eligible and "vetoed" in reasons[0]
+    revoked = dict(held, status="revoked", end_reason="veto")
+    assert not domain.prerequisite([revoked], False, today)[0]
+    expired = dict(held, valid_until=date(2026, 1, 1))
+    assert "expired" in domain.prerequisite([expired], False, today)[1][0]
+    assert domain.prerequisite([], False, today)[1] == ["it holds no rule-of-law community "
+                                                        "title"]
+
+
+def test_score_change_is_announced_only_on_a_change():
+    assert not domain.score_changed(None, {"score": 0.0, "passed": False})
+    assert domain.score_changed(None, {"score": 5.0, "passed": False})
+    assert domain.score_changed({"score": 5.0, "passed": False}, {"score": 5.0, "passed": True})
+    assert not domain.score_changed({"score": 5.0, "passed": True},
+                                    {"score": 5.0, "passed": True})

@@ -1,0 +1,110 @@
+"""Facts from other services' events, written to their outboxes and relayed over the real
+broker into evaluation's own read model; and what a reorganisation does to titles."""
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from evaluation import operations as ops
+from evaluation.models import CommunityFact, Result, Title, TitleChange
+from fazhi_common.db import make_engine
+from fazhi_common.outbox import OutboxEvent, OutboxRelay, record_event
+from tests.helpers import queued_events, wait_until
+
+CODE = "330110001201"
+AREA = {"county_code": "330110000000", "town_code": "330110001000", "community_code": CODE}
+TODAY = date.today()
+Y = str(TODAY.year)
+
+
+@pytest.fixture
+def outbox(database_url):
+    """A database shaped like any service's, standing in for the publishers' outboxes."""
+    engine = make_engine(database_url("registry"))
+    yield sessionmaker(engine, expire_on_commit=False)
+    engine.dispose()
+
+
+@pytest.fixture
+def evaluation_db(evaluation):
+    engine = make_engine(evaluation.config["DATABASE_URL"])
+    yield sessionmaker(engine, expire_on_commit=False)
+    engine.dispose()
+
+
+def publish(outbox, rabbit_config, source, events, again=None):
+    """Write events to a ``source``-shaped outbox and relay them; ``again`` redelivers one."""
+    with outbox() as session:
+        envelopes = [record_event(session, t, d) for t, d in events]
+        session.commit()
+    relay = OutboxRelay(source, outbox, rabbit_config)
+    relay.publish_pending()
+    if again is not None:
+        with outbox() as session:
+            session.scalars(select(OutboxEvent).where(
+                OutboxEvent.event_id == envelopes[again]["id"])).one().sent_at = None
+            session.commit()
+        relay.publish_pending()
+    return envelopes
+
+
+def _case(case_id, outcome):
+    return ("mediation_case_closed", {
+        **AREA, "case_id": case_id, "mediation_kind": "people", "dispute_category": "邻里",
+        "organisation_id": 1, "receiving_department": "justice-330110001",
+        "outcome": outcome, "closed_on": TODAY})
+
+
+def _mediation_points(evaluation_db):
+    with evaluation_db() as session:
+        result = session.get(Result, (CODE, Y))
+        if result is None:
+            return None
+        return next(i for i in result.breakdown["indicators"]
+                    if i["code"] == "mediation_success")
+
+
+def test_mediation_outcomes_score_once_each(evaluation, evaluation_db, outbox, rabbit_config):
+    publish(outbox, rabbit_config, "registry", [("community_registered", {
+        **AREA, "name": "大陆村", "kind": "village"})])
+    wait_until(lambda: _mediation_points(evaluation_db) is not None)
+    # the first closing is delivered twice: it must count once
+    publish(outbox, rabbit_config, "mediation",
+            [_case(1, "agreement"), _case(2, "agreement"), _case(3, "agreement"),
+             _case(4, "failure"), _case(5, "declined")], again=0)
+    wait_until(lambda: "4 cases" in _mediation_points(evaluation_db)["source"])
+    indicator = _mediation_points(evaluation_db)
+    assert indicator["value"] == 0.75 and indicator["points"] == 5.0  # 6 * 0.75 / 0.9
+    assert indicator["source"] == f"mediation: 3 agreements of 4 cases mediated to an end in {Y}"
+    changes = queued_events(rabbit_config["AMQP_URI"], "evaluation",
+                            "evaluation_score_changed", "notifications", expect=10, timeout=2)
+    assert changes[-1]["data"]["score"] == 5.0
+
+
+def test_a_merged_village_loses_its_titles_and_the_result_community_its_stage(
+        evaluation_db):
+    with evaluation_db() as session:
+        for code in (CODE, "330110001301"):
+            session.add(CommunityFact(code=code, town_code=AREA["town_code"],
+                                      county_code=AREA["county_code"], name=code,
+                                      kind="village" if code == CODE else "rural_community"))
+        session.add(Title(community_code=CODE, title="rule_of_law_community", level="county",
+                          period=Y, granting_department="justice-330110",
+                          awarded_on=date(2024, 1, 1), valid_until=date(2028, 1, 1),
+                          re_evaluation_due_on=date(2026, 1, 1), status="held",
+                          history=[TitleChange(action="awarded", on=date(2024, 1, 1),
+                                               actor="t")]))
+        session.commit()
+        ops.on_community_reorganised(session, {"data": {
+            **AREA, "community_code": "330110001301", "reorganisation_id": 1,
+            "reorganisation_kind": "merge", "effective_on": TODAY.isoformat(),
+            "source_codes": [CODE], "deactivated_codes": [CODE]}}, TODAY)
+        session.commit()
+        title = session.scalars(select(Title)).one()
+        assert title.status == "cancelled" and "merge into 330110001301" in title.end_reason
+        assert [h.action for h in title.history] == ["awarded", "cancelled"]
+        assert session.get(CommunityFact, CODE).status == "inactive"
+        assert session.get(Result, ("330110001301", Y)).stage == "framework"
+        kinds = [e.event_type for e in session.scalars(select(OutboxEvent))]
+        assert kinds == ["title_revoked"]

@@ -1,0 +1,231 @@
+"""A full year of evaluation for a town, through the real gateway, with the real registry
+announcing communities, legal advisers, disclosures and elections to evaluation."""
+import io
+import random
+from datetime import date, timedelta
+
+from openpyxl import load_workbook
+
+from tests.helpers import queued_events, wait_until
+
+R = "/api/v1/registry"
+E = "/api/v1/evaluation"
+COUNTY = "330110000000"
+TOWN = "330110001000"
+A, B, C = (TOWN[:9] + s for s in ("201", "202", "203"))
+TODAY = date.today()
+Y = str(TODAY.year)
+# everything the community self-assesses in the default village scheme, at full marks
+SELF_ASSESSED = {"election_procedure": 1, "representative_assembly_meetings": 4,
+                 "four_deliberations": 1, "residents_convention": 1,
+                 "legal_review_of_decisions": 2, "supervision_committee_active": 1,
+                 "officials_reviewed": 1, "disclosure_board": 1, "legal_school": 1,
+                 "publicity_board": 1, "legal_lectures": 4, "culture_venue": 1,
+                 "volunteer_outreach": 6, "grid_management": 1}
+
+
+def day(month, d=1):
+    """A day of this year, never in the future (the registry refuses future facts)."""
+    return min(date(TODAY.year, month, d), TODAY).isoformat()
+
+
+def ok(response, status=200):
+    assert response.status_code == status, response.json
+    return response.json
+
+
+def result(client, code):
+    return client.get(f"{E}/results/{code}?period={Y}")
+
+
+def indicator(explanation, code):
+    return next(i for i in explanation["indicators"] if i["code"] == code)
+
+
+def town_with_villages(gateway):
+    ok(gateway.post(f"{R}/counties", json={"code": COUNTY, "name": "余杭区",
+                                            "kind": "district"}), 201)
+    ok(gateway.post(f"{R}/towns", json={"code": TOWN, "county_code": COUNTY,
+                                         "name": "良渚街道", "kind": "street"}), 201)
+    for code, name in ((A, "大陆村"), (B, "安溪村"), (C, "石桥村")):
+        ok(gateway.post(f"{R}/communities", json={"code": code, "town_code": TOWN,
+                                                   "name": name, "kind": "village"}), 201)
+    # the registry's events reach evaluation's own read model: each village is scored
+    for code in (A, B, C):
+        wait_until(lambda code=code: result(gateway, code).status_code == 200)
+
+
+def test_a_year_for_a_town(registry, evaluation, gateway, rabbit_config):
+    town_with_villages(gateway)
+
+    # -- the scheme: the default for villages, already in use, so an edit is a new version
+    [scheme] = ok(gateway.get(f"{E}/schemes?key=default-village"))["items"]
+    assert scheme["version"] == 1 and scheme["in_use"] and scheme["total_points"] == 100
+    edited = {k: scheme[k] for k in ("key", "name", "community_class", "economic_tier",
+                                     "pass_thresholds", "parameters", "categories",
+                                     "veto_items")}
+    edited["parameters"] = {"satisfaction_min_sample": 3, "satisfaction_threshold": 0.8}
+    v2 = ok(gateway.post(f"{E}/schemes/{scheme['id']}/revisions", json=edited))
+    assert v2["version"] == 2 and v2["supersedes_id"] == scheme["id"]
+    assert ok(gateway.get(f"{E}/schemes/{scheme['id']}"))["status"] == "superseded"
+    assert ok(result(gateway, A))["scheme_version"] == 2
+    # the superseded version cannot change any more
+    stale = gateway.post(f"{E}/schemes/{scheme['id']}/revisions", json=edited)
+    assert stale.status_code == 409
+
+    # -- derived facts from the registry: adviser, election, disclosure -------------------
+    ok(gateway.post(f"{R}/legal-advisers", json={
+        "community_code": A, "adviser_name": "王律师", "adviser_kind": "lawyer",
+        "assigned_on": day(1, 5)}), 201)
+    body = ok(gateway.post(f"{R}/governance-bodies", json={
+        "community_code": A, "kind": "villagers_committee"}), 201)
+    ok(gateway.post(f"{R}/governance-bodies/{body['id']}/elections", json={
+        "held_on": day(3), "eligible_voters": 900, "votes_cast": 800,
+        "result": "elected"}), 201)
+    ok(gateway.post(f"{R}/disclosures", json={
+        "community_code": A, "kind": "financial", "period": f"{Y}-01",
+        "disclosed_on": day(2, 3)}), 201)
+    wait_until(lambda: result(gateway, A).json["score"] == 22)  # 8 + 6 + 8
+
+    # -- evidence through the year --------------------------------------------------------
+    evaluator = gateway.as_role("evaluator", TOWN)
+    for code, value in SELF_ASSESSED.items():
+        ok(evaluator.post(f"{E}/evidence", json={
+            "community_code": A, "period": Y, "indicator_code": code, "value": value,
+            "attachments": [f"doc://{A}/{code}.pdf"]}), 201)
+    ok(evaluator.post(f"{E}/evidence", json={
+        "community_code": B, "period": Y, "indicator_code": "legal_school", "value": 1}), 201)
+    assert ok(result(gateway, A))["score"] == 78  # 22 + 56 self-assessed
+
+    # -- residents' satisfaction through the public portal ------------------------------
+    resident = gateway.anonymous()
+    for phone in ("13800000001", "13800000002", "138 0000 0003"):
+        answered = ok(resident.post(f"{E}/communities/{A}/survey-answers", json={
+            "period": Y, "respondent_id": phone, "satisfied": True}), 201)
+        assert answered == {"community_code": A, "period": Y, "accepted": True}
+    again = resident.post(f"{E}/communities/{A}/survey-answers", json={
+        "period": Y, "respondent_id": "+86 13800000003", "satisfied": False})
+    assert again.status_code == 409
+    survey = ok(gateway.get(f"{E}/communities/{A}/survey?period={Y}"))
+    assert (survey["sample_size"], survey["rate"], survey["sufficient"]) == (3, 1.0, True)
+    assert ok(result(gateway, A))["score"] == 86
+
+    # -- a random spot check, reproducible from its seed ---------------------------------
+    inspector = gateway.as_role("inspector", COUNTY)
+    draw = ok(inspector.post(f"{E}/spot-checks", json={
+        "period": Y, "seed": f"{Y}-welfare-lottery-042", "per_county": 1}), 201)
+    assert draw["eligible"] == {COUNTY: [A, B, C]}
+    assert draw["sample"] == {COUNTY: sorted(random.Random(
+        f"{draw['seed']}:{COUNTY}").sample(sorted(draw["eligible"][COUNTY]), 1))}
+    drawn = draw["sample"][COUNTY][0]
+    assert ok(gateway.get(f"{E}/spot-checks/{draw['id']}")) == draw
+    not_drawn = next(c for c in (A, B, C) if c != drawn)
+    refused = inspector.post(f"{E}/inspections", json={
+        "community_code": not_drawn, "period": Y, "kind": "spot_check",
+        "draw_id": draw["id"], "held_on": day(6),
+        "findings": [{"indicator_code": "organisations_sound", "value": 4}]})
+    assert refused.status_code == 422 and "draw_id" in refused.json["fields"]
+    ok(inspector.post(f"{E}/inspections", json={
+        "community_code": drawn, "period": Y, "kind": "spot_check", "draw_id": draw["id"],
+        "held_on": day(6), "findings": [{"indicator_code": "organisations_sound",
+                                         "value": 3}]}), 201)
+
+    # -- a special inspection of A: points given, and one self-assessment overridden -------
+    inspection = ok(inspector.post(f"{E}/inspections", json={
+        "community_code": A, "period": Y, "kind": "special", "held_on": day(7),
+        "summary": "实地检查", "findings": [
+            {"indicator_code": "organisations_sound", "value": 4},
+            {"indicator_code": "culture_inspection", "value": 3.5},
+            {"indicator_code": "grid_management", "value": 0, "note": "网格员未到岗"}]}), 201)
+    explanation = ok(result(gateway, A))
+    assert explanation["score"] == 89.5  # 86 + 4 + 3.5 - 4
+    grid = indicator(explanation, "grid_management")
+    assert grid["points"] == 0 and f"inspection #{inspection['id']}" in grid["source"]
+    assert indicator(explanation, "legal_adviser")["source"].startswith("registry: legal "
+                                                                       "adviser 王律师")
+    assert "3 of 3 satisfied" in indicator(explanation, "residents_satisfaction")["source"]
+    assert "self-assessment" in indicator(explanation, "legal_school")["source"]
+    assert indicator(explanation, "mediation_success")["note"] == "no data for the period"
+    assert explanation["passed"] and explanation["stage"] == "full_compliance"
+    assert sum(c["points"] for c in explanation["categories"]) == 89.5
+
+    # -- rankings, report and the Excel export --------------------------------------------
+    ranking = ok(gateway.get(f"{E}/rankings?period={Y}&town_code={TOWN}"))
+    assert [i["community_code"] for i in ranking["items"]][0] == A
+    assert ranking["items"][0]["rank"] == 1 and ranking["total"] == 3
+    report = ok(gateway.get(f"{E}/reports?period={Y}&county_code={COUNTY}"))
+    [county] = report["counties"]
+    assert (county["communities"], county["evaluated"], county["passed"]) == (3, 3, 1)
+    assert county["towns"][0]["town_code"] == TOWN
+    export = gateway.get(f"{E}/exports/results.xlsx?period={Y}&county_code={COUNTY}")
+    assert export.status_code == 200 and export.mimetype.endswith("spreadsheetml.sheet")
+    book = load_workbook(io.BytesIO(export.data))
+    rows = list(book.active.values)
+    assert rows[1][1] == A and rows[1][6] == 89.5
+    assert any(r[0] == A and r[2] == "群众满意度" for r in book["indicators"].values)
+
+    # -- an award, a prerequisite, a revocation -------------------------------------------
+    officer = gateway.as_role("justice_officer", COUNTY, department="justice-330110")
+    before = ok(gateway.get(f"{E}/communities/{A}/prerequisite?title=safe_community"))
+    assert not before["eligible"]
+    title = ok(officer.post(f"{E}/titles", json={
+        "community_code": A, "period": Y, "level": "county", "awarded_on": day(8)}), 201)
+    assert title["status"] == "held" and title["granting_department"] == "justice-330110"
+    assert title["history"][0]["action"] == "awarded"
+    after = ok(gateway.get(f"{E}/communities/{A}/prerequisite?title=safe_community"))
+    assert after["eligible"] and after["qualifying_title_id"] == title["id"]
+    city_title = ok(gateway.post(f"{E}/titles", json={
+        "community_code": A, "period": Y, "level": "city", "awarded_on": day(8),
+        "granting_department": "justice-330100"}), 201)
+    revoked = ok(officer.post(f"{E}/titles/{city_title['id']}/revocation", json={
+        "reason": "申报材料不实", "revoked_on": day(9)}))
+    assert revoked["status"] == "revoked" and revoked["end_reason"] == "申报材料不实"
+    assert [h["action"] for h in revoked["history"]] == ["awarded", "revoked"]
+
+    # -- re-evaluation falls due: the schedule announces it once -----------------------------
+    due_day = (date.fromisoformat(title["re_evaluation_due_on"]) - timedelta(days=10))
+    run = ok(gateway.post(f"{E}/re-evaluation-schedule/runs",
+                          json={"today": due_day.isoformat()}))
+    assert run["notified"] == [title["id"]]
+    assert ok(gateway.post(f"{E}/re-evaluation-schedule/runs",
+                           json={"today": due_day.isoformat()}))["notified"] == []
+
+    # -- a veto: the community fails the period whatever its score, and loses its title ----
+    veto = ok(officer.post(f"{E}/vetoes", json={
+        "community_code": A, "period": Y, "veto_item": "mass_incident",
+        "reason": "发生集体越级上访", "evidence": ["信访局通报 2026-15号"]}), 201)
+    assert veto["origin"] == "manual"
+    vetoed = ok(result(gateway, A))
+    assert vetoed["vetoed"] and not vetoed["passed"] and vetoed["score"] == 89.5
+    assert vetoed["vetoes"][0]["veto_item"] == "mass_incident"
+    held = ok(gateway.get(f"{E}/titles/{title['id']}"))
+    assert held["status"] == "revoked" and held["end_reason"].startswith("veto")
+    assert [h["action"] for h in held["history"]] == ["awarded", "re_evaluation_due",
+                                                      "revoked"]
+    assert not ok(gateway.get(f"{E}/communities/{A}/prerequisite?title=beautiful_village"))[
+        "eligible"]
+    ranking = ok(gateway.get(f"{E}/rankings?period={Y}&town_code={TOWN}"))
+    assert ranking["items"][-1]["community_code"] == A  # vetoed ranks last
+
+    # -- a failed election announced by the registry meets a veto item by itself -------------
+    body_c = ok(gateway.post(f"{R}/governance-bodies", json={
+        "community_code": C, "kind": "villagers_committee"}), 201)
+    ok(gateway.post(f"{R}/governance-bodies/{body_c['id']}/elections", json={
+        "held_on": day(4), "eligible_voters": 500, "votes_cast": 100,
+        "result": "failed"}), 201)
+    wait_until(lambda: result(gateway, C).json["vetoed"])
+    [auto] = ok(gateway.get(f"{E}/vetoes?community_code={C}"))["items"]
+    assert auto["veto_item"] == "election_failed" and auto["origin"] == "election_held"
+
+    # -- what other departments hear ---------------------------------------------------------
+    uri = rabbit_config["AMQP_URI"]
+
+    def heard(event_type, expect=1):
+        return queued_events(uri, "evaluation", event_type, "notifications", expect=expect)
+    assert {e["data"]["community_code"] for e in heard("evaluation_score_changed", 20)} >= {A}
+    assert [e["data"]["veto_item"] for e in heard("community_vetoed", 2)] == [
+        "mass_incident", "election_failed"]
+    assert [e["data"]["level"] for e in heard("title_awarded", 2)] == ["county", "city"]
+    assert [e["data"]["title_id"] for e in heard("title_revoked", 2)] == [
+        city_title["id"], title["id"]]
+    assert heard("re_evaluation_due")[0]["data"]["title_id"] == title["id"]
