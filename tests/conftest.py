@@ -17,6 +17,7 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 from sqlalchemy import create_engine, inspect, text  # noqa: E402
 
+from fazhi_common.config import load_config  # noqa: E402
 from fazhi_common.identity import keygen  # noqa: E402
 from fazhi_common.migrate import upgrade  # noqa: E402
 
@@ -97,7 +98,10 @@ def database_url(migrated_databases, tmp_path):
 def service_config(rabbit_config, database_url):
     """Config for a service container: the test vhost, its own clean database."""
     def make(service, **extra):
-        config = dict(rabbit_config)
+        # the service's own config.yml (its defaults), then the test's broker and database
+        config = load_config(SERVICE_DIRS[service] / "config.yml", environ={})
+        config.pop("LOGGING", None)
+        config.update(rabbit_config)
         config.update({"DATABASE_URL": database_url(service), "OUTBOX_POLL_SECONDS": 0.2,
                        "GATEWAY_VERIFY_KEYS": VERIFY_KEY})
         config.update(extra)
