@@ -3,6 +3,7 @@ from pathlib import Path
 
 from flask import Flask, jsonify
 from sqlalchemy.orm import sessionmaker
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 from fazhi_common.api import MAX_INT
@@ -21,8 +22,17 @@ DEFAULT_CONFIG = GATEWAY_DIR / "config.yml"
 
 
 class BoundedInt(IntegerConverter):
-    def __init__(self, url_map, fixed_digits=0, min=1, max=MAX_INT, signed=False):  # noqa: A002
-        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+    """An id in a path: digits that fit a database integer column.
+
+    A number out of that range names nothing: 404 here. (Refusing the match instead would
+    make werkzeug try the path's other rules and answer 405 when they take other methods.)
+    """
+
+    def to_python(self, value):
+        number = int(value)
+        if not 1 <= number <= MAX_INT:
+            raise NotFound()
+        return number
 
 
 def create_app(config=None):
