@@ -17,6 +17,7 @@ import eventlet
 from nameko.amqp.publish import Publisher, UndeliverableMessage
 from nameko.events import get_event_exchange
 from sqlalchemy import JSON, Integer, String, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fazhi_common import events
@@ -64,19 +65,21 @@ def record_event(session, event_type, data):
     return envelope
 
 
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
 def claim_event(session, envelope, handler):
     """Mark ``envelope`` handled by ``handler``; False if it was handled before.
 
     Call it first thing inside the handler's transaction: the mark commits with the
-    work or not at all. Two instances racing on one event both insert; the second
-    commit fails on the primary key and its redelivery then sees the mark.
+    work or not at all. One ``INSERT ... ON CONFLICT DO NOTHING``: when two instances race
+    on one event, the second waits for the first's transaction and, if it committed, is
+    told False; if it rolled back, the second does the work.
     """
-    key = {"event_id": envelope["id"], "handler": handler}
-    if session.get(ProcessedEvent, key) is not None:
-        return False
-    session.add(ProcessedEvent(**key))
-    session.flush()
-    return True
+    insert = _INSERTS[session.get_bind().dialect.name](ProcessedEvent)
+    result = session.execute(insert.values(event_id=envelope["id"], handler=handler,
+                                           processed_at=utcnow()).on_conflict_do_nothing())
+    return result.rowcount == 1
 
 
 class OutboxRelay:
@@ -154,7 +157,9 @@ class OutboxRelay:
             sent = 0
             for row in rows:
                 try:
-                    self._publish(row)
+                    # declaring the queues once a batch is enough to have them before the
+                    # batch's events; per message it cost more CPU than the publish itself
+                    self._publish(row, declare=self.declarations if sent == 0 else ())
                 except UndeliverableMessage:
                     # No queue bound: nothing we declared listens; keep it, and say so.
                     row.attempts += 1
@@ -170,12 +175,12 @@ class OutboxRelay:
             session.commit()
             return sent
 
-    def _publish(self, row):
+    def _publish(self, row, declare=None):
         self.publisher.publish(
             row.envelope,
             exchange=self.exchange,
             routing_key=row.event_type,
-            declare=self.declarations,
+            declare=self.declarations if declare is None else list(declare),
             headers={"nameko.fazhi_event_id": row.event_id},
             message_id=row.event_id,
         )

@@ -1,0 +1,1 @@
+"""fazhi notifications service: subscriptions, department inboxes, signed webhooks, e-mail."""

@@ -1,0 +1,195 @@
+"""The rules of notifications as plain functions: routing, matching, signing, backoff.
+
+Nothing here knows nameko, HTTP or the database; ``operations`` applies these rules to
+the tables and ``dependencies`` does the sending.
+"""
+import hashlib
+import hmac
+import json
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+DEFAULT_RULES_FILE = Path(__file__).with_name("routing.yml")
+
+
+# -- where an event happened ---------------------------------------------------------------
+
+def unit_code(data):
+    """The most specific division code an event names (community, town, then county)."""
+    return data.get("community_code") or data.get("town_code") or data.get("county_code")
+
+
+def area_fields(data):
+    """The event's county, town and community codes (the town derived from a community)."""
+    community = data.get("community_code")
+    town = data.get("town_code") or (community[:9] + "000" if community else None)
+    county = data.get("county_code") or (town[:6] + "000000" if town else None)
+    return {"county_code": county, "town_code": town, "community_code": community}
+
+
+def area_prefix(code):
+    """The prefix a division code stands for: city 4 digits, county 6, town 9, else 12."""
+    if not code:
+        return ""
+    for length in (4, 6, 9):
+        if code[length:] == "0" * (12 - length):
+            return code[:length]
+    return code
+
+
+def in_area(area_code, data):
+    """True if an event with payload ``data`` lies within ``area_code`` (None: anywhere)."""
+    if not area_code:
+        return True
+    code = unit_code(data)
+    return bool(code) and code.startswith(area_prefix(area_code))
+
+
+def subscription_matches(event_types, area_code, event_type, data):
+    return event_type in event_types and in_area(area_code, data)
+
+
+# -- default routing rules (routing.yml) ---------------------------------------------------
+
+@dataclass(frozen=True)
+class Target:
+    """A department named by a payload field, or by a named department pattern."""
+
+    field: str | None = None
+    pattern: str | None = None
+
+
+@dataclass
+class RoutingRules:
+    titles: dict = field(default_factory=dict)
+    targets: dict = field(default_factory=dict)  # event type -> [Target]
+    departments: dict = field(default_factory=dict)  # pattern name -> [template]
+
+    def title(self, event_type, data):
+        return render(self.titles.get(event_type) or event_type.replace("_", " "), data)
+
+    def departments_for(self, event_type, data):
+        """The departments whose inbox an event reaches by default, without repeats."""
+        found = []
+        for target in self.targets.get(event_type, ()):
+            if target.field:
+                names = [data.get(target.field)]
+            else:
+                names = [render(t, data, strict=True)
+                         for t in self.departments[target.pattern]]
+            found += [n for n in names if n and n not in found]
+        return found
+
+
+def load_rules(path=None, department_overrides=None):
+    """Rules from ``path`` (default: the packaged routing.yml); patterns may be overridden."""
+    with open(path or DEFAULT_RULES_FILE, encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh) or {}
+    departments = dict(raw.get("departments") or {})
+    departments.update(department_overrides or {})
+    departments = {name: [t] if isinstance(t, str) else list(t)
+                   for name, t in departments.items()}
+    rules = RoutingRules(departments=departments)
+    for event_type, spec in (raw.get("events") or {}).items():
+        spec = spec or {}
+        if spec.get("title"):
+            rules.titles[event_type] = spec["title"]
+        targets = [Target(field=t.get("field"), pattern=t.get("pattern"))
+                   for t in spec.get("to") or ()]
+        for target in targets:
+            if bool(target.field) == bool(target.pattern):
+                raise ValueError(f"{event_type}: a target names a field or a pattern")
+            if target.pattern and target.pattern not in departments:
+                raise ValueError(f"{event_type}: unknown department pattern {target.pattern}")
+        rules.targets[event_type] = targets
+    return rules
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return ""
+
+
+def render(template, data, strict=False):
+    """``template`` with the event's fields; ``{county}`` ``{town}`` ``{community}`` are
+    the 6-, 9- and 12-digit unit prefixes. A missing field gives "" (with ``strict``,
+    the whole result is "", so a department pattern never names a half-made department).
+    """
+    area = area_fields(data)
+    values = {k: ", ".join(map(str, v)) if isinstance(v, list) else v
+              for k, v in data.items() if v is not None}
+    values.update({
+        "county": (area["county_code"] or "")[:6], "town": (area["town_code"] or "")[:9],
+        "community": area["community_code"] or "",
+    })
+    if strict:
+        names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+        if any(not values.get(name) for name in names):
+            return ""
+    return template.format_map(_Blank(values))
+
+
+# -- webhook signatures ----------------------------------------------------------------------
+
+SIGNATURE_HEADER = "X-Fazhi-Signature"
+DELIVERY_HEADER = "X-Fazhi-Delivery"
+EVENT_HEADER = "X-Fazhi-Event"
+
+
+def webhook_host_allowed(url, allowed_hosts):
+    """Whether a webhook may post to ``url``'s host.
+
+    ``allowed_hosts`` (comma-separated, from config) lists hosts, or domains as
+    ``.example.gov.cn``; empty allows any host. A deployment sets it so a department cannot
+    point the service at internal systems that are not its own.
+    """
+    patterns = [h.strip().lower() for h in (allowed_hosts or "").split(",") if h.strip()]
+    if not patterns:
+        return True
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == p or (p.startswith(".") and host.endswith(p)) for p in patterns)
+
+
+def webhook_body(delivery_key, subscription_id, title, envelope):
+    """The JSON a webhook receives, as bytes (signed exactly as sent)."""
+    return json.dumps({"delivery_id": delivery_key, "subscription_id": subscription_id,
+                       "title": title, "event": envelope},
+                      ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+
+
+def sign(secret, timestamp, body):
+    """HMAC-SHA256 over ``"<timestamp>.<body>"``, hex."""
+    message = f"{int(timestamp)}.".encode() + body
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def signature_header(secret, timestamp, body):
+    return f"t={int(timestamp)},v1={sign(secret, timestamp, body)}"
+
+
+def verify_signature(secret, header, body, now, tolerance=300):
+    """True if ``header`` signs ``body`` with ``secret`` within ``tolerance`` seconds."""
+    try:
+        parts = dict(item.split("=", 1) for item in header.split(","))
+        timestamp = int(parts["t"])
+    except (ValueError, KeyError, AttributeError):
+        return False
+    if abs(now - timestamp) > tolerance:
+        return False
+    return hmac.compare_digest(sign(secret, timestamp, body), parts.get("v1", ""))
+
+
+# -- retries --------------------------------------------------------------------------------
+
+def backoff_seconds(failures, base, cap):
+    """Wait before the next attempt after ``failures`` failures: base, 2·base, 4·base, …"""
+    return min(cap, base * 2 ** max(failures - 1, 0))
+
+
+def is_dead(failures, max_attempts):
+    """After ``max_attempts`` failed attempts a delivery stops and waits for a replay."""
+    return failures >= max_attempts
