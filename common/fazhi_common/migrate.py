@@ -13,7 +13,8 @@ On PostgreSQL the upgrade holds an advisory lock, so replicas starting at once q
 import os
 from pathlib import Path
 
-from alembic import command, context
+import sqlalchemy as sa
+from alembic import command, context, op
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import MetaData, pool
 
@@ -57,12 +58,21 @@ def run_env(metadata, common_tables=None):
     engine.dispose()
 
 
-def upgrade(service_dir, url, revision="head"):
+def _alembic_config(service_dir, url):
     service_dir = Path(service_dir)
     alembic_config = AlembicConfig(str(service_dir / "alembic.ini"))
     alembic_config.set_main_option("script_location", str(service_dir / "migrations"))
     alembic_config.attributes["url"] = url
-    command.upgrade(alembic_config, revision)
+    return alembic_config
+
+
+def upgrade(service_dir, url, revision="head"):
+    command.upgrade(_alembic_config(service_dir, url), revision)
+
+
+def downgrade(service_dir, url, revision):
+    """Undo migrations down to ``revision`` ("base": all of them)."""
+    command.downgrade(_alembic_config(service_dir, url), revision)
 
 
 # Advisory-lock key (any constant): replicas that start together migrate one at a time.
@@ -121,12 +131,72 @@ def main(argv=None):
         upgrade_locked(service_dir, url, args.revision)
         print(f"{service_dir.resolve().name}: database at {args.revision}")
     else:
-        alembic_config = AlembicConfig(str(service_dir / "alembic.ini"))
-        alembic_config.set_main_option("script_location", str(service_dir / "migrations"))
-        alembic_config.attributes["url"] = url
-        command.current(alembic_config)
+        command.current(_alembic_config(service_dir, url))
     return 0
 
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# -- the tables every service shares (fazhi_common.outbox and fazhi_common.audit) ------------
+# Called from a service's migrations. They create the tables as first defined; a later
+# change to a shared table needs a revision of its own in every service that has it.
+
+def create_outbox_tables():
+    """``outbox_event`` (events waiting for the relay) and ``processed_event`` (handled)."""
+    op.create_table(
+        "outbox_event",
+        sa.Column("seq", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("event_type", sa.String(length=64), nullable=False),
+        sa.Column("envelope", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.String(length=500), nullable=True),
+        sa.PrimaryKeyConstraint("seq"),
+        sa.UniqueConstraint("event_id"),
+    )
+    op.create_index("ix_outbox_event_sent_at", "outbox_event", ["sent_at"])
+    op.create_table(
+        "processed_event",
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("handler", sa.String(length=100), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("event_id", "handler"),
+    )
+
+
+def drop_outbox_tables():
+    op.drop_table("processed_event")
+    op.drop_index("ix_outbox_event_sent_at", table_name="outbox_event")
+    op.drop_table("outbox_event")
+
+
+def create_audit_table():
+    """``audit_entry``: the hash-chained audit trail."""
+    op.create_table(
+        "audit_entry",
+        sa.Column("seq", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("at", sa.String(length=40), nullable=False),
+        sa.Column("actor", sa.String(length=100), nullable=False),
+        sa.Column("role", sa.String(length=40), nullable=False),
+        sa.Column("department", sa.String(length=100), nullable=False),
+        sa.Column("action", sa.String(length=100), nullable=False),
+        sa.Column("subject", sa.String(length=100), nullable=False),
+        sa.Column("details", sa.JSON(), nullable=False),
+        sa.Column("authority", sa.Boolean(), nullable=False),
+        sa.Column("prev_hash", sa.String(length=64), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("seq"),
+    )
+    op.create_index("ix_audit_entry_action", "audit_entry", ["action"])
+    op.create_index("ix_audit_entry_subject", "audit_entry", ["subject"])
+
+
+def drop_audit_table():
+    op.drop_index("ix_audit_entry_subject", table_name="audit_entry")
+    op.drop_index("ix_audit_entry_action", table_name="audit_entry")
+    op.drop_table("audit_entry")
