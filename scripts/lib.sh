@@ -80,3 +80,32 @@ ensure_postgres() {  # returns 1 (without dying) when PostgreSQL cannot be had
   fi
   wait_port 5432 30
 }
+
+pg_login_works() {  # pg_login_works URL: can the tests connect and create databases there?
+  "$PY" - "$1" <<'PYCODE' >/dev/null 2>&1
+import sys, psycopg2
+connection = psycopg2.connect(sys.argv[1], connect_timeout=5)
+with connection.cursor() as cursor:
+    cursor.execute("SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user")
+    sys.exit(0 if cursor.fetchone()[0] else 1)
+PYCODE
+}
+
+ensure_pg_test_login() {  # prints a URL the tests can use, or returns 1
+  local url="$1"
+  pg_login_works "$url" && { echo "$url"; return 0; }
+  # A stock Debian server refuses passwordless TCP logins: make a local test role that
+  # may create (throw-away) databases, as the postgres system user.
+  local role=fazhi_test
+  as_root runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 >/dev/null 2>&1 <<SQL || return 1
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$role') THEN
+    CREATE ROLE $role LOGIN CREATEDB PASSWORD '$role';
+  END IF;
+END \$\$;
+SQL
+  as_root runuser -u postgres -- createdb -O "$role" "$role" >/dev/null 2>&1 || true
+  url="postgresql://$role:$role@127.0.0.1:5432/$role"
+  pg_login_works "$url" && { echo "$url"; return 0; }
+  return 1
+}

@@ -63,6 +63,8 @@ def _fuzz(operation, mode, headers, failures):
         pass
 
 
+@pytest.mark.fuzz
+@pytest.mark.timeout(900)  # every operation, valid and invalid input: a few minutes
 def test_no_server_errors_and_every_answer_matches_the_description(fuzz_target):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", fuzz_target.app)
     operations = [r.ok() for r in schema.get_all_operations()]
