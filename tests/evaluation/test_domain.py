@@ -196,3 +196,18 @@ def test_score_change_is_announced_only_on_a_change():
     assert domain.score_changed({"score": 5.0, "passed": False}, {"score": 5.0, "passed": True})
     assert not domain.score_changed({"score": 5.0, "passed": True},
                                     {"score": 5.0, "passed": True})
+
+
+def test_an_area_grants_titles_up_to_its_own_level():
+    domain.check_granting_level("national", "")  # above the city: any level
+    domain.check_granting_level("city", "3301")
+    domain.check_granting_level("county", "3301")
+    domain.check_granting_level("county", "330110")
+    for level, prefix in (("city", "330110"), ("province", "3301"), ("county", "330110001")):
+        with pytest.raises(ValidationFailed) as info:
+            domain.check_granting_level(level, prefix)
+        assert "level" in info.value.fields
+
+
+def test_a_revoked_community_may_reapply_after_the_wait():
+    assert domain.reapply_date(date(2024, 2, 29), 2) == date(2026, 2, 28)

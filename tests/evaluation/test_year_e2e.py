@@ -172,6 +172,10 @@ def test_a_year_for_a_town(registry, evaluation, gateway, rabbit_config):
         "community_code": A, "period": Y, "level": "county", "awarded_on": day(8)}), 201)
     assert title["status"] == "held" and title["granting_department"] == "justice-330110"
     assert title["history"][0]["action"] == "awarded"
+    # a county's officers grant county titles, not the city's
+    above = officer.post(f"{E}/titles", json={
+        "community_code": A, "period": Y, "level": "city", "awarded_on": day(8)})
+    assert above.status_code == 422 and "level" in above.json["fields"]
     after = ok(gateway.get(f"{E}/communities/{A}/prerequisite?title=safe_community"))
     assert after["eligible"] and after["qualifying_title_id"] == title["id"]
     city_title = ok(gateway.post(f"{E}/titles", json={
@@ -181,6 +185,11 @@ def test_a_year_for_a_town(registry, evaluation, gateway, rabbit_config):
         "reason": "申报材料不实", "revoked_on": day(9)}))
     assert revoked["status"] == "revoked" and revoked["end_reason"] == "申报材料不实"
     assert [h["action"] for h in revoked["history"]] == ["awarded", "revoked"]
+    # a revoked community waits two years before the title can be awarded again
+    again = gateway.post(f"{E}/titles", json={
+        "community_code": A, "period": Y, "level": "city", "awarded_on": day(9),
+        "granting_department": "justice-330100"})
+    assert again.status_code == 409 and "awarded_on" in again.json["fields"]
 
     # -- re-evaluation falls due: the schedule announces it once -----------------------------
     due_day = (date.fromisoformat(title["re_evaluation_due_on"]) - timedelta(days=10))

@@ -315,6 +315,28 @@ def check_award(result):
     return None
 
 
+TITLE_LEVEL_ORDER = ("county", "city", "province", "national")
+# how far an area's code prefix reaches: a county's officers name county titles, a city's
+# county or city titles; bodies above the city (no area in their identity) any level
+_GRANTABLE_BY_PREFIX = {4: "city", 6: "county"}
+
+
+def check_granting_level(level, area_prefix):
+    """Refuse a title above the level the caller's area may grant (towns grant none)."""
+    if not area_prefix:
+        return
+    highest = _GRANTABLE_BY_PREFIX.get(len(area_prefix))
+    if highest is None or TITLE_LEVEL_ORDER.index(level) > TITLE_LEVEL_ORDER.index(highest):
+        allowed = highest or "no"
+        raise ValidationFailed(f"Your area grants {allowed} titles, not {level} titles.",
+                               {"level": [f"above your area's level ({allowed})"]})
+
+
+def reapply_date(revoked_on, wait_years):
+    """A revoked community may apply for the title again ``wait_years`` after revocation."""
+    return add_years(revoked_on, wait_years)
+
+
 def title_current(title, today):
     return title["status"] == "held" and title["valid_until"] >= today
 

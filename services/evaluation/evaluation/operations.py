@@ -635,6 +635,17 @@ def award_title(session, data, actor, department, scope, config, today):
         if held.title == data["title"] and held.level == data["level"]:
             raise Conflict(f"{community.code} already holds this title at {held.level} level.",
                            {"level": ["already held"]})
+    domain.check_granting_level(data["level"], scope.prefix)
+    last_revoked = session.scalar(
+        select(func.max(Title.ended_on)).where(Title.community_code == community.code,
+                                               Title.title == data["title"],
+                                               Title.status == "revoked"))
+    if last_revoked is not None:
+        may_reapply = domain.reapply_date(last_revoked, int(config["REAPPLY_WAIT_YEARS"]))
+        if data["awarded_on"] < may_reapply:
+            raise Conflict(f"{community.code} lost this title on {last_revoked} and may "
+                           f"apply again from {may_reapply}.", {"awarded_on": [
+                               f"before {may_reapply}, when a revoked community may re-apply"]})
     title = Title(
         community_code=community.code, title=data["title"], level=data["level"],
         period=data["period"],
