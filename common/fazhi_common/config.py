@@ -31,3 +31,37 @@ def load_config(path, environ=None):
         if name.startswith(ENV_PREFIX):
             config[name[len(ENV_PREFIX):]] = yaml.safe_load(raw) if raw else raw
     return config
+
+
+# The secrets the shipped config.yml files fall back on, for development on one machine.
+# Anyone holding these could sign identities, read tokens or decrypt personal data.
+DEVELOPMENT_SECRETS = {
+    "GATEWAY_SIGNING_KEY": "Nvsmaw6ZPHzSHZpVpU5kFB-qqNhEj2h2WceCniAa6N4",
+    "GATEWAY_VERIFY_KEYS": "YgC6sbDtrl9QJuuAT0SdM0fVYobMNbE3adokYyVa9W4",
+    "SURVEY_SECRET": "dev-only-survey-secret-change-me",
+    "MEDIATION_DATA_KEY": "xztyBbUNLAOf5uI0rbTHQMe_26_U1o0Mrs_dxqnTFdg=",
+    "TOKEN_KEYS": "dev-only-token-key-change-me",
+}
+
+
+def development_secrets_in(config):
+    """Names of the keys in ``config`` that still hold a development secret."""
+    found = []
+    for key, secret in DEVELOPMENT_SECRETS.items():
+        value = config.get(key)
+        values = value.values() if isinstance(value, dict) else [value]
+        if any(secret in str(v) for v in values if v is not None):
+            found.append(key)
+    return found
+
+
+def check_secrets(config, log):
+    """Refuse to start in production with a development secret; warn anywhere else."""
+    found = development_secrets_in(config)
+    if not found:
+        return
+    if str(config.get("ENVIRONMENT", "development")) == "production":
+        raise RuntimeError("ENVIRONMENT is production but these still hold development "
+                           f"secrets: {', '.join(found)}. See docs/operations.md.")
+    log.warning("development secrets in use (%s): set them before any real use",
+                ", ".join(found))

@@ -5,6 +5,7 @@ its own. Import the module, not the class (``from fazhi_common import service as
 ``class RegistryService(base.ServiceBase)``): ``nameko run registry.service`` runs every
 class with entrypoints it finds at the top of the module, and the base has no name.
 """
+import logging
 import os
 import socket
 import uuid
@@ -13,9 +14,12 @@ from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
 from sqlalchemy import func, select, text
 
+from fazhi_common.config import check_secrets
 from fazhi_common.db import Database
 from fazhi_common.identity import EVERYONE, Caller, rpc
 from fazhi_common.outbox import OutboxEvent
+
+log = logging.getLogger(__name__)
 
 
 class InstanceName(DependencyProvider):
@@ -29,11 +33,19 @@ class InstanceName(DependencyProvider):
         return self.name
 
 
+class SecretsCheck(DependencyProvider):
+    """At start: a production service with a development secret does not start."""
+
+    def setup(self):
+        check_secrets(self.container.config, log)
+
+
 class ServiceBase:
     db = Database()
     config = Config()
     caller = Caller()
     instance = InstanceName()
+    secrets = SecretsCheck()
 
     @rpc(roles=EVERYONE)
     def health(self):

@@ -1,4 +1,5 @@
 """The gateway's app factory."""
+import logging
 from pathlib import Path
 
 from flask import Flask, jsonify
@@ -7,7 +8,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 from fazhi_common.api import MAX_INT
-from fazhi_common.config import load_config
+from fazhi_common.config import check_secrets, load_config
 from fazhi_common.db import make_engine
 from fazhi_common.identity import signing_key
 from gateway import health, security
@@ -17,6 +18,7 @@ from gateway.errors import register_error_handlers
 from gateway.openapi import build_spec, documented
 from gateway.rpc import RpcPool
 
+log = logging.getLogger(__name__)
 GATEWAY_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = GATEWAY_DIR / "config.yml"
 
@@ -38,6 +40,7 @@ class BoundedInt(IntegerConverter):
 def create_app(config=None):
     """Build the gateway; ``config`` is a dict, else ``config.yml`` with env overrides."""
     config = config if config is not None else load_config(DEFAULT_CONFIG)
+    check_secrets(config, log)
     app = Flask(__name__)
     app.config["FAZHI"] = config
     app.json.ensure_ascii = False  # Chinese names readable in responses
