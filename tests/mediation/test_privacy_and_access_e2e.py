@@ -72,6 +72,11 @@ def test_personal_data_is_masked_unless_the_role_may_see_it(mediation, gateway, 
         response = client.get(f"{M}/cases/{case['id']}")
         assert sorted(_shows_secrets(response)) == sorted(SECRETS), who
         assert response.json["personal_data_masked"] is False
+    # once assigned, the case is no other mediator's business
+    other = masked_roles["other mediator"]
+    assert other.get(f"{M}/cases/{case['id']}").status_code == 404
+    assert other.get(f"{M}/cases").json["total"] == 0
+    assert assigned.get(f"{M}/cases").json["total"] == 1
 
     engine = make_engine(mediation.config["DATABASE_URL"])
     with engine.connect() as conn:

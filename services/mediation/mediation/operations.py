@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, or_, select
 from fazhi_common.api import mediation as api
 from fazhi_common.db import paginate
 from fazhi_common.errors import Conflict, Forbidden, NotFound, field_error
-from fazhi_common.identity import LINKED_DEPARTMENT_OFFICER
+from fazhi_common.identity import LINKED_DEPARTMENT_OFFICER, MEDIATOR
 from fazhi_common.outbox import record_event
 from mediation import domain
 from mediation.models import (
@@ -102,9 +102,12 @@ def coverage(session, county_code, scope):
 # -- cases ---------------------------------------------------------------------------------
 
 def _visible(case, scope):
-    """Linked departments see what they referred; everyone else what lies in their area."""
+    """Linked departments see what they referred; a mediator the cases of its area still
+    waiting for a mediator and those assigned to it; everyone else what lies in their area."""
     if scope.role == LINKED_DEPARTMENT_OFFICER:
         return bool(scope.department) and case.referrer_department == scope.department
+    if scope.role == MEDIATOR and case.mediator not in (None, scope.subject):
+        return False
     return scope.covers(case.community_code)
 
 
@@ -118,6 +121,9 @@ def get_case(session, case_id, scope):
 def _scoped_cases(query, scope):
     if scope.role == LINKED_DEPARTMENT_OFFICER:
         return query.where(MediationCase.referrer_department == (scope.department or ""))
+    if scope.role == MEDIATOR:
+        query = query.where(or_(MediationCase.mediator.is_(None),
+                                MediationCase.mediator == scope.subject))
     return _in_scope(query, MediationCase.community_code, scope)
 
 
