@@ -108,3 +108,22 @@ def test_a_merged_village_loses_its_titles_and_the_result_community_its_stage(
         assert session.get(Result, ("330110001301", Y)).stage == "framework"
         kinds = [e.event_type for e in session.scalars(select(OutboxEvent))]
         assert kinds == ["title_revoked"]
+
+
+def test_a_communitys_tier_and_reorganisation_date_follow_the_registry(
+        evaluation, evaluation_db, outbox, rabbit_config):
+    def fact():
+        with evaluation_db() as session:
+            return session.get(CommunityFact, CODE)
+
+    publish(outbox, rabbit_config, "registry", [("community_registered", {
+        **AREA, "name": "大陆村", "kind": "village", "economic_tier": "tier_2",
+        "reorganised_on": date(2025, 6, 1)})])
+    wait_until(lambda: fact() is not None)
+    assert (fact().economic_tier, fact().reorganised_on) == ("tier_2", date(2025, 6, 1))
+
+    publish(outbox, rabbit_config, "registry", [("community_updated", {
+        **AREA, "name": "大陆社区", "kind": "village", "economic_tier": "tier_1",
+        "reorganised_on": date(2025, 6, 1)})], again=0)
+    wait_until(lambda: fact().economic_tier == "tier_1")
+    assert (fact().name, fact().status) == ("大陆社区", "active")

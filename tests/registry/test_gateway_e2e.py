@@ -50,6 +50,20 @@ def test_register_reorganise_lineage_and_stage(registry, gateway, rabbit_config)
     assert events[0]["data"]["deactivated_codes"] == [TOWN[:9] + "201", TOWN[:9] + "202"]
 
 
+def test_a_change_of_tier_is_announced_once(registry, gateway, rabbit_config):
+    _setup_town(gateway)
+    code = _village(gateway, "201", "大陆村")["code"]
+    changed = gateway.patch(f"{R}/communities/{code}", json={"economic_tier": "tier_1"})
+    assert changed.status_code == 200 and changed.json["economic_tier"] == "tier_1"
+    # the same values again change nothing and announce nothing
+    assert gateway.patch(f"{R}/communities/{code}",
+                         json={"economic_tier": "tier_1"}).status_code == 200
+    events = queued_events(rabbit_config["AMQP_URI"], "registry", "community_updated",
+                           "evaluation", expect=2, timeout=2)
+    assert [(e["data"]["community_code"], e["data"]["economic_tier"]) for e in events] == [
+        (code, "tier_1")]
+
+
 def test_bad_code_names_the_field_and_changes_nothing(registry, gateway):
     _setup_town(gateway)
     wrong_prefix = gateway.post(f"{R}/communities", json={

@@ -18,6 +18,13 @@ class TownRegistered(AreaPayload):
 class CommunityRegistered(AreaPayload):
     name = fields.String(required=True)
     kind = fields.String(required=True)
+    # evaluation picks a scheme by tier and a stage by the reorganisation date
+    economic_tier = fields.String(allow_none=True, load_default=None)
+    reorganised_on = fields.Date(allow_none=True, load_default=None)
+
+
+class CommunityUpdated(CommunityRegistered):
+    """A community's name or economic tier changed (the full current record)."""
 
 
 class CommunityReorganised(AreaPayload):
@@ -67,6 +74,7 @@ CONTRACTS = [
     EventContract("town_registered", "registry", TownRegistered, ("notifications",)),
     EventContract("community_registered", "registry", CommunityRegistered,
                   _REGISTRY_LISTENERS),
+    EventContract("community_updated", "registry", CommunityUpdated, _REGISTRY_LISTENERS),
     EventContract("community_reorganised", "registry", CommunityReorganised,
                   _REGISTRY_LISTENERS),
     EventContract("legal_adviser_assigned", "registry", LegalAdviserAssigned,

@@ -868,6 +868,22 @@ def export_results(session, period, county_code, scope):
 # -- the read model: facts from the registry's and mediation's events ------------------------------
 
 def on_community_registered(session, data, today):
+    community = _keep_community(session, data)
+    community.status = "active"
+    session.flush()
+    # facts may have arrived first (queues are not ordered with each other)
+    refresh(session, community.code, current_period(today), today)
+
+
+def on_community_updated(session, data, today):
+    """A new name or economic tier: the tier may choose another scheme, so rescore."""
+    community = _keep_community(session, data)
+    community.status = community.status or "active"
+    session.flush()
+    refresh(session, community.code, current_period(today), today)
+
+
+def _keep_community(session, data):
     community = session.get(CommunityFact, data["community_code"])
     if community is None:
         community = CommunityFact(code=data["community_code"])
@@ -876,10 +892,9 @@ def on_community_registered(session, data, today):
     community.county_code = data["county_code"]
     community.name, community.kind = data["name"], data["kind"]
     community.economic_tier = data.get("economic_tier")
-    community.status = "active"
-    session.flush()
-    # facts may have arrived first (queues are not ordered with each other)
-    refresh(session, community.code, current_period(today), today)
+    if data.get("reorganised_on"):
+        community.reorganised_on = date.fromisoformat(data["reorganised_on"])
+    return community
 
 
 def on_community_reorganised(session, envelope, today):

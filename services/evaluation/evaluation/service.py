@@ -288,6 +288,11 @@ class EvaluationService(base.ServiceBase):
         self._handle(envelope, "on_community_registered", lambda session:
                      ops.on_community_registered(session, envelope["data"], date.today()))
 
+    @event_handler("registry", "community_updated")
+    def on_community_updated(self, envelope):
+        self._handle(envelope, "on_community_updated", lambda session:
+                     ops.on_community_updated(session, envelope["data"], date.today()))
+
     @event_handler("registry", "community_reorganised")
     def on_community_reorganised(self, envelope):
         self._handle(envelope, "on_community_reorganised", lambda session:

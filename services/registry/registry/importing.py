@@ -16,6 +16,7 @@ from fazhi_common.errors import ValidationFailed
 from fazhi_common.outbox import record_event
 from registry import domain
 from registry.models import Community, County, Town
+from registry.operations import community_record
 
 HEADER_ALIASES = {
     "code": ("code", "统计用区划代码", "区划代码", "代码"),
@@ -191,8 +192,7 @@ def _event_for(unit, level):
             "town_code": unit.code if level == domain.TOWN else unit.town_code}
     if level == domain.TOWN:
         return "town_registered", {**area, "name": unit.name, "kind": unit.kind}
-    return "community_registered", {**area, "community_code": unit.code,
-                                    "name": unit.name, "kind": unit.kind}
+    return "community_registered", community_record(unit)
 
 
 def _existing_units(session, rows, chunk=500):
@@ -226,6 +226,8 @@ def import_rows(session, rows, dry_run=False, progress=_no_progress):
             else:
                 unit.name, unit.kind = row["name"], row["kind"]
                 result["updated"] += 1
+                if row["level"] == domain.COMMUNITY:
+                    record_event(session, "community_updated", community_record(unit))
             continue
         fields = {"code": row["code"], "name": row["name"], "kind": row["kind"]}
         if row["level"] == domain.TOWN:

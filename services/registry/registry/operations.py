@@ -99,15 +99,23 @@ def register_community(session, data, scope):
     community = Community(county_code=town.county_code, status="active", **data)
     session.add(community)
     session.flush()
-    record_event(session, "community_registered",
-                 {**_area(community), "name": community.name, "kind": community.kind})
+    record_event(session, "community_registered", community_record(community))
     return community
+
+
+def community_record(unit):
+    """What other services keep of a community (the community_registered/_updated payload)."""
+    return {**_area(unit), "name": unit.name, "kind": unit.kind,
+            "economic_tier": unit.economic_tier, "reorganised_on": unit.reorganised_on}
 
 
 def update_community(session, code, changes, scope):
     community = _get(session, Community, code, "community", scope)
-    for key, value in changes.items():
+    changed = {k: v for k, v in changes.items() if getattr(community, k) != v}
+    for key, value in changed.items():
         setattr(community, key, value)
+    if changed:
+        record_event(session, "community_updated", community_record(community))
     return community
 
 
@@ -194,8 +202,7 @@ def reorganise(session, data, scope, today=None):
                            economic_tier=new_unit.get("economic_tier"))
         session.add(result)
         session.flush()
-        record_event(session, "community_registered",
-                     {**_area(result), "name": result.name, "kind": result.kind})
+        record_event(session, "community_registered", community_record(result))
     result.reorganised_on = data["effective_on"]
     for unit in sources:
         if unit.code in deactivated:
