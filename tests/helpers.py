@@ -1,4 +1,5 @@
 """Small helpers for tests: read what reached a queue, wait for a condition."""
+import importlib
 import time
 
 import eventlet
@@ -100,3 +101,13 @@ class TcpProxy:
 
     def restore(self):
         self.open = True
+
+
+SERVICES = ("registry", "evaluation", "mediation", "notifications")
+
+
+def service_class(name):
+    """The nameko service class of ``name`` (from its own package, as `nameko run` finds it)."""
+    module = importlib.import_module(f"{name}.service")
+    return next(value for value in vars(module).values()
+                if isinstance(value, type) and getattr(value, "name", None) == name)

@@ -159,7 +159,7 @@ class OutboxRelay:
                 try:
                     # declaring the queues once a batch is enough to have them before the
                     # batch's events; per message it cost more CPU than the publish itself
-                    self._publish(row, declare=self.declarations if sent == 0 else ())
+                    self._publish(row, self.declarations if sent == 0 else [])
                 except UndeliverableMessage:
                     # No queue bound: nothing we declared listens; keep it, and say so.
                     row.attempts += 1
@@ -175,12 +175,12 @@ class OutboxRelay:
             session.commit()
             return sent
 
-    def _publish(self, row, declare=None):
+    def _publish(self, row, declare):
         self.publisher.publish(
             row.envelope,
             exchange=self.exchange,
             routing_key=row.event_type,
-            declare=self.declarations if declare is None else list(declare),
+            declare=declare,
             headers={"nameko.fazhi_event_id": row.event_id},
             message_id=row.event_id,
         )

@@ -3,7 +3,12 @@ import logging
 
 import pytest
 
-from fazhi_common.config import check_secrets, development_secrets_in, load_config
+from fazhi_common.config import (
+    DEVELOPMENT_SECRETS,
+    check_secrets,
+    development_secrets_in,
+    load_config,
+)
 from tests.conftest import ROOT, SERVICE_DIRS
 
 log = logging.getLogger("test")
@@ -37,7 +42,7 @@ def test_a_production_service_with_a_development_key_does_not_start(container_fa
     from registry.service import RegistryService
 
     config = service_config("registry", ENVIRONMENT="production",
-                            GATEWAY_VERIFY_KEYS=development_key())
+                            GATEWAY_VERIFY_KEYS=DEVELOPMENT_SECRETS["GATEWAY_VERIFY_KEYS"])
     container = container_factory(RegistryService, config)
     with pytest.raises(RuntimeError, match="GATEWAY_VERIFY_KEYS"):
         container.start()
@@ -50,8 +55,3 @@ def test_a_production_gateway_with_a_development_key_does_not_start(gateway_conf
         create_app(dict(gateway_config, ENVIRONMENT="production",
                         TOKEN_KEYS={"k1": "dev-only-token-key-change-me"}))
 
-
-def development_key():
-    from fazhi_common.config import DEVELOPMENT_SECRETS
-
-    return DEVELOPMENT_SECRETS["GATEWAY_VERIFY_KEYS"]

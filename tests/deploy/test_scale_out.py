@@ -63,7 +63,7 @@ def test_two_registry_instances_split_the_writes_and_announce_each_once(
     pool = eventlet.GreenPool(8)
     assert list(pool.imap(register, range(1, VILLAGES + 1))) == [201] * VILLAGES
 
-    assert sorted(counts.values()) and len(counts) == 2, counts  # both instances worked
+    assert len(counts) == 2, counts  # both instances worked
     assert sum(counts.values()) == VILLAGES
     assert gateway.get(f"{R}/communities?per_page=100").json["total"] == VILLAGES
     # both instances run an outbox relay on the same table: each event still goes out once

@@ -5,7 +5,6 @@ administrator, against real containers of every service: no answer may be a 5xx,
 must match the description (status code, content type, body schema), and input that
 breaks the description must be refused.
 """
-import importlib
 import itertools
 
 import pytest
@@ -20,20 +19,15 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.helpers import SERVICES, service_class
+
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 SKIP = {
     "/api/v1/auth/logout",  # would revoke the token the rest of the run uses
 }
-SERVICES = ("registry", "evaluation", "mediation", "notifications")
+
 EXAMPLES = 30
-
-
-def service_class(name):
-    """The nameko service class of ``name`` (from its own package, as `nameko run` finds it)."""
-    module = importlib.import_module(f"{name}.service")
-    return next(value for value in vars(module).values()
-                if isinstance(value, type) and getattr(value, "name", None) == name)
 
 
 @pytest.fixture

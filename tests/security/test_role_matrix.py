@@ -6,7 +6,6 @@ without a login, and every RPC straight on the bus as a role it does not admit. 
 object-level denials (another county's ids, another department's referrals) depend on
 data and are walked in test_access_matrix.py and each service's end-to-end tests.
 """
-import importlib
 import re
 
 import pytest
@@ -22,8 +21,8 @@ from fazhi_common.identity import (
     signing_key,
 )
 from tests.conftest import SIGNING_KEY
+from tests.helpers import SERVICES, service_class
 
-SERVICES = ("registry", "evaluation", "mediation", "notifications")
 SKIP = {("post", "/api/v1/auth/logout")}  # would end the session the test uses
 SAMPLE = {"integer": "1", "string": "330110001001"}
 
@@ -69,16 +68,10 @@ def test_every_operation_admits_exactly_its_roles(gateway):
     assert checked > 300  # the whole surface was walked, not an empty spec
 
 
-def _service_class(name):
-    module = importlib.import_module(f"{name}.service")
-    return next(v for v in vars(module).values()
-                if isinstance(v, type) and getattr(v, "name", None) == name)
-
-
 @pytest.mark.parametrize("service", SERVICES)
 def test_every_rpc_refuses_roles_it_does_not_admit_and_unsigned_calls(
         service, container_factory, service_config, rabbit_config):
-    container = container_factory(_service_class(service), service_config(service))
+    container = container_factory(service_class(service), service_config(service))
     container.start()
     entrypoints = [e for e in container.entrypoints if isinstance(e, SignedRpc)]
     assert entrypoints

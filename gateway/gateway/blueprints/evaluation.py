@@ -41,8 +41,7 @@ def get_scheme(scheme_id):
     return jsonify(_call("get_scheme", scheme_id))
 
 
-# A path of its own rather than PUT on the scheme: werkzeug answers 405, not 404, for an
-# out-of-range id on a path that another method shares.
+# A revision is a new resource (version N+1), so it is created, not PUT over the scheme.
 @bp.post("/schemes/<int:scheme_id>/revisions")
 @documented("Revise a scheme: in place while unused, else as its next version (returned)",
             body=api.SchemeIn, response=api.Scheme, tag=TAG, roles=api.SCHEME_WRITERS)
