@@ -76,16 +76,33 @@ def client_address():
     return request.remote_addr or "unknown"
 
 
+class UndeclaredRoutes(RuntimeError):
+    """The gateway will not start with a route that says nothing about who may call it."""
+
+
+def check_routes(app):
+    """Refuse to start if any route lacks its access metadata (``@documented``)."""
+    missing = sorted(rule.rule for rule in app.url_map.iter_rules()
+                     if getattr(app.view_functions.get(rule.endpoint), "openapi", None) is None)
+    if missing:
+        raise UndeclaredRoutes(
+            "These routes declare no access rules (decorate their views with @documented): "
+            + ", ".join(missing))
+
+
 def install(app):
     limiter = RateLimiter(int(app.config["FAZHI"].get("PUBLIC_RATE_PER_MINUTE", 30)))
     identity_key = app.extensions["identity_key"]
 
     @app.before_request
     def authenticate_and_authorise():
-        view = app.view_functions.get(request.endpoint)
-        meta = getattr(view, "openapi", None)
+        if request.endpoint is None:
+            return  # no route matched: Flask answers 404 or 405, nothing was served
+        meta = getattr(app.view_functions.get(request.endpoint), "openapi", None)
         if meta is None:
-            return  # not one of ours: Flask answers 404 or 405
+            # Deny by default: a route added after start-up without its access rules is
+            # served to no one (start-up itself refuses them: ``check_routes``).
+            raise Forbidden("This route declares no access rules; it is served to no one.")
         g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
         identity = _authenticate(g.request_id)
         if meta["public"]:
