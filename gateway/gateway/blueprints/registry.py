@@ -167,7 +167,7 @@ for _kind, (_in, _out) in api.RECORD_KINDS.items():
 @documented("Import counties, towns, communities and villages from CSV or Excel "
             "(all or nothing; JSON with base64 content, or multipart field 'file')",
             body=api.ImportFileIn, response=api.ImportResult, status=201, tag=TAG,
-            roles=api.UNIT_WRITERS)
+            roles=api.UNIT_WRITERS, large_body=True)
 def import_units():
     upload = request.files.get("file")
     if upload is not None:
