@@ -94,8 +94,8 @@ def test_a_list_with_chinese_kind_labels_and_urban_rural_codes_imports(registry,
                "330110101000,瓶窑镇,镇,\n"
                "330110201000,鸬鸟乡,乡,\n"
                "330110001001,大陆社区,社区,111\n"
-               "330110101201,瓶窑社区,社区,121\n"
-               "330110201201,鸬鸟社区,社区,210\n"
+               "330110101001,瓶窑社区,社区,121\n"
+               "330110201001,鸬鸟社区,社区,210\n"
                "330110201202,太公堂村,村,220\n")
     done = _upload(gateway, listing, "gbk")
     assert done.status_code == 201, done.json
@@ -109,8 +109,8 @@ def test_a_list_with_chinese_kind_labels_and_urban_rural_codes_imports(registry,
     units = {c["code"]: (c["kind"], c["urban_rural_code"])
              for c in gateway.get(f"{R}/communities").json["items"]}
     assert units == {"330110001001": ("urban_community", "111"),
-                     "330110101201": ("urban_community", "121"),
-                     "330110201201": ("rural_community", "210"),
+                     "330110101001": ("urban_community", "121"),
+                     "330110201001": ("rural_community", "210"),
                      "330110201202": ("village", "220")}
     # the same list again changes nothing
     assert _upload(gateway, listing).json["unchanged"] == 10
