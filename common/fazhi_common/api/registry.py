@@ -389,6 +389,8 @@ class ImportFileIn(Schema):
     filename = fields.String(required=True, validate=validate.Regexp(
         r"(?i).+\.(csv|xlsx)$", error="Upload a .csv or .xlsx file."))
     content_base64 = fields.String(required=True)
+    dry_run = fields.Boolean(load_default=False, metadata={
+        "description": "Check every row and report, write nothing."})
 
 
 # -- who may call what (checked by the gateway and again by the service) -----------------
