@@ -374,7 +374,9 @@ class ImportRow(Schema):
 class ImportRowError(Schema):
     line = fields.Integer()
     code = fields.String(allow_none=True)
-    field_errors = fields.Dict(keys=fields.String(), values=fields.Raw(), data_key="fields")
+    # the row's messages by field, kept under "fields" like every problem answer's
+    field_errors = fields.Dict(keys=fields.String(), values=fields.Raw(), data_key="fields",
+                               attribute="fields")
 
 
 class ImportResult(Schema):
