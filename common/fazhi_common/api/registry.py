@@ -7,6 +7,9 @@ from fazhi_common.identity import CIVIL_AFFAIRS_OFFICER, JUSTICE_OFFICER, PLATFO
 COUNTY_KINDS = ("county", "county_city", "district", "development_zone")
 TOWN_KINDS = ("town", "township", "street")
 UNIT_KINDS = ("urban_community", "rural_community", "village")
+# NBS urban-rural classification (城乡分类代码): 111 主城区, 112 城乡结合区, 121 镇中心区,
+# 122 镇乡结合区, 123 特殊区域 (towns and cities); 210 乡中心区, 220 村庄 (countryside)
+URBAN_RURAL_CODES = ("111", "112", "121", "122", "123", "210", "220")
 REORGANISATION_KINDS = ("convert", "merge", "federate")
 BODY_KINDS = ("residents_committee", "villagers_committee",
               "deliberation_supervision_committee", "residents_assembly",
@@ -54,6 +57,8 @@ class CommunityIn(Schema):
     kind = one_of(UNIT_KINDS, required=True)
     economic_tier = fields.String(allow_none=True, validate=validate.Length(max=32))
     reorganised_on = fields.Date(allow_none=True)
+    # NBS urban-rural classification code (城乡分类代码)
+    urban_rural_code = one_of(URBAN_RURAL_CODES, allow_none=True)
 
 
 class CommunityChange(Schema):
@@ -67,6 +72,7 @@ class Community(Schema):
     county_code = fields.String()
     name = fields.String()
     kind = fields.String()
+    urban_rural_code = fields.String(allow_none=True)
     status = fields.String()
     economic_tier = fields.String(allow_none=True)
     reorganised_on = fields.Date(allow_none=True)
@@ -359,6 +365,15 @@ class OutreachSummary(Schema):
     participants = fields.Integer()
 
 
+class ScheduleRunIn(Schema):
+    today = fields.Date(allow_none=True, metadata={"description": "defaults to today"})
+
+
+class ElectionDueRun(Schema):
+    announced = fields.List(fields.Integer(), required=True, metadata={
+        "description": "bodies whose coming election was announced (election_due)"})
+
+
 # -- bulk import --------------------------------------------------------------------------
 
 class ImportRow(Schema):
@@ -369,6 +384,7 @@ class ImportRow(Schema):
     name = fields.String(required=True)
     level = fields.String(allow_none=True)
     kind = fields.String(allow_none=True)
+    urban_rural_code = fields.String(allow_none=True)
 
 
 class ImportRowError(Schema):
@@ -402,6 +418,8 @@ READERS = STAFF
 UNIT_WRITERS = frozenset({PLATFORM_ADMIN, CIVIL_AFFAIRS_OFFICER})
 # justice runs legal advisers, legal education, volunteers and enterprise health checks
 LEGAL_SERVICE_WRITERS = frozenset({PLATFORM_ADMIN, JUSTICE_OFFICER})
+# the timers' jobs run on demand only for the platform's operators
+SCHEDULE_RUNNERS = frozenset({PLATFORM_ADMIN})
 RECORD_WRITERS = {
     "education_places": LEGAL_SERVICE_WRITERS,
     "culture_venues": LEGAL_SERVICE_WRITERS,

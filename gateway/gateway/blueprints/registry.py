@@ -98,6 +98,14 @@ def record_election(body_id):
     return created(call("registry", "record_election", body_id, json_body(api.ElectionIn)))
 
 
+@bp.post("/election-due-schedule/runs")
+@documented("Announce bodies whose term ends within the notice (the timer does this "
+            "hourly); each body term is announced once", body=api.ScheduleRunIn,
+            response=api.ElectionDueRun, tag=TAG, roles=api.SCHEDULE_RUNNERS)
+def run_election_due_schedule():
+    return jsonify(call("registry", "run_election_due_schedule", json_body(api.ScheduleRunIn)))
+
+
 @bp.post("/legal-advisers")
 @documented("Assign a community its legal adviser", body=api.AdviserAssignmentIn,
             response=api.AdviserAssignment, status=201, tag=TAG,
