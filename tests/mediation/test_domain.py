@@ -182,3 +182,29 @@ def test_field_cipher_round_trip_context_and_digest():
         cipher.decrypt(blob, "party.phone")
     assert cipher.encrypt("x", "c") != cipher.encrypt("x", "c")  # fresh nonce each time
     assert cipher.digest("a") == cipher.digest("a") != FieldCipher(new_key()).digest("a")
+
+
+STEP_DATA = {"decline": {"reason": "r"}, "assign_mediator": {"mediator": "m"},
+             "extend": {"reason": "r"}, "record_agreement": {"terms": "t"},
+             "record_failure": {"reason": "r"}, "request_confirmation": {"court": "c"},
+             "refuse_confirmation": {"reason": "r"}, "resume_mediation": {"reason": "r"}}
+
+
+@pytest.mark.parametrize("referred", [True, False])
+def test_next_actions_are_exactly_the_steps_a_case_may_take(referred):
+    who = {} if referred else {"referrer_department": None, "referrer_kind": None,
+                               "channel": "application"}
+    statuses = {s for allowed in domain.TRANSITIONS.values() for s in allowed}
+    statuses |= set(domain.TRANSITIONS["decline"].values()) | domain.FINAL_STATUSES
+    for status in statuses:
+        offered = domain.next_actions(status, referred)
+        for action in domain.TRANSITIONS:
+            c = case(status=status, confirmation_due_on=DAY + timedelta(days=30),
+                     mediation_due_on=DAY + timedelta(days=30), **who)
+            try:
+                domain.plan_step(c, action, STEP_DATA.get(action, {}), DAY, DAY, None,
+                                 DEADLINES)
+                taken = True
+            except Conflict:
+                taken = False
+            assert taken == (action in offered), (status, action, referred)

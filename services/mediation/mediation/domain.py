@@ -73,6 +73,20 @@ class Deadlines:
         return int(self.mediation_days.get(kind, self.default_mediation_days))
 
 
+def next_actions(status, referred):
+    """The steps a case may take next, in the table's order: what a desk should offer.
+
+    A failed referral goes back to its referrer and is not closed; a case that was not
+    referred cannot be returned (the same rules ``plan_step`` enforces).
+    """
+    actions = [action for action, allowed in TRANSITIONS.items() if status in allowed]
+    if referred and status in ("failure", "confirmation_refused"):
+        actions.remove("close")
+    if not referred and "return_to_referrer" in actions:
+        actions.remove("return_to_referrer")
+    return actions
+
+
 def plan_step(case, action, data, on, today, last_on, deadlines):
     """Check ``action`` on ``case`` taken ``on`` a date; return the fields it changes.
 

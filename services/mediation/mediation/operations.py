@@ -235,6 +235,7 @@ def case_view(case, cipher, reveal):
     view = {column: getattr(case, column) for column in api.Case().fields
             if hasattr(MediationCase, column)}
     view.update(parties=parties, personal_data_masked=not reveal,
+                next_actions=domain.next_actions(case.status, bool(case.referrer_department)),
                 amount_claimed=None if case.amount_claimed is None
                 else float(case.amount_claimed))
     return view
