@@ -5,7 +5,7 @@ import { get, getAll, post } from '../api.js';
 import { errorBox, fmt, form, h, label, section, table } from '../ui.js';
 
 const M = '/api/v1/mediation';
-const STATUSES = ['received', 'accepted', 'declined', 'mediating', 'agreement', 'failure',
+const STATUSES = ['received', 'accepted', 'declined', 'mediating', 'paused', 'agreement', 'failure',
   'confirmation_requested', 'confirmed', 'confirmation_refused', 'returned', 'closed'];
 const KINDS = ['people', 'medical', 'litigation', 'police', 'traffic', 'procuratorate'];
 const CATEGORIES = ['neighbourhood', 'marriage_family', 'property', 'contract', 'labour', 'damages',
@@ -15,8 +15,11 @@ const REFERRERS = ['court', 'police_station', 'traffic_police', 'procuratorate',
 const STEP_FIELDS = {
   decline: [['reason', '理由', { required: true, type: 'textarea' }]],
   assign_mediator: [['mediator', '调解员用户名', { required: true }]],
-  extend: [['reason', '延期理由', { required: true }], ['days', '延长天数（不填按规定）', { type: 'number' }]],
-  record_agreement: [['terms', '协议内容', { required: true, type: 'textarea' }]],
+  extend: [['reason', '延期理由', { required: true }], ['days', '延长天数（不填按规定）', { type: 'number' }],
+    ['parties_consent', '当事人同意延期', { type: 'select', options: [['false', '否'], ['true', '是']], blank: false }]],
+  pause: [['reason', '中止计时的理由（如鉴定）', { required: true }]],
+  record_agreement: [['terms', '协议内容', { required: true, type: 'textarea' }],
+    ['parties_will_apply', '当事人将申请司法确认', { type: 'select', options: [['false', '否'], ['true', '是']], blank: false }]],
   record_failure: [['reason', '调解不成的原因', { required: true, type: 'textarea' }]],
   request_confirmation: [['court', '受理确认的法院（部门标识）', { required: true }]],
   refuse_confirmation: [['reason', '驳回理由', { required: true }]],
@@ -108,7 +111,12 @@ function stepForm(c, action) {
     ['on', '日期（不填为今天）', { type: 'date' }], ['note', '备注', { type: 'textarea' }]];
   return form(fields, async (v) => {
     const body = {};
-    for (const [k, val] of Object.entries(v)) if (val !== '') body[k] = k === 'days' ? Number(val) : val;
+    for (const [k, val] of Object.entries(v)) {
+      if (val === '') continue;
+      if (k === 'days') body[k] = Number(val);
+      else if (val === 'true' || val === 'false') body[k] = val === 'true';
+      else body[k] = val;
+    }
     await post(`${M}/cases/${c.id}/${action.replace(/_/g, '-')}`, body);
     window.dispatchEvent(new HashChangeEvent('hashchange'));
     return '已办理';
