@@ -2,6 +2,7 @@
 
 Marked ``browser`` (see conftest): scripts/test runs these once, in one pass.
 """
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
@@ -15,8 +16,14 @@ def wait(driver, seconds=20):
     return WebDriverWait(driver, seconds)
 
 
-def find(driver, css, seconds=20):
-    return wait(driver, seconds).until(ec.visibility_of_element_located((By.CSS_SELECTOR, css)))
+def find(driver, css, seconds=30):
+    try:
+        return wait(driver, seconds).until(
+            ec.visibility_of_element_located((By.CSS_SELECTOR, css)))
+    except TimeoutException:
+        screenshot(driver, "failed-" + css.strip("#.[]").replace("/", "-")[:40])
+        raise AssertionError(f"{css} did not show; the page says: "
+                             f"{driver.find_element(By.TAG_NAME, 'body').text[:500]}") from None
 
 
 def sign_in(driver, url, username):
@@ -149,10 +156,7 @@ def test_work_a_case_from_referral_to_judicial_confirmation(console_url, gateway
                            ("record_agreement", {"terms": "让出通道一米"}),
                            ("request_confirmation", {"court": "court-330110"}),
                            ("confirm", {})):
-        buttons = [b.get_attribute("data-action") for b in
-                   browser.find_elements(By.CSS_SELECTOR, "#next-steps [data-action]")]
-        assert action in buttons, (action, buttons)
-        browser.find_element(By.CSS_SELECTOR, f'[data-action="{action}"]').click()
+        find(browser, f'#next-steps [data-action="{action}"]').click()
         step_form = find(browser, f"#step-{action}")
         fill(step_form, values)
         wait(browser).until(ec.staleness_of(step_form))  # the page shows the case anew
