@@ -19,21 +19,23 @@ ERROR_RESPONSES = {
 
 
 def documented(summary, body=None, query=None, response=None, status=200, tag=None,
-               roles=STAFF, public=False, rate_limited=False, also=None, hidden=False):
+               roles=STAFF, public=False, rate_limited=False, also=None, hidden=False,
+               docs=None):
     """Attach OpenAPI facts and access rules to a view function.
 
     ``roles`` may call the view (checked before it runs); ``public`` views need no login
     (anonymous callers act as residents) and ``rate_limited`` ones are throttled per client.
     ``also`` maps further statuses the view answers with a JSON body to their schemas.
     ``hidden`` views (the console's pages and files) keep their access rules but are not
-    part of the API's description.
+    part of the API's description. ``docs`` is ``(title, path#anchor)`` of the page in the
+    repository's ``docs/`` that states the rules the operation follows (``externalDocs``).
     """
     def mark(view):
         view.openapi = {"summary": summary, "body": body, "query": query,
                         "response": response, "status": status, "tag": tag,
                         "roles": frozenset(roles), "public": public,
                         "rate_limited": rate_limited, "also": also or {},
-                        "hidden": hidden}
+                        "hidden": hidden, "docs": docs}
         return view
     return mark
 
@@ -64,6 +66,9 @@ def build_spec(app, title="fazhi gateway", version="1"):
                          method.lower(), "responses": {}}
             if meta["tag"]:
                 operation["tags"] = [meta["tag"]]
+            if meta.get("docs"):
+                operation["externalDocs"] = {"description": meta["docs"][0],
+                                             "url": meta["docs"][1]}
             params = [{"in": "path", "name": arg, "required": True,
                        "schema": {"type": "integer" if "int:" in rule.rule else "string"}}
                       for arg in sorted(rule.arguments)]
