@@ -208,6 +208,8 @@ class Case(Schema):
     duration_days = fields.Integer(allow_none=True)
     parties = fields.List(fields.Nested(Party))
     personal_data_masked = fields.Boolean()
+    next_actions = fields.List(fields.String(), metadata={
+        "description": "The lifecycle steps the case may take next (POST /cases/{id}/<step>)."})
     deadlines = fields.List(fields.Nested(Deadline), metadata={
         "description": "Each deadline with the rule that produced it."})
 

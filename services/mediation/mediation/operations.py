@@ -239,13 +239,15 @@ def may_reveal(case, scope):
                                        case.mediator)
 
 
-def case_view(case, cipher, reveal):
+def case_view(case, cipher, reveal, pausable=False):
     parties = [_decrypt_party(cipher, p, p.role) for p in case.parties]
     if not reveal:
         parties = [domain.masked_party(p) for p in parties]
     view = {column: getattr(case, column) for column in api.Case().fields
             if hasattr(MediationCase, column)}
     view.update(parties=parties, personal_data_masked=not reveal,
+                next_actions=domain.next_actions(case.status, bool(case.referrer_department),
+                                                 pausable),
                 deadlines=domain.case_deadlines(case),
                 amount_claimed=None if case.amount_claimed is None
                 else float(case.amount_claimed))

@@ -103,7 +103,10 @@ class MediationService(base.ServiceBase):
         reveal = ops.may_reveal(case, self.caller)
         if reveal:
             self._audit_reveal(session, "case", [case.id])
-        return api.Case().dump(ops.case_view(case, self.cipher, reveal))
+        return api.Case().dump(ops.case_view(case, self.cipher, reveal, self._pausable(case)))
+
+    def _pausable(self, case):
+        return self.deadlines.rules(case.mediation_kind).pausable
 
     @rpc(roles=api.CASE_READERS)
     def get_case(self, case_id):
@@ -118,7 +121,7 @@ class MediationService(base.ServiceBase):
             reveals = [ops.may_reveal(case, self.caller) for case in page["items"]]
             self._audit_reveal(session, "cases",
                                [c.id for c, r in zip(page["items"], reveals, strict=True) if r])
-            page["items"] = [ops.case_view(c, self.cipher, r)
+            page["items"] = [ops.case_view(c, self.cipher, r, self._pausable(c))
                              for c, r in zip(page["items"], reveals, strict=True)]
             return CASE_PAGE.dump(page)
 
