@@ -56,7 +56,7 @@ def test_convert_keeps_the_title_on_the_renamed_unit(registry, evaluation, gatew
 
     # the title follows the unit: held, on the new code, never cancelled
     carried = wait_until(lambda: (t := _title(gateway, title["id"]))["community_code"] == NEW
-                         and t)
+                         and t, timeout=30)
     assert carried["status"] == "held" and carried["ended_on"] is None
     assert [h["action"] for h in carried["history"]] == ["awarded", "carried"]
     assert ok(gateway.get(f"{E}/titles?community_code={NEW}"))["total"] == 1
@@ -98,7 +98,7 @@ def test_federated_villages_keep_their_titles_until_a_decision(registry, evaluat
     # the villages keep their identity and titles; the reorganisation is noted on them
     for title in (moved, cancelled):
         noted = wait_until(lambda t=title: (x := _title(gateway, t["id"]))[
-            "reorganised_into"] == K and x)
+            "reorganised_into"] == K and x, timeout=30)
         assert noted["status"] == "held" and noted["history"][-1]["action"] == "federated"
     assert _title(gateway, kept["id"])["reorganised_into"] is None
 
@@ -135,7 +135,7 @@ def test_a_merge_waits_for_a_decision_at_the_titles_level(registry, evaluation, 
         "result_code": NEW, "new_unit": {"name": "良渚新社区", "kind": "rural_community",
                                          "town_code": TOWN}}), 201)
     waiting = wait_until(lambda: (t := _title(gateway, provincial["id"]))[
-        "status"] == "awaiting_decision" and t)
+        "status"] == "pending_decision" and t, timeout=30)
     assert waiting["reorganised_into"] == NEW and waiting["community_code"] == V1
     report = ok(gateway.get(f"{E}/reports?period={Y}&county_code={COUNTY}"))
     assert report["counties"][0]["titles_held"] == 0  # not held while undecided
@@ -147,7 +147,7 @@ def test_a_merge_waits_for_a_decision_at_the_titles_level(registry, evaluation, 
     moved = ok(province.post(f"{E}/titles/{provincial['id']}/reorganisation-decision",
                              json=decision))
     assert (moved["community_code"], moved["status"]) == (NEW, "held")
-    assert [h["action"] for h in moved["history"]] == ["awarded", "awaiting_decision",
+    assert [h["action"] for h in moved["history"]] == ["awarded", "pending_decision",
                                                        "transferred"]
     made_of = ok(gateway.get(f"{R}/communities/{NEW}/lineage"))["made_of"]
     assert made_of[0]["source_codes"] == [V1, V2]
