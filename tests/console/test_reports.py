@@ -63,6 +63,16 @@ def test_a_county_report_and_a_city_report_with_a_sheet_per_county(services, gat
     assert rows["合计"][:5] == (1, 1, 0, 1, 0)
     assert rows["法律援助申请（件）"][0] == 1
 
+    # the lists the console's legal-services page shows, with an item in each
+    aid = gateway.get(f"{M}/legal-aid").json
+    assert aid["total"] == 1 and aid["items"][0]["applicant"]["name"] == "王五"
+    assert gateway.post(f"{M}/hotline-consultations", json={
+        "community_code": "330110001001", "consulted_on": date.today().isoformat(),
+        "topic": "labour", "summary": "加班费", "answered_by": "12348-1",
+        "caller_phone": "13700001234"}).status_code == 201
+    calls = gateway.as_role("viewer", "330110000000").get(f"{M}/hotline-consultations").json
+    assert calls["total"] == 1 and calls["items"][0]["caller_phone"] != "13700001234"
+
     everything = gateway.get(REPORT, query_string={"period": month[:4]})
     book = load_workbook(BytesIO(everything.data))
     assert book.sheetnames == ["汇总", "余杭区", "富阳区"]
