@@ -117,6 +117,17 @@ def test_a_county_scoped_user_sees_only_its_county(console_url, gateway, account
     go(browser, console_url, "registry/unit/330111000000")
     assert "未找到" in find(browser, "#main h1").text
 
+    # the session ends under the user (here: its tokens voided): a clear page, then sign-in
+    users = gateway.get("/api/v1/auth/users", query_string={"per_page": 100}).json["items"]
+    user_id = next(u["id"] for u in users if u["username"] == "yuhang-civil")
+    assert gateway.post(f"/api/v1/auth/users/{user_id}/revoke-tokens").status_code == 204
+    go(browser, console_url, "registry")
+    assert "登录已过期" in find(browser, "#expired").text
+    screenshot(browser, "session-expired")
+    browser.refresh()  # a reload says the same, not a bare sign-in form
+    find(browser, "#expired").find_element(By.TAG_NAME, "button").click()
+    find(browser, "#signin-form")
+
 
 def fill(form, values):
     for name, value in values.items():
@@ -231,6 +242,14 @@ def test_a_score_explained_and_the_dashboard_charts_drawn_with_data(console_url,
     assert school["name"] in page.text and school["source"] in page.text
     assert len(page.find_elements(By.CSS_SELECTOR, "tbody tr")) >= len(explained["indicators"])
     screenshot(browser, "evaluation-explanation")
+
+    go(browser, console_url, "evaluation")
+    fill(find(browser, "#draw-form"), {"seed": "county-meeting-0412", "per_county": "1"})
+    assert find(browser, "#draw-seed").text == "county-meeting-0412"
+    [draw] = gateway.get("/api/v1/evaluation/spot-checks").json["items"]
+    assert find(browser, "#draw-method").text == draw["method"]  # how to re-run it
+    assert code in find(browser, "#draw-page").text
+    screenshot(browser, "evaluation-spot-check")
 
     go(browser, console_url, "dashboard")
     find(browser, "#dashboard")
