@@ -250,3 +250,55 @@ def test_a_score_explained_and_the_dashboard_charts_drawn_with_data(console_url,
     assert len(browser.find_elements(By.CSS_SELECTOR, "[data-chart]")) == 7
     screenshot(browser, "dashboard")
     no_script_errors(browser)
+
+
+def test_upload_a_gbk_list_with_a_bad_row_then_record_a_merge_and_see_the_lineage(
+        console_url, gateway, accounts, browser, tmp_path):
+    seed_two_counties(gateway)
+    accounts("civil", "civil_affairs_officer", area="330110000000")
+    sign_in(browser, console_url, "civil")
+
+    # a list from older office software: GBK, with a village under a town not in the list
+    listing = tmp_path / "名单.csv"
+    listing.write_bytes(("统计用区划代码,名称\n330110001000,良渚街道\n330110001201,安溪村\n"
+                         "330110001202,石桥村\n330110009201,错位村\n").encode("gbk"))
+    go(browser, console_url, "registry/import")
+    form = find(browser, "#import-form")
+    form.find_element(By.NAME, "file").send_keys(str(listing))
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(browser).until(lambda d: "330110009201" in d.find_element(By.ID, "import-report").text)
+    report = find(browser, "#import-report .table-wrap:last-of-type tbody")
+    rows = report.find_elements(By.TAG_NAME, "tr")
+    assert len(rows) == 1 and rows[0].find_elements(By.TAG_NAME, "td")[0].text == "5"
+    assert find(browser, "#import-progress").get_attribute("value") == "100"
+    assert find(browser, '#import-report [data-export="导入逐行报告"]')
+    screenshot(browser, "registry-import-report")
+    assert gateway.get(f"{R}/communities", query_string={"town_code": "330110001000"}
+                       ).json["total"] == 1  # a dry run writes nothing
+
+    # the good rows for real, then merge the two new villages into a new community
+    listing.write_bytes(("统计用区划代码,名称\n330110001201,安溪村\n330110001202,石桥村\n"
+                         ).encode("gbk"))
+    go(browser, console_url, "registry/import")
+    form = find(browser, "#import-form")
+    form.find_element(By.NAME, "file").send_keys(str(listing))
+    form.find_element(By.CSS_SELECTOR, 'select[name=dry_run] option[value="false"]').click()
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(browser).until(lambda d: "导入完成" in d.find_element(By.ID, "import-report").text)
+    assert gateway.get(f"{R}/communities/330110001202").status_code == 200
+
+    go(browser, console_url, "registry/reorganise")
+    fill(find(browser, "#reorganise-form"), {
+        "kind": "merge", "source_codes": "330110001201 330110001202",
+        "result_code": "330110001301", "new_unit_name": "良渚社区",
+        "new_unit_kind": "rural_community", "new_unit_town_code": "330110001000"})
+    lineage = find(browser, '#unit-page[data-code="330110001301"] #lineage')
+    assert "330110001201" in lineage.text and "330110001202" in lineage.text
+    assert "并（合并）" in lineage.text
+    screenshot(browser, "registry-lineage")
+    go(browser, console_url, "registry/unit/330110001201")
+    back = find(browser, '#unit-page[data-code="330110001201"] #lineage')
+    assert "330110001301" in back.text  # what the village became
+    assert gateway.get(f"{R}/communities/330110001201/lineage").json["became"][0][
+        "result_code"] == "330110001301"
+    no_script_errors(browser)
