@@ -251,6 +251,18 @@ def test_a_score_explained_and_the_dashboard_charts_drawn_with_data(console_url,
     screenshot(browser, "dashboard")
     no_script_errors(browser)
 
+    go(browser, console_url, "reports")
+    fill(find(browser, "#report-form"), {"period": "2025-13"})
+    assert "year (YYYY) or a month" in find(
+        browser, '[data-error-for="period"]:not(:empty)').text
+    screenshot(browser, "reports")
+    go(browser, console_url, "legal")
+    find(browser, "#main h1")
+    screenshot(browser, "legal-services")
+    go(browser, console_url, "inbox")
+    assert "消息提醒" in find(browser, "#inbox h1").text
+    screenshot(browser, "inbox")
+
 
 def test_upload_a_gbk_list_with_a_bad_row_then_record_a_merge_and_see_the_lineage(
         console_url, gateway, accounts, browser, tmp_path):
