@@ -153,6 +153,9 @@ def test_work_a_case_from_referral_to_judicial_confirmation(console_url, gateway
                            ("record_agreement", {"terms": "让出通道一米"}),
                            ("request_confirmation", {"court": "court-330110"}),
                            ("confirm", {})):
+        # the page fetches the case anew after each step: wait for its next steps
+        wait(browser).until(lambda d: d.find_elements(By.CSS_SELECTOR,
+                                                      "#next-steps [data-action]"))
         buttons = [b.get_attribute("data-action") for b in
                    browser.find_elements(By.CSS_SELECTOR, "#next-steps [data-action]")]
         assert action in buttons, (action, buttons)
