@@ -83,7 +83,7 @@ def test_mediation_outcomes_score_once_each(evaluation, evaluation_db, outbox, r
 
 
 @pytest.mark.parametrize("kind, status, holder, action", [
-    ("merge", "awaiting_decision", CODE, "awaiting_decision"),
+    ("merge", "pending_decision", CODE, "pending_decision"),
     ("convert", "held", "330110001301", "carried"),
 ])
 def test_a_reorganised_villages_titles_and_the_result_communitys_stage(

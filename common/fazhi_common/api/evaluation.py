@@ -24,7 +24,7 @@ FACTS = ("has_legal_adviser", "election_held", "disclosures_on_time", "mediation
 VETO_TRIGGER_EVENTS = ("election_held", "mediation_case_closed")
 INSPECTION_KINDS = ("special", "spot_check")
 SCHEME_STATUSES = ("active", "superseded")
-TITLE_STATUSES = ("held", "awaiting_decision", "revoked", "cancelled", "expired")
+TITLE_STATUSES = ("held", "pending_decision", "revoked", "cancelled", "expired")
 VETO_STATUSES = ("proposed", "confirmed", "dismissed")
 # the title this service awards
 AWARDED_TITLES = ("rule_of_law_community",)
@@ -412,7 +412,7 @@ class TitleDecisionIn(Schema):
 class TitleChange(Schema):
     action = fields.String(required=True, metadata={"enum": [
         "awarded", "re_evaluation_due", "kept", "revoked", "cancelled", "expired",
-        "carried", "awaiting_decision", "federated", "transferred", "veto_referred"]})
+        "carried", "pending_decision", "federated", "transferred", "veto_referred"]})
     on = fields.Date(required=True)
     reason = fields.String(allow_none=True)
     actor = fields.String(required=True)

@@ -256,8 +256,9 @@ class MediationService(base.ServiceBase):
         query = load(api.LegalServiceQuery(), query)
         with self.db.transaction() as session:
             page = legal.list_legal_aid(session, query, self.caller)
-            page["items"] = [self._legal_aid_out(session, a) for a in page["items"]]
-            return LEGAL_AID_PAGE.dump(page)
+            # each item is dumped once, by _legal_aid_out (it masks and audits)
+            items = [self._legal_aid_out(session, a) for a in page["items"]]
+            return {**LEGAL_AID_PAGE.dump({**page, "items": []}), "items": items}
 
     @rpc(roles=api.READERS)
     def legal_aid_statistics(self, query):
@@ -288,8 +289,8 @@ class MediationService(base.ServiceBase):
         query = load(api.LegalServiceQuery(), query)
         with self.db.transaction() as session:
             page = legal.list_consultations(session, query, self.caller)
-            page["items"] = [self._consultation_out(session, c) for c in page["items"]]
-            return CONSULTATION_PAGE.dump(page)
+            items = [self._consultation_out(session, c) for c in page["items"]]
+            return {**CONSULTATION_PAGE.dump({**page, "items": []}), "items": items}
 
     @rpc(roles=api.READERS)
     def hotline_statistics(self, query):
