@@ -8,6 +8,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.console.conftest import PASSWORD, screenshot
+from tests.helpers import wait_until
 
 R = "/api/v1/registry"
 
@@ -57,6 +58,9 @@ def seed_two_counties(gateway):
     assert gateway.post(f"{R}/communities", json={
         "code": "330110001001", "town_code": "330110001000", "name": "大陆村",
         "kind": "village"}).status_code == 201
+    # mediation learns the units from the registry's events (its read model of units)
+    wait_until(lambda: {"330110000000", "330111000000"} <= {
+        c["county_code"] for c in gateway.get("/api/v1/mediation/coverage").json["counties"]})
 
 
 def test_sign_in_browse_the_tree_see_the_api_message_by_a_field_and_sign_out(
