@@ -26,9 +26,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from nameko.extensions import DependencyProvider
-from nameko.rpc import Rpc
 
 from fazhi_common.errors import FazhiError, Forbidden, Unauthenticated
+from fazhi_common.messaging import QuorumRpc
 
 CONTEXT_KEY = "fazhi_identity"
 MAX_AGE_SECONDS = 300
@@ -155,7 +155,7 @@ def verify_identity(token, public_keys, now=None, max_age=MAX_AGE_SECONDS):
     return Identity(**payload)
 
 
-class SignedRpc(Rpc):
+class SignedRpc(QuorumRpc):
     """``@rpc`` that admits only calls signed by the gateway, by a role in ``roles``."""
 
     def __init__(self, roles=STAFF, **kwargs):
