@@ -116,9 +116,13 @@ class QuorumRpcConsumer(RpcConsumer):
             self.queue_consumer.register_provider(self)
             self._registered = True
 
+    def respond(self, message, result, exc_info):
+        """Send the reply and ack the request (nameko's way; a subclass may reply its own)."""
+        return super().handle_result(message, result, exc_info)
+
     def handle_result(self, message, result, exc_info):
         try:
-            return super().handle_result(message, result, exc_info)
+            return self.respond(message, result, exc_info)
         except Exception as exc:
             # The reply could not be sent: the caller's reply queue went with a node. The
             # caller times out and asks again; the work is done and must not be run twice,

@@ -2,7 +2,7 @@
 import logging
 from pathlib import Path
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, redirect
 from sqlalchemy.orm import sessionmaker
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
@@ -11,6 +11,7 @@ from fazhi_common.api import MAX_INT
 from fazhi_common.config import check_secrets, load_config
 from fazhi_common.db import make_engine
 from fazhi_common.identity import signing_key
+from fazhi_console import bp as console_bp
 from gateway import health, security
 from gateway.auth import TokenIssuer
 from gateway.blueprints import all_blueprints
@@ -41,7 +42,8 @@ def create_app(config=None):
     """Build the gateway; ``config`` is a dict, else ``config.yml`` with env overrides."""
     config = config if config is not None else load_config(DEFAULT_CONFIG)
     check_secrets(config, log)
-    app = Flask(__name__)
+    # no static files: every route the gateway serves is one of its documented views
+    app = Flask(__name__, static_folder=None)
     app.config["FAZHI"] = config
     app.json.ensure_ascii = False  # Chinese names readable in responses
     app.extensions["rpc"] = RpcPool(
@@ -60,6 +62,12 @@ def create_app(config=None):
     security.install(app)
     for blueprint in all_blueprints():
         app.register_blueprint(blueprint)
+    app.register_blueprint(console_bp)  # the officials' web console, on the same checks
+
+    @app.get("/")
+    @documented("The officials' console", public=True, hidden=True, tag="console")
+    def home():
+        return redirect("/console/")
 
     @app.get("/api/v1/openapi.json")
     @documented("This OpenAPI description", public=True, tag="meta")
@@ -79,5 +87,6 @@ def create_app(config=None):
         report = health.check_services(app, config.get("SERVICES", health.ALL_SERVICES))
         return jsonify(report), 200 if report["status"] == "ok" else 503
 
+    security.check_routes(app)  # deny by default: no route without its access rules
     app.extensions["openapi"] = build_spec(app)
     return app

@@ -42,10 +42,18 @@ def check_password(account, password):
         return False
 
 
+MIN_KEY_BYTES = 32
+
+
 class TokenIssuer:
     def __init__(self, keys, signing_kid, ttl_seconds):
         if signing_kid not in keys:
             raise ValueError(f"TOKEN_SIGNING_KID {signing_kid!r} is not among TOKEN_KEYS")
+        short = sorted(str(k) for k, v in keys.items() if len(str(v).encode()) < MIN_KEY_BYTES)
+        if short:  # RFC 7518 3.2: an HS256 key needs at least 256 bits
+            raise ValueError(f"TOKEN_KEYS {', '.join(short)} are shorter than {MIN_KEY_BYTES} "
+                             "bytes; use e.g. `python -c 'import secrets; "
+                             "print(secrets.token_urlsafe(32))'`")
         self.keys = {str(k): str(v) for k, v in keys.items()}
         self.signing_kid = str(signing_kid)
         self.ttl = int(ttl_seconds)
@@ -58,6 +66,18 @@ class TokenIssuer:
         token = jwt.encode(claims, self.keys[self.signing_kid], algorithm="HS256",
                            headers={"kid": self.signing_kid})
         return token, self.ttl
+
+    def csrf_token(self, claims):
+        """The CSRF token of a browser session: bound to the session's token (its ``jti``),
+        so a value planted by another site or left from another session never matches."""
+        key = self.keys[self.signing_kid].encode()
+        return hmac.new(key, f"csrf:{claims['jti']}".encode(), hashlib.sha256).hexdigest()
+
+    def csrf_matches(self, claims, presented):
+        return bool(presented) and any(
+            hmac.compare_digest(hmac.new(key.encode(), f"csrf:{claims['jti']}".encode(),
+                                         hashlib.sha256).hexdigest(), presented)
+            for key in self.keys.values())
 
     def decode(self, token):
         try:

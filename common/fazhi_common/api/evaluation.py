@@ -1,7 +1,8 @@
 """The evaluation service's RPC contract: schemes, evidence, surveys, spot checks,
 inspections, vetoes, results and their explanation, titles, rankings and reports."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
+from fazhi_common import resident_id
 from fazhi_common.api import PageQuery, code_field, id_field
 from fazhi_common.events.evaluation import TITLE_LEVELS
 from fazhi_common.identity import (
@@ -23,7 +24,8 @@ FACTS = ("has_legal_adviser", "election_held", "disclosures_on_time", "mediation
 VETO_TRIGGER_EVENTS = ("election_held", "mediation_case_closed")
 INSPECTION_KINDS = ("special", "spot_check")
 SCHEME_STATUSES = ("active", "superseded")
-TITLE_STATUSES = ("held", "revoked", "cancelled")
+TITLE_STATUSES = ("held", "awaiting_decision", "revoked", "cancelled", "expired")
+VETO_STATUSES = ("proposed", "confirmed", "dismissed")
 # the title this service awards
 AWARDED_TITLES = ("rule_of_law_community",)
 # titles other departments award that require a current rule-of-law community title (前置条件)
@@ -178,12 +180,18 @@ class EvidenceQuery(PageQuery):
 
 # -- residents' satisfaction -------------------------------------------------------------------
 
+def _valid_resident_id(number):
+    why = resident_id.problem(number)
+    if why:
+        raise ValidationError(f"A valid 18-character resident ID number: {why}.")
+
+
 class SurveyAnswerIn(Schema):
     period = period_field(required=True)
-    respondent_id = fields.String(required=True, validate=validate.Regexp(
-        r"^[0-9Xx +\-]{5,32}$", error="A phone number or ID number."), metadata={
-        "description": "phone or ID number: never stored, only a keyed hash to count one "
-                       "answer per resident"})
+    # a phone number cannot be checked at all; an ID number's check digit can
+    respondent_id = fields.String(required=True, validate=_valid_resident_id, metadata={
+        "description": "the resident's ID number (GB 11643, check digit verified): never "
+                       "stored, only a keyed hash to count one answer per resident"})
     satisfied = fields.Boolean(required=True)
     comment = fields.String(allow_none=True, validate=validate.Length(max=500))
 
@@ -296,11 +304,23 @@ class Veto(Schema):
         "description": "manual, or the event type that met the item"})
     recorded_by = fields.String(required=True)
     recorded_at = fields.DateTime(required=True)
+    status = one_of(VETO_STATUSES, required=True, metadata={
+        "description": "a cause detected from another service's event is proposed until "
+                       "an officer confirms or dismisses it; only confirmed fails"})
+    decided_by = fields.String(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    decision_reason = fields.String(allow_none=True)
 
 
 class VetoQuery(PageQuery):
     community_code = code_field()
     period = period_field()
+    status = one_of(VETO_STATUSES)
+
+
+class VetoDecisionIn(Schema):
+    decision = one_of(("confirm", "dismiss"), required=True)
+    reason = text(2000, required=True)
 
 
 # -- results and explanations -------------------------------------------------------------------
@@ -381,9 +401,18 @@ class ReEvaluationIn(Schema):
     evaluated_on = fields.Date(required=True)
 
 
+class TitleDecisionIn(Schema):
+    """What becomes of a title of a village that a merge or federation reorganised."""
+
+    decision = one_of(("transfer", "cancel"), required=True)
+    reason = text(2000, required=True)
+    decided_on = fields.Date(required=True)
+
+
 class TitleChange(Schema):
     action = fields.String(required=True, metadata={"enum": [
-        "awarded", "re_evaluation_due", "kept", "revoked", "cancelled"]})
+        "awarded", "re_evaluation_due", "kept", "revoked", "cancelled", "expired",
+        "carried", "awaiting_decision", "federated", "transferred", "veto_referred"]})
     on = fields.Date(required=True)
     reason = fields.String(allow_none=True)
     actor = fields.String(required=True)
@@ -402,6 +431,8 @@ class Title(Schema):
     status = one_of(TITLE_STATUSES, required=True)
     ended_on = fields.Date(allow_none=True)
     end_reason = fields.String(allow_none=True)
+    reorganised_into = fields.String(allow_none=True, metadata={
+        "description": "the unit a merge or federation made of the title's community"})
     history = fields.List(fields.Nested(TitleChange), required=True)
 
 
@@ -419,6 +450,8 @@ class ScheduleRunIn(Schema):
 class ScheduleRun(Schema):
     notified = fields.List(fields.Integer(), required=True,
                            metadata={"description": "titles whose re-evaluation fell due"})
+    expired = fields.List(fields.Integer(), required=True,
+                          metadata={"description": "titles whose validity ran out"})
 
 
 class PrerequisiteQuery(Schema):

@@ -23,10 +23,13 @@ CHANNELS = ("application", "referral")
 DISPUTE_CATEGORIES = ("neighbourhood", "marriage_family", "property", "contract", "labour",
                       "damages", "medical", "traffic", "land", "minor_criminal", "other")
 PARTY_ROLES = ("applicant", "respondent", "third_party")
-CASE_STATUSES = ("received", "accepted", "declined", "mediating", "agreement", "failure",
+CASE_STATUSES = ("received", "accepted", "declined", "mediating", "paused", "agreement",
+                 "failure",
                  "confirmation_requested", "confirmed", "confirmation_refused", "returned",
                  "closed")
 RESULTS = ("agreement", "failure", "declined")
+LEGAL_AID_STATUSES = ("received", "granted", "refused", "objected", "assigned", "closed")
+PROVIDER_KINDS = ("lawyer", "legal_aid_officer", "grassroots_legal_worker", "notary")
 HOTLINE_TOPICS = ("marriage_family", "labour", "property", "contract", "damages",
                   "criminal", "administrative", "other")
 MAX_AMOUNT = 1e11  # yuan; a bound, so the column and the description agree
@@ -125,6 +128,9 @@ class ApplicationIn(Schema):
     organisation_id = id_field(allow_none=True, metadata={
         "description": "Leave out to go to the people's mediation committee serving the "
                        "community."})
+    liability_finding_on = fields.Date(allow_none=True, metadata={
+        "description": "Traffic disputes: when the parties received the accident liability "
+                       "finding; the application must come within the window after it."})
 
 
 class ReferralIn(ApplicationIn):
@@ -139,12 +145,24 @@ class ReferralIn(ApplicationIn):
 
 
 class CaseReceipt(Schema):
-    """What a resident gets back: enough to quote, nothing personal."""
+    """What a resident gets back: enough to quote and to follow the case, nothing
+    personal. The secret is shown once; the service keeps only a keyed digest of it."""
 
     id = fields.Integer()
     status = fields.String()
     received_on = fields.Date()
     organisation_id = fields.Integer()
+    receipt_number = fields.String()
+    secret = fields.String(metadata={"description": "Give it with the receipt number to "
+                                                    "follow the case; shown only once."})
+
+
+class Deadline(Schema):
+    deadline = fields.String(metadata={"enum": ["acceptance", "mediation",
+                                                "judicial_confirmation"]})
+    due_on = fields.Date(allow_none=True)
+    rule = fields.String(metadata={"description": "The rule and dates that produced it."})
+    running = fields.Boolean()
 
 
 class Case(Schema):
@@ -166,11 +184,19 @@ class Case(Schema):
     mediator = fields.String(allow_none=True)
     received_on = fields.Date()
     accepted_on = fields.Date(allow_none=True)
-    mediation_due_on = fields.Date(allow_none=True)
+    liability_finding_on = fields.Date(allow_none=True)
+    acceptance_due_on = fields.Date(allow_none=True)
+    mediation_due_on = fields.Date(allow_none=True, metadata={
+        "description": "None while an appraisal pauses the period."})
+    paused_on = fields.Date(allow_none=True)
     extended = fields.Boolean()
+    extensions = fields.Integer()
     extension_reason = fields.String(allow_none=True)
     concluded_on = fields.Date(allow_none=True)
     agreement_terms = fields.String(allow_none=True)
+    confirmation_intended = fields.Boolean(allow_none=True, metadata={
+        "description": "The parties said they will apply for judicial confirmation (only "
+                       "then is the 30-day window watched)."})
     confirmation_due_on = fields.Date(allow_none=True)
     confirmation_court = fields.String(allow_none=True)
     confirmed = fields.Boolean(allow_none=True)
@@ -182,6 +208,10 @@ class Case(Schema):
     duration_days = fields.Integer(allow_none=True)
     parties = fields.List(fields.Nested(Party))
     personal_data_masked = fields.Boolean()
+    next_actions = fields.List(fields.String(), metadata={
+        "description": "The lifecycle steps the case may take next (POST /cases/{id}/<step>)."})
+    deadlines = fields.List(fields.Nested(Deadline), metadata={
+        "description": "Each deadline with the rule that produced it."})
 
 
 class CaseQuery(PageQuery):
@@ -231,11 +261,18 @@ class AssignMediatorIn(StepIn):
 
 class ExtensionIn(ReasonIn):
     days = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=365),
-                          metadata={"description": "Default from the service's config."})
+                          metadata={"description": "Length in the period's own unit "
+                                                   "(default from the service's rules)."})
+    parties_consent = fields.Boolean(load_default=False, metadata={
+        "description": "The parties agreed (required for medical and litigation-linked "
+                       "mediation, which may then be extended more than once)."})
 
 
 class AgreementIn(StepIn):
     terms = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    parties_will_apply = fields.Boolean(load_default=False, metadata={
+        "description": "The parties will apply for judicial confirmation: only then is "
+                       "the 30-day application window watched."})
 
 
 class ConfirmationRequestIn(StepIn):
@@ -249,6 +286,8 @@ ACTIONS = {
     "decline": ReasonIn,
     "assign_mediator": AssignMediatorIn,
     "extend": ExtensionIn,
+    "pause": ReasonIn,
+    "resume": StepIn,
     "record_agreement": AgreementIn,
     "record_failure": ReasonIn,
     "request_confirmation": ConfirmationRequestIn,
@@ -268,6 +307,8 @@ class OverdueScanResult(Schema):
     today = fields.Date()
     raised = fields.Integer(metadata={"description": "Overdue events raised by this scan."})
     case_ids = fields.List(fields.Integer())
+    legal_aid_raised = fields.Integer()
+    legal_aid_ids = fields.List(fields.Integer())
 
 
 # -- statistics ---------------------------------------------------------------------------
@@ -298,6 +339,11 @@ class StatisticsRow(Schema):
     median_duration_days = fields.Float(allow_none=True, metadata={
         "description": "Days from receipt to agreement or failure."})
     overdue = fields.Integer()
+    confirmation_not_applied = fields.Integer(metadata={
+        "description": "Agreements whose parties did not apply for judicial confirmation."})
+    confirmation_pending = fields.Integer()
+    confirmation_confirmed = fields.Integer()
+    confirmation_refused = fields.Integer()
 
 
 class Statistics(Schema):
@@ -310,11 +356,25 @@ class Statistics(Schema):
 
 # -- legal services: legal aid and the 12348 hotline ------------------------------------
 
-class LegalAidIn(Schema):
+class PublicLegalAidIn(Schema):
+    """A resident's own legal-aid application from a portal."""
+
     community_code = code_field(required=True)
     applicant = fields.Nested(PartyIn, required=True)
     matter = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class LegalAidIn(PublicLegalAidIn):
     received_on = fields.Date(allow_none=True)
+
+
+class LegalAidReceipt(Schema):
+    id = fields.Integer()
+    receipt_number = fields.String()
+    secret = fields.String(metadata={"description": "Shown only once."})
+    status = fields.String()
+    received_on = fields.Date()
+    decision_due_on = fields.Date()
 
 
 class CaseLegalAidIn(Schema):
@@ -329,9 +389,125 @@ class LegalAid(Schema):
     applicant = fields.Nested(Party)
     matter = fields.String()
     case_id = fields.Integer(allow_none=True)
+    channel = fields.String()
     received_on = fields.Date()
-    status = fields.String()
+    status = fields.String(metadata={"enum": list(LEGAL_AID_STATUSES)})
+    decided_on = fields.Date(allow_none=True)
+    refusal_reason = fields.String(allow_none=True)
+    objection_route = fields.String(allow_none=True)
+    objection_reason = fields.String(allow_none=True)
+    objection_decision = fields.String(allow_none=True)
+    provider = fields.String(allow_none=True)
+    provider_kind = fields.String(allow_none=True)
+    assigned_on = fields.Date(allow_none=True)
+    outcome = fields.String(allow_none=True)
+    outcome_note = fields.String(allow_none=True)
+    closed_on = fields.Date(allow_none=True)
+    overdue = fields.Boolean()
+    receipt_number = fields.String(allow_none=True)
+    secret = fields.String(metadata={"description": "Only when the application is made: "
+                                                    "hand it to the applicant."})
+    deadlines = fields.List(fields.Nested(Deadline))
     personal_data_masked = fields.Boolean()
+
+
+class AssignProviderIn(StepIn):
+    provider = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                             metadata={"description": "The lawyer or legal-aid worker."})
+    provider_kind = one_of(PROVIDER_KINDS, required=True)
+
+
+class LegalAidCloseIn(StepIn):
+    outcome = one_of(("completed", "terminated"), allow_none=True, metadata={
+        "description": "For an aided matter; a refusal closes as refused."})
+
+
+LEGAL_AID_ACTIONS = {
+    "grant": StepIn,
+    "refuse": ReasonIn,
+    "assign": AssignProviderIn,
+    "object": ReasonIn,
+    "uphold_objection": StepIn,
+    "dismiss_objection": ReasonIn,
+    "close": LegalAidCloseIn,
+}
+
+
+class TrackIn(Schema):
+    """What a resident gives to follow an application: no account, no personal data."""
+
+    receipt_number = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    secret = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class ObjectionIn(TrackIn):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class TrackedDeadline(Schema):
+    deadline = fields.String()
+    due_on = fields.Date(allow_none=True)
+
+
+class Tracked(Schema):
+    """What the applicant may know of its own application: never any party's data."""
+
+    receipt_number = fields.String()
+    kind = fields.String(metadata={"enum": ["mediation_case", "legal_aid"]})
+    status = fields.String()
+    received_on = fields.Date()
+    next_step = fields.String()
+    outcome = fields.String(allow_none=True)
+    deadlines = fields.List(fields.Nested(TrackedDeadline), metadata={
+        "description": "The deadlines running now."})
+
+
+class LegalServiceStatisticsQuery(Schema):
+    date_from = fields.Date(required=True)
+    date_to = fields.Date(required=True)
+    county_code = code_field()
+
+    @validates_schema
+    def _order(self, data, **_kwargs):
+        _dates_in_order(data, "date_from", "date_to")
+
+
+class LegalAidStatisticsRow(Schema):
+    county_code = fields.String(allow_none=True)
+    received = fields.Integer()
+    decided = fields.Integer()
+    granted = fields.Integer(metadata={"description": "Granted, including after an "
+                                                      "upheld objection."})
+    refused = fields.Integer()
+    objections = fields.Integer()
+    objections_upheld = fields.Integer()
+    assigned = fields.Integer()
+    closed = fields.Integer()
+    overdue = fields.Integer()
+    grant_rate = fields.Float(allow_none=True)
+
+
+class LegalAidStatistics(Schema):
+    date_from = fields.Date()
+    date_to = fields.Date()
+    rows = fields.List(fields.Nested(LegalAidStatisticsRow))
+    total = fields.Nested(LegalAidStatisticsRow)
+
+
+class HotlineStatisticsRow(Schema):
+    topic = fields.String()
+    county_code = fields.String()
+    month = fields.String(metadata={"description": "YYYY-MM"})
+    consultations = fields.Integer()
+
+
+class HotlineStatistics(Schema):
+    date_from = fields.Date()
+    date_to = fields.Date()
+    rows = fields.List(fields.Nested(HotlineStatisticsRow), metadata={
+        "description": "One row per topic, county and month."})
+    by_topic = fields.Dict(keys=fields.String(), values=fields.Integer())
+    total = fields.Integer()
 
 
 class LegalServiceQuery(PageQuery):
@@ -375,3 +551,6 @@ APPLICANTS = EVERYONE  # the public form: anonymous callers act as residents
 READERS = STAFF
 LEGAL_SERVICE_WRITERS = CASE_WRITERS
 LEGAL_SERVICE_READERS = CASE_WRITERS | {VIEWER}
+# the legal-aid agency decides, assigns and closes; the justice bureau reviews objections
+LEGAL_AID_DECIDERS = ORGANISATION_WRITERS
+TRACKERS = EVERYONE  # the public lookup: receipt number and secret, no account

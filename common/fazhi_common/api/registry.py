@@ -7,6 +7,9 @@ from fazhi_common.identity import CIVIL_AFFAIRS_OFFICER, JUSTICE_OFFICER, PLATFO
 COUNTY_KINDS = ("county", "county_city", "district", "development_zone")
 TOWN_KINDS = ("town", "township", "street")
 UNIT_KINDS = ("urban_community", "rural_community", "village")
+# NBS urban-rural classification (城乡分类代码): 111 主城区, 112 城乡结合区, 121 镇中心区,
+# 122 镇乡结合区, 123 特殊区域 (towns and cities); 210 乡中心区, 220 村庄 (countryside)
+URBAN_RURAL_CODES = ("111", "112", "121", "122", "123", "210", "220")
 REORGANISATION_KINDS = ("convert", "merge", "federate")
 BODY_KINDS = ("residents_committee", "villagers_committee",
               "deliberation_supervision_committee", "residents_assembly",
@@ -54,6 +57,8 @@ class CommunityIn(Schema):
     kind = one_of(UNIT_KINDS, required=True)
     economic_tier = fields.String(allow_none=True, validate=validate.Length(max=32))
     reorganised_on = fields.Date(allow_none=True)
+    # NBS urban-rural classification code (城乡分类代码)
+    urban_rural_code = one_of(URBAN_RURAL_CODES, allow_none=True)
 
 
 class CommunityChange(Schema):
@@ -67,6 +72,7 @@ class Community(Schema):
     county_code = fields.String()
     name = fields.String()
     kind = fields.String()
+    urban_rural_code = fields.String(allow_none=True)
     status = fields.String()
     economic_tier = fields.String(allow_none=True)
     reorganised_on = fields.Date(allow_none=True)
@@ -345,18 +351,48 @@ class RecordQuery(PageQuery):
     year = fields.Integer(validate=validate.Range(min=1990, max=2100))
 
 
+class HealthCheckTargetIn(Schema):
+    county_code = code_field(required=True)
+    year = fields.Integer(required=True, validate=validate.Range(min=1990, max=2100))
+    target = fields.Integer(required=True, validate=validate.Range(min=1, max=1_000_000))
+
+
+class HealthCheckTarget(HealthCheckTargetIn):
+    pass
+
+
+class CountyHealthChecks(Schema):
+    county_code = fields.String()
+    checks = fields.Integer(metadata={"description": "checks recorded, repeats included"})
+    checked = fields.Integer(metadata={"description": "distinct enterprises (credit code)"})
+    target = fields.Integer(allow_none=True, metadata={
+        "description": "the county's own target for the year; null while none is set"})
+    share_of_target = fields.Float(allow_none=True)
+
+
 class HealthCheckProgress(Schema):
     year = fields.Integer()
     county_code = fields.String(allow_none=True)
-    checked = fields.Integer()
-    target = fields.Integer()
-    share_of_target = fields.Float()
+    checks = fields.Integer()
+    checked = fields.Integer(metadata={"description": "distinct enterprises (credit code)"})
+    target = fields.Integer(allow_none=True)
+    share_of_target = fields.Float(allow_none=True)
+    counties = fields.List(fields.Nested(CountyHealthChecks))
 
 
 class OutreachSummary(Schema):
     target_group = fields.String()
     activities = fields.Integer()
     participants = fields.Integer()
+
+
+class ScheduleRunIn(Schema):
+    today = fields.Date(allow_none=True, metadata={"description": "defaults to today"})
+
+
+class ElectionDueRun(Schema):
+    announced = fields.List(fields.Integer(), required=True, metadata={
+        "description": "bodies whose coming election was announced (election_due)"})
 
 
 # -- bulk import --------------------------------------------------------------------------
@@ -369,12 +405,15 @@ class ImportRow(Schema):
     name = fields.String(required=True)
     level = fields.String(allow_none=True)
     kind = fields.String(allow_none=True)
+    urban_rural_code = fields.String(allow_none=True)
 
 
 class ImportRowError(Schema):
     line = fields.Integer()
     code = fields.String(allow_none=True)
-    field_errors = fields.Dict(keys=fields.String(), values=fields.Raw(), data_key="fields")
+    # the row's messages by field, kept under "fields" like every problem answer's
+    field_errors = fields.Dict(keys=fields.String(), values=fields.Raw(), data_key="fields",
+                               attribute="fields")
 
 
 class ImportResult(Schema):
@@ -389,6 +428,8 @@ class ImportFileIn(Schema):
     filename = fields.String(required=True, validate=validate.Regexp(
         r"(?i).+\.(csv|xlsx)$", error="Upload a .csv or .xlsx file."))
     content_base64 = fields.String(required=True)
+    dry_run = fields.Boolean(load_default=False, metadata={
+        "description": "Check every row and report, write nothing."})
 
 
 # -- who may call what (checked by the gateway and again by the service) -----------------
@@ -398,6 +439,8 @@ READERS = STAFF
 UNIT_WRITERS = frozenset({PLATFORM_ADMIN, CIVIL_AFFAIRS_OFFICER})
 # justice runs legal advisers, legal education, volunteers and enterprise health checks
 LEGAL_SERVICE_WRITERS = frozenset({PLATFORM_ADMIN, JUSTICE_OFFICER})
+# the timers' jobs run on demand only for the platform's operators
+SCHEDULE_RUNNERS = frozenset({PLATFORM_ADMIN})
 RECORD_WRITERS = {
     "education_places": LEGAL_SERVICE_WRITERS,
     "culture_venues": LEGAL_SERVICE_WRITERS,

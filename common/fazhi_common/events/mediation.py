@@ -48,10 +48,11 @@ class CaseReturned(CaseEvent):
 
 
 class CaseOverdue(CaseEvent):
-    """A deadline passed: ``deadline`` is mediation or judicial_confirmation."""
+    """A deadline passed: ``deadline`` is acceptance (a received case never decided),
+    mediation, or judicial_confirmation (only where the parties said they would apply)."""
 
     deadline = fields.String(required=True, validate=validate.OneOf(
-        ["mediation", "judicial_confirmation"]))
+        ["acceptance", "mediation", "judicial_confirmation"]))
     due_on = fields.Date(required=True)
     # the justice office supervising the receiving organisation's area
     supervising_department = fields.String(required=True)
@@ -72,6 +73,18 @@ class CaseClosed(CaseEvent):
     closed_on = fields.Date(required=True)
 
 
+class LegalAidOverdue(AreaPayload):
+    """A legal-aid time limit passed: the decision on an application, the assignment of
+    a provider after a grant, or the review of an objection (法律援助法 第四十三、四十九条)."""
+
+    application_id = fields.Integer(required=True)
+    deadline = fields.String(required=True, validate=validate.OneOf(
+        ["decision", "assignment", "objection_review"]))
+    due_on = fields.Date(required=True)
+    # the county justice bureau, which set up the legal-aid agency
+    supervising_department = fields.String(required=True)
+
+
 _LISTENERS = ("evaluation", "notifications")
 
 CONTRACTS = [
@@ -83,4 +96,5 @@ CONTRACTS = [
     EventContract("mediation_confirmation_decided", "mediation", ConfirmationDecided,
                   _LISTENERS),
     EventContract("mediation_case_closed", "mediation", CaseClosed, _LISTENERS),
+    EventContract("legal_aid_overdue", "mediation", LegalAidOverdue, ("notifications",)),
 ]

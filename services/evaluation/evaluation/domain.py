@@ -11,8 +11,8 @@ import random
 import re
 from datetime import date
 
-from fazhi_common.campaign import STAGES
-from fazhi_common.errors import ValidationFailed
+from fazhi_common.campaign import STAGES, campaign_stage
+from fazhi_common.errors import Forbidden, ValidationFailed
 
 # how a derived fact scores: as a yes/no or as a share against the indicator's target
 FACT_MEASURES = {
@@ -45,6 +45,17 @@ def indicator_map(definition):
 
 def total_points(definition):
     return round(sum(ind["max_points"] for _path, ind in indicators_of(definition)), 2)
+
+
+# a scheme serves a whole city or more: a county or town officer may not rewrite it
+SCHEME_KEEPER_PREFIX = 4
+
+
+def check_scheme_keeper(area_prefix):
+    """Refuse a scheme change from an area below city level."""
+    if len(area_prefix) > SCHEME_KEEPER_PREFIX:
+        raise Forbidden("Schemes are kept at city level or above.",
+                        {"role": ["area too narrow for schemes"]})
 
 
 def check_scheme(definition):
@@ -187,6 +198,12 @@ def score_indicator(indicator, inputs):
             evidence["source"], evidence.get("note"))
 
 
+def stage_of(reorganised_on, period):
+    """The campaign stage a community is held to in a period: a reorganised unit starts
+    again at year one (the framework) the year its reorganisation takes effect."""
+    return campaign_stage(reorganised_on, int(period))
+
+
 def evaluate(definition, inputs, stage):
     """Score a community for a period with a scheme; every figure says where it came from.
 
@@ -228,6 +245,15 @@ def score_changed(previous, current):
 
 
 # -- derived facts -----------------------------------------------------------------------
+
+# village and residents' committees are elected for five years (since the 2018 amendments)
+ELECTION_TERM_YEARS = 5
+
+
+def term_began_after(day):
+    """An election held after this day (and by ``day``) opened the term in force on ``day``."""
+    return add_years(day, -ELECTION_TERM_YEARS)
+
 
 def reference_day(period, today):
     """The day a period's facts are read on: its last day, or today while it runs."""
@@ -276,6 +302,16 @@ def draw_size(n, per_county=None, share_=None):
     return min(n, math.ceil(share_ * n))
 
 
+def areas_above(area_prefix):
+    """The area prefixes at and above an area, the whole country ("") first."""
+    return [area_prefix[:n] for n in (0, 4, 6, 9, 12) if n <= len(area_prefix)]
+
+
+def draw_visible(draw_area, area_prefix):
+    """A draw is public to the areas it covers and to those above it."""
+    return draw_area.startswith(area_prefix) or draw_area in areas_above(area_prefix)
+
+
 def draw_spot_check(seed, eligible, per_county=None, share_=None):
     """The stratified sample: county -> sorted codes drawn.
 
@@ -316,20 +352,49 @@ def check_award(result):
 
 
 TITLE_LEVEL_ORDER = ("county", "city", "province", "national")
-# how far an area's code prefix reaches: a county's officers name county titles, a city's
-# county or city titles; bodies above the city (no area in their identity) any level
-_GRANTABLE_BY_PREFIX = {4: "city", 6: "county"}
+# how far an area's code prefix reaches: a county's officers act on county titles, a
+# city's on county and city titles, a province's up to provincial ones; bodies with no
+# area in their identity (national) on any level; a town's officers on none
+_LEVEL_OF_PREFIX = {2: "province", 4: "city", 6: "county"}
+
+
+def authority_level(area_prefix):
+    """The highest title level an area's officers may award, revoke or veto (None: none)."""
+    if not area_prefix:
+        return TITLE_LEVEL_ORDER[-1]
+    return _LEVEL_OF_PREFIX.get(len(area_prefix))
+
+
+def within_authority(level, area_prefix):
+    highest = authority_level(area_prefix)
+    return highest is not None and (TITLE_LEVEL_ORDER.index(level)
+                                    <= TITLE_LEVEL_ORDER.index(highest))
+
+
+def check_authority(level, area_prefix, act="grants", field="level"):
+    """Refuse to award, revoke or veto a title above the level of the caller's area."""
+    if not within_authority(level, area_prefix):
+        allowed = authority_level(area_prefix) or "no"
+        raise Forbidden(f"Your area {act} {allowed} titles, not {level} titles: only an "
+                        f"authority at or above a title's level may.",
+                        {field: [f"a {level} title is above your area's level ({allowed})"]})
 
 
 def check_granting_level(level, area_prefix):
     """Refuse a title above the level the caller's area may grant (towns grant none)."""
-    if not area_prefix:
-        return
-    highest = _GRANTABLE_BY_PREFIX.get(len(area_prefix))
-    if highest is None or TITLE_LEVEL_ORDER.index(level) > TITLE_LEVEL_ORDER.index(highest):
-        allowed = highest or "no"
+    if not within_authority(level, area_prefix):
+        allowed = authority_level(area_prefix) or "no"
         raise ValidationFailed(f"Your area grants {allowed} titles, not {level} titles.",
                                {"level": [f"above your area's level ({allowed})"]})
+
+
+# what a reorganisation does to a unit's titles: a convert is the same unit under a new
+# name and code, so its titles go with it; a merge drops the villages' names, so their
+# titles wait for an officer's decision (transfer to the new unit, or cancel); federated
+# villages keep their identity and their titles, which an officer may still transfer
+TITLES_ON_REORGANISATION = {"convert": "carry", "merge": "await_decision",
+                            "federate": "keep"}
+TITLE_DECISIONS = ("transfer", "cancel")
 
 
 def reapply_date(revoked_on, wait_years):

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -57,6 +58,7 @@ class MediationCase(Base):
         Index("ix_case_statistics", "received_on", "mediation_kind", "county_code",
               postgresql_include=["accepted_on", "result", "duration_days", "overdue"]),
         Index("ix_case_open_deadlines", "status", "mediation_due_on"),
+        Index("ix_case_open_acceptance", "status", "acceptance_due_on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -78,13 +80,27 @@ class MediationCase(Base):
     mediator: Mapped[str | None] = mapped_column(String(100))
     received_on: Mapped[date] = mapped_column(Date)
     accepted_on: Mapped[date | None] = mapped_column(Date)
+    # traffic disputes: when the parties received the accident liability finding
+    liability_finding_on: Mapped[date | None] = mapped_column(Date)
+    # each deadline is kept with the rule that produced it (shown to the user)
+    acceptance_due_on: Mapped[date | None] = mapped_column(Date)
+    acceptance_due_rule: Mapped[str | None] = mapped_column(Text)
     mediation_due_on: Mapped[date | None] = mapped_column(Date)
+    mediation_due_rule: Mapped[str | None] = mapped_column(Text)
+    # an appraisal stops the clock: since when, and what was left of the period
+    paused_on: Mapped[date | None] = mapped_column(Date)
+    paused_remaining: Mapped[int | None] = mapped_column(Integer)
     extended: Mapped[bool] = mapped_column(Boolean, default=False)
+    extensions: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     extension_reason: Mapped[str | None] = mapped_column(Text)
     concluded_on: Mapped[date | None] = mapped_column(Date)
     duration_days: Mapped[int | None] = mapped_column(Integer)
     agreement_terms: Mapped[str | None] = mapped_column(Text)
+    # judicial confirmation is the parties' choice: the window is watched only when they
+    # said they will apply
+    confirmation_intended: Mapped[bool | None] = mapped_column(Boolean)
     confirmation_due_on: Mapped[date | None] = mapped_column(Date)
+    confirmation_due_rule: Mapped[str | None] = mapped_column(Text)
     confirmation_court: Mapped[str | None] = mapped_column(String(100))
     confirmed: Mapped[bool | None] = mapped_column(Boolean)
     declined_reason: Mapped[str | None] = mapped_column(Text)
@@ -92,6 +108,10 @@ class MediationCase(Base):
     returned_to: Mapped[str | None] = mapped_column(String(200))
     closed_on: Mapped[date | None] = mapped_column(Date)
     overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    # a resident follows an application with the receipt number and a secret given at
+    # intake; only a keyed digest of the secret is kept
+    receipt_number: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
+    secret_digest: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow,
                                                  server_default=func.now())
 
@@ -148,9 +168,11 @@ class OverdueNotice(Base):
 
 
 class LegalAidApplication(Base):
-    """A legal-aid application (法律援助), possibly from a failed mediation."""
+    """A legal-aid application (法律援助), possibly from a failed mediation; ``status``
+    follows legal_aid.TRANSITIONS and each deadline is kept with its rule."""
 
     __tablename__ = "legal_aid_application"
+    __table_args__ = (Index("ix_legal_aid_status", "status", "county_code"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     community_code: Mapped[str] = mapped_column(CODE, index=True)
@@ -163,6 +185,43 @@ class LegalAidApplication(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("mediation_case.id"), unique=True)
     received_on: Mapped[date] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(16), default="received")
+    # staff (recorded by a justice office), portal (the resident), case (failed mediation)
+    channel: Mapped[str] = mapped_column(String(16), default="staff", server_default="staff")
+    last_step_on: Mapped[date | None] = mapped_column(Date)
+    decision_due_on: Mapped[date | None] = mapped_column(Date)
+    decision_due_rule: Mapped[str | None] = mapped_column(Text)
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+    objection_route: Mapped[str | None] = mapped_column(Text)
+    objection_reason: Mapped[str | None] = mapped_column(Text)
+    objected_on: Mapped[date | None] = mapped_column(Date)
+    objection_due_on: Mapped[date | None] = mapped_column(Date)
+    objection_due_rule: Mapped[str | None] = mapped_column(Text)
+    objection_decision: Mapped[str | None] = mapped_column(String(16))
+    objection_decided_on: Mapped[date | None] = mapped_column(Date)
+    assignment_due_on: Mapped[date | None] = mapped_column(Date)
+    assignment_due_rule: Mapped[str | None] = mapped_column(Text)
+    provider: Mapped[str | None] = mapped_column(String(100))
+    provider_kind: Mapped[str | None] = mapped_column(String(32))
+    assigned_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    outcome_note: Mapped[str | None] = mapped_column(Text)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    receipt_number: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
+    secret_digest: Mapped[str | None] = mapped_column(String(64))
+
+
+class LegalAidOverdueNotice(Base):
+    """One overdue event per application, deadline and due date (the scan's idempotence)."""
+
+    __tablename__ = "legal_aid_overdue_notice"
+
+    application_id: Mapped[int] = mapped_column(ForeignKey("legal_aid_application.id"),
+                                                primary_key=True)
+    deadline: Mapped[str] = mapped_column(String(32), primary_key=True)
+    due_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    raised_on: Mapped[date] = mapped_column(Date)
 
 
 class HotlineConsultation(Base):
