@@ -85,16 +85,20 @@ class LegalAidOverdue(AreaPayload):
     supervising_department = fields.String(required=True)
 
 
-_LISTENERS = ("evaluation", "notifications")
+# Notifications hears every case event; evaluation counts only finished cases. A service
+# named here gets a durable queue whether it reads it or not: name only real consumers
+# (tests/common/test_event_contracts.py holds the two sides together).
+_NOTIFIED = ("notifications",)
 
 CONTRACTS = [
-    EventContract("mediation_case_received", "mediation", CaseReceived, _LISTENERS),
-    EventContract("mediation_case_accepted", "mediation", CaseAccepted, _LISTENERS),
-    EventContract("mediation_case_declined", "mediation", CaseDeclined, _LISTENERS),
-    EventContract("mediation_case_returned", "mediation", CaseReturned, _LISTENERS),
-    EventContract("mediation_case_overdue", "mediation", CaseOverdue, _LISTENERS),
+    EventContract("mediation_case_received", "mediation", CaseReceived, _NOTIFIED),
+    EventContract("mediation_case_accepted", "mediation", CaseAccepted, _NOTIFIED),
+    EventContract("mediation_case_declined", "mediation", CaseDeclined, _NOTIFIED),
+    EventContract("mediation_case_returned", "mediation", CaseReturned, _NOTIFIED),
+    EventContract("mediation_case_overdue", "mediation", CaseOverdue, _NOTIFIED),
     EventContract("mediation_confirmation_decided", "mediation", ConfirmationDecided,
-                  _LISTENERS),
-    EventContract("mediation_case_closed", "mediation", CaseClosed, _LISTENERS),
-    EventContract("legal_aid_overdue", "mediation", LegalAidOverdue, ("notifications",)),
+                  _NOTIFIED),
+    EventContract("mediation_case_closed", "mediation", CaseClosed,
+                  ("evaluation", "notifications")),
+    EventContract("legal_aid_overdue", "mediation", LegalAidOverdue, _NOTIFIED),
 ]
