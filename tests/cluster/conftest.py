@@ -19,6 +19,7 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/cluster/" in str(item.fspath):
             item.add_marker(pytest.mark.cluster)
+            item.add_marker(pytest.mark.once)  # scripts/test runs them in one pass only
 
 
 @pytest.fixture(scope="session")

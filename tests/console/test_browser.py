@@ -2,6 +2,7 @@
 
 Marked ``browser`` (see conftest): scripts/test runs these once, in one pass.
 """
+from openpyxl import load_workbook
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
@@ -277,7 +278,11 @@ def test_a_county_user_uploads_a_gbk_list_records_a_merge_and_sees_only_its_coun
     rows = report.find_elements(By.TAG_NAME, "tr")
     assert len(rows) == 1 and rows[0].find_elements(By.TAG_NAME, "td")[0].text == "5"
     assert find(browser, "#import-progress").get_attribute("value") == "100"
-    assert find(browser, '#import-report [data-export="导入逐行报告"]')
+    find(browser, '#import-report [data-export="导入逐行报告"]').click()
+    report_file = browser.downloads / "导入逐行报告.xlsx"
+    wait(browser).until(lambda d: report_file.exists())
+    sheet = load_workbook(report_file).active
+    assert [c.value for c in sheet[3]][:2] == ["5", "330110009201"]  # the bad row, downloaded
     screenshot(browser, "registry-import-report")
     assert gateway.get(f"{R}/communities", query_string={"town_code": "330110001000"}
                        ).json["total"] == 1  # a dry run writes nothing
