@@ -390,7 +390,9 @@ class ImportRow(Schema):
 class ImportRowError(Schema):
     line = fields.Integer()
     code = fields.String(allow_none=True)
-    field_errors = fields.Dict(keys=fields.String(), values=fields.Raw(), data_key="fields")
+    # the row's messages by field, kept under "fields" like every problem answer's
+    field_errors = fields.Dict(keys=fields.String(), values=fields.Raw(), data_key="fields",
+                               attribute="fields")
 
 
 class ImportResult(Schema):
@@ -405,6 +407,8 @@ class ImportFileIn(Schema):
     filename = fields.String(required=True, validate=validate.Regexp(
         r"(?i).+\.(csv|xlsx)$", error="Upload a .csv or .xlsx file."))
     content_base64 = fields.String(required=True)
+    dry_run = fields.Boolean(load_default=False, metadata={
+        "description": "Check every row and report, write nothing."})
 
 
 # -- who may call what (checked by the gateway and again by the service) -----------------

@@ -278,8 +278,13 @@ class RegistryService(base.ServiceBase):
     @rpc(roles=api.UNIT_WRITERS)
     def import_file(self, payload):
         data = load(api.ImportFileIn(), payload)
-        rows = importing.read_upload(data["filename"], data["content_base64"])
-        return self._import(self._rows_in_area(rows), "import_file")
+        rows = self._rows_in_area(importing.read_upload(data["filename"],
+                                                        data["content_base64"]))
+        if data["dry_run"]:
+            with self.db.read() as session:
+                return api.ImportResult().dump(importing.import_rows(session, rows,
+                                                                     dry_run=True))
+        return self._import(rows, "import_file")
 
     def _import(self, rows, action):
         with self.db.transaction() as session:
