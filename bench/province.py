@@ -56,20 +56,22 @@ def province_units(province="33", counties=90, towns=1387, communities=25546, se
             rows.append((code, f"{_name(rng)}{suffix}", ""))
             county_codes.append(code)
     town_codes = []
-    for county, count in zip(county_codes, _spread(towns, len(county_codes), rng)):
+    for county, count in zip(county_codes, _spread(towns, len(county_codes), rng), strict=True):
         for t in range(1, count + 1):
             street = t <= count // 3
             code = f"{Division(county).prefix}{t:03d}000"
             rows.append((code, f"{_name(rng)}{'街道' if street else rng.choice('镇乡')}", ""))
             town_codes.append((code, street))
-    for (town, street), count in zip(town_codes, _spread(communities, len(town_codes), rng)):
+    for (town, street), count in zip(town_codes, _spread(communities, len(town_codes), rng),
+                                     strict=True):
         for n in range(1, count + 1):
             if street or n <= count // 10:  # streets: communities; towns: a few, then villages
                 number, urban_rural = n, rng.choice(("111", "112", "121"))
                 label = rng.choice(("社区", "社区", "社区", "居委会"))
             else:
                 number, urban_rural, label = 199 + n, rng.choice(("210", "220")), "村"
-            rows.append((f"{Division(town).prefix}{number:03d}", f"{_name(rng, 3)}{label}", urban_rural))
+            rows.append((f"{Division(town).prefix}{number:03d}", f"{_name(rng, 3)}{label}",
+                         urban_rural))
     return rows
 
 
