@@ -66,7 +66,8 @@ def start_platform(workdir, amqp_uri, registry_db, port, workers=2, threads=16):
         registry = subprocess.Popen(
             # BENCH_REGISTRY_PREFIX: e.g. "python -m cProfile -o registry.prof" to profile it
             [*os.environ.get("BENCH_REGISTRY_PREFIX", "").split(), str(VENV_BIN / "nameko"),
-             "run", "--config", str(registry_cfg), "registry.service"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+             "run", "--config", str(registry_cfg), "registry.service"],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
     with open(workdir / "gateway.log", "w") as log:
         gateway = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads),

@@ -143,8 +143,8 @@ def main():
         if args.province or args.national:
             units = national_units() if args.national else province_units()
             csv_path = write_csv(folder / "units.csv", with_quirks(units))
-            rows = sum(1 for line in open(csv_path, encoding="gbk") if line.strip(" \r\n,"))
-            rows -= 1
+            with open(csv_path, encoding="gbk") as written:
+                rows = sum(1 for line in written if line.strip(" \r\n,")) - 1
             files = [csv_path]
         else:
             lines = unit_list(args.rows)

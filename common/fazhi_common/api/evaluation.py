@@ -3,7 +3,7 @@ inspections, vetoes, results and their explanation, titles, rankings and reports
 from marshmallow import Schema, ValidationError, fields, validate
 
 from fazhi_common import resident_id
-from fazhi_common.api import PageQuery, code_field, id_field
+from fazhi_common.api import Job, PageQuery, code_field, id_field
 from fazhi_common.events.evaluation import TITLE_LEVELS
 from fazhi_common.identity import (
     CIVIL_AFFAIRS_OFFICER,
@@ -144,6 +144,9 @@ class Scheme(SchemeIn):
     total_points = fields.Float(required=True)
     supersedes_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime(required=True)
+    job = fields.Nested(Job, allow_none=True, metadata={
+        "description": "a revision of a scheme in use recomputes the results pinned to it "
+                       "in the background: this job (answered with 202)"})
 
 
 class SchemeQuery(PageQuery):

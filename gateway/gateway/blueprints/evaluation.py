@@ -5,8 +5,8 @@ import base64
 
 from flask import Blueprint, Response, jsonify
 
+from fazhi_common.api import Job, page_of
 from fazhi_common.api import evaluation as api
-from fazhi_common.api import page_of
 from gateway.openapi import documented
 from gateway.views import call, created, json_body, query_args
 
@@ -43,10 +43,22 @@ def get_scheme(scheme_id):
 
 # A revision is a new resource (version N+1), so it is created, not PUT over the scheme.
 @bp.post("/schemes/<int:scheme_id>/revisions")
-@documented("Revise a scheme: in place while unused, else as its next version (returned)",
+@documented("Revise a scheme: in place while unused, else as its next version (returned); "
+            "a scheme in use answers 202 with the job that recomputes its pinned results",
             body=api.SchemeIn, response=api.Scheme, tag=TAG, roles=api.SCHEME_WRITERS)
 def edit_scheme(scheme_id):
-    return jsonify(_call("edit_scheme", scheme_id, json_body(api.SchemeIn)))
+    scheme = _call("edit_scheme", scheme_id, json_body(api.SchemeIn))
+    if scheme.get("job"):
+        response = jsonify(scheme)
+        response.headers["Location"] = f"{bp.url_prefix}/jobs/{scheme['job']['id']}"
+        return response, 202
+    return jsonify(scheme)
+
+
+@bp.get("/jobs/<uuid:job_id>")
+@documented("Poll a background job (a scheme revision's recompute)", response=Job, tag=TAG)
+def get_job(job_id):
+    return jsonify(_call("get_job", str(job_id)))
 
 
 # -- evidence and results -------------------------------------------------------------------------

@@ -41,11 +41,14 @@ from evaluation.operations.inspections import (
 )
 from evaluation.operations.reports import rankings, report
 from evaluation.operations.schemes import (
+    RECOMPUTE_PINNED,
     create_scheme,
     edit_scheme,
     get_scheme,
     list_schemes,
+    recompute_pinned_step,
     scheme_view,
+    start_recompute,
 )
 from evaluation.operations.scoring import (
     community_to_read,
@@ -70,6 +73,7 @@ from evaluation.operations.titles import (
 from evaluation.operations.vetoes import list_vetoes, record_veto, vetoes_from_event
 
 __all__ = [
+    "RECOMPUTE_PINNED", "recompute_pinned_step", "start_recompute",
     "announce_due_re_evaluations", "answer_survey", "award_title", "community_to_read",
     "community_to_write", "create_scheme", "current_period", "derived_facts", "draw_spot_check",
     "draw_view", "edit_scheme", "explain", "export_results", "get_draw", "get_inspection",
