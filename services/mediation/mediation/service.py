@@ -73,7 +73,7 @@ class MediationService(base.ServiceBase):
         data = load(api.ApplicationIn(), payload)
         with self.db.transaction() as session:
             case = ops.receive_case(session, data, "application", self.cipher, self.caller,
-                                    date.today())
+                                    date.today(), self.deadlines)
             self._audit(session, "apply", case.id, {"organisation_id": case.organisation_id})
             return api.CaseReceipt().dump(case)
 
@@ -82,7 +82,7 @@ class MediationService(base.ServiceBase):
         data = load(api.ReferralIn(), payload)
         with self.db.transaction() as session:
             case = ops.receive_case(session, data, "referral", self.cipher, self.caller,
-                                    date.today())
+                                    date.today(), self.deadlines)
             self._audit(session, "refer", case.id, {
                 "organisation_id": case.organisation_id,
                 "referrer_department": case.referrer_department,
