@@ -71,7 +71,7 @@ def job_view(job):
 
 def get_job(session, job_id, scope):
     """A job the caller may see (one started within its area); 404 otherwise."""
-    job = session.get(Job, job_id)
+    job = session.get(Job, job_id) if isinstance(job_id, str) and len(job_id) <= 36 else None
     # a platform-wide job (no area) is for platform-wide eyes only
     if job is None or not (scope.covers(job.area) if job.area else not scope.prefix):
         raise NotFound(f"No job {job_id}.")

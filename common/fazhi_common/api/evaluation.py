@@ -468,6 +468,28 @@ class ReportQuery(Schema):
     county_code = code_field()
 
 
+class ExportQuery(ReportQuery):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=500, validate=validate.Range(min=1, max=1000))
+
+
+class ExportIndicator(Schema):
+    category = fields.String(allow_none=True)
+    name = fields.String(allow_none=True)
+    kind = fields.String(allow_none=True)
+    points = fields.Float(allow_none=True)
+    max_points = fields.Float(allow_none=True)
+    value = fields.Raw(allow_none=True)
+    source = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class ExportRow(RankingItem):
+    max_score = fields.Float(required=True)
+    pass_threshold = fields.Float(allow_none=True)
+    indicators = fields.List(fields.Nested(ExportIndicator), required=True)
+
+
 class AreaFigures(Schema):
     communities = fields.Integer(required=True)
     evaluated = fields.Integer(required=True)
@@ -489,11 +511,6 @@ class CountyReport(AreaFigures):
 class Report(Schema):
     period = fields.String(required=True)
     counties = fields.List(fields.Nested(CountyReport), required=True)
-
-
-class ExportFile(Schema):
-    filename = fields.String(required=True)
-    content_base64 = fields.String(required=True)
 
 
 # -- who may call what (checked by the gateway and again by the service) ------------------------

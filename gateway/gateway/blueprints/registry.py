@@ -208,11 +208,11 @@ def import_units():
         else created(result)
 
 
-@bp.get("/jobs/<uuid:job_id>")
+@bp.get("/jobs/<job_id>")
 @documented("Poll a background job (a long import): its result holds the counts and the "
             "row report", response=Job, tag=TAG)
 def get_job(job_id):
-    return jsonify(call("registry", "get_job", str(job_id)))
+    return jsonify(call("registry", "get_job", job_id))
 
 
 

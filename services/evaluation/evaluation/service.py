@@ -28,6 +28,7 @@ VETO_PAGE = page_of(api.Veto)()
 TITLE_PAGE = page_of(api.Title)()
 RANKING_PAGE = page_of(api.RankingItem)()
 JOB = Job()
+EXPORT_PAGE = page_of(api.ExportRow)()
 
 
 class EvaluationService(base.ServiceBase):
@@ -275,11 +276,11 @@ class EvaluationService(base.ServiceBase):
                                                 query.get("county_code"), self.caller))
 
     @rpc(roles=api.READERS)
-    def export_results(self, query):
-        query = load(api.ReportQuery(), query)
+    def export_page(self, query):
+        """One page of the Excel export (the gateway streams the pages into the file)."""
+        query = load(api.ExportQuery(), query)
         with self.db.read() as session:
-            return api.ExportFile().dump(ops.export_results(
-                session, query["period"], query.get("county_code"), self.caller))
+            return EXPORT_PAGE.dump(ops.export_page(session, query, self.caller))
 
     # -- facts from the registry and mediation (this service's own read model) ----------------
 

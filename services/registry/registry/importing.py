@@ -9,6 +9,7 @@ import base64
 import csv
 import io
 
+import eventlet
 from sqlalchemy import select
 
 from fazhi_common.api import registry as api
@@ -216,7 +217,7 @@ def check_rows(session, rows, progress=_no_progress):
     known = set(session.scalars(select(County.code))) | set(session.scalars(select(Town.code)))
     seen, good, errors = set(), [], []
     for done, row in enumerate(rows, start=1):
-        if done % 500 == 0 or done == len(rows):
+        if done % 100 == 0 or done == len(rows):
             progress("check", done, len(rows))
         if row["code"] in seen:
             errors.append({"line": row["line"], "code": row["code"],
@@ -266,7 +267,7 @@ def import_rows(session, rows, dry_run=False, progress=_no_progress):
     existing = _existing_units(session, good)
     towns = {}
     for done, row in enumerate(good, start=1):
-        if done % 500 == 0 or done == len(good):
+        if done % 100 == 0 or done == len(good):
             progress("write", done, len(good))
         model = MODELS[row["level"]]
         unit = existing.get(row["code"])
@@ -313,7 +314,11 @@ def import_all_or_nothing(session, rows, progress=_no_progress):
 
 
 IMPORT_JOB = "import_units"
-IMPORT_CHUNK = 500
+IMPORT_CHUNK = 100
+
+
+def _let_others_run(_stage, _done, _total):
+    eventlet.sleep(0)  # a job shares the service's green threads with its RPCs
 
 
 def import_step(session, job, today, chunk=IMPORT_CHUNK):
@@ -327,7 +332,7 @@ def import_step(session, job, today, chunk=IMPORT_CHUNK):
     """
     rows = job.params["rows"]
     if not job.state.get("checked"):
-        _good, errors = check_rows(session, rows)
+        _good, errors = check_rows(session, rows, _let_others_run)
         job.total = len(rows)
         if errors:
             job.result = {"created": 0, "updated": 0, "unchanged": 0,
@@ -338,7 +343,7 @@ def import_step(session, job, today, chunk=IMPORT_CHUNK):
         return False
     position = job.state["position"]
     part = parent_first(rows)[position:position + chunk]
-    written = import_rows(session, part)
+    written = import_rows(session, part, progress=_let_others_run)
     if written["errors"]:  # changed since the check (another import): stop, say where
         raise ValidationFailed(f"rows changed since they were checked: {written['errors']}")
     job.result = {k: job.result[k] + written.get(k, 0) if k != "errors" else []
