@@ -4,6 +4,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from fazhi_common import resident_id
 from fazhi_common.api import Job, PageQuery, code_field, id_field
+from fazhi_common.api.mediation import MEDIATION_KINDS
+from fazhi_common.api.registry import BODY_KINDS, DISCLOSURE_KINDS
 from fazhi_common.events.evaluation import TITLE_LEVELS
 from fazhi_common.identity import (
     CIVIL_AFFAIRS_OFFICER,
@@ -17,6 +19,7 @@ from fazhi_common.identity import (
 
 COMMUNITY_CLASSES = ("urban_community", "rural_community", "village")
 STAGES = ("framework", "deepening", "full_compliance")
+DISCLOSURE_SCHEDULES = ("monthly", "quarterly")
 INDICATOR_KINDS = ("yes_no", "count", "ratio", "inspection", "satisfaction", "derived")
 # facts evaluation derives from the registry's and mediation's events
 FACTS = ("has_legal_adviser", "election_held", "disclosures_on_time", "mediation_success_rate")
@@ -24,7 +27,8 @@ FACTS = ("has_legal_adviser", "election_held", "disclosures_on_time", "mediation
 VETO_TRIGGER_EVENTS = ("election_held", "mediation_case_closed")
 INSPECTION_KINDS = ("special", "spot_check")
 SCHEME_STATUSES = ("active", "superseded")
-TITLE_STATUSES = ("held", "revoked", "cancelled")
+TITLE_STATUSES = ("held", "pending_decision", "revoked", "cancelled", "expired")
+VETO_STATUSES = ("proposed", "confirmed", "dismissed")
 # the title this service awards
 AWARDED_TITLES = ("rule_of_law_community",)
 # titles other departments award that require a current rule-of-law community title (前置条件)
@@ -74,6 +78,18 @@ class IndicatorIn(Schema):
         "description": "ratio, or a derived ratio: the share that earns full points"})
     fact = one_of(FACTS, allow_none=True, metadata={"description": "derived: which fact"})
     description = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    # what a derived indicator counts (absent: everything the fact covers)
+    channels = fields.List(one_of(MEDIATION_KINDS), validate=validate.Length(min=1),
+                           metadata={"description": "mediation_success_rate: the channels "
+                                                    "counted, e.g. [people]"})
+    body_kinds = fields.List(one_of(BODY_KINDS), validate=validate.Length(min=1),
+                             metadata={"description": "election_held: the bodies whose "
+                                                      "elections count"})
+    schedule = fields.Dict(keys=one_of(DISCLOSURE_KINDS), values=one_of(DISCLOSURE_SCHEDULES),
+                           metadata={"description": "disclosures_on_time: when each kind is "
+                                                    "due (monthly or quarterly)"})
+    grace_days = fields.Integer(validate=validate.Range(min=0, max=90), metadata={
+        "description": "disclosures_on_time: days after a period ends it is still on time"})
 
 
 class SubCategoryIn(Schema):
@@ -306,11 +322,23 @@ class Veto(Schema):
         "description": "manual, or the event type that met the item"})
     recorded_by = fields.String(required=True)
     recorded_at = fields.DateTime(required=True)
+    status = one_of(VETO_STATUSES, required=True, metadata={
+        "description": "a cause detected from another service's event is proposed until "
+                       "an officer confirms or dismisses it; only confirmed fails"})
+    decided_by = fields.String(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    decision_reason = fields.String(allow_none=True)
 
 
 class VetoQuery(PageQuery):
     community_code = code_field()
     period = period_field()
+    status = one_of(VETO_STATUSES)
+
+
+class VetoDecisionIn(Schema):
+    decision = one_of(("confirm", "dismiss"), required=True)
+    reason = text(2000, required=True)
 
 
 # -- results and explanations -------------------------------------------------------------------
@@ -345,6 +373,9 @@ class IndicatorScore(Schema):
     max_points = fields.Float(required=True)
     points = fields.Float(required=True)
     value = fields.Float(allow_none=True)
+    applicable = fields.Boolean(load_default=True, metadata={
+        "description": "false: nothing was expected in the period; the maximum is "
+                       "re-normalised without it"})
     source = fields.String(required=True, metadata={"description": "where the figure came from"})
     note = fields.String(allow_none=True)
 
@@ -363,10 +394,19 @@ class VetoBrief(Schema):
     origin = fields.String(required=True)
 
 
+class Normalisation(Schema):
+    raw_score = fields.Float(required=True)
+    applicable_max = fields.Float(required=True)
+    not_applicable = fields.List(fields.String(), required=True)
+    note = fields.String(allow_none=True)
+
+
 class Explanation(Result):
     categories = fields.List(fields.Nested(CategoryScore), required=True)
     indicators = fields.List(fields.Nested(IndicatorScore), required=True)
     vetoes = fields.List(fields.Nested(VetoBrief), required=True)
+    normalisation = fields.Nested(Normalisation, allow_none=True, metadata={
+        "description": "how indicators that did not apply re-normalised the maximum"})
 
 
 # -- titles ---------------------------------------------------------------------------------
@@ -391,9 +431,18 @@ class ReEvaluationIn(Schema):
     evaluated_on = fields.Date(required=True)
 
 
+class TitleDecisionIn(Schema):
+    """What becomes of a title of a village that a merge or federation reorganised."""
+
+    decision = one_of(("transfer", "cancel"), required=True)
+    reason = text(2000, required=True)
+    decided_on = fields.Date(required=True)
+
+
 class TitleChange(Schema):
     action = fields.String(required=True, metadata={"enum": [
-        "awarded", "re_evaluation_due", "kept", "revoked", "cancelled"]})
+        "awarded", "re_evaluation_due", "kept", "revoked", "cancelled", "expired",
+        "carried", "pending_decision", "federated", "transferred", "veto_referred"]})
     on = fields.Date(required=True)
     reason = fields.String(allow_none=True)
     actor = fields.String(required=True)
@@ -412,6 +461,8 @@ class Title(Schema):
     status = one_of(TITLE_STATUSES, required=True)
     ended_on = fields.Date(allow_none=True)
     end_reason = fields.String(allow_none=True)
+    reorganised_into = fields.String(allow_none=True, metadata={
+        "description": "the unit a merge or federation made of the title's community"})
     history = fields.List(fields.Nested(TitleChange), required=True)
 
 
@@ -429,6 +480,8 @@ class ScheduleRunIn(Schema):
 class ScheduleRun(Schema):
     notified = fields.List(fields.Integer(), required=True,
                            metadata={"description": "titles whose re-evaluation fell due"})
+    expired = fields.List(fields.Integer(), required=True,
+                          metadata={"description": "titles whose validity ran out"})
 
 
 class PrerequisiteQuery(Schema):

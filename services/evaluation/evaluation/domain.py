@@ -58,6 +58,11 @@ def check_scheme_keeper(area_prefix):
                         {"role": ["area too narrow for schemes"]})
 
 
+# what a derived indicator may say it counts, and the fact each applies to
+_COUNTED_BY = {"channels": "mediation_success_rate", "body_kinds": "election_held",
+               "schedule": "disclosures_on_time", "grace_days": "disclosures_on_time"}
+
+
 def check_scheme(definition):
     """Cross-field rules a schema cannot state; ValidationFailed naming each problem."""
     errors = {}
@@ -89,6 +94,9 @@ def check_scheme(definition):
                 problem(field, f"{fact} is a share: give a target")
         elif ind.get("fact"):
             problem(field, "only a derived indicator names a fact")
+        for key, fact in _COUNTED_BY.items():
+            if ind.get(key) and ind.get("fact") != fact:
+                problem(field, f"{key} are named only on a {fact} indicator")
     duplicates = sorted({c for c in codes if codes.count(c) > 1})
     if duplicates:
         problem("categories", f"codes used twice: {', '.join(duplicates)}")
@@ -185,7 +193,11 @@ def score_indicator(indicator, inputs):
         return (_points(measure, indicator, finding["value"]), finding["value"],
                 finding["source"], finding.get("note"))
     if kind == "derived":
-        fact = inputs["facts"].get(indicator["fact"]) or {"value": None, "source": "no data"}
+        # facts are measured per indicator (its channels, body kinds, schedule)
+        fact = (inputs["facts"].get(indicator["code"]) or inputs["facts"].get(indicator["fact"])
+                or {"value": None, "source": "no data"})
+        if fact.get("applicable") is False:
+            return None, None, fact["source"], NOT_APPLICABLE
         if fact["value"] is None:
             return 0.0, None, fact["source"], "no data for the period"
         return _points(measure, indicator, fact["value"]), fact["value"], fact["source"], None
@@ -204,6 +216,17 @@ def stage_of(reorganised_on, period):
     return campaign_stage(reorganised_on, int(period))
 
 
+NOT_APPLICABLE = "not applicable: nothing was expected in the period"
+
+
+def normalise(raw, applicable_max, total):
+    """A score out of the scheme's total when some indicators did not apply: the points
+    earned over the maximum that applied, scaled to the total (so thresholds still hold)."""
+    if not applicable_max:
+        return 0.0
+    return round(raw * total / applicable_max, 2) if applicable_max < total else raw
+
+
 def evaluate(definition, inputs, stage):
     """Score a community for a period with a scheme; every figure says where it came from.
 
@@ -220,22 +243,33 @@ def evaluate(definition, inputs, stage):
         for path, members in groups:
             for indicator in members:
                 points, value, source, note = score_indicator(indicator, inputs)
-                points = round(points, 2)
+                applicable = points is not None
+                points = round(points, 2) if applicable else 0.0
                 got += points
-                top += indicator["max_points"]
+                top += indicator["max_points"] if applicable else 0.0
                 indicators.append({"code": indicator["code"], "name": indicator["name"],
                                    "category": path, "kind": indicator["kind"],
                                    "max_points": indicator["max_points"], "points": points,
-                                   "value": value, "source": source, "note": note})
+                                   "applicable": applicable, "value": value,
+                                   "source": source, "note": note})
         categories.append({"code": category["code"], "name": category["name"],
                            "points": round(got, 2), "max_points": round(top, 2)})
-    score = round(sum(i["points"] for i in indicators), 2)
+    raw = round(sum(i["points"] for i in indicators), 2)
+    total = total_points(definition)
+    applicable_max = round(sum(i["max_points"] for i in indicators if i["applicable"]), 2)
+    score = normalise(raw, applicable_max, total)
+    not_applicable = [i["code"] for i in indicators if not i["applicable"]]
     threshold = definition["pass_thresholds"].get(stage)
     vetoed = bool(inputs["vetoes"])
     passed = not vetoed and threshold is not None and score >= threshold
-    return {"score": score, "max_score": total_points(definition), "stage": stage,
+    normalisation = {
+        "raw_score": raw, "applicable_max": applicable_max, "not_applicable": not_applicable,
+        "note": (f"{', '.join(not_applicable)} not applicable: {raw} of the {applicable_max} "
+                 f"points that applied, scaled to {total}" if not_applicable else None)}
+    return {"score": score, "max_score": total, "stage": stage,
             "pass_threshold": threshold, "passed": passed, "vetoed": vetoed,
-            "categories": categories, "indicators": indicators}
+            "categories": categories, "indicators": indicators,
+            "normalisation": normalisation}
 
 
 def score_changed(previous, current):
@@ -352,20 +386,49 @@ def check_award(result):
 
 
 TITLE_LEVEL_ORDER = ("county", "city", "province", "national")
-# how far an area's code prefix reaches: a county's officers name county titles, a city's
-# county or city titles; bodies above the city (no area in their identity) any level
-_GRANTABLE_BY_PREFIX = {4: "city", 6: "county"}
+# how far an area's code prefix reaches: a county's officers act on county titles, a
+# city's on county and city titles, a province's up to provincial ones; bodies with no
+# area in their identity (national) on any level; a town's officers on none
+_LEVEL_OF_PREFIX = {2: "province", 4: "city", 6: "county"}
+
+
+def authority_level(area_prefix):
+    """The highest title level an area's officers may award, revoke or veto (None: none)."""
+    if not area_prefix:
+        return TITLE_LEVEL_ORDER[-1]
+    return _LEVEL_OF_PREFIX.get(len(area_prefix))
+
+
+def within_authority(level, area_prefix):
+    highest = authority_level(area_prefix)
+    return highest is not None and (TITLE_LEVEL_ORDER.index(level)
+                                    <= TITLE_LEVEL_ORDER.index(highest))
+
+
+def check_authority(level, area_prefix, act="grants", field="level"):
+    """Refuse to award, revoke or veto a title above the level of the caller's area."""
+    if not within_authority(level, area_prefix):
+        allowed = authority_level(area_prefix) or "no"
+        raise Forbidden(f"Your area {act} {allowed} titles, not {level} titles: only an "
+                        f"authority at or above a title's level may.",
+                        {field: [f"a {level} title is above your area's level ({allowed})"]})
 
 
 def check_granting_level(level, area_prefix):
     """Refuse a title above the level the caller's area may grant (towns grant none)."""
-    if not area_prefix:
-        return
-    highest = _GRANTABLE_BY_PREFIX.get(len(area_prefix))
-    if highest is None or TITLE_LEVEL_ORDER.index(level) > TITLE_LEVEL_ORDER.index(highest):
-        allowed = highest or "no"
+    if not within_authority(level, area_prefix):
+        allowed = authority_level(area_prefix) or "no"
         raise ValidationFailed(f"Your area grants {allowed} titles, not {level} titles.",
                                {"level": [f"above your area's level ({allowed})"]})
+
+
+# what a reorganisation does to a unit's titles: a convert is the same unit under a new
+# name and code, so its titles go with it; a merge drops the villages' names, so their
+# titles wait for an officer's decision (transfer to the new unit, or cancel); federated
+# villages keep their identity and their titles, which an officer may still transfer
+TITLES_ON_REORGANISATION = {"convert": "carry", "merge": "await_decision",
+                            "federate": "keep"}
+TITLE_DECISIONS = ("transfer", "cancel")
 
 
 def reapply_date(revoked_on, wait_years):

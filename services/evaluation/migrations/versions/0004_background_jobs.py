@@ -1,12 +1,12 @@
 """background jobs (fazhi_common.jobs)
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0004
+Revises: 0003
 """
 from fazhi_common.migrate import create_job_table, drop_job_table
 
-revision = "0002"
-down_revision = "0001"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -1,12 +1,12 @@
 """background jobs (fazhi_common.jobs)
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0005
+Revises: 0004
 """
 from fazhi_common.migrate import create_job_table, drop_job_table
 
-revision = "0003"
-down_revision = "0002"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
