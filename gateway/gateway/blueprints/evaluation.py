@@ -13,7 +13,7 @@ from gateway.views import call, created, json_body, query_args
 bp = Blueprint("evaluation", __name__, url_prefix="/api/v1/evaluation")
 TAG = "evaluation"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXPORT_PAGE_SIZE = 500
+EXPORT_PAGE_SIZE = 100  # each page one quick call, whatever the load (a few hundred KB)
 
 
 def _call(method, *args):
