@@ -16,9 +16,11 @@ RabbitMQ 3.10's implementation crashed under vhost deletion in our tests.)
 import logging
 
 import eventlet
+from eventlet.semaphore import Semaphore
 from kombu import Exchange, Queue
 from nameko.amqp.publish import Publisher
 from nameko.events import EventHandler, get_event_exchange
+from nameko.messaging import QueueConsumer
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +50,51 @@ def event_queue(source, event_type, consumer, config):
     )
 
 
+class EventQueueConsumer(QueueConsumer):
+    """Events arrive on a connection of their own, apart from RPC requests.
+
+    nameko gives every entrypoint of a container one queue consumer, with a prefetch of
+    ``max_workers`` per queue and one pool of workers. A backlog of events then fills that
+    pool and RPC requests wait behind it: reads stop answering while events are worked
+    off. Here events have their own connection and prefetch (``EVENT_PREFETCH``), and at
+    most ``EVENT_MAX_WORKERS`` workers (default: half of ``max_workers``) handle events
+    at once, so the other workers are always free for RPC.
+    """
+
+    @property
+    def prefetch_count(self):
+        return int(self.container.config.get("EVENT_PREFETCH", self.max_event_workers))
+
+    @property
+    def max_event_workers(self):
+        default = max(1, self.container.max_workers // 2)
+        return max(1, min(int(self.container.config.get("EVENT_MAX_WORKERS", default)),
+                          self.container.max_workers - 1 or 1))
+
+    def setup(self):
+        super().setup()
+        self.event_workers = Semaphore(self.max_event_workers)
+
+
 class ReliableEventHandler(EventHandler):
     """An ``@event_handler`` that never loses an event to a handler error."""
+
+    queue_consumer = EventQueueConsumer()
+
+    def handle_message(self, body, message):
+        # runs in a thread of its own per message: waiting here holds back only events
+        self.queue_consumer.event_workers.acquire()
+        try:
+            super().handle_message(body, message)
+        except BaseException:
+            self.queue_consumer.event_workers.release()
+            raise
+
+    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        try:
+            return super().handle_result(message, worker_ctx, result, exc_info)
+        finally:
+            self.queue_consumer.event_workers.release()
 
     def setup(self):
         super().setup()

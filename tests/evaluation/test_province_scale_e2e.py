@@ -3,7 +3,7 @@ province-wide reads answer, and a scheme revision hands its recompute to a job t
 every pinned result once.
 
 Slow by nature (thousands of events through the real services), so it runs once, in the
-PostgreSQL pass (marker ``scale``). It checks answers, never time.
+PostgreSQL pass (marker ``once``). It checks answers, never time.
 """
 import base64
 import io
@@ -21,7 +21,7 @@ from fazhi_common.db import make_engine
 from fazhi_common.division import COMMUNITY, Division
 from tests.helpers import wait_until
 
-pytestmark = [pytest.mark.scale, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.once, pytest.mark.timeout(600)]
 R = "/api/v1/registry"
 E = "/api/v1/evaluation"
 PERIOD = str(date.today().year)

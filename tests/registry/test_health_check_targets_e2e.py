@@ -29,6 +29,7 @@ def _check(justice, county, serial, day):
 
 def test_repeat_checks_count_once_against_the_countys_own_target(registry, gateway):
     _counties(gateway)
+    _only_the_city_sets_a_countys_target(gateway)
     justice = gateway.as_role("justice_officer", YUHANG)
     for serial, day in ((1, "2026-03-01"), (1, "2026-09-01"), (2, "2026-04-01"),
                         (3, "2025-12-31")):
@@ -58,8 +59,7 @@ def test_repeat_checks_count_once_against_the_countys_own_target(registry, gatew
     assert [c["county_code"] for c in mine["counties"]] == [YUHANG]
 
 
-def test_only_the_city_sets_a_countys_target(registry, gateway):
-    _counties(gateway)
+def _only_the_city_sets_a_countys_target(gateway):
     body = {"county_code": YUHANG, "year": 2026, "target": 40}
     own = gateway.as_role("justice_officer", YUHANG).post(f"{R}/health-check-targets",
                                                          json=body)

@@ -214,6 +214,12 @@ class SurveyAnswerIn(Schema):
     comment = fields.String(allow_none=True, validate=validate.Length(max=500))
 
 
+class AnswerSource(Schema):
+    """Where an answer came from, as the gateway saw it (the client's address)."""
+
+    source = fields.String(allow_none=True, validate=validate.Length(max=100))
+
+
 class SurveyReceipt(Schema):
     community_code = fields.String(required=True)
     period = fields.String(required=True)
@@ -229,6 +235,8 @@ class SurveySummary(Schema):
     period = fields.String(required=True)
     sample_size = fields.Integer(required=True)
     satisfied = fields.Integer(required=True)
+    flagged = fields.Integer(load_default=0, metadata={
+        "description": "answers in bursts from one source: kept, not counted"})
     rate = fields.Float(allow_none=True)
     min_sample = fields.Integer(allow_none=True)
     threshold = fields.Float(allow_none=True)
