@@ -13,7 +13,7 @@ from fazhi_common.errors import field_error
 from fazhi_common.identity import rpc
 from fazhi_common.timer import timer
 from fazhi_common.validation import load
-from mediation import domain
+from mediation import domain, statistics
 from mediation import operations as ops
 from mediation.dependencies import Cipher, DeadlineSettings
 
@@ -158,7 +158,7 @@ class MediationService(base.ServiceBase):
     def statistics(self, query):
         query = load(api.StatisticsQuery(), query)
         with self.db.read() as session:
-            return api.Statistics().dump(ops.statistics(session, query, self.caller))
+            return api.Statistics().dump(statistics.statistics(session, query, self.caller))
 
     # -- legal services -----------------------------------------------------------------------
 
