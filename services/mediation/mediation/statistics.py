@@ -59,19 +59,22 @@ def _sums_readable(scope):
     return not scope.area or Division(scope.area).level in (PROVINCE, PREFECTURE, COUNTY)
 
 
-def _from_cases(session, query, scope, date_from, date_to):
+def _from_cases(query, scope, date_from, date_to):
+    """(figures by kind and county, cases by kind, county and duration) of the period."""
     c = MediationCase
-    q = select(c.mediation_kind, c.county_code, c.duration_days, *_case_figures(c)).where(
-        c.received_on.between(date_from, date_to))
+    where = [c.received_on.between(date_from, date_to)]
     if scope.role == LINKED_DEPARTMENT_OFFICER:
-        q = q.where(c.referrer_department == (scope.department or ""))
+        where.append(c.referrer_department == (scope.department or ""))
     elif scope.area:
-        q = q.where(c.community_code.startswith(scope.prefix))
+        where.append(c.community_code.startswith(scope.prefix))
     if query.get("mediation_kind"):
-        q = q.where(c.mediation_kind == query["mediation_kind"])
+        where.append(c.mediation_kind == query["mediation_kind"])
     if query.get("county_code"):
-        q = q.where(c.county_code == query["county_code"])
-    return session.execute(q.group_by(c.mediation_kind, c.county_code, c.duration_days))
+        where.append(c.county_code == query["county_code"])
+    keys = (c.mediation_kind, c.county_code)
+    return (select(*keys, *_case_figures(c)).where(*where).group_by(*keys),
+            select(*keys, c.duration_days, func.count())
+            .where(*where, c.duration_days.is_not(None)).group_by(*keys, c.duration_days))
 
 
 def whole_years(first, last):
@@ -94,57 +97,69 @@ def _spans(first, last):
     return spans
 
 
-def _from_sums(session, query, scope, first, last):
+def _from_sums(query, scope, first, last):
+    """The same two queries as ``_from_cases``, over the sums of whole months ``first``
+    to ``last`` (whole years where they fit)."""
     m = CaseSums
-    periods = [and_(m.span == span, m.period_start.between(start, end))
-               for span, start, end in _spans(first, last)]
-    q = select(m.mediation_kind, m.county_code, m.duration_days,
-               *(func.sum(getattr(m, name)) for name in FIGURES)).where(
-        or_(*periods), m.volume > 0)
+    where = [or_(*(and_(m.span == span, m.period_start.between(start, end))
+                   for span, start, end in _spans(first, last))), m.volume > 0]
     if scope.area:
-        q = q.where(m.county_code.startswith(scope.prefix))
+        where.append(m.county_code.startswith(scope.prefix))
     if query.get("mediation_kind"):
-        q = q.where(m.mediation_kind == query["mediation_kind"])
+        where.append(m.mediation_kind == query["mediation_kind"])
     if query.get("county_code"):
-        q = q.where(m.county_code == query["county_code"])
-    for kind, county, days, *figures in session.execute(
-            q.group_by(m.mediation_kind, m.county_code, m.duration_days)):
-        yield kind, county, (None if days == NOT_CONCLUDED else days), *figures
+        where.append(m.county_code == query["county_code"])
+    keys = (m.mediation_kind, m.county_code)
+    return (select(*keys, *(func.sum(getattr(m, name)) for name in FIGURES))
+            .where(*where).group_by(*keys),
+            select(*keys, m.duration_days, func.sum(m.volume))
+            .where(*where, m.duration_days != NOT_CONCLUDED)
+            .group_by(*keys, m.duration_days))
 
 
-def _parts(session, query, scope):
-    """Rows (kind, county, duration, *figures) that together count the period once."""
+def _parts(query, scope):
+    """Pairs of queries (see ``_from_cases``) that together count the period once."""
     date_from, date_to = query["date_from"], query["date_to"]
     months = whole_months(date_from, date_to) if _sums_readable(scope) else None
     if months is None:
-        yield from _from_cases(session, query, scope, date_from, date_to)
-        return
+        return [_from_cases(query, scope, date_from, date_to)]
     first, last = months
+    parts = [_from_sums(query, scope, first, last)]
     if date_from < first:
-        yield from _from_cases(session, query, scope, date_from, first - timedelta(days=1))
-    yield from _from_sums(session, query, scope, first, last)
+        parts.append(_from_cases(query, scope, date_from, first - timedelta(days=1)))
     if last < date_to:
-        yield from _from_cases(session, query, scope, last + timedelta(days=1), date_to)
+        parts.append(_from_cases(query, scope, last + timedelta(days=1), date_to))
+    return parts
+
+
+def counted_from_cases(query, scope):
+    """The whole period counted from the cases: ``statistics(..., source=this)``."""
+    return [_from_cases(query, scope, query["date_from"], query["date_to"])]
 
 
 def statistics(session, query, scope, source=_parts):
-    """The statistics of ``query``'s period for ``scope``; ``source`` yields the counts
-    (the monthly sums where they can answer; tests compare with a direct count)."""
-    groups = defaultdict(lambda: ([0] * len(FIGURES), Counter()))
-    for kind, county, days, *figures in source(session, query, scope):
-        for key in ((kind, county), None):  # None: the grand total
-            sums, durations = groups[key]
-            sums[:] = [a + int(b) for a, b in zip(sums, figures, strict=True)]
-            if days is not None:
-                durations[days] += int(figures[0])
-    total_sums, total_durations = groups.pop(None, ([0] * len(FIGURES), Counter()))
-    rows = [domain.statistics_row(kind, county, sums, domain.median_of_counts(durations))
-            for (kind, county), (sums, durations) in sorted(groups.items())]
+    """The statistics of ``query``'s period for ``scope``; ``source`` gives the queries
+    (the sums where they can answer; tests compare with ``counted_from_cases``).
+
+    The database sums the figures per kind and county, and counts cases per duration
+    for the medians: Python adds up a few rows per part, never a row per case.
+    """
+    sums = defaultdict(lambda: [0] * len(FIGURES))
+    durations = defaultdict(Counter)
+    for figures_query, durations_query in source(query, scope):
+        for kind, county, *figures in session.execute(figures_query):
+            group = sums[kind, county]
+            group[:] = [a + int(b) for a, b in zip(group, figures, strict=True)]
+        for kind, county, days, count in session.execute(durations_query):
+            durations[kind, county][days] += int(count)
+    rows, total_sums, total_durations = [], [0] * len(FIGURES), Counter()
+    for (kind, county), figures in sorted(sums.items()):
+        if not figures[0]:
+            continue
+        rows.append(domain.statistics_row(kind, county, figures,
+                                          domain.median_of_counts(durations[kind, county])))
+        total_sums = [a + b for a, b in zip(total_sums, figures, strict=True)]
+        total_durations.update(durations[kind, county])
     return {"date_from": query["date_from"], "date_to": query["date_to"], "rows": rows,
             "total": domain.statistics_row(None, None, total_sums,
                                            domain.median_of_counts(total_durations))}
-
-
-def counted_from_cases(session, query, scope):
-    """Every row counted from the cases themselves: ``statistics(..., source=this)``."""
-    return _from_cases(session, query, scope, query["date_from"], query["date_to"])
