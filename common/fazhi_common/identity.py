@@ -38,6 +38,7 @@ from nameko.constants import (
 from nameko.extensions import DependencyProvider, SharedExtension
 from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
 
+from fazhi_common.division import InvalidDivision, prefix_of
 from fazhi_common.errors import FazhiError, Forbidden, Unauthenticated
 
 CONTEXT_KEY = "fazhi_identity"
@@ -60,16 +61,12 @@ EVERYONE = frozenset(ROLES)
 
 
 def area_prefix(area):
-    """The code prefix an area covers: 4 digits for a city, 6 county, 9 town, 12 community."""
-    if not area:
-        return ""
-    if area[4:] == "0" * 8:
-        return area[:4]
-    if area[6:] == "0" * 6:
-        return area[:6]
-    if area[9:] == "000":
-        return area[:9]
-    return area
+    """The code prefix an area covers: 2 digits for a province, 4 a city, 6 a county,
+    9 a town, 12 a community (fazhi_common.division reads the code)."""
+    try:
+        return prefix_of(area)
+    except InvalidDivision:
+        return area  # not a division code: it covers only itself, never more
 
 
 @dataclass(frozen=True)

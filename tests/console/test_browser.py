@@ -2,6 +2,7 @@
 
 Marked ``browser`` (see conftest): scripts/test runs these once, in one pass.
 """
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
@@ -15,8 +16,14 @@ def wait(driver, seconds=20):
     return WebDriverWait(driver, seconds)
 
 
-def find(driver, css, seconds=20):
-    return wait(driver, seconds).until(ec.visibility_of_element_located((By.CSS_SELECTOR, css)))
+def find(driver, css, seconds=30):
+    try:
+        return wait(driver, seconds).until(
+            ec.visibility_of_element_located((By.CSS_SELECTOR, css)))
+    except TimeoutException:
+        screenshot(driver, "failed-" + css.strip("#.[]").replace("/", "-")[:40])
+        raise AssertionError(f"{css} did not show; the page says: "
+                             f"{driver.find_element(By.TAG_NAME, 'body').text[:500]}") from None
 
 
 def sign_in(driver, url, username):
@@ -109,3 +116,189 @@ def test_a_county_scoped_user_sees_only_its_county(console_url, gateway, account
     screenshot(browser, "registry-tree-phone")
     go(browser, console_url, "registry/unit/330111000000")
     assert "未找到" in find(browser, "#main h1").text
+
+
+def fill(form, values):
+    for name, value in values.items():
+        field = form.find_element(By.NAME, name)
+        if field.tag_name == "select":
+            field.find_element(By.CSS_SELECTOR, f'option[value="{value}"]').click()
+        else:
+            field.clear()
+            field.send_keys(value)
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+
+
+def test_work_a_case_from_referral_to_judicial_confirmation(console_url, gateway, accounts,
+                                                            browser):
+    seed_two_counties(gateway)
+    organisation = gateway.post("/api/v1/mediation/organisations", json={
+        "name": "余杭区诉调对接中心", "kind": "litigation", "county_code": "330110000000",
+        "department": "court-330110"}).json
+    accounts("justice", "platform_admin")
+    sign_in(browser, console_url, "justice")
+    go(browser, console_url, "mediation/refer")
+    form = find(browser, "#referral-form")
+    fill(form, {"organisation_id": organisation["id"], "referrer_kind": "court",
+                "referrer_department": "court-330110", "referrer_reference": "(2025)浙0110民初1号",
+                "community_code": "330110001001", "dispute_category": "neighbourhood",
+                "description": "相邻通行纠纷", "applicant_name": "张三",
+                "applicant_phone": "12"})
+    # the API's message about the applicant's phone, by the phone box; nothing referred
+    assert "phone number" in find(browser, '[data-error-for="applicant_phone"]:not(:empty)').text
+    assert gateway.get("/api/v1/mediation/cases").json["total"] == 0
+    fill(form, {"applicant_phone": "13800138000"})
+    page = find(browser, "#case-page")
+    case_id = int(browser.current_url.rsplit("/", 1)[1])
+    assert "已收件" in page.text
+
+    for action, values in (("accept", {}), ("assign_mediator", {"mediator": "mediator-1"}),
+                           ("record_agreement", {"terms": "让出通道一米"}),
+                           ("request_confirmation", {"court": "court-330110"}),
+                           ("confirm", {})):
+        find(browser, f'#next-steps [data-action="{action}"]').click()
+        step_form = find(browser, f"#step-{action}")
+        fill(step_form, values)
+        wait(browser).until(ec.staleness_of(step_form))  # the page shows the case anew
+    wait(browser).until(lambda d: d.find_element(By.ID, "case-page").get_attribute(
+        "data-status") == "confirmed")
+    case = gateway.get(f"/api/v1/mediation/cases/{case_id}").json
+    assert case["status"] == "confirmed" and case["confirmed"] is True
+    assert len(find(browser, "#timeline").find_elements(By.TAG_NAME, "li")) == 6
+    assert [b.get_attribute("data-action") for b in browser.find_elements(
+        By.CSS_SELECTOR, "#next-steps [data-action]")] == case["next_actions"] == ["close"]
+    screenshot(browser, "mediation-case")
+    go(browser, console_url, "mediation")
+    find(browser, f'[data-case="{case_id}"]')
+    screenshot(browser, "mediation-desk")
+    no_script_errors(browser)
+
+    # a viewer sees the parties masked exactly as the API masks them for a viewer
+    viewer_api = gateway.as_role("viewer", "330110000000")
+    masked = viewer_api.get(f"/api/v1/mediation/cases/{case_id}").json
+    assert masked["personal_data_masked"] and masked["parties"][0]["name"] != "张三"
+    browser.find_element(By.ID, "sign-out").click()
+    accounts("viewer-yh", "viewer", area="330110000000")
+    sign_in(browser, console_url, "viewer-yh")
+    go(browser, console_url, f"mediation/case/{case_id}")
+    text = find(browser, "#case-page").text
+    party = masked["parties"][0]
+    assert f"{party['name']} {party['phone']}" in text and "张三" not in text
+    assert "13800138000" not in text
+
+
+def series_data(driver, chart):
+    return driver.execute_script(
+        "const el = document.querySelector(arguments[0]);"
+        "const chart = el && window.echarts.getInstanceByDom(el);"
+        "return chart ? chart.getOption().series.map(s => s.data) : null;",
+        f'[data-chart="{chart}"]')
+
+
+def test_a_score_explained_and_the_dashboard_charts_drawn_with_data(console_url, gateway,
+                                                                    accounts, browser):
+    from datetime import date
+
+    from tests.helpers import wait_until
+
+    seed_two_counties(gateway)
+    period = str(date.today().year)
+    code = "330110001001"
+    wait_until(lambda: gateway.get(f"/api/v1/evaluation/results/{code}",
+                                   query_string={"period": period}).status_code == 200)
+    assert gateway.post("/api/v1/evaluation/evidence", json={
+        "community_code": code, "period": period, "indicator_code": "legal_school",
+        "value": 1}).status_code == 201
+    organisation = gateway.post("/api/v1/mediation/organisations", json={
+        "name": "良渚派出所警调对接室", "kind": "police", "county_code": "330110000000",
+        "department": "justice-330110"}).json
+    assert gateway.post("/api/v1/mediation/referrals", json={
+        "organisation_id": organisation["id"], "referrer_kind": "police_station",
+        "referrer_department": "police-330110", "referrer_reference": "警2025-1",
+        "community_code": code, "dispute_category": "neighbourhood", "description": "噪声",
+        "parties": [{"role": "applicant", "name": "李四"}]}).status_code == 201
+    explained = gateway.get(f"/api/v1/evaluation/results/{code}",
+                            query_string={"period": period}).json
+    accounts("leader", "platform_admin")
+    sign_in(browser, console_url, "leader")
+
+    go(browser, console_url, "evaluation")
+    find(browser, f'[data-community="{code}"]').click()
+    page = find(browser, "#explanation")
+    assert find(browser, "#score").text == f"{explained['score']:.2f}" or \
+        find(browser, "#score").text == str(int(explained["score"]))
+    school = next(i for i in explained["indicators"] if i["code"] == "legal_school")
+    assert school["name"] in page.text and school["source"] in page.text
+    assert len(page.find_elements(By.CSS_SELECTOR, "tbody tr")) >= len(explained["indicators"])
+    screenshot(browser, "evaluation-explanation")
+
+    go(browser, console_url, "dashboard")
+    find(browser, "#dashboard")
+    wait(browser).until(lambda d: series_data(d, "titles") is not None)
+    distribution = series_data(browser, "score-distribution")[0]
+    assert sum(distribution) == 1  # the one community, in its score's bucket
+    assert series_data(browser, "pass-rate")[0] == [0 if not explained["passed"] else 100]
+    assert sum(sum(s) for s in series_data(browser, "channel-coverage")) == 1
+    volume = series_data(browser, "mediation-volume")
+    assert sum(v for s in volume[:6] for v in s) == 1  # the one referral, by kind and month
+    # every chart's canvas has something drawn on it
+    blank = browser.execute_script(
+        "return [...document.querySelectorAll('[data-chart] canvas')].filter(c => {"
+        "const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+        "for (let i = 3; i < px.length; i += 4) if (px[i]) return false; return true; }).length")
+    assert blank == 0
+    assert len(browser.find_elements(By.CSS_SELECTOR, "[data-chart]")) == 7
+    screenshot(browser, "dashboard")
+    no_script_errors(browser)
+
+
+def test_upload_a_gbk_list_with_a_bad_row_then_record_a_merge_and_see_the_lineage(
+        console_url, gateway, accounts, browser, tmp_path):
+    seed_two_counties(gateway)
+    accounts("civil", "civil_affairs_officer", area="330110000000")
+    sign_in(browser, console_url, "civil")
+
+    # a list from older office software: GBK, with a village under a town not in the list
+    listing = tmp_path / "名单.csv"
+    listing.write_bytes(("统计用区划代码,名称\n330110001000,良渚街道\n330110001201,安溪村\n"
+                         "330110001202,石桥村\n330110009201,错位村\n").encode("gbk"))
+    go(browser, console_url, "registry/import")
+    form = find(browser, "#import-form")
+    form.find_element(By.NAME, "file").send_keys(str(listing))
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(browser).until(lambda d: "330110009201" in d.find_element(By.ID, "import-report").text)
+    report = find(browser, "#import-report .table-wrap:last-of-type tbody")
+    rows = report.find_elements(By.TAG_NAME, "tr")
+    assert len(rows) == 1 and rows[0].find_elements(By.TAG_NAME, "td")[0].text == "5"
+    assert find(browser, "#import-progress").get_attribute("value") == "100"
+    assert find(browser, '#import-report [data-export="导入逐行报告"]')
+    screenshot(browser, "registry-import-report")
+    assert gateway.get(f"{R}/communities", query_string={"town_code": "330110001000"}
+                       ).json["total"] == 1  # a dry run writes nothing
+
+    # the good rows for real, then merge the two new villages into a new community
+    listing.write_bytes(("统计用区划代码,名称\n330110001201,安溪村\n330110001202,石桥村\n"
+                         ).encode("gbk"))
+    go(browser, console_url, "registry/import")
+    form = find(browser, "#import-form")
+    form.find_element(By.NAME, "file").send_keys(str(listing))
+    form.find_element(By.CSS_SELECTOR, 'select[name=dry_run] option[value="false"]').click()
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(browser).until(lambda d: "导入完成" in d.find_element(By.ID, "import-report").text)
+    assert gateway.get(f"{R}/communities/330110001202").status_code == 200
+
+    go(browser, console_url, "registry/reorganise")
+    fill(find(browser, "#reorganise-form"), {
+        "kind": "merge", "source_codes": "330110001201 330110001202",
+        "result_code": "330110001301", "new_unit_name": "良渚社区",
+        "new_unit_kind": "rural_community", "new_unit_town_code": "330110001000"})
+    lineage = find(browser, '#unit-page[data-code="330110001301"] #lineage')
+    assert "330110001201" in lineage.text and "330110001202" in lineage.text
+    assert "并（合并）" in lineage.text
+    screenshot(browser, "registry-lineage")
+    go(browser, console_url, "registry/unit/330110001201")
+    back = find(browser, '#unit-page[data-code="330110001201"] #lineage')
+    assert "330110001301" in back.text  # what the village became
+    assert gateway.get(f"{R}/communities/330110001201/lineage").json["became"][0][
+        "result_code"] == "330110001301"
+    no_script_errors(browser)

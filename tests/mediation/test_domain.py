@@ -196,3 +196,35 @@ def test_field_cipher_round_trip_context_and_digest():
         cipher.decrypt(blob, "party.phone")
     assert cipher.encrypt("x", "c") != cipher.encrypt("x", "c")  # fresh nonce each time
     assert cipher.digest("a") == cipher.digest("a") != FieldCipher(new_key()).digest("a")
+
+
+STEP_DATA = {"decline": {"reason": "r"}, "pause": {"reason": "r"},
+             "assign_mediator": {"mediator": "m"},
+             "extend": {"reason": "r"}, "record_agreement": {"terms": "t"},
+             "record_failure": {"reason": "r"}, "request_confirmation": {"court": "c"},
+             "refuse_confirmation": {"reason": "r"}, "resume_mediation": {"reason": "r"}}
+
+
+@pytest.mark.parametrize("kind", ["people", "medical"])
+@pytest.mark.parametrize("referred", [True, False])
+def test_next_actions_are_exactly_the_steps_a_case_may_take(referred, kind):
+    who = {} if referred else {"referrer_department": None, "referrer_kind": None,
+                               "channel": "application"}
+    pausable = DEADLINES.rules(kind).pausable
+    statuses = {s for allowed in domain.TRANSITIONS.values() for s in allowed}
+    statuses |= domain.FINAL_STATUSES
+    for status in statuses:
+        offered = domain.next_actions(status, referred, pausable)
+        for action in domain.TRANSITIONS:
+            c = case(status=status, mediation_kind=kind, concluded_on=DAY,
+                     mediation_due_on=DAY + timedelta(days=30), mediation_due_rule="r",
+                     paused_on=DAY, paused_remaining=10, **who)
+            try:
+                domain.plan_step(c, action, STEP_DATA.get(action, {}), DAY, DAY, None,
+                                 DEADLINES)
+                taken = True
+            except ValidationFailed:
+                taken = True  # allowed from here; this sample's fields were not enough
+            except Conflict:
+                taken = False
+            assert taken == (action in offered), (status, action, referred, kind)

@@ -207,7 +207,8 @@ def test_resident_application_from_a_portal(orgs, gateway, justice):
         "description": "Water leaking from the flat above.", "parties": [party()]})
     assert response.status_code == 201, response.json
     receipt = response.json
-    assert set(receipt) == {"id", "status", "received_on", "organisation_id"}
+    assert set(receipt) == {"id", "status", "received_on", "organisation_id",
+                            "receipt_number", "secret"}
     assert receipt["organisation_id"] == orgs["people"]  # the town's people's committee
     case = justice.get(f"{M}/cases/{receipt['id']}").json
     assert case["channel"] == "application" and case["referrer_department"] is None

@@ -109,3 +109,22 @@ def test_export_gives_back_what_was_imported(registry_config, tmp_path, suffix):
     assert [(r["code"], r["name"]) for r in rows] == [
         ("330110000000", "余杭区"), ("330110001000", "五常街道"),
         ("330110001001", "五常村"), ("330110001002", "友谊社区")]
+
+
+@pytest.mark.parametrize("tool, args", [
+    ("fazhi-registry", ["--config", "{config}", "export", "{tmp}/units.csv"]),
+    ("fazhi-audit", ["verify", "--config", "{config}"]),
+])
+def test_the_command_line_tools_print_no_library_noise(registry_config, tmp_path, tool, args):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    config, _ = registry_config
+    exe = Path(sys.executable).parent / tool
+    done = subprocess.run([str(exe), *(a.format(tmp=tmp_path, config=config) for a in args)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    output = done.stdout + done.stderr
+    for noise in ("Eventlet is deprecated", "Warning", "Traceback"):
+        assert noise not in output, output

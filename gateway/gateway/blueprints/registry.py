@@ -186,7 +186,7 @@ for _kind, (_in, _out) in api.RECORD_KINDS.items():
             "(all or nothing; JSON with base64 content, or multipart field 'file'; "
             "dry_run checks every row and writes nothing)",
             body=api.ImportFileIn, response=api.ImportResult, status=201, tag=TAG,
-            roles=api.UNIT_WRITERS, also={200: api.ImportResult})
+            roles=api.UNIT_WRITERS, also={200: api.ImportResult}, large_body=True)
 def import_units():
     upload = request.files.get("file")
     if upload is not None:

@@ -105,6 +105,23 @@ def _extend(case, data, rules, on, deadlines):
                                   f"{on}{consent}"}
 
 
+def next_actions(status, referred, pausable):
+    """The steps a case may take next, in the table's order: what a desk should offer.
+
+    A failed referral goes back to its referrer and is not closed; a case that was not
+    referred cannot be returned; only a kind whose period stops for an appraisal pauses
+    (the same rules ``plan_step`` enforces).
+    """
+    actions = [action for action, allowed in TRANSITIONS.items() if status in allowed]
+    if referred and status in ("failure", "confirmation_refused"):
+        actions.remove("close")
+    if not referred and "return_to_referrer" in actions:
+        actions.remove("return_to_referrer")
+    if not pausable and "pause" in actions:
+        actions.remove("pause")
+    return actions
+
+
 def plan_step(case, action, data, on, today, last_on, deadlines):
     """Check ``action`` on ``case`` taken ``on`` a date; return the fields it changes.
 

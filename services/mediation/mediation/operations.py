@@ -12,15 +12,13 @@ from sqlalchemy import and_, func, or_, select
 
 from fazhi_common.api import mediation as api
 from fazhi_common.db import paginate
-from fazhi_common.errors import Conflict, Forbidden, NotFound, field_error
+from fazhi_common.errors import Forbidden, NotFound, field_error
 from fazhi_common.identity import LINKED_DEPARTMENT_OFFICER, MEDIATOR
 from fazhi_common.outbox import record_event
-from mediation import domain
+from mediation import domain, tracking
 from mediation.models import (
     CaseParty,
     CaseStep,
-    HotlineConsultation,
-    LegalAidApplication,
     MediationCase,
     Organisation,
     OverdueNotice,
@@ -209,6 +207,13 @@ def receive_case(session, data, channel, cipher, scope, today, deadlines):
     return case
 
 
+def apply_for_mediation(session, data, cipher, scope, today, deadlines):
+    """A resident's own application: a received case, its receipt number and the secret
+    (returned once) with which the resident follows it."""
+    case = receive_case(session, data, "application", cipher, scope, today, deadlines)
+    return case, tracking.issue_receipt(case, "mediation_case", cipher)
+
+
 def _case_event(case):
     return {"case_id": case.id, "mediation_kind": case.mediation_kind,
             "dispute_category": case.dispute_category,
@@ -234,13 +239,15 @@ def may_reveal(case, scope):
                                        case.mediator)
 
 
-def case_view(case, cipher, reveal):
+def case_view(case, cipher, reveal, pausable=False):
     parties = [_decrypt_party(cipher, p, p.role) for p in case.parties]
     if not reveal:
         parties = [domain.masked_party(p) for p in parties]
     view = {column: getattr(case, column) for column in api.Case().fields
             if hasattr(MediationCase, column)}
     view.update(parties=parties, personal_data_masked=not reveal,
+                next_actions=domain.next_actions(case.status, bool(case.referrer_department),
+                                                 pausable),
                 deadlines=domain.case_deadlines(case),
                 amount_claimed=None if case.amount_claimed is None
                 else float(case.amount_claimed))
@@ -325,99 +332,3 @@ def scan_overdue(session, today):
     return {"today": today, "raised": len(raised), "case_ids": raised}
 
 
-# -- legal services: legal aid and the 12348 hotline -------------------------------------------
-
-def _legal_aid_from(session, row_kwargs):
-    application = LegalAidApplication(status="received", **row_kwargs)
-    session.add(application)
-    session.flush()
-    return application
-
-
-def apply_legal_aid(session, data, cipher, scope, today):
-    county, _town = domain.community_area(data["community_code"])
-    scope.require_area(data["community_code"], field="community_code")
-    applicant = domain.check_parties([data["applicant"]], prefix="applicant")[0]
-    return _legal_aid_from(session, {
-        "community_code": data["community_code"], "county_code": county,
-        "applicant_role": applicant["role"], "matter": data["matter"],
-        "received_on": data.get("received_on") or today,
-        **_encrypt_party(cipher, applicant)})
-
-
-def legal_aid_from_case(session, case_id, data, scope, today):
-    """A failed mediation becomes a legal-aid application for its applicant."""
-    case = get_case(session, case_id, scope)
-    if case.result != "failure":
-        raise Conflict(f"Only a failed mediation becomes a legal-aid application; case "
-                       f"{case.id} is {case.status}.", {"status": [case.status]})
-    if session.scalar(select(LegalAidApplication.id)
-                      .where(LegalAidApplication.case_id == case.id)) is not None:
-        raise Conflict(f"Case {case.id} already has a legal-aid application.",
-                       {"case_id": ["already applied"]})
-    applicant = next((p for p in case.parties if p.role == "applicant"), case.parties[0])
-    return _legal_aid_from(session, {
-        "community_code": case.community_code, "county_code": case.county_code,
-        "applicant_role": applicant.role, "case_id": case.id,
-        "matter": data.get("matter") or f"Failed mediation of case {case.id}: "
-                                         f"{case.failure_reason or case.dispute_category}",
-        "received_on": data.get("received_on") or today,
-        # the same ciphertexts: the columns carry the same associated-data labels
-        "name_enc": applicant.name_enc, "id_number_enc": applicant.id_number_enc,
-        "phone_enc": applicant.phone_enc})
-
-
-def legal_aid_view(application, cipher, reveal):
-    applicant = _decrypt_party(cipher, application, application.applicant_role)
-    return {"id": application.id, "community_code": application.community_code,
-            "county_code": application.county_code, "matter": application.matter,
-            "case_id": application.case_id, "received_on": application.received_on,
-            "status": application.status, "personal_data_masked": not reveal,
-            "applicant": applicant if reveal else domain.masked_party(applicant)}
-
-
-def _legal_service_query(model, date_column, query, scope):
-    q = _in_scope(select(model).order_by(model.id), model.community_code, scope)
-    for key in ("community_code", "county_code"):
-        if query.get(key):
-            q = q.where(getattr(model, key) == query[key])
-    if query.get("date_from"):
-        q = q.where(date_column >= query["date_from"])
-    if query.get("date_to"):
-        q = q.where(date_column <= query["date_to"])
-    return q
-
-
-def list_legal_aid(session, query, scope):
-    q = _legal_service_query(LegalAidApplication, LegalAidApplication.received_on, query,
-                             scope)
-    return paginate(session, q, query["page"], query["per_page"])
-
-
-def record_consultation(session, data, cipher, scope):
-    county, _town = domain.community_area(data["community_code"])
-    scope.require_area(data["community_code"], field="community_code")
-    consultation = HotlineConsultation(
-        community_code=data["community_code"], county_code=county,
-        consulted_on=data["consulted_on"], topic=data["topic"], summary=data["summary"],
-        caller_phone_enc=cipher.encrypt(data.get("caller_phone"), PHONE),
-        answered_by=data["answered_by"])
-    session.add(consultation)
-    session.flush()
-    return consultation
-
-
-def consultation_view(consultation, cipher, reveal):
-    phone = cipher.decrypt(consultation.caller_phone_enc, PHONE)
-    return {"id": consultation.id, "community_code": consultation.community_code,
-            "county_code": consultation.county_code,
-            "consulted_on": consultation.consulted_on, "topic": consultation.topic,
-            "summary": consultation.summary, "answered_by": consultation.answered_by,
-            "caller_phone": phone if reveal else domain.mask_phone(phone),
-            "personal_data_masked": not reveal}
-
-
-def list_consultations(session, query, scope):
-    q = _legal_service_query(HotlineConsultation, HotlineConsultation.consulted_on, query,
-                             scope)
-    return paginate(session, q, query["page"], query["per_page"])
