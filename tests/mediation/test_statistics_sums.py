@@ -3,6 +3,7 @@ on a small random dataset, before and after the cases change (ORM updates, a bul
 UPDATE, a delete)."""
 import random
 from datetime import date, timedelta
+from statistics import median
 
 import pytest
 from sqlalchemy import create_engine, func, select, update
@@ -100,6 +101,21 @@ def _assert_same(session):
                 q = {**query, **extra}
                 expected = stats.statistics(session, q, scope, source=stats.counted_from_cases)
                 assert stats.statistics(session, q, scope) == expected, (q, scope)
+    # the medians against Python's, over every case of a ragged period
+    date_from, date_to = PERIODS[2]
+    result = stats.statistics(session, {"date_from": date_from, "date_to": date_to}, SYSTEM)
+    durations = {}
+    for case in session.scalars(select(MediationCase).where(
+            MediationCase.received_on.between(date_from, date_to),
+            MediationCase.duration_days.is_not(None))):
+        durations.setdefault((case.mediation_kind, case.county_code), []).append(
+            case.duration_days)
+    assert {(r["mediation_kind"], r["county_code"]): r["median_duration_days"]
+            for r in result["rows"] if r["median_duration_days"] is not None} == {
+        group: float(median(days)) for group, days in durations.items()}
+    every = [d for days in durations.values() for d in days]
+    assert result["total"]["median_duration_days"] == (float(median(every)) if every
+                                                       else None)
     # and the sums row by row, not only what the queries read of them
     m = CaseSums
     kept = {tuple(row[:5]): tuple(row[5:]) for row in session.execute(

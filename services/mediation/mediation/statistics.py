@@ -14,7 +14,7 @@ PostgreSQL; two years from the sums read about 14,000 rows (bench/mediation_stat
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, union_all
 
 from fazhi_common.division import COUNTY, PREFECTURE, PROVINCE, Division
 from fazhi_common.identity import LINKED_DEPARTMENT_OFFICER
@@ -73,7 +73,7 @@ def _from_cases(query, scope, date_from, date_to):
         where.append(c.county_code == query["county_code"])
     keys = (c.mediation_kind, c.county_code)
     return (select(*keys, *_case_figures(c)).where(*where).group_by(*keys),
-            select(*keys, c.duration_days, func.count())
+            select(*keys, c.duration_days, func.count().label("n"))
             .where(*where, c.duration_days.is_not(None)).group_by(*keys, c.duration_days))
 
 
@@ -112,7 +112,7 @@ def _from_sums(query, scope, first, last):
     keys = (m.mediation_kind, m.county_code)
     return (select(*keys, *(func.sum(getattr(m, name)) for name in FIGURES))
             .where(*where).group_by(*keys),
-            select(*keys, m.duration_days, func.sum(m.volume))
+            select(*keys, m.duration_days, func.sum(m.volume).label("n"))
             .where(*where, m.duration_days != NOT_CONCLUDED)
             .group_by(*keys, m.duration_days))
 
@@ -137,29 +137,58 @@ def counted_from_cases(query, scope):
     return [_from_cases(query, scope, query["date_from"], query["date_to"])]
 
 
+def _medians(parts):
+    """Queries of the median duration per kind and county, and of the cases per duration
+    over them all (for the total's median), from the parts' histograms.
+
+    The median, as percentile_cont(0.5) defines it, is the mean of the durations at the
+    middle positions (total - 1) // 2 and total // 2: each is the shortest duration
+    whose running count passes its position. The database reads it off the histogram
+    with a window, so only a row per group leaves it.
+    """
+    histogram = union_all(*(durations for _, durations in parts)).subquery()
+    h = (select(histogram.c.mediation_kind, histogram.c.county_code,
+                histogram.c.duration_days, func.sum(histogram.c.n).label("n"))
+         .group_by(histogram.c.mediation_kind, histogram.c.county_code,
+                   histogram.c.duration_days).subquery())
+    group = (h.c.mediation_kind, h.c.county_code)
+    running = select(*group, h.c.duration_days,
+                     func.sum(h.c.n).over(partition_by=group,
+                                          order_by=h.c.duration_days).label("running"),
+                     func.sum(h.c.n).over(partition_by=group).label("total")).subquery()
+    r = running.c
+    per_group = select(r.mediation_kind, r.county_code,
+                       func.min(r.duration_days).filter(r.running > (r.total - 1) // 2),
+                       func.min(r.duration_days).filter(r.running > r.total // 2)).group_by(
+        r.mediation_kind, r.county_code)
+    overall = select(h.c.duration_days, func.sum(h.c.n)).group_by(h.c.duration_days)
+    return per_group, overall
+
+
 def statistics(session, query, scope, source=_parts):
     """The statistics of ``query``'s period for ``scope``; ``source`` gives the queries
     (the sums where they can answer; tests compare with ``counted_from_cases``).
 
-    The database sums the figures per kind and county, and counts cases per duration
-    for the medians: Python adds up a few rows per part, never a row per case.
+    The database sums the figures per kind and county and reads the medians off the
+    durations' histogram: a few rows per kind and county come back, never one per case
+    or per duration.
     """
+    parts = source(query, scope)
     sums = defaultdict(lambda: [0] * len(FIGURES))
-    durations = defaultdict(Counter)
-    for figures_query, durations_query in source(query, scope):
+    for figures_query, _ in parts:
         for kind, county, *figures in session.execute(figures_query):
             group = sums[kind, county]
             group[:] = [a + int(b) for a, b in zip(group, figures, strict=True)]
-        for kind, county, days, count in session.execute(durations_query):
-            durations[kind, county][days] += int(count)
-    rows, total_sums, total_durations = [], [0] * len(FIGURES), Counter()
+    per_group, overall = _medians(parts)
+    medians = {(kind, county): (low + high) / 2
+               for kind, county, low, high in session.execute(per_group)}
+    rows, total_sums = [], [0] * len(FIGURES)
     for (kind, county), figures in sorted(sums.items()):
         if not figures[0]:
             continue
-        rows.append(domain.statistics_row(kind, county, figures,
-                                          domain.median_of_counts(durations[kind, county])))
+        rows.append(domain.statistics_row(kind, county, figures, medians.get((kind, county))))
         total_sums = [a + b for a, b in zip(total_sums, figures, strict=True)]
-        total_durations.update(durations[kind, county])
+    total_durations = Counter({days: int(n) for days, n in session.execute(overall)})
     return {"date_from": query["date_from"], "date_to": query["date_to"], "rows": rows,
             "total": domain.statistics_row(None, None, total_sums,
                                            domain.median_of_counts(total_durations))}
