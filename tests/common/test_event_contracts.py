@@ -49,8 +49,8 @@ def test_the_check_sees_a_planted_mismatch(monkeypatch):
 
     import fazhi_common.events as events
 
-    contract = CONTRACTS["county_registered"]
-    monkeypatch.setitem(events.CONTRACTS, "county_registered",
+    contract = CONTRACTS["election_due"]
+    monkeypatch.setitem(events.CONTRACTS, "election_due",
                         replace(contract, subscribers=(*contract.subscribers, "mediation")))
     assert sorted(declared_subscriptions() - handled_events()) == [
-        ("registry", "county_registered", "mediation")]
+        ("registry", "election_due", "mediation")]

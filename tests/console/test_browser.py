@@ -8,6 +8,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.console.conftest import PASSWORD, screenshot
+from tests.helpers import wait_until
 
 R = "/api/v1/registry"
 
@@ -57,6 +58,9 @@ def seed_two_counties(gateway):
     assert gateway.post(f"{R}/communities", json={
         "code": "330110001001", "town_code": "330110001000", "name": "大陆村",
         "kind": "village"}).status_code == 201
+    # mediation learns the units from the registry's events (its read model of units)
+    wait_until(lambda: {"330110000000", "330111000000"} <= {
+        c["county_code"] for c in gateway.get("/api/v1/mediation/coverage").json["counties"]})
 
 
 def test_sign_in_browse_the_tree_see_the_api_message_by_a_field_and_sign_out(
@@ -250,6 +254,18 @@ def test_a_score_explained_and_the_dashboard_charts_drawn_with_data(console_url,
     assert len(browser.find_elements(By.CSS_SELECTOR, "[data-chart]")) == 7
     screenshot(browser, "dashboard")
     no_script_errors(browser)
+
+    go(browser, console_url, "reports")
+    fill(find(browser, "#report-form"), {"period": "2025-13"})
+    assert "year (YYYY) or a month" in find(
+        browser, '[data-error-for="period"]:not(:empty)').text
+    screenshot(browser, "reports")
+    go(browser, console_url, "legal")
+    find(browser, "#main h1")
+    screenshot(browser, "legal-services")
+    go(browser, console_url, "inbox")
+    assert "消息提醒" in find(browser, "#inbox h1").text
+    screenshot(browser, "inbox")
 
 
 def test_upload_a_gbk_list_with_a_bad_row_then_record_a_merge_and_see_the_lineage(

@@ -4,6 +4,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from fazhi_common import resident_id
 from fazhi_common.api import PageQuery, code_field, id_field
+from fazhi_common.api.mediation import MEDIATION_KINDS
+from fazhi_common.api.registry import BODY_KINDS, DISCLOSURE_KINDS
 from fazhi_common.events.evaluation import TITLE_LEVELS
 from fazhi_common.identity import (
     CIVIL_AFFAIRS_OFFICER,
@@ -17,6 +19,7 @@ from fazhi_common.identity import (
 
 COMMUNITY_CLASSES = ("urban_community", "rural_community", "village")
 STAGES = ("framework", "deepening", "full_compliance")
+DISCLOSURE_SCHEDULES = ("monthly", "quarterly")
 INDICATOR_KINDS = ("yes_no", "count", "ratio", "inspection", "satisfaction", "derived")
 # facts evaluation derives from the registry's and mediation's events
 FACTS = ("has_legal_adviser", "election_held", "disclosures_on_time", "mediation_success_rate")
@@ -75,6 +78,18 @@ class IndicatorIn(Schema):
         "description": "ratio, or a derived ratio: the share that earns full points"})
     fact = one_of(FACTS, allow_none=True, metadata={"description": "derived: which fact"})
     description = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    # what a derived indicator counts (absent: everything the fact covers)
+    channels = fields.List(one_of(MEDIATION_KINDS), validate=validate.Length(min=1),
+                           metadata={"description": "mediation_success_rate: the channels "
+                                                    "counted, e.g. [people]"})
+    body_kinds = fields.List(one_of(BODY_KINDS), validate=validate.Length(min=1),
+                             metadata={"description": "election_held: the bodies whose "
+                                                      "elections count"})
+    schedule = fields.Dict(keys=one_of(DISCLOSURE_KINDS), values=one_of(DISCLOSURE_SCHEDULES),
+                           metadata={"description": "disclosures_on_time: when each kind is "
+                                                    "due (monthly or quarterly)"})
+    grace_days = fields.Integer(validate=validate.Range(min=0, max=90), metadata={
+        "description": "disclosures_on_time: days after a period ends it is still on time"})
 
 
 class SubCategoryIn(Schema):
@@ -355,6 +370,9 @@ class IndicatorScore(Schema):
     max_points = fields.Float(required=True)
     points = fields.Float(required=True)
     value = fields.Float(allow_none=True)
+    applicable = fields.Boolean(load_default=True, metadata={
+        "description": "false: nothing was expected in the period; the maximum is "
+                       "re-normalised without it"})
     source = fields.String(required=True, metadata={"description": "where the figure came from"})
     note = fields.String(allow_none=True)
 
@@ -373,10 +391,19 @@ class VetoBrief(Schema):
     origin = fields.String(required=True)
 
 
+class Normalisation(Schema):
+    raw_score = fields.Float(required=True)
+    applicable_max = fields.Float(required=True)
+    not_applicable = fields.List(fields.String(), required=True)
+    note = fields.String(allow_none=True)
+
+
 class Explanation(Result):
     categories = fields.List(fields.Nested(CategoryScore), required=True)
     indicators = fields.List(fields.Nested(IndicatorScore), required=True)
     vetoes = fields.List(fields.Nested(VetoBrief), required=True)
+    normalisation = fields.Nested(Normalisation, allow_none=True, metadata={
+        "description": "how indicators that did not apply re-normalised the maximum"})
 
 
 # -- titles ---------------------------------------------------------------------------------

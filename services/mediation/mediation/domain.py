@@ -7,6 +7,7 @@ personal data and who may see it unmasked, linkage coverage, and statistics arit
 import re
 from datetime import date
 
+from fazhi_common.division import COMMUNITY, COUNTY, TOWN, Division, InvalidDivision
 from fazhi_common.errors import Conflict, ValidationFailed, field_error
 from mediation.deadlines import UNIT_WORDS, Period
 
@@ -243,12 +244,20 @@ def case_deadlines(case):
 
 # -- where a case belongs --------------------------------------------------------------------
 
+def _division(code, field_name, level, what):
+    try:
+        division = Division(code)
+    except InvalidDivision as exc:
+        raise field_error(field_name, f"{code}: {exc}") from None
+    if division.level != level:
+        raise field_error(field_name, f"{code} is not {what}.")
+    return division
+
+
 def community_area(community_code, field_name="community_code"):
     """County and town codes of a 12-digit community code (it must name a community)."""
-    if not re.fullmatch(r"\d{12}", community_code or "") or community_code[6:9] == "000" \
-            or community_code[9:] == "000":
-        raise field_error(field_name, f"{community_code} is not a community or village code.")
-    return community_code[:6] + "000000", community_code[:9] + "000"
+    community = _division(community_code, field_name, COMMUNITY, "a community or village code")
+    return str(community.county), str(community.town)
 
 
 def check_serves(organisation, community_code):
@@ -261,16 +270,16 @@ def check_serves(organisation, community_code):
 
 
 def check_organisation_area(county_code, town_code):
-    if county_code[6:] != "000000" or county_code[4:6] == "00":
-        raise field_error("county_code", f"{county_code} is not a county-level code.")
-    if town_code and (town_code[:6] != county_code[:6] or town_code[6:9] == "000"
-                      or town_code[9:] != "000"):
-        raise field_error("town_code", f"{town_code} is not a town of {county_code}.")
+    county = _division(county_code, "county_code", COUNTY, "a county-level code")
+    if town_code:
+        town = _division(town_code, "town_code", TOWN, f"a town of {county_code}")
+        if town.county != county:
+            raise field_error("town_code", f"{town_code} is not a town of {county_code}.")
 
 
 def default_supervising_department(county_code):
     """The county justice bureau, in the department naming the platform uses."""
-    return f"justice-{county_code[:6]}"
+    return f"justice-{Division(county_code).prefix}"
 
 
 # -- resident ID numbers (GB 11643-1999) --------------------------------------------------------

@@ -19,6 +19,7 @@ from mediation.operations import (
     _encrypt_party,
     _in_scope,
     get_case,
+    require_community,
 )
 
 
@@ -34,8 +35,7 @@ def _new_application(session, row_kwargs, deadlines, cipher):
 
 def apply_legal_aid(session, data, cipher, scope, today, deadlines, channel="staff"):
     """An application recorded by a justice office, or made by a resident (``portal``)."""
-    county, _town = domain.community_area(data["community_code"])
-    scope.require_area(data["community_code"], field="community_code")
+    county, _town = require_community(session, data["community_code"], scope)
     applicant = domain.check_parties([data["applicant"]], prefix="applicant")[0]
     return _new_application(session, {
         "community_code": data["community_code"], "county_code": county, "channel": channel,
@@ -194,8 +194,7 @@ def _legal_aid_row(county, figures):
 
 
 def record_consultation(session, data, cipher, scope):
-    county, _town = domain.community_area(data["community_code"])
-    scope.require_area(data["community_code"], field="community_code")
+    county, _town = require_community(session, data["community_code"], scope)
     consultation = HotlineConsultation(
         community_code=data["community_code"], county_code=county,
         consulted_on=data["consulted_on"], topic=data["topic"], summary=data["summary"],

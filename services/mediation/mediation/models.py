@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from fazhi_common.clock import UtcDateTime, utcnow
+from fazhi_common.units import UnitColumns
 
 CODE = String(12)
 
@@ -268,3 +269,10 @@ class HotlineConsultation(Base):
     summary: Mapped[str] = mapped_column(Text)
     caller_phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     answered_by: Mapped[str] = mapped_column(String(100))
+
+
+class KnownUnit(UnitColumns, Base):
+    """The registry's counties, towns, communities and villages, kept from its events
+    (fazhi_common.units): cases and organisations are checked against it."""
+
+    __tablename__ = "known_unit"

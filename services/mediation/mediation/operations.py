@@ -12,13 +12,16 @@ from sqlalchemy import and_, func, or_, select
 
 from fazhi_common.api import mediation as api
 from fazhi_common.db import paginate
+from fazhi_common.division import COMMUNITY, COUNTY, TOWN, Division, InvalidDivision
 from fazhi_common.errors import Forbidden, NotFound, field_error
 from fazhi_common.identity import LINKED_DEPARTMENT_OFFICER, MEDIATOR
 from fazhi_common.outbox import record_event
+from fazhi_common.units import UnitReadModel
 from mediation import domain, tracking
 from mediation.models import (
     CaseParty,
     CaseStep,
+    KnownUnit,
     MediationCase,
     Organisation,
     OverdueNotice,
@@ -26,6 +29,19 @@ from mediation.models import (
 
 # associated-data labels binding each encrypted column (see fazhi_common.crypto)
 NAME, ID_NUMBER, PHONE = "party.name", "party.id_number", "party.phone"
+
+
+# the registry's units, kept from its events: every code mediation takes is checked here
+UNITS = UnitReadModel(KnownUnit)
+
+
+def require_community(session, community_code, scope, field="community_code"):
+    """The community's county and town, once the caller may write there and the registry
+    holds it as an active unit (a merged village names what it became)."""
+    county, town = domain.community_area(community_code, field)
+    scope.require_area(community_code, field=field)
+    UNITS.require(session, community_code, COMMUNITY, field)
+    return county, town
 
 
 def _in_scope(query, column, scope):
@@ -38,6 +54,10 @@ def register_organisation(session, data, scope):
     domain.check_organisation_area(data["county_code"], data.get("town_code"))
     scope.require_area(data.get("town_code") or data["county_code"],
                        field="town_code" if data.get("town_code") else "county_code")
+    # an organisation in a county (or town) the registry does not hold is refused
+    UNITS.require(session, data["county_code"], COUNTY, "county_code")
+    if data.get("town_code"):
+        UNITS.require(session, data["town_code"], TOWN, "town_code")
     organisation = Organisation(
         **{**data, "supervising_department": data.get("supervising_department")
            or domain.default_supervising_department(data["county_code"])})
@@ -46,13 +66,35 @@ def register_organisation(session, data, scope):
     return organisation
 
 
+def _caller_county_and_town(scope):
+    """The county and town of the caller's area (None above that level, or no area)."""
+    if not scope.area:
+        return None, None
+    try:
+        area = Division(scope.area)
+    except InvalidDivision:
+        return None, None
+    return area.county, area.town
+
+
 def _organisation_visible(organisation, scope):
     """In the caller's county; a town's caller sees its town's and the county-wide ones."""
-    prefix = scope.prefix
-    if not organisation.county_code.startswith(prefix[:6]):
-        return False
-    return (len(prefix) <= 6 or organisation.town_code is None
-            or organisation.town_code.startswith(prefix[:9]))
+    county, town = _caller_county_and_town(scope)
+    if county is None:
+        return scope.covers(organisation.county_code)
+    return organisation.county_code == county and (
+        town is None or organisation.town_code in (None, town))
+
+
+def _organisations_in_scope(q, scope):
+    county, town = _caller_county_and_town(scope)
+    if county is None:
+        return _in_scope(q, Organisation.county_code, scope)
+    q = q.where(Organisation.county_code == county)
+    if town is not None:
+        # a town's caller also sees the county-wide organisations that serve its town
+        q = q.where(or_(Organisation.town_code.is_(None), Organisation.town_code == town))
+    return q
 
 
 def get_organisation(session, organisation_id, scope):
@@ -63,13 +105,7 @@ def get_organisation(session, organisation_id, scope):
 
 
 def list_organisations(session, query, scope):
-    q = select(Organisation).order_by(Organisation.id)
-    # a town's caller also sees the county-wide organisations that serve its town
-    if scope.prefix:
-        q = q.where(Organisation.county_code.startswith(scope.prefix[:6]))
-        if len(scope.prefix) > 6:
-            q = q.where(or_(Organisation.town_code.is_(None),
-                            Organisation.town_code.startswith(scope.prefix[:9])))
+    q = _organisations_in_scope(select(Organisation).order_by(Organisation.id), scope)
     for key in ("kind", "county_code", "town_code"):
         if query.get(key):
             q = q.where(getattr(Organisation, key) == query[key])
@@ -80,12 +116,27 @@ def coverage(session, county_code, scope):
     """Per county, which of the five linkage kinds it has no organisation of."""
     q = (select(Organisation.county_code, Organisation.kind, func.count())
          .group_by(Organisation.county_code, Organisation.kind))
-    if scope.prefix:
-        q = q.where(Organisation.county_code.startswith(scope.prefix[:6]))
+    caller_county, _town = _caller_county_and_town(scope)
+    if caller_county is not None:
+        q = q.where(Organisation.county_code == caller_county)
+    else:
+        q = _in_scope(q, Organisation.county_code, scope)
     if county_code:
         q = q.where(Organisation.county_code == county_code)
     counts = defaultdict(dict)
-    if county_code and (not scope.prefix or county_code.startswith(scope.prefix[:6])):
+    # every county the registry holds is reported, those with no organisation at all too
+    known = select(KnownUnit.code).where(KnownUnit.level == COUNTY,
+                                         KnownUnit.active.is_(True))
+    if caller_county is not None:
+        known = known.where(KnownUnit.code == caller_county)
+    else:
+        known = _in_scope(known, KnownUnit.code, scope)
+    if county_code:
+        known = known.where(KnownUnit.code == county_code)
+    for code in session.scalars(known):
+        counts[code] = {}
+    if county_code and (county_code == caller_county
+                        or caller_county is None and scope.covers(county_code)):
         counts[county_code] = {}  # a county with no organisation at all lacks all five
     for county, kind, n in session.execute(q):
         counts[county][kind] = n
@@ -154,8 +205,7 @@ def _decrypt_party(cipher, row, role):
 
 def receive_case(session, data, channel, cipher, scope, today, deadlines):
     """A resident's application or a department's referral, as a ``received`` case."""
-    county, town = domain.community_area(data["community_code"])
-    scope.require_area(data["community_code"], field="community_code")
+    county, town = require_community(session, data["community_code"], scope)
     parties = domain.check_parties(data["parties"])
     if data.get("organisation_id"):
         organisation = session.get(Organisation, data["organisation_id"])

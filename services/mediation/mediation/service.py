@@ -11,6 +11,8 @@ from fazhi_common.api import page_of
 from fazhi_common.audit import append_audit
 from fazhi_common.errors import field_error
 from fazhi_common.identity import rpc
+from fazhi_common.messaging import event_handler
+from fazhi_common.outbox import claim_event
 from fazhi_common.timer import timer
 from fazhi_common.validation import load
 from mediation import domain, statistics, tracking
@@ -254,8 +256,9 @@ class MediationService(base.ServiceBase):
         query = load(api.LegalServiceQuery(), query)
         with self.db.transaction() as session:
             page = legal.list_legal_aid(session, query, self.caller)
-            page["items"] = [self._legal_aid_out(session, a) for a in page["items"]]
-            return LEGAL_AID_PAGE.dump(page)
+            # each item is dumped once, by _legal_aid_out (it masks and audits)
+            items = [self._legal_aid_out(session, a) for a in page["items"]]
+            return {**LEGAL_AID_PAGE.dump({**page, "items": []}), "items": items}
 
     @rpc(roles=api.READERS)
     def legal_aid_statistics(self, query):
@@ -286,8 +289,8 @@ class MediationService(base.ServiceBase):
         query = load(api.LegalServiceQuery(), query)
         with self.db.transaction() as session:
             page = legal.list_consultations(session, query, self.caller)
-            page["items"] = [self._consultation_out(session, c) for c in page["items"]]
-            return CONSULTATION_PAGE.dump(page)
+            items = [self._consultation_out(session, c) for c in page["items"]]
+            return {**CONSULTATION_PAGE.dump({**page, "items": []}), "items": items}
 
     @rpc(roles=api.READERS)
     def hotline_statistics(self, query):
@@ -295,3 +298,30 @@ class MediationService(base.ServiceBase):
         with self.db.read() as session:
             return api.HotlineStatistics().dump(
                 legal.hotline_statistics(session, query, self.caller))
+
+    # -- the registry's units (read model) ----------------------------------------------------
+
+    def _on_registry(self, envelope, handler):
+        with self.db.transaction() as session:
+            if claim_event(session, envelope, handler):
+                ops.UNITS.apply(session, envelope["type"], envelope["data"])
+
+    @event_handler("registry", "county_registered")
+    def on_county_registered(self, envelope):
+        self._on_registry(envelope, "on_county_registered")
+
+    @event_handler("registry", "town_registered")
+    def on_town_registered(self, envelope):
+        self._on_registry(envelope, "on_town_registered")
+
+    @event_handler("registry", "community_registered")
+    def on_community_registered(self, envelope):
+        self._on_registry(envelope, "on_community_registered")
+
+    @event_handler("registry", "community_updated")
+    def on_community_updated(self, envelope):
+        self._on_registry(envelope, "on_community_updated")
+
+    @event_handler("registry", "community_reorganised")
+    def on_community_reorganised(self, envelope):
+        self._on_registry(envelope, "on_community_reorganised")
