@@ -73,18 +73,24 @@ def _town_numbers(towns):
             yield 200 + t - streets - middle, "乡"
 
 
-def _towns_and_communities(rng, prefix, towns, communities):
-    """Rows of ``towns`` towns under the 6-digit ``prefix`` and their communities."""
+def _code(province, prefecture=0, county=0, town=0, unit=0):
+    """The 12-digit code of a generated unit from the numbers of its parts."""
+    return f"{province:02d}{prefecture:02d}{county:02d}{town:03d}{unit:03d}"
+
+
+def _towns_and_communities(rng, place, towns, communities):
+    """Rows of ``towns`` towns under the county ``place`` (province, prefecture, county
+    numbers) and their communities."""
     per_town = _spread(max(communities, towns), towns, rng, most=399)
     for (number, label), count in zip(_town_numbers(towns), per_town, strict=True):
-        town = f"{prefix}{number:03d}"
-        yield (f"{town}000", f"{_name(rng)}{label}", label, "")
+        yield (_code(*place, number), f"{_name(rng)}{label}", label, "")
         residents = min(199, count if label == "街道" else max(1, count // 8))
         for n in range(1, residents + 1):
-            yield (f"{town}{n:03d}", f"{_name(rng, 3)}社区",
+            yield (_code(*place, number, n), f"{_name(rng, 3)}社区",
                    rng.choice(("居委会", "社区", "社区")), rng.choice(("111", "112", "121")))
         for n in range(200, 200 + min(200, count - residents)):
-            yield (f"{town}{n:03d}", f"{_name(rng, 3)}村", "村委会", rng.choice(("210", "220")))
+            yield (_code(*place, number, n), f"{_name(rng, 3)}村", "村委会",
+                   rng.choice(("210", "220")))
 
 
 def national_units(scale=1.0, seed=13):
@@ -103,16 +109,16 @@ def national_units(scale=1.0, seed=13):
         for prefecture, count in zip(numbers, _spread(counties, len(numbers), rng),
                                      strict=True):
             for c in range(1, min(count, 98) + 1):
-                prefix = f"{province}{prefecture:02d}{c:02d}"
+                place = (int(province), prefecture, c)
                 label = COUNTY_LABELS[0] if c == 1 else rng.choice(COUNTY_LABELS)
-                yield (f"{prefix}000000", f"{_name(rng)}{label[-1]}", label, "")
+                yield (_code(*place), f"{_name(rng)}{label[-1]}", label, "")
                 t, n = next(county_sizes, (10, 150))
-                yield from _towns_and_communities(rng, prefix, min(t, 398), n)
+                yield from _towns_and_communities(rng, place, min(t, 398), n)
         for (p, prefecture), (name, t) in special.items():
             if p == province:
-                prefix = f"{province}{prefecture:02d}00"
-                yield (f"{prefix}000000", name, "市", "")
-                yield from _towns_and_communities(rng, prefix, max(1, round(t * scale)),
+                place = (int(province), prefecture, 0)  # the city stands as a county
+                yield (_code(*place), name, "市", "")
+                yield from _towns_and_communities(rng, place, max(1, round(t * scale)),
                                                   max(1, round(t * 20 * scale)))
 
 
