@@ -12,6 +12,7 @@ country (0.042: a province-size list of about 28,000 rows).
 
     .venv/bin/python bench/import_national.py [--scale 1.0] [--label import.national]
         [--database-url postgresql://postgres@127.0.0.1:5432/postgres] [--no-sqlite]
+        [--no-cities-without-counties]
 """
 import argparse
 import os
@@ -99,11 +100,14 @@ def main():
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres",
                         help="a PostgreSQL server URL (a scratch database is made)")
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--no-cities-without-counties", action="store_true",
+                        help="leave out Dongguan, Zhongshan, Danzhou and Jiayuguan")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         csv_path = folder / "units.csv"
-        rows = write_csv(csv_path, with_quirks(national_units(args.scale)))
+        rows = write_csv(csv_path, with_quirks(national_units(
+            args.scale, cities_without_counties=not args.no_cities_without_counties)))
         print(f"# {rows:,} rows, {csv_path.stat().st_size / 1e6:.1f} MB of GBK CSV")
         seconds = {}
         for where in ([] if args.no_sqlite else ["sqlite"]) + ["postgresql"]:

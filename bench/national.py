@@ -93,10 +93,11 @@ def _towns_and_communities(rng, place, towns, communities):
                    rng.choice(("210", "220")))
 
 
-def national_units(scale=1.0, seed=13):
+def national_units(scale=1.0, seed=13, cities_without_counties=True):
     """Rows ``(code, name, kind label, urban_rural_code)``, province by province."""
     rng = random.Random(seed)
-    special = {(p, c): (name, towns) for p, c, name, towns in CITIES_WITHOUT_COUNTIES}
+    special = {(p, c): (name, towns) for p, c, name, towns in CITIES_WITHOUT_COUNTIES
+               if cities_without_counties}
     for province, (counties, towns, communities) in PROVINCES.items():
         counties = max(1, round(counties * scale))
         towns, communities = max(counties, round(towns * scale)), round(communities * scale)

@@ -159,12 +159,13 @@ def read_file(filename, raw):
 
 
 def read_upload(filename, content_base64):
+    """The rows of an uploaded file, read from its bytes afresh on each iteration."""
     try:
         raw = base64.b64decode(content_base64, validate=True)
     except ValueError:
         raise ValidationFailed("content_base64 is not base64.",
                                {"content_base64": ["not base64"]}) from None
-    return read_file(filename, raw)
+    return FileRows(filename, raw=raw)
 
 
 # -- checking and writing -------------------------------------------------------------------

@@ -264,6 +264,7 @@ class RegistryService(base.ServiceBase):
     # -- bulk import and export --------------------------------------------------------------
 
     def _rows_in_area(self, rows):
+        """``rows`` (a list, or an upload read afresh each time) if all lie in the area."""
         outside = {f"line {r['line']}": ["outside your area"]
                    for r in rows if not self.caller.covers(r["code"])}
         if outside:
@@ -297,7 +298,7 @@ class RegistryService(base.ServiceBase):
     def _import(self, rows, action):
         with self.db.transaction() as session:
             result = importing.import_all_or_nothing(session, rows)
-            self._audit(session, action, f"{len(rows)} rows",
+            self._audit(session, action, f"{result['rows']} rows",
                         {k: result[k] for k in ("created", "updated", "unchanged")})
             return api.ImportResult().dump(result)
 
