@@ -36,7 +36,7 @@ from fazhi_common.identity import SYSTEM  # noqa: E402
 from fazhi_common.migrate import _alembic_config, upgrade  # noqa: E402
 from mediation import statistics as stats  # noqa: E402
 
-SUMS_REVISION = "0005"  # the migration that adds the sums and their triggers
+SUMS_REVISION = "0006"  # the migration that adds the sums and their triggers
 KINDS = ("people", "medical", "litigation", "police", "traffic", "procuratorate")
 COUNTIES = 20
 

@@ -108,8 +108,10 @@ def sign_in():
     response.set_cookie(SESSION_COOKIE, token, max_age=ttl, path="/", secure=secure,
                         httponly=True, samesite="Strict")
     # readable by the page so it survives a reload; useless to another site (SameSite, CORS)
-    response.set_cookie(CSRF_COOKIE, tokens.csrf_token(claims), max_age=ttl, path="/",
-                        secure=secure, httponly=False, samesite="Strict")
+    # and to another session (bound to this token). It outlives the token by a day so that
+    # a page opened after expiry can say the session expired rather than show a bare form.
+    response.set_cookie(CSRF_COOKIE, tokens.csrf_token(claims), max_age=ttl + 86400,
+                        path="/", secure=secure, httponly=False, samesite="Strict")
     return response
 
 

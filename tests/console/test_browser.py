@@ -2,6 +2,7 @@
 
 Marked ``browser`` (see conftest): scripts/test runs these once, in one pass.
 """
+from openpyxl import load_workbook
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
@@ -102,24 +103,6 @@ def test_sign_in_browse_the_tree_see_the_api_message_by_a_field_and_sign_out(
     find(browser, "#signin-form")
     go(browser, console_url, "registry")
     find(browser, "#signin-form")  # the cookie is gone and its token revoked
-
-
-def test_a_county_scoped_user_sees_only_its_county(console_url, gateway, accounts, browser):
-    seed_two_counties(gateway)
-    accounts("yuhang-civil", "civil_affairs_officer", area="330110000000")
-    sign_in(browser, console_url, "yuhang-civil")
-    go(browser, console_url, "registry")
-    tree = find(browser, "#area-tree")
-    find(browser, '[data-node="330110000000"]')
-    assert "余杭区" in tree.text and "富阳区" not in tree.text
-    menu = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#menu a")]
-    assert "调解工作台" not in menu  # a civil-affairs officer works no cases
-    browser.set_window_size(390, 844)  # a phone
-    find(browser, ".menu-toggle").click()
-    find(browser, '#menu a[data-menu="registry"]')
-    screenshot(browser, "registry-tree-phone")
-    go(browser, console_url, "registry/unit/330111000000")
-    assert "未找到" in find(browser, "#main h1").text
 
 
 def fill(form, values):
@@ -236,6 +219,14 @@ def test_a_score_explained_and_the_dashboard_charts_drawn_with_data(console_url,
     assert len(page.find_elements(By.CSS_SELECTOR, "tbody tr")) >= len(explained["indicators"])
     screenshot(browser, "evaluation-explanation")
 
+    go(browser, console_url, "evaluation")
+    fill(find(browser, "#draw-form"), {"seed": "county-meeting-0412", "per_county": "1"})
+    assert find(browser, "#draw-seed").text == "county-meeting-0412"
+    [draw] = gateway.get("/api/v1/evaluation/spot-checks").json["items"]
+    assert find(browser, "#draw-method").text == draw["method"]  # how to re-run it
+    assert code in find(browser, "#draw-page").text
+    screenshot(browser, "evaluation-spot-check")
+
     go(browser, console_url, "dashboard")
     find(browser, "#dashboard")
     wait(browser).until(lambda d: series_data(d, "titles") is not None)
@@ -268,7 +259,7 @@ def test_a_score_explained_and_the_dashboard_charts_drawn_with_data(console_url,
     screenshot(browser, "inbox")
 
 
-def test_upload_a_gbk_list_with_a_bad_row_then_record_a_merge_and_see_the_lineage(
+def test_a_county_user_uploads_a_gbk_list_records_a_merge_and_sees_only_its_county(
         console_url, gateway, accounts, browser, tmp_path):
     seed_two_counties(gateway)
     accounts("civil", "civil_affairs_officer", area="330110000000")
@@ -287,7 +278,11 @@ def test_upload_a_gbk_list_with_a_bad_row_then_record_a_merge_and_see_the_lineag
     rows = report.find_elements(By.TAG_NAME, "tr")
     assert len(rows) == 1 and rows[0].find_elements(By.TAG_NAME, "td")[0].text == "5"
     assert find(browser, "#import-progress").get_attribute("value") == "100"
-    assert find(browser, '#import-report [data-export="导入逐行报告"]')
+    find(browser, '#import-report [data-export="导入逐行报告"]').click()
+    report_file = browser.downloads / "导入逐行报告.xlsx"
+    wait(browser).until(lambda d: report_file.exists())
+    sheet = load_workbook(report_file).active
+    assert [c.value for c in sheet[3]][:2] == ["5", "330110009201"]  # the bad row, downloaded
     screenshot(browser, "registry-import-report")
     assert gateway.get(f"{R}/communities", query_string={"town_code": "330110001000"}
                        ).json["total"] == 1  # a dry run writes nothing
@@ -318,3 +313,28 @@ def test_upload_a_gbk_list_with_a_bad_row_then_record_a_merge_and_see_the_lineag
     assert gateway.get(f"{R}/communities/330110001201/lineage").json["became"][0][
         "result_code"] == "330110001301"
     no_script_errors(browser)
+
+    # the same user is scoped to its county: it sees only that county, and no case desk
+    go(browser, console_url, "registry")
+    tree = find(browser, "#area-tree")
+    find(browser, '[data-node="330110000000"]')
+    assert "余杭区" in tree.text and "富阳区" not in tree.text
+    menu = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#menu a")]
+    assert "调解工作台" not in menu  # a civil-affairs officer works no cases
+    browser.set_window_size(390, 844)  # a phone
+    find(browser, ".menu-toggle").click()
+    find(browser, '#menu a[data-menu="registry"]')
+    screenshot(browser, "registry-tree-phone")
+    go(browser, console_url, "registry/unit/330111000000")
+    assert "未找到" in find(browser, "#main h1").text
+
+    # the session ends under the user (here: its tokens voided): a clear page, then sign-in
+    users = gateway.get("/api/v1/auth/users", query_string={"per_page": 100}).json["items"]
+    user_id = next(u["id"] for u in users if u["username"] == "civil")
+    assert gateway.post(f"/api/v1/auth/users/{user_id}/revoke-tokens").status_code == 204
+    go(browser, console_url, "registry")
+    assert "登录已过期" in find(browser, "#expired").text
+    screenshot(browser, "session-expired")
+    browser.refresh()  # a reload says the same, not a bare sign-in form
+    find(browser, "#expired").find_element(By.TAG_NAME, "button").click()
+    find(browser, "#signin-form")

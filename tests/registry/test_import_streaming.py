@@ -1,5 +1,6 @@
 """The streamed import: a list read twice from its file and written in chunks, still all
 or nothing; repeated rows, children before parents, Chinese kind labels."""
+import base64
 import csv
 
 import pytest
@@ -11,6 +12,10 @@ from fazhi_common.db import make_engine
 from fazhi_common.outbox import OutboxEvent
 from registry import cli, importing
 from registry.models import Community, County, Town
+from registry.service import RegistryService
+from tests.helpers import wait_until
+
+R = "/api/v1/registry"
 
 HEADER = "统计用区划代码,名称,类型,城乡分类代码\r\n"
 # a village before its town, the town before its county; a repeated row; padded names
@@ -125,3 +130,47 @@ def test_file_rows_read_the_file_afresh_each_time(tmp_path):
     empty.write_bytes(b"")
     with pytest.raises(importing.ValidationFailed):
         importing.FileRows(empty.name, path=empty)
+
+
+def _upload(text):
+    return {"filename": "名单.csv", "content_base64": base64.b64encode(text.encode("gbk")).decode()}
+
+
+def _finished(gateway, location):
+    def poll():
+        job = gateway.get(location).json
+        return job if job["status"] in ("done", "failed") else None
+    return wait_until(poll, timeout=60, interval=0.2)
+
+
+def test_a_long_list_through_the_gateway_is_a_job_answered_at_once(
+        container_factory, service_config, gateway):
+    container = container_factory(RegistryService, service_config(
+        "registry", IMPORT_INLINE_ROWS=3, JOB_POLL_SECONDS=0.1))
+    container.start()
+    wrong = gateway.post(f"{R}/imports", json=_upload(
+        QUIRKY + "330110001001,另一个社区,社区,111\r\n"))
+    assert wrong.status_code == 202, wrong.json
+    job = _finished(gateway, wrong.headers["Location"])
+    assert job["status"] == "done" and job["result"]["failed"] == 1
+    assert job["result"]["errors"][0]["line"] == 10
+    assert gateway.get(f"{R}/counties").json["total"] == 0  # all or nothing
+
+    accepted = gateway.post(f"{R}/imports", json=_upload(QUIRKY))
+    assert accepted.status_code == 202 and accepted.json["job"]["status"] == "queued"
+    job = _finished(gateway, accepted.headers["Location"])
+    assert (job["status"], job["done"], job["total"]) == ("done", 7, 7)
+    assert (job["result"]["created"], job["result"]["failed"]) == (6, 0)
+    assert job["result"]["warnings"][0]["line"] == 7
+    assert gateway.get(f"{R}/communities/330110001201").json["kind"] == "village"
+
+    # a town officer's list may not reach beyond the town: each such row is reported
+    officer = gateway.as_role("civil_affairs_officer", "330110002000")
+    outside = officer.post(f"{R}/imports", json=_upload(
+        HEADER + "330110002002,新社区,社区,111\r\n330110001002,别处社区,社区,111\r\n"
+        "330110002003,又一社区,社区,111\r\n330110002201,新村,村委会,220\r\n"))
+    assert outside.status_code == 202, outside.json
+    job = _finished(officer, outside.headers["Location"])
+    assert [e["line"] for e in job["result"]["errors"]] == [3]
+    assert job["result"]["errors"][0]["fields"]["code"] == ["outside your area"]
+    assert gateway.get(f"{R}/communities/330110002002").status_code == 404

@@ -182,6 +182,9 @@ def score_indicator(indicator, inputs):
         survey, params = inputs["satisfaction"], inputs["parameters"]
         sample, minimum = survey["sample"], params["satisfaction_min_sample"]
         source = f"residents' survey: {survey['satisfied']} of {sample} satisfied"
+        if survey.get("flagged"):
+            source += (f" ({survey['flagged']} answers flagged as bursts from one source, "
+                       "not counted)")
         if sample < minimum:
             return 0.0, None, source, f"sample {sample} below the minimum {minimum}"
         rate = survey["satisfied"] / sample
@@ -314,9 +317,22 @@ def respondent_key(secret, community_code, period, respondent_id):
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def survey_summary(sample, satisfied, parameters):
+def source_key(secret, community_code, period, source):
+    """A keyed hash standing for where answers came from (a client's address): bursts
+    can be seen without keeping the address."""
+    message = f"source|{community_code}|{period}|{source}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def is_burst(answers_in_window, maximum):
+    """More answers from one source within the window than a household or a kiosk gives."""
+    return answers_in_window > maximum
+
+
+def survey_summary(sample, satisfied, parameters, flagged=0):
     minimum = parameters["satisfaction_min_sample"] if parameters else None
-    return {"sample_size": sample, "satisfied": satisfied, "rate": share(satisfied, sample),
+    return {"sample_size": sample, "satisfied": satisfied, "flagged": flagged,
+            "rate": share(satisfied, sample),
             "min_sample": minimum,
             "threshold": parameters["satisfaction_threshold"] if parameters else None,
             "sufficient": minimum is not None and sample >= minimum}

@@ -129,7 +129,7 @@ class CaseSums(Base):
     """The statistics' figures summed per month and per year of receipt (``span``), kind,
     county and duration.
 
-    Kept by database triggers on ``mediation_case`` (migration 0005), so the sums change
+    Kept by database triggers on ``mediation_case`` (migration 0006), so the sums change
     in the same transaction as the case, whoever writes it. ``duration_days`` is -1 for a
     case not concluded: a key column cannot be NULL for the upsert to find its row.
     The figures are those ``statistics.FIGURES`` names, in that order.

@@ -12,10 +12,13 @@ import io
 import zlib
 from types import SimpleNamespace
 
-from sqlalchemy import insert, select
+import eventlet
+from sqlalchemy import insert, select, update
 
 from fazhi_common.api import registry as api
+from fazhi_common.clock import utcnow
 from fazhi_common.errors import ValidationFailed
+from fazhi_common.identity import PLATFORM_ADMIN, Identity
 from fazhi_common.outbox import record_events
 from registry import domain
 from registry.models import Community, County, Town
@@ -140,6 +143,17 @@ class FileRows:
         rows = iter(self)  # a file without a header or unreadable fails here, at once
         next(rows, None)
         rows.close()
+
+    def lines_at_most(self):
+        """An upper bound of the rows, without reading them (lines, or the sheet's size)."""
+        if not self.xlsx:
+            with self._binary() as binary:
+                return sum(chunk.count(b"\n") for chunk in iter(lambda: binary.read(1 << 20),
+                                                                 b"")) + 1
+        from openpyxl import load_workbook
+
+        with self._binary() as binary:
+            return load_workbook(binary, read_only=True).active.max_row or 0
 
     def _binary(self):
         return open(self.path, "rb") if self.path is not None else io.BytesIO(self.raw)
@@ -270,12 +284,13 @@ class Checked:
         return None if row is None else row["line"]
 
 
-def check_rows(session, rows, progress=_no_progress):
+def check_rows(session, rows, progress=_no_progress, scope=None):
     """Check every row of ``rows`` (any iterable, read once); return a ``Checked``.
 
     A code twice with the same name and kind is a repeat, imported once with a warning;
     with a different name or kind it is an error. A row's parent must be registered or
-    in the file (anywhere: lists are not always parent-first).
+    in the file (anywhere: lists are not always parent-first). With ``scope``, a row
+    outside the caller's area is an error too.
     """
     known = set(session.scalars(select(County.code))) | set(session.scalars(select(Town.code)))
     checked = Checked()
@@ -284,6 +299,8 @@ def check_rows(session, rows, progress=_no_progress):
         if checked.rows % 5000 == 0:
             progress("check", checked.rows, None)
         good, problems = check_row(row)
+        if scope is not None and not scope.covers(row["code"]):
+            problems = {**(problems or {}), "code": ["outside your area"]}
         if problems:
             checked.errors.append({"line": row["line"], "code": row["code"],
                                    "fields": problems})
@@ -380,7 +397,8 @@ def _write_chunk(session, level, rows, counties_of_towns, result):
     if updated:
         record_events(session, "community_updated", [community_record(u) for u in updated])
     session.flush()
-    session.expunge_all()
+    for unit in existing.values():  # forget them (only them: the caller may hold others)
+        session.expunge(unit)
     if level == domain.TOWN:
         counties_of_towns.update((r["code"], r["parent"]) for r in rows)
 
@@ -405,14 +423,14 @@ def _communities_to_write(rows, checked):
             yield good
 
 
-def import_rows(session, rows, dry_run=False, progress=_no_progress):
+def import_rows(session, rows, dry_run=False, progress=_no_progress, scope=None):
     """Import unit rows all or nothing; the result counts what happened to each.
 
     ``rows`` is read twice (a list, or a ``FileRows`` that reads its file again): once to
     check every row, once to write. Memory stays bounded by ``CHUNK`` rows and what
     ``Checked`` keeps, so a national list imports in one transaction, all or nothing.
     """
-    checked = check_rows(session, rows, progress)
+    checked = check_rows(session, rows, progress, scope)
     result = {"created": 0, "updated": 0, "unchanged": 0, "failed": len(checked.errors),
               "errors": checked.errors, "warnings": checked.warnings, "rows": checked.rows}
     if checked.errors or dry_run:
@@ -441,6 +459,44 @@ def import_all_or_nothing(session, rows, progress=_no_progress):
             f"{len(result['errors'])} rows are invalid; nothing was imported.",
             {f"line {e['line']}": e["fields"] for e in result["errors"]})
     return result
+
+
+IMPORT_JOB = "import_units"
+
+
+def _job_progress(session, job):
+    """How a job's import tells how far it is: yielding to the service's other green
+    threads, and on PostgreSQL also writing ``done``/``total`` and the heartbeat from a
+    second connection, so pollers see it move and no instance takes the job over as
+    stale while its one transaction runs. (SQLite has one writer: its import shows its
+    counts at the end.) The step's own session must not touch the job row before the
+    end, or the second connection would wait for it."""
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return lambda stage, done, total: eventlet.sleep(0)
+    from fazhi_common.jobs import Job
+
+    def progress(stage, done, total):
+        eventlet.sleep(0)
+        if done % 5000 == 0 or done == total:
+            with bind.engine.begin() as conn:
+                conn.execute(update(Job).where(Job.id == job.id).values(
+                    done=done, total=total, heartbeat_at=utcnow()))
+    return progress
+
+
+def import_step(session, job, today):
+    """A long import run as a job (``fazhi_common.jobs``): the upload is checked and
+    written in this one step, one transaction, all or nothing as any import, streamed
+    from the upload kept in the job's parameters; the job's result is the row report."""
+    rows = read_upload(job.params["filename"], job.params["content_base64"])
+    # the caller's area, as the request's identity saw it: rows outside it are errors
+    scope = Identity(subject=job.requested_by, role=PLATFORM_ADMIN, area=job.area or None)
+    result = import_rows(session, rows, progress=_job_progress(session, job), scope=scope)
+    job.total = job.done = result["rows"]
+    job.result = {k: result[k] for k in ("created", "updated", "unchanged", "failed",
+                                         "errors", "warnings")}
+    return True
 
 
 def export_rows(session, county_code=None):

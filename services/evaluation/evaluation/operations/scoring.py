@@ -179,10 +179,14 @@ _MEASURES = {"has_legal_adviser": _adviser, "election_held": _election,
 
 
 def survey_counts(session, code, period):
-    sample, satisfied = session.execute(
-        select(func.count(), func.count().filter(SurveyAnswer.satisfied.is_(True)))
+    """Answers counted (a flagged burst is kept but not counted) and answers flagged."""
+    counted = SurveyAnswer.flagged.is_(False)
+    sample, satisfied, flagged = session.execute(
+        select(func.count().filter(counted),
+               func.count().filter(counted, SurveyAnswer.satisfied.is_(True)),
+               func.count().filter(SurveyAnswer.flagged.is_(True)))
         .where(SurveyAnswer.community_code == code, SurveyAnswer.period == period)).one()
-    return {"sample": sample, "satisfied": satisfied}
+    return {"sample": sample, "satisfied": satisfied, "flagged": flagged}
 
 
 def vetoes_of(session, code, period):

@@ -1,7 +1,7 @@
 """statistics summed per month and per year, kind, county and duration, kept by triggers
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-25 19:00:00
 
 The statistics over a province's million cases read these sums instead of the cases:
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005'
-down_revision = '0004'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
