@@ -9,6 +9,7 @@ import base64
 import csv
 import io
 
+import eventlet
 from sqlalchemy import select
 
 from fazhi_common.api import registry as api
@@ -201,17 +202,22 @@ def _no_progress(stage, done, total):
     pass
 
 
+def parent_first(rows):
+    """Counties, then towns, then communities, each in file order."""
+    return sorted(rows, key=lambda r: (r["code"][6:] != "000000", r["code"][9:] != "000",
+                                       r["line"]))
+
+
 def check_rows(session, rows, progress=_no_progress):
     """Check every row; return (normalised rows in parent-first order, errors).
 
     ``progress(stage, done, total)`` is told how far it got (the command line shows it).
     """
-    rows = sorted(rows, key=lambda r: (r["code"][6:] != "000000", r["code"][9:] != "000",
-                                       r["line"]))
+    rows = parent_first(rows)
     known = set(session.scalars(select(County.code))) | set(session.scalars(select(Town.code)))
     seen, good, errors = set(), [], []
     for done, row in enumerate(rows, start=1):
-        if done % 500 == 0 or done == len(rows):
+        if done % 100 == 0 or done == len(rows):
             progress("check", done, len(rows))
         if row["code"] in seen:
             errors.append({"line": row["line"], "code": row["code"],
@@ -261,7 +267,7 @@ def import_rows(session, rows, dry_run=False, progress=_no_progress):
     existing = _existing_units(session, good)
     towns = {}
     for done, row in enumerate(good, start=1):
-        if done % 500 == 0 or done == len(good):
+        if done % 100 == 0 or done == len(good):
             progress("write", done, len(good))
         model = MODELS[row["level"]]
         unit = existing.get(row["code"])
@@ -305,6 +311,46 @@ def import_all_or_nothing(session, rows, progress=_no_progress):
             f"{len(result['errors'])} rows are invalid; nothing was imported.",
             {f"line {e['line']}": e["fields"] for e in result["errors"]})
     return result
+
+
+IMPORT_JOB = "import_units"
+IMPORT_CHUNK = 100
+
+
+def _let_others_run(_stage, _done, _total):
+    eventlet.sleep(0)  # a job shares the service's green threads with its RPCs
+
+
+def import_step(session, job, today, chunk=IMPORT_CHUNK):
+    """One step of a large import run as a job (``fazhi_common.jobs``).
+
+    The first step checks every row, as an import does: one bad row and nothing is
+    written (the job ends with the row report). Then each step writes ``chunk`` rows in
+    parent-first order, in its own transaction with the job's position, so a province's
+    list never holds one long transaction and a job taken over after a crash goes on
+    from the last committed chunk.
+    """
+    rows = job.params["rows"]
+    if not job.state.get("checked"):
+        _good, errors = check_rows(session, rows, _let_others_run)
+        job.total = len(rows)
+        if errors:
+            job.result = {"created": 0, "updated": 0, "unchanged": 0,
+                          "failed": len(errors), "errors": errors}
+            return True
+        job.state = {"checked": True, "position": 0}
+        job.result = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0, "errors": []}
+        return False
+    position = job.state["position"]
+    part = parent_first(rows)[position:position + chunk]
+    written = import_rows(session, part, progress=_let_others_run)
+    if written["errors"]:  # changed since the check (another import): stop, say where
+        raise ValidationFailed(f"rows changed since they were checked: {written['errors']}")
+    job.result = {k: job.result[k] + written.get(k, 0) if k != "errors" else []
+                  for k in job.result}
+    job.done = position + len(part)
+    job.state = {"checked": True, "position": job.done}
+    return job.done >= len(rows)
 
 
 def export_rows(session, county_code=None):

@@ -7,8 +7,9 @@ from datetime import date
 
 import eventlet
 
+from fazhi_common import jobs
 from fazhi_common import service as base
-from fazhi_common.api import page_of
+from fazhi_common.api import Job, page_of
 from fazhi_common.api import registry as api
 from fazhi_common.audit import append_audit
 from fazhi_common.errors import Forbidden, ValidationFailed
@@ -18,6 +19,7 @@ from fazhi_common.validation import load
 from registry import health_checks, importing, schedule
 from registry import operations as ops
 
+JOB = Job()
 COUNTY_PAGE = page_of(api.County)()
 TOWN_PAGE = page_of(api.Town)()
 COMMUNITY_PAGE = page_of(api.Community)()
@@ -35,6 +37,7 @@ def _record_kind(kind):
 
 class RegistryService(base.ServiceBase):
     name = "registry"
+    job_runner = jobs.JobRunner({importing.IMPORT_JOB: importing.import_step})
 
     def _audit(self, session, action, subject, details=None):
         append_audit(session, self.caller, f"registry.{action}", subject, details)
@@ -292,7 +295,19 @@ class RegistryService(base.ServiceBase):
             with self.db.read() as session:
                 return api.ImportResult().dump(importing.import_rows(session, rows,
                                                                      dry_run=True))
+        if len(rows) > int(self.config.get("IMPORT_INLINE_ROWS", 200)):
+            # a province's list takes minutes: checked and written by a job, polled
+            with self.db.transaction() as session:
+                job = jobs.start_job(session, importing.IMPORT_JOB, {"rows": rows},
+                                     self.caller)
+                self._audit(session, "import_file", f"{len(rows)} rows", {"job": job.id})
+                return api.ImportResult().dump({"job": jobs.job_view(job)})
         return self._import(rows, "import_file")
+
+    @rpc(roles=api.READERS)
+    def get_job(self, job_id):
+        with self.db.read() as session:
+            return JOB.dump(jobs.job_view(jobs.get_job(session, job_id, self.caller)))
 
     def _import(self, rows, action):
         with self.db.transaction() as session:
