@@ -1,12 +1,12 @@
 """Evaluation endpoints: schemes, evidence, residents' survey, spot checks, inspections,
 vetoes, results with their explanation, titles, prerequisites, rankings, reports and the
 Excel export."""
-import base64
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, jsonify, send_file
 
+from fazhi_common.api import Job, page_of
 from fazhi_common.api import evaluation as api
-from fazhi_common.api import page_of
+from gateway import xlsx
 from gateway.openapi import documented
 from gateway.security import client_address
 from gateway.views import call, created, json_body, query_args
@@ -14,6 +14,7 @@ from gateway.views import call, created, json_body, query_args
 bp = Blueprint("evaluation", __name__, url_prefix="/api/v1/evaluation")
 TAG = "evaluation"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT_PAGE_SIZE = 100  # each page one quick call, whatever the load (a few hundred KB)
 
 
 # the sections of docs/evaluation.md that state the rules these operations follow
@@ -54,10 +55,22 @@ def get_scheme(scheme_id):
 
 # A revision is a new resource (version N+1), so it is created, not PUT over the scheme.
 @bp.post("/schemes/<int:scheme_id>/revisions")
-@documented("Revise a scheme: in place while unused, else as its next version (returned)",
+@documented("Revise a scheme: in place while unused, else as its next version (returned); "
+            "a scheme in use answers 202 with the job that recomputes its pinned results",
             body=api.SchemeIn, response=api.Scheme, tag=TAG, roles=api.SCHEME_WRITERS)
 def edit_scheme(scheme_id):
-    return jsonify(_call("edit_scheme", scheme_id, json_body(api.SchemeIn)))
+    scheme = _call("edit_scheme", scheme_id, json_body(api.SchemeIn))
+    if scheme.get("job"):
+        response = jsonify(scheme)
+        response.headers["Location"] = f"{bp.url_prefix}/jobs/{scheme['job']['id']}"
+        return response, 202
+    return jsonify(scheme)
+
+
+@bp.get("/jobs/<job_id>")
+@documented("Poll a background job (a scheme revision's recompute)", response=Job, tag=TAG)
+def get_job(job_id):
+    return jsonify(_call("get_job", job_id))
 
 
 # -- evidence and results -------------------------------------------------------------------------
@@ -259,6 +272,20 @@ def report():
 @documented("Results and their indicators as an Excel workbook", query=api.ReportQuery,
             tag=TAG)
 def export_results():
-    exported = _call("export_results", query_args(api.ReportQuery))
-    return Response(base64.b64decode(exported["content_base64"]), mimetype=XLSX, headers={
-        "Content-Disposition": f"attachment; filename={exported['filename']}"})
+    query = query_args(api.ReportQuery)
+    pages = _export_pages(query)
+    suffix = f"-{query['county_code']}" if query.get("county_code") else ""
+    return send_file(xlsx.workbook(pages, query["period"]), mimetype=XLSX, as_attachment=True,
+                     download_name=f"evaluation-{query['period']}{suffix}.xlsx")
+
+
+def _export_pages(query):
+    """The export's rows, asked for a page at a time: each call stays small and quick
+    however large the area, so a province's export never meets the RPC timeout."""
+    page = 1
+    while True:
+        body = _call("export_page", {**query, "page": page, "per_page": EXPORT_PAGE_SIZE})
+        yield body["items"]
+        if page * EXPORT_PAGE_SIZE >= body["total"]:
+            return
+        page += 1
