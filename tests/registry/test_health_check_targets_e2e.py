@@ -72,6 +72,10 @@ def _only_the_city_sets_a_countys_target(gateway):
     assert civil.status_code == 403
     bad = gateway.post(f"{R}/health-check-targets", json=dict(body, target=0))
     assert bad.status_code == 422 and "target" in bad.json["fields"]
+    for not_a_county in ("330100000000", "330110001000", "000000000000"):
+        wrong = gateway.post(f"{R}/health-check-targets",
+                             json=dict(body, county_code=not_a_county))
+        assert wrong.status_code == 422 and "county_code" in wrong.json["fields"]
     unknown = gateway.post(f"{R}/health-check-targets",
                           json=dict(body, county_code="330183000000"))
     assert unknown.status_code == 404

@@ -37,6 +37,18 @@ class AreaPayload(Schema):
     community_code = code_field(required=False)
 
 
+class JobFinished(Schema):
+    """A background job ended (``fazhi_common.jobs``): each service that runs jobs
+    announces it as ``<service>_job_finished``."""
+
+    job_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("done", "failed")))
+    done = fields.Integer(required=True)
+    total = fields.Integer(allow_none=True)
+    error = fields.String(allow_none=True)  # the result (a row report...) is on the job
+
+
 @dataclass(frozen=True)
 class EventContract:
     type: str
