@@ -154,6 +154,16 @@ class Division(str):
                 return unit
         return None
 
+    def widened_to(self, level):
+        """This area, or the unit at ``level`` holding it when the area is finer than that.
+
+        A town-level officer's figures by county are those of the town's county:
+        ``widened_to(COUNTY)``. A city stays a city.
+        """
+        if self.depth <= LEVELS.index(level):
+            return self
+        return self.at(level)
+
     @property
     def county(self):
         return self.at(COUNTY)
@@ -194,6 +204,14 @@ def parse(code):
     if code is None or code == "":
         return None
     return Division(code)
+
+
+def try_parse(code):
+    """``Division(code)``, or None when ``code`` is no division code at all."""
+    try:
+        return Division(code)
+    except InvalidDivision:
+        return None
 
 
 def prefix_of(area):

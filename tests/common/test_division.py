@@ -165,3 +165,12 @@ def test_field_refuses(data, field, problem):
     with pytest.raises(ValidationError) as caught:
         Row().load(data)
     assert problem in caught.value.messages[field][0]
+
+
+def test_widened_to():
+    assert Division("330102001001").widened_to(COUNTY) == "330102000000"
+    assert Division("330102001001").widened_to(TOWN) == "330102001000"
+    assert Division("330102001000").widened_to(TOWN) == "330102001000"
+    assert Division("330100000000").widened_to(COUNTY) == "330100000000"
+    assert Division(DONGGUAN_COMMUNITY).widened_to(COUNTY) == DONGGUAN
+    assert Division(DONGGUAN).widened_to(COUNTY) == DONGGUAN

@@ -6,8 +6,13 @@ from fazhi_common.identity import CIVIL_AFFAIRS_OFFICER, JUSTICE_OFFICER, PLATFO
 
 COUNTY_KINDS = ("county", "county_city", "district", "development_zone")
 TOWN_KINDS = ("town", "township", "street")
-UNIT_KINDS = ("urban_community", "rural_community", "village")
-REORGANISATION_KINDS = ("convert", "merge", "federate")
+# a unit's kind is also its class for evaluation (分类指导)
+URBAN_COMMUNITY, RURAL_COMMUNITY, VILLAGE = "urban_community", "rural_community", "village"
+COMMUNITY_KINDS = (URBAN_COMMUNITY, RURAL_COMMUNITY)
+UNIT_KINDS = COMMUNITY_KINDS + (VILLAGE,)
+# reorganisation of villages (转、并、联)
+CONVERT, MERGE, FEDERATE = "convert", "merge", "federate"
+REORGANISATION_KINDS = (CONVERT, MERGE, FEDERATE)
 BODY_KINDS = ("residents_committee", "villagers_committee",
               "deliberation_supervision_committee", "residents_assembly",
               "representative_assembly", "collective_economic_organisation")
@@ -383,6 +388,8 @@ class ImportResult(Schema):
     unchanged = fields.Integer()
     failed = fields.Integer()
     errors = fields.List(fields.Nested(ImportRowError))
+    # rows imported nonetheless, e.g. a kind that contradicts the NBS numbering of the code
+    warnings = fields.List(fields.Nested(ImportRowError))
 
 
 class ImportFileIn(Schema):

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from fazhi_common.division import COMMUNITY, TOWN, Division, try_parse
 from fazhi_common.errors import Conflict, ValidationFailed, field_error
 
 # -- the lifecycle ------------------------------------------------------------------------
@@ -154,11 +155,11 @@ def overdue_deadlines(case, today):
 # -- where a case belongs --------------------------------------------------------------------
 
 def community_area(community_code, field_name="community_code"):
-    """County and town codes of a 12-digit community code (it must name a community)."""
-    if not re.fullmatch(r"\d{12}", community_code or "") or community_code[6:9] == "000" \
-            or community_code[9:] == "000":
+    """County-level unit and town of a community code (it must name a community)."""
+    community = try_parse(community_code)
+    if community is None or community.level != COMMUNITY:
         raise field_error(field_name, f"{community_code} is not a community or village code.")
-    return community_code[:6] + "000000", community_code[:9] + "000"
+    return community.county, community.town
 
 
 def check_serves(organisation, community_code):
@@ -171,16 +172,18 @@ def check_serves(organisation, community_code):
 
 
 def check_organisation_area(county_code, town_code):
-    if county_code[6:] != "000000" or county_code[4:6] == "00":
+    """A county-level unit (or a city without counties) and, if named, a town of it."""
+    county = try_parse(county_code)
+    if county is None or not county.stands_as_county:
         raise field_error("county_code", f"{county_code} is not a county-level code.")
-    if town_code and (town_code[:6] != county_code[:6] or town_code[6:9] == "000"
-                      or town_code[9:] != "000"):
+    town = try_parse(town_code) if town_code else None
+    if town_code and (town is None or town.level != TOWN or town.county != county):
         raise field_error("town_code", f"{town_code} is not a town of {county_code}.")
 
 
 def default_supervising_department(county_code):
     """The county justice bureau, in the department naming the platform uses."""
-    return f"justice-{county_code[:6]}"
+    return f"justice-{Division(county_code).prefix}"
 
 
 # -- resident ID numbers (GB 11643-1999) --------------------------------------------------------

@@ -12,6 +12,7 @@ from sqlalchemy import and_, func, or_, select
 
 from fazhi_common.api import mediation as api
 from fazhi_common.db import paginate
+from fazhi_common.division import COUNTY
 from fazhi_common.errors import Conflict, Forbidden, NotFound, field_error
 from fazhi_common.identity import LINKED_DEPARTMENT_OFFICER, MEDIATOR
 from fazhi_common.outbox import record_event
@@ -30,10 +31,6 @@ from mediation.models import (
 NAME, ID_NUMBER, PHONE = "party.name", "party.id_number", "party.phone"
 
 
-def _in_scope(query, column, scope):
-    return query.where(column.startswith(scope.prefix)) if scope.prefix else query
-
-
 # -- organisations and coverage ---------------------------------------------------------------
 
 def register_organisation(session, data, scope):
@@ -50,11 +47,10 @@ def register_organisation(session, data, scope):
 
 def _organisation_visible(organisation, scope):
     """In the caller's county; a town's caller sees its town's and the county-wide ones."""
-    prefix = scope.prefix
-    if not organisation.county_code.startswith(prefix[:6]):
+    if not scope.covers(organisation.county_code, level=COUNTY):
         return False
-    return (len(prefix) <= 6 or organisation.town_code is None
-            or organisation.town_code.startswith(prefix[:9]))
+    return (scope.area is None or scope.area.town is None or organisation.town_code is None
+            or scope.area.town.covers(organisation.town_code))
 
 
 def get_organisation(session, organisation_id, scope):
@@ -65,13 +61,12 @@ def get_organisation(session, organisation_id, scope):
 
 
 def list_organisations(session, query, scope):
-    q = select(Organisation).order_by(Organisation.id)
+    q = scope.in_area(select(Organisation).order_by(Organisation.id),
+                      Organisation.county_code, level=COUNTY)
     # a town's caller also sees the county-wide organisations that serve its town
-    if scope.prefix:
-        q = q.where(Organisation.county_code.startswith(scope.prefix[:6]))
-        if len(scope.prefix) > 6:
-            q = q.where(or_(Organisation.town_code.is_(None),
-                            Organisation.town_code.startswith(scope.prefix[:9])))
+    if scope.area is not None and scope.area.town is not None:
+        q = q.where(or_(Organisation.town_code.is_(None),
+                        Organisation.town_code.startswith(scope.area.town.prefix)))
     for key in ("kind", "county_code", "town_code"):
         if query.get(key):
             q = q.where(getattr(Organisation, key) == query[key])
@@ -82,12 +77,11 @@ def coverage(session, county_code, scope):
     """Per county, which of the five linkage kinds it has no organisation of."""
     q = (select(Organisation.county_code, Organisation.kind, func.count())
          .group_by(Organisation.county_code, Organisation.kind))
-    if scope.prefix:
-        q = q.where(Organisation.county_code.startswith(scope.prefix[:6]))
+    q = scope.in_area(q, Organisation.county_code, level=COUNTY)
     if county_code:
         q = q.where(Organisation.county_code == county_code)
     counts = defaultdict(dict)
-    if county_code and (not scope.prefix or county_code.startswith(scope.prefix[:6])):
+    if county_code and scope.covers(county_code, level=COUNTY):
         counts[county_code] = {}  # a county with no organisation at all lacks all five
     for county, kind, n in session.execute(q):
         counts[county][kind] = n
@@ -124,7 +118,7 @@ def _scoped_cases(query, scope):
     if scope.role == MEDIATOR:
         query = query.where(or_(MediationCase.mediator.is_(None),
                                 MediationCase.mediator == scope.subject))
-    return _in_scope(query, MediationCase.community_code, scope)
+    return scope.in_area(query, MediationCase.community_code)
 
 
 def _people_committee_for(session, community_code):
@@ -332,7 +326,7 @@ def statistics(session, query, scope):
     where = [c.received_on.between(query["date_from"], query["date_to"])]
     if scope.role == LINKED_DEPARTMENT_OFFICER:
         where.append(c.referrer_department == (scope.department or ""))
-    elif scope.prefix:
+    elif scope.area is not None:
         where.append(c.community_code.startswith(scope.prefix))
     if query.get("mediation_kind"):
         where.append(c.mediation_kind == query["mediation_kind"])
@@ -411,7 +405,7 @@ def legal_aid_view(application, cipher, reveal):
 
 
 def _legal_service_query(model, date_column, query, scope):
-    q = _in_scope(select(model).order_by(model.id), model.community_code, scope)
+    q = scope.in_area(select(model).order_by(model.id), model.community_code)
     for key in ("community_code", "county_code"):
         if query.get(key):
             q = q.where(getattr(model, key) == query[key])

@@ -73,6 +73,10 @@ def import_command(args):
     with sessions() as session:
         result = importing.import_rows(session, rows, dry_run=args.dry_run, progress=progress)
         progress.finish()
+        for warning in result["warnings"]:
+            for field, problems in sorted(warning["fields"].items()):
+                print(f"warning: line {warning['line']} ({warning['code']}) {field}: "
+                      f"{'; '.join(problems)}", file=sys.stderr)
         if result["errors"]:
             report = Path(args.errors or f"{path.stem}.errors.csv")
             with report.open("w", newline="", encoding="utf-8-sig") as stream:

@@ -12,7 +12,9 @@ import io
 from sqlalchemy import select
 
 from fazhi_common.api import registry as api
+from fazhi_common.division import Division, InvalidDivision
 from fazhi_common.errors import ValidationFailed
+from fazhi_common.events import area_of
 from fazhi_common.outbox import record_event
 from registry import domain
 from registry.models import Community, County, Town
@@ -110,8 +112,12 @@ def read_upload(filename, content_base64):
 
 # -- checking and writing -------------------------------------------------------------------
 
-def guess_kind(level, name):
-    """The kind a unit's name implies, for lists that carry no kind column."""
+def guess_kind(level, name, code):
+    """The kind a unit's code or name implies, for lists that carry no kind column.
+
+    A community's NBS number says residents' or villagers' committee; the name decides
+    only when the number says neither.
+    """
     if level == domain.COUNTY:
         if "开发区" in name or "园区" in name:
             return "development_zone"
@@ -122,12 +128,18 @@ def guess_kind(level, name):
         if name.endswith("街道") or name.endswith("街道办事处"):
             return "street"
         return "township" if name.endswith("乡") else "town"
+    by_number = domain.kind_by_numbering(code)
+    if by_number:
+        return by_number
     village_suffixes = ("村", "村委会", "村民委员会")
-    return "village" if name.endswith(village_suffixes) else "urban_community"
+    return api.VILLAGE if name.endswith(village_suffixes) else api.URBAN_COMMUNITY
 
 
 def check_row(row, known_parents):
-    """Normalised row, or a dict of field errors. ``known_parents``: codes already valid."""
+    """Normalised row, or a dict of field errors. ``known_parents``: codes already valid.
+
+    A normalised row may carry ``warnings`` (field -> problems) that do not stop it.
+    """
     errors = {}
     try:
         level = domain.division_level(row["code"])
@@ -140,20 +152,29 @@ def check_row(row, known_parents):
     name = (row.get("name") or "").strip()
     if not name or len(name) > 100:
         errors["name"] = ["a name of 1 to 100 characters is required"]
-    kind = row.get("kind") or guess_kind(level, name)
+    kind = row.get("kind") or guess_kind(level, name, row["code"])
     if kind not in KINDS_BY_LEVEL[level]:
         errors["kind"] = [f"a {level} is one of {', '.join(KINDS_BY_LEVEL[level])}"]
+    warning = level == domain.COMMUNITY and domain.numbering_warning(row["code"], kind)
     parent = domain.parent_code(row["code"])
     if parent and parent not in known_parents:
         errors["code"] = [f"its parent {parent} is neither registered nor earlier in the file"]
     if errors:
         return None, errors
     return {"line": row["line"], "code": row["code"], "name": name, "level": level,
-            "kind": kind, "parent": parent}, None
+            "kind": kind, "parent": parent,
+            "warnings": {"kind": [warning]} if warning else {}}, None
 
 
 def _no_progress(stage, done, total):
     pass
+
+
+def _parents_first(row):
+    try:
+        return Division(row["code"]).depth, row["line"]
+    except InvalidDivision:
+        return len(LEVELS) + 2, row["line"]  # reported as an error in its turn
 
 
 def check_rows(session, rows, progress=_no_progress):
@@ -161,8 +182,7 @@ def check_rows(session, rows, progress=_no_progress):
 
     ``progress(stage, done, total)`` is told how far it got (the command line shows it).
     """
-    rows = sorted(rows, key=lambda r: (r["code"][6:] != "000000", r["code"][9:] != "000",
-                                       r["line"]))
+    rows = sorted(rows, key=_parents_first)
     known = set(session.scalars(select(County.code))) | set(session.scalars(select(Town.code)))
     seen, good, errors = set(), [], []
     for done, row in enumerate(rows, start=1):
@@ -188,10 +208,8 @@ def _event_for(unit, level):
     if level == domain.COUNTY:
         return "county_registered", {"county_code": unit.code, "name": unit.name,
                                      "kind": unit.kind}
-    area = {"county_code": unit.county_code,
-            "town_code": unit.code if level == domain.TOWN else unit.town_code}
     if level == domain.TOWN:
-        return "town_registered", {**area, "name": unit.name, "kind": unit.kind}
+        return "town_registered", {**area_of(unit.code), "name": unit.name, "kind": unit.kind}
     return "community_registered", community_record(unit)
 
 
@@ -209,8 +227,10 @@ def _existing_units(session, rows, chunk=500):
 def import_rows(session, rows, dry_run=False, progress=_no_progress):
     """Import unit rows all or nothing; the result counts what happened to each."""
     good, errors = check_rows(session, rows, progress)
+    warnings = [{"line": r["line"], "code": r["code"], "fields": r["warnings"]}
+                for r in good if r["warnings"]]
     result = {"created": 0, "updated": 0, "unchanged": 0, "failed": len(errors),
-              "errors": errors}
+              "errors": errors, "warnings": sorted(warnings, key=lambda w: w["line"])}
     if errors or dry_run:
         return result
     existing = _existing_units(session, good)

@@ -8,8 +8,10 @@ from datetime import date
 from sqlalchemy import and_, func, or_, select
 
 from fazhi_common.campaign import campaign_stage
+from fazhi_common.clock import add_years
 from fazhi_common.db import paginate
 from fazhi_common.errors import Conflict, NotFound, field_error
+from fazhi_common.events import area_of
 from fazhi_common.outbox import record_event
 from registry import domain
 from registry.models import (
@@ -51,15 +53,6 @@ def _reference(session, model, key, field, what):
     return row
 
 
-def _in_scope(query, column, scope):
-    return query.where(column.startswith(scope.prefix)) if scope.prefix else query
-
-
-def _area(unit):
-    return {"county_code": unit.county_code, "town_code": unit.town_code,
-            "community_code": unit.code}
-
-
 # -- units ------------------------------------------------------------------------------
 
 def register_county(session, data, scope):
@@ -84,8 +77,7 @@ def register_town(session, data, scope):
     town = Town(**data)
     session.add(town)
     record_event(session, "town_registered", {
-        "county_code": town.county_code, "town_code": town.code,
-        "name": town.name, "kind": town.kind})
+        **area_of(town.code), "name": town.name, "kind": town.kind})
     return town
 
 
@@ -105,7 +97,7 @@ def register_community(session, data, scope):
 
 def community_record(unit):
     """What other services keep of a community (the community_registered/_updated payload)."""
-    return {**_area(unit), "name": unit.name, "kind": unit.kind,
+    return {**area_of(unit.code), "name": unit.name, "kind": unit.kind,
             "economic_tier": unit.economic_tier, "reorganised_on": unit.reorganised_on}
 
 
@@ -120,21 +112,21 @@ def update_community(session, code, changes, scope):
 
 
 def list_counties(session, query, scope):
-    q = _in_scope(select(County).order_by(County.code), County.code, scope)
+    q = scope.in_area(select(County).order_by(County.code), County.code)
     if query.get("kind"):
         q = q.where(County.kind == query["kind"])
     return paginate(session, q, query["page"], query["per_page"])
 
 
 def list_towns(session, query, scope):
-    q = _in_scope(select(Town).order_by(Town.code), Town.code, scope)
+    q = scope.in_area(select(Town).order_by(Town.code), Town.code)
     if query.get("county_code"):
         q = q.where(Town.county_code == query["county_code"])
     return paginate(session, q, query["page"], query["per_page"])
 
 
 def list_communities(session, query, scope):
-    q = _in_scope(select(Community).order_by(Community.code), Community.code, scope)
+    q = scope.in_area(select(Community).order_by(Community.code), Community.code)
     for key in ("county_code", "town_code", "kind", "status"):
         if query.get(key):
             q = q.where(getattr(Community, key) == query[key])
@@ -218,7 +210,7 @@ def reorganise(session, data, scope, today=None):
     session.add(reorganisation)
     session.flush()
     record_event(session, "community_reorganised", {
-        **_area(result), "reorganisation_id": reorganisation.id,
+        **area_of(result.code), "reorganisation_id": reorganisation.id,
         "reorganisation_kind": reorganisation.kind, "effective_on": reorganisation.effective_on,
         "source_codes": [s.code for s in sources], "deactivated_codes": deactivated})
     return reorganisation
@@ -271,12 +263,12 @@ def body_view(body, today):
 def create_body(session, data, scope):
     scope.require_area(data["community_code"], field="community_code")
     _reference(session, Community, data["community_code"], "community_code", "community")
-    term_years = data.get("term_years") or domain.BODY_KINDS[data["kind"]]
+    term_years = data.get("term_years") or domain.TERM_YEARS
     started = data.get("term_started_on")
     body = GovernanceBody(
         community_code=data["community_code"], kind=data["kind"], term_years=term_years,
         term_started_on=started,
-        term_ends_on=domain.add_years(started, term_years) if started else None,
+        term_ends_on=add_years(started, term_years) if started else None,
         members=[BodyMember(**m) for m in data["members"]])
     session.add(body)
     session.flush()
@@ -289,8 +281,8 @@ def get_body(session, body_id, scope):
 
 
 def list_bodies(session, query, today, scope):
-    q = _in_scope(select(GovernanceBody).order_by(GovernanceBody.id),
-                  GovernanceBody.community_code, scope)
+    q = scope.in_area(select(GovernanceBody).order_by(GovernanceBody.id),
+                      GovernanceBody.community_code)
     if query.get("community_code"):
         q = q.where(GovernanceBody.community_code == query["community_code"])
     if query.get("county_code"):
@@ -313,16 +305,15 @@ def record_election(session, body_id, data, scope, today=None):
     session.add(election)
     if data["result"] == "elected":
         body.term_started_on = data["held_on"]
-        body.term_ends_on = domain.add_years(data["held_on"], body.term_years)
+        body.term_ends_on = add_years(data["held_on"], body.term_years)
         if data["members"]:
             for member in body.members:
                 if member.ended_on is None:
                     member.ended_on = data["held_on"]
             body.members.extend(BodyMember(**m) for m in data["members"])
     session.flush()
-    community = session.get(Community, body.community_code)
     record_event(session, "election_held", {
-        **_area(community), "election_id": election.id, "body_kind": body.kind,
+        **area_of(body.community_code), "election_id": election.id, "body_kind": body.kind,
         "held_on": election.held_on, "turnout_rate": election.turnout_rate,
         "result": election.result})
     return election
@@ -347,7 +338,7 @@ def assign_adviser(session, data, scope):
     session.add(assignment)
     session.flush()
     record_event(session, "legal_adviser_assigned", {
-        **_area(community), "assignment_id": assignment.id,
+        **area_of(community.code), "assignment_id": assignment.id,
         "adviser_name": assignment.adviser_name, "adviser_kind": assignment.adviser_kind,
         "assigned_on": assignment.assigned_on})
     return assignment
@@ -361,15 +352,15 @@ def remove_adviser(session, assignment_id, removed_on, scope):
     if removed_on < assignment.assigned_on:
         raise field_error("removed_on", "Removal cannot precede the assignment.")
     assignment.removed_on = removed_on
-    community = session.get(Community, assignment.community_code)
     record_event(session, "legal_adviser_removed", {
-        **_area(community), "assignment_id": assignment.id, "removed_on": removed_on})
+        **area_of(assignment.community_code), "assignment_id": assignment.id,
+        "removed_on": removed_on})
     return assignment
 
 
 def list_advisers(session, query, scope):
-    q = _in_scope(select(LegalAdviserAssignment).order_by(LegalAdviserAssignment.id),
-                  LegalAdviserAssignment.community_code, scope)
+    q = scope.in_area(select(LegalAdviserAssignment).order_by(LegalAdviserAssignment.id),
+                      LegalAdviserAssignment.community_code)
     if query.get("community_code"):
         q = q.where(LegalAdviserAssignment.community_code == query["community_code"])
     if query.get("county_code"):
@@ -398,9 +389,9 @@ def coverage(session, county_code, scope):
                                   .group_by(EducationPlace.town_code)).all())
     venues = dict(session.execute(select(CultureVenue.county_code, func.count())
                                   .group_by(CultureVenue.county_code)).all())
-    counties_q = select(County).order_by(County.code).where(
-        County.code.startswith(scope.prefix[:6]))
-    per_town = _in_scope(per_town, Town.code, scope)
+    counties_q = scope.in_area(select(County).order_by(County.code), County.code,
+                               level=domain.COUNTY)
+    per_town = scope.in_area(per_town, Town.code)
     if county_code:
         counties_q = counties_q.where(County.code == county_code)
         per_town = per_town.where(Town.county_code == county_code)
@@ -474,18 +465,17 @@ def add_record(session, kind, data, disclosure_grace_days, scope):
     session.add(record)
     session.flush()
     if kind == "disclosures":
-        community = session.get(Community, record.community_code)
         record_event(session, "affairs_disclosed", {
-            **_area(community), "disclosure_id": record.id, "disclosure_kind": record.kind,
-            "period": record.period, "disclosed_on": record.disclosed_on,
-            "on_time": record.on_time})
+            **area_of(record.community_code), "disclosure_id": record.id,
+            "disclosure_kind": record.kind, "period": record.period,
+            "disclosed_on": record.disclosed_on, "on_time": record.on_time})
     return record
 
 
 def list_records(session, kind, query, scope):
     model = RECORD_MODELS[kind]
     q = select(model).order_by(model.id)
-    q = _in_scope(q, getattr(model, RECORD_UNITS[kind]), scope)
+    q = scope.in_area(q, getattr(model, RECORD_UNITS[kind]))
     if query.get("community_code"):
         if not hasattr(model, "community_code"):
             raise field_error("community_code", f"{kind} are not kept per community.")
@@ -507,7 +497,7 @@ def list_records(session, kind, query, scope):
 def health_check_progress(session, year, county_code, target, scope):
     q = select(func.count()).select_from(EnterpriseHealthCheck).where(
         EnterpriseHealthCheck.checked_on.between(date(year, 1, 1), date(year, 12, 31)))
-    q = _in_scope(q, EnterpriseHealthCheck.county_code, scope)
+    q = scope.in_area(q, EnterpriseHealthCheck.county_code)
     if county_code:
         q = q.where(EnterpriseHealthCheck.county_code == county_code)
     checked = session.scalar(q)
@@ -520,7 +510,7 @@ def outreach_summary(session, year, county_code, scope):
                 func.coalesce(func.sum(OutreachActivity.participants), 0))
          .where(OutreachActivity.held_on.between(date(year, 1, 1), date(year, 12, 31)))
          .group_by(OutreachActivity.target_group).order_by(OutreachActivity.target_group))
-    q = _in_scope(q, OutreachActivity.community_code, scope)
+    q = scope.in_area(q, OutreachActivity.community_code)
     if county_code:
         q = q.join(Community, Community.code == OutreachActivity.community_code).where(
             Community.county_code == county_code)
