@@ -40,13 +40,24 @@ ensure_venv() {
   mkdir -p "$ROOT/var/log"
   "$PY" -m pip install -q -r "$ROOT/requirements-dev.txt" >"$ROOT/var/log/pip.log" 2>&1 ||
     die "pip install failed: see var/log/pip.log"
-  local editable=(-e "$ROOT/common" -e "$ROOT/gateway")
+  local editable=(-e "$ROOT/common" -e "$ROOT/gateway" -e "$ROOT/console")
   for svc in "$ROOT"/services/*/; do
     [ -f "$svc/pyproject.toml" ] && editable+=(-e "$svc")
   done
   "$PY" -m pip install -q --no-deps "${editable[@]}" >>"$ROOT/var/log/pip.log" 2>&1 ||
     die "installing the fazhi packages failed: see var/log/pip.log"
   echo "$want" > "$stamp"
+}
+
+ensure_chromium() {
+  # The console's browser tests: headless Chromium and its driver from Debian's packages
+  # (nothing is downloaded at test time), and a CJK font so screenshots read as Chinese.
+  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] &&
+     { ! command -v fc-list >/dev/null || fc-list :lang=zh | grep -q .; }; then
+    return 0
+  fi
+  apt_install chromium chromium-driver fonts-wqy-zenhei || die "The browser tests need Chromium.
+  Install it: sudo apt-get install chromium chromium-driver fonts-wqy-zenhei"
 }
 
 ensure_rabbitmq() {

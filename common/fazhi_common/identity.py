@@ -25,8 +25,18 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from nameko.extensions import DependencyProvider
-from nameko.rpc import Rpc
+from nameko.amqp.publish import Publisher
+from nameko.constants import (
+    AMQP_SSL_CONFIG_KEY,
+    AMQP_URI_CONFIG_KEY,
+    DEFAULT_SERIALIZER,
+    DEFAULT_TRANSPORT_OPTIONS,
+    LOGIN_METHOD_CONFIG_KEY,
+    NON_PERSISTENT,
+    SERIALIZER_CONFIG_KEY,
+)
+from nameko.extensions import DependencyProvider, SharedExtension
+from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
 
 from fazhi_common.division import Division, parse
 from fazhi_common.errors import FazhiError, Forbidden, Unauthenticated
@@ -163,8 +173,81 @@ def verify_identity(token, public_keys, now=None, max_age=MAX_AGE_SECONDS):
     return Identity(**payload)
 
 
+class IdentityVerifier(SharedExtension):
+    """Verifies signed identities for one container, each token's signature once.
+
+    The entrypoint checks the identity before a worker exists and ``self.caller`` needs it
+    again inside the worker: the second look finds the token among those whose signature
+    this container already verified, and only the age is checked again. A token is the
+    exact signed bytes, so a remembered one can only be that same verified identity.
+    """
+
+    REMEMBERED = 4096
+
+    def __init__(self, public_keys=None):
+        super().__init__()
+        self.public_keys = public_keys
+        self._seen = {}
+
+    def setup(self):
+        self.public_keys = verify_keys(self.container.config["GATEWAY_VERIFY_KEYS"])
+
+    def verify(self, token, now=None, max_age=MAX_AGE_SECONDS):
+        seen = self._seen.get(token) if isinstance(token, str) else None
+        if seen is None:
+            identity = verify_identity(token, self.public_keys, now=now, max_age=max_age)
+            if len(self._seen) >= self.REMEMBERED:  # forget the oldest half, stay bounded
+                for key in list(self._seen)[: self.REMEMBERED // 2]:
+                    del self._seen[key]
+            self._seen[token] = (identity, _issued_at(token))
+            return identity
+        identity, issued_at = seen
+        now = now if now is not None else time.time()
+        if abs(now - issued_at) > max_age:
+            raise Unauthenticated("The caller's identity has expired.")
+        return identity
+
+
+def _issued_at(token):
+    return json.loads(_unb64(token.split(".")[0])).get("iat", 0)
+
+
+class _ReplyPublisher(Publisher):
+    """RPC replies go out transient and without a publisher confirm.
+
+    A confirm costs a broker round trip per call and buys nothing here: the reply queue
+    is the caller's own, and a reply lost with a broker failure is the caller's timeout
+    either way. Events and the outbox keep their confirms (they do not use this class).
+    """
+
+    use_confirms = False
+    delivery_mode = NON_PERSISTENT
+    transport_options = DEFAULT_TRANSPORT_OPTIONS.copy()  # nameko mutates it per publish
+
+
+class _Responder(Responder):
+    publisher_cls = _ReplyPublisher
+
+
+class SignedRpcConsumer(RpcConsumer):
+    """nameko's RPC consumer, replying through ``_ReplyPublisher``."""
+
+    def handle_result(self, message, result, exc_info):
+        config = self.container.config
+        responder = _Responder(
+            config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
+            config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
+            ssl=config.get(AMQP_SSL_CONFIG_KEY), login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+        result, exc_info = responder.send_response(result, exc_info)
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
+
+
 class SignedRpc(Rpc):
     """``@rpc`` that admits only calls signed by the gateway, by a role in ``roles``."""
+
+    rpc_consumer = SignedRpcConsumer()
+    verifier = IdentityVerifier()
 
     def __init__(self, roles=STAFF, **kwargs):
         self.roles = frozenset(roles)
@@ -172,14 +255,10 @@ class SignedRpc(Rpc):
         kwargs.setdefault("expected_exceptions", FazhiError)
         super().__init__(**kwargs)
 
-    def setup(self):
-        self.public_keys = verify_keys(self.container.config["GATEWAY_VERIFY_KEYS"])
-        super().setup()
-
     def handle_message(self, body, message):
         # raised here, before a worker exists, the error goes back to the caller as the reply
         context = self.unpack_message_headers(message)
-        identity = verify_identity(context.get(CONTEXT_KEY), self.public_keys)
+        identity = self.verifier.verify(context.get(CONTEXT_KEY))
         identity.require_role(self.roles)
         super().handle_message(body, message)
 
@@ -193,14 +272,13 @@ class Caller(DependencyProvider):
     Event handlers and timers act for the platform itself (``SYSTEM``).
     """
 
-    def setup(self):
-        self.public_keys = verify_keys(self.container.config["GATEWAY_VERIFY_KEYS"])
+    verifier = IdentityVerifier()
 
     def get_dependency(self, worker_ctx):
         token = worker_ctx.data.get(CONTEXT_KEY)
         if token is None:
             return SYSTEM
-        return verify_identity(token, self.public_keys)
+        return self.verifier.verify(token)
 
 
 if __name__ == "__main__":

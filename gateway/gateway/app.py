@@ -2,7 +2,7 @@
 import logging
 from pathlib import Path
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, redirect
 from sqlalchemy.orm import sessionmaker
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
@@ -11,6 +11,7 @@ from fazhi_common.api import MAX_INT
 from fazhi_common.config import check_secrets, load_config
 from fazhi_common.db import make_engine
 from fazhi_common.identity import signing_key
+from fazhi_console import bp as console_bp
 from gateway import health, security
 from gateway.auth import TokenIssuer
 from gateway.blueprints import all_blueprints
@@ -60,6 +61,12 @@ def create_app(config=None):
     security.install(app)
     for blueprint in all_blueprints():
         app.register_blueprint(blueprint)
+    app.register_blueprint(console_bp)  # the officials' web console, on the same checks
+
+    @app.get("/")
+    @documented("The officials' console", public=True, hidden=True, tag="console")
+    def home():
+        return redirect("/console/")
 
     @app.get("/api/v1/openapi.json")
     @documented("This OpenAPI description", public=True, tag="meta")

@@ -59,6 +59,18 @@ class TokenIssuer:
                            headers={"kid": self.signing_kid})
         return token, self.ttl
 
+    def csrf_token(self, claims):
+        """The CSRF token of a browser session: bound to the session's token (its ``jti``),
+        so a value planted by another site or left from another session never matches."""
+        key = self.keys[self.signing_kid].encode()
+        return hmac.new(key, f"csrf:{claims['jti']}".encode(), hashlib.sha256).hexdigest()
+
+    def csrf_matches(self, claims, presented):
+        return bool(presented) and any(
+            hmac.compare_digest(hmac.new(key.encode(), f"csrf:{claims['jti']}".encode(),
+                                         hashlib.sha256).hexdigest(), presented)
+            for key in self.keys.values())
+
     def decode(self, token):
         try:
             kid = jwt.get_unverified_header(token).get("kid")

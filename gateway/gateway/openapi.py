@@ -19,18 +19,21 @@ ERROR_RESPONSES = {
 
 
 def documented(summary, body=None, query=None, response=None, status=200, tag=None,
-               roles=STAFF, public=False, rate_limited=False, also=None):
+               roles=STAFF, public=False, rate_limited=False, also=None, hidden=False):
     """Attach OpenAPI facts and access rules to a view function.
 
     ``roles`` may call the view (checked before it runs); ``public`` views need no login
     (anonymous callers act as residents) and ``rate_limited`` ones are throttled per client.
     ``also`` maps further statuses the view answers with a JSON body to their schemas.
+    ``hidden`` views (the console's pages and files) keep their access rules but are not
+    part of the API's description.
     """
     def mark(view):
         view.openapi = {"summary": summary, "body": body, "query": query,
                         "response": response, "status": status, "tag": tag,
                         "roles": frozenset(roles), "public": public,
-                        "rate_limited": rate_limited, "also": also or {}}
+                        "rate_limited": rate_limited, "also": also or {},
+                        "hidden": hidden}
         return view
     return mark
 
@@ -54,7 +57,7 @@ def build_spec(app, title="fazhi gateway", version="1"):
     for rule in app.url_map.iter_rules():
         view = app.view_functions.get(rule.endpoint)
         meta = getattr(view, "openapi", None)
-        if meta is None:
+        if meta is None or meta["hidden"]:
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             operation = {"summary": meta["summary"], "operationId": rule.endpoint + "_" +

@@ -5,13 +5,17 @@ after a disconnect and waits forever without a timeout. So: each request thread 
 a started client from the pool, every call carries a timeout, and a client that timed
 out or lost its connection is thrown away rather than returned. Requests also carry an
 AMQP expiration equal to the timeout, so a request the gateway gave up on (a 503 to the
-caller) is not executed later when a stalled service comes back.
+caller) is not executed later when a stalled service comes back. Requests are transient:
+the broker confirms them once queued, without writing them to disk first (a request
+outlives neither its timeout nor the broker anyway). The confirm itself stays, with
+``mandatory``: it is how nameko learns at once that no service is listening.
 """
 import logging
 import queue
 import threading
 from contextlib import contextmanager
 
+from nameko.constants import NON_PERSISTENT
 from nameko.exceptions import RpcTimeout, UnknownService
 from nameko.rpc import ServiceProxy
 from nameko.standalone.rpc import ClusterRpcProxy
@@ -103,7 +107,7 @@ class RpcPool:
         with self.client(service) as client:
             client._worker_ctx.data = dict(context or {})
             proxy = ServiceProxy(client._worker_ctx, service, client._reply_listener,
-                                 expiration=self.timeout)
+                                 expiration=self.timeout, delivery_mode=NON_PERSISTENT)
             return getattr(proxy, method)(*args, **kwargs)
 
     def close(self):

@@ -3,6 +3,10 @@ view admits; the identity is then signed into the RPC context for the services.
 
 Public views (``@documented(public=True)``) are open to anonymous residents and are
 rate-limited per client address.
+
+Besides a bearer token or an API key, the console's browser session is accepted: the same
+login token in an HttpOnly, SameSite=Strict cookie, with a CSRF token in a header on every
+write. Every answer carries the security headers.
 """
 import threading
 import time
@@ -14,6 +18,18 @@ from flask import current_app, g, request
 from fazhi_common.errors import Forbidden, Unauthenticated
 from fazhi_common.identity import CONTEXT_KEY, RESIDENT, Identity, sign_identity
 from gateway.auth import identity_from_api_key, identity_from_token
+
+SESSION_COOKIE = "fazhi_session"
+CSRF_COOKIE = "fazhi_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# the API answers JSON and files only: nothing of it may run, be framed or leak a referrer
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
 
 
 class TooManyRequests(Exception):
@@ -55,16 +71,29 @@ def db_session():
             raise
 
 
-def _authenticate(request_id):
+def _authenticate(request_id, public):
     header = request.headers.get("Authorization", "")
+    tokens = current_app.extensions["tokens"]
     with db_session() as session:
         if header.startswith("Bearer "):
-            identity, claims = identity_from_token(
-                session, current_app.extensions["tokens"], header[7:].strip(), request_id)
+            identity, claims = identity_from_token(session, tokens, header[7:].strip(),
+                                                   request_id)
             g.token_claims = claims
             return identity
         if request.headers.get("X-API-Key"):
             return identity_from_api_key(session, request.headers["X-API-Key"], request_id)
+        cookie = request.cookies.get(SESSION_COOKIE)
+        # a stale console cookie must not lock anyone out of the sign-in page and its files
+        if cookie and not public:
+            identity, claims = identity_from_token(session, tokens, cookie, request_id)
+            # the browser sends the cookie on its own; only the console's script can also
+            # send the session's CSRF token, so a write without it came from elsewhere
+            if request.method not in SAFE_METHODS and not tokens.csrf_matches(
+                    claims, request.headers.get(CSRF_HEADER, "")):
+                raise Forbidden("The request lacks the console's CSRF token; reload the page.",
+                                {"csrf": ["missing or wrong"]})
+            g.token_claims = claims
+            return identity
     return None
 
 
@@ -87,7 +116,7 @@ def install(app):
         if meta is None:
             return  # not one of ours: Flask answers 404 or 405
         g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
-        identity = _authenticate(g.request_id)
+        identity = _authenticate(g.request_id, meta["public"])
         if meta["public"]:
             if meta["rate_limited"]:
                 limiter.take(client_address())
@@ -106,4 +135,6 @@ def install(app):
     def tag_response(response):
         if getattr(g, "request_id", None):
             response.headers["X-Request-Id"] = g.request_id
+        for header, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(header, value)  # the console sets its own policy
         return response

@@ -132,7 +132,17 @@ def test_file_import_is_all_or_nothing_and_exports_round_trip(registry, gateway)
     assert refused.status_code == 422 and "line 5" in refused.json["fields"]
     assert gateway.get(f"{R}/counties").json["total"] == 0
 
+    checked = gateway.post(f"{R}/imports", json={**upload, "dry_run": True})
+    assert checked.status_code == 200, checked.json
+    assert checked.json["failed"] == 1 and checked.json["errors"][0]["line"] == 5
+    assert checked.json["errors"][0]["fields"]
+
     upload["content_base64"] = base64.b64encode(good.encode("gbk")).decode()
+    multipart = gateway.post(f"{R}/imports", data={
+        "file": (__import__("io").BytesIO(good.encode("gbk")), "units.csv"), "dry_run": "true"},
+        content_type="multipart/form-data")
+    assert multipart.status_code == 200 and multipart.json["failed"] == 0
+    assert gateway.get(f"{R}/counties").json["total"] == 0  # a dry run writes nothing
     done = gateway.post(f"{R}/imports", json=upload)
     assert done.status_code == 201 and done.json["created"] == 3
     assert gateway.get(f"{R}/communities/330110001201").json["kind"] == "village"

@@ -5,7 +5,16 @@ from sqlalchemy import create_engine, text
 
 from fazhi_common.audit import main as audit_main
 from fazhi_common.errors import Forbidden, Unauthenticated
-from fazhi_common.identity import CONTEXT_KEY, Identity, keygen, sign_identity, signing_key
+from fazhi_common.identity import (
+    CONTEXT_KEY,
+    MAX_AGE_SECONDS,
+    Identity,
+    IdentityVerifier,
+    keygen,
+    sign_identity,
+    signing_key,
+    verify_keys,
+)
 from tests.conftest import SIGNING_KEY
 
 
@@ -62,3 +71,21 @@ def test_every_write_is_audited_and_tampering_is_detected(registry, gateway):
         conn.execute(text("DELETE FROM audit_entry WHERE seq = 1"))
     assert audit_main(["verify", "--database-url", url]) == 1
     engine.dispose()
+
+
+def test_an_identity_verified_once_is_still_refused_once_stale_and_forgeries_stay_out():
+    """The verifier remembers a token's signature, never its freshness."""
+    private, public = keygen()
+    verifier = IdentityVerifier(verify_keys(public))
+    token = sign_identity(Identity(subject="v", role="viewer"), signing_key(private), now=1000)
+    assert verifier.verify(token, now=1000).subject == "v"
+    assert verifier.verify(token, now=1000 + MAX_AGE_SECONDS).subject == "v"  # remembered
+    with pytest.raises(Unauthenticated):
+        verifier.verify(token, now=1001 + MAX_AGE_SECONDS)
+    forged = sign_identity(Identity(subject="v", role="platform_admin"),
+                           signing_key(keygen()[0]), now=1000)
+    for _ in range(2):  # a refusal is not remembered as a success
+        with pytest.raises(Unauthenticated):
+            verifier.verify(forged, now=1000)
+    with pytest.raises(Unauthenticated):
+        verifier.verify(None, now=1000)

@@ -1,7 +1,8 @@
 """The evaluation service's RPC contract: schemes, evidence, surveys, spot checks,
 inspections, vetoes, results and their explanation, titles, rankings and reports."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
+from fazhi_common import resident_id
 from fazhi_common.api import PageQuery, code_field, id_field
 from fazhi_common.events.evaluation import TITLE_LEVELS
 from fazhi_common.identity import (
@@ -178,12 +179,18 @@ class EvidenceQuery(PageQuery):
 
 # -- residents' satisfaction -------------------------------------------------------------------
 
+def _valid_resident_id(number):
+    why = resident_id.problem(number)
+    if why:
+        raise ValidationError(f"A valid 18-character resident ID number: {why}.")
+
+
 class SurveyAnswerIn(Schema):
     period = period_field(required=True)
-    respondent_id = fields.String(required=True, validate=validate.Regexp(
-        r"^[0-9Xx +\-]{5,32}$", error="A phone number or ID number."), metadata={
-        "description": "phone or ID number: never stored, only a keyed hash to count one "
-                       "answer per resident"})
+    # a phone number cannot be checked at all; an ID number's check digit can
+    respondent_id = fields.String(required=True, validate=_valid_resident_id, metadata={
+        "description": "the resident's ID number (GB 11643, check digit verified): never "
+                       "stored, only a keyed hash to count one answer per resident"})
     satisfied = fields.Boolean(required=True)
     comment = fields.String(allow_none=True, validate=validate.Length(max=500))
 

@@ -10,6 +10,9 @@ TOWN_KINDS = ("town", "township", "street")
 URBAN_COMMUNITY, RURAL_COMMUNITY, VILLAGE = "urban_community", "rural_community", "village"
 COMMUNITY_KINDS = (URBAN_COMMUNITY, RURAL_COMMUNITY)
 UNIT_KINDS = COMMUNITY_KINDS + (VILLAGE,)
+# NBS urban-rural classification (城乡分类代码): 111 主城区, 112 城乡结合区, 121 镇中心区,
+# 122 镇乡结合区, 123 特殊区域 (towns and cities); 210 乡中心区, 220 村庄 (countryside)
+URBAN_RURAL_CODES = ("111", "112", "121", "122", "123", "210", "220")
 # reorganisation of villages (转、并、联)
 CONVERT, MERGE, FEDERATE = "convert", "merge", "federate"
 REORGANISATION_KINDS = (CONVERT, MERGE, FEDERATE)
@@ -59,6 +62,8 @@ class CommunityIn(Schema):
     kind = one_of(UNIT_KINDS, required=True)
     economic_tier = fields.String(allow_none=True, validate=validate.Length(max=32))
     reorganised_on = fields.Date(allow_none=True)
+    # NBS urban-rural classification code (城乡分类代码)
+    urban_rural_code = one_of(URBAN_RURAL_CODES, allow_none=True)
 
 
 class CommunityChange(Schema):
@@ -72,6 +77,7 @@ class Community(Schema):
     county_code = fields.String()
     name = fields.String()
     kind = fields.String()
+    urban_rural_code = fields.String(allow_none=True)
     status = fields.String()
     economic_tier = fields.String(allow_none=True)
     reorganised_on = fields.Date(allow_none=True)
@@ -364,6 +370,15 @@ class OutreachSummary(Schema):
     participants = fields.Integer()
 
 
+class ScheduleRunIn(Schema):
+    today = fields.Date(allow_none=True, metadata={"description": "defaults to today"})
+
+
+class ElectionDueRun(Schema):
+    announced = fields.List(fields.Integer(), required=True, metadata={
+        "description": "bodies whose coming election was announced (election_due)"})
+
+
 # -- bulk import --------------------------------------------------------------------------
 
 class ImportRow(Schema):
@@ -374,12 +389,15 @@ class ImportRow(Schema):
     name = fields.String(required=True)
     level = fields.String(allow_none=True)
     kind = fields.String(allow_none=True)
+    urban_rural_code = fields.String(allow_none=True)
 
 
 class ImportRowError(Schema):
     line = fields.Integer()
     code = fields.String(allow_none=True)
-    field_errors = fields.Dict(keys=fields.String(), values=fields.Raw(), data_key="fields")
+    # the row's messages by field, kept under "fields" like every problem answer's
+    field_errors = fields.Dict(keys=fields.String(), values=fields.Raw(), data_key="fields",
+                               attribute="fields")
 
 
 class ImportResult(Schema):
@@ -396,6 +414,8 @@ class ImportFileIn(Schema):
     filename = fields.String(required=True, validate=validate.Regexp(
         r"(?i).+\.(csv|xlsx)$", error="Upload a .csv or .xlsx file."))
     content_base64 = fields.String(required=True)
+    dry_run = fields.Boolean(load_default=False, metadata={
+        "description": "Check every row and report, write nothing."})
 
 
 # -- who may call what (checked by the gateway and again by the service) -----------------
@@ -405,6 +425,8 @@ READERS = STAFF
 UNIT_WRITERS = frozenset({PLATFORM_ADMIN, CIVIL_AFFAIRS_OFFICER})
 # justice runs legal advisers, legal education, volunteers and enterprise health checks
 LEGAL_SERVICE_WRITERS = frozenset({PLATFORM_ADMIN, JUSTICE_OFFICER})
+# the timers' jobs run on demand only for the platform's operators
+SCHEDULE_RUNNERS = frozenset({PLATFORM_ADMIN})
 RECORD_WRITERS = {
     "education_places": LEGAL_SERVICE_WRITERS,
     "culture_venues": LEGAL_SERVICE_WRITERS,

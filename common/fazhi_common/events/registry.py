@@ -58,6 +58,16 @@ class ElectionHeld(AreaPayload):
     result = fields.String(required=True)
 
 
+class ElectionDue(AreaPayload):
+    """A body's term ends within the notice (or has ended without a new election)."""
+
+    body_id = fields.Integer(required=True)
+    body_kind = fields.String(required=True)
+    term_ends_on = fields.Date(required=True)
+    overdue = fields.Boolean(required=True)
+    notice_days = fields.Integer(required=True)
+
+
 class AffairsDisclosed(AreaPayload):
     disclosure_id = fields.Integer(required=True)
     disclosure_kind = fields.String(required=True)
@@ -82,6 +92,7 @@ CONTRACTS = [
     EventContract("legal_adviser_removed", "registry", LegalAdviserRemoved,
                   _REGISTRY_LISTENERS),
     EventContract("election_held", "registry", ElectionHeld, _REGISTRY_LISTENERS),
+    EventContract("election_due", "registry", ElectionDue, ("notifications",)),
     EventContract("affairs_disclosed", "registry", AffairsDisclosed, _REGISTRY_LISTENERS),
 ]
 

@@ -28,31 +28,43 @@ def _audit(session, action, subject, details=None, identity=None):
             tag=TAG, public=True, rate_limited=True)
 def login():
     data = s.LoginIn().load(json_body(s.LoginIn))
+    token, ttl = password_login(data["username"], data["password"])
+    return jsonify({"access_token": token, "token_type": "Bearer", "expires_in": ttl})
+
+
+def password_login(username, password):
+    """``(token, ttl)`` for a right password of an active account; audited either way.
+
+    The API's login and the console's sign-in both come through here.
+    """
     with db_session() as session:
-        account = session.scalar(select(UserAccount).where(
-            UserAccount.username == data["username"]))
-        ok = auth.check_password(account, data["password"]) and account.active
-        who = Identity(subject=data["username"], role=account.role if account else "unknown",
+        account = session.scalar(select(UserAccount).where(UserAccount.username == username))
+        ok = auth.check_password(account, password) and account.active
+        who = Identity(subject=username, role=account.role if account else "unknown",
                        department=account.department if account else "")
-        _audit(session, "login" if ok else "login_failed", data["username"],
+        _audit(session, "login" if ok else "login_failed", username,
                {"address": client_address()}, identity=who)
     if not ok:
         # one answer for unknown user, wrong password and disabled account
         raise Unauthenticated("Wrong username or password.")
-    token, ttl = current_app.extensions["tokens"].issue(account)
-    return jsonify({"access_token": token, "token_type": "Bearer", "expires_in": ttl})
+    return current_app.extensions["tokens"].issue(account)
 
 
 @bp.post("/logout")
 @documented("Revoke the token of this request", tag=TAG, roles=EVERYONE, status=204)
 def logout():
+    end_session()
+    return "", 204
+
+
+def end_session():
+    """Revoke the login token this request came with (bearer or console cookie)."""
     claims = getattr(g, "token_claims", None)
     if claims is None:
         raise Unauthenticated("Only a login token can be logged out.")
     with db_session() as session:
         auth.revoke_token(session, claims)
         _audit(session, "logout", g.identity.subject)
-    return "", 204
 
 
 @bp.get("/me")

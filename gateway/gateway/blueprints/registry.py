@@ -98,6 +98,14 @@ def record_election(body_id):
     return created(call("registry", "record_election", body_id, json_body(api.ElectionIn)))
 
 
+@bp.post("/election-due-schedule/runs")
+@documented("Announce bodies whose term ends within the notice (the timer does this "
+            "hourly); each body term is announced once", body=api.ScheduleRunIn,
+            response=api.ElectionDueRun, tag=TAG, roles=api.SCHEDULE_RUNNERS)
+def run_election_due_schedule():
+    return jsonify(call("registry", "run_election_due_schedule", json_body(api.ScheduleRunIn)))
+
+
 @bp.post("/legal-advisers")
 @documented("Assign a community its legal adviser", body=api.AdviserAssignmentIn,
             response=api.AdviserAssignment, status=201, tag=TAG,
@@ -165,18 +173,24 @@ for _kind, (_in, _out) in api.RECORD_KINDS.items():
 
 @bp.post("/imports")
 @documented("Import counties, towns, communities and villages from CSV or Excel "
-            "(all or nothing; JSON with base64 content, or multipart field 'file')",
+            "(all or nothing; JSON with base64 content, or multipart field 'file'; "
+            "dry_run checks every row and writes nothing)",
             body=api.ImportFileIn, response=api.ImportResult, status=201, tag=TAG,
-            roles=api.UNIT_WRITERS)
+            roles=api.UNIT_WRITERS, also={200: api.ImportResult})
 def import_units():
     upload = request.files.get("file")
     if upload is not None:
         payload = {"filename": upload.filename or "",
                    "content_base64": base64.b64encode(upload.read()).decode()}
+        if "dry_run" in request.form:
+            payload["dry_run"] = request.form["dry_run"]
         api.ImportFileIn().load(payload)
     else:
         payload = json_body(api.ImportFileIn)
-    return created(call("registry", "import_file", payload))
+    result = call("registry", "import_file", payload)
+    # a dry run made nothing: 200 with the row report
+    return jsonify(result) if str(payload.get("dry_run")).lower() in ("true", "1") \
+        else created(result)
 
 
 

@@ -11,8 +11,8 @@ import random
 import re
 from datetime import date
 
-from fazhi_common.campaign import STAGES
-from fazhi_common.errors import ValidationFailed
+from fazhi_common.campaign import STAGES, campaign_stage
+from fazhi_common.errors import Forbidden, ValidationFailed
 
 # how a derived fact scores: as a yes/no or as a share against the indicator's target
 FACT_MEASURES = {
@@ -45,6 +45,17 @@ def indicator_map(definition):
 
 def total_points(definition):
     return round(sum(ind["max_points"] for _path, ind in indicators_of(definition)), 2)
+
+
+# a scheme serves a whole city or more: a county or town officer may not rewrite it
+SCHEME_KEEPER_PREFIX = 4
+
+
+def check_scheme_keeper(area_prefix):
+    """Refuse a scheme change from an area below city level."""
+    if len(area_prefix) > SCHEME_KEEPER_PREFIX:
+        raise Forbidden("Schemes are kept at city level or above.",
+                        {"role": ["area too narrow for schemes"]})
 
 
 def check_scheme(definition):
@@ -187,6 +198,12 @@ def score_indicator(indicator, inputs):
             evidence["source"], evidence.get("note"))
 
 
+def stage_of(reorganised_on, period):
+    """The campaign stage a community is held to in a period: a reorganised unit starts
+    again at year one (the framework) the year its reorganisation takes effect."""
+    return campaign_stage(reorganised_on, int(period))
+
+
 def evaluate(definition, inputs, stage):
     """Score a community for a period with a scheme; every figure says where it came from.
 
@@ -228,6 +245,15 @@ def score_changed(previous, current):
 
 
 # -- derived facts -----------------------------------------------------------------------
+
+# village and residents' committees are elected for five years (since the 2018 amendments)
+ELECTION_TERM_YEARS = 5
+
+
+def term_began_after(day):
+    """An election held after this day (and by ``day``) opened the term in force on ``day``."""
+    return add_years(day, -ELECTION_TERM_YEARS)
+
 
 def reference_day(period, today):
     """The day a period's facts are read on: its last day, or today while it runs."""
@@ -274,6 +300,16 @@ def draw_size(n, per_county=None, share_=None):
     if per_county is not None:
         return min(per_county, n)
     return min(n, math.ceil(share_ * n))
+
+
+def areas_above(area_prefix):
+    """The area prefixes at and above an area, the whole country ("") first."""
+    return [area_prefix[:n] for n in (0, 4, 6, 9, 12) if n <= len(area_prefix)]
+
+
+def draw_visible(draw_area, area_prefix):
+    """A draw is public to the areas it covers and to those above it."""
+    return draw_area.startswith(area_prefix) or draw_area in areas_above(area_prefix)
 
 
 def draw_spot_check(seed, eligible, per_county=None, share_=None):

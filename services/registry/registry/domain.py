@@ -14,6 +14,7 @@ from fazhi_common.api.registry import (
     CONVERT,
     FEDERATE,
     MERGE,
+    RURAL_COMMUNITY,
     URBAN_COMMUNITY,
     VILLAGE,
 )
@@ -65,10 +66,23 @@ def check_parent(code, parent, field="code"):
                                  f"names {expected}.")
 
 
-def kind_by_numbering(code):
-    """The unit kind the NBS numbering of a community code implies, or None."""
-    return {division.NUMBERED_COMMUNITY: URBAN_COMMUNITY,
-            division.NUMBERED_VILLAGE: VILLAGE}.get(Division(code).numbered_as)
+def community_kind(urban_rural_code):
+    """Urban or rural community by the NBS urban-rural classification (2xx: countryside)."""
+    return RURAL_COMMUNITY if (urban_rural_code or "").startswith("2") else URBAN_COMMUNITY
+
+
+def kind_by_numbering(code, urban_rural_code=None):
+    """The unit kind the NBS numbering of a community code implies, or None.
+
+    001-199 is a residents' committee: a community, urban or rural by the urban-rural
+    classification; 200-399 a villagers' committee: a village.
+    """
+    numbered = Division(code).numbered_as
+    if numbered == division.NUMBERED_VILLAGE:
+        return VILLAGE
+    if numbered == division.NUMBERED_COMMUNITY:
+        return community_kind(urban_rural_code)
+    return None
 
 
 def numbering_warning(code, kind):

@@ -25,6 +25,7 @@ HEADER_ALIASES = {
     "name": ("name", "名称", "单位名称"),
     "level": ("level", "层级", "级别"),
     "kind": ("kind", "类型", "类别"),
+    "urban_rural_code": ("urban_rural_code", "城乡分类代码", "城乡分类", "城乡代码"),
 }
 LEVELS = (domain.COUNTY, domain.TOWN, domain.COMMUNITY)
 KINDS_BY_LEVEL = {
@@ -32,6 +33,27 @@ KINDS_BY_LEVEL = {
     domain.TOWN: api.TOWN_KINDS,
     domain.COMMUNITY: api.UNIT_KINDS,
 }
+# How offices write a unit's kind, by level. 社区/居委会 is an urban or a rural community by
+# the NBS urban-rural classification code where the list carries it (1xx towns and cities,
+# 2xx countryside), an urban community where it does not.
+KIND_LABELS = {
+    domain.COUNTY: {
+        "市辖区": "district", "区": "district", "县": "county", "自治县": "county",
+        "旗": "county", "自治旗": "county", "林区": "county", "特区": "county",
+        "县级市": "county_city", "市": "county_city", "开发区": "development_zone",
+        "经济开发区": "development_zone", "经济技术开发区": "development_zone",
+        "高新区": "development_zone", "高新技术产业开发区": "development_zone",
+    },
+    domain.TOWN: {
+        "街道": "street", "街道办事处": "street", "镇": "town", "乡": "township",
+        "民族乡": "township", "苏木": "township", "民族苏木": "township",
+    },
+    domain.COMMUNITY: {
+        "村": "village", "行政村": "village", "村委会": "village", "村民委员会": "village",
+        "城市社区": "urban_community", "农村社区": "rural_community",
+    },
+}
+COMMUNITY_LABELS = ("社区", "居委会", "居民委员会", "社区居委会")
 MODELS = {domain.COUNTY: County, domain.TOWN: Town, domain.COMMUNITY: Community}
 EXPORT_COLUMNS = ("code", "name", "level", "kind", "parent_code", "status")
 
@@ -112,7 +134,16 @@ def read_upload(filename, content_base64):
 
 # -- checking and writing -------------------------------------------------------------------
 
-def guess_kind(level, name, code):
+def resolve_kind(level, label, name, urban_rural_code, code):
+    """The kind a row names (English value or Chinese label), or the one it implies."""
+    if not label:
+        return guess_kind(level, name, urban_rural_code, code)
+    if level == domain.COMMUNITY and label in COMMUNITY_LABELS:
+        return domain.community_kind(urban_rural_code)
+    return KIND_LABELS[level].get(label, label)
+
+
+def guess_kind(level, name, urban_rural_code=None, code=None):
     """The kind a unit's code or name implies, for lists that carry no kind column.
 
     A community's NBS number says residents' or villagers' committee; the name decides
@@ -128,11 +159,13 @@ def guess_kind(level, name, code):
         if name.endswith("街道") or name.endswith("街道办事处"):
             return "street"
         return "township" if name.endswith("乡") else "town"
-    by_number = domain.kind_by_numbering(code)
+    by_number = domain.kind_by_numbering(code, urban_rural_code) if code else None
     if by_number:
         return by_number
     village_suffixes = ("村", "村委会", "村民委员会")
-    return api.VILLAGE if name.endswith(village_suffixes) else api.URBAN_COMMUNITY
+    if name.endswith(village_suffixes):
+        return api.VILLAGE
+    return domain.community_kind(urban_rural_code)
 
 
 def check_row(row, known_parents):
@@ -152,17 +185,27 @@ def check_row(row, known_parents):
     name = (row.get("name") or "").strip()
     if not name or len(name) > 100:
         errors["name"] = ["a name of 1 to 100 characters is required"]
-    kind = row.get("kind") or guess_kind(level, name, row["code"])
+    urban_rural = row.get("urban_rural_code") or None
+    if urban_rural and level != domain.COMMUNITY:
+        errors["urban_rural_code"] = ["only a community or village carries one"]
+    elif urban_rural and urban_rural not in api.URBAN_RURAL_CODES:
+        errors["urban_rural_code"] = [f"one of {', '.join(api.URBAN_RURAL_CODES)}"]
+    kind = resolve_kind(level, row.get("kind"), name, urban_rural, row["code"])
     if kind not in KINDS_BY_LEVEL[level]:
-        errors["kind"] = [f"a {level} is one of {', '.join(KINDS_BY_LEVEL[level])}"]
-    warning = level == domain.COMMUNITY and domain.numbering_warning(row["code"], kind)
+        labels = [*KINDS_BY_LEVEL[level], *KIND_LABELS[level]]
+        if level == domain.COMMUNITY:
+            labels += COMMUNITY_LABELS
+        errors["kind"] = [f"a {level} is one of {', '.join(labels)}"]
+    # a kind the list states may contradict the numbering: imported, with a warning
+    warning = (level == domain.COMMUNITY and row.get("kind")
+               and domain.numbering_warning(row["code"], kind))
     parent = domain.parent_code(row["code"])
     if parent and parent not in known_parents:
         errors["code"] = [f"its parent {parent} is neither registered nor earlier in the file"]
     if errors:
         return None, errors
     return {"line": row["line"], "code": row["code"], "name": name, "level": level,
-            "kind": kind, "parent": parent,
+            "kind": kind, "parent": parent, "urban_rural_code": urban_rural,
             "warnings": {"kind": [warning]} if warning else {}}, None
 
 
@@ -241,10 +284,16 @@ def import_rows(session, rows, dry_run=False, progress=_no_progress):
         model = MODELS[row["level"]]
         unit = existing.get(row["code"])
         if unit is not None:
-            if (unit.name, unit.kind) == (row["name"], row["kind"]):
+            # a list without the classification column leaves a unit's code as it was
+            urban_rural = (row["urban_rural_code"] or unit.urban_rural_code
+                           if row["level"] == domain.COMMUNITY else None)
+            if (unit.name, unit.kind) == (row["name"], row["kind"]) and (
+                    row["level"] != domain.COMMUNITY or unit.urban_rural_code == urban_rural):
                 result["unchanged"] += 1
             else:
                 unit.name, unit.kind = row["name"], row["kind"]
+                if row["level"] == domain.COMMUNITY:
+                    unit.urban_rural_code = urban_rural
                 result["updated"] += 1
                 if row["level"] == domain.COMMUNITY:
                     record_event(session, "community_updated", community_record(unit))
@@ -255,7 +304,8 @@ def import_rows(session, rows, dry_run=False, progress=_no_progress):
         elif row["level"] == domain.COMMUNITY:
             town = towns.get(row["parent"]) or session.get(Town, row["parent"])
             towns[row["parent"]] = town
-            fields.update(town_code=town.code, county_code=town.county_code, status="active")
+            fields.update(town_code=town.code, county_code=town.county_code, status="active",
+                          urban_rural_code=row["urban_rural_code"])
         unit = model(**fields)
         session.add(unit)
         if row["level"] != domain.COMMUNITY:

@@ -62,6 +62,8 @@ class Community(Base):
     county_code: Mapped[str] = mapped_column(ForeignKey("county.code"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(32))
+    # NBS urban-rural classification (城乡分类代码: 111 ... 220) where a list carries it
+    urban_rural_code: Mapped[str | None] = mapped_column(String(3))
     status: Mapped[str] = mapped_column(String(16), default="active")
     economic_tier: Mapped[str | None] = mapped_column(String(32))
     reorganised_on: Mapped[date | None] = mapped_column(Date)
@@ -107,7 +109,9 @@ class GovernanceBody(Base):
     kind: Mapped[str] = mapped_column(String(48))
     term_years: Mapped[int] = mapped_column(Integer)
     term_started_on: Mapped[date | None] = mapped_column(Date)
-    term_ends_on: Mapped[date | None] = mapped_column(Date)
+    term_ends_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # the term end whose coming election was announced (election_due): once per term
+    election_due_announced_for: Mapped[date | None] = mapped_column(Date)
     members: Mapped[list["BodyMember"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="BodyMember.id")
 

@@ -5,14 +5,17 @@ shared contract names; every write is audited in the transaction that makes it.
 """
 from datetime import date
 
+import eventlet
+
 from fazhi_common import service as base
 from fazhi_common.api import page_of
 from fazhi_common.api import registry as api
 from fazhi_common.audit import append_audit
 from fazhi_common.errors import Forbidden, ValidationFailed
-from fazhi_common.identity import rpc
+from fazhi_common.identity import SYSTEM, rpc
+from fazhi_common.timer import timer
 from fazhi_common.validation import load
-from registry import importing
+from registry import importing, schedule
 from registry import operations as ops
 
 COUNTY_PAGE = page_of(api.County)()
@@ -157,6 +160,31 @@ class RegistryService(base.ServiceBase):
             self._audit(session, "record_election", body_id, payload)
             return api.Election().dump(election)
 
+    @rpc(roles=api.SCHEDULE_RUNNERS)
+    def run_election_due_schedule(self, payload=None):
+        today = load(api.ScheduleRunIn(), payload).get("today") or date.today()
+        return api.ElectionDueRun().dump({"announced": self._announce_due(today)})
+
+    @timer("ELECTION_DUE_CHECK_SECONDS", 3600)
+    def election_due_schedule(self):
+        self._announce_due(date.today(), caller=SYSTEM)
+
+    def _announce_due(self, today, caller=None):
+        """Batch after batch, each its own transaction, yielding between them."""
+        notice = int(self.config.get("ELECTION_NOTICE_DAYS", 90))
+        size = int(self.config.get("ELECTION_DUE_BATCH", 500))
+        announced = []
+        while True:
+            with self.db.transaction() as session:
+                batch = schedule.announce_due_elections(session, today, notice, size)
+                if batch:
+                    append_audit(session, caller or self.caller, "registry.election_due",
+                                 f"{len(batch)} bodies", {"body_ids": batch})
+            announced += batch
+            if len(batch) < size:
+                return announced
+            eventlet.sleep(0)
+
     # -- legal advisers and coverage ---------------------------------------------------------
 
     @rpc(roles=api.LEGAL_SERVICE_WRITERS)
@@ -250,8 +278,13 @@ class RegistryService(base.ServiceBase):
     @rpc(roles=api.UNIT_WRITERS)
     def import_file(self, payload):
         data = load(api.ImportFileIn(), payload)
-        rows = importing.read_upload(data["filename"], data["content_base64"])
-        return self._import(self._rows_in_area(rows), "import_file")
+        rows = self._rows_in_area(importing.read_upload(data["filename"],
+                                                        data["content_base64"]))
+        if data["dry_run"]:
+            with self.db.read() as session:
+                return api.ImportResult().dump(importing.import_rows(session, rows,
+                                                                     dry_run=True))
+        return self._import(rows, "import_file")
 
     def _import(self, rows, action):
         with self.db.transaction() as session:

@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""An RPC round trip through our stack vs a raw AMQP request/reply on the same broker.
+
+Both sides run in child processes on one throw-away vhost: a nameko service with one
+signed ``echo`` RPC (``fazhi_common.identity.rpc``, so identity checking is included) and
+a bare kombu responder that echoes on ``reply_to``. The caller is the gateway's own
+``RpcPool`` (a signed identity in the context, a timeout, confirms on the request) and a
+bare kombu client (no confirms). Prints the sequential p50, calls/s with 8 callers, and
+the ratio nameko / raw.
+
+    .venv/bin/python bench/rpc_roundtrip.py [--calls 2000]
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "common"), str(ROOT / "gateway"), str(ROOT / "bench")]
+RAW_QUEUE = "bench-raw-echo"
+
+
+def serve_nameko(amqp_uri, public_key):
+    import eventlet
+    eventlet.monkey_patch()
+    from nameko.runners import ServiceRunner
+
+    from fazhi_common.identity import EVERYONE, Caller, rpc
+
+    class EchoService:
+        name = "bench_echo"
+        caller = Caller()
+
+        @rpc(roles=EVERYONE)
+        def echo(self, value):
+            return {"value": value, "by": self.caller.subject}
+
+    runner = ServiceRunner({"AMQP_URI": amqp_uri, "GATEWAY_VERIFY_KEYS": public_key,
+                            "max_workers": 16})
+    runner.add_service(EchoService)
+    runner.start()
+    runner.wait()
+
+
+def serve_raw(amqp_uri):
+    from kombu import Connection, Consumer, Producer, Queue
+
+    with Connection(amqp_uri) as conn:
+        channel = conn.channel()
+        channel.basic_qos(0, 16, False)
+        producer = Producer(channel, serializer="json")
+
+        def on_request(body, message):
+            producer.publish({"result": {"value": body["value"]}, "error": None},
+                             routing_key=message.properties["reply_to"],
+                             correlation_id=message.properties["correlation_id"])
+            message.ack()
+
+        with Consumer(channel, [Queue(RAW_QUEUE, durable=False, auto_delete=True)],
+                      callbacks=[on_request]):
+            while True:
+                conn.drain_events()
+
+
+class RawClient:
+    """A request/reply client in the textbook shape: one exclusive reply queue."""
+
+    def __init__(self, amqp_uri):
+        from kombu import Connection, Consumer, Producer, Queue
+
+        self.conn = Connection(amqp_uri)
+        channel = self.conn.channel()
+        self.reply_queue = Queue(f"bench-raw-reply-{uuid.uuid4().hex}", exclusive=True,
+                                 auto_delete=True)
+        self.producer = Producer(channel, serializer="json")
+        self.replies = {}
+        self.consumer = Consumer(channel, [self.reply_queue], callbacks=[self._on_reply],
+                                 no_ack=True)
+        self.consumer.consume()
+
+    def _on_reply(self, body, message):
+        self.replies[message.properties["correlation_id"]] = body
+
+    def call(self, value):
+        cid = uuid.uuid4().hex
+        self.producer.publish({"value": value}, routing_key=RAW_QUEUE,
+                              reply_to=self.reply_queue.name, correlation_id=cid)
+        while cid not in self.replies:
+            self.conn.drain_events(timeout=5)
+        return self.replies.pop(cid)["result"]
+
+
+def measure(call_factory, calls, threads):
+    """Sequential latencies (one caller), then calls/s with ``threads`` callers."""
+    call = call_factory()
+    for i in range(50):  # warm up
+        call(i)
+    latencies = []
+    for i in range(calls):
+        started = time.perf_counter()
+        call(i)
+        latencies.append(time.perf_counter() - started)
+    per_thread = calls // threads
+    callers = [call_factory() for _ in range(threads)]
+
+    def run(c):
+        for i in range(per_thread):
+            c(i)
+
+    workers = [threading.Thread(target=run, args=(c,)) for c in callers]
+    started = time.perf_counter()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    rate = per_thread * threads / (time.perf_counter() - started)
+    return statistics.median(latencies) * 1000, rate
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=2000)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--amqp-uri", help="a vhost to use (made and removed if omitted)")
+    args = parser.parse_args()
+
+    from benchlib import rabbit_vhost
+
+    from fazhi_common.identity import PLATFORM_ADMIN, Identity, keygen, sign_identity, signing_key
+    from gateway.rpc import RpcPool
+
+    private, public = keygen()
+    with rabbit_vhost(args.amqp_uri) as amqp_uri:
+        here = Path(__file__).resolve()
+        children = [
+            subprocess.Popen([sys.executable, str(here), "serve-nameko", amqp_uri, public]),
+            subprocess.Popen([sys.executable, str(here), "serve-raw", amqp_uri]),
+        ]
+        try:
+            key = signing_key(private)
+            identity = Identity(subject="bench", role=PLATFORM_ADMIN, department="bench")
+            pool = RpcPool({"AMQP_URI": amqp_uri}, size=args.threads + 1, timeout=10)
+
+            def nameko_call_factory():
+                def call(value):
+                    context = {"fazhi_identity": sign_identity(identity, key)}
+                    return pool.call("bench_echo", "echo", value, context=context)
+                return call
+
+            def raw_call_factory():
+                return RawClient(amqp_uri).call
+
+            deadline = time.time() + 60
+            while True:  # both responders up?
+                try:
+                    nameko_call_factory()(0)
+                    raw_call_factory()(0)
+                    break
+                except Exception:
+                    if time.time() > deadline:
+                        raise
+                    time.sleep(0.5)
+            raw_p50, raw_rate = measure(raw_call_factory, args.calls, args.threads)
+            nameko_p50, nameko_rate = measure(nameko_call_factory, args.calls, args.threads)
+            pool.close()
+        finally:
+            for child in children:
+                child.terminate()
+                child.wait()
+    print(f"rpc.raw_p50_ms={raw_p50:.2f}")
+    print(f"rpc.nameko_p50_ms={nameko_p50:.2f}")
+    print(f"rpc.raw_calls_per_s={raw_rate:.0f}")
+    print(f"rpc.nameko_calls_per_s={nameko_rate:.0f}")
+    print(f"rpc.latency_ratio={nameko_p50 / raw_p50:.2f}  (nameko p50 / raw p50; goal <= 2)")
+    print(f"rpc.throughput_ratio={raw_rate / nameko_rate:.2f}  (raw calls/s / nameko calls/s)")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["serve-nameko"]:
+        serve_nameko(*sys.argv[2:4])
+    elif sys.argv[1:2] == ["serve-raw"]:
+        serve_raw(sys.argv[2])
+    else:
+        os.environ.setdefault("PYTHONUNBUFFERED", "1")
+        main()

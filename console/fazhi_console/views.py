@@ -1,0 +1,139 @@
+"""The console's own routes: its page and files, and the browser session.
+
+Signing in turns a password into the gateway's ordinary login token, kept in an HttpOnly,
+SameSite=Strict cookie the page's script cannot read; the script gets the session's CSRF
+token instead and sends it on every write (the gateway checks it, see gateway.security).
+The menu is worked out from the API's own access rules, so it never offers a part the
+user's role would be refused.
+"""
+from pathlib import Path
+from urllib.parse import quote
+
+from flask import Blueprint, Response, current_app, g, jsonify, request, send_from_directory
+
+from fazhi_common.errors import Unauthenticated
+from fazhi_common.identity import EVERYONE, STAFF
+from fazhi_console.excel import XLSX, TableIn, table_workbook
+from gateway import schemas as s
+from gateway.blueprints.auth import end_session, password_login
+from gateway.openapi import documented
+from gateway.security import CSRF_COOKIE, SESSION_COOKIE
+from gateway.views import json_body
+
+bp = Blueprint("console", __name__, url_prefix="/console")
+STATIC = Path(__file__).resolve().parent / "static"
+TAG = "console"
+
+# script only from here (no inline script, no eval); styles only from files; no framing
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+       "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+       "form-action 'self'; frame-ancestors 'none'")
+
+# menu entry -> the API operation that part of the console cannot do without
+MENU = (
+    ("dashboard", "总览", "evaluation.report"),
+    ("registry", "区划与单位", "registry.list_counties"),
+    ("mediation", "调解工作台", "mediation.list_cases"),
+    ("legal", "法律援助与12348", "mediation.list_legal_aid"),
+    ("evaluation", "创建评价", "evaluation.rankings"),
+    ("reports", "统计报表", "mediation.statistics"),
+    ("inbox", "消息提醒", "notifications.list_inbox"),
+)
+# further things the page may offer a role (buttons, forms), by the same rule
+ABILITIES = {
+    "register_unit": "registry.create_community",
+    "reorganise": "registry.reorganise",
+    "import_units": "registry.import_units",
+    "refer_case": "mediation.refer",
+    "work_case": "mediation.step_accept",
+    "draw_spot_check": "evaluation.draw_spot_check",
+}
+
+
+def _allowed(role, endpoint):
+    view = current_app.view_functions.get(endpoint)
+    meta = getattr(view, "openapi", None)
+    return meta is not None and (meta["public"] or role in meta["roles"])
+
+
+def _session_view(identity, claims):
+    role = identity.role
+    return {
+        "user": s.Me().dump(identity),
+        "csrf_token": current_app.extensions["tokens"].csrf_token(claims),
+        "expires_at": int(claims["exp"]),
+        "menu": [{"id": key, "title": title} for key, title, endpoint in MENU
+                 if _allowed(role, endpoint)],
+        "abilities": sorted(key for key, endpoint in ABILITIES.items()
+                            if _allowed(role, endpoint)),
+    }
+
+
+@bp.after_request
+def console_headers(response):
+    response.headers["Content-Security-Policy"] = CSP
+    # the page and the session never from a cache; files revalidated, so an upgrade shows
+    static = request.endpoint == "console.static_file"
+    response.headers["Cache-Control"] = "no-cache" if static else "no-store"
+    return response
+
+
+@bp.get("/")
+@documented("The console's page", public=True, hidden=True, tag=TAG)
+def page():
+    return send_from_directory(STATIC, "index.html")
+
+
+@bp.get("/static/<path:filename>")
+@documented("The console's scripts, styles and vendored ECharts", public=True, hidden=True,
+            tag=TAG)
+def static_file(filename):
+    return send_from_directory(STATIC, filename)
+
+
+@bp.post("/session")
+@documented("Sign in to the console: the login token goes into an HttpOnly cookie",
+            body=s.LoginIn, public=True, rate_limited=True, hidden=True, tag=TAG)
+def sign_in():
+    data = s.LoginIn().load(json_body(s.LoginIn))
+    token, ttl = password_login(data["username"], data["password"])
+    tokens = current_app.extensions["tokens"]
+    claims = tokens.decode(token)
+    response = jsonify({"csrf_token": tokens.csrf_token(claims), "expires_in": ttl})
+    secure = current_app.config["FAZHI"].get("CONSOLE_SECURE_COOKIES", False)
+    response.set_cookie(SESSION_COOKIE, token, max_age=ttl, path="/", secure=secure,
+                        httponly=True, samesite="Strict")
+    # readable by the page so it survives a reload; useless to another site (SameSite, CORS)
+    response.set_cookie(CSRF_COOKIE, tokens.csrf_token(claims), max_age=ttl, path="/",
+                        secure=secure, httponly=False, samesite="Strict")
+    return response
+
+
+@bp.get("/session")
+@documented("The signed-in user, the session's CSRF token, expiry and menu", roles=EVERYONE,
+            hidden=True, tag=TAG)
+def who_am_i():
+    if getattr(g, "token_claims", None) is None:
+        raise Unauthenticated("Sign in to the console with a user name and password.")
+    return jsonify(_session_view(g.identity, g.token_claims))
+
+
+@bp.post("/session/logout")
+@documented("Sign out: revoke the session's token and drop its cookies", roles=EVERYONE,
+            status=204, hidden=True, tag=TAG)
+def sign_out():
+    end_session()
+    response = current_app.response_class(status=204)
+    response.delete_cookie(SESSION_COOKIE, path="/", samesite="Strict", httponly=True)
+    response.delete_cookie(CSRF_COOKIE, path="/", samesite="Strict")
+    return response
+
+
+@bp.post("/tables.xlsx")
+@documented("A table the console shows (a chart's figures, a row report) as an Excel file",
+            body=TableIn, roles=STAFF, hidden=True, tag=TAG)
+def table_as_excel():
+    data = TableIn().load(json_body(TableIn))
+    content = table_workbook(data["title"], data["columns"], data["rows"])
+    return Response(content, mimetype=XLSX, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(data['title'])}.xlsx"})

@@ -1,0 +1,83 @@
+"""What evaluation does, on a session: the rules of domain.py applied to the tables.
+
+Each function takes a session inside the caller's transaction and already-validated
+input, and writes the outbox events announcing its change in that same transaction.
+Anything that can move a score ends by calling ``scoring.refresh``, which stores the
+current result and announces it when the score or the pass decision changed.
+
+The layers, each importing only those below it: ``scoring`` (the community named in a
+call, the scheme that scores it, the derived facts, the current result) at the bottom;
+``schemes``, ``evidence`` (self-assessment and the residents' survey), ``inspections``
+(spot-check draws and inspections), ``titles``, ``vetoes`` (which end titles) and
+``reports`` above it; ``events`` (the read model of other services' facts) and
+``export`` (the Excel workbook) at the edge. The service calls them through the names
+gathered here.
+"""
+from evaluation.operations.events import (
+    on_adviser_assigned,
+    on_adviser_removed,
+    on_affairs_disclosed,
+    on_community_registered,
+    on_community_reorganised,
+    on_community_updated,
+    on_election_held,
+    on_mediation_case_closed,
+)
+from evaluation.operations.evidence import (
+    answer_survey,
+    list_evidence,
+    submit_evidence,
+    survey_summary,
+)
+from evaluation.operations.export import export_results
+from evaluation.operations.inspections import (
+    draw_spot_check,
+    draw_view,
+    get_draw,
+    get_inspection,
+    list_draws,
+    list_inspections,
+    record_inspection,
+)
+from evaluation.operations.reports import rankings, report
+from evaluation.operations.schemes import (
+    create_scheme,
+    edit_scheme,
+    get_scheme,
+    list_schemes,
+    scheme_view,
+)
+from evaluation.operations.scoring import (
+    community_to_read,
+    community_to_write,
+    current_period,
+    derived_facts,
+    explain,
+    refresh,
+    refresh_from,
+    result_view,
+    scheme_for,
+)
+from evaluation.operations.titles import (
+    announce_due_re_evaluations,
+    award_title,
+    get_title,
+    list_titles,
+    prerequisite,
+    re_evaluate_title,
+    revoke_title,
+)
+from evaluation.operations.vetoes import list_vetoes, record_veto, vetoes_from_event
+
+__all__ = [
+    "announce_due_re_evaluations", "answer_survey", "award_title", "community_to_read",
+    "community_to_write", "create_scheme", "current_period", "derived_facts", "draw_spot_check",
+    "draw_view", "edit_scheme", "explain", "export_results", "get_draw", "get_inspection",
+    "get_scheme", "get_title", "list_draws", "list_evidence", "list_inspections",
+    "list_schemes", "list_titles", "list_vetoes", "on_adviser_assigned", "on_adviser_removed",
+    "on_affairs_disclosed", "on_community_registered", "on_community_reorganised",
+    "on_community_updated", "on_election_held", "on_mediation_case_closed", "prerequisite",
+    "rankings", "re_evaluate_title", "record_inspection", "record_veto", "refresh",
+    "refresh_from", "report", "result_view", "revoke_title", "scheme_for", "scheme_view",
+    "submit_evidence", "survey_summary", "vetoes_from_event",
+]

@@ -1,0 +1,69 @@
+"""What a community reports of itself: self-assessed evidence and residents' survey answers."""
+from sqlalchemy import select
+
+from evaluation import domain
+from evaluation.models import CommunityFact, Evidence, SurveyAnswer
+from evaluation.operations.schemes import scheme_indicator
+from evaluation.operations.scoring import (
+    community_to_read,
+    community_to_write,
+    current_period,
+    in_scope,
+    refresh,
+    require_scheme,
+    scheme_for,
+    survey_counts,
+)
+from fazhi_common.db import paginate
+from fazhi_common.errors import Conflict, NotFound, field_error
+
+
+def submit_evidence(session, data, actor, scope, today):
+    community = community_to_write(session, data["community_code"], scope)
+    scheme = require_scheme(session, community, data["period"], today)
+    domain.check_figure(scheme_indicator(scheme, data["indicator_code"], "indicator_code"),
+                        data["value"])
+    evidence = Evidence(**data, submitted_by=actor)
+    session.add(evidence)
+    session.flush()
+    refresh(session, community.code, data["period"], today)
+    return evidence
+
+
+def list_evidence(session, query, scope):
+    q = in_scope(select(Evidence).order_by(Evidence.id), Evidence.community_code, scope)
+    for key in ("community_code", "period", "indicator_code"):
+        if query.get(key):
+            q = q.where(getattr(Evidence, key) == query[key])
+    return paginate(session, q, query["page"], query["per_page"])
+
+
+def answer_survey(session, code, data, secret, today):
+    """One answer per resident per community and period, for the running period only."""
+    community = session.get(CommunityFact, code)
+    if community is None or community.status != "active":
+        raise NotFound(f"No community {code} takes survey answers.")
+    if data["period"] != current_period(today):
+        raise field_error("period", f"Answers are taken for the running period "
+                                    f"{current_period(today)} only.")
+    key = domain.respondent_key(secret, code, data["period"], data["respondent_id"])
+    exists = session.scalar(select(SurveyAnswer.id).where(
+        SurveyAnswer.community_code == code, SurveyAnswer.period == data["period"],
+        SurveyAnswer.respondent_key == key))
+    if exists:
+        raise Conflict("This resident has already answered for this community and period.",
+                       {"respondent_id": ["already answered"]})
+    session.add(SurveyAnswer(community_code=code, period=data["period"], respondent_key=key,
+                             satisfied=data["satisfied"], comment=data.get("comment")))
+    session.flush()
+    refresh(session, code, data["period"], today)
+    return {"community_code": code, "period": data["period"], "accepted": True}
+
+
+def survey_summary(session, code, period, scope, today):
+    community = community_to_read(session, code, scope)
+    scheme = scheme_for(session, community, period, today)
+    counts = survey_counts(session, code, period)
+    summary = domain.survey_summary(counts["sample"], counts["satisfied"],
+                                    scheme.definition["parameters"] if scheme else None)
+    return {"community_code": code, "period": period, **summary}

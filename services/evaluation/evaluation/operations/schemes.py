@@ -1,0 +1,97 @@
+"""Scoring schemes: kept by a city or above, edited in place until used, then versioned."""
+import eventlet
+from sqlalchemy import func, select
+
+from evaluation import domain
+from evaluation.models import Result, Scheme
+from evaluation.operations.scoring import current_period, refresh
+from fazhi_common.db import paginate
+from fazhi_common.errors import Conflict, NotFound, field_error
+
+
+def _scheme_in_use(session, scheme_id):
+    return session.scalar(select(func.count()).select_from(Result)
+                          .where(Result.scheme_id == scheme_id)) > 0
+
+
+def scheme_view(session, scheme):
+    return {**scheme.definition, "id": scheme.id, "key": scheme.key, "version": scheme.version,
+            "name": scheme.name, "community_class": scheme.community_class,
+            "economic_tier": scheme.economic_tier, "status": scheme.status,
+            "in_use": _scheme_in_use(session, scheme.id),
+            "total_points": domain.total_points(scheme.definition),
+            "supersedes_id": scheme.supersedes_id, "created_at": scheme.created_at}
+
+
+def _scheme_row(data, version, supersedes_id=None):
+    return Scheme(key=data["key"], version=version, name=data["name"],
+                  community_class=data["community_class"],
+                  economic_tier=data.get("economic_tier"), status="active",
+                  definition=data, supersedes_id=supersedes_id)
+
+
+def create_scheme(session, data, scope):
+    domain.check_scheme_keeper(scope.prefix)
+    domain.check_scheme(data)
+    if session.scalar(select(Scheme.id).where(Scheme.key == data["key"]).limit(1)):
+        raise Conflict(f"A scheme {data['key']} exists; edit it to make a new version.",
+                       {"key": ["exists"]})
+    scheme = _scheme_row(data, 1)
+    session.add(scheme)
+    session.flush()
+    return scheme
+
+
+def get_scheme(session, scheme_id):
+    scheme = session.get(Scheme, scheme_id)
+    if scheme is None:
+        raise NotFound(f"No scheme {scheme_id}.")
+    return scheme
+
+
+def edit_scheme(session, scheme_id, data, scope, today):
+    """Change a scheme: in place while unused, else as its next version.
+
+    The new version takes over the current period's results at once (the score is always
+    current); results of past periods stay with the version they were scored with.
+    """
+    domain.check_scheme_keeper(scope.prefix)
+    scheme = get_scheme(session, scheme_id)
+    if scheme.status != "active":
+        raise Conflict(f"Scheme {scheme_id} was superseded; edit its current version.",
+                       {"id": ["superseded"]})
+    if data["key"] != scheme.key:
+        raise field_error("key", f"The key of a scheme cannot change (it is {scheme.key}).")
+    domain.check_scheme(data)
+    if not _scheme_in_use(session, scheme.id):
+        for attr in ("name", "community_class", "economic_tier"):
+            setattr(scheme, attr, data.get(attr))
+        scheme.definition = data
+        return scheme, False
+    newer = _scheme_row(data, scheme.version + 1, supersedes_id=scheme.id)
+    scheme.status = "superseded"
+    session.add(newer)
+    session.flush()
+    period = current_period(today)
+    pinned = session.scalars(select(Result).where(Result.scheme_id == scheme.id,
+                                                  Result.period == period)).all()
+    for result in pinned:
+        refresh(session, result.community_code, period, today)
+        eventlet.sleep(0)  # a city-wide recompute must not starve the broker heartbeat
+    return newer, True
+
+
+def list_schemes(session, query):
+    q = select(Scheme).order_by(Scheme.key, Scheme.version)
+    for key in ("community_class", "status", "key"):
+        if query.get(key):
+            q = q.where(getattr(Scheme, key) == query[key])
+    return paginate(session, q, query["page"], query["per_page"])
+
+
+def scheme_indicator(scheme, code, field):
+    indicator = domain.indicator_map(scheme.definition).get(code)
+    if indicator is None:
+        raise field_error(field, f"Scheme {scheme.key} v{scheme.version} has no indicator "
+                                 f"{code}.")
+    return indicator

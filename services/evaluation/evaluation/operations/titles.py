@@ -1,0 +1,176 @@
+"""Titles: awarded on a passed result, re-evaluated (复评), revoked, cancelled."""
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from evaluation import domain
+from evaluation.models import CommunityFact, Result, Title, TitleChange
+from evaluation.operations.scoring import (
+    area_of,
+    community_to_read,
+    community_to_write,
+    current_period,
+    in_scope,
+    vetoes_of,
+)
+from fazhi_common.api.evaluation import AWARDED_TITLES
+from fazhi_common.db import paginate
+from fazhi_common.errors import Conflict, NotFound, field_error
+from fazhi_common.outbox import record_event
+
+
+def held_titles(session, code):
+    return session.scalars(select(Title).where(Title.community_code == code,
+                                               Title.status == "held")).all()
+
+
+def _title_event(title, community):
+    return {**area_of(community), "period": title.period, "title_id": title.id,
+            "title": title.title, "level": title.level,
+            "granting_department": title.granting_department}
+
+
+def end_title(session, title, community, status, on, reason, actor):
+    title.status, title.ended_on, title.end_reason = status, on, reason
+    title.history.append(TitleChange(action=status, on=on, reason=reason, actor=actor))
+    record_event(session, "title_revoked", {**_title_event(title, community),
+                                            "reason": f"{status}: {reason}"})
+
+
+def _result_facts(result):
+    if result is None:
+        return None
+    return {"score": result.score, "passed": result.passed, "vetoed": result.vetoed,
+            "stage": result.stage, "pass_threshold": result.pass_threshold}
+
+
+def award_title(session, data, actor, department, scope, config, today):
+    community = community_to_write(session, data["community_code"], scope)
+    if data["awarded_on"] > today:
+        raise field_error("awarded_on", "A title is recorded once awarded.")
+    result = session.get(Result, (community.code, data["period"]))
+    failure = domain.check_award(_result_facts(result))
+    if failure:
+        raise Conflict(f"{community.code} did not pass {data['period']}: {failure}.",
+                       {"period": [failure]})
+    for held in held_titles(session, community.code):
+        if held.title == data["title"] and held.level == data["level"]:
+            raise Conflict(f"{community.code} already holds this title at {held.level} level.",
+                           {"level": ["already held"]})
+    domain.check_granting_level(data["level"], scope.prefix)
+    last_revoked = session.scalar(
+        select(func.max(Title.ended_on)).where(Title.community_code == community.code,
+                                               Title.title == data["title"],
+                                               Title.status == "revoked"))
+    if last_revoked is not None:
+        may_reapply = domain.reapply_date(last_revoked, int(config["REAPPLY_WAIT_YEARS"]))
+        if data["awarded_on"] < may_reapply:
+            raise Conflict(f"{community.code} lost this title on {last_revoked} and may "
+                           f"apply again from {may_reapply}.", {"awarded_on": [
+                               f"before {may_reapply}, when a revoked community may re-apply"]})
+    title = Title(
+        community_code=community.code, title=data["title"], level=data["level"],
+        period=data["period"],
+        granting_department=data.get("granting_department") or department or data["level"],
+        awarded_on=data["awarded_on"],
+        valid_until=domain.add_years(data["awarded_on"], int(config["TITLE_VALIDITY_YEARS"])),
+        re_evaluation_due_on=domain.add_years(
+            data["awarded_on"], int(config["RE_EVALUATION_INTERVAL_YEARS"])),
+        status="held",
+        history=[TitleChange(action="awarded", on=data["awarded_on"], actor=actor,
+                             reason=f"passed {data['period']} with {result.score}")])
+    session.add(title)
+    session.flush()
+    record_event(session, "title_awarded", {**_title_event(title, community),
+                                            "valid_until": title.valid_until})
+    return title
+
+
+def get_title(session, title_id, scope):
+    title = session.get(Title, title_id)
+    if title is None or not scope.covers(title.community_code):
+        raise NotFound(f"No title {title_id}.")
+    return title
+
+
+def _held(title):
+    if title.status != "held":
+        raise Conflict(f"Title {title.id} is {title.status}.", {"status": [title.status]})
+
+
+def revoke_title(session, title_id, data, actor, scope):
+    title = get_title(session, title_id, scope)
+    scope.require_area(title.community_code, field="title_id")
+    _held(title)
+    if data["revoked_on"] < title.awarded_on:
+        raise field_error("revoked_on", "A revocation cannot precede the award.")
+    end_title(session, title, session.get(CommunityFact, title.community_code), "revoked",
+               data["revoked_on"], data["reason"], actor)
+    return title
+
+
+def re_evaluate_title(session, title_id, data, actor, scope, config):
+    """Re-evaluation (复评): keep the title on a passed result, revoke it otherwise."""
+    title = get_title(session, title_id, scope)
+    scope.require_area(title.community_code, field="title_id")
+    _held(title)
+    if data["evaluated_on"] < title.awarded_on:
+        raise field_error("evaluated_on", "A re-evaluation cannot precede the award.")
+    result = session.get(Result, (title.community_code, data["period"]))
+    failure = domain.check_award(_result_facts(result))
+    community = session.get(CommunityFact, title.community_code)
+    if failure:
+        end_title(session, title, community, "revoked", data["evaluated_on"],
+                   f"failed re-evaluation for {data['period']}: {failure}", actor)
+        return title
+    day = data["evaluated_on"]
+    title.re_evaluation_due_on = domain.add_years(day, int(config["RE_EVALUATION_INTERVAL_YEARS"]))
+    title.valid_until = max(title.valid_until,
+                            domain.add_years(day, int(config["TITLE_VALIDITY_YEARS"])))
+    title.re_evaluation_notified = False
+    title.history.append(TitleChange(action="kept", on=day, actor=actor,
+                                     reason=f"passed {data['period']} with {result.score}"))
+    return title
+
+
+def announce_due_re_evaluations(session, today, notice_days):
+    """Titles whose re-evaluation falls due within the notice: announce each once."""
+    horizon = today + timedelta(days=notice_days)
+    due = session.scalars(select(Title).where(
+        Title.status == "held", Title.re_evaluation_notified.is_(False),
+        Title.re_evaluation_due_on <= horizon).order_by(Title.id)).all()
+    for title in due:
+        title.re_evaluation_notified = True
+        title.history.append(TitleChange(action="re_evaluation_due", on=today, actor="system",
+                                         reason=f"due on {title.re_evaluation_due_on}"))
+        community = session.get(CommunityFact, title.community_code)
+        record_event(session, "re_evaluation_due", {
+            **area_of(community), "period": title.period, "title_id": title.id,
+            "title": title.title, "level": title.level, "due_on": title.re_evaluation_due_on})
+    return [t.id for t in due]
+
+
+def list_titles(session, query, scope):
+    q = in_scope(select(Title).order_by(Title.id), Title.community_code, scope)
+    for key in ("community_code", "status", "level"):
+        if query.get(key):
+            q = q.where(getattr(Title, key) == query[key])
+    if query.get("county_code"):
+        q = q.where(Title.community_code.startswith(query["county_code"][:6]))
+    return paginate(session, q, query["page"], query["per_page"])
+
+
+def _title_facts(title):
+    return {"id": title.id, "status": title.status, "valid_until": title.valid_until,
+            "end_reason": title.end_reason}
+
+
+def prerequisite(session, code, wanted, scope, today):
+    community_to_read(session, code, scope)
+    titles = session.scalars(select(Title).where(
+        Title.community_code == code, Title.title == AWARDED_TITLES[0]).order_by(Title.id))
+    vetoed = vetoes_of(session, code, current_period(today))
+    eligible, reasons, qualifying = domain.prerequisite(
+        [_title_facts(t) for t in titles], bool(vetoed), today)
+    return {"community_code": code, "title": wanted, "eligible": eligible,
+            "reasons": reasons, "qualifying_title_id": qualifying}
