@@ -8,7 +8,6 @@ from evaluation.operations.scoring import (
     community_to_read,
     community_to_write,
     current_period,
-    in_scope,
     refresh,
     require_scheme,
     scheme_for,
@@ -31,7 +30,7 @@ def submit_evidence(session, data, actor, scope, today):
 
 
 def list_evidence(session, query, scope):
-    q = in_scope(select(Evidence).order_by(Evidence.id), Evidence.community_code, scope)
+    q = scope.in_area(select(Evidence).order_by(Evidence.id), Evidence.community_code)
     for key in ("community_code", "period", "indicator_code"):
         if query.get(key):
             q = q.where(getattr(Evidence, key) == query[key])

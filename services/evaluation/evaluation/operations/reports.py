@@ -2,14 +2,13 @@
 from sqlalchemy import select
 
 from evaluation.models import CommunityFact, Result, Title
-from evaluation.operations.scoring import in_scope
 
 
 def results_in_area(session, period, scope, county_code=None, town_code=None):
     q = (select(Result, CommunityFact).join(CommunityFact,
                                            CommunityFact.code == Result.community_code)
          .where(Result.period == period))
-    q = in_scope(q, Result.community_code, scope)
+    q = scope.in_area(q, Result.community_code)
     if county_code:
         q = q.where(CommunityFact.county_code == county_code)
     if town_code:
@@ -49,8 +48,8 @@ def _finish(figures):
 
 
 def report(session, period, county_code, scope):
-    q = in_scope(select(CommunityFact).where(CommunityFact.status == "active"),
-                  CommunityFact.code, scope)
+    q = scope.in_area(select(CommunityFact).where(CommunityFact.status == "active"),
+                      CommunityFact.code)
     if county_code:
         q = q.where(CommunityFact.county_code == county_code)
     communities = session.scalars(q.order_by(CommunityFact.code)).all()

@@ -6,16 +6,17 @@ from sqlalchemy import func, select
 from evaluation import domain
 from evaluation.models import CommunityFact, Result, Title, TitleChange
 from evaluation.operations.scoring import (
-    area_of,
     community_to_read,
     community_to_write,
     current_period,
-    in_scope,
     vetoes_of,
 )
 from fazhi_common.api.evaluation import AWARDED_TITLES
+from fazhi_common.clock import add_years
 from fazhi_common.db import paginate
+from fazhi_common.division import COUNTY, Division
 from fazhi_common.errors import Conflict, NotFound, field_error
+from fazhi_common.events import area_of
 from fazhi_common.outbox import record_event
 
 
@@ -25,7 +26,7 @@ def held_titles(session, code):
 
 
 def _title_event(title, community):
-    return {**area_of(community), "period": title.period, "title_id": title.id,
+    return {**area_of(community.code), "period": title.period, "title_id": title.id,
             "title": title.title, "level": title.level,
             "granting_department": title.granting_department}
 
@@ -57,7 +58,7 @@ def award_title(session, data, actor, department, scope, config, today):
         if held.title == data["title"] and held.level == data["level"]:
             raise Conflict(f"{community.code} already holds this title at {held.level} level.",
                            {"level": ["already held"]})
-    domain.check_granting_level(data["level"], scope.prefix)
+    domain.check_granting_level(data["level"], scope.area)
     last_revoked = session.scalar(
         select(func.max(Title.ended_on)).where(Title.community_code == community.code,
                                                Title.title == data["title"],
@@ -73,8 +74,8 @@ def award_title(session, data, actor, department, scope, config, today):
         period=data["period"],
         granting_department=data.get("granting_department") or department or data["level"],
         awarded_on=data["awarded_on"],
-        valid_until=domain.add_years(data["awarded_on"], int(config["TITLE_VALIDITY_YEARS"])),
-        re_evaluation_due_on=domain.add_years(
+        valid_until=add_years(data["awarded_on"], int(config["TITLE_VALIDITY_YEARS"])),
+        re_evaluation_due_on=add_years(
             data["awarded_on"], int(config["RE_EVALUATION_INTERVAL_YEARS"])),
         status="held",
         history=[TitleChange(action="awarded", on=data["awarded_on"], actor=actor,
@@ -124,9 +125,9 @@ def re_evaluate_title(session, title_id, data, actor, scope, config):
                    f"failed re-evaluation for {data['period']}: {failure}", actor)
         return title
     day = data["evaluated_on"]
-    title.re_evaluation_due_on = domain.add_years(day, int(config["RE_EVALUATION_INTERVAL_YEARS"]))
+    title.re_evaluation_due_on = add_years(day, int(config["RE_EVALUATION_INTERVAL_YEARS"]))
     title.valid_until = max(title.valid_until,
-                            domain.add_years(day, int(config["TITLE_VALIDITY_YEARS"])))
+                            add_years(day, int(config["TITLE_VALIDITY_YEARS"])))
     title.re_evaluation_notified = False
     title.history.append(TitleChange(action="kept", on=day, actor=actor,
                                      reason=f"passed {data['period']} with {result.score}"))
@@ -145,18 +146,19 @@ def announce_due_re_evaluations(session, today, notice_days):
                                          reason=f"due on {title.re_evaluation_due_on}"))
         community = session.get(CommunityFact, title.community_code)
         record_event(session, "re_evaluation_due", {
-            **area_of(community), "period": title.period, "title_id": title.id,
+            **area_of(community.code), "period": title.period, "title_id": title.id,
             "title": title.title, "level": title.level, "due_on": title.re_evaluation_due_on})
     return [t.id for t in due]
 
 
 def list_titles(session, query, scope):
-    q = in_scope(select(Title).order_by(Title.id), Title.community_code, scope)
+    q = scope.in_area(select(Title).order_by(Title.id), Title.community_code)
     for key in ("community_code", "status", "level"):
         if query.get(key):
             q = q.where(getattr(Title, key) == query[key])
     if query.get("county_code"):
-        q = q.where(Title.community_code.startswith(query["county_code"][:6]))
+        county = Division(query["county_code"]).widened_to(COUNTY)
+        q = q.where(Title.community_code.startswith(county.prefix))
     return paginate(session, q, query["page"], query["per_page"])
 
 

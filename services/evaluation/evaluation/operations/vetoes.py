@@ -4,9 +4,7 @@ from sqlalchemy import select
 from evaluation import domain
 from evaluation.models import CommunityFact, Veto
 from evaluation.operations.scoring import (
-    area_of,
     community_to_write,
-    in_scope,
     refresh,
     require_scheme,
     scheme_for,
@@ -14,6 +12,7 @@ from evaluation.operations.scoring import (
 from evaluation.operations.titles import end_title, held_titles
 from fazhi_common.db import paginate
 from fazhi_common.errors import Conflict, field_error
+from fazhi_common.events import area_of
 from fazhi_common.outbox import record_event
 
 
@@ -23,7 +22,7 @@ def _record_veto(session, community, period, item, reason, evidence, origin, act
     session.add(veto)
     session.flush()
     record_event(session, "community_vetoed", {
-        **area_of(community), "period": period, "veto_id": veto.id, "veto_item": item["code"],
+        **area_of(community.code), "period": period, "veto_id": veto.id, "veto_item": item["code"],
         "reason": reason, "origin": origin})
     for title in held_titles(session, community.code):
         end_title(session, title, community, "revoked", today,
@@ -75,7 +74,7 @@ def vetoes_from_event(session, envelope, code, day, today):
 
 
 def list_vetoes(session, query, scope):
-    q = in_scope(select(Veto).order_by(Veto.id), Veto.community_code, scope)
+    q = scope.in_area(select(Veto).order_by(Veto.id), Veto.community_code)
     for key in ("community_code", "period"):
         if query.get(key):
             q = q.where(getattr(Veto, key) == query[key])
