@@ -14,11 +14,16 @@ contracts alone. (Broker-side at-least-once dead-lettering needs quorum queues, 
 RabbitMQ 3.10's implementation crashed under vhost deletion in our tests.)
 """
 import logging
+import sys
+from functools import partial
 
 import eventlet
 from kombu import Exchange, Queue
 from nameko.amqp.publish import Publisher
 from nameko.events import EventHandler, get_event_exchange
+from nameko.exceptions import ContainerBeingKilled
+
+from fazhi_common import events
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +54,13 @@ def event_queue(source, event_type, consumer, config):
 
 
 class ReliableEventHandler(EventHandler):
-    """An ``@event_handler`` that never loses an event to a handler error."""
+    """An ``@event_handler`` that never loses an event to a handler error.
+
+    Every handler takes ``(self, envelope, payload)``: the envelope as published (its
+    ``id`` for ``claim_event``; JSON, to store or forward) and the payload loaded through
+    the event's contract schema (dates are dates, division codes are ``Division``s).
+    A payload its contract refuses is retried and dead-lettered like a failing handler.
+    """
 
     def setup(self):
         super().setup()
@@ -57,6 +68,20 @@ class ReliableEventHandler(EventHandler):
                                  self.container.service_name, self.container.config)
         self.forwarder = Publisher(self.container.config["AMQP_URI"], use_confirms=True,
                                    delivery_mode=2, serializer="json")
+
+    def handle_message(self, body, message):
+        try:
+            payload = events.load_payload(self.event_type, body["data"])
+        except Exception:
+            self.handle_message_processed(message, exc_info=sys.exc_info())
+            return
+        handle_result = partial(self.handle_result, message)
+        try:
+            self.container.spawn_worker(self, (body, payload), {},
+                                        context_data=self.unpack_message_headers(message),
+                                        handle_result=handle_result)
+        except ContainerBeingKilled:
+            self.queue_consumer.requeue_message(message)
 
     def handle_message_processed(self, message, result=None, exc_info=None):
         if exc_info is None:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import sessionmaker
 from evaluation import operations as ops
 from evaluation.models import CommunityFact, Result, Title, TitleChange
 from fazhi_common.db import make_engine
+from fazhi_common.events import load_payload
 from fazhi_common.outbox import OutboxEvent, OutboxRelay, record_event
 from tests.helpers import queued_events, wait_until
 
@@ -96,10 +97,13 @@ def test_a_merged_village_loses_its_titles_and_the_result_community_its_stage(
                           history=[TitleChange(action="awarded", on=date(2024, 1, 1),
                                                actor="t")]))
         session.commit()
-        ops.on_community_reorganised(session, {"data": {
-            **AREA, "community_code": "330110001301", "reorganisation_id": 1,
-            "reorganisation_kind": "merge", "effective_on": TODAY.isoformat(),
-            "source_codes": [CODE], "deactivated_codes": [CODE]}}, TODAY)
+        data = {**AREA, "community_code": "330110001301", "reorganisation_id": 1,
+                "reorganisation_kind": "merge", "effective_on": TODAY.isoformat(),
+                "source_codes": [CODE], "deactivated_codes": [CODE]}
+        envelope = {"id": "e1", "type": "community_reorganised", "source": "registry",
+                    "data": data}
+        ops.on_community_reorganised(
+            session, envelope, load_payload("community_reorganised", data), TODAY)
         session.commit()
         title = session.scalars(select(Title)).one()
         assert title.status == "cancelled" and "merge into 330110001301" in title.end_reason

@@ -4,6 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from fazhi_common import resident_id
 from fazhi_common.api import PageQuery, code_field, id_field
+from fazhi_common.api.registry import UNIT_KINDS
 from fazhi_common.events.evaluation import TITLE_LEVELS
 from fazhi_common.identity import (
     CIVIL_AFFAIRS_OFFICER,
@@ -15,8 +16,8 @@ from fazhi_common.identity import (
     STAFF,
 )
 
-COMMUNITY_CLASSES = ("urban_community", "rural_community", "village")
-STAGES = ("framework", "deepening", "full_compliance")
+# a scheme is for a class of community: the registry's unit kinds (分类指导)
+COMMUNITY_CLASSES = UNIT_KINDS
 INDICATOR_KINDS = ("yes_no", "count", "ratio", "inspection", "satisfaction", "derived")
 # facts evaluation derives from the registry's and mediation's events
 FACTS = ("has_legal_adviser", "election_held", "disclosures_on_time", "mediation_success_rate")

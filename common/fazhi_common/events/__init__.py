@@ -19,7 +19,7 @@ import importlib
 import pkgutil
 from dataclasses import dataclass
 
-from marshmallow import Schema
+from marshmallow import EXCLUDE, Schema, ValidationError
 
 from fazhi_common.division import COMMUNITY, Division, DivisionField
 from fazhi_common.errors import ValidationFailed
@@ -80,6 +80,19 @@ def contract(event_type):
 def contracts_from(source):
     """The contracts of events that ``source`` publishes."""
     return [c for c in CONTRACTS.values() if c.source == source]
+
+
+def load_payload(event_type, data):
+    """The typed payload of a received event, loaded through its contract.
+
+    Fields the contract does not know (from a newer publisher) are left out; a payload
+    that breaks the contract raises ValidationFailed.
+    """
+    try:
+        return contract(event_type).schema().load(data, unknown=EXCLUDE)
+    except ValidationError as exc:
+        raise ValidationFailed(f"event {event_type} payload is invalid",
+                               exc.normalized_messages()) from None
 
 
 def serialise_payload(event_type, data):

@@ -1,6 +1,7 @@
 """Events the registry service (civil affairs) announces."""
 from marshmallow import Schema, fields, validate
 
+from fazhi_common.api.registry import REORGANISATION_KINDS
 from fazhi_common.events import AreaPayload, EventContract, code_field
 
 
@@ -31,8 +32,8 @@ class CommunityReorganised(AreaPayload):
     """``community_code`` is the resulting unit; ``source_codes`` the villages it came from."""
 
     reorganisation_id = fields.Integer(required=True)
-    reorganisation_kind = fields.String(required=True, validate=validate.OneOf(
-        ["convert", "merge", "federate"]))
+    reorganisation_kind = fields.String(required=True,
+                                        validate=validate.OneOf(REORGANISATION_KINDS))
     effective_on = fields.Date(required=True)
     source_codes = fields.List(code_field(), required=True)
     deactivated_codes = fields.List(code_field(), required=True)

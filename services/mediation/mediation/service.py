@@ -8,7 +8,6 @@ from datetime import date
 from fazhi_common import service as base
 from fazhi_common.api import mediation as api
 from fazhi_common.api import page_of
-from fazhi_common.audit import append_audit
 from fazhi_common.errors import field_error
 from fazhi_common.identity import rpc
 from fazhi_common.timer import timer
@@ -28,14 +27,10 @@ class MediationService(base.ServiceBase):
     cipher = Cipher()
     deadlines = DeadlineSettings()
 
-    def _audit(self, session, action, subject, details=None, authority=False):
-        append_audit(session, self.caller, f"mediation.{action}", subject, details,
-                     authority=authority)
-
     def _audit_reveal(self, session, what, ids):
         if ids:
-            self._audit(session, "read_personal_data", f"{what} {','.join(map(str, ids))}"[:100],
-                        {what: ids})
+            self.audit(session, "read_personal_data", f"{what} {','.join(map(str, ids))}"[:100],
+                       {what: ids})
 
     # -- organisations and coverage -----------------------------------------------------------
 
@@ -44,7 +39,7 @@ class MediationService(base.ServiceBase):
         data = load(api.OrganisationIn(), payload)
         with self.db.transaction() as session:
             organisation = ops.register_organisation(session, data, self.caller)
-            self._audit(session, "register_organisation", organisation.id, payload)
+            self.audit(session, "register_organisation", organisation.id, payload)
             return api.Organisation().dump(organisation)
 
     @rpc(roles=api.READERS)
@@ -74,7 +69,7 @@ class MediationService(base.ServiceBase):
         with self.db.transaction() as session:
             case = ops.receive_case(session, data, "application", self.cipher, self.caller,
                                     date.today())
-            self._audit(session, "apply", case.id, {"organisation_id": case.organisation_id})
+            self.audit(session, "apply", case.id, {"organisation_id": case.organisation_id})
             return api.CaseReceipt().dump(case)
 
     @rpc(roles=api.REFERRERS)
@@ -83,7 +78,7 @@ class MediationService(base.ServiceBase):
         with self.db.transaction() as session:
             case = ops.receive_case(session, data, "referral", self.cipher, self.caller,
                                     date.today())
-            self._audit(session, "refer", case.id, {
+            self.audit(session, "refer", case.id, {
                 "organisation_id": case.organisation_id,
                 "referrer_department": case.referrer_department,
                 "referrer_reference": case.referrer_reference})
@@ -128,8 +123,8 @@ class MediationService(base.ServiceBase):
         with self.db.transaction() as session:
             case = ops.take_step(session, case_id, action, data, self.deadlines, self.caller,
                                  date.today())
-            self._audit(session, action, case.id, {**payload, "status": case.status},
-                        authority=action in ("decline", "confirm", "refuse_confirmation"))
+            self.audit(session, action, case.id, {**payload, "status": case.status},
+                       authority=action in ("decline", "confirm", "refuse_confirmation"))
             return self._case_out(session, case)
 
     # -- deadlines ----------------------------------------------------------------------------
@@ -141,7 +136,7 @@ class MediationService(base.ServiceBase):
         with self.db.transaction() as session:
             result = ops.scan_overdue(session, today)
             if result["raised"]:
-                self._audit(session, "scan_overdue", today, result)
+                self.audit(session, "scan_overdue", today, result)
             return api.OverdueScanResult().dump(result)
 
     @timer("OVERDUE_SCAN_SECONDS", 3600)
@@ -150,7 +145,7 @@ class MediationService(base.ServiceBase):
         with self.db.transaction() as session:
             result = ops.scan_overdue(session, date.today())
             if result["raised"]:
-                self._audit(session, "scan_overdue", date.today(), result)
+                self.audit(session, "scan_overdue", date.today(), result)
 
     # -- statistics ---------------------------------------------------------------------------
 
@@ -175,8 +170,8 @@ class MediationService(base.ServiceBase):
         with self.db.transaction() as session:
             application = ops.apply_legal_aid(session, data, self.cipher, self.caller,
                                               date.today())
-            self._audit(session, "apply_legal_aid", application.id,
-                        {"community_code": application.community_code})
+            self.audit(session, "apply_legal_aid", application.id,
+                       {"community_code": application.community_code})
             return self._legal_aid_out(session, application)
 
     @rpc(roles=api.LEGAL_SERVICE_WRITERS)
@@ -185,7 +180,7 @@ class MediationService(base.ServiceBase):
         with self.db.transaction() as session:
             application = ops.legal_aid_from_case(session, case_id, data, self.caller,
                                                   date.today())
-            self._audit(session, "legal_aid_from_case", application.id, {"case_id": case_id})
+            self.audit(session, "legal_aid_from_case", application.id, {"case_id": case_id})
             return self._legal_aid_out(session, application)
 
     @rpc(roles=api.LEGAL_SERVICE_READERS)
@@ -209,8 +204,8 @@ class MediationService(base.ServiceBase):
         data = load(api.ConsultationIn(), payload)
         with self.db.transaction() as session:
             consultation = ops.record_consultation(session, data, self.cipher, self.caller)
-            self._audit(session, "record_consultation", consultation.id,
-                        {"community_code": consultation.community_code})
+            self.audit(session, "record_consultation", consultation.id,
+                       {"community_code": consultation.community_code})
             return self._consultation_out(session, consultation)
 
     @rpc(roles=api.LEGAL_SERVICE_READERS)

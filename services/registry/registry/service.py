@@ -10,13 +10,14 @@ import eventlet
 from fazhi_common import service as base
 from fazhi_common.api import page_of
 from fazhi_common.api import registry as api
-from fazhi_common.audit import append_audit
 from fazhi_common.errors import Forbidden, ValidationFailed
 from fazhi_common.identity import SYSTEM, rpc
+from fazhi_common.settings import Settings
 from fazhi_common.timer import timer
 from fazhi_common.validation import load
 from registry import importing, schedule
 from registry import operations as ops
+from registry.dependencies import RegistryPolicy
 
 COUNTY_PAGE = page_of(api.County)()
 TOWN_PAGE = page_of(api.Town)()
@@ -35,9 +36,8 @@ def _record_kind(kind):
 
 class RegistryService(base.ServiceBase):
     name = "registry"
+    policy = Settings(RegistryPolicy.from_config)
 
-    def _audit(self, session, action, subject, details=None):
-        append_audit(session, self.caller, f"registry.{action}", subject, details)
 
     # -- units ---------------------------------------------------------------------------
 
@@ -46,7 +46,7 @@ class RegistryService(base.ServiceBase):
         data = load(api.CountyIn(), payload)
         with self.db.transaction() as session:
             county = ops.register_county(session, data, self.caller)
-            self._audit(session, "register_county", county.code, payload)
+            self.audit(session, "register_county", county.code, payload)
             return api.County().dump(county)
 
     @rpc(roles=api.UNIT_WRITERS)
@@ -54,7 +54,7 @@ class RegistryService(base.ServiceBase):
         data = load(api.TownIn(), payload)
         with self.db.transaction() as session:
             town = ops.register_town(session, data, self.caller)
-            self._audit(session, "register_town", town.code, payload)
+            self.audit(session, "register_town", town.code, payload)
             return api.Town().dump(town)
 
     @rpc(roles=api.UNIT_WRITERS)
@@ -62,7 +62,7 @@ class RegistryService(base.ServiceBase):
         data = load(api.CommunityIn(), payload)
         with self.db.transaction() as session:
             community = ops.register_community(session, data, self.caller)
-            self._audit(session, "register_community", community.code, payload)
+            self.audit(session, "register_community", community.code, payload)
             return api.Community().dump(community)
 
     @rpc(roles=api.UNIT_WRITERS)
@@ -70,7 +70,7 @@ class RegistryService(base.ServiceBase):
         changes = load(api.CommunityChange(), payload)
         with self.db.transaction() as session:
             community = ops.update_community(session, code, changes, self.caller)
-            self._audit(session, "update_community", code, payload)
+            self.audit(session, "update_community", code, payload)
             return api.Community().dump(community)
 
     @rpc(roles=api.READERS)
@@ -113,7 +113,7 @@ class RegistryService(base.ServiceBase):
         data = load(api.ReorganisationIn(), payload)
         with self.db.transaction() as session:
             reorganisation = ops.reorganise(session, data, self.caller)
-            self._audit(session, "reorganise", reorganisation.result_code, payload)
+            self.audit(session, "reorganise", reorganisation.result_code, payload)
             return api.Reorganisation().dump(ops.reorganisation_view(reorganisation))
 
     @rpc(roles=api.READERS)
@@ -134,7 +134,7 @@ class RegistryService(base.ServiceBase):
         data = load(api.GovernanceBodyIn(), payload)
         with self.db.transaction() as session:
             body = ops.create_body(session, data, self.caller)
-            self._audit(session, "create_body", body.id, payload)
+            self.audit(session, "create_body", body.id, payload)
             return api.GovernanceBody().dump(ops.body_view(body, date.today()))
 
     @rpc(roles=api.READERS)
@@ -157,7 +157,7 @@ class RegistryService(base.ServiceBase):
         data = load(api.ElectionIn(), payload)
         with self.db.transaction() as session:
             election = ops.record_election(session, body_id, data, self.caller)
-            self._audit(session, "record_election", body_id, payload)
+            self.audit(session, "record_election", body_id, payload)
             return api.Election().dump(election)
 
     @rpc(roles=api.SCHEDULE_RUNNERS)
@@ -171,15 +171,15 @@ class RegistryService(base.ServiceBase):
 
     def _announce_due(self, today, caller=None):
         """Batch after batch, each its own transaction, yielding between them."""
-        notice = int(self.config.get("ELECTION_NOTICE_DAYS", 90))
-        size = int(self.config.get("ELECTION_DUE_BATCH", 500))
+        notice = self.policy.election_notice_days
+        size = self.policy.election_due_batch
         announced = []
         while True:
             with self.db.transaction() as session:
                 batch = schedule.announce_due_elections(session, today, notice, size)
                 if batch:
-                    append_audit(session, caller or self.caller, "registry.election_due",
-                                 f"{len(batch)} bodies", {"body_ids": batch})
+                    self.audit(session, "election_due", f"{len(batch)} bodies",
+                               {"body_ids": batch}, caller=caller)
             announced += batch
             if len(batch) < size:
                 return announced
@@ -192,7 +192,7 @@ class RegistryService(base.ServiceBase):
         data = load(api.AdviserAssignmentIn(), payload)
         with self.db.transaction() as session:
             assignment = ops.assign_adviser(session, data, self.caller)
-            self._audit(session, "assign_adviser", assignment.community_code, payload)
+            self.audit(session, "assign_adviser", assignment.community_code, payload)
             return api.AdviserAssignment().dump(assignment)
 
     @rpc(roles=api.LEGAL_SERVICE_WRITERS)
@@ -200,7 +200,7 @@ class RegistryService(base.ServiceBase):
         removed_on = load(api.AdviserRemovalIn(), payload)["removed_on"]
         with self.db.transaction() as session:
             assignment = ops.remove_adviser(session, assignment_id, removed_on, self.caller)
-            self._audit(session, "remove_adviser", assignment.community_code, payload)
+            self.audit(session, "remove_adviser", assignment.community_code, payload)
             return api.AdviserAssignment().dump(assignment)
 
     @rpc(roles=api.READERS)
@@ -224,9 +224,9 @@ class RegistryService(base.ServiceBase):
         data = load(schema_in(), payload)
         with self.db.transaction() as session:
             record = ops.add_record(session, kind, data,
-                                    int(self.config.get("DISCLOSURE_GRACE_DAYS", 10)),
+                                    self.policy.disclosure_grace_days,
                                     self.caller)
-            self._audit(session, f"add_record.{kind}", record.id, payload)
+            self.audit(session, f"add_record.{kind}", record.id, payload)
             return schema_out().dump(record)
 
     @rpc(roles=api.READERS)
@@ -240,7 +240,7 @@ class RegistryService(base.ServiceBase):
     def health_check_progress(self, query):
         query = load(api.RecordQuery(), query)
         year = query.get("year") or date.today().year
-        target = int(self.config.get("HEALTH_CHECK_YEARLY_TARGET", 1000))
+        target = self.policy.health_check_yearly_target
         with self.db.read() as session:
             return api.HealthCheckProgress().dump(ops.health_check_progress(
                 session, year, query.get("county_code"), target, self.caller))
@@ -289,8 +289,8 @@ class RegistryService(base.ServiceBase):
     def _import(self, rows, action):
         with self.db.transaction() as session:
             result = importing.import_all_or_nothing(session, rows)
-            self._audit(session, action, f"{len(rows)} rows",
-                        {k: result[k] for k in ("created", "updated", "unchanged")})
+            self.audit(session, action, f"{len(rows)} rows",
+                       {k: result[k] for k in ("created", "updated", "unchanged")})
             return api.ImportResult().dump(result)
 
     @rpc(roles=api.READERS)

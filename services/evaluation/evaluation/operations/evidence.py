@@ -17,12 +17,12 @@ from fazhi_common.db import paginate
 from fazhi_common.errors import Conflict, NotFound, field_error
 
 
-def submit_evidence(session, data, actor, scope, today):
+def submit_evidence(session, data, scope, today):
     community = community_to_write(session, data["community_code"], scope)
     scheme = require_scheme(session, community, data["period"], today)
     domain.check_figure(scheme_indicator(scheme, data["indicator_code"], "indicator_code"),
                         data["value"])
-    evidence = Evidence(**data, submitted_by=actor)
+    evidence = Evidence(**data, submitted_by=scope.subject)
     session.add(evidence)
     session.flush()
     refresh(session, community.code, data["period"], today)

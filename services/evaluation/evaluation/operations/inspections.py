@@ -11,7 +11,7 @@ from fazhi_common.db import paginate
 from fazhi_common.errors import NotFound, ValidationFailed, field_error
 
 
-def draw_spot_check(session, data, actor, scope):
+def draw_spot_check(session, data, scope):
     counties = data.get("county_codes")
     for county in counties or []:
         if not county.stands_as_county:
@@ -34,7 +34,7 @@ def draw_spot_check(session, data, actor, scope):
     draw = SpotCheckDraw(period=data["period"], area=scope.prefix, seed=seed,
                          per_county=data.get("per_county"), share=data.get("share"),
                          title_holders_only=data.get("title_holders_only", False),
-                         eligible=eligible, sample=sample, drawn_by=actor)
+                         eligible=eligible, sample=sample, drawn_by=scope.subject)
     session.add(draw)
     session.flush()
     return draw
@@ -64,7 +64,7 @@ def list_draws(session, query, scope):
     return paginate(session, q, query["page"], query["per_page"])
 
 
-def record_inspection(session, data, actor, scope, today):
+def record_inspection(session, data, scope, today):
     community = community_to_write(session, data["community_code"], scope)
     if data["held_on"] > today:
         raise field_error("held_on", "Record an inspection once it is held.")
@@ -94,7 +94,7 @@ def record_inspection(session, data, actor, scope, today):
     inspection = Inspection(
         community_code=community.code, period=data["period"], kind=data["kind"],
         draw_id=data.get("draw_id"), held_on=data["held_on"], summary=data.get("summary"),
-        inspector=actor, findings=[Finding(**f) for f in data["findings"]])
+        inspector=scope.subject, findings=[Finding(**f) for f in data["findings"]])
     session.add(inspection)
     session.flush()
     refresh(session, community.code, data["period"], today)

@@ -45,7 +45,7 @@ def _result_facts(result):
             "stage": result.stage, "pass_threshold": result.pass_threshold}
 
 
-def award_title(session, data, actor, department, scope, config, today):
+def award_title(session, data, scope, policy, today):
     community = community_to_write(session, data["community_code"], scope)
     if data["awarded_on"] > today:
         raise field_error("awarded_on", "A title is recorded once awarded.")
@@ -64,7 +64,7 @@ def award_title(session, data, actor, department, scope, config, today):
                                                Title.title == data["title"],
                                                Title.status == "revoked"))
     if last_revoked is not None:
-        may_reapply = domain.reapply_date(last_revoked, int(config["REAPPLY_WAIT_YEARS"]))
+        may_reapply = domain.reapply_date(last_revoked, policy.reapply_wait_years)
         if data["awarded_on"] < may_reapply:
             raise Conflict(f"{community.code} lost this title on {last_revoked} and may "
                            f"apply again from {may_reapply}.", {"awarded_on": [
@@ -72,13 +72,14 @@ def award_title(session, data, actor, department, scope, config, today):
     title = Title(
         community_code=community.code, title=data["title"], level=data["level"],
         period=data["period"],
-        granting_department=data.get("granting_department") or department or data["level"],
+        granting_department=(data.get("granting_department") or scope.department
+                             or data["level"]),
         awarded_on=data["awarded_on"],
-        valid_until=add_years(data["awarded_on"], int(config["TITLE_VALIDITY_YEARS"])),
-        re_evaluation_due_on=add_years(
-            data["awarded_on"], int(config["RE_EVALUATION_INTERVAL_YEARS"])),
+        valid_until=add_years(data["awarded_on"], policy.validity_years),
+        re_evaluation_due_on=add_years(data["awarded_on"],
+                                       policy.re_evaluation_interval_years),
         status="held",
-        history=[TitleChange(action="awarded", on=data["awarded_on"], actor=actor,
+        history=[TitleChange(action="awarded", on=data["awarded_on"], actor=scope.subject,
                              reason=f"passed {data['period']} with {result.score}")])
     session.add(title)
     session.flush()
@@ -99,18 +100,18 @@ def _held(title):
         raise Conflict(f"Title {title.id} is {title.status}.", {"status": [title.status]})
 
 
-def revoke_title(session, title_id, data, actor, scope):
+def revoke_title(session, title_id, data, scope):
     title = get_title(session, title_id, scope)
     scope.require_area(title.community_code, field="title_id")
     _held(title)
     if data["revoked_on"] < title.awarded_on:
         raise field_error("revoked_on", "A revocation cannot precede the award.")
     end_title(session, title, session.get(CommunityFact, title.community_code), "revoked",
-               data["revoked_on"], data["reason"], actor)
+               data["revoked_on"], data["reason"], scope.subject)
     return title
 
 
-def re_evaluate_title(session, title_id, data, actor, scope, config):
+def re_evaluate_title(session, title_id, data, scope, policy):
     """Re-evaluation (复评): keep the title on a passed result, revoke it otherwise."""
     title = get_title(session, title_id, scope)
     scope.require_area(title.community_code, field="title_id")
@@ -122,14 +123,13 @@ def re_evaluate_title(session, title_id, data, actor, scope, config):
     community = session.get(CommunityFact, title.community_code)
     if failure:
         end_title(session, title, community, "revoked", data["evaluated_on"],
-                   f"failed re-evaluation for {data['period']}: {failure}", actor)
+                   f"failed re-evaluation for {data['period']}: {failure}", scope.subject)
         return title
     day = data["evaluated_on"]
-    title.re_evaluation_due_on = add_years(day, int(config["RE_EVALUATION_INTERVAL_YEARS"]))
-    title.valid_until = max(title.valid_until,
-                            add_years(day, int(config["TITLE_VALIDITY_YEARS"])))
+    title.re_evaluation_due_on = add_years(day, policy.re_evaluation_interval_years)
+    title.valid_until = max(title.valid_until, add_years(day, policy.validity_years))
     title.re_evaluation_notified = False
-    title.history.append(TitleChange(action="kept", on=day, actor=actor,
+    title.history.append(TitleChange(action="kept", on=day, actor=scope.subject,
                                      reason=f"passed {data['period']} with {result.score}"))
     return title
 

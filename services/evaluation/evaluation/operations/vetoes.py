@@ -31,7 +31,7 @@ def _record_veto(session, community, period, item, reason, evidence, origin, act
     return veto
 
 
-def record_veto(session, data, actor, scope, today):
+def record_veto(session, data, scope, today):
     community = community_to_write(session, data["community_code"], scope)
     scheme = require_scheme(session, community, data["period"], today)
     items = {v["code"]: v for v in scheme.definition.get("veto_items", [])}
@@ -42,7 +42,7 @@ def record_veto(session, data, actor, scope, today):
         raise Conflict("This veto item is already recorded for the period.",
                        {"veto_item": ["already recorded"]})
     return _record_veto(session, community, data["period"], items[data["veto_item"]],
-                        data["reason"], data["evidence"], "manual", actor, today)
+                        data["reason"], data["evidence"], "manual", scope.subject, today)
 
 
 def _veto_exists(session, code, period, item):
@@ -50,7 +50,7 @@ def _veto_exists(session, code, period, item):
         Veto.community_code == code, Veto.period == period, Veto.veto_item == item))
 
 
-def vetoes_from_event(session, envelope, code, day, today):
+def vetoes_from_event(session, envelope, data, code, day, today):
     """Veto items an event of another service meets; returns the vetoes recorded."""
     community = session.get(CommunityFact, code)
     if community is None:
@@ -61,8 +61,7 @@ def vetoes_from_event(session, envelope, code, day, today):
         return []
     items = {v["code"]: v for v in scheme.definition.get("veto_items", [])}
     recorded = []
-    for code_met in domain.veto_items_met(scheme.definition, envelope["type"],
-                                          envelope["data"]):
+    for code_met in domain.veto_items_met(scheme.definition, envelope["type"], data):
         if _veto_exists(session, community.code, period, code_met):
             continue
         reason = f"{items[code_met]['name']} ({envelope['type']} on {day.isoformat()})"
