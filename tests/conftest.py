@@ -114,7 +114,8 @@ def gateway_config(rabbit_config, database_url):
     return {"AMQP_URI": rabbit_config["AMQP_URI"], "RPC_TIMEOUT_SECONDS": 3,
             "RPC_POOL_SIZE": 4, "GATEWAY_SIGNING_KEY": SIGNING_KEY,
             "DATABASE_URL": database_url("gateway"),
-            "TOKEN_KEYS": {"k1": "test-token-key"}, "TOKEN_SIGNING_KID": "k1",
+            "TOKEN_KEYS": {"k1": "test-token-key-of-at-least-32-bytes"},
+            "TOKEN_SIGNING_KID": "k1",
             "TOKEN_TTL_SECONDS": 600, "PUBLIC_RATE_PER_MINUTE": 1000}
 
 

@@ -38,7 +38,7 @@ from nameko.constants import (
 from nameko.extensions import DependencyProvider, SharedExtension
 from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
 
-from fazhi_common.division import Division, parse
+from fazhi_common.division import Division, InvalidDivision, parse
 from fazhi_common.errors import FazhiError, Forbidden, Unauthenticated
 
 CONTEXT_KEY = "fazhi_identity"
@@ -69,8 +69,11 @@ class Identity:
     request_id: str = ""
 
     def __post_init__(self):
-        # parsed once here; a malformed area cannot get this far (the gateway validates it)
-        object.__setattr__(self, "area", parse(self.area))
+        # parsed once here; the gateway validates areas, so a malformed one is refused
+        try:
+            object.__setattr__(self, "area", parse(self.area))
+        except InvalidDivision:
+            raise Unauthenticated("The caller's area is not a division code.") from None
 
     @property
     def prefix(self):

@@ -42,7 +42,8 @@ def create_app(config=None):
     """Build the gateway; ``config`` is a dict, else ``config.yml`` with env overrides."""
     config = config if config is not None else load_config(DEFAULT_CONFIG)
     check_secrets(config, log)
-    app = Flask(__name__)
+    # no static files: every route the gateway serves is one of its documented views
+    app = Flask(__name__, static_folder=None)
     app.config["FAZHI"] = config
     app.json.ensure_ascii = False  # Chinese names readable in responses
     app.extensions["rpc"] = RpcPool(
@@ -86,5 +87,6 @@ def create_app(config=None):
         report = health.check_services(app, config.get("SERVICES", health.ALL_SERVICES))
         return jsonify(report), 200 if report["status"] == "ok" else 503
 
+    security.check_routes(app)  # deny by default: no route without its access rules
     app.extensions["openapi"] = build_spec(app)
     return app

@@ -42,10 +42,18 @@ def check_password(account, password):
         return False
 
 
+MIN_KEY_BYTES = 32
+
+
 class TokenIssuer:
     def __init__(self, keys, signing_kid, ttl_seconds):
         if signing_kid not in keys:
             raise ValueError(f"TOKEN_SIGNING_KID {signing_kid!r} is not among TOKEN_KEYS")
+        short = sorted(str(k) for k, v in keys.items() if len(str(v).encode()) < MIN_KEY_BYTES)
+        if short:  # RFC 7518 3.2: an HS256 key needs at least 256 bits
+            raise ValueError(f"TOKEN_KEYS {', '.join(short)} are shorter than {MIN_KEY_BYTES} "
+                             "bytes; use e.g. `python -c 'import secrets; "
+                             "print(secrets.token_urlsafe(32))'`")
         self.keys = {str(k): str(v) for k, v in keys.items()}
         self.signing_kid = str(signing_kid)
         self.ttl = int(ttl_seconds)

@@ -14,12 +14,14 @@ from fazhi_common.identity import STAFF
 ERROR_RESPONSES = {
     "401": "Not authenticated", "403": "Not allowed", "404": "Not found",
     "409": "Conflicts with the current state", "422": "Invalid input",
+    "413": "The body is larger than the endpoint accepts",
     "429": "Too many requests", "503": "A service is unavailable",
 }
 
 
 def documented(summary, body=None, query=None, response=None, status=200, tag=None,
-               roles=STAFF, public=False, rate_limited=False, also=None, hidden=False):
+               roles=STAFF, public=False, rate_limited=False, also=None, hidden=False,
+               large_body=False):
     """Attach OpenAPI facts and access rules to a view function.
 
     ``roles`` may call the view (checked before it runs); ``public`` views need no login
@@ -27,13 +29,15 @@ def documented(summary, body=None, query=None, response=None, status=200, tag=No
     ``also`` maps further statuses the view answers with a JSON body to their schemas.
     ``hidden`` views (the console's pages and files) keep their access rules but are not
     part of the API's description.
+    ``large_body`` views (bulk imports) take bodies up to ``MAX_IMPORT_BYTES``, the others
+    up to ``MAX_BODY_BYTES``; anything larger is 413 before it is read.
     """
     def mark(view):
         view.openapi = {"summary": summary, "body": body, "query": query,
                         "response": response, "status": status, "tag": tag,
                         "roles": frozenset(roles), "public": public,
                         "rate_limited": rate_limited, "also": also or {},
-                        "hidden": hidden}
+                        "hidden": hidden, "large_body": large_body}
         return view
     return mark
 

@@ -14,6 +14,7 @@ import uuid
 from contextlib import contextmanager
 
 from flask import current_app, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from fazhi_common.errors import Forbidden, Unauthenticated
 from fazhi_common.identity import CONTEXT_KEY, RESIDENT, Identity, sign_identity
@@ -105,16 +106,59 @@ def client_address():
     return request.remote_addr or "unknown"
 
 
+MAX_BODY_BYTES = 1024 * 1024  # a JSON request: far more than any form of ours needs
+MAX_IMPORT_BYTES = 16 * 1024 * 1024  # a bulk list (base64 or multipart) for an import
+
+
+def bound_body(config, meta):
+    """413 for a body over the limit, before it is read, parsed, authenticated or forwarded.
+
+    A declared ``Content-Length`` is refused at once; a chunked body is read up to the
+    limit and refused if it fills it.
+    """
+    large = bool(meta and meta.get("large_body"))
+    limit = int(config.get("MAX_IMPORT_BYTES", MAX_IMPORT_BYTES) if large
+                else config.get("MAX_BODY_BYTES", MAX_BODY_BYTES))
+    request.max_content_length = limit
+    if request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge(f"The body is {request.content_length} bytes; this "
+                                    f"endpoint accepts at most {limit}.")
+    # chunked: werkzeug stops reading at the limit but hands back what it read as if it
+    # were all, so read it here (at most ``limit`` bytes) and refuse a full buffer
+    chunked = request.content_length is None and request.environ.get("wsgi.input_terminated")
+    if chunked and len(request.get_data(cache=True)) >= limit:
+        raise RequestEntityTooLarge(f"The body is longer than the {limit} bytes this "
+                                    "endpoint accepts.")
+
+
+class UndeclaredRoutes(RuntimeError):
+    """The gateway will not start with a route that says nothing about who may call it."""
+
+
+def check_routes(app):
+    """Refuse to start if any route lacks its access metadata (``@documented``)."""
+    missing = sorted(rule.rule for rule in app.url_map.iter_rules()
+                     if getattr(app.view_functions.get(rule.endpoint), "openapi", None) is None)
+    if missing:
+        raise UndeclaredRoutes(
+            "These routes declare no access rules (decorate their views with @documented): "
+            + ", ".join(missing))
+
+
 def install(app):
     limiter = RateLimiter(int(app.config["FAZHI"].get("PUBLIC_RATE_PER_MINUTE", 30)))
     identity_key = app.extensions["identity_key"]
 
     @app.before_request
     def authenticate_and_authorise():
-        view = app.view_functions.get(request.endpoint)
-        meta = getattr(view, "openapi", None)
+        if request.endpoint is None:
+            return  # no route matched: Flask answers 404 or 405, nothing was served
+        meta = getattr(app.view_functions.get(request.endpoint), "openapi", None)
+        bound_body(app.config["FAZHI"], meta)
         if meta is None:
-            return  # not one of ours: Flask answers 404 or 405
+            # Deny by default: a route added after start-up without its access rules is
+            # served to no one (start-up itself refuses them: ``check_routes``).
+            raise Forbidden("This route declares no access rules; it is served to no one.")
         g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
         identity = _authenticate(g.request_id, meta["public"])
         if meta["public"]:

@@ -1,4 +1,6 @@
 """Helpers every blueprint's views use: parse with a schema, call a service, answer."""
+import json
+
 from flask import current_app, g, jsonify, request
 
 from fazhi_common.errors import ValidationFailed
@@ -10,12 +12,38 @@ def json_body(schema):
 
     The validated original is what goes to the service, which validates it again.
     """
-    data = request.get_json(silent=True)
+    data = _parse_json_body()
     if not isinstance(data, dict):
-        raise ValidationFailed("Send a JSON object with Content-Type application/json.",
+        kind = "null" if data is None else type(data).__name__
+        raise ValidationFailed(f"The body is valid JSON but a {kind}; send a JSON object.",
                                {"_body": ["a JSON object is required"]})
     load(schema(), data)
     return data
+
+
+def _parse_json_body():
+    """The body as JSON, each way it can be wrong told apart for the caller.
+
+    The size was bounded before the view ran (``security.bound_body``).
+    """
+    if not request.is_json:
+        raise ValidationFailed("Send a JSON object with Content-Type application/json.",
+                               {"_body": ["Content-Type must be application/json"]})
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raise ValidationFailed("The body is empty; send a JSON object.",
+                               {"_body": ["a JSON object is required"]})
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed(f"The body is not UTF-8 (invalid byte at offset {exc.start}); "
+                               "JSON must be sent in UTF-8.",
+                               {"_body": ["not UTF-8"]}) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationFailed(f"The body is not valid JSON: {exc.msg} at line {exc.lineno} "
+                               f"column {exc.colno}.", {"_body": ["malformed JSON"]}) from None
 
 
 def query_args(schema):

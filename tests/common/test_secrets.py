@@ -53,5 +53,5 @@ def test_a_production_gateway_with_a_development_key_does_not_start(gateway_conf
 
     with pytest.raises(RuntimeError, match="TOKEN_KEYS"):
         create_app(dict(gateway_config, ENVIRONMENT="production",
-                        TOKEN_KEYS={"k1": "dev-only-token-key-change-me"}))
+                        TOKEN_KEYS={"k1": DEVELOPMENT_SECRETS["TOKEN_KEYS"]}))
 

@@ -109,3 +109,75 @@ def test_a_county_scoped_user_sees_only_its_county(console_url, gateway, account
     screenshot(browser, "registry-tree-phone")
     go(browser, console_url, "registry/unit/330111000000")
     assert "未找到" in find(browser, "#main h1").text
+
+
+def fill(form, values):
+    for name, value in values.items():
+        field = form.find_element(By.NAME, name)
+        if field.tag_name == "select":
+            field.find_element(By.CSS_SELECTOR, f'option[value="{value}"]').click()
+        else:
+            field.clear()
+            field.send_keys(value)
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+
+
+def test_work_a_case_from_referral_to_judicial_confirmation(console_url, gateway, accounts,
+                                                            browser):
+    seed_two_counties(gateway)
+    organisation = gateway.post("/api/v1/mediation/organisations", json={
+        "name": "余杭区诉调对接中心", "kind": "litigation", "county_code": "330110000000",
+        "department": "court-330110"}).json
+    accounts("justice", "platform_admin")
+    sign_in(browser, console_url, "justice")
+    go(browser, console_url, "mediation/refer")
+    form = find(browser, "#referral-form")
+    fill(form, {"organisation_id": organisation["id"], "referrer_kind": "court",
+                "referrer_department": "court-330110", "referrer_reference": "(2025)浙0110民初1号",
+                "community_code": "330110001001", "dispute_category": "neighbourhood",
+                "description": "相邻通行纠纷", "applicant_name": "张三",
+                "applicant_phone": "12"})
+    # the API's message about the applicant's phone, by the phone box; nothing referred
+    assert "phone number" in find(browser, '[data-error-for="applicant_phone"]:not(:empty)').text
+    assert gateway.get("/api/v1/mediation/cases").json["total"] == 0
+    fill(form, {"applicant_phone": "13800138000"})
+    page = find(browser, "#case-page")
+    case_id = int(browser.current_url.rsplit("/", 1)[1])
+    assert "已收件" in page.text
+
+    for action, values in (("accept", {}), ("assign_mediator", {"mediator": "mediator-1"}),
+                           ("record_agreement", {"terms": "让出通道一米"}),
+                           ("request_confirmation", {"court": "court-330110"}),
+                           ("confirm", {})):
+        buttons = [b.get_attribute("data-action") for b in
+                   browser.find_elements(By.CSS_SELECTOR, "#next-steps [data-action]")]
+        assert action in buttons, (action, buttons)
+        browser.find_element(By.CSS_SELECTOR, f'[data-action="{action}"]').click()
+        step_form = find(browser, f"#step-{action}")
+        fill(step_form, values)
+        wait(browser).until(ec.staleness_of(step_form))  # the page shows the case anew
+    wait(browser).until(lambda d: d.find_element(By.ID, "case-page").get_attribute(
+        "data-status") == "confirmed")
+    case = gateway.get(f"/api/v1/mediation/cases/{case_id}").json
+    assert case["status"] == "confirmed" and case["confirmed"] is True
+    assert len(find(browser, "#timeline").find_elements(By.TAG_NAME, "li")) == 6
+    assert [b.get_attribute("data-action") for b in browser.find_elements(
+        By.CSS_SELECTOR, "#next-steps [data-action]")] == case["next_actions"] == ["close"]
+    screenshot(browser, "mediation-case")
+    go(browser, console_url, "mediation")
+    find(browser, f'[data-case="{case_id}"]')
+    screenshot(browser, "mediation-desk")
+    no_script_errors(browser)
+
+    # a viewer sees the parties masked exactly as the API masks them for a viewer
+    viewer_api = gateway.as_role("viewer", "330110000000")
+    masked = viewer_api.get(f"/api/v1/mediation/cases/{case_id}").json
+    assert masked["personal_data_masked"] and masked["parties"][0]["name"] != "张三"
+    browser.find_element(By.ID, "sign-out").click()
+    accounts("viewer-yh", "viewer", area="330110000000")
+    sign_in(browser, console_url, "viewer-yh")
+    go(browser, console_url, f"mediation/case/{case_id}")
+    text = find(browser, "#case-page").text
+    party = masked["parties"][0]
+    assert f"{party['name']} {party['phone']}" in text and "张三" not in text
+    assert "13800138000" not in text

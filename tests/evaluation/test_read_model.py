@@ -83,8 +83,12 @@ def test_mediation_outcomes_score_once_each(evaluation, evaluation_db, outbox, r
     assert changes[-1]["data"]["score"] == 5.0
 
 
-def test_a_merged_village_loses_its_titles_and_the_result_community_its_stage(
-        evaluation_db):
+@pytest.mark.parametrize("kind, status, holder, action", [
+    ("merge", "awaiting_decision", CODE, "awaiting_decision"),
+    ("convert", "held", "330110001301", "carried"),
+])
+def test_a_reorganised_villages_titles_and_the_result_communitys_stage(
+        evaluation_db, kind, status, holder, action):
     with evaluation_db() as session:
         for code in (CODE, "330110001301"):
             session.add(CommunityFact(code=code, town_code=AREA["town_code"],
@@ -98,20 +102,23 @@ def test_a_merged_village_loses_its_titles_and_the_result_community_its_stage(
                                                actor="t")]))
         session.commit()
         data = {**AREA, "community_code": "330110001301", "reorganisation_id": 1,
-                "reorganisation_kind": "merge", "effective_on": TODAY.isoformat(),
+                "reorganisation_kind": kind, "effective_on": TODAY.isoformat(),
                 "source_codes": [CODE], "deactivated_codes": [CODE]}
         envelope = {"id": "e1", "type": "community_reorganised", "source": "registry",
                     "data": data}
         ops.on_community_reorganised(
             session, envelope, load_payload("community_reorganised", data), TODAY)
         session.commit()
+        # a convert is the same unit renamed: its title goes with it; a merge waits for a
+        # person's decision, and nothing is cancelled (or announced) by the system
         title = session.scalars(select(Title)).one()
-        assert title.status == "cancelled" and "merge into 330110001301" in title.end_reason
-        assert [h.action for h in title.history] == ["awarded", "cancelled"]
+        assert (title.status, title.community_code) == (status, holder)
+        assert title.reorganised_into == "330110001301" and title.ended_on is None
+        assert [h.action for h in title.history] == ["awarded", action]
         assert session.get(CommunityFact, CODE).status == "inactive"
         assert session.get(Result, ("330110001301", Y)).stage == "framework"
         kinds = [e.event_type for e in session.scalars(select(OutboxEvent))]
-        assert kinds == ["title_revoked"]
+        assert "title_revoked" not in kinds
 
 
 def test_a_communitys_tier_and_reorganisation_date_follow_the_registry(

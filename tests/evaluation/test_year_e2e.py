@@ -181,7 +181,13 @@ def test_a_year_for_a_town(registry, evaluation, gateway, rabbit_config):
     city_title = ok(gateway.post(f"{E}/titles", json={
         "community_code": A, "period": Y, "level": "city", "awarded_on": day(8),
         "granting_department": "justice-330100"}), 201)
-    revoked = ok(officer.post(f"{E}/titles/{city_title['id']}/revocation", json={
+    # only an authority at or above a title's level may revoke it
+    below = officer.post(f"{E}/titles/{city_title['id']}/revocation", json={
+        "reason": "申报材料不实", "revoked_on": day(9)})
+    assert below.status_code == 403 and "title_id" in below.json["fields"]
+    city_officer = gateway.as_role("justice_officer", "330100000000",
+                                   department="justice-3301")
+    revoked = ok(city_officer.post(f"{E}/titles/{city_title['id']}/revocation", json={
         "reason": "申报材料不实", "revoked_on": day(9)}))
     assert revoked["status"] == "revoked" and revoked["end_reason"] == "申报材料不实"
     assert [h["action"] for h in revoked["history"]] == ["awarded", "revoked"]
@@ -216,15 +222,19 @@ def test_a_year_for_a_town(registry, evaluation, gateway, rabbit_config):
     ranking = ok(gateway.get(f"{E}/rankings?period={Y}&town_code={TOWN}"))
     assert ranking["items"][-1]["community_code"] == A  # vetoed ranks last
 
-    # -- a failed election announced by the registry meets a veto item by itself -------------
+    # -- a failed election announced by the registry proposes a veto; an officer decides ----
     body_c = ok(gateway.post(f"{R}/governance-bodies", json={
         "community_code": C, "kind": "villagers_committee"}), 201)
     ok(gateway.post(f"{R}/governance-bodies/{body_c['id']}/elections", json={
         "held_on": day(4), "eligible_voters": 500, "votes_cast": 100,
         "result": "failed"}), 201)
-    wait_until(lambda: result(gateway, C).json["vetoed"])
-    [auto] = ok(gateway.get(f"{E}/vetoes?community_code={C}"))["items"]
+    [auto] = wait_until(lambda: gateway.get(f"{E}/vetoes?community_code={C}").json["items"])
     assert auto["veto_item"] == "election_failed" and auto["origin"] == "election_held"
+    assert auto["status"] == "proposed" and not ok(result(gateway, C))["vetoed"]
+    confirmed = ok(officer.post(f"{E}/vetoes/{auto['id']}/decision", json={
+        "decision": "confirm", "reason": "未组织另行选举"}))
+    assert confirmed["status"] == "confirmed" and confirmed["decided_by"]
+    assert ok(result(gateway, C))["vetoed"]
 
     # -- what other departments hear ---------------------------------------------------------
     uri = rabbit_config["AMQP_URI"]

@@ -8,8 +8,6 @@ from mediation.service import MediationService
 def mediation(container_factory, service_config):
     """A running mediation container on the test vhost with a clean database."""
     container = container_factory(MediationService, service_config(
-        "mediation", MEDIATION_DATA_KEY=new_key(),
-        MEDIATION_DAYS={"people": 30, "medical": 30, "litigation": 30, "police": 30,
-                        "traffic": 30, "procuratorate": 30}))
+        "mediation", MEDIATION_DATA_KEY=new_key()))
     container.start()
     return container

@@ -1,5 +1,15 @@
-"""Builders for mediation test data: valid resident ID numbers, parties, organisations."""
+"""Builders for mediation test data: valid resident ID numbers, parties, organisations,
+and the service's own deadline rules (from its config.yml)."""
+from pathlib import Path
+
+from fazhi_common.config import load_config
+from fazhi_common.workdays import WorkingCalendar
+from mediation.deadlines import Deadlines
 from mediation.domain import id_check_character
+
+CONFIG = load_config(Path(__file__).resolve().parents[2] / "services/mediation/config.yml",
+                     environ={})
+DEADLINES = Deadlines.from_config(CONFIG["DEADLINE_RULES"], WorkingCalendar())
 
 M = "/api/v1/mediation"
 COUNTY = "330110000000"

@@ -10,15 +10,15 @@ import pytest
 from fazhi_common.crypto import FieldCipher, new_key
 from fazhi_common.errors import Conflict, ValidationFailed
 from mediation import domain
-from tests.mediation.factories import resident_id
+from tests.mediation.factories import DEADLINES, resident_id
 
-DEADLINES = domain.Deadlines(mediation_days={"medical": 45}, extension_days=30,
-                             confirmation_days=30)
-DAY = date(2025, 3, 1)
+DAY = date(2025, 3, 3)  # a Monday, with no holiday within two months
 
 
 def case(**attrs):
     base = {"status": "received", "mediation_kind": "people", "extended": False,
+            "extensions": 0, "paused_on": None, "paused_remaining": None,
+            "acceptance_due_on": None, "confirmation_intended": None,
             "mediation_due_on": None, "received_on": DAY, "confirmation_due_on": None,
             "referrer_department": "court-330110", "referrer_kind": "court",
             "channel": "referral"}
@@ -52,24 +52,29 @@ def test_illegal_transition_names_the_current_status():
 
 def test_acceptance_sets_the_period_by_kind_and_extension_once():
     c = step(case(mediation_kind="medical"), "accept")
-    assert c.mediation_due_on == DAY + timedelta(days=45)
+    # 30 working days: six weeks of five, from the Tuesday after
+    assert c.mediation_due_on == date(2025, 4, 15)  # Friday 4 April is Qingming
+    assert "30 working days from 2025-03-03" in c.mediation_due_rule
     c = step(case(), "accept")
-    assert c.mediation_due_on == DAY + timedelta(days=30)
+    assert c.mediation_due_on == date(2025, 4, 3)  # one month
+    assert "within a month" in c.mediation_due_rule
     step(c, "extend", {"reason": "appraisal pending", "days": 10})
-    assert c.extended and c.mediation_due_on == DAY + timedelta(days=40)
+    assert c.extended and c.mediation_due_on == date(2025, 4, 14)  # 13th is a Sunday
     with pytest.raises(Conflict):
         step(c, "extend", {"reason": "again"})
 
 
 def test_agreement_confirmation_deadline_and_late_request():
     c = step(step(step(case(), "accept"), "assign_mediator", {"mediator": "m1"}),
-             "record_agreement", {"terms": "pay 1000"}, on=DAY + timedelta(days=10))
+             "record_agreement", {"terms": "pay 1000", "parties_will_apply": True},
+             on=DAY + timedelta(days=10))
     assert c.status == "agreement" and c.duration_days == 10
-    assert c.confirmation_due_on == DAY + timedelta(days=40)
+    # 30 days end on Saturday 12 April: the period runs to the next working day
+    assert c.confirmation_due_on == date(2025, 4, 14)
     with pytest.raises(Conflict) as caught:
-        step(c, "request_confirmation", {"court": "court-330110"}, on=DAY + timedelta(days=41))
-    assert "2025-04-10" in caught.value.message
-    step(c, "request_confirmation", {"court": "court-330110"}, on=DAY + timedelta(days=40))
+        step(c, "request_confirmation", {"court": "court-330110"}, on=date(2025, 4, 15))
+    assert "2025-04-14" in caught.value.message
+    step(c, "request_confirmation", {"court": "court-330110"}, on=date(2025, 4, 14))
     assert step(c, "confirm").confirmed is True
     assert step(c, "close").status == "closed"
 
@@ -106,13 +111,21 @@ def test_steps_cannot_be_in_the_future_or_out_of_order():
 
 
 def test_overdue_deadlines():
+    received = case(acceptance_due_on=DAY + timedelta(days=7))
+    assert domain.overdue_deadlines(received, DAY + timedelta(days=7)) == []
+    assert domain.overdue_deadlines(received, DAY + timedelta(days=8)) == [
+        ("acceptance", DAY + timedelta(days=7))]
     c = step(case(), "accept")
-    assert domain.overdue_deadlines(c, DAY + timedelta(days=30)) == []
-    assert domain.overdue_deadlines(c, DAY + timedelta(days=31)) == [
-        ("mediation", DAY + timedelta(days=30))]
+    due = date(2025, 4, 3)
+    assert domain.overdue_deadlines(c, due) == []
+    assert domain.overdue_deadlines(c, due + timedelta(days=1)) == [("mediation", due)]
     step(step(c, "assign_mediator", {"mediator": "m"}), "record_agreement", {"terms": "t"})
-    assert domain.overdue_deadlines(c, DAY + timedelta(days=31)) == [
-        ("judicial_confirmation", DAY + timedelta(days=30))]
+    # the parties did not say they would apply: no window is watched, never overdue
+    assert c.confirmation_due_on is None
+    assert domain.overdue_deadlines(c, DAY + timedelta(days=400)) == []
+    c.status, c.confirmation_intended, c.confirmation_due_on = "agreement", True, due
+    assert domain.overdue_deadlines(c, due + timedelta(days=1)) == [
+        ("judicial_confirmation", due)]
 
 
 def test_resident_id_numbers():
@@ -175,9 +188,10 @@ def test_coverage_and_statistics_arithmetic():
     assert domain.county_coverage({"medical": 1, "people": 2}, kinds)["lacking"] == [
         "litigation", "police", "traffic", "procuratorate"]
     assert domain.county_coverage(dict.fromkeys(kinds, 1), kinds)["complete"]
-    row = domain.statistics_row("people", "330110000000", 10, 6, 2, 3, 1, 1, 12)
+    row = domain.statistics_row("people", "330110000000", (10, 6, 2, 3, 1, 1, 1, 0, 2, 0), 12)
     assert row["acceptance_rate"] == 0.75 and row["success_rate"] == 0.75
-    assert domain.statistics_row("p", "c", 0, 0, 0, 0, 0, 0, None)["acceptance_rate"] is None
+    assert row["confirmation_not_applied"] == 1 and row["confirmation_confirmed"] == 2
+    assert domain.statistics_row("p", "c", (0,) * 10, None)["acceptance_rate"] is None
     assert domain.median_of_counts({3: 1, 1: 1, 10: 1, 4: 1}) == 3.5
     assert domain.median_of_counts({5: 3, 9: 1}) == 5.0
     assert domain.median_of_counts({2: 1, 7: 2}) == 7.0
@@ -197,3 +211,35 @@ def test_field_cipher_round_trip_context_and_digest():
         cipher.decrypt(blob, "party.phone")
     assert cipher.encrypt("x", "c") != cipher.encrypt("x", "c")  # fresh nonce each time
     assert cipher.digest("a") == cipher.digest("a") != FieldCipher(new_key()).digest("a")
+
+
+STEP_DATA = {"decline": {"reason": "r"}, "pause": {"reason": "r"},
+             "assign_mediator": {"mediator": "m"},
+             "extend": {"reason": "r"}, "record_agreement": {"terms": "t"},
+             "record_failure": {"reason": "r"}, "request_confirmation": {"court": "c"},
+             "refuse_confirmation": {"reason": "r"}, "resume_mediation": {"reason": "r"}}
+
+
+@pytest.mark.parametrize("kind", ["people", "medical"])
+@pytest.mark.parametrize("referred", [True, False])
+def test_next_actions_are_exactly_the_steps_a_case_may_take(referred, kind):
+    who = {} if referred else {"referrer_department": None, "referrer_kind": None,
+                               "channel": "application"}
+    pausable = DEADLINES.rules(kind).pausable
+    statuses = {s for allowed in domain.TRANSITIONS.values() for s in allowed}
+    statuses |= domain.FINAL_STATUSES
+    for status in statuses:
+        offered = domain.next_actions(status, referred, pausable)
+        for action in domain.TRANSITIONS:
+            c = case(status=status, mediation_kind=kind, concluded_on=DAY,
+                     mediation_due_on=DAY + timedelta(days=30), mediation_due_rule="r",
+                     paused_on=DAY, paused_remaining=10, **who)
+            try:
+                domain.plan_step(c, action, STEP_DATA.get(action, {}), DAY, DAY, None,
+                                 DEADLINES)
+                taken = True
+            except ValidationFailed:
+                taken = True  # allowed from here; this sample's fields were not enough
+            except Conflict:
+                taken = False
+            assert taken == (action in offered), (status, action, referred, kind)

@@ -8,6 +8,7 @@ from tests.helpers import queued_events
 from tests.mediation.factories import (
     COMMUNITY,
     COUNTY,
+    DEADLINES,
     OTHER_COUNTY,
     TOWN,
     M,
@@ -18,6 +19,11 @@ from tests.mediation.factories import (
 )
 
 TODAY = date.today()
+
+
+def due(kind, start, extra=None):
+    """The due date the service's own rules give (the calendar decides, not the test)."""
+    return str(DEADLINES.due(DEADLINES.rules(kind).period, start)[0])
 
 
 @pytest.fixture
@@ -60,7 +66,9 @@ def test_court_referral_fails_and_goes_back_to_trial(orgs, gateway, justice, med
     assert case["status"] == "received" and case["mediation_kind"] == "litigation"
 
     accepted = step(justice, case["id"], "accept")
-    assert accepted["mediation_due_on"] == str(TODAY + timedelta(days=30))
+    assert accepted["mediation_due_on"] == due("litigation", TODAY)
+    assert accepted["deadlines"][-1]["deadline"] == "mediation"
+    assert "pre-suit mediation: 30 days" in accepted["deadlines"][-1]["rule"]
     step(justice, case["id"], "assign-mediator", mediator=MEDIATOR_NAME)
     step(mediator, case["id"], "record-failure", reason="The respondent refuses to pay.")
     refused = step(mediator, case["id"], "close", status=409)
@@ -100,15 +108,19 @@ def test_hospital_referral_extension_agreement_and_judicial_confirmation(
         orgs["medical"], "hospital", "YT-2025-77", dispute_category="medical")).json
     step(justice, case["id"], "accept")
     step(justice, case["id"], "assign-mediator", mediator=MEDIATOR_NAME)
-    extended = step(mediator, case["id"], "extend", reason="Awaiting medical appraisal.",
-                    days=15)
+    accepted = justice.get(f"{M}/cases/{case['id']}").json
+    extended = step(mediator, case["id"], "extend", reason="The parties want more time.",
+                    days=15, parties_consent=True)
     assert extended["extended"] and extended["mediation_due_on"] == str(
-        TODAY + timedelta(days=45))
-    again = step(mediator, case["id"], "extend", status=409, reason="More time")
-    assert again["fields"]["extended"]
+        DEADLINES.calendar.add_working_days(date.fromisoformat(accepted["mediation_due_on"]),
+                                            15))
+    again = step(mediator, case["id"], "extend", status=422, reason="More time")
+    assert again["fields"]["parties_consent"]
 
-    agreed = step(mediator, case["id"], "record-agreement", terms="Hospital pays 20000 yuan.")
-    assert agreed["confirmation_due_on"] == str(TODAY + timedelta(days=30))
+    agreed = step(mediator, case["id"], "record-agreement", terms="Hospital pays 20000 yuan.",
+                  parties_will_apply=True)
+    assert agreed["confirmation_due_on"] == str(
+        DEADLINES.due(DEADLINES.confirmation, TODAY)[0])
     step(mediator, case["id"], "request-confirmation", court="court-330110")
     confirmed = step(justice, case["id"], "confirm")
     assert confirmed["confirmed"] is True and confirmed["status"] == "confirmed"
@@ -145,7 +157,8 @@ def test_traffic_referral_goes_overdue_once_per_deadline(orgs, gateway, justice,
                               department="traffic-330110")
     case = traffic.post(f"{M}/referrals", json=referral(
         orgs["traffic"], "traffic_police", "JT-2025-9", dispute_category="traffic",
-        received_on=TODAY - timedelta(days=50))).json
+        received_on=TODAY - timedelta(days=50),
+        liability_finding_on=str(TODAY - timedelta(days=52)))).json
     step(justice, case["id"], "accept", on=str(TODAY - timedelta(days=45)))
     step(justice, case["id"], "assign-mediator", mediator=MEDIATOR_NAME,
          on=str(TODAY - timedelta(days=44)))
@@ -157,7 +170,7 @@ def test_traffic_referral_goes_overdue_once_per_deadline(orgs, gateway, justice,
     overdue = events(rabbit_config, "mediation_case_overdue", expect=2)
     assert len(overdue) == 1
     assert overdue[0]["data"]["deadline"] == "mediation"
-    assert overdue[0]["data"]["due_on"] == str(TODAY - timedelta(days=15))
+    assert overdue[0]["data"]["due_on"] == due("traffic", TODAY - timedelta(days=45))
     assert overdue[0]["data"]["supervising_department"] == "justice-330110"
     assert justice.get(f"{M}/cases?overdue=true").json["total"] == 1
 
@@ -177,7 +190,7 @@ def test_procuratorate_agreement_misses_the_confirmation_window(orgs, gateway, j
     step(justice, case["id"], "assign-mediator", mediator=MEDIATOR_NAME,
          on=str(TODAY - timedelta(days=58)))
     step(mediator, case["id"], "record-agreement", terms="Apology and compensation.",
-         on=str(TODAY - timedelta(days=40)))
+         on=str(TODAY - timedelta(days=40)), parties_will_apply=True)
     scan = justice.post(f"{M}/overdue-scan", json={"today": str(TODAY)}).json
     assert scan["raised"] == 1
     event = events(rabbit_config, "mediation_case_overdue")[0]["data"]

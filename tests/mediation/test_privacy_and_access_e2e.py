@@ -171,8 +171,12 @@ def test_statistics_by_kind_and_county(mediation, gateway, case):
     assert row["acceptance_rate"] == 0.75
     assert (row["agreements"], row["failures"], row["success_rate"]) == (1, 1, 0.5)
     assert row["median_duration_days"] == 15.0
-    # the agreement's confirmation window and the open case's mediation period both passed
-    assert row["overdue"] == 2
+    # only the open case's mediation period passed: the agreement's parties did not apply
+    # for judicial confirmation, so it has no window to miss
+    assert row["overdue"] == 1
+    assert row["confirmation_not_applied"] == 1
+    assert (row["confirmation_pending"], row["confirmation_confirmed"],
+            row["confirmation_refused"]) == (0, 0, 0)
     assert stats["total"]["volume"] == 4 and stats["total"]["median_duration_days"] == 15.0
 
     elsewhere = gateway.as_role("justice_officer", OTHER_COUNTY)

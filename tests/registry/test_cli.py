@@ -135,3 +135,22 @@ def test_a_city_without_counties_imports_and_numbering_decides_or_warns(registry
     assert kinds == {"441900003001": "urban_community", "441900003201": "village",
                      "441900003002": "village"}
     assert town.county_code == "441900000000"
+
+
+@pytest.mark.parametrize("tool, args", [
+    ("fazhi-registry", ["--config", "{config}", "export", "{tmp}/units.csv"]),
+    ("fazhi-audit", ["verify", "--config", "{config}"]),
+])
+def test_the_command_line_tools_print_no_library_noise(registry_config, tmp_path, tool, args):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    config, _ = registry_config
+    exe = Path(sys.executable).parent / tool
+    done = subprocess.run([str(exe), *(a.format(tmp=tmp_path, config=config) for a in args)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    output = done.stdout + done.stderr
+    for noise in ("Eventlet is deprecated", "Warning", "Traceback"):
+        assert noise not in output, output

@@ -108,8 +108,8 @@ def test_records_disclosures_and_health_check_progress(registry, gateway):
     bad = justice.post(f"{R}/health-checks", json=dict(check, credit_code="91350100M000100Y44"))
     assert bad.status_code == 422 and "credit_code" in bad.json["fields"]
     progress = gateway.get(f"{R}/health-checks/progress?year=2026").json
-    assert progress == {"year": 2026, "county_code": None, "checked": 1, "target": 1000,
-                        "share_of_target": 0.001}
+    assert {k: progress[k] for k in ("checked", "checks", "target", "share_of_target")} == {
+        "checked": 1, "checks": 1, "target": 1000, "share_of_target": 0.001}
 
     volunteer = justice.post(f"{R}/volunteers", json={"county_code": COUNTY, "name": "志愿者甲"})
     outreach = {"volunteer_id": volunteer.json["id"], "community_code": A,

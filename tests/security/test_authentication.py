@@ -9,6 +9,8 @@ from gateway.app import create_app
 
 A = "/api/v1/auth"
 PASSWORD = "correct horse battery"
+K1 = "test-token-key-of-at-least-32-bytes"  # as tests/conftest.py
+K2 = "a-new-token-key-of-at-least-32-bytes"
 
 
 def _login(client, username, password=PASSWORD):
@@ -44,7 +46,7 @@ def test_expired_and_forged_tokens_are_refused(gateway_app, gateway_config):
     client = gateway_app.test_client()
     claims = {"sub": "officer", "role": "platform_admin", "jti": "x",
               "iat": utcnow() - timedelta(hours=2), "exp": utcnow() - timedelta(hours=1)}
-    expired = jwt.encode(claims, "test-token-key", algorithm="HS256", headers={"kid": "k1"})
+    expired = jwt.encode(claims, K1, algorithm="HS256", headers={"kid": "k1"})
     assert client.get(f"{A}/me", headers=_bearer(expired)).json["detail"].startswith(
         "The token has expired")
     forged = jwt.encode(dict(claims, exp=utcnow() + timedelta(hours=1)), "guessed-key",
@@ -95,14 +97,14 @@ def test_signing_key_rotation(gateway_config):
     create_user(old_app.extensions["db"], "officer", "viewer", "d", None, PASSWORD)
     old_token = _login(old_app.test_client(), "officer").json["access_token"]
 
-    rotated = dict(gateway_config, TOKEN_KEYS={"k1": "test-token-key", "k2": "new-key"},
+    rotated = dict(gateway_config, TOKEN_KEYS={"k1": K1, "k2": K2},
                    TOKEN_SIGNING_KID="k2")
     client = create_app(rotated).test_client()
     new_token = _login(client, "officer").json["access_token"]
     assert jwt.get_unverified_header(new_token)["kid"] == "k2"
     assert client.get(f"{A}/me", headers=_bearer(old_token)).status_code == 200
 
-    retired = dict(rotated, TOKEN_KEYS={"k2": "new-key"})
+    retired = dict(rotated, TOKEN_KEYS={"k2": K2})
     client = create_app(retired).test_client()
     assert client.get(f"{A}/me", headers=_bearer(old_token)).status_code == 401
     assert client.get(f"{A}/me", headers=_bearer(new_token)).status_code == 200
@@ -142,3 +144,24 @@ def test_public_endpoints_are_rate_limited(gateway_config):
     assert statuses == [401, 401, 401, 429]
     limited = _login(client, "nobody")
     assert limited.json["code"] == "rate_limited" and int(limited.headers["Retry-After"]) >= 1
+
+
+def test_token_keys_are_long_enough_that_jwt_never_warns():
+    import warnings
+
+    import pytest
+
+    from fazhi_common.config import load_config
+    from gateway.app import DEFAULT_CONFIG
+    from gateway.auth import TokenIssuer
+
+    shipped = load_config(DEFAULT_CONFIG, environ={})
+    issuer = TokenIssuer(shipped["TOKEN_KEYS"], shipped["TOKEN_SIGNING_KID"], 60)
+    account = type("Account", (), {"username": "u", "department": "d", "role": "viewer",
+                                   "area": None})()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # jwt's InsecureKeyLengthWarning would raise here
+        token, _ = issuer.issue(account)
+        jwt.decode(token, shipped["TOKEN_KEYS"]["k1"], algorithms=["HS256"])
+    with pytest.raises(ValueError, match="shorter than 32 bytes"):
+        TokenIssuer({"k1": "short"}, "k1", 60)

@@ -25,7 +25,8 @@ FACTS = ("has_legal_adviser", "election_held", "disclosures_on_time", "mediation
 VETO_TRIGGER_EVENTS = ("election_held", "mediation_case_closed")
 INSPECTION_KINDS = ("special", "spot_check")
 SCHEME_STATUSES = ("active", "superseded")
-TITLE_STATUSES = ("held", "revoked", "cancelled")
+TITLE_STATUSES = ("held", "awaiting_decision", "revoked", "cancelled", "expired")
+VETO_STATUSES = ("proposed", "confirmed", "dismissed")
 # the title this service awards
 AWARDED_TITLES = ("rule_of_law_community",)
 # titles other departments award that require a current rule-of-law community title (前置条件)
@@ -304,11 +305,23 @@ class Veto(Schema):
         "description": "manual, or the event type that met the item"})
     recorded_by = fields.String(required=True)
     recorded_at = fields.DateTime(required=True)
+    status = one_of(VETO_STATUSES, required=True, metadata={
+        "description": "a cause detected from another service's event is proposed until "
+                       "an officer confirms or dismisses it; only confirmed fails"})
+    decided_by = fields.String(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    decision_reason = fields.String(allow_none=True)
 
 
 class VetoQuery(PageQuery):
     community_code = code_field()
     period = period_field()
+    status = one_of(VETO_STATUSES)
+
+
+class VetoDecisionIn(Schema):
+    decision = one_of(("confirm", "dismiss"), required=True)
+    reason = text(2000, required=True)
 
 
 # -- results and explanations -------------------------------------------------------------------
@@ -389,9 +402,18 @@ class ReEvaluationIn(Schema):
     evaluated_on = fields.Date(required=True)
 
 
+class TitleDecisionIn(Schema):
+    """What becomes of a title of a village that a merge or federation reorganised."""
+
+    decision = one_of(("transfer", "cancel"), required=True)
+    reason = text(2000, required=True)
+    decided_on = fields.Date(required=True)
+
+
 class TitleChange(Schema):
     action = fields.String(required=True, metadata={"enum": [
-        "awarded", "re_evaluation_due", "kept", "revoked", "cancelled"]})
+        "awarded", "re_evaluation_due", "kept", "revoked", "cancelled", "expired",
+        "carried", "awaiting_decision", "federated", "transferred", "veto_referred"]})
     on = fields.Date(required=True)
     reason = fields.String(allow_none=True)
     actor = fields.String(required=True)
@@ -410,6 +432,8 @@ class Title(Schema):
     status = one_of(TITLE_STATUSES, required=True)
     ended_on = fields.Date(allow_none=True)
     end_reason = fields.String(allow_none=True)
+    reorganised_into = fields.String(allow_none=True, metadata={
+        "description": "the unit a merge or federation made of the title's community"})
     history = fields.List(fields.Nested(TitleChange), required=True)
 
 
@@ -427,6 +451,8 @@ class ScheduleRunIn(Schema):
 class ScheduleRun(Schema):
     notified = fields.List(fields.Integer(), required=True,
                            metadata={"description": "titles whose re-evaluation fell due"})
+    expired = fields.List(fields.Integer(), required=True,
+                          metadata={"description": "titles whose validity ran out"})
 
 
 class PrerequisiteQuery(Schema):

@@ -23,7 +23,8 @@ CHANNELS = ("application", "referral")
 DISPUTE_CATEGORIES = ("neighbourhood", "marriage_family", "property", "contract", "labour",
                       "damages", "medical", "traffic", "land", "minor_criminal", "other")
 PARTY_ROLES = ("applicant", "respondent", "third_party")
-CASE_STATUSES = ("received", "accepted", "declined", "mediating", "agreement", "failure",
+CASE_STATUSES = ("received", "accepted", "declined", "mediating", "paused", "agreement",
+                 "failure",
                  "confirmation_requested", "confirmed", "confirmation_refused", "returned",
                  "closed")
 RESULTS = ("agreement", "failure", "declined")
@@ -125,6 +126,9 @@ class ApplicationIn(Schema):
     organisation_id = id_field(allow_none=True, metadata={
         "description": "Leave out to go to the people's mediation committee serving the "
                        "community."})
+    liability_finding_on = fields.Date(allow_none=True, metadata={
+        "description": "Traffic disputes: when the parties received the accident liability "
+                       "finding; the application must come within the window after it."})
 
 
 class ReferralIn(ApplicationIn):
@@ -147,6 +151,14 @@ class CaseReceipt(Schema):
     organisation_id = fields.Integer()
 
 
+class Deadline(Schema):
+    deadline = fields.String(metadata={"enum": ["acceptance", "mediation",
+                                                "judicial_confirmation"]})
+    due_on = fields.Date(allow_none=True)
+    rule = fields.String(metadata={"description": "The rule and dates that produced it."})
+    running = fields.Boolean()
+
+
 class Case(Schema):
     id = fields.Integer()
     organisation_id = fields.Integer()
@@ -166,11 +178,19 @@ class Case(Schema):
     mediator = fields.String(allow_none=True)
     received_on = fields.Date()
     accepted_on = fields.Date(allow_none=True)
-    mediation_due_on = fields.Date(allow_none=True)
+    liability_finding_on = fields.Date(allow_none=True)
+    acceptance_due_on = fields.Date(allow_none=True)
+    mediation_due_on = fields.Date(allow_none=True, metadata={
+        "description": "None while an appraisal pauses the period."})
+    paused_on = fields.Date(allow_none=True)
     extended = fields.Boolean()
+    extensions = fields.Integer()
     extension_reason = fields.String(allow_none=True)
     concluded_on = fields.Date(allow_none=True)
     agreement_terms = fields.String(allow_none=True)
+    confirmation_intended = fields.Boolean(allow_none=True, metadata={
+        "description": "The parties said they will apply for judicial confirmation (only "
+                       "then is the 30-day window watched)."})
     confirmation_due_on = fields.Date(allow_none=True)
     confirmation_court = fields.String(allow_none=True)
     confirmed = fields.Boolean(allow_none=True)
@@ -182,6 +202,10 @@ class Case(Schema):
     duration_days = fields.Integer(allow_none=True)
     parties = fields.List(fields.Nested(Party))
     personal_data_masked = fields.Boolean()
+    next_actions = fields.List(fields.String(), metadata={
+        "description": "The lifecycle steps the case may take next (POST /cases/{id}/<step>)."})
+    deadlines = fields.List(fields.Nested(Deadline), metadata={
+        "description": "Each deadline with the rule that produced it."})
 
 
 class CaseQuery(PageQuery):
@@ -231,11 +255,18 @@ class AssignMediatorIn(StepIn):
 
 class ExtensionIn(ReasonIn):
     days = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=365),
-                          metadata={"description": "Default from the service's config."})
+                          metadata={"description": "Length in the period's own unit "
+                                                   "(default from the service's rules)."})
+    parties_consent = fields.Boolean(load_default=False, metadata={
+        "description": "The parties agreed (required for medical and litigation-linked "
+                       "mediation, which may then be extended more than once)."})
 
 
 class AgreementIn(StepIn):
     terms = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    parties_will_apply = fields.Boolean(load_default=False, metadata={
+        "description": "The parties will apply for judicial confirmation: only then is "
+                       "the 30-day application window watched."})
 
 
 class ConfirmationRequestIn(StepIn):
@@ -249,6 +280,8 @@ ACTIONS = {
     "decline": ReasonIn,
     "assign_mediator": AssignMediatorIn,
     "extend": ExtensionIn,
+    "pause": ReasonIn,
+    "resume": StepIn,
     "record_agreement": AgreementIn,
     "record_failure": ReasonIn,
     "request_confirmation": ConfirmationRequestIn,
@@ -298,6 +331,11 @@ class StatisticsRow(Schema):
     median_duration_days = fields.Float(allow_none=True, metadata={
         "description": "Days from receipt to agreement or failure."})
     overdue = fields.Integer()
+    confirmation_not_applied = fields.Integer(metadata={
+        "description": "Agreements whose parties did not apply for judicial confirmation."})
+    confirmation_pending = fields.Integer()
+    confirmation_confirmed = fields.Integer()
+    confirmation_refused = fields.Integer()
 
 
 class Statistics(Schema):

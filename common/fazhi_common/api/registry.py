@@ -356,12 +356,33 @@ class RecordQuery(PageQuery):
     year = fields.Integer(validate=validate.Range(min=1990, max=2100))
 
 
+class HealthCheckTargetIn(Schema):
+    county_code = code_field(required=True)
+    year = fields.Integer(required=True, validate=validate.Range(min=1990, max=2100))
+    target = fields.Integer(required=True, validate=validate.Range(min=1, max=1_000_000))
+
+
+class HealthCheckTarget(HealthCheckTargetIn):
+    pass
+
+
+class CountyHealthChecks(Schema):
+    county_code = fields.String()
+    checks = fields.Integer(metadata={"description": "checks recorded, repeats included"})
+    checked = fields.Integer(metadata={"description": "distinct enterprises (credit code)"})
+    target = fields.Integer(allow_none=True, metadata={
+        "description": "the county's own target for the year; null while none is set"})
+    share_of_target = fields.Float(allow_none=True)
+
+
 class HealthCheckProgress(Schema):
     year = fields.Integer()
     county_code = fields.String(allow_none=True)
-    checked = fields.Integer()
-    target = fields.Integer()
-    share_of_target = fields.Float()
+    checks = fields.Integer()
+    checked = fields.Integer(metadata={"description": "distinct enterprises (credit code)"})
+    target = fields.Integer(allow_none=True)
+    share_of_target = fields.Float(allow_none=True)
+    counties = fields.List(fields.Nested(CountyHealthChecks))
 
 
 class OutreachSummary(Schema):

@@ -27,6 +27,15 @@ class CommunityVetoed(EvaluationEvent):
     origin = fields.String(required=True)
 
 
+class VetoProposed(EvaluationEvent):
+    """A veto cause detected from another service's event, for an officer to decide."""
+
+    veto_id = fields.Integer(required=True)
+    veto_item = fields.String(required=True)
+    reason = fields.String(required=True)
+    origin = fields.String(required=True)
+
+
 class TitleAwarded(EvaluationEvent):
     title_id = fields.Integer(required=True)
     title = fields.String(required=True)
@@ -56,6 +65,7 @@ _LISTENERS = ("notifications",)
 CONTRACTS = [
     EventContract("evaluation_score_changed", "evaluation", ScoreChanged, _LISTENERS),
     EventContract("community_vetoed", "evaluation", CommunityVetoed, _LISTENERS),
+    EventContract("veto_proposed", "evaluation", VetoProposed, _LISTENERS),
     EventContract("title_awarded", "evaluation", TitleAwarded, _LISTENERS),
     EventContract("title_revoked", "evaluation", TitleRevoked, _LISTENERS),
     EventContract("re_evaluation_due", "evaluation", ReEvaluationDue, _LISTENERS),

@@ -48,10 +48,11 @@ class CaseReturned(CaseEvent):
 
 
 class CaseOverdue(CaseEvent):
-    """A deadline passed: ``deadline`` is mediation or judicial_confirmation."""
+    """A deadline passed: ``deadline`` is acceptance (a received case never decided),
+    mediation, or judicial_confirmation (only where the parties said they would apply)."""
 
     deadline = fields.String(required=True, validate=validate.OneOf(
-        ["mediation", "judicial_confirmation"]))
+        ["acceptance", "mediation", "judicial_confirmation"]))
     due_on = fields.Date(required=True)
     # the justice office supervising the receiving organisation's area
     supervising_department = fields.String(required=True)

@@ -27,7 +27,7 @@ export const LABELS = {
   people: '人民调解', medical: '医疗纠纷调解', litigation: '诉调对接', police: '警调对接',
   traffic: '交通事故调解', procuratorate: '检调对接',
   application: '群众申请', referral: '部门移送',
-  received: '已收件', accepted: '已受理', declined: '不予受理', mediating: '调解中',
+  received: '已收件', accepted: '已受理', paused: '中止计时（鉴定）', pause: '中止计时', resume: '恢复计时', declined: '不予受理', mediating: '调解中',
   agreement: '达成协议', failure: '调解不成', confirmation_requested: '已申请司法确认',
   confirmed: '司法确认', confirmation_refused: '确认被驳回', returned: '已退回', closed: '已结案',
   accept: '受理', decline: '不予受理', assign_mediator: '指派调解员', extend: '延长期限',

@@ -150,6 +150,20 @@ def list_vetoes():
     return jsonify(_call("list_vetoes", query_args(api.VetoQuery)))
 
 
+@bp.get("/vetoes/<int:veto_id>")
+@documented("A veto, proposed, confirmed or dismissed", response=api.Veto, tag=TAG)
+def get_veto(veto_id):
+    return jsonify(_call("get_veto", veto_id))
+
+
+@bp.post("/vetoes/<int:veto_id>/decision")
+@documented("Confirm or dismiss a proposed veto, with a reason; a confirmed veto fails "
+            "the period and ends the titles within your level", body=api.VetoDecisionIn,
+            response=api.Veto, tag=TAG, roles=api.VETO_WRITERS)
+def decide_veto(veto_id):
+    return jsonify(_call("decide_veto", veto_id, json_body(api.VetoDecisionIn)))
+
+
 # -- titles ----------------------------------------------------------------------------------
 
 @bp.post("/titles")
@@ -184,6 +198,15 @@ def revoke_title(title_id):
             body=api.ReEvaluationIn, response=api.Title, tag=TAG, roles=api.TITLE_WRITERS)
 def re_evaluate_title(title_id):
     return jsonify(_call("re_evaluate_title", title_id, json_body(api.ReEvaluationIn)))
+
+
+@bp.post("/titles/<int:title_id>/reorganisation-decision")
+@documented("Transfer to the unit a merge or federation made, or cancel, a reorganised "
+            "village's title (a recorded decision)", body=api.TitleDecisionIn,
+            response=api.Title, tag=TAG, roles=api.TITLE_WRITERS)
+def decide_on_reorganised_title(title_id):
+    return jsonify(_call("decide_on_reorganised_title", title_id,
+                         json_body(api.TitleDecisionIn)))
 
 
 @bp.post("/re-evaluation-schedule/runs")

@@ -143,6 +143,16 @@ def health_check_progress():
     return jsonify(call("registry", "health_check_progress", query_args(api.RecordQuery)))
 
 
+@bp.post("/health-check-targets")
+@documented("Set (or change) a county's yearly target of enterprise legal health checks; "
+            "the city sets it",
+            body=api.HealthCheckTargetIn, response=api.HealthCheckTarget, tag=TAG,
+            roles=api.LEGAL_SERVICE_WRITERS)
+def set_health_check_target():
+    return jsonify(call("registry", "set_health_check_target",
+                        json_body(api.HealthCheckTargetIn)))
+
+
 @bp.get("/outreach-activities/summary")
 @documented("Volunteer outreach by target group", query=api.RecordQuery,
             response=api.OutreachSummary(many=True), tag=TAG)
@@ -176,7 +186,7 @@ for _kind, (_in, _out) in api.RECORD_KINDS.items():
             "(all or nothing; JSON with base64 content, or multipart field 'file'; "
             "dry_run checks every row and writes nothing)",
             body=api.ImportFileIn, response=api.ImportResult, status=201, tag=TAG,
-            roles=api.UNIT_WRITERS, also={200: api.ImportResult})
+            roles=api.UNIT_WRITERS, also={200: api.ImportResult}, large_body=True)
 def import_units():
     upload = request.files.get("file")
     if upload is not None:

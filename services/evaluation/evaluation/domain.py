@@ -348,23 +348,52 @@ def check_award(result):
 
 
 TITLE_LEVEL_ORDER = ("county", "city", "province", "national")
-# how far an area reaches: a county's officers name county titles, a city's county or
-# city titles, a province's up to province titles; bodies with no area any level
-_GRANTABLE_BY_LEVEL = {PROVINCE: "province", PREFECTURE: "city", COUNTY: "county"}
+# how far an area reaches: a county's officers act on county titles, a city's on county
+# and city titles, a province's up to provincial ones; bodies with no area in their
+# identity (national) on any level; a town's officers on none
+_LEVEL_OF_AREA = {PROVINCE: "province", PREFECTURE: "city", COUNTY: "county"}
+
+
+def authority_level(area):
+    """The highest title level an area's officers may award, revoke or veto (None: none).
+
+    ``area`` is the caller's Division; None is no area, above every province.
+    """
+    if area is None:
+        return TITLE_LEVEL_ORDER[-1]
+    return _LEVEL_OF_AREA.get(area.level)
+
+
+def within_authority(level, area):
+    highest = authority_level(area)
+    return highest is not None and (TITLE_LEVEL_ORDER.index(level)
+                                    <= TITLE_LEVEL_ORDER.index(highest))
+
+
+def check_authority(level, area, act="grants", field="level"):
+    """Refuse to award, revoke or veto a title above the level of the caller's area."""
+    if not within_authority(level, area):
+        allowed = authority_level(area) or "no"
+        raise Forbidden(f"Your area {act} {allowed} titles, not {level} titles: only an "
+                        f"authority at or above a title's level may.",
+                        {field: [f"a {level} title is above your area's level ({allowed})"]})
 
 
 def check_granting_level(level, area):
-    """Refuse a title above the level the caller's area may grant (towns grant none).
-
-    ``area`` is the caller's Division (None: no area, above every city).
-    """
-    if area is None:
-        return
-    highest = _GRANTABLE_BY_LEVEL.get(area.level)
-    if highest is None or TITLE_LEVEL_ORDER.index(level) > TITLE_LEVEL_ORDER.index(highest):
-        allowed = highest or "no"
+    """Refuse a title above the level the caller's area may grant (towns grant none)."""
+    if not within_authority(level, area):
+        allowed = authority_level(area) or "no"
         raise ValidationFailed(f"Your area grants {allowed} titles, not {level} titles.",
                                {"level": [f"above your area's level ({allowed})"]})
+
+
+# what a reorganisation does to a unit's titles: a convert is the same unit under a new
+# name and code, so its titles go with it; a merge drops the villages' names, so their
+# titles wait for an officer's decision (transfer to the new unit, or cancel); federated
+# villages keep their identity and their titles, which an officer may still transfer
+TITLES_ON_REORGANISATION = {"convert": "carry", "merge": "await_decision",
+                            "federate": "keep"}
+TITLE_DECISIONS = ("transfer", "cancel")
 
 
 def reapply_date(revoked_on, wait_years):

@@ -148,6 +148,13 @@ class Veto(Base):
     origin: Mapped[str] = mapped_column(String(64))  # "manual" or the triggering event type
     recorded_by: Mapped[str] = mapped_column(String(100))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # a cause another service's event detects is only "proposed" until an officer
+    # confirms or dismisses it; only a confirmed veto fails the period and ends titles
+    status: Mapped[str] = mapped_column(String(16), default="confirmed",
+                                        server_default="confirmed")
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
 
 
 # -- the current result --------------------------------------------------------------------
@@ -195,6 +202,9 @@ class Title(Base):
     status: Mapped[str] = mapped_column(String(16), default="held")
     ended_on: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str | None] = mapped_column(Text)
+    # the unit a merge or federation made of this title's community: where a decision
+    # may transfer the title
+    reorganised_into: Mapped[str | None] = mapped_column(CODE)
     history: Mapped[list["TitleChange"]] = relationship(
         order_by="TitleChange.id", cascade="all, delete-orphan", lazy="selectin")
 

@@ -7,6 +7,8 @@ Decisions that carry authority (inspection findings, vetoes, titles) are audited
 """
 from datetime import date
 
+import eventlet
+
 from evaluation import operations as ops
 from evaluation.dependencies import DefaultSchemes, TitlePolicy
 from fazhi_common import service as base
@@ -168,6 +170,20 @@ class EvaluationService(base.ServiceBase):
             self.audit(session, "record_veto", veto.community_code, payload, authority=True)
             return api.Veto().dump(veto)
 
+    @rpc(roles=api.VETO_WRITERS)
+    def decide_veto(self, veto_id, payload):
+        data = load(api.VetoDecisionIn(), payload)
+        with self.db.transaction() as session:
+            veto = ops.decide_veto(session, veto_id, data, self.caller, date.today())
+            self.audit(session, f"{data['decision']}_veto", veto.community_code,
+                       {**payload, "veto_id": veto_id}, authority=True)
+            return api.Veto().dump(veto)
+
+    @rpc(roles=api.READERS)
+    def get_veto(self, veto_id):
+        with self.db.read() as session:
+            return api.Veto().dump(ops.get_veto(session, veto_id, self.caller))
+
     @rpc(roles=api.READERS)
     def list_vetoes(self, query=None):
         query = load(api.VetoQuery(), query)
@@ -204,6 +220,16 @@ class EvaluationService(base.ServiceBase):
                        authority=True)
             return api.Title().dump(title)
 
+    @rpc(roles=api.TITLE_WRITERS)
+    def decide_on_reorganised_title(self, title_id, payload):
+        data = load(api.TitleDecisionIn(), payload)
+        with self.db.transaction() as session:
+            title = ops.decide_on_reorganised_title(session, title_id, data, self.caller)
+            self.audit(session, f"{data['decision']}_reorganised_title",
+                       title.community_code, {**payload, "title_id": title_id},
+                       authority=True)
+            return api.Title().dump(title)
+
     @rpc(roles=api.READERS)
     def get_title(self, title_id):
         with self.db.read() as session:
@@ -225,11 +251,13 @@ class EvaluationService(base.ServiceBase):
     @rpc(roles=api.SCHEDULE_RUNNERS)
     def run_re_evaluation_schedule(self, payload=None):
         today = load(api.ScheduleRunIn(), payload).get("today") or date.today()
-        return api.ScheduleRun().dump({"notified": self._announce_due(today)})
+        return api.ScheduleRun().dump({"notified": self._announce_due(today),
+                                       "expired": self._expire(today)})
 
     @timer("RE_EVALUATION_CHECK_SECONDS", 3600)
     def re_evaluation_schedule(self):
         self._announce_due(date.today())
+        self._expire(date.today())
 
     def _announce_due(self, today):
         with self.db.transaction() as session:
@@ -239,6 +267,20 @@ class EvaluationService(base.ServiceBase):
                 self.audit(session, "re_evaluation_due", f"{len(notified)} titles",
                            {"title_ids": notified})
             return notified
+
+    def _expire(self, today, batch_size=500):
+        """Batch after batch, each its own transaction, yielding between them."""
+        expired = []
+        while True:
+            with self.db.transaction() as session:
+                batch = ops.expire_titles(session, today, batch_size)
+                if batch:
+                    self.audit(session, "titles_expired", f"{len(batch)} titles",
+                               {"title_ids": batch})
+            expired += batch
+            if len(batch) < batch_size:
+                return expired
+            eventlet.sleep(0)
 
     # -- rankings, reports, export -------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 from nameko.extensions import DependencyProvider
 
 from fazhi_common.crypto import FieldCipher
-from mediation.domain import Deadlines
+from fazhi_common.workdays import WorkingCalendar
+from mediation.deadlines import Deadlines
 
 
 class Cipher(DependencyProvider):
@@ -16,15 +17,14 @@ class Cipher(DependencyProvider):
 
 
 class DeadlineSettings(DependencyProvider):
-    """``self.deadlines``: the mediation periods and time limits from config.yml."""
+    """``self.deadlines``: the time limits from config.yml (``DEADLINE_RULES``), counted on
+    the working calendar extended by ``WORKING_CALENDAR_FILE``."""
 
     def setup(self):
         config = self.container.config
-        self.deadlines = Deadlines(
-            mediation_days=dict(config.get("MEDIATION_DAYS") or {}),
-            default_mediation_days=int(config.get("DEFAULT_MEDIATION_DAYS", 30)),
-            extension_days=int(config.get("EXTENSION_DAYS", 30)),
-            confirmation_days=int(config.get("CONFIRMATION_APPLICATION_DAYS", 30)))
+        self.deadlines = Deadlines.from_config(
+            config["DEADLINE_RULES"],
+            WorkingCalendar.from_file(config.get("WORKING_CALENDAR_FILE") or None))
 
     def get_dependency(self, worker_ctx):
         return self.deadlines

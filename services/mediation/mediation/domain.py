@@ -5,11 +5,11 @@ and the deadlines and says what changes. Also: resident ID numbers (GB 11643), m
 personal data and who may see it unmasked, linkage coverage, and statistics arithmetic.
 """
 import re
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from fazhi_common.division import COMMUNITY, TOWN, Division, try_parse
 from fazhi_common.errors import Conflict, ValidationFailed, field_error
+from mediation.deadlines import UNIT_WORDS, Period
 
 # -- the lifecycle ------------------------------------------------------------------------
 
@@ -20,6 +20,9 @@ TRANSITIONS = {
     "decline": {"received": "declined"},
     "assign_mediator": {"accepted": "mediating", "mediating": "mediating"},
     "extend": {"accepted": "accepted", "mediating": "mediating"},
+    # time for an expert appraisal is not counted (medical disputes): the clock stops
+    "pause": {"mediating": "paused"},
+    "resume": {"paused": "mediating"},
     "record_agreement": {"mediating": "agreement"},
     "record_failure": {"mediating": "failure"},
     "request_confirmation": {"agreement": "confirmation_requested"},
@@ -34,7 +37,9 @@ TRANSITIONS = {
 }
 FINAL_STATUSES = frozenset({"declined", "returned", "closed"})
 # statuses in which each deadline runs
+ACCEPTANCE_RUNNING = frozenset({"received"})
 MEDIATION_RUNNING = frozenset({"accepted", "mediating"})
+# only for an agreement whose parties said they will apply for judicial confirmation
 CONFIRMATION_RUNNING = frozenset({"agreement"})
 
 # what a returned case goes back to, by the channel that referred it
@@ -61,17 +66,61 @@ def next_status(status, action):
     return allowed[status]
 
 
-@dataclass(frozen=True)
-class Deadlines:
-    """Deadline settings from config: days by mediation kind, extension, confirmation."""
+def check_application_window(rules, kind, liability_finding_on, received_on, deadlines):
+    """Traffic disputes: the parties apply within a window after the liability finding."""
+    window = rules.application_window
+    if window is None:
+        return
+    if liability_finding_on is None:
+        raise field_error("liability_finding_on", f"A {kind} dispute is applied for after the "
+                                                  "liability finding: give its date.")
+    if liability_finding_on > received_on:
+        raise field_error("liability_finding_on", "The liability finding cannot come after "
+                                                  "the application.")
+    closes_on, rule = deadlines.due(window, liability_finding_on)
+    if received_on > closes_on:
+        raise ValidationFailed(
+            f"The application window closed on {closes_on} ({rule}); the parties may sue.",
+            {"liability_finding_on": [f"window closed on {closes_on}"]})
 
-    mediation_days: dict = field(default_factory=dict)
-    default_mediation_days: int = 30
-    extension_days: int = 30
-    confirmation_days: int = 30
 
-    def mediation_period(self, kind):
-        return int(self.mediation_days.get(kind, self.default_mediation_days))
+def _extend(case, data, rules, on, deadlines):
+    if rules.extension is None:
+        raise Conflict(f"A {case.mediation_kind} mediation period cannot be extended.",
+                       {"mediation_kind": [case.mediation_kind]})
+    if rules.extension_needs_consent and not data.get("parties_consent"):
+        raise field_error("parties_consent", f"A {case.mediation_kind} mediation period is "
+                                             "extended only with the parties' consent.")
+    if rules.max_extensions is not None and (case.extensions or 0) >= rules.max_extensions:
+        raise Conflict(f"The case is {case.status}; its mediation period was already "
+                       f"extended {case.extensions} time(s), the most allowed.",
+                       {"extended": ["already extended"]})
+    length = data.get("days") or rules.extension.length
+    due_on, rule = deadlines.due(Period(length, rules.extension.unit, rules.extension.basis),
+                                 case.mediation_due_on)
+    added = rule.split(" from ")[0]
+    consent = " with the parties' consent" if data.get("parties_consent") else ""
+    return {"extended": True, "extensions": (case.extensions or 0) + 1,
+            "extension_reason": data["reason"], "mediation_due_on": due_on,
+            "mediation_due_rule": f"{case.mediation_due_rule}; extended by {added} on "
+                                  f"{on}{consent}"}
+
+
+def next_actions(status, referred, pausable):
+    """The steps a case may take next, in the table's order: what a desk should offer.
+
+    A failed referral goes back to its referrer and is not closed; a case that was not
+    referred cannot be returned; only a kind whose period stops for an appraisal pauses
+    (the same rules ``plan_step`` enforces).
+    """
+    actions = [action for action, allowed in TRANSITIONS.items() if status in allowed]
+    if referred and status in ("failure", "confirmation_refused"):
+        actions.remove("close")
+    if not referred and "return_to_referrer" in actions:
+        actions.remove("return_to_referrer")
+    if not pausable and "pause" in actions:
+        actions.remove("pause")
+    return actions
 
 
 def plan_step(case, action, data, on, today, last_on, deadlines):
@@ -86,43 +135,60 @@ def plan_step(case, action, data, on, today, last_on, deadlines):
     if last_on and on < last_on:
         raise field_error("on", f"The case's previous step was on {last_on}; a step cannot "
                                 "precede it.")
+    rules = deadlines.rules(case.mediation_kind)
     changes = {"status": to_status}
     if action == "accept":
-        changes.update(accepted_on=on, mediation_due_on=on + timedelta(
-            days=deadlines.mediation_period(case.mediation_kind)))
+        due_on, rule = deadlines.due(rules.period, on)
+        changes.update(accepted_on=on, mediation_due_on=due_on,
+                       mediation_due_rule=f"{case.mediation_kind} mediation: {rule}")
     elif action == "decline":
         changes.update(result="declined", declined_reason=data["reason"], closed_on=on,
                        returned_to=case.referrer_department or "applicant")
     elif action == "assign_mediator":
         changes.update(mediator=data["mediator"])
     elif action == "extend":
-        if case.extended:
-            raise Conflict(f"The case is {case.status}; its mediation period was already "
-                           "extended once.",
-                           {"extended": ["already extended"]})
-        days = data.get("days") or deadlines.extension_days
-        changes.update(extended=True, extension_reason=data["reason"],
-                       mediation_due_on=case.mediation_due_on + timedelta(days=days))
+        changes.update(_extend(case, data, rules, on, deadlines))
+    elif action == "pause":
+        if not rules.pausable:
+            raise Conflict(f"A {case.mediation_kind} mediation period does not stop for an "
+                           "appraisal.", {"mediation_kind": [case.mediation_kind]})
+        changes.update(paused_on=on, mediation_due_on=None, paused_remaining=(
+            rules.period.remaining(on, case.mediation_due_on, deadlines.calendar)))
+    elif action == "resume":
+        due_on = rules.period.resumed(on, case.paused_remaining, deadlines.calendar)
+        changes.update(paused_on=None, paused_remaining=None, mediation_due_on=due_on,
+                       mediation_due_rule=f"{case.mediation_due_rule}; paused "
+                                          f"{case.paused_on} to {on} for appraisal "
+                                          f"({rules.period.basis or 'not counted'}), "
+                                          f"{case.paused_remaining} {UNIT_WORDS[rules.period.unit]}"
+                                          f" left from {on}")
     elif action in ("record_agreement", "record_failure"):
         changes.update(concluded_on=on, duration_days=(on - case.received_on).days)
         if action == "record_agreement":
             changes.update(result="agreement", agreement_terms=data["terms"],
-                           confirmation_due_on=on + timedelta(days=deadlines.confirmation_days))
+                           confirmation_intended=bool(data.get("parties_will_apply")))
+            if data.get("parties_will_apply"):
+                due_on, rule = deadlines.due(deadlines.confirmation, on)
+                changes.update(confirmation_due_on=due_on,
+                               confirmation_due_rule=f"judicial confirmation: {rule}")
         else:
             changes.update(result="failure", failure_reason=data["reason"])
     elif action == "request_confirmation":
-        if on > case.confirmation_due_on:
-            raise Conflict(f"Judicial confirmation had to be applied for by "
-                           f"{case.confirmation_due_on} (within {deadlines.confirmation_days} "
-                           "days of the agreement).",
-                           {"on": [f"after {case.confirmation_due_on}"]})
-        changes.update(confirmation_court=data["court"])
+        # the parties may apply whether or not they said so at the agreement; the
+        # statutory window runs from the agreement either way
+        closes_on, rule = deadlines.due(deadlines.confirmation, case.concluded_on)
+        if on > closes_on:
+            raise Conflict(f"Judicial confirmation had to be applied for by {closes_on} "
+                           f"({rule}).", {"on": [f"after {closes_on}"]})
+        changes.update(confirmation_court=data["court"], confirmation_intended=True,
+                       confirmation_due_on=None)
     elif action in ("confirm", "refuse_confirmation"):
         changes.update(confirmed=action == "confirm")
     elif action == "resume_mediation":
         # the refused agreement no longer stands; mediation runs again
         changes.update(result=None, concluded_on=None, duration_days=None, confirmed=None,
-                       agreement_terms=None, confirmation_due_on=None)
+                       agreement_terms=None, confirmation_due_on=None,
+                       confirmation_due_rule=None, confirmation_intended=None)
     elif action == "return_to_referrer":
         if not case.referrer_department:
             raise Conflict(f"The case is {case.status} and was not referred: close it instead.",
@@ -144,11 +210,35 @@ def plan_step(case, action, data, on, today, last_on, deadlines):
 def overdue_deadlines(case, today):
     """``(deadline, due_on)`` pairs of ``case`` that have passed by ``today``."""
     found = []
+    if (case.status in ACCEPTANCE_RUNNING and case.acceptance_due_on
+            and case.acceptance_due_on < today):
+        found.append(("acceptance", case.acceptance_due_on))
     if case.status in MEDIATION_RUNNING and case.mediation_due_on and case.mediation_due_on < today:
         found.append(("mediation", case.mediation_due_on))
-    if (case.status in CONFIRMATION_RUNNING and case.confirmation_due_on
-            and case.confirmation_due_on < today):
+    if (case.status in CONFIRMATION_RUNNING and case.confirmation_intended
+            and case.confirmation_due_on and case.confirmation_due_on < today):
         found.append(("judicial_confirmation", case.confirmation_due_on))
+    return found
+
+
+def case_deadlines(case):
+    """The deadlines a case has had, each with the rule that produced it and whether it
+    is running now."""
+    found = []
+    if case.acceptance_due_on:
+        found.append({"deadline": "acceptance", "due_on": case.acceptance_due_on,
+                      "rule": case.acceptance_due_rule,
+                      "running": case.status in ACCEPTANCE_RUNNING})
+    if case.mediation_due_on or case.paused_on:
+        found.append({"deadline": "mediation", "due_on": case.mediation_due_on,
+                      "rule": case.mediation_due_rule + (
+                          f"; paused since {case.paused_on} with {case.paused_remaining} "
+                          "left" if case.paused_on else ""),
+                      "running": case.status in MEDIATION_RUNNING})
+    if case.confirmation_due_on:
+        found.append({"deadline": "judicial_confirmation", "due_on": case.confirmation_due_on,
+                      "rule": case.confirmation_due_rule,
+                      "running": case.status in CONFIRMATION_RUNNING})
     return found
 
 
@@ -296,9 +386,13 @@ def median_of_counts(counts):
     return sum(found) / len(found)
 
 
-def statistics_row(kind, county, volume, accepted, declined, agreements, failures, overdue,
-                   median_duration):
-    return {"mediation_kind": kind, "county_code": county, "volume": volume,
+def statistics_row(kind, county, figures, median_duration):
+    """One row of statistics from the counts of ``operations.statistics`` (in order)."""
+    (volume, accepted, declined, agreements, failures, overdue, not_applied, pending,
+     confirmed, refused) = figures
+    return {"confirmation_not_applied": not_applied, "confirmation_pending": pending,
+            "confirmation_confirmed": confirmed, "confirmation_refused": refused,
+            "mediation_kind": kind, "county_code": county, "volume": volume,
             "accepted": accepted, "declined": declined,
             "acceptance_rate": rate(accepted, accepted + declined),
             "agreements": agreements, "failures": failures,

@@ -57,6 +57,7 @@ class MediationCase(Base):
         Index("ix_case_statistics", "received_on", "mediation_kind", "county_code",
               postgresql_include=["accepted_on", "result", "duration_days", "overdue"]),
         Index("ix_case_open_deadlines", "status", "mediation_due_on"),
+        Index("ix_case_open_acceptance", "status", "acceptance_due_on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -78,13 +79,27 @@ class MediationCase(Base):
     mediator: Mapped[str | None] = mapped_column(String(100))
     received_on: Mapped[date] = mapped_column(Date)
     accepted_on: Mapped[date | None] = mapped_column(Date)
+    # traffic disputes: when the parties received the accident liability finding
+    liability_finding_on: Mapped[date | None] = mapped_column(Date)
+    # each deadline is kept with the rule that produced it (shown to the user)
+    acceptance_due_on: Mapped[date | None] = mapped_column(Date)
+    acceptance_due_rule: Mapped[str | None] = mapped_column(Text)
     mediation_due_on: Mapped[date | None] = mapped_column(Date)
+    mediation_due_rule: Mapped[str | None] = mapped_column(Text)
+    # an appraisal stops the clock: since when, and what was left of the period
+    paused_on: Mapped[date | None] = mapped_column(Date)
+    paused_remaining: Mapped[int | None] = mapped_column(Integer)
     extended: Mapped[bool] = mapped_column(Boolean, default=False)
+    extensions: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     extension_reason: Mapped[str | None] = mapped_column(Text)
     concluded_on: Mapped[date | None] = mapped_column(Date)
     duration_days: Mapped[int | None] = mapped_column(Integer)
     agreement_terms: Mapped[str | None] = mapped_column(Text)
+    # judicial confirmation is the parties' choice: the window is watched only when they
+    # said they will apply
+    confirmation_intended: Mapped[bool | None] = mapped_column(Boolean)
     confirmation_due_on: Mapped[date | None] = mapped_column(Date)
+    confirmation_due_rule: Mapped[str | None] = mapped_column(Text)
     confirmation_court: Mapped[str | None] = mapped_column(String(100))
     confirmed: Mapped[bool | None] = mapped_column(Boolean)
     declined_reason: Mapped[str | None] = mapped_column(Text)

@@ -148,7 +148,7 @@ def _decrypt_party(cipher, row, role):
             "phone": cipher.decrypt(row.phone_enc, PHONE)}
 
 
-def receive_case(session, data, channel, cipher, scope, today):
+def receive_case(session, data, channel, cipher, scope, today, deadlines):
     """A resident's application or a department's referral, as a ``received`` case."""
     county, town = domain.community_area(data["community_code"])
     scope.require_area(data["community_code"], field="community_code")
@@ -177,13 +177,19 @@ def receive_case(session, data, channel, cipher, scope, today):
         referral = {"referrer_kind": data["referrer_kind"], "referrer_department": department,
                     "referrer_reference": data["referrer_reference"]}
     received_on = data.get("received_on") or today
+    domain.check_application_window(deadlines.rules(organisation.kind), organisation.kind,
+                                    data.get("liability_finding_on"), received_on, deadlines)
+    acceptance_due_on, acceptance_rule = deadlines.due(deadlines.acceptance, received_on)
     amount = data.get("amount_claimed")
     case = MediationCase(
         organisation_id=organisation.id, mediation_kind=organisation.kind, channel=channel,
         dispute_category=data["dispute_category"], description=data["description"],
         amount_claimed=None if amount is None else Decimal(str(round(amount, 2))),
         county_code=county, town_code=town, community_code=data["community_code"],
-        status="received", received_on=received_on, extended=False, overdue=False,
+        status="received", received_on=received_on, extended=False, extensions=0,
+        overdue=False, liability_finding_on=data.get("liability_finding_on"),
+        acceptance_due_on=acceptance_due_on,
+        acceptance_due_rule=f"decision to accept: {acceptance_rule}",
         parties=[CaseParty(role=p["role"], id_digest=cipher.digest(p.get("id_number")),
                            **_encrypt_party(cipher, p)) for p in parties],
         **referral)
@@ -222,13 +228,16 @@ def may_reveal(case, scope):
                                        case.mediator)
 
 
-def case_view(case, cipher, reveal):
+def case_view(case, cipher, reveal, pausable=False):
     parties = [_decrypt_party(cipher, p, p.role) for p in case.parties]
     if not reveal:
         parties = [domain.masked_party(p) for p in parties]
     view = {column: getattr(case, column) for column in api.Case().fields
             if hasattr(MediationCase, column)}
     view.update(parties=parties, personal_data_masked=not reveal,
+                next_actions=domain.next_actions(case.status, bool(case.referrer_department),
+                                                 pausable),
+                deadlines=domain.case_deadlines(case),
                 amount_claimed=None if case.amount_claimed is None
                 else float(case.amount_claimed))
     return view
@@ -290,9 +299,12 @@ def _announce_step(session, case, action, on):
 def scan_overdue(session, today):
     """Raise one ``mediation_case_overdue`` per case, deadline and due date passed."""
     q = select(MediationCase).where(or_(
+        and_(MediationCase.status.in_(domain.ACCEPTANCE_RUNNING),
+             MediationCase.acceptance_due_on < today),
         and_(MediationCase.status.in_(domain.MEDIATION_RUNNING),
              MediationCase.mediation_due_on < today),
         and_(MediationCase.status.in_(domain.CONFIRMATION_RUNNING),
+             MediationCase.confirmation_intended.is_(True),
              MediationCase.confirmation_due_on < today))).order_by(MediationCase.id)
     raised = []
     for case in session.scalars(q):
@@ -310,6 +322,9 @@ def scan_overdue(session, today):
 
 
 # -- statistics ----------------------------------------------------------------------------
+
+FIGURES = 10  # the counts statistics() reads per group, in domain.statistics_row's order
+
 
 def statistics(session, query, scope):
     """Volume, acceptance and success rates, median duration and overdue count by kind and
@@ -336,20 +351,25 @@ def statistics(session, query, scope):
                 func.count(c.accepted_on), func.count().filter(c.result == "declined"),
                 func.count().filter(c.result == "agreement"),
                 func.count().filter(c.result == "failure"),
-                func.count().filter(c.overdue.is_(True)))
+                func.count().filter(c.overdue.is_(True)),
+                # judicial confirmation is the parties' choice: not applied is no failing
+                func.count().filter(c.result == "agreement", c.confirmation_court.is_(None)),
+                func.count().filter(c.confirmation_court.is_not(None), c.confirmed.is_(None)),
+                func.count().filter(c.confirmed.is_(True)),
+                func.count().filter(c.confirmed.is_(False)))
          .where(*where).group_by(c.mediation_kind, c.county_code, c.duration_days))
-    groups = defaultdict(lambda: ([0] * 6, Counter()))
+    groups = defaultdict(lambda: ([0] * FIGURES, Counter()))
     for kind, county, days, *figures in session.execute(q):
         for key in ((kind, county), None):  # None: the grand total
             sums, durations = groups[key]
             sums[:] = [a + b for a, b in zip(sums, figures, strict=True)]
             if days is not None:
                 durations[days] += figures[0]
-    total_sums, total_durations = groups.pop(None, ([0] * 6, Counter()))
-    rows = [domain.statistics_row(kind, county, *sums, domain.median_of_counts(durations))
+    total_sums, total_durations = groups.pop(None, ([0] * FIGURES, Counter()))
+    rows = [domain.statistics_row(kind, county, sums, domain.median_of_counts(durations))
             for (kind, county), (sums, durations) in sorted(groups.items())]
     return {"date_from": query["date_from"], "date_to": query["date_to"], "rows": rows,
-            "total": domain.statistics_row(None, None, *total_sums,
+            "total": domain.statistics_row(None, None, total_sums,
                                            domain.median_of_counts(total_durations))}
 
 

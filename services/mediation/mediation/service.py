@@ -68,7 +68,7 @@ class MediationService(base.ServiceBase):
         data = load(api.ApplicationIn(), payload)
         with self.db.transaction() as session:
             case = ops.receive_case(session, data, "application", self.cipher, self.caller,
-                                    date.today())
+                                    date.today(), self.deadlines)
             self.audit(session, "apply", case.id, {"organisation_id": case.organisation_id})
             return api.CaseReceipt().dump(case)
 
@@ -77,7 +77,7 @@ class MediationService(base.ServiceBase):
         data = load(api.ReferralIn(), payload)
         with self.db.transaction() as session:
             case = ops.receive_case(session, data, "referral", self.cipher, self.caller,
-                                    date.today())
+                                    date.today(), self.deadlines)
             self.audit(session, "refer", case.id, {
                 "organisation_id": case.organisation_id,
                 "referrer_department": case.referrer_department,
@@ -88,7 +88,10 @@ class MediationService(base.ServiceBase):
         reveal = ops.may_reveal(case, self.caller)
         if reveal:
             self._audit_reveal(session, "case", [case.id])
-        return api.Case().dump(ops.case_view(case, self.cipher, reveal))
+        return api.Case().dump(ops.case_view(case, self.cipher, reveal, self._pausable(case)))
+
+    def _pausable(self, case):
+        return self.deadlines.rules(case.mediation_kind).pausable
 
     @rpc(roles=api.CASE_READERS)
     def get_case(self, case_id):
@@ -103,7 +106,7 @@ class MediationService(base.ServiceBase):
             reveals = [ops.may_reveal(case, self.caller) for case in page["items"]]
             self._audit_reveal(session, "cases",
                                [c.id for c, r in zip(page["items"], reveals, strict=True) if r])
-            page["items"] = [ops.case_view(c, self.cipher, r)
+            page["items"] = [ops.case_view(c, self.cipher, r, self._pausable(c))
                              for c, r in zip(page["items"], reveals, strict=True)]
             return CASE_PAGE.dump(page)
 

@@ -260,3 +260,13 @@ class EnterpriseHealthCheck(Base):
     findings: Mapped[str | None] = mapped_column(Text)
 
 
+
+
+class HealthCheckTarget(Base):
+    """A county's yearly target of enterprises given a legal health check (set by the city)."""
+
+    __tablename__ = "health_check_target"
+
+    county_code: Mapped[str] = mapped_column(ForeignKey("county.code"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target: Mapped[int] = mapped_column(Integer)

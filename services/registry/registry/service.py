@@ -15,7 +15,7 @@ from fazhi_common.identity import SYSTEM, rpc
 from fazhi_common.settings import Settings
 from fazhi_common.timer import timer
 from fazhi_common.validation import load
-from registry import importing, schedule
+from registry import health_checks, importing, schedule
 from registry import operations as ops
 from registry.dependencies import RegistryPolicy
 
@@ -242,8 +242,16 @@ class RegistryService(base.ServiceBase):
         year = query.get("year") or date.today().year
         target = self.policy.health_check_yearly_target
         with self.db.read() as session:
-            return api.HealthCheckProgress().dump(ops.health_check_progress(
+            return api.HealthCheckProgress().dump(health_checks.progress(
                 session, year, query.get("county_code"), target, self.caller))
+
+    @rpc(roles=api.LEGAL_SERVICE_WRITERS)
+    def set_health_check_target(self, payload):
+        data = load(api.HealthCheckTargetIn(), payload)
+        with self.db.transaction() as session:
+            row = health_checks.set_target(session, data, self.caller)
+            self.audit(session, "set_health_check_target", row.county_code, payload)
+            return api.HealthCheckTarget().dump(row)
 
     @rpc(roles=api.READERS)
     def outreach_summary(self, query):

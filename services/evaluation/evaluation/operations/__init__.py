@@ -61,17 +61,26 @@ from evaluation.operations.scoring import (
 from evaluation.operations.titles import (
     announce_due_re_evaluations,
     award_title,
+    decide_on_reorganised_title,
+    expire_titles,
     get_title,
     list_titles,
     prerequisite,
     re_evaluate_title,
     revoke_title,
 )
-from evaluation.operations.vetoes import list_vetoes, record_veto, vetoes_from_event
+from evaluation.operations.vetoes import (
+    decide_veto,
+    get_veto,
+    list_vetoes,
+    record_veto,
+    vetoes_from_event,
+)
 
 __all__ = [
     "announce_due_re_evaluations", "answer_survey", "award_title", "community_to_read",
-    "community_to_write", "create_scheme", "current_period", "derived_facts", "draw_spot_check",
+    "community_to_write", "create_scheme", "decide_on_reorganised_title", "decide_veto",
+    "expire_titles", "get_veto", "current_period", "derived_facts", "draw_spot_check",
     "draw_view", "edit_scheme", "explain", "export_results", "get_draw", "get_inspection",
     "get_scheme", "get_title", "list_draws", "list_evidence", "list_inspections",
     "list_schemes", "list_titles", "list_vetoes", "on_adviser_assigned", "on_adviser_removed",

@@ -11,7 +11,7 @@ from evaluation.models import (
     MediationFact,
 )
 from evaluation.operations.scoring import current_period, refresh, refresh_from
-from evaluation.operations.titles import end_title, held_titles
+from evaluation.operations.titles import on_reorganisation
 from evaluation.operations.vetoes import vetoes_from_event
 
 
@@ -52,15 +52,10 @@ def on_community_reorganised(session, envelope, data, today):
         result.reorganised_on = effective
     for code in data["deactivated_codes"]:
         unit = session.get(CommunityFact, code)
-        if unit is None:
-            continue
-        unit.status = "inactive"
-        # a merged or converted unit loses its name, and with it its titles (注销)
-        for title in held_titles(session, code):
-            end_title(session, title, unit, "cancelled", effective,
-                       f"{data['reorganisation_kind']} into {data['community_code']} "
-                       f"effective {effective.isoformat()}", "system")
-    session.flush()
+        if unit is not None:
+            unit.status = "inactive"
+    # a convert carries the titles to the renamed unit; a merge waits for a decision
+    on_reorganisation(session, data, effective)
     if result is not None:
         refresh_from(session, result.code, effective.year, today)
 

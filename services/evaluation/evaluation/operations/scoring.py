@@ -157,8 +157,11 @@ def survey_counts(session, code, period):
 
 
 def vetoes_of(session, code, period):
+    """The confirmed vetoes of a period: a proposed one fails nothing until decided."""
     return session.scalars(select(Veto).where(Veto.community_code == code,
-                                              Veto.period == period).order_by(Veto.id)).all()
+                                              Veto.period == period,
+                                              Veto.status == "confirmed")
+                           .order_by(Veto.id)).all()
 
 
 def refresh(session, code, period, today):

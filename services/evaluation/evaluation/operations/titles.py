@@ -103,6 +103,7 @@ def _held(title):
 def revoke_title(session, title_id, data, scope):
     title = get_title(session, title_id, scope)
     scope.require_area(title.community_code, field="title_id")
+    domain.check_authority(title.level, scope.area, act="revokes", field="title_id")
     _held(title)
     if data["revoked_on"] < title.awarded_on:
         raise field_error("revoked_on", "A revocation cannot precede the award.")
@@ -115,6 +116,7 @@ def re_evaluate_title(session, title_id, data, scope, policy):
     """Re-evaluation (复评): keep the title on a passed result, revoke it otherwise."""
     title = get_title(session, title_id, scope)
     scope.require_area(title.community_code, field="title_id")
+    domain.check_authority(title.level, scope.area, act="re-evaluates", field="title_id")
     _held(title)
     if data["evaluated_on"] < title.awarded_on:
         raise field_error("evaluated_on", "A re-evaluation cannot precede the award.")
@@ -149,6 +151,79 @@ def announce_due_re_evaluations(session, today, notice_days):
             **area_of(community.code), "period": title.period, "title_id": title.id,
             "title": title.title, "level": title.level, "due_on": title.re_evaluation_due_on})
     return [t.id for t in due]
+
+
+def expire_titles(session, today, batch_size):
+    """One batch of held titles whose validity ran out: expired, so no count holds them."""
+    due = session.scalars(select(Title).where(Title.status == "held",
+                                              Title.valid_until < today)
+                          .order_by(Title.valid_until, Title.id).limit(batch_size)
+                          .with_for_update(skip_locked=True)).all()
+    for title in due:
+        title.status, title.ended_on = "expired", title.valid_until
+        title.end_reason = f"valid until {title.valid_until.isoformat()}, not renewed"
+        title.history.append(TitleChange(action="expired", on=today, actor="system",
+                                         reason=title.end_reason))
+    session.flush()
+    return [t.id for t in due]
+
+
+# -- reorganisation: convert carries titles, merge waits for a decision ----------------------
+
+def on_reorganisation(session, data, effective):
+    """What a convert, merge or federation does to the titles of the villages involved."""
+    kind, result_code = data["reorganisation_kind"], data["community_code"]
+    what = domain.TITLES_ON_REORGANISATION[kind]
+    for code in data["source_codes"]:
+        for title in held_titles(session, code):
+            title.reorganised_into = result_code
+            if what == "carry":
+                title.community_code = result_code
+                title.history.append(TitleChange(
+                    action="carried", on=effective, actor="system",
+                    reason=f"convert: {code} became {result_code}, the same unit renamed"))
+            elif what == "await_decision":
+                title.status = "awaiting_decision"
+                title.history.append(TitleChange(
+                    action="awaiting_decision", on=effective, actor="system",
+                    reason=f"merge of {code} into {result_code}: transfer or cancel by "
+                           "decision"))
+            else:
+                title.history.append(TitleChange(
+                    action="federated", on=effective, actor="system",
+                    reason=f"{code} federated under {result_code}; it keeps its title "
+                           "unless a decision transfers or cancels it"))
+    session.flush()
+
+
+def decide_on_reorganised_title(session, title_id, data, scope):
+    """Transfer a reorganised village's title to the unit it became part of, or cancel it."""
+    actor = scope.subject
+    title = get_title(session, title_id, scope)
+    scope.require_area(title.community_code, field="title_id")
+    domain.check_authority(title.level, scope.area, act="decides on", field="title_id")
+    if title.reorganised_into is None or title.status not in ("held", "awaiting_decision"):
+        raise Conflict(f"Title {title.id} ({title.status}) awaits no reorganisation decision.",
+                       {"title_id": ["no reorganisation to decide on"]})
+    if data["decided_on"] < title.awarded_on:
+        raise field_error("decided_on", "A decision cannot precede the award.")
+    if data["decision"] == "cancel":
+        end_title(session, title, session.get(CommunityFact, title.community_code),
+                  "cancelled", data["decided_on"],
+                  f"reorganised into {title.reorganised_into}: {data['reason']}", actor)
+        return title
+    target = community_to_write(session, title.reorganised_into, scope, field="title_id")
+    for held in held_titles(session, target.code):
+        if held.title == title.title and held.level == title.level:
+            raise Conflict(f"{target.code} already holds this title at {held.level} level; "
+                           "cancel this one instead.", {"decision": ["already held there"]})
+    origin = title.community_code
+    title.community_code, title.status = target.code, "held"
+    title.history.append(TitleChange(
+        action="transferred", on=data["decided_on"], actor=actor,
+        reason=f"from {origin} to {target.code}: {data['reason']}"))
+    session.flush()
+    return title
 
 
 def list_titles(session, query, scope):

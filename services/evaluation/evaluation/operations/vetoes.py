@@ -1,8 +1,11 @@
-"""Vetoes (一票否决): recorded by hand, or met by another service's event; each ends titles."""
+"""Vetoes (一票否决). An officer's veto is a decision; a cause another service's event
+detects (a failed election round, a case outcome) is only *proposed* until an authorised
+officer confirms or dismisses it, with a reason. Only a confirmed veto fails the period,
+and it ends only the titles at or below the deciding authority's level."""
 from sqlalchemy import select
 
 from evaluation import domain
-from evaluation.models import CommunityFact, Veto
+from evaluation.models import CommunityFact, TitleChange, Veto
 from evaluation.operations.scoring import (
     community_to_write,
     refresh,
@@ -10,28 +13,41 @@ from evaluation.operations.scoring import (
     scheme_for,
 )
 from evaluation.operations.titles import end_title, held_titles
+from fazhi_common.clock import utcnow
 from fazhi_common.db import paginate
-from fazhi_common.errors import Conflict, field_error
+from fazhi_common.errors import Conflict, NotFound, field_error
 from fazhi_common.events import area_of
 from fazhi_common.outbox import record_event
 
+PROPOSED, CONFIRMED, DISMISSED = "proposed", "confirmed", "dismissed"
 
-def _record_veto(session, community, period, item, reason, evidence, origin, actor, today):
-    veto = Veto(community_code=community.code, period=period, veto_item=item["code"],
-                reason=reason, evidence=evidence, origin=origin, recorded_by=actor)
-    session.add(veto)
-    session.flush()
+
+def _item(session, community, period, code, today):
+    scheme = scheme_for(session, community, period, today)
+    items = {v["code"]: v for v in (scheme.definition.get("veto_items", []) if scheme else [])}
+    return items.get(code) or {"code": code, "name": code}
+
+
+def _confirm(session, veto, community, item, actor, scope, today):
+    """What a confirmed veto does: announce it, end the titles within the decider's
+    level (a higher title is referred to its own level), rescore the period."""
     record_event(session, "community_vetoed", {
-        **area_of(community.code), "period": period, "veto_id": veto.id, "veto_item": item["code"],
-        "reason": reason, "origin": origin})
+        **area_of(community.code), "period": veto.period, "veto_id": veto.id,
+        "veto_item": veto.veto_item, "reason": veto.reason, "origin": veto.origin})
     for title in held_titles(session, community.code):
-        end_title(session, title, community, "revoked", today,
-                   f"veto ({item['name']}): {reason}", actor)
-    refresh(session, community.code, period, today)
-    return veto
+        if domain.within_authority(title.level, scope.area):
+            end_title(session, title, community, "revoked", today,
+                      f"veto ({item['name']}): {veto.reason}", actor)
+        else:
+            title.history.append(TitleChange(
+                action="veto_referred", on=today, actor=actor,
+                reason=f"veto {veto.id} ({item['name']}) confirmed below the title's "
+                       f"{title.level} level: for a {title.level} authority to decide"))
+    refresh(session, community.code, veto.period, today)
 
 
 def record_veto(session, data, scope, today):
+    actor = scope.subject
     community = community_to_write(session, data["community_code"], scope)
     scheme = require_scheme(session, community, data["period"], today)
     items = {v["code"]: v for v in scheme.definition.get("veto_items", [])}
@@ -41,17 +57,27 @@ def record_veto(session, data, scope, today):
     if _veto_exists(session, community.code, data["period"], data["veto_item"]):
         raise Conflict("This veto item is already recorded for the period.",
                        {"veto_item": ["already recorded"]})
-    return _record_veto(session, community, data["period"], items[data["veto_item"]],
-                        data["reason"], data["evidence"], "manual", scope.subject, today)
+    veto = Veto(community_code=community.code, period=data["period"],
+                veto_item=data["veto_item"], reason=data["reason"],
+                evidence=data["evidence"], origin="manual", recorded_by=actor,
+                status=CONFIRMED, decided_by=actor, decided_at=utcnow(),
+                decision_reason=data["reason"])
+    session.add(veto)
+    session.flush()
+    _confirm(session, veto, community, items[data["veto_item"]], actor, scope, today)
+    return veto
 
 
 def _veto_exists(session, code, period, item):
+    # a dismissed proposal does not stand in the way of a later cause
     return session.scalar(select(Veto.id).where(
-        Veto.community_code == code, Veto.period == period, Veto.veto_item == item))
+        Veto.community_code == code, Veto.period == period, Veto.veto_item == item,
+        Veto.status != DISMISSED))
 
 
 def vetoes_from_event(session, envelope, data, code, day, today):
-    """Veto items an event of another service meets; returns the vetoes recorded."""
+    """Veto items an event of another service meets, proposed for an officer's decision;
+    returns the proposals recorded."""
     community = session.get(CommunityFact, code)
     if community is None:
         return []
@@ -65,16 +91,48 @@ def vetoes_from_event(session, envelope, data, code, day, today):
         if _veto_exists(session, community.code, period, code_met):
             continue
         reason = f"{items[code_met]['name']} ({envelope['type']} on {day.isoformat()})"
-        recorded.append(_record_veto(
-            session, community, period, items[code_met], reason,
-            [f"{envelope['source']} event {envelope['id']}"], envelope["type"], "system",
-            today))
+        veto = Veto(community_code=community.code, period=period, veto_item=code_met,
+                    reason=reason, evidence=[f"{envelope['source']} event {envelope['id']}"],
+                    origin=envelope["type"], recorded_by="system", status=PROPOSED)
+        session.add(veto)
+        session.flush()
+        record_event(session, "veto_proposed", {
+            **area_of(community.code), "period": period, "veto_id": veto.id,
+            "veto_item": code_met, "reason": reason, "origin": envelope["type"]})
+        recorded.append(veto)
     return recorded
+
+
+def get_veto(session, veto_id, scope):
+    veto = session.get(Veto, veto_id)
+    if veto is None or not scope.covers(veto.community_code):
+        raise NotFound(f"No veto {veto_id}.")
+    return veto
+
+
+def decide_veto(session, veto_id, data, scope, today):
+    """An officer confirms or dismisses a proposed veto, with a reason."""
+    actor = scope.subject
+    veto = get_veto(session, veto_id, scope)
+    scope.require_area(veto.community_code, field="veto_id")
+    if veto.status != PROPOSED:
+        raise Conflict(f"Veto {veto.id} is {veto.status}, not proposed.",
+                       {"status": [veto.status]})
+    veto.status = CONFIRMED if data["decision"] == "confirm" else DISMISSED
+    veto.decided_by, veto.decided_at = actor, utcnow()
+    veto.decision_reason = data["reason"]
+    session.flush()
+    if veto.status == CONFIRMED:
+        community = session.get(CommunityFact, veto.community_code)
+        _confirm(session, veto, community,
+                 _item(session, community, veto.period, veto.veto_item, today),
+                 actor, scope, today)
+    return veto
 
 
 def list_vetoes(session, query, scope):
     q = scope.in_area(select(Veto).order_by(Veto.id), Veto.community_code)
-    for key in ("community_code", "period"):
+    for key in ("community_code", "period", "status"):
         if query.get(key):
             q = q.where(getattr(Veto, key) == query[key])
     return paginate(session, q, query["page"], query["per_page"])

@@ -20,7 +20,6 @@ from registry.operations.records import (
     add_record,
     assign_adviser,
     coverage,
-    health_check_progress,
     list_advisers,
     list_records,
     outreach_summary,
@@ -46,7 +45,7 @@ from registry.operations.units import (
 
 __all__ = [
     "add_record", "assign_adviser", "body_view", "community_record", "coverage", "create_body",
-    "get_body", "get_community", "get_county", "get_town", "health_check_progress", "lineage",
+    "get_body", "get_community", "get_county", "get_town", "lineage",
     "list_advisers", "list_bodies", "list_communities", "list_counties", "list_records",
     "list_towns", "outreach_summary", "record_election", "register_community",
     "register_county", "register_town", "remove_adviser", "reorganisation_view", "reorganise",

@@ -201,17 +201,6 @@ def list_records(session, kind, query, scope):
     return paginate(session, q, query["page"], query["per_page"])
 
 
-def health_check_progress(session, year, county_code, target, scope):
-    q = select(func.count()).select_from(EnterpriseHealthCheck).where(
-        EnterpriseHealthCheck.checked_on.between(date(year, 1, 1), date(year, 12, 31)))
-    q = scope.in_area(q, EnterpriseHealthCheck.county_code)
-    if county_code:
-        q = q.where(EnterpriseHealthCheck.county_code == county_code)
-    checked = session.scalar(q)
-    return {"year": year, "county_code": county_code, "checked": checked, "target": target,
-            "share_of_target": domain.share(checked, target)}
-
-
 def outreach_summary(session, year, county_code, scope):
     q = (select(OutreachActivity.target_group, func.count(),
                 func.coalesce(func.sum(OutreachActivity.participants), 0))
