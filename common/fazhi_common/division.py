@@ -154,6 +154,18 @@ class Division(str):
                 return unit
         return None
 
+    def child(self, number):
+        """Unit ``number`` directly below: a town of a county (or of a city without
+        counties), a community or village of a town, and so on. ``town.child(201)``."""
+        level = self.level
+        if level == COMMUNITY:
+            raise InvalidDivision("A community has no units below it.")
+        below = TOWN if self.stands_as_county else LEVELS[LEVELS.index(level) + 1]
+        _, start, end = _PARTS[LEVELS.index(below)]
+        if not 0 < number < 10 ** (end - start):
+            raise InvalidDivision(f"A {below} number has {end - start} digits.")
+        return Division(self[:start] + f"{number:0{end - start}d}" + self[end:])
+
     def widened_to(self, level):
         """This area, or the unit at ``level`` holding it when the area is finer than that.
 

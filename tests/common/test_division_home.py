@@ -22,7 +22,7 @@ ZEROS = re.compile(r"^0{3,11}$")
 
 
 def modules():
-    for top in ("common", "services", "gateway"):
+    for top in ("common", "services", "gateway", "console", "bench", "scripts"):
         for path in sorted((ROOT / top).rglob("*.py")):
             if path != HOME and ".venv" not in path.parts:
                 yield path
