@@ -14,6 +14,7 @@ import shutil  # noqa: E402
 import uuid  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import eventlet.queue  # noqa: E402
 import pytest  # noqa: E402
 from sqlalchemy import create_engine, inspect, text  # noqa: E402
 
@@ -79,6 +80,125 @@ class MigratedDatabases:
             for name in self.created:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+class Vhosts:
+    """Throw-away broker vhosts through the management API, every wait bounded.
+
+    Replaces nameko's ``vhost_pipeline``: that one makes vhosts ahead in a green thread
+    whose HTTP calls have no timeout, and when one call fails (a slow or refused management
+    request on a loaded machine) the thread dies quietly and every later test waits for a
+    vhost forever. Here the maker keeps going after a failure (each request has a timeout),
+    a test waits a bounded time for its vhost and is told why it got none, and deleting
+    runs behind the tests without ever stopping them.
+    """
+
+    TIMEOUT, AHEAD, WAIT = 30, 2, 120
+
+    def __init__(self, api_uri, user):
+        import requests
+        from requests.utils import get_auth_from_url, urldefragauth
+
+        self.api = urldefragauth(api_uri).rstrip("/") + "/api"
+        self.user = user
+        self.session = requests.Session()
+        self.session.auth = get_auth_from_url(api_uri)
+        self.session.headers["content-type"] = "application/json"
+        self.ready = eventlet.queue.Queue(maxsize=self.AHEAD)
+        self.trash = eventlet.queue.Queue()
+        self.last_error = None
+        self.running = True
+        self.threads = [eventlet.spawn(self._make), eventlet.spawn(self._remove)]
+
+    def _request(self, method, *path, body=None, ok=(200, 201, 204)):
+        import json
+
+        from requests.utils import quote
+
+        url = self.api + "/" + "/".join(quote(p, safe="") for p in path)
+        response = self.session.request(method, url, timeout=self.TIMEOUT,
+                                        data=json.dumps(body) if body else None)
+        if response.status_code not in ok:
+            raise RuntimeError(f"{method} {url}: {response.status_code} {response.text[:200]}")
+
+    def _make(self):
+        backoff = 0.5
+        while self.running:
+            vhost, made = f"nameko_test_{uuid.uuid4().hex[:12]}", False
+            try:
+                self._request("PUT", "vhosts", vhost)
+                made = True
+                self._request("PUT", "permissions", vhost, self.user,
+                              body={"configure": ".*", "write": ".*", "read": ".*"})
+            except Exception as exc:  # keep making: the next test must not wait forever
+                self.last_error = exc
+                if made:
+                    self.trash.put(vhost)
+                eventlet.sleep(backoff)
+                backoff = min(backoff * 2, 10)
+                continue
+            backoff = 0.5
+            self.ready.put(vhost)
+
+    def _remove(self):
+        while True:
+            vhost = self.trash.get()
+            if vhost is None:
+                return
+            for attempt in range(3):
+                try:
+                    self._request("DELETE", "vhosts", vhost, ok=(200, 204, 404))
+                    _forget_connections(vhost)
+                    break
+                except Exception:  # a leftover vhost is harmless; a stuck suite is not
+                    eventlet.sleep(attempt + 1)
+
+    def get(self):
+        try:
+            return self.ready.get(timeout=self.WAIT)
+        except eventlet.queue.Empty:
+            raise RuntimeError(f"no broker vhost within {self.WAIT}s from the management "
+                               f"API; last error: {self.last_error!r}") from None
+
+    def close(self):
+        self.running = False
+        while not self.ready.empty():
+            self.trash.put(self.ready.get())
+        self.threads[0].kill()
+        self.trash.put(None)
+        with eventlet.Timeout(60, False):
+            self.threads[1].wait()
+
+
+@pytest.fixture(scope="session")
+def vhosts(request):
+    from urllib.parse import urlparse
+
+    user = urlparse(request.config.getoption("RABBIT_AMQP_URI")).username
+    pipeline = Vhosts(request.config.getoption("RABBIT_API_URI"), user)
+    yield pipeline
+    pipeline.close()
+
+
+@pytest.fixture
+def rabbit_config(request, vhosts):
+    """A fresh vhost for the test (the keys of nameko's fixture of this name)."""
+    from urllib.parse import urlparse
+
+    uri = urlparse(request.config.getoption("RABBIT_AMQP_URI"))
+    vhost = vhosts.get()
+    yield {"AMQP_URI": f"{uri.scheme}://{uri.netloc}/{vhost}", "username": uri.username,
+           "vhost": vhost}
+    vhosts.trash.put(vhost)
+
+
+def _forget_connections(vhost):
+    """Pooled connections to a deleted vhost are dead: drop them, as nameko's fixture does."""
+    from kombu.pools import connections
+
+    for key, pool in list(connections.items()):
+        if isinstance(key, list | tuple) and len(key) > 4 and key[4] == vhost:
+            pool.force_close_all()
 
 
 @pytest.fixture(scope="session")

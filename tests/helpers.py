@@ -119,3 +119,21 @@ def service_class(name):
     module = importlib.import_module(f"{name}.service")
     return next(value for value in vars(module).values()
                 if isinstance(value, type) and getattr(value, "name", None) == name)
+
+
+def seed_units(database_url, read_model, events):
+    """Apply the registry's unit events (``[(type, data), ...]``) straight to a service's
+    read model of units (fazhi_common.units), as its event handlers would: for tests about
+    something else that need the units to exist. The event path itself is tested on its own."""
+    from sqlalchemy.orm import sessionmaker
+
+    from fazhi_common.db import make_engine, writer
+
+    engine = make_engine(database_url)
+    try:
+        with sessionmaker(writer(engine))() as session:
+            for event_type, data in events:
+                read_model.apply(session, event_type, data)
+            session.commit()
+    finally:
+        engine.dispose()

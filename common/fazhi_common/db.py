@@ -21,6 +21,7 @@ from fazhi_common.errors import Unavailable
 from fazhi_common.outbox import OutboxRelay
 
 _sqlite_write_locks = {}
+SQLITE_WRITE_WAIT_SECONDS = 30  # as SQLite's own busy timeout below
 
 
 def _sqlite_write_lock(path):
@@ -57,7 +58,11 @@ def make_engine(url, **kwargs):
                 return
             # Writers in this process queue on a lock that yields to other green threads;
             # SQLite's own busy wait would block the whole process, the lock holder too.
-            lock.acquire()
+            # The wait is bounded like SQLite's own: a writer stuck behind a holder that
+            # never finishes answers 503 instead of hanging its caller.
+            if not lock.acquire(timeout=SQLITE_WRITE_WAIT_SECONDS):
+                raise Unavailable("The service's database is busy with other writes; "
+                                  "try again shortly.")
             connection.info["holds_write_lock"] = True
             try:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -14,11 +14,13 @@ from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
 from sqlalchemy import func, select, text
 
-from fazhi_common.audit import append_audit
+from fazhi_common.audit import append_audit, make_checkpoint, signing_key_from
 from fazhi_common.config import check_secrets
 from fazhi_common.db import Database
+from fazhi_common.events.audit import checkpoint_event
 from fazhi_common.identity import EVERYONE, Caller, rpc
-from fazhi_common.outbox import OutboxEvent
+from fazhi_common.outbox import OutboxEvent, record_event
+from fazhi_common.timer import timer
 
 log = logging.getLogger(__name__)
 
@@ -73,3 +75,14 @@ class ServiceBase:
             report["database"] = f"unavailable: {type(exc).__name__}"
         report["status"] = "ok" if report["database"] == "ok" else "degraded"
         return report
+
+    @timer("AUDIT_CHECKPOINT_SECONDS", 3600)
+    def announce_audit_checkpoint(self):
+        """Sign the audit chain's head and announce it (see fazhi_common.audit)."""
+        key = signing_key_from(self.config)
+        if key is None:
+            log.warning("%s: no AUDIT_SIGNING_KEY, no audit checkpoint announced", self.name)
+            return
+        with self.db.transaction() as session:
+            record_event(session, checkpoint_event(self.name),
+                         make_checkpoint(session, self.name, key))

@@ -11,18 +11,22 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_from_directory
 
-from fazhi_common.errors import Unauthenticated
+from fazhi_common.api.mediation import LEGAL_SERVICE_READERS
+from fazhi_common.errors import NotFound, Unauthenticated
 from fazhi_common.identity import EVERYONE, STAFF
 from fazhi_console.excel import XLSX, TableIn, table_workbook
+from fazhi_console.reports import ReportQuery, mediation_workbook, period_dates
 from gateway import schemas as s
 from gateway.blueprints.auth import end_session, password_login
 from gateway.openapi import documented
 from gateway.security import CSRF_COOKIE, SESSION_COOKIE
-from gateway.views import json_body
+from gateway.views import call, json_body, query_args
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 STATIC = Path(__file__).resolve().parent / "static"
 TAG = "console"
+# the report counts legal aid too, so it is for those who may read both
+MEDIATION_READERS = LEGAL_SERVICE_READERS
 
 # script only from here (no inline script, no eval); styles only from files; no framing
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -36,7 +40,7 @@ MENU = (
     ("mediation", "调解工作台", "mediation.list_cases"),
     ("legal", "法律援助与12348", "mediation.list_legal_aid"),
     ("evaluation", "创建评价", "evaluation.rankings"),
-    ("reports", "统计报表", "mediation.statistics"),
+    ("reports", "统计报表", "console.mediation_report"),
     ("inbox", "消息提醒", "notifications.list_inbox"),
 )
 # further things the page may offer a role (buttons, forms), by the same rule
@@ -104,8 +108,10 @@ def sign_in():
     response.set_cookie(SESSION_COOKIE, token, max_age=ttl, path="/", secure=secure,
                         httponly=True, samesite="Strict")
     # readable by the page so it survives a reload; useless to another site (SameSite, CORS)
-    response.set_cookie(CSRF_COOKIE, tokens.csrf_token(claims), max_age=ttl, path="/",
-                        secure=secure, httponly=False, samesite="Strict")
+    # and to another session (bound to this token). It outlives the token by a day so that
+    # a page opened after expiry can say the session expired rather than show a bare form.
+    response.set_cookie(CSRF_COOKIE, tokens.csrf_token(claims), max_age=ttl + 86400,
+                        path="/", secure=secure, httponly=False, samesite="Strict")
     return response
 
 
@@ -137,3 +143,31 @@ def table_as_excel():
     content = table_workbook(data["title"], data["columns"], data["rows"])
     return Response(content, mimetype=XLSX, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(data['title'])}.xlsx"})
+
+
+@bp.get("/reports/mediation.xlsx")
+@documented("The monthly or annual mediation statistics of a county, or of every county "
+            "in the caller's area, as the Excel form offices send upward",
+            query=ReportQuery, roles=MEDIATION_READERS, hidden=True, tag=TAG)
+def mediation_report():
+    query = query_args(ReportQuery)
+    first, last, words = period_dates(query["period"])
+    counties = call("registry", "list_counties", {"per_page": 100})["items"]
+    if query.get("county_code"):
+        counties = [c for c in counties if c["code"] == query["county_code"]]
+        if not counties:
+            raise NotFound(f"No county {query['county_code']} in your area.")
+    span = {"date_from": first.isoformat(), "date_to": last.isoformat()}
+    statistics = call("mediation", "statistics",
+                      {**span, **({"county_code": query["county_code"]}
+                                  if query.get("county_code") else {})})
+    legal_aid = {c["code"]: call("mediation", "list_legal_aid", {
+        **span, "county_code": c["code"], "per_page": 1})["total"] for c in counties}
+    area = g.identity.area
+    area_name = next((c["name"] for c in counties if c["code"] == area), None) or \
+        ("全市" if area else "全部县（市、区）")
+    content = mediation_workbook(area_name, words, [(c["code"], c["name"]) for c in counties],
+                                 statistics["rows"], legal_aid)
+    name = f"调解工作统计表-{query.get('county_code') or area or '全部'}-{query['period']}"
+    return Response(content, mimetype=XLSX, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}.xlsx"})

@@ -21,7 +21,7 @@ ERROR_RESPONSES = {
 
 def documented(summary, body=None, query=None, response=None, status=200, tag=None,
                roles=STAFF, public=False, rate_limited=False, also=None, hidden=False,
-               large_body=False):
+               large_body=False, docs=None):
     """Attach OpenAPI facts and access rules to a view function.
 
     ``roles`` may call the view (checked before it runs); ``public`` views need no login
@@ -31,13 +31,15 @@ def documented(summary, body=None, query=None, response=None, status=200, tag=No
     part of the API's description.
     ``large_body`` views (bulk imports) take bodies up to ``MAX_IMPORT_BYTES``, the others
     up to ``MAX_BODY_BYTES``; anything larger is 413 before it is read.
+    ``docs`` is ``(title, path#anchor)`` of the page in the repository's ``docs/`` that
+    states the rules the operation follows (``externalDocs``).
     """
     def mark(view):
         view.openapi = {"summary": summary, "body": body, "query": query,
                         "response": response, "status": status, "tag": tag,
                         "roles": frozenset(roles), "public": public,
                         "rate_limited": rate_limited, "also": also or {},
-                        "hidden": hidden, "large_body": large_body}
+                        "hidden": hidden, "large_body": large_body, "docs": docs}
         return view
     return mark
 
@@ -68,6 +70,9 @@ def build_spec(app, title="fazhi gateway", version="1"):
                          method.lower(), "responses": {}}
             if meta["tag"]:
                 operation["tags"] = [meta["tag"]]
+            if meta.get("docs"):
+                operation["externalDocs"] = {"description": meta["docs"][0],
+                                             "url": meta["docs"][1]}
             params = [{"in": "path", "name": arg, "required": True,
                        "schema": {"type": "integer" if "int:" in rule.rule else "string"}}
                       for arg in sorted(rule.arguments)]

@@ -40,6 +40,11 @@ class RpcPool:
         self._idle = queue.LifoQueue()
         self._lock = threading.Lock()
         self._open = 0
+        # One slot per client that may exist. A request waits (bounded) for a slot, not
+        # for an idle client: a client thrown away after a timeout frees its slot at once,
+        # where waiting for it to come back idle would leave waiters to time out for
+        # nothing.
+        self._slots = threading.BoundedSemaphore(size)
 
     def _start_client(self):
         client = ClusterRpcProxy(self.config, timeout=self.timeout)
@@ -47,32 +52,44 @@ class RpcPool:
         return client
 
     def _discard(self, client):
+        """Throw away a borrowed client and free its slot."""
+        self._slots.release()
+        self._stop(client)
+
+    def _stop(self, client):
         with self._lock:
             self._open -= 1
+        try:
+            # Closing says goodbye to the broker and waits for its answer with no limit of
+            # its own; on a connection that just failed that wait must be bounded too.
+            client._reply_listener.queue_consumer.connection.transport.sock.settimeout(
+                self.timeout)
+        except AttributeError:  # never connected, or the socket is already gone
+            pass
         try:
             client.stop()
         except Exception:  # already broken; nothing more to release
             log.debug("discarding a broken RPC client", exc_info=True)
 
+    def _give_back(self, client):
+        self._idle.put(client)
+        self._slots.release()
+
     def _borrow(self, service):
+        if not self._slots.acquire(timeout=self.timeout):
+            raise ServiceUnavailable(service, "the gateway is at capacity")
         try:
             return self._idle.get_nowait()
         except queue.Empty:
             pass
         with self._lock:
-            may_open = self._open < self.size
-            if may_open:
-                self._open += 1
-        if not may_open:
-            try:
-                return self._idle.get(timeout=self.timeout)
-            except queue.Empty:
-                raise ServiceUnavailable(service, "the gateway is at capacity") from None
+            self._open += 1
         try:
             return self._start_client()
         except Exception as exc:
             with self._lock:
                 self._open -= 1
+            self._slots.release()
             raise ServiceUnavailable(service, f"message broker unreachable ({exc})") from None
 
     @contextmanager
@@ -98,7 +115,7 @@ class RpcPool:
             raise
         finally:
             if healthy:
-                self._idle.put(client)
+                self._give_back(client)
             else:
                 self._discard(client)
 
@@ -113,6 +130,6 @@ class RpcPool:
     def close(self):
         while True:
             try:
-                self._discard(self._idle.get_nowait())
+                self._stop(self._idle.get_nowait())  # idle clients hold no slot
             except queue.Empty:
                 return

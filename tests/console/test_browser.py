@@ -2,11 +2,13 @@
 
 Marked ``browser`` (see conftest): scripts/test runs these once, in one pass.
 """
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.console.conftest import PASSWORD, screenshot
+from tests.helpers import wait_until
 
 R = "/api/v1/registry"
 
@@ -15,8 +17,14 @@ def wait(driver, seconds=20):
     return WebDriverWait(driver, seconds)
 
 
-def find(driver, css, seconds=20):
-    return wait(driver, seconds).until(ec.visibility_of_element_located((By.CSS_SELECTOR, css)))
+def find(driver, css, seconds=30):
+    try:
+        return wait(driver, seconds).until(
+            ec.visibility_of_element_located((By.CSS_SELECTOR, css)))
+    except TimeoutException:
+        screenshot(driver, "failed-" + css.strip("#.[]").replace("/", "-")[:40])
+        raise AssertionError(f"{css} did not show; the page says: "
+                             f"{driver.find_element(By.TAG_NAME, 'body').text[:500]}") from None
 
 
 def sign_in(driver, url, username):
@@ -50,6 +58,9 @@ def seed_two_counties(gateway):
     assert gateway.post(f"{R}/communities", json={
         "code": "330110001001", "town_code": "330110001000", "name": "大陆村",
         "kind": "village"}).status_code == 201
+    # mediation learns the units from the registry's events (its read model of units)
+    wait_until(lambda: {"330110000000", "330111000000"} <= {
+        c["county_code"] for c in gateway.get("/api/v1/mediation/coverage").json["counties"]})
 
 
 def test_sign_in_browse_the_tree_see_the_api_message_by_a_field_and_sign_out(
@@ -93,24 +104,6 @@ def test_sign_in_browse_the_tree_see_the_api_message_by_a_field_and_sign_out(
     find(browser, "#signin-form")  # the cookie is gone and its token revoked
 
 
-def test_a_county_scoped_user_sees_only_its_county(console_url, gateway, accounts, browser):
-    seed_two_counties(gateway)
-    accounts("yuhang-civil", "civil_affairs_officer", area="330110000000")
-    sign_in(browser, console_url, "yuhang-civil")
-    go(browser, console_url, "registry")
-    tree = find(browser, "#area-tree")
-    find(browser, '[data-node="330110000000"]')
-    assert "余杭区" in tree.text and "富阳区" not in tree.text
-    menu = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#menu a")]
-    assert "调解工作台" not in menu  # a civil-affairs officer works no cases
-    browser.set_window_size(390, 844)  # a phone
-    find(browser, ".menu-toggle").click()
-    find(browser, '#menu a[data-menu="registry"]')
-    screenshot(browser, "registry-tree-phone")
-    go(browser, console_url, "registry/unit/330111000000")
-    assert "未找到" in find(browser, "#main h1").text
-
-
 def fill(form, values):
     for name, value in values.items():
         field = form.find_element(By.NAME, name)
@@ -149,10 +142,7 @@ def test_work_a_case_from_referral_to_judicial_confirmation(console_url, gateway
                            ("record_agreement", {"terms": "让出通道一米"}),
                            ("request_confirmation", {"court": "court-330110"}),
                            ("confirm", {})):
-        buttons = [b.get_attribute("data-action") for b in
-                   browser.find_elements(By.CSS_SELECTOR, "#next-steps [data-action]")]
-        assert action in buttons, (action, buttons)
-        browser.find_element(By.CSS_SELECTOR, f'[data-action="{action}"]').click()
+        find(browser, f'#next-steps [data-action="{action}"]').click()
         step_form = find(browser, f"#step-{action}")
         fill(step_form, values)
         wait(browser).until(ec.staleness_of(step_form))  # the page shows the case anew
@@ -181,3 +171,165 @@ def test_work_a_case_from_referral_to_judicial_confirmation(console_url, gateway
     party = masked["parties"][0]
     assert f"{party['name']} {party['phone']}" in text and "张三" not in text
     assert "13800138000" not in text
+
+
+def series_data(driver, chart):
+    return driver.execute_script(
+        "const el = document.querySelector(arguments[0]);"
+        "const chart = el && window.echarts.getInstanceByDom(el);"
+        "return chart ? chart.getOption().series.map(s => s.data) : null;",
+        f'[data-chart="{chart}"]')
+
+
+def test_a_score_explained_and_the_dashboard_charts_drawn_with_data(console_url, gateway,
+                                                                    accounts, browser):
+    from datetime import date
+
+    from tests.helpers import wait_until
+
+    seed_two_counties(gateway)
+    period = str(date.today().year)
+    code = "330110001001"
+    wait_until(lambda: gateway.get(f"/api/v1/evaluation/results/{code}",
+                                   query_string={"period": period}).status_code == 200)
+    assert gateway.post("/api/v1/evaluation/evidence", json={
+        "community_code": code, "period": period, "indicator_code": "legal_school",
+        "value": 1}).status_code == 201
+    organisation = gateway.post("/api/v1/mediation/organisations", json={
+        "name": "良渚派出所警调对接室", "kind": "police", "county_code": "330110000000",
+        "department": "justice-330110"}).json
+    assert gateway.post("/api/v1/mediation/referrals", json={
+        "organisation_id": organisation["id"], "referrer_kind": "police_station",
+        "referrer_department": "police-330110", "referrer_reference": "警2025-1",
+        "community_code": code, "dispute_category": "neighbourhood", "description": "噪声",
+        "parties": [{"role": "applicant", "name": "李四"}]}).status_code == 201
+    explained = gateway.get(f"/api/v1/evaluation/results/{code}",
+                            query_string={"period": period}).json
+    accounts("leader", "platform_admin")
+    sign_in(browser, console_url, "leader")
+
+    go(browser, console_url, "evaluation")
+    find(browser, f'[data-community="{code}"]').click()
+    page = find(browser, "#explanation")
+    assert find(browser, "#score").text == f"{explained['score']:.2f}" or \
+        find(browser, "#score").text == str(int(explained["score"]))
+    school = next(i for i in explained["indicators"] if i["code"] == "legal_school")
+    assert school["name"] in page.text and school["source"] in page.text
+    assert len(page.find_elements(By.CSS_SELECTOR, "tbody tr")) >= len(explained["indicators"])
+    screenshot(browser, "evaluation-explanation")
+
+    go(browser, console_url, "evaluation")
+    fill(find(browser, "#draw-form"), {"seed": "county-meeting-0412", "per_county": "1"})
+    assert find(browser, "#draw-seed").text == "county-meeting-0412"
+    [draw] = gateway.get("/api/v1/evaluation/spot-checks").json["items"]
+    assert find(browser, "#draw-method").text == draw["method"]  # how to re-run it
+    assert code in find(browser, "#draw-page").text
+    screenshot(browser, "evaluation-spot-check")
+
+    go(browser, console_url, "dashboard")
+    find(browser, "#dashboard")
+    wait(browser).until(lambda d: series_data(d, "titles") is not None)
+    distribution = series_data(browser, "score-distribution")[0]
+    assert sum(distribution) == 1  # the one community, in its score's bucket
+    assert series_data(browser, "pass-rate")[0] == [0 if not explained["passed"] else 100]
+    assert sum(sum(s) for s in series_data(browser, "channel-coverage")) == 1
+    volume = series_data(browser, "mediation-volume")
+    assert sum(v for s in volume[:6] for v in s) == 1  # the one referral, by kind and month
+    # every chart's canvas has something drawn on it
+    blank = browser.execute_script(
+        "return [...document.querySelectorAll('[data-chart] canvas')].filter(c => {"
+        "const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+        "for (let i = 3; i < px.length; i += 4) if (px[i]) return false; return true; }).length")
+    assert blank == 0
+    assert len(browser.find_elements(By.CSS_SELECTOR, "[data-chart]")) == 7
+    screenshot(browser, "dashboard")
+    no_script_errors(browser)
+
+    go(browser, console_url, "reports")
+    fill(find(browser, "#report-form"), {"period": "2025-13"})
+    assert "year (YYYY) or a month" in find(
+        browser, '[data-error-for="period"]:not(:empty)').text
+    screenshot(browser, "reports")
+    go(browser, console_url, "legal")
+    find(browser, "#main h1")
+    screenshot(browser, "legal-services")
+    go(browser, console_url, "inbox")
+    assert "消息提醒" in find(browser, "#inbox h1").text
+    screenshot(browser, "inbox")
+
+
+def test_a_county_user_uploads_a_gbk_list_records_a_merge_and_sees_only_its_county(
+        console_url, gateway, accounts, browser, tmp_path):
+    seed_two_counties(gateway)
+    accounts("civil", "civil_affairs_officer", area="330110000000")
+    sign_in(browser, console_url, "civil")
+
+    # a list from older office software: GBK, with a village under a town not in the list
+    listing = tmp_path / "名单.csv"
+    listing.write_bytes(("统计用区划代码,名称\n330110001000,良渚街道\n330110001201,安溪村\n"
+                         "330110001202,石桥村\n330110009201,错位村\n").encode("gbk"))
+    go(browser, console_url, "registry/import")
+    form = find(browser, "#import-form")
+    form.find_element(By.NAME, "file").send_keys(str(listing))
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(browser).until(lambda d: "330110009201" in d.find_element(By.ID, "import-report").text)
+    report = find(browser, "#import-report .table-wrap:last-of-type tbody")
+    rows = report.find_elements(By.TAG_NAME, "tr")
+    assert len(rows) == 1 and rows[0].find_elements(By.TAG_NAME, "td")[0].text == "5"
+    assert find(browser, "#import-progress").get_attribute("value") == "100"
+    assert find(browser, '#import-report [data-export="导入逐行报告"]')
+    screenshot(browser, "registry-import-report")
+    assert gateway.get(f"{R}/communities", query_string={"town_code": "330110001000"}
+                       ).json["total"] == 1  # a dry run writes nothing
+
+    # the good rows for real, then merge the two new villages into a new community
+    listing.write_bytes(("统计用区划代码,名称\n330110001201,安溪村\n330110001202,石桥村\n"
+                         ).encode("gbk"))
+    go(browser, console_url, "registry/import")
+    form = find(browser, "#import-form")
+    form.find_element(By.NAME, "file").send_keys(str(listing))
+    form.find_element(By.CSS_SELECTOR, 'select[name=dry_run] option[value="false"]').click()
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(browser).until(lambda d: "导入完成" in d.find_element(By.ID, "import-report").text)
+    assert gateway.get(f"{R}/communities/330110001202").status_code == 200
+
+    go(browser, console_url, "registry/reorganise")
+    fill(find(browser, "#reorganise-form"), {
+        "kind": "merge", "source_codes": "330110001201 330110001202",
+        "result_code": "330110001301", "new_unit_name": "良渚社区",
+        "new_unit_kind": "rural_community", "new_unit_town_code": "330110001000"})
+    lineage = find(browser, '#unit-page[data-code="330110001301"] #lineage')
+    assert "330110001201" in lineage.text and "330110001202" in lineage.text
+    assert "并（合并）" in lineage.text
+    screenshot(browser, "registry-lineage")
+    go(browser, console_url, "registry/unit/330110001201")
+    back = find(browser, '#unit-page[data-code="330110001201"] #lineage')
+    assert "330110001301" in back.text  # what the village became
+    assert gateway.get(f"{R}/communities/330110001201/lineage").json["became"][0][
+        "result_code"] == "330110001301"
+    no_script_errors(browser)
+
+    # the same user is scoped to its county: it sees only that county, and no case desk
+    go(browser, console_url, "registry")
+    tree = find(browser, "#area-tree")
+    find(browser, '[data-node="330110000000"]')
+    assert "余杭区" in tree.text and "富阳区" not in tree.text
+    menu = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#menu a")]
+    assert "调解工作台" not in menu  # a civil-affairs officer works no cases
+    browser.set_window_size(390, 844)  # a phone
+    find(browser, ".menu-toggle").click()
+    find(browser, '#menu a[data-menu="registry"]')
+    screenshot(browser, "registry-tree-phone")
+    go(browser, console_url, "registry/unit/330111000000")
+    assert "未找到" in find(browser, "#main h1").text
+
+    # the session ends under the user (here: its tokens voided): a clear page, then sign-in
+    users = gateway.get("/api/v1/auth/users", query_string={"per_page": 100}).json["items"]
+    user_id = next(u["id"] for u in users if u["username"] == "civil")
+    assert gateway.post(f"/api/v1/auth/users/{user_id}/revoke-tokens").status_code == 204
+    go(browser, console_url, "registry")
+    assert "登录已过期" in find(browser, "#expired").text
+    screenshot(browser, "session-expired")
+    browser.refresh()  # a reload says the same, not a bare sign-in form
+    find(browser, "#expired").find_element(By.TAG_NAME, "button").click()
+    find(browser, "#signin-form")

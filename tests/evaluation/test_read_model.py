@@ -7,7 +7,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from evaluation import operations as ops
-from evaluation.models import CommunityFact, Result, Title, TitleChange
+from evaluation.models import (
+    CommunityFact,
+    ElectionFact,
+    MediationFact,
+    Result,
+    Title,
+    TitleChange,
+)
 from fazhi_common.db import make_engine
 from fazhi_common.events import load_payload
 from fazhi_common.outbox import OutboxEvent, OutboxRelay, record_event
@@ -50,9 +57,9 @@ def publish(outbox, rabbit_config, source, events, again=None):
     return envelopes
 
 
-def _case(case_id, outcome):
+def _case(case_id, outcome, channel="people"):
     return ("mediation_case_closed", {
-        **AREA, "case_id": case_id, "mediation_kind": "people", "dispute_category": "邻里",
+        **AREA, "case_id": case_id, "mediation_kind": channel, "dispute_category": "邻里",
         "organisation_id": 1, "receiving_department": "justice-330110001",
         "outcome": outcome, "closed_on": TODAY})
 
@@ -70,21 +77,29 @@ def test_mediation_outcomes_score_once_each(evaluation, evaluation_db, outbox, r
     publish(outbox, rabbit_config, "registry", [("community_registered", {
         **AREA, "name": "大陆村", "kind": "village"})])
     wait_until(lambda: _mediation_points(evaluation_db) is not None)
-    # the first closing is delivered twice: it must count once
+    assert not _mediation_points(evaluation_db)["applicable"]  # no dispute: nothing expected
+    # the first closing is delivered twice: it must count once; the people's-mediation
+    # indicator counts people's mediation only, not a medical or traffic case
     publish(outbox, rabbit_config, "mediation",
             [_case(1, "agreement"), _case(2, "agreement"), _case(3, "agreement"),
-             _case(4, "failure"), _case(5, "declined")], again=0)
+             _case(4, "failure"), _case(5, "declined"), _case(6, "failure", "medical"),
+             _case(7, "failure", "traffic")], again=0)
+    def kept():
+        with evaluation_db() as session:
+            return len(session.scalars(select(MediationFact)).all()) == 7
+    wait_until(kept)
     wait_until(lambda: "4 cases" in _mediation_points(evaluation_db)["source"])
     indicator = _mediation_points(evaluation_db)
     assert indicator["value"] == 0.75 and indicator["points"] == 5.0  # 6 * 0.75 / 0.9
-    assert indicator["source"] == f"mediation: 3 agreements of 4 cases mediated to an end in {Y}"
+    assert indicator["source"] == (f"mediation: 3 agreements of 4 cases (people mediation) "
+                                   f"mediated to an end in {Y}")
     changes = queued_events(rabbit_config["AMQP_URI"], "evaluation",
                             "evaluation_score_changed", "notifications", expect=10, timeout=2)
     assert changes[-1]["data"]["score"] == 5.0
 
 
 @pytest.mark.parametrize("kind, status, holder, action", [
-    ("merge", "awaiting_decision", CODE, "awaiting_decision"),
+    ("merge", "pending_decision", CODE, "pending_decision"),
     ("convert", "held", "330110001301", "carried"),
 ])
 def test_a_reorganised_villages_titles_and_the_result_communitys_stage(
@@ -138,3 +153,35 @@ def test_a_communitys_tier_and_reorganisation_date_follow_the_registry(
         "reorganised_on": date(2025, 6, 1)})], again=0)
     wait_until(lambda: fact().economic_tier == "tier_1")
     assert (fact().name, fact().status) == ("大陆社区", "active")
+
+
+def _indicator(evaluation_db, code):
+    with evaluation_db() as session:
+        result = session.get(Result, (CODE, Y))
+        return next(i for i in result.breakdown["indicators"] if i["code"] == code)
+
+
+def test_only_elections_of_the_committees_count_for_the_election_indicator(
+        evaluation, evaluation_db, outbox, rabbit_config):
+    publish(outbox, rabbit_config, "registry", [("community_registered", {
+        **AREA, "name": "大陆村", "kind": "village"})])
+    wait_until(lambda: _mediation_points(evaluation_db) is not None)
+
+    def election(election_id, body_kind):
+        return ("election_held", {**AREA, "election_id": election_id, "body_kind": body_kind,
+                                  "held_on": TODAY, "turnout_rate": 0.9,
+                                  "result": "elected"})
+    publish(outbox, rabbit_config, "registry",
+            [election(1, "deliberation_supervision_committee")])
+
+    def facts():
+        with evaluation_db() as session:
+            return len(session.scalars(select(ElectionFact)).all())
+    wait_until(lambda: facts() == 1)
+    held = _indicator(evaluation_db, "election_held")
+    assert held["points"] == 0 and "no election of residents_committee, villagers_committee" \
+        in held["source"]
+    publish(outbox, rabbit_config, "registry", [election(2, "villagers_committee")])
+    wait_until(lambda: _indicator(evaluation_db, "election_held")["points"] == 6)
+    assert "villagers_committee elected" in _indicator(evaluation_db, "election_held")[
+        "source"]

@@ -75,7 +75,7 @@ def test_a_failed_election_proposes_a_veto_that_an_officer_confirms_or_dismisses
 
     # a failed first round: proposed, nothing revoked, the score stands
     _failed_election(gateway, body["id"], AWARDED)
-    [first] = wait_until(lambda: _proposals(gateway))
+    [first] = wait_until(lambda: _proposals(gateway), timeout=30)
     assert (first["veto_item"], first["origin"]) == ("election_failed", "election_held")
     assert not ok(gateway.get(f"{E}/results/{V1}?period={Y}"))["vetoed"]
     assert {ok(gateway.get(f"{E}/titles/{t['id']}"))["status"]
@@ -97,7 +97,7 @@ def test_a_failed_election_proposes_a_veto_that_an_officer_confirms_or_dismisses
     # the second round fails too: a new proposal, which the county confirms; the county's
     # title is revoked, the province's is referred to the province, not revoked
     _failed_election(gateway, body["id"], AWARDED)
-    [second] = wait_until(lambda: _proposals(gateway))
+    [second] = wait_until(lambda: _proposals(gateway), timeout=30)
     assert second["id"] != first["id"]
     confirmed = ok(county.post(f"{E}/vetoes/{second['id']}/decision", json={
         "decision": "confirm", "reason": "两次选举均未成功"}))

@@ -29,6 +29,12 @@ def day(month, d=1):
     return min(date(TODAY.year, month, d), TODAY).isoformat()
 
 
+def due_months():
+    """Months whose financial disclosure is due by today (ten days' grace), at least one."""
+    due = [m for m in range(1, 12) if date(TODAY.year, m + 1, 1) + timedelta(days=9) < TODAY]
+    return due or [1]
+
+
 def ok(response, status=200):
     assert response.status_code == status, response.json
     return response.json
@@ -65,6 +71,11 @@ def test_a_year_for_a_town(registry, evaluation, gateway, rabbit_config):
                                      "pass_thresholds", "parameters", "categories",
                                      "veto_items")}
     edited["parameters"] = {"satisfaction_min_sample": 3, "satisfaction_threshold": 0.8}
+    # this year financial affairs alone are due, monthly (the default also has quarterly
+    # party and community disclosures)
+    disclosures = next(i for _c in edited["categories"] for sub in _c["categories"]
+                       for i in sub["indicators"] if i["code"] == "disclosures_on_time")
+    disclosures["schedule"] = {"financial": "monthly"}
     v2 = ok(gateway.post(f"{E}/schemes/{scheme['id']}/revisions", json=edited))
     assert v2["version"] == 2 and v2["supersedes_id"] == scheme["id"]
     assert ok(gateway.get(f"{E}/schemes/{scheme['id']}"))["status"] == "superseded"
@@ -82,10 +93,12 @@ def test_a_year_for_a_town(registry, evaluation, gateway, rabbit_config):
     ok(gateway.post(f"{R}/governance-bodies/{body['id']}/elections", json={
         "held_on": day(3), "eligible_voters": 900, "votes_cast": 800,
         "result": "elected"}), 201)
-    ok(gateway.post(f"{R}/disclosures", json={
-        "community_code": A, "kind": "financial", "period": f"{Y}-01",
-        "disclosed_on": day(2, 3)}), 201)
-    wait_until(lambda: result(gateway, A).json["score"] == 22)  # 8 + 6 + 8
+    for month in due_months():
+        ok(gateway.post(f"{R}/disclosures", json={
+            "community_code": A, "kind": "financial", "period": f"{Y}-{month:02d}",
+            "disclosed_on": day(month + 1, 3) if month < 12 else day(12, 31)}), 201)
+    # 8 + 6 + 8 of the 94 points that apply (no mediation case: not applicable), of 100
+    wait_until(lambda: result(gateway, A).json["score"] == 23.4)
 
     # -- evidence through the year --------------------------------------------------------
     evaluator = gateway.as_role("evaluator", TOWN)
@@ -95,7 +108,7 @@ def test_a_year_for_a_town(registry, evaluation, gateway, rabbit_config):
             "attachments": [f"doc://{A}/{code}.pdf"]}), 201)
     ok(evaluator.post(f"{E}/evidence", json={
         "community_code": B, "period": Y, "indicator_code": "legal_school", "value": 1}), 201)
-    assert ok(result(gateway, A))["score"] == 78  # 22 + 56 self-assessed
+    assert ok(result(gateway, A))["score"] == 82.98  # 22 + 56 self-assessed, of 94
 
     # -- residents' satisfaction through the public portal ------------------------------
     resident = gateway.anonymous()
@@ -108,7 +121,7 @@ def test_a_year_for_a_town(registry, evaluation, gateway, rabbit_config):
     assert again.status_code == 409
     survey = ok(gateway.get(f"{E}/communities/{A}/survey?period={Y}"))
     assert (survey["sample_size"], survey["rate"], survey["sufficient"]) == (3, 1.0, True)
-    assert ok(result(gateway, A))["score"] == 86
+    assert ok(result(gateway, A))["score"] == 91.49  # 86 of 94
 
     # -- a random spot check, reproducible from its seed ---------------------------------
     inspector = gateway.as_role("inspector", COUNTY)
@@ -138,14 +151,21 @@ def test_a_year_for_a_town(registry, evaluation, gateway, rabbit_config):
             {"indicator_code": "culture_inspection", "value": 3.5},
             {"indicator_code": "grid_management", "value": 0, "note": "网格员未到岗"}]}), 201)
     explanation = ok(result(gateway, A))
-    assert explanation["score"] == 89.5  # 86 + 4 + 3.5 - 4
+    assert explanation["score"] == 95.21  # 86 + 4 + 3.5 - 4 = 89.5 of 94, of 100
+    assert explanation["normalisation"]["raw_score"] == 89.5
+    assert explanation["normalisation"]["applicable_max"] == 94
+    assert explanation["normalisation"]["not_applicable"] == ["mediation_success"]
     grid = indicator(explanation, "grid_management")
     assert grid["points"] == 0 and f"inspection #{inspection['id']}" in grid["source"]
     assert indicator(explanation, "legal_adviser")["source"].startswith("registry: legal "
                                                                        "adviser 王律师")
     assert "3 of 3 satisfied" in indicator(explanation, "residents_satisfaction")["source"]
     assert "self-assessment" in indicator(explanation, "legal_school")["source"]
-    assert indicator(explanation, "mediation_success")["note"] == "no data for the period"
+    mediation = indicator(explanation, "mediation_success")
+    assert not mediation["applicable"] and mediation["note"].startswith("not applicable")
+    assert "people mediation" in mediation["source"]
+    disclosed = indicator(explanation, "disclosures_on_time")
+    assert disclosed["points"] == 8 and disclosed["applicable"]
     assert explanation["passed"] and explanation["stage"] == "full_compliance"
     assert sum(c["points"] for c in explanation["categories"]) == 89.5
 
@@ -161,7 +181,7 @@ def test_a_year_for_a_town(registry, evaluation, gateway, rabbit_config):
     assert export.status_code == 200 and export.mimetype.endswith("spreadsheetml.sheet")
     book = load_workbook(io.BytesIO(export.data))
     rows = list(book.active.values)
-    assert rows[1][1] == A and rows[1][6] == 89.5
+    assert rows[1][1] == A and rows[1][6] == 95.21
     assert any(r[0] == A and r[2] == "群众满意度" for r in book["indicators"].values)
 
     # -- an award, a prerequisite, a revocation -------------------------------------------
@@ -211,7 +231,7 @@ def test_a_year_for_a_town(registry, evaluation, gateway, rabbit_config):
         "reason": "发生集体越级上访", "evidence": ["信访局通报 2026-15号"]}), 201)
     assert veto["origin"] == "manual"
     vetoed = ok(result(gateway, A))
-    assert vetoed["vetoed"] and not vetoed["passed"] and vetoed["score"] == 89.5
+    assert vetoed["vetoed"] and not vetoed["passed"] and vetoed["score"] == 95.21
     assert vetoed["vetoes"][0]["veto_item"] == "mass_incident"
     held = ok(gateway.get(f"{E}/titles/{title['id']}"))
     assert held["status"] == "revoked" and held["end_reason"].startswith("veto")

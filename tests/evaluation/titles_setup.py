@@ -50,7 +50,8 @@ def town(gateway, year):
 
 
 def passing(gateway, code, year):
-    wait_until(lambda: gateway.get(f"{E}/results/{code}?period={year}").status_code == 200)
+    wait_until(lambda: gateway.get(f"{E}/results/{code}?period={year}").status_code == 200,
+               timeout=30)
     ok(gateway.post(f"{E}/evidence", json={"community_code": code, "period": year,
                                             "indicator_code": "x", "value": 1}), 201)
     assert ok(gateway.get(f"{E}/results/{code}?period={year}"))["passed"]

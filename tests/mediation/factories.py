@@ -9,7 +9,8 @@ from mediation.domain import id_check_character
 
 CONFIG = load_config(Path(__file__).resolve().parents[2] / "services/mediation/config.yml",
                      environ={})
-DEADLINES = Deadlines.from_config(CONFIG["DEADLINE_RULES"], WorkingCalendar())
+DEADLINES = Deadlines.from_config(CONFIG["DEADLINE_RULES"], WorkingCalendar(),
+                                  CONFIG["LEGAL_AID_RULES"])
 
 M = "/api/v1/mediation"
 COUNTY = "330110000000"
@@ -17,6 +18,32 @@ TOWN = "330110001000"
 COMMUNITY = "330110001001"
 OTHER_COUNTY = "330122000000"
 LINKAGE = ("medical", "litigation", "police", "traffic", "procuratorate")
+
+
+# (county, its first town, that town's first community) the tests use
+UNITS_USED = (
+    (COUNTY, TOWN, COMMUNITY),
+    (OTHER_COUNTY, "330122001000", "330122001001"),
+    ("330111000000", "330111001000", "330111001001"),
+    ("330112000000", "330112001000", "330112001001"),
+)
+
+
+def unit_events(units=UNITS_USED):
+    """Registry events for the units these tests use (and a second town of COUNTY)."""
+    events = []
+    for county, town, community in units:
+        events += [
+            ("county_registered", {"county_code": county, "name": f"county {county}",
+                                   "kind": "district"}),
+            ("town_registered", {"county_code": county, "town_code": town,
+                                 "name": f"town {town}", "kind": "street"}),
+            ("community_registered", {"county_code": county, "town_code": town,
+                                      "community_code": community,
+                                      "name": f"community {community}", "kind": "village"})]
+    events.append(("town_registered", {"county_code": COUNTY, "town_code": "330110002000",
+                                       "name": "town 330110002000", "kind": "street"}))
+    return events
 
 
 def resident_id(birth="19900307", serial="123"):

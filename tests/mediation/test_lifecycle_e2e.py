@@ -207,7 +207,8 @@ def test_resident_application_from_a_portal(orgs, gateway, justice):
         "description": "Water leaking from the flat above.", "parties": [party()]})
     assert response.status_code == 201, response.json
     receipt = response.json
-    assert set(receipt) == {"id", "status", "received_on", "organisation_id"}
+    assert set(receipt) == {"id", "status", "received_on", "organisation_id",
+                            "receipt_number", "secret"}
     assert receipt["organisation_id"] == orgs["people"]  # the town's people's committee
     case = justice.get(f"{M}/cases/{receipt['id']}").json
     assert case["channel"] == "application" and case["referrer_department"] is None
@@ -262,7 +263,12 @@ def test_organisations_and_linkage_coverage(orgs, gateway, justice):
     assert by_county[COUNTY]["complete"] and by_county[COUNTY]["lacking"] == []
     assert by_county[OTHER_COUNTY]["lacking"] == ["medical", "police", "traffic",
                                                   "procuratorate"]
-    assert report["coverage"] == 0.5 and report["complete_counties"] == 1
+    # every county the registry holds is reported: those with no organisation lack all
+    assert by_county["330111000000"] == {"county_code": "330111000000", "organisations": {},
+                                         "lacking": list(report["linkage_kinds"]),
+                                         "complete": False}
+    assert len(by_county) == 4
+    assert report["coverage"] == 0.25 and report["complete_counties"] == 1
 
     empty = gateway.get(f"{M}/coverage?county_code=330183000000").json
     assert empty["counties"][0]["lacking"] == list(report["linkage_kinds"])

@@ -4,7 +4,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from fazhi_common import resident_id
 from fazhi_common.api import PageQuery, code_field, id_field
-from fazhi_common.api.registry import UNIT_KINDS
+from fazhi_common.api.mediation import MEDIATION_KINDS
+from fazhi_common.api.registry import BODY_KINDS, DISCLOSURE_KINDS, UNIT_KINDS
 from fazhi_common.events.evaluation import TITLE_LEVELS
 from fazhi_common.identity import (
     CIVIL_AFFAIRS_OFFICER,
@@ -18,6 +19,8 @@ from fazhi_common.identity import (
 
 # a scheme is for a class of community: the registry's unit kinds (分类指导)
 COMMUNITY_CLASSES = UNIT_KINDS
+STAGES = ("framework", "deepening", "full_compliance")
+DISCLOSURE_SCHEDULES = ("monthly", "quarterly")
 INDICATOR_KINDS = ("yes_no", "count", "ratio", "inspection", "satisfaction", "derived")
 # facts evaluation derives from the registry's and mediation's events
 FACTS = ("has_legal_adviser", "election_held", "disclosures_on_time", "mediation_success_rate")
@@ -25,7 +28,7 @@ FACTS = ("has_legal_adviser", "election_held", "disclosures_on_time", "mediation
 VETO_TRIGGER_EVENTS = ("election_held", "mediation_case_closed")
 INSPECTION_KINDS = ("special", "spot_check")
 SCHEME_STATUSES = ("active", "superseded")
-TITLE_STATUSES = ("held", "awaiting_decision", "revoked", "cancelled", "expired")
+TITLE_STATUSES = ("held", "pending_decision", "revoked", "cancelled", "expired")
 VETO_STATUSES = ("proposed", "confirmed", "dismissed")
 # the title this service awards
 AWARDED_TITLES = ("rule_of_law_community",)
@@ -76,6 +79,18 @@ class IndicatorIn(Schema):
         "description": "ratio, or a derived ratio: the share that earns full points"})
     fact = one_of(FACTS, allow_none=True, metadata={"description": "derived: which fact"})
     description = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    # what a derived indicator counts (absent: everything the fact covers)
+    channels = fields.List(one_of(MEDIATION_KINDS), validate=validate.Length(min=1),
+                           metadata={"description": "mediation_success_rate: the channels "
+                                                    "counted, e.g. [people]"})
+    body_kinds = fields.List(one_of(BODY_KINDS), validate=validate.Length(min=1),
+                             metadata={"description": "election_held: the bodies whose "
+                                                      "elections count"})
+    schedule = fields.Dict(keys=one_of(DISCLOSURE_KINDS), values=one_of(DISCLOSURE_SCHEDULES),
+                           metadata={"description": "disclosures_on_time: when each kind is "
+                                                    "due (monthly or quarterly)"})
+    grace_days = fields.Integer(validate=validate.Range(min=0, max=90), metadata={
+        "description": "disclosures_on_time: days after a period ends it is still on time"})
 
 
 class SubCategoryIn(Schema):
@@ -197,6 +212,12 @@ class SurveyAnswerIn(Schema):
     comment = fields.String(allow_none=True, validate=validate.Length(max=500))
 
 
+class AnswerSource(Schema):
+    """Where an answer came from, as the gateway saw it (the client's address)."""
+
+    source = fields.String(allow_none=True, validate=validate.Length(max=100))
+
+
 class SurveyReceipt(Schema):
     community_code = fields.String(required=True)
     period = fields.String(required=True)
@@ -212,6 +233,8 @@ class SurveySummary(Schema):
     period = fields.String(required=True)
     sample_size = fields.Integer(required=True)
     satisfied = fields.Integer(required=True)
+    flagged = fields.Integer(load_default=0, metadata={
+        "description": "answers in bursts from one source: kept, not counted"})
     rate = fields.Float(allow_none=True)
     min_sample = fields.Integer(allow_none=True)
     threshold = fields.Float(allow_none=True)
@@ -356,6 +379,9 @@ class IndicatorScore(Schema):
     max_points = fields.Float(required=True)
     points = fields.Float(required=True)
     value = fields.Float(allow_none=True)
+    applicable = fields.Boolean(load_default=True, metadata={
+        "description": "false: nothing was expected in the period; the maximum is "
+                       "re-normalised without it"})
     source = fields.String(required=True, metadata={"description": "where the figure came from"})
     note = fields.String(allow_none=True)
 
@@ -374,10 +400,19 @@ class VetoBrief(Schema):
     origin = fields.String(required=True)
 
 
+class Normalisation(Schema):
+    raw_score = fields.Float(required=True)
+    applicable_max = fields.Float(required=True)
+    not_applicable = fields.List(fields.String(), required=True)
+    note = fields.String(allow_none=True)
+
+
 class Explanation(Result):
     categories = fields.List(fields.Nested(CategoryScore), required=True)
     indicators = fields.List(fields.Nested(IndicatorScore), required=True)
     vetoes = fields.List(fields.Nested(VetoBrief), required=True)
+    normalisation = fields.Nested(Normalisation, allow_none=True, metadata={
+        "description": "how indicators that did not apply re-normalised the maximum"})
 
 
 # -- titles ---------------------------------------------------------------------------------
@@ -413,7 +448,7 @@ class TitleDecisionIn(Schema):
 class TitleChange(Schema):
     action = fields.String(required=True, metadata={"enum": [
         "awarded", "re_evaluation_due", "kept", "revoked", "cancelled", "expired",
-        "carried", "awaiting_decision", "federated", "transferred", "veto_referred"]})
+        "carried", "pending_decision", "federated", "transferred", "veto_referred"]})
     on = fields.Date(required=True)
     reason = fields.String(allow_none=True)
     actor = fields.String(required=True)

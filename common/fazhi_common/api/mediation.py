@@ -28,6 +28,8 @@ CASE_STATUSES = ("received", "accepted", "declined", "mediating", "paused", "agr
                  "confirmation_requested", "confirmed", "confirmation_refused", "returned",
                  "closed")
 RESULTS = ("agreement", "failure", "declined")
+LEGAL_AID_STATUSES = ("received", "granted", "refused", "objected", "assigned", "closed")
+PROVIDER_KINDS = ("lawyer", "legal_aid_officer", "grassroots_legal_worker", "notary")
 HOTLINE_TOPICS = ("marriage_family", "labour", "property", "contract", "damages",
                   "criminal", "administrative", "other")
 MAX_AMOUNT = 1e11  # yuan; a bound, so the column and the description agree
@@ -143,12 +145,16 @@ class ReferralIn(ApplicationIn):
 
 
 class CaseReceipt(Schema):
-    """What a resident gets back: enough to quote, nothing personal."""
+    """What a resident gets back: enough to quote and to follow the case, nothing
+    personal. The secret is shown once; the service keeps only a keyed digest of it."""
 
     id = fields.Integer()
     status = fields.String()
     received_on = fields.Date()
     organisation_id = fields.Integer()
+    receipt_number = fields.String()
+    secret = fields.String(metadata={"description": "Give it with the receipt number to "
+                                                    "follow the case; shown only once."})
 
 
 class Deadline(Schema):
@@ -301,6 +307,8 @@ class OverdueScanResult(Schema):
     today = fields.Date()
     raised = fields.Integer(metadata={"description": "Overdue events raised by this scan."})
     case_ids = fields.List(fields.Integer())
+    legal_aid_raised = fields.Integer()
+    legal_aid_ids = fields.List(fields.Integer())
 
 
 # -- statistics ---------------------------------------------------------------------------
@@ -348,11 +356,25 @@ class Statistics(Schema):
 
 # -- legal services: legal aid and the 12348 hotline ------------------------------------
 
-class LegalAidIn(Schema):
+class PublicLegalAidIn(Schema):
+    """A resident's own legal-aid application from a portal."""
+
     community_code = code_field(required=True)
     applicant = fields.Nested(PartyIn, required=True)
     matter = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class LegalAidIn(PublicLegalAidIn):
     received_on = fields.Date(allow_none=True)
+
+
+class LegalAidReceipt(Schema):
+    id = fields.Integer()
+    receipt_number = fields.String()
+    secret = fields.String(metadata={"description": "Shown only once."})
+    status = fields.String()
+    received_on = fields.Date()
+    decision_due_on = fields.Date()
 
 
 class CaseLegalAidIn(Schema):
@@ -367,9 +389,125 @@ class LegalAid(Schema):
     applicant = fields.Nested(Party)
     matter = fields.String()
     case_id = fields.Integer(allow_none=True)
+    channel = fields.String()
     received_on = fields.Date()
-    status = fields.String()
+    status = fields.String(metadata={"enum": list(LEGAL_AID_STATUSES)})
+    decided_on = fields.Date(allow_none=True)
+    refusal_reason = fields.String(allow_none=True)
+    objection_route = fields.String(allow_none=True)
+    objection_reason = fields.String(allow_none=True)
+    objection_decision = fields.String(allow_none=True)
+    provider = fields.String(allow_none=True)
+    provider_kind = fields.String(allow_none=True)
+    assigned_on = fields.Date(allow_none=True)
+    outcome = fields.String(allow_none=True)
+    outcome_note = fields.String(allow_none=True)
+    closed_on = fields.Date(allow_none=True)
+    overdue = fields.Boolean()
+    receipt_number = fields.String(allow_none=True)
+    secret = fields.String(metadata={"description": "Only when the application is made: "
+                                                    "hand it to the applicant."})
+    deadlines = fields.List(fields.Nested(Deadline))
     personal_data_masked = fields.Boolean()
+
+
+class AssignProviderIn(StepIn):
+    provider = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                             metadata={"description": "The lawyer or legal-aid worker."})
+    provider_kind = one_of(PROVIDER_KINDS, required=True)
+
+
+class LegalAidCloseIn(StepIn):
+    outcome = one_of(("completed", "terminated"), allow_none=True, metadata={
+        "description": "For an aided matter; a refusal closes as refused."})
+
+
+LEGAL_AID_ACTIONS = {
+    "grant": StepIn,
+    "refuse": ReasonIn,
+    "assign": AssignProviderIn,
+    "object": ReasonIn,
+    "uphold_objection": StepIn,
+    "dismiss_objection": ReasonIn,
+    "close": LegalAidCloseIn,
+}
+
+
+class TrackIn(Schema):
+    """What a resident gives to follow an application: no account, no personal data."""
+
+    receipt_number = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    secret = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class ObjectionIn(TrackIn):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class TrackedDeadline(Schema):
+    deadline = fields.String()
+    due_on = fields.Date(allow_none=True)
+
+
+class Tracked(Schema):
+    """What the applicant may know of its own application: never any party's data."""
+
+    receipt_number = fields.String()
+    kind = fields.String(metadata={"enum": ["mediation_case", "legal_aid"]})
+    status = fields.String()
+    received_on = fields.Date()
+    next_step = fields.String()
+    outcome = fields.String(allow_none=True)
+    deadlines = fields.List(fields.Nested(TrackedDeadline), metadata={
+        "description": "The deadlines running now."})
+
+
+class LegalServiceStatisticsQuery(Schema):
+    date_from = fields.Date(required=True)
+    date_to = fields.Date(required=True)
+    county_code = code_field()
+
+    @validates_schema
+    def _order(self, data, **_kwargs):
+        _dates_in_order(data, "date_from", "date_to")
+
+
+class LegalAidStatisticsRow(Schema):
+    county_code = fields.String(allow_none=True)
+    received = fields.Integer()
+    decided = fields.Integer()
+    granted = fields.Integer(metadata={"description": "Granted, including after an "
+                                                      "upheld objection."})
+    refused = fields.Integer()
+    objections = fields.Integer()
+    objections_upheld = fields.Integer()
+    assigned = fields.Integer()
+    closed = fields.Integer()
+    overdue = fields.Integer()
+    grant_rate = fields.Float(allow_none=True)
+
+
+class LegalAidStatistics(Schema):
+    date_from = fields.Date()
+    date_to = fields.Date()
+    rows = fields.List(fields.Nested(LegalAidStatisticsRow))
+    total = fields.Nested(LegalAidStatisticsRow)
+
+
+class HotlineStatisticsRow(Schema):
+    topic = fields.String()
+    county_code = fields.String()
+    month = fields.String(metadata={"description": "YYYY-MM"})
+    consultations = fields.Integer()
+
+
+class HotlineStatistics(Schema):
+    date_from = fields.Date()
+    date_to = fields.Date()
+    rows = fields.List(fields.Nested(HotlineStatisticsRow), metadata={
+        "description": "One row per topic, county and month."})
+    by_topic = fields.Dict(keys=fields.String(), values=fields.Integer())
+    total = fields.Integer()
 
 
 class LegalServiceQuery(PageQuery):
@@ -413,3 +551,6 @@ APPLICANTS = EVERYONE  # the public form: anonymous callers act as residents
 READERS = STAFF
 LEGAL_SERVICE_WRITERS = CASE_WRITERS
 LEGAL_SERVICE_READERS = CASE_WRITERS | {VIEWER}
+# the legal-aid agency decides, assigns and closes; the justice bureau reviews objections
+LEGAL_AID_DECIDERS = ORGANISATION_WRITERS
+TRACKERS = EVERYONE  # the public lookup: receipt number and secret, no account

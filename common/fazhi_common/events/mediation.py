@@ -73,15 +73,32 @@ class CaseClosed(CaseEvent):
     closed_on = fields.Date(required=True)
 
 
-_LISTENERS = ("evaluation", "notifications")
+class LegalAidOverdue(AreaPayload):
+    """A legal-aid time limit passed: the decision on an application, the assignment of
+    a provider after a grant, or the review of an objection (法律援助法 第四十三、四十九条)."""
+
+    application_id = fields.Integer(required=True)
+    deadline = fields.String(required=True, validate=validate.OneOf(
+        ["decision", "assignment", "objection_review"]))
+    due_on = fields.Date(required=True)
+    # the county justice bureau, which set up the legal-aid agency
+    supervising_department = fields.String(required=True)
+
+
+# Notifications hears every case event; evaluation counts only finished cases. A service
+# named here gets a durable queue whether it reads it or not: name only real consumers
+# (tests/common/test_event_contracts.py holds the two sides together).
+_NOTIFIED = ("notifications",)
 
 CONTRACTS = [
-    EventContract("mediation_case_received", "mediation", CaseReceived, _LISTENERS),
-    EventContract("mediation_case_accepted", "mediation", CaseAccepted, _LISTENERS),
-    EventContract("mediation_case_declined", "mediation", CaseDeclined, _LISTENERS),
-    EventContract("mediation_case_returned", "mediation", CaseReturned, _LISTENERS),
-    EventContract("mediation_case_overdue", "mediation", CaseOverdue, _LISTENERS),
+    EventContract("mediation_case_received", "mediation", CaseReceived, _NOTIFIED),
+    EventContract("mediation_case_accepted", "mediation", CaseAccepted, _NOTIFIED),
+    EventContract("mediation_case_declined", "mediation", CaseDeclined, _NOTIFIED),
+    EventContract("mediation_case_returned", "mediation", CaseReturned, _NOTIFIED),
+    EventContract("mediation_case_overdue", "mediation", CaseOverdue, _NOTIFIED),
     EventContract("mediation_confirmation_decided", "mediation", ConfirmationDecided,
-                  _LISTENERS),
-    EventContract("mediation_case_closed", "mediation", CaseClosed, _LISTENERS),
+                  _NOTIFIED),
+    EventContract("mediation_case_closed", "mediation", CaseClosed,
+                  ("evaluation", "notifications")),
+    EventContract("legal_aid_overdue", "mediation", LegalAidOverdue, _NOTIFIED),
 ]

@@ -77,17 +77,20 @@ class AffairsDisclosed(AreaPayload):
     on_time = fields.Boolean(required=True)
 
 
-# Notifications hears everything; evaluation keeps a read model of registry facts.
+# Notifications hears everything; evaluation keeps a read model of registry facts, and
+# mediation one of the units (fazhi_common.units) to check the codes it takes.
 _REGISTRY_LISTENERS = ("evaluation", "notifications")
+_UNIT_LISTENERS = ("evaluation", "mediation", "notifications")
 
 CONTRACTS = [
-    EventContract("county_registered", "registry", CountyRegistered, ("notifications",)),
-    EventContract("town_registered", "registry", TownRegistered, ("notifications",)),
-    EventContract("community_registered", "registry", CommunityRegistered,
-                  _REGISTRY_LISTENERS),
-    EventContract("community_updated", "registry", CommunityUpdated, _REGISTRY_LISTENERS),
+    EventContract("county_registered", "registry", CountyRegistered,
+                  ("mediation", "notifications")),
+    EventContract("town_registered", "registry", TownRegistered,
+                  ("mediation", "notifications")),
+    EventContract("community_registered", "registry", CommunityRegistered, _UNIT_LISTENERS),
+    EventContract("community_updated", "registry", CommunityUpdated, _UNIT_LISTENERS),
     EventContract("community_reorganised", "registry", CommunityReorganised,
-                  _REGISTRY_LISTENERS),
+                  _UNIT_LISTENERS),
     EventContract("legal_adviser_assigned", "registry", LegalAdviserAssigned,
                   _REGISTRY_LISTENERS),
     EventContract("legal_adviser_removed", "registry", LegalAdviserRemoved,

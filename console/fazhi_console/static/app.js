@@ -73,8 +73,12 @@ function layout() {
   return main;
 }
 
+let routing = 0;  // the latest navigation; an earlier page still loading must not replace it
+
 async function route() {
   if (!session) return;
+  routing += 1;
+  const mine = routing;
   const main = document.getElementById('main') || layout();
   const [part, ...rest] = (window.location.hash.replace(/^#\/?/, '') || '').split('/');
   const allowed = session.menu.map((m) => m.id);
@@ -86,9 +90,9 @@ async function route() {
   try {
     const module = await PAGES[id]();
     const view = await module.render({ session, args: rest.map(decodeURIComponent) });
-    if (session) main.replaceChildren(view);
+    if (session && mine === routing) main.replaceChildren(view);
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) return;
+    if ((err instanceof ApiError && err.status === 401) || mine !== routing) return;
     main.replaceChildren(errorBox(err));
   }
 }

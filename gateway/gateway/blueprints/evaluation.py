@@ -8,6 +8,7 @@ from flask import Blueprint, Response, jsonify
 from fazhi_common.api import evaluation as api
 from fazhi_common.api import page_of
 from gateway.openapi import documented
+from gateway.security import client_address
 from gateway.views import call, created, json_body, query_args
 
 bp = Blueprint("evaluation", __name__, url_prefix="/api/v1/evaluation")
@@ -80,7 +81,9 @@ def explain_result(code):
             "period)", body=api.SurveyAnswerIn, response=api.SurveyReceipt, status=201,
             tag=TAG, roles=api.SURVEY_RESPONDENTS, public=True, rate_limited=True)
 def answer_survey(code):
-    return created(_call("answer_survey", code, json_body(api.SurveyAnswerIn)))
+    # where it came from, so that a burst of answers from one source can be flagged
+    return created(_call("answer_survey", code, json_body(api.SurveyAnswerIn),
+                         client_address()))
 
 
 @bp.get("/communities/<code>/survey")

@@ -60,6 +60,11 @@ def check_scheme_keeper(area):
                         {"role": ["area too narrow for schemes"]})
 
 
+# what a derived indicator may say it counts, and the fact each applies to
+_COUNTED_BY = {"channels": "mediation_success_rate", "body_kinds": "election_held",
+               "schedule": "disclosures_on_time", "grace_days": "disclosures_on_time"}
+
+
 def check_scheme(definition):
     """Cross-field rules a schema cannot state; ValidationFailed naming each problem."""
     errors = {}
@@ -91,6 +96,9 @@ def check_scheme(definition):
                 problem(field, f"{fact} is a share: give a target")
         elif ind.get("fact"):
             problem(field, "only a derived indicator names a fact")
+        for key, fact in _COUNTED_BY.items():
+            if ind.get(key) and ind.get("fact") != fact:
+                problem(field, f"{key} are named only on a {fact} indicator")
     duplicates = sorted({c for c in codes if codes.count(c) > 1})
     if duplicates:
         problem("categories", f"codes used twice: {', '.join(duplicates)}")
@@ -176,6 +184,9 @@ def score_indicator(indicator, inputs):
         survey, params = inputs["satisfaction"], inputs["parameters"]
         sample, minimum = survey["sample"], params["satisfaction_min_sample"]
         source = f"residents' survey: {survey['satisfied']} of {sample} satisfied"
+        if survey.get("flagged"):
+            source += (f" ({survey['flagged']} answers flagged as bursts from one source, "
+                       "not counted)")
         if sample < minimum:
             return 0.0, None, source, f"sample {sample} below the minimum {minimum}"
         rate = survey["satisfied"] / sample
@@ -187,7 +198,11 @@ def score_indicator(indicator, inputs):
         return (_points(measure, indicator, finding["value"]), finding["value"],
                 finding["source"], finding.get("note"))
     if kind == "derived":
-        fact = inputs["facts"].get(indicator["fact"]) or {"value": None, "source": "no data"}
+        # facts are measured per indicator (its channels, body kinds, schedule)
+        fact = (inputs["facts"].get(indicator["code"]) or inputs["facts"].get(indicator["fact"])
+                or {"value": None, "source": "no data"})
+        if fact.get("applicable") is False:
+            return None, None, fact["source"], NOT_APPLICABLE
         if fact["value"] is None:
             return 0.0, None, fact["source"], "no data for the period"
         return _points(measure, indicator, fact["value"]), fact["value"], fact["source"], None
@@ -206,6 +221,17 @@ def stage_of(reorganised_on, period):
     return campaign_stage(reorganised_on, int(period))
 
 
+NOT_APPLICABLE = "not applicable: nothing was expected in the period"
+
+
+def normalise(raw, applicable_max, total):
+    """A score out of the scheme's total when some indicators did not apply: the points
+    earned over the maximum that applied, scaled to the total (so thresholds still hold)."""
+    if not applicable_max:
+        return 0.0
+    return round(raw * total / applicable_max, 2) if applicable_max < total else raw
+
+
 def evaluate(definition, inputs, stage):
     """Score a community for a period with a scheme; every figure says where it came from.
 
@@ -222,22 +248,33 @@ def evaluate(definition, inputs, stage):
         for path, members in groups:
             for indicator in members:
                 points, value, source, note = score_indicator(indicator, inputs)
-                points = round(points, 2)
+                applicable = points is not None
+                points = round(points, 2) if applicable else 0.0
                 got += points
-                top += indicator["max_points"]
+                top += indicator["max_points"] if applicable else 0.0
                 indicators.append({"code": indicator["code"], "name": indicator["name"],
                                    "category": path, "kind": indicator["kind"],
                                    "max_points": indicator["max_points"], "points": points,
-                                   "value": value, "source": source, "note": note})
+                                   "applicable": applicable, "value": value,
+                                   "source": source, "note": note})
         categories.append({"code": category["code"], "name": category["name"],
                            "points": round(got, 2), "max_points": round(top, 2)})
-    score = round(sum(i["points"] for i in indicators), 2)
+    raw = round(sum(i["points"] for i in indicators), 2)
+    total = total_points(definition)
+    applicable_max = round(sum(i["max_points"] for i in indicators if i["applicable"]), 2)
+    score = normalise(raw, applicable_max, total)
+    not_applicable = [i["code"] for i in indicators if not i["applicable"]]
     threshold = definition["pass_thresholds"].get(stage)
     vetoed = bool(inputs["vetoes"])
     passed = not vetoed and threshold is not None and score >= threshold
-    return {"score": score, "max_score": total_points(definition), "stage": stage,
+    normalisation = {
+        "raw_score": raw, "applicable_max": applicable_max, "not_applicable": not_applicable,
+        "note": (f"{', '.join(not_applicable)} not applicable: {raw} of the {applicable_max} "
+                 f"points that applied, scaled to {total}" if not_applicable else None)}
+    return {"score": score, "max_score": total, "stage": stage,
             "pass_threshold": threshold, "passed": passed, "vetoed": vetoed,
-            "categories": categories, "indicators": indicators}
+            "categories": categories, "indicators": indicators,
+            "normalisation": normalisation}
 
 
 def score_changed(previous, current):
@@ -282,9 +319,22 @@ def respondent_key(secret, community_code, period, respondent_id):
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def survey_summary(sample, satisfied, parameters):
+def source_key(secret, community_code, period, source):
+    """A keyed hash standing for where answers came from (a client's address): bursts
+    can be seen without keeping the address."""
+    message = f"source|{community_code}|{period}|{source}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def is_burst(answers_in_window, maximum):
+    """More answers from one source within the window than a household or a kiosk gives."""
+    return answers_in_window > maximum
+
+
+def survey_summary(sample, satisfied, parameters, flagged=0):
     minimum = parameters["satisfaction_min_sample"] if parameters else None
-    return {"sample_size": sample, "satisfied": satisfied, "rate": share(satisfied, sample),
+    return {"sample_size": sample, "satisfied": satisfied, "flagged": flagged,
+            "rate": share(satisfied, sample),
             "min_sample": minimum,
             "threshold": parameters["satisfaction_threshold"] if parameters else None,
             "sufficient": minimum is not None and sample >= minimum}

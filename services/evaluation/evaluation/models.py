@@ -13,12 +13,14 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from fazhi_common.clock import UtcDateTime, utcnow
 
@@ -77,7 +79,9 @@ class SurveyAnswer(Base):
     """One resident's answer; ``respondent_key`` is a keyed hash, never the number."""
 
     __tablename__ = "survey_answer"
-    __table_args__ = (UniqueConstraint("community_code", "period", "respondent_key"),)
+    __table_args__ = (UniqueConstraint("community_code", "period", "respondent_key"),
+                      Index("ix_survey_answer_source", "community_code", "period",
+                            "source_key", "answered_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     community_code: Mapped[str] = mapped_column(CODE, index=True)
@@ -86,6 +90,10 @@ class SurveyAnswer(Base):
     satisfied: Mapped[bool] = mapped_column(Boolean)
     comment: Mapped[str | None] = mapped_column(String(500))
     answered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # a keyed hash of where the answer came from (the client's address), never the address
+    source_key: Mapped[str | None] = mapped_column(String(64))
+    # part of a burst from one source: kept, but not counted until someone looks
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class SpotCheckDraw(Base):
@@ -275,5 +283,7 @@ class MediationFact(Base):
 
     case_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     community_code: Mapped[str] = mapped_column(CODE, index=True)
+    # the channel: an indicator counts only the channels it names
+    mediation_kind: Mapped[str | None] = mapped_column(String(32))
     outcome: Mapped[str] = mapped_column(String(16))
     closed_on: Mapped[date] = mapped_column(Date)

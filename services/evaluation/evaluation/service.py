@@ -97,11 +97,14 @@ class EvaluationService(base.ServiceBase):
     # -- residents' satisfaction ---------------------------------------------------------------
 
     @rpc(roles=api.SURVEY_RESPONDENTS)
-    def answer_survey(self, code, payload):
+    def answer_survey(self, code, payload, source=None):
         data = load(api.SurveyAnswerIn(), payload)
+        source = load(api.AnswerSource(), {"source": source}).get("source")
+        burst = (int(self.config.get("SURVEY_BURST_MAX", 10)),
+                 int(self.config.get("SURVEY_BURST_MINUTES", 10)))
         with self.db.transaction() as session:
             receipt = ops.answer_survey(session, code, data, self.config["SURVEY_SECRET"],
-                                        date.today())
+                                        date.today(), source, burst)
             # the answer itself is anonymous: the audit keeps only that one was given
             self.audit(session, "answer_survey", code, {"period": data["period"]})
             return api.SurveyReceipt().dump(receipt)

@@ -24,7 +24,8 @@ class DeadlineSettings(DependencyProvider):
         config = self.container.config
         self.deadlines = Deadlines.from_config(
             config["DEADLINE_RULES"],
-            WorkingCalendar.from_file(config.get("WORKING_CALENDAR_FILE") or None))
+            WorkingCalendar.from_file(config.get("WORKING_CALENDAR_FILE") or None),
+            config.get("LEGAL_AID_RULES"))
 
     def get_dependency(self, worker_ctx):
         return self.deadlines

@@ -7,7 +7,7 @@ personal data and who may see it unmasked, linkage coverage, and statistics arit
 import re
 from datetime import date
 
-from fazhi_common.division import COMMUNITY, TOWN, Division, try_parse
+from fazhi_common.division import COMMUNITY, TOWN, Division, InvalidDivision
 from fazhi_common.errors import Conflict, ValidationFailed, field_error
 from mediation.deadlines import UNIT_WORDS, Period
 
@@ -244,12 +244,20 @@ def case_deadlines(case):
 
 # -- where a case belongs --------------------------------------------------------------------
 
+def _division(code, field_name, level, what):
+    try:
+        division = Division(code)
+    except InvalidDivision as exc:
+        raise field_error(field_name, f"{code}: {exc}") from None
+    if division.level != level:
+        raise field_error(field_name, f"{code} is not {what}.")
+    return division
+
+
 def community_area(community_code, field_name="community_code"):
     """County-level unit and town of a community code (it must name a community)."""
-    community = try_parse(community_code)
-    if community is None or community.level != COMMUNITY:
-        raise field_error(field_name, f"{community_code} is not a community or village code.")
-    return community.county, community.town
+    community = _division(community_code, field_name, COMMUNITY, "a community or village code")
+    return str(community.county), str(community.town)
 
 
 def check_serves(organisation, community_code):
@@ -263,12 +271,16 @@ def check_serves(organisation, community_code):
 
 def check_organisation_area(county_code, town_code):
     """A county-level unit (or a city without counties) and, if named, a town of it."""
-    county = try_parse(county_code)
-    if county is None or not county.stands_as_county:
+    try:
+        county = Division(county_code)
+    except InvalidDivision as exc:
+        raise field_error("county_code", f"{county_code}: {exc}") from None
+    if not county.stands_as_county:
         raise field_error("county_code", f"{county_code} is not a county-level code.")
-    town = try_parse(town_code) if town_code else None
-    if town_code and (town is None or town.level != TOWN or town.county != county):
-        raise field_error("town_code", f"{town_code} is not a town of {county_code}.")
+    if town_code:
+        town = _division(town_code, "town_code", TOWN, f"a town of {county_code}")
+        if town.county != county:
+            raise field_error("town_code", f"{town_code} is not a town of {county_code}.")
 
 
 def default_supervising_department(county_code):

@@ -13,11 +13,13 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from fazhi_common.clock import UtcDateTime, utcnow
+from fazhi_common.units import UnitColumns
 
 CODE = String(12)
 
@@ -107,6 +109,10 @@ class MediationCase(Base):
     returned_to: Mapped[str | None] = mapped_column(String(200))
     closed_on: Mapped[date | None] = mapped_column(Date)
     overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    # a resident follows an application with the receipt number and a secret given at
+    # intake; only a keyed digest of the secret is kept
+    receipt_number: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
+    secret_digest: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow,
                                                  server_default=func.now())
 
@@ -163,9 +169,11 @@ class OverdueNotice(Base):
 
 
 class LegalAidApplication(Base):
-    """A legal-aid application (法律援助), possibly from a failed mediation."""
+    """A legal-aid application (法律援助), possibly from a failed mediation; ``status``
+    follows legal_aid.TRANSITIONS and each deadline is kept with its rule."""
 
     __tablename__ = "legal_aid_application"
+    __table_args__ = (Index("ix_legal_aid_status", "status", "county_code"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     community_code: Mapped[str] = mapped_column(CODE, index=True)
@@ -178,6 +186,43 @@ class LegalAidApplication(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("mediation_case.id"), unique=True)
     received_on: Mapped[date] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(16), default="received")
+    # staff (recorded by a justice office), portal (the resident), case (failed mediation)
+    channel: Mapped[str] = mapped_column(String(16), default="staff", server_default="staff")
+    last_step_on: Mapped[date | None] = mapped_column(Date)
+    decision_due_on: Mapped[date | None] = mapped_column(Date)
+    decision_due_rule: Mapped[str | None] = mapped_column(Text)
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+    objection_route: Mapped[str | None] = mapped_column(Text)
+    objection_reason: Mapped[str | None] = mapped_column(Text)
+    objected_on: Mapped[date | None] = mapped_column(Date)
+    objection_due_on: Mapped[date | None] = mapped_column(Date)
+    objection_due_rule: Mapped[str | None] = mapped_column(Text)
+    objection_decision: Mapped[str | None] = mapped_column(String(16))
+    objection_decided_on: Mapped[date | None] = mapped_column(Date)
+    assignment_due_on: Mapped[date | None] = mapped_column(Date)
+    assignment_due_rule: Mapped[str | None] = mapped_column(Text)
+    provider: Mapped[str | None] = mapped_column(String(100))
+    provider_kind: Mapped[str | None] = mapped_column(String(32))
+    assigned_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    outcome_note: Mapped[str | None] = mapped_column(Text)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    receipt_number: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
+    secret_digest: Mapped[str | None] = mapped_column(String(64))
+
+
+class LegalAidOverdueNotice(Base):
+    """One overdue event per application, deadline and due date (the scan's idempotence)."""
+
+    __tablename__ = "legal_aid_overdue_notice"
+
+    application_id: Mapped[int] = mapped_column(ForeignKey("legal_aid_application.id"),
+                                                primary_key=True)
+    deadline: Mapped[str] = mapped_column(String(32), primary_key=True)
+    due_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    raised_on: Mapped[date] = mapped_column(Date)
 
 
 class HotlineConsultation(Base):
@@ -193,3 +238,10 @@ class HotlineConsultation(Base):
     summary: Mapped[str] = mapped_column(Text)
     caller_phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     answered_by: Mapped[str] = mapped_column(String(100))
+
+
+class KnownUnit(UnitColumns, Base):
+    """The registry's counties, towns, communities and villages, kept from its events
+    (fazhi_common.units): cases and organisations are checked against it."""
+
+    __tablename__ = "known_unit"

@@ -12,16 +12,16 @@ from sqlalchemy import and_, func, or_, select
 
 from fazhi_common.api import mediation as api
 from fazhi_common.db import paginate
-from fazhi_common.division import COUNTY
-from fazhi_common.errors import Conflict, Forbidden, NotFound, field_error
+from fazhi_common.division import COMMUNITY, COUNTY, TOWN, Division, InvalidDivision
+from fazhi_common.errors import Forbidden, NotFound, field_error
 from fazhi_common.identity import LINKED_DEPARTMENT_OFFICER, MEDIATOR
 from fazhi_common.outbox import record_event
-from mediation import domain
+from fazhi_common.units import UnitReadModel
+from mediation import domain, tracking
 from mediation.models import (
     CaseParty,
     CaseStep,
-    HotlineConsultation,
-    LegalAidApplication,
+    KnownUnit,
     MediationCase,
     Organisation,
     OverdueNotice,
@@ -31,12 +31,29 @@ from mediation.models import (
 NAME, ID_NUMBER, PHONE = "party.name", "party.id_number", "party.phone"
 
 
+# the registry's units, kept from its events: every code mediation takes is checked here
+UNITS = UnitReadModel(KnownUnit)
+
+
+def require_community(session, community_code, scope, field="community_code"):
+    """The community's county and town, once the caller may write there and the registry
+    holds it as an active unit (a merged village names what it became)."""
+    county, town = domain.community_area(community_code, field)
+    scope.require_area(community_code, field=field)
+    UNITS.require(session, community_code, COMMUNITY, field)
+    return county, town
+
+
 # -- organisations and coverage ---------------------------------------------------------------
 
 def register_organisation(session, data, scope):
     domain.check_organisation_area(data["county_code"], data.get("town_code"))
     scope.require_area(data.get("town_code") or data["county_code"],
                        field="town_code" if data.get("town_code") else "county_code")
+    # an organisation in a county (or town) the registry does not hold is refused
+    UNITS.require(session, data["county_code"], COUNTY, "county_code")
+    if data.get("town_code"):
+        UNITS.require(session, data["town_code"], TOWN, "town_code")
     organisation = Organisation(
         **{**data, "supervising_department": data.get("supervising_department")
            or domain.default_supervising_department(data["county_code"])})
@@ -45,12 +62,35 @@ def register_organisation(session, data, scope):
     return organisation
 
 
+def _caller_county_and_town(scope):
+    """The county and town of the caller's area (None above that level, or no area)."""
+    if not scope.area:
+        return None, None
+    try:
+        area = Division(scope.area)
+    except InvalidDivision:
+        return None, None
+    return area.county, area.town
+
+
 def _organisation_visible(organisation, scope):
     """In the caller's county; a town's caller sees its town's and the county-wide ones."""
-    if not scope.covers(organisation.county_code, level=COUNTY):
-        return False
-    return (scope.area is None or scope.area.town is None or organisation.town_code is None
-            or scope.area.town.covers(organisation.town_code))
+    county, town = _caller_county_and_town(scope)
+    if county is None:
+        return scope.covers(organisation.county_code)
+    return organisation.county_code == county and (
+        town is None or organisation.town_code in (None, town))
+
+
+def _organisations_in_scope(q, scope):
+    county, town = _caller_county_and_town(scope)
+    if county is None:
+        return scope.in_area(q, Organisation.county_code)
+    q = q.where(Organisation.county_code == county)
+    if town is not None:
+        # a town's caller also sees the county-wide organisations that serve its town
+        q = q.where(or_(Organisation.town_code.is_(None), Organisation.town_code == town))
+    return q
 
 
 def get_organisation(session, organisation_id, scope):
@@ -61,12 +101,7 @@ def get_organisation(session, organisation_id, scope):
 
 
 def list_organisations(session, query, scope):
-    q = scope.in_area(select(Organisation).order_by(Organisation.id),
-                      Organisation.county_code, level=COUNTY)
-    # a town's caller also sees the county-wide organisations that serve its town
-    if scope.area is not None and scope.area.town is not None:
-        q = q.where(or_(Organisation.town_code.is_(None),
-                        Organisation.town_code.startswith(scope.area.town.prefix)))
+    q = _organisations_in_scope(select(Organisation).order_by(Organisation.id), scope)
     for key in ("kind", "county_code", "town_code"):
         if query.get(key):
             q = q.where(getattr(Organisation, key) == query[key])
@@ -77,11 +112,27 @@ def coverage(session, county_code, scope):
     """Per county, which of the five linkage kinds it has no organisation of."""
     q = (select(Organisation.county_code, Organisation.kind, func.count())
          .group_by(Organisation.county_code, Organisation.kind))
-    q = scope.in_area(q, Organisation.county_code, level=COUNTY)
+    caller_county, _town = _caller_county_and_town(scope)
+    if caller_county is not None:
+        q = q.where(Organisation.county_code == caller_county)
+    else:
+        q = scope.in_area(q, Organisation.county_code)
     if county_code:
         q = q.where(Organisation.county_code == county_code)
     counts = defaultdict(dict)
-    if county_code and scope.covers(county_code, level=COUNTY):
+    # every county the registry holds is reported, those with no organisation at all too
+    known = select(KnownUnit.code).where(KnownUnit.level == COUNTY,
+                                         KnownUnit.active.is_(True))
+    if caller_county is not None:
+        known = known.where(KnownUnit.code == caller_county)
+    else:
+        known = scope.in_area(known, KnownUnit.code)
+    if county_code:
+        known = known.where(KnownUnit.code == county_code)
+    for code in session.scalars(known):
+        counts[code] = {}
+    if county_code and (county_code == caller_county
+                        or caller_county is None and scope.covers(county_code)):
         counts[county_code] = {}  # a county with no organisation at all lacks all five
     for county, kind, n in session.execute(q):
         counts[county][kind] = n
@@ -150,8 +201,7 @@ def _decrypt_party(cipher, row, role):
 
 def receive_case(session, data, channel, cipher, scope, today, deadlines):
     """A resident's application or a department's referral, as a ``received`` case."""
-    county, town = domain.community_area(data["community_code"])
-    scope.require_area(data["community_code"], field="community_code")
+    county, town = require_community(session, data["community_code"], scope)
     parties = domain.check_parties(data["parties"])
     if data.get("organisation_id"):
         organisation = session.get(Organisation, data["organisation_id"])
@@ -201,6 +251,13 @@ def receive_case(session, data, channel, cipher, scope, today, deadlines):
     record_event(session, "mediation_case_received",
                  {**_case_event(case), "received_on": received_on})
     return case
+
+
+def apply_for_mediation(session, data, cipher, scope, today, deadlines):
+    """A resident's own application: a received case, its receipt number and the secret
+    (returned once) with which the resident follows it."""
+    case = receive_case(session, data, "application", cipher, scope, today, deadlines)
+    return case, tracking.issue_receipt(case, "mediation_case", cipher)
 
 
 def _case_event(case):
@@ -371,101 +428,3 @@ def statistics(session, query, scope):
     return {"date_from": query["date_from"], "date_to": query["date_to"], "rows": rows,
             "total": domain.statistics_row(None, None, total_sums,
                                            domain.median_of_counts(total_durations))}
-
-
-# -- legal services: legal aid and the 12348 hotline -------------------------------------------
-
-def _legal_aid_from(session, row_kwargs):
-    application = LegalAidApplication(status="received", **row_kwargs)
-    session.add(application)
-    session.flush()
-    return application
-
-
-def apply_legal_aid(session, data, cipher, scope, today):
-    county, _town = domain.community_area(data["community_code"])
-    scope.require_area(data["community_code"], field="community_code")
-    applicant = domain.check_parties([data["applicant"]], prefix="applicant")[0]
-    return _legal_aid_from(session, {
-        "community_code": data["community_code"], "county_code": county,
-        "applicant_role": applicant["role"], "matter": data["matter"],
-        "received_on": data.get("received_on") or today,
-        **_encrypt_party(cipher, applicant)})
-
-
-def legal_aid_from_case(session, case_id, data, scope, today):
-    """A failed mediation becomes a legal-aid application for its applicant."""
-    case = get_case(session, case_id, scope)
-    if case.result != "failure":
-        raise Conflict(f"Only a failed mediation becomes a legal-aid application; case "
-                       f"{case.id} is {case.status}.", {"status": [case.status]})
-    if session.scalar(select(LegalAidApplication.id)
-                      .where(LegalAidApplication.case_id == case.id)) is not None:
-        raise Conflict(f"Case {case.id} already has a legal-aid application.",
-                       {"case_id": ["already applied"]})
-    applicant = next((p for p in case.parties if p.role == "applicant"), case.parties[0])
-    return _legal_aid_from(session, {
-        "community_code": case.community_code, "county_code": case.county_code,
-        "applicant_role": applicant.role, "case_id": case.id,
-        "matter": data.get("matter") or f"Failed mediation of case {case.id}: "
-                                         f"{case.failure_reason or case.dispute_category}",
-        "received_on": data.get("received_on") or today,
-        # the same ciphertexts: the columns carry the same associated-data labels
-        "name_enc": applicant.name_enc, "id_number_enc": applicant.id_number_enc,
-        "phone_enc": applicant.phone_enc})
-
-
-def legal_aid_view(application, cipher, reveal):
-    applicant = _decrypt_party(cipher, application, application.applicant_role)
-    return {"id": application.id, "community_code": application.community_code,
-            "county_code": application.county_code, "matter": application.matter,
-            "case_id": application.case_id, "received_on": application.received_on,
-            "status": application.status, "personal_data_masked": not reveal,
-            "applicant": applicant if reveal else domain.masked_party(applicant)}
-
-
-def _legal_service_query(model, date_column, query, scope):
-    q = scope.in_area(select(model).order_by(model.id), model.community_code)
-    for key in ("community_code", "county_code"):
-        if query.get(key):
-            q = q.where(getattr(model, key) == query[key])
-    if query.get("date_from"):
-        q = q.where(date_column >= query["date_from"])
-    if query.get("date_to"):
-        q = q.where(date_column <= query["date_to"])
-    return q
-
-
-def list_legal_aid(session, query, scope):
-    q = _legal_service_query(LegalAidApplication, LegalAidApplication.received_on, query,
-                             scope)
-    return paginate(session, q, query["page"], query["per_page"])
-
-
-def record_consultation(session, data, cipher, scope):
-    county, _town = domain.community_area(data["community_code"])
-    scope.require_area(data["community_code"], field="community_code")
-    consultation = HotlineConsultation(
-        community_code=data["community_code"], county_code=county,
-        consulted_on=data["consulted_on"], topic=data["topic"], summary=data["summary"],
-        caller_phone_enc=cipher.encrypt(data.get("caller_phone"), PHONE),
-        answered_by=data["answered_by"])
-    session.add(consultation)
-    session.flush()
-    return consultation
-
-
-def consultation_view(consultation, cipher, reveal):
-    phone = cipher.decrypt(consultation.caller_phone_enc, PHONE)
-    return {"id": consultation.id, "community_code": consultation.community_code,
-            "county_code": consultation.county_code,
-            "consulted_on": consultation.consulted_on, "topic": consultation.topic,
-            "summary": consultation.summary, "answered_by": consultation.answered_by,
-            "caller_phone": phone if reveal else domain.mask_phone(phone),
-            "personal_data_masked": not reveal}
-
-
-def list_consultations(session, query, scope):
-    q = _legal_service_query(HotlineConsultation, HotlineConsultation.consulted_on, query,
-                             scope)
-    return paginate(session, q, query["page"], query["per_page"])

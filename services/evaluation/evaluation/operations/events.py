@@ -111,6 +111,7 @@ def on_mediation_case_closed(session, envelope, data, today):
     closed_on = data["closed_on"]
     if session.get(MediationFact, data["case_id"]) is None:
         session.add(MediationFact(case_id=data["case_id"], community_code=code,
+                                  mediation_kind=data.get("mediation_kind"),
                                   outcome=data["outcome"], closed_on=closed_on))
         session.flush()
     vetoes = vetoes_from_event(session, envelope, data, code, closed_on, today)

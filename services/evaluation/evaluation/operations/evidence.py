@@ -1,5 +1,7 @@
 """What a community reports of itself: self-assessed evidence and residents' survey answers."""
-from sqlalchemy import select
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
 
 from evaluation import domain
 from evaluation.models import CommunityFact, Evidence, SurveyAnswer
@@ -13,6 +15,7 @@ from evaluation.operations.scoring import (
     scheme_for,
     survey_counts,
 )
+from fazhi_common.clock import utcnow
 from fazhi_common.db import paginate
 from fazhi_common.errors import Conflict, NotFound, field_error
 
@@ -37,8 +40,13 @@ def list_evidence(session, query, scope):
     return paginate(session, q, query["page"], query["per_page"])
 
 
-def answer_survey(session, code, data, secret, today):
-    """One answer per resident per community and period, for the running period only."""
+def answer_survey(session, code, data, secret, today, source=None, burst=(10, 10)):
+    """One answer per resident per community and period, for the running period only.
+
+    ``source`` is where the answer came from (the client's address, as the gateway saw
+    it); more than ``burst[0]`` answers from one source within ``burst[1]`` minutes are
+    flagged, all of them, and stop counting until someone looks.
+    """
     community = session.get(CommunityFact, code)
     if community is None or community.status != "active":
         raise NotFound(f"No community {code} takes survey answers.")
@@ -52,11 +60,28 @@ def answer_survey(session, code, data, secret, today):
     if exists:
         raise Conflict("This resident has already answered for this community and period.",
                        {"respondent_id": ["already answered"]})
-    session.add(SurveyAnswer(community_code=code, period=data["period"], respondent_key=key,
-                             satisfied=data["satisfied"], comment=data.get("comment")))
+    answer = SurveyAnswer(community_code=code, period=data["period"], respondent_key=key,
+                          satisfied=data["satisfied"], comment=data.get("comment"),
+                          answered_at=utcnow(), flagged=False)
+    if source:
+        answer.source_key = domain.source_key(secret, code, data["period"], source)
+        _flag_burst(session, answer, *burst)
+    session.add(answer)
     session.flush()
     refresh(session, code, data["period"], today)
     return {"community_code": code, "period": data["period"], "accepted": True}
+
+
+def _flag_burst(session, answer, maximum, minutes):
+    window = (SurveyAnswer.community_code == answer.community_code,
+              SurveyAnswer.period == answer.period,
+              SurveyAnswer.source_key == answer.source_key,
+              SurveyAnswer.answered_at >= answer.answered_at - timedelta(minutes=minutes))
+    earlier = session.scalar(select(func.count()).select_from(SurveyAnswer).where(*window))
+    if domain.is_burst(earlier + 1, maximum):
+        answer.flagged = True
+        session.execute(update(SurveyAnswer).where(*window, SurveyAnswer.flagged.is_(False))
+                        .values(flagged=True).execution_options(synchronize_session=False))
 
 
 def survey_summary(session, code, period, scope, today):
@@ -64,5 +89,6 @@ def survey_summary(session, code, period, scope, today):
     scheme = scheme_for(session, community, period, today)
     counts = survey_counts(session, code, period)
     summary = domain.survey_summary(counts["sample"], counts["satisfied"],
-                                    scheme.definition["parameters"] if scheme else None)
+                                    scheme.definition["parameters"] if scheme else None,
+                                    counts["flagged"])
     return {"community_code": code, "period": period, **summary}

@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlalchemy import func, or_, select
 
-from evaluation import domain
+from evaluation import domain, measures
 from evaluation.models import (
     AdviserFact,
     CommunityFact,
@@ -103,57 +103,82 @@ def _latest_findings(session, code, period):
         for f, i in session.execute(q)}
 
 
-def derived_facts(session, code, period, today):
-    """The facts the registry's and mediation's events told us, for a period."""
+def derived_facts(session, code, period, today, definition=None):
+    """The facts the registry's and mediation's events told us, for a period: per
+    derived indicator of ``definition`` (what it counts is named on it), else per fact."""
     day = domain.reference_day(period, today)
-    facts = {}
+    indicators = [ind for _path, ind in domain.indicators_of(definition)
+                  if ind["kind"] == "derived"] if definition else [
+        {"code": fact, "fact": fact} for fact in domain.FACT_MEASURES]
+    return {ind["code"]: _MEASURES[ind["fact"]](session, code, period, day, ind)
+            for ind in indicators}
+
+
+def _adviser(session, code, period, day, indicator):
     adviser = session.scalars(select(AdviserFact).where(
         AdviserFact.community_code == code, AdviserFact.assigned_on <= day,
         or_(AdviserFact.removed_on.is_(None), AdviserFact.removed_on > day))
         .order_by(AdviserFact.assigned_on.desc())).first()
-    facts["has_legal_adviser"] = (
-        {"value": 1.0, "source": f"registry: legal adviser {adviser.adviser_name} "
-                                 f"(assignment {adviser.assignment_id}) since "
-                                 f"{adviser.assigned_on.isoformat()}"}
-        if adviser else
-        {"value": 0.0, "source": f"registry: no legal adviser on {day.isoformat()}"})
-    # an election counts for the term it opens
-    election = session.scalars(select(ElectionFact).where(
+    if adviser:
+        return {"value": 1.0, "source": f"registry: legal adviser {adviser.adviser_name} "
+                                        f"(assignment {adviser.assignment_id}) since "
+                                        f"{adviser.assigned_on.isoformat()}"}
+    return {"value": 0.0, "source": f"registry: no legal adviser on {day.isoformat()}"}
+
+
+def _election(session, code, period, day, indicator):
+    # an election counts for the term it opens, and only of the body kinds named
+    kinds = indicator.get("body_kinds")
+    q = select(ElectionFact).where(
         ElectionFact.community_code == code, ElectionFact.result == "elected",
         ElectionFact.held_on <= day, ElectionFact.held_on > domain.term_began_after(day))
-        .order_by(ElectionFact.held_on.desc())).first()
-    facts["election_held"] = (
-        {"value": 1.0, "source": f"registry: {election.body_kind} elected on "
-                                 f"{election.held_on.isoformat()} (election "
-                                 f"{election.election_id})"}
-        if election else
-        {"value": 0.0, "source": "registry: no election held by law in the last term"})
-    disclosures = session.scalars(select(DisclosureFact).where(
+    if kinds:
+        q = q.where(ElectionFact.body_kind.in_(kinds))
+    election = session.scalars(q.order_by(ElectionFact.held_on.desc())).first()
+    named = f" of {', '.join(kinds)}" if kinds else ""
+    if election:
+        return {"value": 1.0, "source": f"registry: {election.body_kind} elected on "
+                                        f"{election.held_on.isoformat()} (election "
+                                        f"{election.election_id})"}
+    return {"value": 0.0, "source": f"registry: no election{named} held by law in the "
+                                    "last term"}
+
+
+def _disclosures(session, code, period, day, indicator):
+    rows = session.execute(select(DisclosureFact.kind, DisclosureFact.period,
+                                  DisclosureFact.on_time).where(
         DisclosureFact.community_code == code,
         DisclosureFact.period.startswith(period))).all()
-    on_time = sum(d.on_time for d in disclosures)
-    facts["disclosures_on_time"] = {
-        "value": domain.share(on_time, len(disclosures)),
-        "source": f"registry: {on_time} of {len(disclosures)} disclosures for {period} "
-                  "on time"}
-    cases = session.scalars(select(MediationFact).where(
+    value, applicable, source = measures.disclosures(
+        indicator.get("schedule"), int(period), day,
+        indicator.get("grace_days", measures.DEFAULT_GRACE_DAYS), [tuple(r) for r in rows])
+    return {"value": value, "applicable": applicable, "source": source}
+
+
+def _mediation(session, code, period, day, indicator):
+    cases = session.execute(select(MediationFact.mediation_kind, MediationFact.outcome).where(
         MediationFact.community_code == code,
         MediationFact.outcome.in_(("agreement", "failure")),
         MediationFact.closed_on.between(date(int(period), 1, 1),
                                         date(int(period), 12, 31)))).all()
-    agreed = sum(c.outcome == "agreement" for c in cases)
-    facts["mediation_success_rate"] = {
-        "value": domain.share(agreed, len(cases)),
-        "source": f"mediation: {agreed} agreements of {len(cases)} cases mediated to an "
-                  f"end in {period}"}
-    return facts
+    value, applicable, source = measures.mediation([tuple(c) for c in cases],
+                                                   indicator.get("channels"), period)
+    return {"value": value, "applicable": applicable, "source": source}
+
+
+_MEASURES = {"has_legal_adviser": _adviser, "election_held": _election,
+             "disclosures_on_time": _disclosures, "mediation_success_rate": _mediation}
 
 
 def survey_counts(session, code, period):
-    sample, satisfied = session.execute(
-        select(func.count(), func.count().filter(SurveyAnswer.satisfied.is_(True)))
+    """Answers counted (a flagged burst is kept but not counted) and answers flagged."""
+    counted = SurveyAnswer.flagged.is_(False)
+    sample, satisfied, flagged = session.execute(
+        select(func.count().filter(counted),
+               func.count().filter(counted, SurveyAnswer.satisfied.is_(True)),
+               func.count().filter(SurveyAnswer.flagged.is_(True)))
         .where(SurveyAnswer.community_code == code, SurveyAnswer.period == period)).one()
-    return {"sample": sample, "satisfied": satisfied}
+    return {"sample": sample, "satisfied": satisfied, "flagged": flagged}
 
 
 def vetoes_of(session, code, period):
@@ -182,7 +207,7 @@ def refresh(session, code, period, today):
     vetoes = vetoes_of(session, code, period)
     inputs = {"evidence": _latest_evidence(session, code, period),
               "findings": _latest_findings(session, code, period),
-              "facts": derived_facts(session, code, period, today),
+              "facts": derived_facts(session, code, period, today, definition),
               "satisfaction": survey_counts(session, code, period),
               "parameters": definition["parameters"],
               "vetoes": [{"id": v.id, "veto_item": v.veto_item, "reason": v.reason,
@@ -199,7 +224,8 @@ def refresh(session, code, period, today):
     result.scheme = scheme
     for key in ("stage", "score", "max_score", "pass_threshold", "passed", "vetoed"):
         setattr(result, key, outcome[key])
-    result.breakdown = {k: outcome[k] for k in ("categories", "indicators", "vetoes")}
+    result.breakdown = {k: outcome[k] for k in ("categories", "indicators", "vetoes",
+                                                "normalisation")}
     result.computed_at = utcnow()
     session.flush()
     if domain.score_changed(previous, outcome):

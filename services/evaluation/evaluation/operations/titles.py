@@ -183,9 +183,9 @@ def on_reorganisation(session, data, effective):
                     action="carried", on=effective, actor="system",
                     reason=f"convert: {code} became {result_code}, the same unit renamed"))
             elif what == "await_decision":
-                title.status = "awaiting_decision"
+                title.status = "pending_decision"
                 title.history.append(TitleChange(
-                    action="awaiting_decision", on=effective, actor="system",
+                    action="pending_decision", on=effective, actor="system",
                     reason=f"merge of {code} into {result_code}: transfer or cancel by "
                            "decision"))
             else:
@@ -202,7 +202,7 @@ def decide_on_reorganised_title(session, title_id, data, scope):
     title = get_title(session, title_id, scope)
     scope.require_area(title.community_code, field="title_id")
     domain.check_authority(title.level, scope.area, act="decides on", field="title_id")
-    if title.reorganised_into is None or title.status not in ("held", "awaiting_decision"):
+    if title.reorganised_into is None or title.status not in ("held", "pending_decision"):
         raise Conflict(f"Title {title.id} ({title.status}) awaits no reorganisation decision.",
                        {"title_id": ["no reorganisation to decide on"]})
     if data["decided_on"] < title.awarded_on:

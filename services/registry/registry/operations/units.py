@@ -172,7 +172,10 @@ def reorganise(session, data, scope, today=None):
         result = Community(code=data["result_code"], town_code=new_unit["town_code"],
                            county_code=planned["county_code"], name=new_unit["name"],
                            kind=new_unit["kind"], status="active",
-                           economic_tier=new_unit.get("economic_tier"))
+                           economic_tier=new_unit.get("economic_tier"),
+                           # announced with its registration: evaluation may hear of the
+                           # unit before it hears of the reorganisation that made it
+                           reorganised_on=data["effective_on"])
         session.add(result)
         session.flush()
         record_event(session, "community_registered", community_record(result))

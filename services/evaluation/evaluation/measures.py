@@ -1,0 +1,77 @@
+"""How facts other services announce are measured for an indicator: plain functions.
+
+An indicator names what it counts: the mediation channels (people's mediation for the
+people's-mediation success rate), the body kinds (居(村)委会 for elections held by law),
+and for disclosures the schedule each kind is due on (monthly or quarterly). A period
+whose deadline passed with no on-time disclosure is late; a measure with nothing
+expected in the period is not applicable rather than 0.
+"""
+import calendar
+import re
+from datetime import date, timedelta
+
+SCHEDULES = ("monthly", "quarterly")
+# 党务、居(村)务 quarterly, 财务 monthly unless the scheme says otherwise
+DEFAULT_DISCLOSURE_SCHEDULE = {"party": "quarterly", "community": "quarterly",
+                               "financial": "monthly"}
+DEFAULT_GRACE_DAYS = 10
+_PERIOD = re.compile(r"^(\d{4})-(?:Q([1-4])|(0[1-9]|1[0-2]))$")
+
+
+def periods_of(schedule, year):
+    if schedule == "monthly":
+        return [f"{year}-{m:02d}" for m in range(1, 13)]
+    return [f"{year}-Q{q}" for q in range(1, 5)]
+
+
+def period_end(period):
+    match = _PERIOD.match(period)
+    if not match:
+        return None
+    year = int(match.group(1))
+    month = 3 * int(match.group(2)) if match.group(2) else int(match.group(3))
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def disclosures(schedule, year, day, grace_days, records):
+    """Measure a year's disclosures on ``day`` against the schedule.
+
+    ``records``: ``(kind, period, on_time)`` of the disclosures made. A period is
+    expected once its deadline (end + ``grace_days``) has passed, or once it was
+    disclosed. Returns ``(value, applicable, source)``.
+    """
+    schedule = schedule or DEFAULT_DISCLOSURE_SCHEDULE
+    on_time = {(k, p) for k, p, ok in records if ok}
+    made = {(k, p) for k, p, _ok in records}
+    expected, late = [], []
+    for kind, every in sorted(schedule.items()):
+        for period in periods_of(every, year):
+            due = period_end(period) + timedelta(days=grace_days)
+            if due < day or (kind, period) in made:
+                expected.append((kind, period))
+                if (kind, period) not in on_time:
+                    late.append(f"{kind} {period}")
+    plan = ", ".join(f"{k} {v}" for k, v in sorted(schedule.items()))
+    if not expected:
+        return None, False, f"registry: no disclosure due yet in {year} ({plan})"
+    source = (f"registry: {len(expected) - len(late)} of {len(expected)} disclosures due "
+              f"by {day.isoformat()} made on time ({plan})")
+    if late:
+        shown = ", ".join(late[:6]) + (f" and {len(late) - 6} more" if len(late) > 6 else "")
+        source += f"; late or missing: {shown}"
+    return round((len(expected) - len(late)) / len(expected), 4), True, source
+
+
+def mediation(cases, channels, period):
+    """Success rate of cases mediated to an end through the indicator's channels.
+
+    ``cases``: ``(mediation_kind, outcome)``. No case in the period: not applicable.
+    """
+    counted = [outcome for kind, outcome in cases if not channels or kind in channels]
+    named = f" ({', '.join(channels)} mediation)" if channels else ""
+    if not counted:
+        return None, False, f"mediation: no case{named} mediated to an end in {period}"
+    agreed = sum(outcome == "agreement" for outcome in counted)
+    return (round(agreed / len(counted), 4), True,
+            f"mediation: {agreed} agreements of {len(counted)} cases{named} mediated to an "
+            f"end in {period}")

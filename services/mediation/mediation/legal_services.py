@@ -1,0 +1,238 @@
+"""Legal aid and the 12348 hotline, on a session: legal_aid.py's rules applied to the
+tables, with the overdue scan and the statistics (aggregated in SQL)."""
+from collections import defaultdict
+
+from sqlalchemy import extract, func, select
+
+from fazhi_common.db import paginate
+from fazhi_common.errors import Conflict, NotFound
+from fazhi_common.outbox import record_event
+from mediation import domain, legal_aid, tracking
+from mediation.models import (
+    HotlineConsultation,
+    LegalAidApplication,
+    LegalAidOverdueNotice,
+)
+from mediation.operations import (
+    PHONE,
+    _decrypt_party,
+    _encrypt_party,
+    _in_scope,
+    get_case,
+    require_community,
+)
+
+
+def _new_application(session, row_kwargs, deadlines, cipher):
+    application = LegalAidApplication(status="received", overdue=False, **row_kwargs)
+    due_on, rule = deadlines.due(deadlines.legal_aid["decision"], application.received_on)
+    application.decision_due_on, application.decision_due_rule = due_on, f"decision: {rule}"
+    session.add(application)
+    session.flush()
+    # every applicant gets a receipt and a secret to follow the application
+    return application, tracking.issue_receipt(application, "legal_aid", cipher)
+
+
+def apply_legal_aid(session, data, cipher, scope, today, deadlines, channel="staff"):
+    """An application recorded by a justice office, or made by a resident (``portal``)."""
+    county, _town = require_community(session, data["community_code"], scope)
+    applicant = domain.check_parties([data["applicant"]], prefix="applicant")[0]
+    return _new_application(session, {
+        "community_code": data["community_code"], "county_code": county, "channel": channel,
+        "applicant_role": applicant["role"], "matter": data["matter"],
+        "received_on": data.get("received_on") or today,
+        **_encrypt_party(cipher, applicant)}, deadlines, cipher)
+
+
+def legal_aid_from_case(session, case_id, data, scope, today, deadlines, cipher):
+    """A failed mediation becomes a legal-aid application for its applicant."""
+    case = get_case(session, case_id, scope)
+    if case.result != "failure":
+        raise Conflict(f"Only a failed mediation becomes a legal-aid application; case "
+                       f"{case.id} is {case.status}.", {"status": [case.status]})
+    if session.scalar(select(LegalAidApplication.id)
+                      .where(LegalAidApplication.case_id == case.id)) is not None:
+        raise Conflict(f"Case {case.id} already has a legal-aid application.",
+                       {"case_id": ["already applied"]})
+    applicant = next((p for p in case.parties if p.role == "applicant"), case.parties[0])
+    return _new_application(session, {
+        "community_code": case.community_code, "county_code": case.county_code,
+        "applicant_role": applicant.role, "case_id": case.id, "channel": "case",
+        "matter": data.get("matter") or f"Failed mediation of case {case.id}: "
+                                         f"{case.failure_reason or case.dispute_category}",
+        "received_on": data.get("received_on") or today,
+        # the same ciphertexts: the columns carry the same associated-data labels
+        "name_enc": applicant.name_enc, "id_number_enc": applicant.id_number_enc,
+        "phone_enc": applicant.phone_enc}, deadlines, cipher)
+
+
+def get_legal_aid(session, application_id, scope):
+    application = session.get(LegalAidApplication, application_id)
+    if application is None or not scope.covers(application.community_code):
+        raise NotFound(f"No legal-aid application {application_id} is registered.")
+    return application
+
+
+def _rules(deadlines):
+    return {**deadlines.legal_aid, "due": deadlines.due}
+
+
+def take_legal_aid_step(session, application_id, action, data, deadlines, scope, today):
+    application = get_legal_aid(session, application_id, scope)
+    return _apply_step(application, action, data, deadlines, today)
+
+
+def _apply_step(application, action, data, deadlines, today):
+    on = data.get("on") or today
+    for key, value in legal_aid.plan_step(application, action, data, on, today,
+                                          _rules(deadlines)).items():
+        setattr(application, key, value)
+    return application
+
+
+def object_by_applicant(session, data, cipher, deadlines, today):
+    """The applicant objects to a refusal through the portal, with receipt and secret."""
+    kind, application = tracking.find(session, data, cipher)
+    if kind != "legal_aid":
+        raise NotFound(tracking.NOT_FOUND)
+    return _apply_step(application, "object", {"reason": data["reason"]}, deadlines, today)
+
+
+def legal_aid_view(application, cipher, reveal, secret=None):
+    applicant = _decrypt_party(cipher, application, application.applicant_role)
+    view = {c: getattr(application, c) for c in (
+        "id", "community_code", "county_code", "matter", "case_id", "channel", "received_on",
+        "status", "decided_on", "refusal_reason", "objection_route", "objection_reason",
+        "objection_decision", "provider", "provider_kind", "assigned_on", "outcome",
+        "outcome_note", "closed_on", "overdue", "receipt_number")}
+    view.update(personal_data_masked=not reveal,
+                applicant=applicant if reveal else domain.masked_party(applicant),
+                deadlines=legal_aid.application_deadlines(application))
+    if secret:
+        view["secret"] = secret
+    return view
+
+
+def _legal_service_query(model, date_column, query, scope):
+    q = _in_scope(select(model).order_by(model.id), model.community_code, scope)
+    for key in ("community_code", "county_code"):
+        if query.get(key):
+            q = q.where(getattr(model, key) == query[key])
+    if query.get("date_from"):
+        q = q.where(date_column >= query["date_from"])
+    if query.get("date_to"):
+        q = q.where(date_column <= query["date_to"])
+    return q
+
+
+def list_legal_aid(session, query, scope):
+    q = _legal_service_query(LegalAidApplication, LegalAidApplication.received_on, query,
+                             scope)
+    return paginate(session, q, query["page"], query["per_page"])
+
+
+def scan_legal_aid_overdue(session, today):
+    """One ``legal_aid_overdue`` per application, deadline and due date passed."""
+    a = LegalAidApplication
+    q = (select(a).where(
+        ((a.status == "received") & (a.decision_due_on < today))
+        | ((a.status == "granted") & (a.assignment_due_on < today))
+        | ((a.status == "objected") & (a.objection_due_on < today))).order_by(a.id))
+    raised = []
+    for application in session.scalars(q):
+        deadline, due_on = legal_aid.overdue_deadline(application, today)
+        if session.get(LegalAidOverdueNotice, (application.id, deadline, due_on)):
+            continue
+        session.add(LegalAidOverdueNotice(application_id=application.id, deadline=deadline,
+                                          due_on=due_on, raised_on=today))
+        application.overdue = True
+        record_event(session, "legal_aid_overdue", {
+            "application_id": application.id, "deadline": deadline, "due_on": due_on,
+            "county_code": application.county_code,
+            "community_code": application.community_code,
+            "supervising_department":
+                domain.default_supervising_department(application.county_code)})
+        raised.append(application.id)
+    return raised
+
+
+def _statistics_where(model, date_column, query, scope):
+    where = [date_column.between(query["date_from"], query["date_to"])]
+    if scope.prefix:
+        where.append(model.community_code.startswith(scope.prefix))
+    if query.get("county_code"):
+        where.append(model.county_code == query["county_code"])
+    return where
+
+
+LEGAL_AID_FIGURES = ("received", "decided", "granted", "refused", "objections",
+                     "objections_upheld", "assigned", "closed", "overdue")
+
+
+def legal_aid_statistics(session, query, scope):
+    a = LegalAidApplication
+    q = (select(a.county_code, func.count(), func.count(a.decided_on),
+                func.count(a.assignment_due_on), func.count(a.refusal_reason),
+                func.count(a.objected_on),
+                func.count().filter(a.objection_decision == "upheld"),
+                func.count(a.assigned_on), func.count(a.closed_on),
+                func.count().filter(a.overdue.is_(True)))
+         .where(*_statistics_where(a, a.received_on, query, scope))
+         .group_by(a.county_code).order_by(a.county_code))
+    rows, total = [], dict.fromkeys(LEGAL_AID_FIGURES, 0)
+    for county, *figures in session.execute(q):
+        row = dict(zip(LEGAL_AID_FIGURES, figures, strict=True))
+        rows.append(_legal_aid_row(county, row))
+        total = {k: total[k] + row[k] for k in LEGAL_AID_FIGURES}
+    return {"date_from": query["date_from"], "date_to": query["date_to"], "rows": rows,
+            "total": _legal_aid_row(None, total)}
+
+
+def _legal_aid_row(county, figures):
+    return {"county_code": county, **figures,
+            "grant_rate": domain.rate(figures["granted"], figures["decided"])}
+
+
+def record_consultation(session, data, cipher, scope):
+    county, _town = require_community(session, data["community_code"], scope)
+    consultation = HotlineConsultation(
+        community_code=data["community_code"], county_code=county,
+        consulted_on=data["consulted_on"], topic=data["topic"], summary=data["summary"],
+        caller_phone_enc=cipher.encrypt(data.get("caller_phone"), PHONE),
+        answered_by=data["answered_by"])
+    session.add(consultation)
+    session.flush()
+    return consultation
+
+
+def consultation_view(consultation, cipher, reveal):
+    phone = cipher.decrypt(consultation.caller_phone_enc, PHONE)
+    return {"id": consultation.id, "community_code": consultation.community_code,
+            "county_code": consultation.county_code,
+            "consulted_on": consultation.consulted_on, "topic": consultation.topic,
+            "summary": consultation.summary, "answered_by": consultation.answered_by,
+            "caller_phone": phone if reveal else domain.mask_phone(phone),
+            "personal_data_masked": not reveal}
+
+
+def list_consultations(session, query, scope):
+    q = _legal_service_query(HotlineConsultation, HotlineConsultation.consulted_on, query,
+                             scope)
+    return paginate(session, q, query["page"], query["per_page"])
+
+
+def hotline_statistics(session, query, scope):
+    """12348 consultations by topic, county and month, counted in SQL."""
+    h = HotlineConsultation
+    year, month = extract("year", h.consulted_on), extract("month", h.consulted_on)
+    q = (select(h.topic, h.county_code, year, month, func.count())
+         .where(*_statistics_where(h, h.consulted_on, query, scope))
+         .group_by(h.topic, h.county_code, year, month)
+         .order_by(year, month, h.county_code, h.topic))
+    rows, by_topic = [], defaultdict(int)
+    for topic, county, y, m, n in session.execute(q):
+        rows.append({"topic": topic, "county_code": county,
+                     "month": f"{int(y):04d}-{int(m):02d}", "consultations": n})
+        by_topic[topic] += n
+    return {"date_from": query["date_from"], "date_to": query["date_to"], "rows": rows,
+            "by_topic": dict(by_topic), "total": sum(by_topic.values())}

@@ -1,0 +1,89 @@
+"""How derived facts are measured: the disclosure schedule, the channels counted, and
+indicators that do not apply re-normalising the maximum."""
+from datetime import date
+
+import pytest
+
+from evaluation import domain, measures
+from fazhi_common.errors import ValidationFailed
+
+SCHEDULE = {"financial": "monthly", "party": "quarterly"}
+
+
+def test_disclosures_are_measured_against_the_schedule_and_missing_periods_are_late():
+    records = [("financial", "2025-01", True), ("financial", "2025-02", False),
+               ("party", "2025-Q1", True), ("financial", "2025-05", True)]
+    value, applicable, source = measures.disclosures(SCHEDULE, 2025, date(2025, 5, 20), 10,
+                                                     records)
+    # due by 20 May: financial Jan-Apr, party Q1; May was disclosed early, so it counts
+    assert applicable and value == 0.5  # 3 of 6 on time
+    assert "3 of 6 disclosures due by 2025-05-20 made on time" in source
+    assert "late or missing: financial 2025-02, financial 2025-03, financial 2025-04" in source
+
+
+def test_one_disclosure_does_not_earn_a_year():
+    value, applicable, _source = measures.disclosures(
+        None, 2025, date(2025, 12, 31), 10, [("financial", "2025-01", True)])
+    # the default: financial monthly (Jan-Nov due), party and community quarterly (Q1-Q3)
+    assert applicable and value == round(1 / 17, 4)
+
+
+def test_a_deadline_counts_its_grace_days():
+    due_on_the_tenth = measures.disclosures(SCHEDULE, 2025, date(2025, 2, 10), 10, [])
+    assert due_on_the_tenth[:2] == (None, False)  # Jan is due after 10 Feb, not on it
+    assert measures.disclosures(SCHEDULE, 2025, date(2025, 2, 11), 10, [])[:2] == (0.0, True)
+
+
+def test_mediation_counts_only_the_named_channels_and_nothing_is_not_applicable():
+    cases = [("people", "agreement"), ("medical", "failure"), ("traffic", "failure")]
+    assert measures.mediation(cases, ["people"], "2025")[:2] == (1.0, True)
+    assert measures.mediation(cases, None, "2025")[:2] == (round(1 / 3, 4), True)
+    value, applicable, source = measures.mediation([("medical", "agreement")], ["people"],
+                                                   "2025")
+    assert (value, applicable) == (None, False) and "no case (people mediation)" in source
+
+
+DEFINITION = {
+    "categories": [{"code": "c", "name": "C", "indicators": [
+        {"code": "mediation_success", "name": "调解", "kind": "derived",
+         "fact": "mediation_success_rate", "target": 0.9, "max_points": 6,
+         "channels": ["people"]},
+        {"code": "x", "name": "X", "kind": "yes_no", "max_points": 4}]}],
+    "pass_thresholds": {"framework": 5, "deepening": 5, "full_compliance": 5},
+    "parameters": {"satisfaction_min_sample": 1, "satisfaction_threshold": 0.8},
+}
+
+
+def _inputs(fact):
+    return {"evidence": {"x": {"value": 1, "source": "self"}}, "findings": {},
+            "facts": {"mediation_success": fact}, "satisfaction": {"sample": 0, "satisfied": 0},
+            "parameters": DEFINITION["parameters"], "vetoes": []}
+
+
+def test_an_indicator_that_does_not_apply_re_normalises_the_maximum():
+    na = {"value": None, "applicable": False, "source": "mediation: no case"}
+    outcome = domain.evaluate(DEFINITION, _inputs(na), "framework")
+    assert outcome["score"] == 10.0 and outcome["max_score"] == 10 and outcome["passed"]
+    assert outcome["normalisation"]["raw_score"] == 4
+    assert outcome["normalisation"]["applicable_max"] == 4
+    assert outcome["normalisation"]["not_applicable"] == ["mediation_success"]
+    assert "scaled to 10" in outcome["normalisation"]["note"]
+    [mediation] = [i for i in outcome["indicators"] if i["code"] == "mediation_success"]
+    assert not mediation["applicable"] and mediation["note"] == domain.NOT_APPLICABLE
+
+    # data that is expected but missing still scores 0
+    missing = domain.evaluate(DEFINITION, _inputs({"value": None, "source": "no data"}),
+                              "framework")
+    assert missing["score"] == 4 and missing["normalisation"]["not_applicable"] == []
+    failing = domain.evaluate(DEFINITION, _inputs({"value": 0.0, "source": "0 of 2"}),
+                              "framework")
+    assert failing["score"] == 4
+
+
+def test_what_an_indicator_counts_is_named_only_on_its_fact():
+    bad = {**DEFINITION, "categories": [{"code": "c", "name": "C", "indicators": [
+        {"code": "x", "name": "X", "kind": "derived", "fact": "has_legal_adviser",
+         "max_points": 4, "channels": ["people"]}]}]}
+    with pytest.raises(ValidationFailed) as refused:
+        domain.check_scheme(bad)
+    assert "channels are named only" in refused.value.fields["indicators.x"][0]

@@ -1,0 +1,102 @@
+"""Places checked against the registry: mediation keeps the registry's units from its
+events (relayed over the real broker), refuses unknown and inactive units, names what a
+merged village became, and needs no registry running to do so."""
+from datetime import date
+
+import pytest
+from sqlalchemy.orm import sessionmaker
+
+from fazhi_common.db import make_engine
+from fazhi_common.outbox import OutboxRelay, record_event
+from mediation.models import KnownUnit
+from tests.helpers import wait_until
+from tests.mediation.factories import M, organisation, party, referral, register_organisations
+
+COUNTY, TOWN = "330106000000", "330106005000"
+VILLAGE_A, VILLAGE_B, MERGED = "330106005201", "330106005202", "330106005101"
+AREA = {"county_code": COUNTY, "town_code": TOWN}
+
+
+@pytest.fixture
+def outbox(database_url):
+    """A database shaped like the registry's, standing in for its outbox."""
+    engine = make_engine(database_url("registry"))
+    yield sessionmaker(engine, expire_on_commit=False)
+    engine.dispose()
+
+
+def publish(outbox, rabbit_config, events):
+    with outbox() as session:
+        for event_type, data in events:
+            record_event(session, event_type, data)
+        session.commit()
+    OutboxRelay("registry", outbox, rabbit_config).publish_pending()
+
+
+def known(mediation, code):
+    engine = make_engine(mediation.config["DATABASE_URL"])
+    try:
+        with sessionmaker(engine)() as session:
+            unit = session.get(KnownUnit, code)
+            return None if unit is None else (unit.active, unit.successor_code)
+    finally:
+        engine.dispose()
+
+
+def test_units_from_registry_events_and_refusals(mediation, gateway, outbox, rabbit_config):
+    register_organisations(gateway)
+    publish(outbox, rabbit_config, [
+        ("county_registered", {"county_code": COUNTY, "name": "西湖区", "kind": "district"}),
+        ("town_registered", {**AREA, "name": "转塘街道", "kind": "street"}),
+        *[("community_registered", {**AREA, "community_code": code, "name": name,
+                                    "kind": "village"})
+          for code, name in ((VILLAGE_A, "大诸桥村"), (VILLAGE_B, "小诸桥村"))],
+    ])
+    wait_until(lambda: known(mediation, VILLAGE_B) == (True, None))
+    # the registry is not running in this test: the read model answers on its own
+    people = gateway.post(f"{M}/organisations", json=organisation(
+        "people", county=COUNTY, town=TOWN, department="justice-330106005"))
+    assert people.status_code == 201, people.json
+    resident = gateway.anonymous()
+    application = {"community_code": VILLAGE_A, "dispute_category": "land",
+                   "description": "A boundary dispute.", "parties": [party()]}
+    assert resident.post(f"{M}/applications", json=application).status_code == 201
+
+    # 并: the two villages merge into a new community
+    publish(outbox, rabbit_config, [
+        ("community_reorganised", {**AREA, "community_code": MERGED, "reorganisation_id": 7,
+                                   "reorganisation_kind": "merge", "effective_on": date(2025, 3, 1),
+                                   "source_codes": [VILLAGE_A, VILLAGE_B],
+                                   "deactivated_codes": [VILLAGE_A, VILLAGE_B]}),
+        ("community_registered", {**AREA, "community_code": MERGED, "name": "诸桥社区",
+                                  "kind": "rural_community"})])
+    wait_until(lambda: known(mediation, VILLAGE_A) == (False, MERGED)
+               and known(mediation, MERGED) == (True, None))
+    refused = resident.post(f"{M}/applications", json=application)
+    assert refused.status_code == 422
+    assert MERGED in refused.json["detail"] and "merge on 2025-03-01" in refused.json["detail"]
+    assert refused.json["fields"]["community_code"] == [f"inactive; now {MERGED}"]
+    moved = resident.post(f"{M}/applications", json={**application, "community_code": MERGED})
+    assert moved.status_code == 201, moved.json
+
+    # the issue's examples: an unknown community and a county that does not exist
+    unknown = gateway.post(f"{M}/referrals", json=referral(
+        people.json["id"], "court", "U-1", community_code="330106501777"))
+    assert unknown.status_code == 422
+    assert unknown.json["fields"]["community_code"] == ["unknown community or village"]
+    nowhere = gateway.post(f"{M}/organisations", json=organisation("medical",
+                                                                    county="339988000000"))
+    assert nowhere.status_code == 422 and nowhere.json["fields"]["county_code"] == [
+        "unknown county"]
+    bad_town = gateway.post(f"{M}/organisations", json=organisation(
+        "medical", county=COUNTY, town="330106009000"))
+    assert bad_town.status_code == 422 and "town_code" in bad_town.json["fields"]
+    for path, body in (("legal-aid/applications", {"community_code": "330106501777",
+                                                   "matter": "m", "applicant": party()}),
+                       ("legal-aid/applications", {"community_code": VILLAGE_B,
+                                                   "matter": "m", "applicant": party()})):
+        assert resident.post(f"{M}/{path}", json=body).status_code == 422
+    # the coverage report shows the registry's new county though it has one organisation
+    coverage = {c["county_code"]: c for c in gateway.get(f"{M}/coverage").json["counties"]}
+    assert coverage[COUNTY]["organisations"] == {"people": 1}
+    assert gateway.get(f"{M}/cases").json["total"] == 2  # nothing refused was stored
