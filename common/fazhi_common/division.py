@@ -21,6 +21,7 @@ This is the one module that slices or pattern-matches division codes; everything
 asks a ``Division``.
 """
 import re
+from functools import lru_cache
 
 from marshmallow import ValidationError, fields, validate
 
@@ -56,8 +57,13 @@ def _parts(code):
     return [code[start:end] for _, start, end in _PARTS]
 
 
+@lru_cache(maxsize=1 << 16)
 def _level_of(code):
-    """The level a well-formed 12-digit code names, or InvalidDivision."""
+    """The level a well-formed 12-digit code names, or InvalidDivision.
+
+    Cached: a code is asked its level again and again (parent, county, prefix...), and an
+    import or a report asks it of the same few thousand codes.
+    """
     parts = _parts(code)
     if parts[0] == "00":
         raise InvalidDivision("The first two digits must name a province.")
