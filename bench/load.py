@@ -50,7 +50,7 @@ def make_vhost(api):
     return name
 
 
-def start_platform(workdir, amqp_uri, registry_db, port):
+def start_platform(workdir, amqp_uri, registry_db, port, workers=2, threads=16):
     from fazhi_common.identity import keygen
     from fazhi_common.migrate import upgrade
 
@@ -67,11 +67,14 @@ def start_platform(workdir, amqp_uri, registry_db, port):
                FAZHI_SERVICES="[registry]")
     with open(workdir / "registry.log", "w") as log:  # the child keeps its own copy
         registry = subprocess.Popen(
-            [str(VENV_BIN / "nameko"), "run", "--config", str(registry_cfg),
-             "registry.service"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+            # BENCH_REGISTRY_PREFIX: e.g. "python -m cProfile -o registry.prof" to profile it
+            [*os.environ.get("BENCH_REGISTRY_PREFIX", "").split(), str(VENV_BIN / "nameko"),
+             "run", "--config", str(registry_cfg), "registry.service"],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
     with open(workdir / "gateway.log", "w") as log:
         gateway = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "--workers", "2", "--threads", "16", "--bind",
+            [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads),
+             "--bind",
              f"127.0.0.1:{port}", "gateway.wsgi:app"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     subprocess.run([sys.executable, "-m", "gateway.admin", "create-user", "--username",

@@ -9,6 +9,7 @@ format. Each import runs against its own fresh database.
     .venv/bin/python bench/registry_import.py [--rows 5000] [--database-url postgresql://...]
 """
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -77,40 +78,108 @@ def drop_database(base_url, name):
     admin.dispose()
 
 
+def copy_anchor(base_url, csv_path):
+    """PostgreSQL ``COPY`` of the same rows into a bare table: the floor for any import."""
+    import psycopg2
+    import psycopg2.extensions
+
+    psycopg2.extensions.set_wait_callback(None)  # psycogreen's, if installed, refuses COPY
+    url, name = fresh_database(base_url, csv_path.parent, "copy")
+    try:
+        with psycopg2.connect(url) as conn, conn.cursor() as cur:
+            cur.execute("CREATE TABLE unit (code char(12) PRIMARY KEY, name text,"
+                        " urban_rural_code text)")
+            started = time.perf_counter()
+            with open(csv_path, encoding="gbk") as data:
+                cur.copy_expert("COPY unit FROM STDIN WITH (FORMAT csv, HEADER true)",
+                                _no_blank_lines(data))
+            conn.commit()
+            return time.perf_counter() - started
+    finally:
+        drop_database(base_url, name)
+
+
+class _no_blank_lines:
+    """A file object without the blank lines COPY refuses (the importer skips them)."""
+
+    def __init__(self, data):
+        self.data = data
+
+    def read(self, size=-1):
+        return "".join(line for line in self.data.readlines(size if size > 0 else -1)
+                       if line.strip(" \r\n,"))
+
+    def readline(self, size=-1):
+        return self.read(size)
+
+
+def timed_import(config, path):
+    """Seconds and peak resident memory (MB) of one ``fazhi-registry import`` run."""
+    started = time.perf_counter()
+    child = subprocess.Popen([VENV_BIN / "fazhi-registry", "--config", config, "import", path],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"import failed: {child.stderr.read().decode()[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=5000)
+    parser.add_argument("--province", action="store_true",
+                        help="a province-size list (27,023 units, GBK, quirks) instead")
+    parser.add_argument("--national", action="store_true",
+                        help="a national-size list (about 650,000 units)")
+    parser.add_argument("--xlsx", action="store_true", help="also time the Excel form")
     parser.add_argument("--database-url", help="a PostgreSQL server URL (default: SQLite)")
+    parser.add_argument("--label", default="import", help="prefix of the figures printed")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT / "common"))
+    sys.path[:0] = [str(ROOT / "common"), str(ROOT)]
+    from bench.province import national_units, province_units, with_quirks, write_csv
     from fazhi_common.migrate import upgrade
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        files = write_files(unit_list(args.rows), folder)
-        print(f"{args.rows} rows; database: {'PostgreSQL' if args.database_url else 'SQLite'}")
+        if args.province or args.national:
+            units = national_units() if args.national else province_units()
+            csv_path = write_csv(folder / "units.csv", with_quirks(units))
+            with open(csv_path, encoding="gbk") as written:
+                rows = sum(1 for line in written if line.strip(" \r\n,")) - 1
+            files = [csv_path]
+        else:
+            lines = unit_list(args.rows)
+            files = write_files(lines, folder)
+            rows = args.rows
+            if not args.xlsx:
+                files = files[:1]
+        where = "PostgreSQL" if args.database_url else "SQLite"
         for path in files:
             url, created = fresh_database(args.database_url, folder, path.suffix[1:])
             try:
                 upgrade(ROOT / "services" / "registry", url)
                 config = folder / "registry.yml"
                 config.write_text(yaml.safe_dump({"DATABASE_URL": url}))
-                started = time.perf_counter()
-                subprocess.run([VENV_BIN / "fazhi-registry", "--config", config, "import",
-                                path], check=True, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-                seconds = time.perf_counter() - started
+                seconds, peak_mb = timed_import(config, path)
                 engine = create_engine(url.replace("postgresql://",
                                                    "postgresql+psycopg2://", 1))
                 with Session(engine) as session:
                     events = session.scalar(select(func.count()).select_from(
                         text("outbox_event")))
                 engine.dispose()
-                print(f"  {path.suffix[1:]:>4}: {seconds:6.2f} s for the whole command "
-                      f"({args.rows / seconds:,.0f} rows/s), {events} events in the outbox")
+                label = f"{args.label}.{path.suffix[1:]}_{where.lower()}"
+                print(f"{label}_seconds={seconds:.2f}  ({rows} rows, {rows / seconds:,.0f} "
+                      f"rows/s, {events} events in the outbox)")
+                print(f"{label}_peak_mb={peak_mb:.0f}  (goal < 500 MB streamed)")
             finally:
                 if created:
                     drop_database(args.database_url, created)
+        if args.database_url and (args.province or args.national):
+            copy_seconds = copy_anchor(args.database_url, files[0])
+            print(f"{args.label}.copy_seconds={copy_seconds:.2f}  (PostgreSQL COPY of the "
+                  f"same rows)")
+            print(f"{args.label}.ratio_to_copy={seconds / copy_seconds:.1f}  (import / COPY)")
 
 
 if __name__ == "__main__":

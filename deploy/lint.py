@@ -26,7 +26,8 @@ COMPOSE = DEPLOY / "compose"
 K8S = DEPLOY / "k8s"
 SYSTEMD = DEPLOY / "systemd"
 TOOL_BIN = ROOT / "var" / "lint-venv" / "bin"
-COMPOSE_FILES = ("platform.yml", "civil-affairs.yml", "justice.yml", "city-gateway.yml")
+COMPOSE_FILES = ("platform.yml", "civil-affairs.yml", "justice.yml", "city-gateway.yml",
+                 "rabbitmq-cluster.yml")
 # compose file -> the parts it runs (must agree with broker_users.DEPARTMENTS)
 COMPOSE_PARTS = {"civil-affairs.yml": "civil-affairs", "justice.yml": "justice",
                  "city-gateway.yml": "city"}

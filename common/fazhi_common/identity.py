@@ -36,10 +36,11 @@ from nameko.constants import (
     SERIALIZER_CONFIG_KEY,
 )
 from nameko.extensions import DependencyProvider, SharedExtension
-from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
+from nameko.rpc import Responder, get_rpc_exchange
 
 from fazhi_common.division import Division, InvalidDivision, parse
 from fazhi_common.errors import FazhiError, Forbidden, Unauthenticated
+from fazhi_common.messaging import QuorumRpc, QuorumRpcConsumer
 
 CONTEXT_KEY = "fazhi_identity"
 MAX_AGE_SECONDS = 300
@@ -232,10 +233,10 @@ class _Responder(Responder):
     publisher_cls = _ReplyPublisher
 
 
-class SignedRpcConsumer(RpcConsumer):
-    """nameko's RPC consumer, replying through ``_ReplyPublisher``."""
+class SignedRpcConsumer(QuorumRpcConsumer):
+    """nameko's RPC consumer on a quorum queue, replying through ``_ReplyPublisher``."""
 
-    def handle_result(self, message, result, exc_info):
+    def respond(self, message, result, exc_info):
         config = self.container.config
         responder = _Responder(
             config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
@@ -246,7 +247,7 @@ class SignedRpcConsumer(RpcConsumer):
         return result, exc_info
 
 
-class SignedRpc(Rpc):
+class SignedRpc(QuorumRpc):
     """``@rpc`` that admits only calls signed by the gateway, by a role in ``roles``."""
 
     rpc_consumer = SignedRpcConsumer()

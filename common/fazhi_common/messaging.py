@@ -1,41 +1,90 @@
 """Queue topology and the event-handler entrypoint every consumer uses.
 
-nameko's own ``@event_handler`` acks a message even when the handler raises
-(``requeue_on_error=False``), which loses the event; requeueing instead would loop a
-poison message forever. Ours does neither: a failed event is published back onto its
-queue with an attempt count (with publisher confirms, before the original is acked),
-and after ``DELIVERY_LIMIT`` attempts it goes to the durable dead-letter queue, where it
-waits to be inspected and replayed. Nothing is acked before its successor is safely
-stored by the broker.
+Every durable queue the platform owns is a quorum queue: Raft-replicated over the nodes
+of a RabbitMQ cluster, so losing one node loses neither the queue nor its messages, and
+the same declaration works on a single node (the quick start). One function here gives
+each kind of queue its arguments, and everyone who declares a queue (the outbox relays,
+the consumers, the RPC entrypoints, the tests) goes through it: RabbitMQ refuses a
+re-declaration with different arguments.
 
-Queues are classic durable queues named by (source, event type, consuming service), one
-handler per event per service, so the publishing side can declare them from the
-contracts alone. (Broker-side at-least-once dead-lettering needs quorum queues, and
-RabbitMQ 3.10's implementation crashed under vhost deletion in our tests.)
+nameko's own ``@event_handler`` acks a message even when the handler raises
+(``requeue_on_error=False``), which loses the event. Ours gives a failed event back to
+its queue (after a short pause that grows with each attempt); the queue counts the
+deliveries, and after ``DELIVERY_LIMIT`` attempts the broker moves the message to the
+durable dead-letter queue with at-least-once dead-lettering (the dead-letter queue
+confirms it before the message leaves its own queue), where it waits to be inspected
+and replayed. A delivery lost with a dropped connection or a failed node counts too.
+
+Event queues are named by (source, event type, consuming service), one handler per event
+per service, so the publishing side can declare them from the contracts alone.
 """
 import logging
+import re
 import sys
 from functools import partial
 
 import eventlet
-from kombu import Exchange, Queue
-from nameko.amqp.publish import Publisher
+from amqp.exceptions import AMQPError
+from eventlet.semaphore import Semaphore
+from kombu import Connection, Queue
 from nameko.events import EventHandler, get_event_exchange
 from nameko.exceptions import ContainerBeingKilled
+from nameko.extensions import SharedExtension
+from nameko.messaging import QueueConsumer
+from nameko.rpc import RPC_QUEUE_TEMPLATE, Rpc, RpcConsumer, get_rpc_exchange
 
 from fazhi_common import events
 
 log = logging.getLogger(__name__)
 
-DELIVERY_LIMIT = 5
+
+class HidePasswords(logging.Filter):
+    """Masks every password of a failover ``AMQP_URI`` in a log line.
+
+    nameko logs the broker's address when it cannot connect, masking the password of the
+    first address only: with several (``;``-separated) the others would reach the logs.
+    """
+
+    PASSWORD = re.compile(r"(://[^:/@;\s]+:)[^@;\s]+@")
+
+    def filter(self, record):
+        if isinstance(record.msg, str):
+            record.msg = self.PASSWORD.sub(r"\1********@", record.msg)
+        return True
+
+
+logging.getLogger("nameko.messaging").addFilter(HidePasswords())
+
+DELIVERY_LIMIT = 5  # attempts at one message before it is dead-lettered
 RETRY_DELAY_SECONDS = 0.2
-ATTEMPTS_HEADER = "x-fazhi-attempts"
+DELIVERY_COUNT_HEADER = "x-delivery-count"  # set by a quorum queue on a redelivery
 DEAD_LETTER_QUEUE = "fazhi.dead-letter"
 
 
+def quorum_arguments(dead_letter=True):
+    """Arguments of a durable queue of ours: quorum, a delivery limit, and (for event
+    queues) at-least-once dead-lettering to ``DEAD_LETTER_QUEUE``.
+
+    The delivery limit counts redeliveries, so it is one less than the attempts.
+    At-least-once dead-lettering requires ``reject-publish`` overflow; no queue has a
+    length limit, so that only matters if an operator adds one by policy.
+    """
+    arguments = {"x-queue-type": "quorum", "x-delivery-limit": DELIVERY_LIMIT - 1}
+    if dead_letter:
+        arguments.update({
+            "x-dead-letter-exchange": "",  # the default exchange: routed by queue name
+            "x-dead-letter-routing-key": DEAD_LETTER_QUEUE,
+            "x-dead-letter-strategy": "at-least-once",
+            "x-overflow": "reject-publish",
+        })
+    return arguments
+
+
 def dead_letter_queue():
-    # bound to the default exchange by name; no exchange of its own
-    return Queue(DEAD_LETTER_QUEUE, durable=True, auto_delete=False)
+    # bound to the default exchange by name; no exchange of its own. A quorum queue with
+    # no delivery limit or dead-lettering of its own: what reaches it waits for a person.
+    return Queue(DEAD_LETTER_QUEUE, durable=True, auto_delete=False,
+                 queue_arguments={"x-queue-type": "quorum"})
 
 
 def event_queue_name(source, event_type, consumer):
@@ -50,7 +99,114 @@ def event_queue(source, event_type, consumer, config):
         routing_key=event_type,
         durable=True,
         auto_delete=False,
+        queue_arguments=quorum_arguments(),
     )
+
+
+def rpc_queue(service, config):
+    """``rpc-<service>``: nameko's RPC request queue, as a quorum queue.
+
+    A request that fails in the service is answered with the error and acked; only a
+    request whose delivery dies with the service process comes back. The delivery limit
+    stops one that kills every instance it reaches; it is dropped, not dead-lettered (its
+    caller gave up long before, and a request is no event to replay).
+    """
+    return Queue(
+        RPC_QUEUE_TEMPLATE.format(service),
+        exchange=get_rpc_exchange(config),
+        routing_key=f"{service}.*",
+        durable=True,
+        queue_arguments=quorum_arguments(dead_letter=False),
+    )
+
+
+def settle(how, message):
+    """Ack or requeue ``message`` with ``how``; if the connection it came on is gone (its
+    node stopped), the broker has already taken it back, and there is nothing to do.
+
+    (nameko ignores only an AMQP-level connection error there; a reset socket escaped,
+    ended the worker with an error, and so killed the whole service.)
+    """
+    try:
+        how(message)
+    except (OSError, AMQPError) as exc:
+        log.warning("could not settle a delivery, its connection is gone: %s", exc)
+
+
+class QuorumRpcConsumer(RpcConsumer):
+    """nameko's shared RPC consumer, declaring ``rpc_queue`` instead of a classic queue."""
+
+    def setup(self):
+        if self.queue is None:
+            self.queue = rpc_queue(self.container.service_name, self.container.config)
+            self.queue_consumer.register_provider(self)
+            self._registered = True
+
+    def respond(self, message, result, exc_info):
+        """Send the reply and ack the request (nameko's way; a subclass may reply its own)."""
+        return super().handle_result(message, result, exc_info)
+
+    def handle_result(self, message, result, exc_info):
+        try:
+            return self.respond(message, result, exc_info)
+        except Exception as exc:
+            # The reply could not be sent: the caller's reply queue went with a node. The
+            # caller times out and asks again; the work is done and must not be run twice,
+            # so the request is acked, not requeued. (In nameko this error killed the
+            # service.)
+            log.warning("reply to %s not delivered: %s", message.delivery_info.get(
+                "routing_key"), exc)
+            settle(self.queue_consumer.ack_message, message)
+            return result, exc_info
+
+
+class QuorumRpc(Rpc):
+    """nameko's ``@rpc`` whose request queue is a quorum queue."""
+
+    rpc_consumer = QuorumRpcConsumer()
+
+
+class DeadLetterQueueDeclaration(SharedExtension):
+    """Declares the dead-letter queue once per container, before its handlers consume.
+
+    (The relays declare it too; a consumer should not depend on a publisher having run.
+    If it cannot be declared now, nothing is lost: at-least-once dead-lettering keeps a
+    message in its own queue until the dead-letter queue exists.)
+    """
+
+    def start(self):
+        try:
+            with Connection(self.container.config["AMQP_URI"]) as connection:
+                connection.ensure_connection(max_retries=3)
+                dead_letter_queue()(connection.default_channel).declare()
+        except Exception as exc:
+            log.warning("could not declare %s yet: %s", DEAD_LETTER_QUEUE, exc)
+
+
+class EventQueueConsumer(QueueConsumer):
+    """Events arrive on a connection of their own, apart from RPC requests.
+
+    nameko gives every entrypoint of a container one queue consumer, with a prefetch of
+    ``max_workers`` per queue and one pool of workers. A backlog of events then fills that
+    pool and RPC requests wait behind it: reads stop answering while events are worked
+    off. Here events have their own connection and prefetch (``EVENT_PREFETCH``), and at
+    most ``EVENT_MAX_WORKERS`` workers (default: half of ``max_workers``) handle events
+    at once, so the other workers are always free for RPC.
+    """
+
+    @property
+    def prefetch_count(self):
+        return int(self.container.config.get("EVENT_PREFETCH", self.max_event_workers))
+
+    @property
+    def max_event_workers(self):
+        default = max(1, self.container.max_workers // 2)
+        return max(1, min(int(self.container.config.get("EVENT_MAX_WORKERS", default)),
+                          self.container.max_workers - 1 or 1))
+
+    def setup(self):
+        super().setup()
+        self.event_workers = Semaphore(self.max_event_workers)
 
 
 class ReliableEventHandler(EventHandler):
@@ -62,56 +218,56 @@ class ReliableEventHandler(EventHandler):
     A payload its contract refuses is retried and dead-lettered like a failing handler.
     """
 
+    queue_consumer = EventQueueConsumer()
+    dead_letter_queue = DeadLetterQueueDeclaration()
+
+    def handle_message(self, body, message):
+        # runs in a thread of its own per message: waiting here holds back only events
+        self.queue_consumer.event_workers.acquire()
+        try:
+            payload = events.load_payload(self.event_type, body["data"])
+        except Exception:
+            # a payload its contract refuses goes the way of a failing handler
+            self.queue_consumer.event_workers.release()
+            self.handle_message_processed(message, exc_info=sys.exc_info())
+            return
+        try:
+            self.container.spawn_worker(
+                self, (body, payload), {}, context_data=self.unpack_message_headers(message),
+                handle_result=partial(self.handle_result, message))
+        except ContainerBeingKilled:
+            self.queue_consumer.event_workers.release()
+            settle(self.queue_consumer.requeue_message, message)
+        except BaseException:
+            self.queue_consumer.event_workers.release()
+            raise
+
+    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        try:
+            return super().handle_result(message, worker_ctx, result, exc_info)
+        finally:
+            self.queue_consumer.event_workers.release()
+
     def setup(self):
         super().setup()
         self.queue = event_queue(self.source_service, self.event_type,
                                  self.container.service_name, self.container.config)
-        self.forwarder = Publisher(self.container.config["AMQP_URI"], use_confirms=True,
-                                   delivery_mode=2, serializer="json")
-
-    def handle_message(self, body, message):
-        try:
-            payload = events.load_payload(self.event_type, body["data"])
-        except Exception:
-            self.handle_message_processed(message, exc_info=sys.exc_info())
-            return
-        handle_result = partial(self.handle_result, message)
-        try:
-            self.container.spawn_worker(self, (body, payload), {},
-                                        context_data=self.unpack_message_headers(message),
-                                        handle_result=handle_result)
-        except ContainerBeingKilled:
-            self.queue_consumer.requeue_message(message)
 
     def handle_message_processed(self, message, result=None, exc_info=None):
         if exc_info is None:
-            self.queue_consumer.ack_message(message)
+            settle(self.queue_consumer.ack_message, message)
             return
-        attempts = int((message.headers or {}).get(ATTEMPTS_HEADER, 0)) + 1
-        try:
-            self._forward(message, attempts, exc_info[1])
-        except Exception:
-            # the broker is in trouble: leave the message unacked, it will come back
-            log.exception("could not forward failed event on %s", self.queue.name)
-            self.queue_consumer.requeue_message(message)
-            return
-        self.queue_consumer.ack_message(message)
-
-    def _forward(self, message, attempts, error):
-        headers = dict(message.headers or {})
-        headers[ATTEMPTS_HEADER] = attempts
-        headers["x-fazhi-last-error"] = f"{type(error).__name__}: {error}"[:500]
-        headers["x-fazhi-origin-queue"] = self.queue.name
-        if attempts < DELIVERY_LIMIT:
-            eventlet.sleep(RETRY_DELAY_SECONDS * attempts)
-            target, declare = self.queue.name, [self.queue]
-            log.warning("event on %s failed (attempt %d): %s", self.queue.name, attempts, error)
+        attempt = int((message.headers or {}).get(DELIVERY_COUNT_HEADER, 0)) + 1
+        error = exc_info[1]
+        if attempt < DELIVERY_LIMIT:
+            log.warning("event on %s failed (attempt %d): %s", self.queue.name, attempt, error)
+            # a pause before the retry, so a passing fault (a database restarting) can pass
+            eventlet.sleep(RETRY_DELAY_SECONDS * attempt)
         else:
-            target, declare = DEAD_LETTER_QUEUE, [dead_letter_queue()]
             log.error("event on %s dead-lettered after %d attempts: %s",
-                      self.queue.name, attempts, error)
-        self.forwarder.publish(message.payload, exchange=Exchange(""), routing_key=target,
-                               headers=headers, declare=declare)
+                      self.queue.name, attempt, error)
+        # back to the queue, which counts it and dead-letters it past the limit
+        settle(self.queue_consumer.requeue_message, message)
 
 
 event_handler = ReliableEventHandler.decorator

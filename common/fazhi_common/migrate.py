@@ -18,7 +18,7 @@ from alembic import command, context, op
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import MetaData, pool
 
-from fazhi_common import audit, outbox  # noqa: F401  (their tables join CommonBase)
+from fazhi_common import audit, jobs, outbox  # noqa: F401  (their tables join CommonBase)
 from fazhi_common.config import load_config
 from fazhi_common.db import make_engine
 from fazhi_common.tables import CommonBase
@@ -200,3 +200,32 @@ def drop_audit_table():
     op.drop_index("ix_audit_entry_subject", table_name="audit_entry")
     op.drop_index("ix_audit_entry_action", table_name="audit_entry")
     op.drop_table("audit_entry")
+
+
+def create_job_table():
+    """``job``: background jobs and their progress (fazhi_common.jobs)."""
+    op.create_table(
+        "job",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("kind", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("area", sa.String(length=12), nullable=False),
+        sa.Column("requested_by", sa.String(length=100), nullable=False),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("state", sa.JSON(), nullable=False),
+        sa.Column("done", sa.Integer(), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=True),
+        sa.Column("result", sa.JSON(), nullable=True),
+        sa.Column("error", sa.String(length=500), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_job_status", "job", ["status"])
+
+
+def drop_job_table():
+    op.drop_index("ix_job_status", table_name="job")
+    op.drop_table("job")
+

@@ -7,7 +7,9 @@ so they follow the code. Each service may:
              its own event queues and the exchanges they bind to, the dead-letter queue;
   write      its events exchange, nameko-rpc (replies), the default exchange (retries and
              dead letters), and the queues it binds;
-  read       its RPC queue and its own event queues, and the exchanges they bind to.
+  read       its RPC queue and its own event queues, and the exchanges they bind to; the
+             queues of its events' subscribers (declaring a queue with a dead-letter
+             exchange needs it: RabbitMQ checks read permission on the queue).
 The gateway may only publish RPC requests and read its own reply queues.
 
 Usage:
@@ -64,8 +66,14 @@ def service_permissions(service, contracts):
     if subscriber_queues:
         write_parts.append(subscriber_queues)
     write = _alt(*write_parts)
-    read = _alt(f"rpc-{e(service)}", own_queues, "nameko-rpc", f"{e(service)}\\.events",
-                *exchanges)
+    read_parts = [f"rpc-{e(service)}", own_queues, "nameko-rpc", f"{e(service)}\\.events",
+                  *exchanges]
+    if subscriber_queues:
+        # RabbitMQ lets only a user that may read a queue declare it with a dead-letter
+        # exchange, and the relay declares its subscribers' queues (it may read only
+        # events it published itself)
+        read_parts.append(subscriber_queues)
+    read = _alt(*read_parts)
     return configure, write, read
 
 

@@ -93,9 +93,15 @@ class TokenIssuer:
 
 def identity_from_token(session, issuer, token, request_id):
     claims = issuer.decode(token)
-    if session.get(RevokedToken, claims["jti"]) is not None:
+    # one round trip per request: the account as it is now, and whether this token was
+    # revoked (looked up afresh every time: a logout holds from the next request on)
+    row = session.execute(
+        select(UserAccount, RevokedToken.jti)
+        .outerjoin(RevokedToken, RevokedToken.jti == claims["jti"])
+        .where(UserAccount.username == claims["sub"])).first()
+    if row is not None and row.jti is not None:
         raise Unauthenticated("The token was revoked.")
-    account = session.scalar(select(UserAccount).where(UserAccount.username == claims["sub"]))
+    account = row[0] if row is not None else None
     if account is None or not account.active:
         raise Unauthenticated("The account is disabled.")
     valid_after = account.tokens_valid_after

@@ -79,8 +79,13 @@ def browser():
                  f"--user-data-dir={profile}", "--window-size=1366,900"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    downloads = Path(profile) / "downloads"
+    downloads.mkdir()
+    options.add_experimental_option("prefs", {
+        "download.default_directory": str(downloads), "download.prompt_for_download": False})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(60)
+    driver.downloads = downloads
     try:
         yield driver
     finally:
@@ -89,5 +94,10 @@ def browser():
 
 
 def screenshot(driver, name):
+    """The whole page as it stands, under var/screenshots/ for review."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    size = driver.get_window_size()
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(size["width"], min(max(height + 120, size["height"]), 5000))
     driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+    driver.set_window_size(size["width"], size["height"])

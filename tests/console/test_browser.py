@@ -2,6 +2,7 @@
 
 Marked ``browser`` (see conftest): scripts/test runs these once, in one pass.
 """
+from openpyxl import load_workbook
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
@@ -13,11 +14,11 @@ from tests.helpers import wait_until
 R = "/api/v1/registry"
 
 
-def wait(driver, seconds=20):
+def wait(driver, seconds=60):
     return WebDriverWait(driver, seconds)
 
 
-def find(driver, css, seconds=30):
+def find(driver, css, seconds=60):
     try:
         return wait(driver, seconds).until(
             ec.visibility_of_element_located((By.CSS_SELECTOR, css)))
@@ -60,7 +61,8 @@ def seed_two_counties(gateway):
         "kind": "village"}).status_code == 201
     # mediation learns the units from the registry's events (its read model of units)
     wait_until(lambda: {"330110000000", "330111000000"} <= {
-        c["county_code"] for c in gateway.get("/api/v1/mediation/coverage").json["counties"]})
+        c["county_code"] for c in gateway.get("/api/v1/mediation/coverage").json["counties"]},
+        timeout=60)
 
 
 def test_sign_in_browse_the_tree_see_the_api_message_by_a_field_and_sign_out(
@@ -191,7 +193,8 @@ def test_a_score_explained_and_the_dashboard_charts_drawn_with_data(console_url,
     period = str(date.today().year)
     code = "330110001001"
     wait_until(lambda: gateway.get(f"/api/v1/evaluation/results/{code}",
-                                   query_string={"period": period}).status_code == 200)
+                                   query_string={"period": period}).status_code == 200,
+               timeout=60)
     assert gateway.post("/api/v1/evaluation/evidence", json={
         "community_code": code, "period": period, "indicator_code": "legal_school",
         "value": 1}).status_code == 201
@@ -277,7 +280,11 @@ def test_a_county_user_uploads_a_gbk_list_records_a_merge_and_sees_only_its_coun
     rows = report.find_elements(By.TAG_NAME, "tr")
     assert len(rows) == 1 and rows[0].find_elements(By.TAG_NAME, "td")[0].text == "5"
     assert find(browser, "#import-progress").get_attribute("value") == "100"
-    assert find(browser, '#import-report [data-export="导入逐行报告"]')
+    find(browser, '#import-report [data-export="导入逐行报告"]').click()
+    report_file = browser.downloads / "导入逐行报告.xlsx"
+    wait(browser).until(lambda d: report_file.exists())
+    sheet = load_workbook(report_file).active
+    assert [c.value for c in sheet[3]][:2] == ["5", "330110009201"]  # the bad row, downloaded
     screenshot(browser, "registry-import-report")
     assert gateway.get(f"{R}/communities", query_string={"town_code": "330110001000"}
                        ).json["total"] == 1  # a dry run writes nothing

@@ -22,7 +22,8 @@ from tests.helpers import wait_until
 TODAY = date.today()
 Y = str(TODAY.year)
 AWARDED = TODAY.isoformat()
-NEW = "330110001101"  # the community a convert or merge makes
+NEW = "330110001101"  # the community a merge makes
+CONVERTED = "330110001102"  # the community a convert makes
 
 
 def _title(gateway, title_id):
@@ -34,44 +35,12 @@ def _stages(gateway, code):
             for y in (TODAY.year - 1, TODAY.year, TODAY.year + 1, TODAY.year + 2)]
 
 
-def test_convert_keeps_the_title_on_the_renamed_unit(registry, evaluation, gateway):
+def test_convert_keeps_the_title_and_a_merge_waits_for_a_decision(registry, evaluation,
+                                                                  gateway):
     town(gateway, Y)
-    county = officer(gateway, COUNTY)
-    title = award(county, V1, "county", Y, AWARDED)
-
-    converted = ok(gateway.post(f"{R}/reorganisations", json={
-        "kind": "convert", "effective_on": AWARDED, "source_codes": [V1],
-        "result_code": NEW, "new_unit": {"name": "大陆社区", "kind": "rural_community",
-                                         "town_code": TOWN}}), 201)
-    assert converted["kind"] == "convert" and converted["source_codes"] == [V1]
-
-    # lineage both ways, and the village is no longer a unit of its own
-    became = ok(gateway.get(f"{R}/communities/{V1}/lineage"))["became"]
-    assert [(b["kind"], b["result_code"]) for b in became] == [("convert", NEW)]
-    made_of = ok(gateway.get(f"{R}/communities/{NEW}/lineage"))["made_of"]
-    assert [(m["kind"], m["source_codes"]) for m in made_of] == [("convert", [V1])]
-    assert ok(gateway.get(f"{R}/communities/{V1}"))["status"] == "inactive"
-    assert _stages(gateway, NEW) == ["not_yet_formed", "framework", "deepening",
-                                     "full_compliance"]
-
-    # the title follows the unit: held, on the new code, never cancelled
-    carried = wait_until(lambda: (t := _title(gateway, title["id"]))["community_code"] == NEW
-                         and t, timeout=30)
-    assert carried["status"] == "held" and carried["ended_on"] is None
-    assert [h["action"] for h in carried["history"]] == ["awarded", "carried"]
-    assert ok(gateway.get(f"{E}/titles?community_code={NEW}"))["total"] == 1
-    assert ok(gateway.get(f"{E}/titles?community_code={V1}"))["total"] == 0
-    stage = ok(gateway.get(f"{E}/results/{NEW}?period={Y}"))["stage"]
-    assert stage == "framework"
-    assert ok(gateway.get(f"{E}/communities/{NEW}/prerequisite?title=safe_community"))[
-        "eligible"]
-    # a convert cannot take the unit it made, nor an inactive village
-    again = gateway.post(f"{R}/reorganisations", json={
-        "kind": "convert", "effective_on": AWARDED, "source_codes": [V1],
-        "result_code": "330110001102", "new_unit": {"name": "再转社区",
-                                                   "kind": "rural_community",
-                                                   "town_code": TOWN}})
-    assert again.status_code == 409
+    province, county = officer(gateway, PROVINCE), officer(gateway, COUNTY)
+    _convert_keeps_the_title_on_the_renamed_unit(gateway, county)
+    _merge_waits_for_a_decision_at_the_titles_level(gateway, province, county)
 
 
 def test_federated_villages_keep_their_titles_until_a_decision(registry, evaluation,
@@ -126,9 +95,46 @@ def test_federated_villages_keep_their_titles_until_a_decision(registry, evaluat
     assert bad.status_code == 422 and "decision" in bad.json["fields"]
 
 
-def test_a_merge_waits_for_a_decision_at_the_titles_level(registry, evaluation, gateway):
-    town(gateway, Y)
-    province, county = officer(gateway, PROVINCE), officer(gateway, COUNTY)
+def _convert_keeps_the_title_on_the_renamed_unit(gateway, county):
+    title = award(county, V3, "county", Y, AWARDED)
+
+    converted = ok(gateway.post(f"{R}/reorganisations", json={
+        "kind": "convert", "effective_on": AWARDED, "source_codes": [V3],
+        "result_code": CONVERTED, "new_unit": {"name": "石桥社区", "kind": "rural_community",
+                                         "town_code": TOWN}}), 201)
+    assert converted["kind"] == "convert" and converted["source_codes"] == [V3]
+
+    # lineage both ways, and the village is no longer a unit of its own
+    became = ok(gateway.get(f"{R}/communities/{V3}/lineage"))["became"]
+    assert [(b["kind"], b["result_code"]) for b in became] == [("convert", CONVERTED)]
+    made_of = ok(gateway.get(f"{R}/communities/{CONVERTED}/lineage"))["made_of"]
+    assert [(m["kind"], m["source_codes"]) for m in made_of] == [("convert", [V3])]
+    assert ok(gateway.get(f"{R}/communities/{V3}"))["status"] == "inactive"
+    assert _stages(gateway, CONVERTED) == ["not_yet_formed", "framework", "deepening",
+                                     "full_compliance"]
+
+    # the title follows the unit: held, on the new code, never cancelled
+    carried = wait_until(lambda: (t := _title(gateway, title["id"]))["community_code"] == CONVERTED
+                         and t, timeout=30)
+    assert carried["status"] == "held" and carried["ended_on"] is None
+    assert [h["action"] for h in carried["history"]] == ["awarded", "carried"]
+    assert ok(gateway.get(f"{E}/titles?community_code={CONVERTED}"))["total"] == 1
+    assert ok(gateway.get(f"{E}/titles?community_code={V3}"))["total"] == 0
+    stage = ok(gateway.get(f"{E}/results/{CONVERTED}?period={Y}"))["stage"]
+    assert stage == "framework"
+    assert ok(gateway.get(f"{E}/communities/{CONVERTED}/prerequisite?title=safe_community"))[
+        "eligible"]
+    # a convert cannot take the unit it made, nor an inactive village
+    again = gateway.post(f"{R}/reorganisations", json={
+        "kind": "convert", "effective_on": AWARDED, "source_codes": [V3],
+        "result_code": "330110001103", "new_unit": {"name": "再转社区",
+                                                   "kind": "rural_community",
+                                                   "town_code": TOWN}})
+    assert again.status_code == 409
+
+
+
+def _merge_waits_for_a_decision_at_the_titles_level(gateway, province, county):
     provincial = award(province, V1, "province", Y, AWARDED)
     ok(gateway.post(f"{R}/reorganisations", json={
         "kind": "merge", "effective_on": AWARDED, "source_codes": [V1, V2],
@@ -137,8 +143,8 @@ def test_a_merge_waits_for_a_decision_at_the_titles_level(registry, evaluation, 
     waiting = wait_until(lambda: (t := _title(gateway, provincial["id"]))[
         "status"] == "pending_decision" and t, timeout=30)
     assert waiting["reorganised_into"] == NEW and waiting["community_code"] == V1
-    report = ok(gateway.get(f"{E}/reports?period={Y}&county_code={COUNTY}"))
-    assert report["counties"][0]["titles_held"] == 0  # not held while undecided
+    # not held while undecided
+    assert ok(gateway.get(f"{E}/titles?community_code={V1}&status=held"))["total"] == 0
 
     decision = {"decision": "transfer", "reason": "合并后保留称号", "decided_on": AWARDED}
     below = county.post(f"{E}/titles/{provincial['id']}/reorganisation-decision",

@@ -2,11 +2,13 @@
 registry announcing elections and reorganisations to evaluation."""
 from datetime import date
 
+from tests.evaluation.survey_checks import a_burst_from_one_source_is_flagged_and_not_counted
 from tests.evaluation.titles_setup import (
     CITY,
     COUNTY,
     PROVINCE,
     V1,
+    V2,
     E,
     R,
     award,
@@ -21,9 +23,14 @@ Y = str(TODAY.year)
 AWARDED = TODAY.isoformat()
 
 
-def test_only_an_authority_at_or_above_a_titles_level_revokes_it(registry, evaluation,
-                                                                  gateway):
+def test_titles_by_level_and_expiry_and_a_survey_burst(registry, evaluation, gateway):
     town(gateway, Y)
+    _only_an_authority_at_or_above_a_titles_level_revokes_it(gateway)
+    _titles_expire_and_leave_the_counts(gateway)
+    a_burst_from_one_source_is_flagged_and_not_counted(gateway)
+
+
+def _only_an_authority_at_or_above_a_titles_level_revokes_it(gateway):
     province, city, county = (officer(gateway, a) for a in (PROVINCE, CITY, COUNTY))
     provincial = award(province, V1, "province", Y, AWARDED)
     local = award(county, V1, "county", Y, AWARDED)
@@ -116,9 +123,9 @@ def test_a_failed_election_proposes_a_veto_that_an_officer_confirms_or_dismisses
     assert [e["data"]["veto_id"] for e in vetoed] == [second["id"]]
 
 
-def test_titles_expire_and_leave_the_counts(registry, evaluation, gateway):
-    town(gateway, Y)
-    title = award(officer(gateway, COUNTY), V1, "county", Y, AWARDED)
+def _titles_expire_and_leave_the_counts(gateway):
+    # V1's titles were revoked above; V2 holds one
+    title = award(officer(gateway, COUNTY), V2, "county", Y, AWARDED)
     report = ok(gateway.get(f"{E}/reports?period={Y}&county_code={COUNTY}"))
     assert report["counties"][0]["titles_held"] == 1
     last_day = date.fromisoformat(title["valid_until"])

@@ -76,8 +76,13 @@ def test_a_year_for_a_town(registry, evaluation, gateway, rabbit_config):
     disclosures = next(i for _c in edited["categories"] for sub in _c["categories"]
                        for i in sub["indicators"] if i["code"] == "disclosures_on_time")
     disclosures["schedule"] = {"financial": "monthly"}
-    v2 = ok(gateway.post(f"{E}/schemes/{scheme['id']}/revisions", json=edited))
+    v2 = ok(gateway.post(f"{E}/schemes/{scheme['id']}/revisions", json=edited), 202)
     assert v2["version"] == 2 and v2["supersedes_id"] == scheme["id"]
+    # the results pinned to version 1 move to version 2 in a background job
+    job = wait_until(lambda: (ok(gateway.get(f"{E}/jobs/{v2['job']['id']}"))
+                              if ok(gateway.get(f"{E}/jobs/{v2['job']['id']}"))["status"]
+                              in ("done", "failed") else None), timeout=30)
+    assert job["status"] == "done" and job["done"] == job["total"] >= 1, job
     assert ok(gateway.get(f"{E}/schemes/{scheme['id']}"))["status"] == "superseded"
     assert ok(result(gateway, A))["scheme_version"] == 2
     # the superseded version cannot change any more

@@ -120,7 +120,7 @@ def test_refusal_objection_and_overdue_alerts(justice, gateway, rabbit_config):
     assert justice.post(f"{M}/overdue-scan", json={"today": later}).json[
         "legal_aid_raised"] == 0
     alerts = queued_events(rabbit_config["AMQP_URI"], "mediation", "legal_aid_overdue",
-                           "notifications", expect=3)
+                           "notifications", expect=2)
     assert sorted(a["data"]["deadline"] for a in alerts) == ["decision", "objection_review"]
     assert {a["data"]["supervising_department"] for a in alerts} == {"justice-330110"}
 
@@ -166,9 +166,11 @@ def test_residents_follow_only_their_own_case_with_the_secret(justice, gateway):
     assert step.status_code == 200
     declined = track(resident, receipt)
     assert declined["outcome"] == "declined" and "Already before" in declined["next_step"]
+    hotline_statistics(justice, gateway)
 
 
-def test_hotline_statistics_by_topic_county_and_month(justice, gateway):
+def hotline_statistics(justice, gateway):
+    """12348 statistics by topic, county and month (part of the test above)."""
     def consult(day, topic, community=COMMUNITY, client=justice):
         response = client.post(f"{M}/hotline-consultations", json={
             "community_code": community, "consulted_on": day, "topic": topic,

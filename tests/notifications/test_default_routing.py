@@ -19,3 +19,11 @@ def test_awards_and_due_re_evaluations_reach_both_owners_and_the_granting_depart
     for event_type in ("title_awarded", "re_evaluation_due"):
         assert rules.departments_for(event_type, data) == [
             "civil_affairs-330110", "justice-330110", "justice-33"], event_type
+
+
+def test_a_legal_aid_deadline_passed_reaches_the_county_justice_bureau():
+    rules = domain.load_rules()
+    data = {**AREA, "application_id": 7, "deadline": "decision", "due_on": "2026-03-09",
+            "supervising_department": "justice-330110"}
+    assert rules.departments_for("legal_aid_overdue", data) == ["justice-330110"]
+    assert "decision" in rules.title("legal_aid_overdue", data)

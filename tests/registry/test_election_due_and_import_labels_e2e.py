@@ -63,9 +63,10 @@ def test_election_due_is_announced_ahead_of_the_term_once_per_term(registry, gat
     assert _run(gateway, "2030-10-02") == []
 
 
-def test_an_overdue_body_is_announced_as_overdue_and_the_run_is_the_operators(
+def test_an_overdue_body_is_announced_as_overdue_and_coverage_shows_empty_units(
         registry, gateway, rabbit_config):
     _units(gateway)
+    _coverage_shows_counties_and_towns_with_nothing(gateway)
     body = _body(gateway, B, "villagers_committee", "2018-05-01")  # ended 2023-05-01
     assert _run(gateway, "2025-01-01") == [body["id"]]
     event = queued_events(rabbit_config["AMQP_URI"], "registry", "election_due",
@@ -86,6 +87,7 @@ def _upload(gateway, text, encoding="utf-8"):
 
 
 def test_a_list_with_chinese_kind_labels_and_urban_rural_codes_imports(registry, gateway):
+    _labels_of_the_wrong_level_and_unknown_codes_are_refused_row_by_row(gateway)
     listing = ("统计用区划代码,名称,类型,城乡分类代码\n"
                "330110000000,余杭区,市辖区,\n"
                "330181000000,某县级市,县级市,\n"
@@ -116,8 +118,7 @@ def test_a_list_with_chinese_kind_labels_and_urban_rural_codes_imports(registry,
     assert _upload(gateway, listing).json["unchanged"] == 10
 
 
-def test_labels_of_the_wrong_level_and_unknown_codes_are_refused_row_by_row(registry,
-                                                                            gateway):
+def _labels_of_the_wrong_level_and_unknown_codes_are_refused_row_by_row(gateway):
     listing = ("统计用区划代码,名称,类型,城乡分类代码\n"
                "330110000000,余杭区,街道,\n"
                "330110001000,良渚街道,街道,111\n"
@@ -131,8 +132,7 @@ def test_labels_of_the_wrong_level_and_unknown_codes_are_refused_row_by_row(regi
     assert gateway.get(f"{R}/counties").json["total"] == 0
 
 
-def test_coverage_shows_counties_and_towns_with_nothing(registry, gateway):
-    _units(gateway)
+def _coverage_shows_counties_and_towns_with_nothing(gateway):
     assert gateway.post(f"{R}/towns", json={"code": "330110002000", "county_code": COUNTY,
                                              "name": "空镇", "kind": "town"}).status_code == 201
     report = gateway.get(f"{R}/coverage").json

@@ -29,6 +29,7 @@ def _check(justice, county, serial, day):
 
 def test_repeat_checks_count_once_against_the_countys_own_target(registry, gateway):
     _counties(gateway)
+    _only_the_city_sets_a_countys_target(gateway)
     justice = gateway.as_role("justice_officer", YUHANG)
     for serial, day in ((1, "2026-03-01"), (1, "2026-09-01"), (2, "2026-04-01"),
                         (3, "2025-12-31")):
@@ -58,8 +59,7 @@ def test_repeat_checks_count_once_against_the_countys_own_target(registry, gatew
     assert [c["county_code"] for c in mine["counties"]] == [YUHANG]
 
 
-def test_only_the_city_sets_a_countys_target(registry, gateway):
-    _counties(gateway)
+def _only_the_city_sets_a_countys_target(gateway):
     body = {"county_code": YUHANG, "year": 2026, "target": 40}
     own = gateway.as_role("justice_officer", YUHANG).post(f"{R}/health-check-targets",
                                                          json=body)
@@ -72,6 +72,10 @@ def test_only_the_city_sets_a_countys_target(registry, gateway):
     assert civil.status_code == 403
     bad = gateway.post(f"{R}/health-check-targets", json=dict(body, target=0))
     assert bad.status_code == 422 and "target" in bad.json["fields"]
+    for not_a_county in ("330100000000", "330110001000", "000000000000"):
+        wrong = gateway.post(f"{R}/health-check-targets",
+                             json=dict(body, county_code=not_a_county))
+        assert wrong.status_code == 422 and "county_code" in wrong.json["fields"]
     unknown = gateway.post(f"{R}/health-check-targets",
                           json=dict(body, county_code="330183000000"))
     assert unknown.status_code == 404

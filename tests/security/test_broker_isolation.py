@@ -4,9 +4,10 @@ import uuid
 import pytest
 import requests
 from amqp.exceptions import AccessRefused
-from kombu import Connection, Exchange, Queue
+from kombu import Connection, Exchange
 
 from deploy.rabbitmq.broker_users import all_permissions, apply, passwords
+from fazhi_common.messaging import rpc_queue
 from registry.service import RegistryService
 from tests.helpers import queued_events
 
@@ -15,7 +16,7 @@ R = "/api/v1/registry"
 
 @pytest.fixture
 def broker_users(rabbit_config, request):
-    vhost = rabbit_config["AMQP_URI"].rsplit("/", 1)[1]
+    host, vhost = rabbit_config["AMQP_URI"].split("@", 1)[1].rsplit("/", 1)
     api = request.config.getoption("RABBIT_API_URI").rstrip("/")
     prefix = f"t{uuid.uuid4().hex[:8]}-"
     table = all_permissions(prefix)
@@ -23,7 +24,7 @@ def broker_users(rabbit_config, request):
     apply(api, vhost, table, secrets)
 
     def uri(user):
-        return f"pyamqp://{prefix}{user}:{secrets[prefix + user]}@127.0.0.1:5672/{vhost}"
+        return f"pyamqp://{prefix}{user}:{secrets[prefix + user]}@{host}/{vhost}"
     yield uri
     for user in table:
         requests.delete(f"{api}/api/users/{user}")
@@ -57,7 +58,7 @@ def test_services_work_under_their_own_users(broker_users, container_factory,
 def test_a_service_user_cannot_touch_another_services_traffic(broker_users, rabbit_config):
     with Connection(rabbit_config["AMQP_URI"]) as admin:  # what other services would declare
         channel = admin.channel()
-        Queue("rpc-mediation", durable=True)(channel).declare()
+        rpc_queue("mediation", {})(channel).declare()
         Exchange("mediation.events", type="topic", durable=True)(channel).declare()
 
     registry = broker_users("registry")

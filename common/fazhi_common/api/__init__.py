@@ -41,6 +41,22 @@ def page_of(item_schema):
     })
 
 
+class Job(Schema):
+    """A background job (``fazhi_common.jobs``): poll it until ``status`` is done or failed."""
+
+    id = fields.String(required=True)
+    kind = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(
+        ("queued", "running", "done", "failed")))
+    done = fields.Integer(required=True, metadata={"description": "units of work done"})
+    total = fields.Integer(allow_none=True, metadata={"description": "known once started"})
+    result = fields.Dict(allow_none=True)
+    error = fields.String(allow_none=True)
+    requested_by = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    finished_at = fields.DateTime(allow_none=True)
+
+
 class ErrorSchema(Schema):
     """Every error response (RFC 9457 problem details plus ``code`` and ``fields``)."""
 

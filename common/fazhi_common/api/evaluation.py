@@ -3,7 +3,7 @@ inspections, vetoes, results and their explanation, titles, rankings and reports
 from marshmallow import Schema, ValidationError, fields, validate
 
 from fazhi_common import resident_id
-from fazhi_common.api import PageQuery, code_field, id_field
+from fazhi_common.api import Job, PageQuery, code_field, id_field
 from fazhi_common.api.mediation import MEDIATION_KINDS
 from fazhi_common.api.registry import BODY_KINDS, DISCLOSURE_KINDS, UNIT_KINDS
 from fazhi_common.events.evaluation import TITLE_LEVELS
@@ -161,6 +161,9 @@ class Scheme(SchemeIn):
     total_points = fields.Float(required=True)
     supersedes_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime(required=True)
+    job = fields.Nested(Job, allow_none=True, metadata={
+        "description": "a revision of a scheme in use recomputes the results pinned to it "
+                       "in the background: this job (answered with 202)"})
 
 
 class SchemeQuery(PageQuery):
@@ -527,6 +530,28 @@ class ReportQuery(Schema):
     county_code = code_field()
 
 
+class ExportQuery(ReportQuery):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=500, validate=validate.Range(min=1, max=1000))
+
+
+class ExportIndicator(Schema):
+    category = fields.String(allow_none=True)
+    name = fields.String(allow_none=True)
+    kind = fields.String(allow_none=True)
+    points = fields.Float(allow_none=True)
+    max_points = fields.Float(allow_none=True)
+    value = fields.Raw(allow_none=True)
+    source = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class ExportRow(RankingItem):
+    max_score = fields.Float(required=True)
+    pass_threshold = fields.Float(allow_none=True)
+    indicators = fields.List(fields.Nested(ExportIndicator), required=True)
+
+
 class AreaFigures(Schema):
     communities = fields.Integer(required=True)
     evaluated = fields.Integer(required=True)
@@ -548,11 +573,6 @@ class CountyReport(AreaFigures):
 class Report(Schema):
     period = fields.String(required=True)
     counties = fields.List(fields.Nested(CountyReport), required=True)
-
-
-class ExportFile(Schema):
-    filename = fields.String(required=True)
-    content_base64 = fields.String(required=True)
 
 
 # -- who may call what (checked by the gateway and again by the service) ------------------------

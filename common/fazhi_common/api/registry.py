@@ -1,7 +1,7 @@
 """The registry service's RPC contract."""
 from marshmallow import Schema, fields, validate
 
-from fazhi_common.api import PageQuery, code_field, count_field, id_field
+from fazhi_common.api import Job, PageQuery, code_field, count_field, id_field
 from fazhi_common.identity import CIVIL_AFFAIRS_OFFICER, JUSTICE_OFFICER, PLATFORM_ADMIN, STAFF
 
 COUNTY_KINDS = ("county", "county_city", "district", "development_zone")
@@ -429,6 +429,9 @@ class ImportResult(Schema):
     errors = fields.List(fields.Nested(ImportRowError))
     # rows imported nonetheless, e.g. a kind that contradicts the NBS numbering of the code
     warnings = fields.List(fields.Nested(ImportRowError))
+    job = fields.Nested(Job, metadata={
+        "description": "a long list is imported by this background job (answered with "
+                       "202): poll it; its result holds these counts and the row report"})
 
 
 class ImportFileIn(Schema):

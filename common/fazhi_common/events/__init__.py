@@ -19,7 +19,7 @@ import importlib
 import pkgutil
 from dataclasses import dataclass
 
-from marshmallow import EXCLUDE, Schema, ValidationError
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from fazhi_common.division import COMMUNITY, Division, DivisionField
 from fazhi_common.errors import ValidationFailed
@@ -46,6 +46,18 @@ def area_of(code):
     area = {"county_code": unit.county, "town_code": unit.town,
             "community_code": unit if unit.level == COMMUNITY else None}
     return {key: value for key, value in area.items() if value is not None}
+
+
+class JobFinished(Schema):
+    """A background job ended (``fazhi_common.jobs``): each service that runs jobs
+    announces it as ``<service>_job_finished``."""
+
+    job_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("done", "failed")))
+    done = fields.Integer(required=True)
+    total = fields.Integer(allow_none=True)
+    error = fields.String(allow_none=True)  # the result (a row report...) is on the job
 
 
 @dataclass(frozen=True)

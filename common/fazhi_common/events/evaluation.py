@@ -1,7 +1,7 @@
 """Events the evaluation service announces: scores, vetoes, titles and re-evaluations."""
 from marshmallow import fields, validate
 
-from fazhi_common.events import AreaPayload, EventContract
+from fazhi_common.events import AreaPayload, EventContract, JobFinished
 
 TITLE_LEVELS = ("county", "city", "province", "national")
 
@@ -69,4 +69,6 @@ CONTRACTS = [
     EventContract("title_awarded", "evaluation", TitleAwarded, _LISTENERS),
     EventContract("title_revoked", "evaluation", TitleRevoked, _LISTENERS),
     EventContract("re_evaluation_due", "evaluation", ReEvaluationDue, _LISTENERS),
+    # whoever started a job can poll it; a webhook or inbox subscription can listen instead
+    EventContract("evaluation_job_finished", "evaluation", JobFinished, _LISTENERS),
 ]

@@ -2,7 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from fazhi_common.api.registry import REORGANISATION_KINDS
-from fazhi_common.events import AreaPayload, EventContract, code_field
+from fazhi_common.events import AreaPayload, EventContract, JobFinished, code_field
 
 
 class CountyRegistered(Schema):
@@ -98,6 +98,8 @@ CONTRACTS = [
     EventContract("election_held", "registry", ElectionHeld, _REGISTRY_LISTENERS),
     EventContract("election_due", "registry", ElectionDue, ("notifications",)),
     EventContract("affairs_disclosed", "registry", AffairsDisclosed, _REGISTRY_LISTENERS),
+    # a long import's end; whoever started it can poll the job instead
+    EventContract("registry_job_finished", "registry", JobFinished, ("notifications",)),
 ]
 
 

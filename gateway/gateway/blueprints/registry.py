@@ -6,7 +6,7 @@ import io
 
 from flask import Blueprint, Response, jsonify, request
 
-from fazhi_common.api import page_of
+from fazhi_common.api import Job, page_of
 from fazhi_common.api import registry as api
 from fazhi_common.errors import ValidationFailed
 from gateway.openapi import documented
@@ -186,7 +186,8 @@ for _kind, (_in, _out) in api.RECORD_KINDS.items():
             "(all or nothing; JSON with base64 content, or multipart field 'file'; "
             "dry_run checks every row and writes nothing)",
             body=api.ImportFileIn, response=api.ImportResult, status=201, tag=TAG,
-            roles=api.UNIT_WRITERS, also={200: api.ImportResult}, large_body=True)
+            roles=api.UNIT_WRITERS, also={200: api.ImportResult, 202: api.ImportResult},
+            large_body=True)
 def import_units():
     upload = request.files.get("file")
     if upload is not None:
@@ -198,9 +199,20 @@ def import_units():
     else:
         payload = json_body(api.ImportFileIn)
     result = call("registry", "import_file", payload)
+    if result.get("job"):  # a long list: accepted, imported by a job the caller polls
+        response = jsonify(result)
+        response.headers["Location"] = f"{bp.url_prefix}/jobs/{result['job']['id']}"
+        return response, 202
     # a dry run made nothing: 200 with the row report
     return jsonify(result) if str(payload.get("dry_run")).lower() in ("true", "1") \
         else created(result)
+
+
+@bp.get("/jobs/<job_id>")
+@documented("Poll a background job (a long import): its result holds the counts and the "
+            "row report", response=Job, tag=TAG)
+def get_job(job_id):
+    return jsonify(call("registry", "get_job", job_id))
 
 
 

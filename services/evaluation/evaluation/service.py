@@ -11,9 +11,10 @@ import eventlet
 
 from evaluation import operations as ops
 from evaluation.dependencies import DefaultSchemes, TitlePolicy
+from fazhi_common import jobs
 from fazhi_common import service as base
+from fazhi_common.api import Job, page_of
 from fazhi_common.api import evaluation as api
-from fazhi_common.api import page_of
 from fazhi_common.identity import SYSTEM, rpc
 from fazhi_common.messaging import event_handler
 from fazhi_common.outbox import claim_event
@@ -28,12 +29,15 @@ INSPECTION_PAGE = page_of(api.Inspection)()
 VETO_PAGE = page_of(api.Veto)()
 TITLE_PAGE = page_of(api.Title)()
 RANKING_PAGE = page_of(api.RankingItem)()
+JOB = Job()
+EXPORT_PAGE = page_of(api.ExportRow)()
 
 
 class EvaluationService(base.ServiceBase):
     name = "evaluation"
     default_schemes = DefaultSchemes()
     titles = Settings(TitlePolicy.from_config)
+    job_runner = jobs.JobRunner({ops.RECOMPUTE_PINNED: ops.recompute_pinned_step})
 
 
     # -- schemes -------------------------------------------------------------------------
@@ -53,10 +57,18 @@ class EvaluationService(base.ServiceBase):
         with self.db.transaction() as session:
             scheme, new_version = ops.edit_scheme(session, scheme_id, data, self.caller,
                                                   date.today())
+            job = (ops.start_recompute(session, ops.get_scheme(session, scheme_id),
+                                       self.caller, date.today()) if new_version else None)
             self.audit(session, "edit_scheme", f"scheme {scheme_id}",
                        {"key": scheme.key, "version": scheme.version,
-                         "new_version": new_version})
-            return api.Scheme().dump(ops.scheme_view(session, scheme))
+                        "new_version": new_version, "job": job.id if job else None})
+            view = ops.scheme_view(session, scheme)
+            return api.Scheme().dump({**view, "job": jobs.job_view(job) if job else None})
+
+    @rpc(roles=api.READERS)
+    def get_job(self, job_id):
+        with self.db.read() as session:
+            return JOB.dump(jobs.job_view(jobs.get_job(session, job_id, self.caller)))
 
     @rpc(roles=api.READERS)
     def get_scheme(self, scheme_id):
@@ -301,11 +313,11 @@ class EvaluationService(base.ServiceBase):
                                                 query.get("county_code"), self.caller))
 
     @rpc(roles=api.READERS)
-    def export_results(self, query):
-        query = load(api.ReportQuery(), query)
+    def export_page(self, query):
+        """One page of the Excel export (the gateway streams the pages into the file)."""
+        query = load(api.ExportQuery(), query)
         with self.db.read() as session:
-            return api.ExportFile().dump(ops.export_results(
-                session, query["period"], query.get("county_code"), self.caller))
+            return EXPORT_PAGE.dump(ops.export_page(session, query, self.caller))
 
     # -- facts from the registry and mediation (this service's own read model) ----------------
 

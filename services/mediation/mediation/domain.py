@@ -5,8 +5,8 @@ and the deadlines and says what changes. Also: resident ID numbers (GB 11643), m
 personal data and who may see it unmasked, linkage coverage, and statistics arithmetic.
 """
 import re
-from datetime import date
 
+from fazhi_common import resident_id
 from fazhi_common.division import COMMUNITY, TOWN, Division, InvalidDivision
 from fazhi_common.errors import Conflict, ValidationFailed, field_error
 from mediation.deadlines import UNIT_WORDS, Period
@@ -290,26 +290,15 @@ def default_supervising_department(county_code):
 
 # -- resident ID numbers (GB 11643-1999) --------------------------------------------------------
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
-
-
-def id_check_character(first17):
-    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+# the check itself lives once, in fazhi_common.resident_id
+id_check_character = resident_id.check_character
 
 
 def valid_resident_id(number):
     """True if ``number`` is a well-formed 18-character ID with a valid birth date and
-    check character."""
-    if not isinstance(number, str) or not re.fullmatch(r"\d{17}[\dXx]", number):
-        return False
-    try:
-        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
-        return False
-    if born.year < 1900:
-        return False
-    return id_check_character(number[:17]) == number[17].upper()
+    check character (as typed: no surrounding space)."""
+    return (isinstance(number, str) and re.fullmatch(r"\d{17}[\dXx]", number) is not None
+            and resident_id.problem(number) is None)
 
 
 def check_parties(parties, prefix="parties"):

@@ -10,14 +10,19 @@ from datetime import date
 
 from sqlalchemy import distinct, func, select
 
-from fazhi_common.division import Division
-from fazhi_common.errors import Forbidden, NotFound
+from fazhi_common.division import Division, InvalidDivision
+from fazhi_common.errors import Forbidden, NotFound, field_error
 from registry import domain
 from registry.models import County, EnterpriseHealthCheck, HealthCheckTarget
 
 
 def set_target(session, data, scope):
-    county = Division(data["county_code"])
+    try:
+        county = Division(data["county_code"])
+    except InvalidDivision as exc:
+        raise field_error("county_code", str(exc)) from None
+    if not county.stands_as_county:
+        raise field_error("county_code", f"{county} is a {county.level} code, not a county's.")
     scope.require_area(county, field="county_code")
     if scope.prefix == county.prefix:
         raise Forbidden("A county's target is set by the city above it.",
@@ -70,4 +75,7 @@ def progress(session, year, county_code, area_target, scope):
 
 def _within_one_county(scope):
     """A county's (or a town's) officer: the area's target is the county's own."""
-    return bool(scope.area) and Division(scope.area).county is not None
+    try:
+        return bool(scope.area) and Division(scope.area).county is not None
+    except InvalidDivision:
+        return False

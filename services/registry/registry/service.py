@@ -7,18 +7,20 @@ from datetime import date
 
 import eventlet
 
+from fazhi_common import jobs
 from fazhi_common import service as base
-from fazhi_common.api import page_of
+from fazhi_common.api import Job, page_of
 from fazhi_common.api import registry as api
 from fazhi_common.errors import Forbidden, ValidationFailed
 from fazhi_common.identity import SYSTEM, rpc
 from fazhi_common.settings import Settings
 from fazhi_common.timer import timer
 from fazhi_common.validation import load
-from registry import health_checks, importing, schedule
+from registry import exporting, health_checks, importing, schedule
 from registry import operations as ops
 from registry.dependencies import RegistryPolicy
 
+JOB = Job()
 COUNTY_PAGE = page_of(api.County)()
 TOWN_PAGE = page_of(api.Town)()
 COMMUNITY_PAGE = page_of(api.Community)()
@@ -37,6 +39,7 @@ def _record_kind(kind):
 class RegistryService(base.ServiceBase):
     name = "registry"
     policy = Settings(RegistryPolicy.from_config)
+    job_runner = jobs.JobRunner({importing.IMPORT_JOB: importing.import_step})
 
 
     # -- units ---------------------------------------------------------------------------
@@ -264,6 +267,7 @@ class RegistryService(base.ServiceBase):
     # -- bulk import and export --------------------------------------------------------------
 
     def _rows_in_area(self, rows):
+        """``rows`` (a list, or an upload read afresh each time) if all lie in the area."""
         outside = {f"line {r['line']}": ["outside your area"]
                    for r in rows if not self.caller.covers(r["code"])}
         if outside:
@@ -286,18 +290,29 @@ class RegistryService(base.ServiceBase):
     @rpc(roles=api.UNIT_WRITERS)
     def import_file(self, payload):
         data = load(api.ImportFileIn(), payload)
-        rows = self._rows_in_area(importing.read_upload(data["filename"],
-                                                        data["content_base64"]))
+        rows = importing.read_upload(data["filename"], data["content_base64"])
         if data["dry_run"]:
             with self.db.read() as session:
-                return api.ImportResult().dump(importing.import_rows(session, rows,
-                                                                     dry_run=True))
-        return self._import(rows, "import_file")
+                return api.ImportResult().dump(importing.import_rows(
+                    session, rows, dry_run=True, scope=self.caller))
+        if rows.lines_at_most() > int(self.config.get("IMPORT_INLINE_ROWS", 200)):
+            # a province's list takes minutes: checked (area too) and written by a job,
+            # in one transaction, polled; the upload waits in the job's parameters
+            with self.db.transaction() as session:
+                job = jobs.start_job(session, importing.IMPORT_JOB, data, self.caller)
+                self.audit(session, "import_file", data["filename"], {"job": job.id})
+                return api.ImportResult().dump({"job": jobs.job_view(job)})
+        return self._import(self._rows_in_area(rows), "import_file")
+
+    @rpc(roles=api.READERS)
+    def get_job(self, job_id):
+        with self.db.read() as session:
+            return JOB.dump(jobs.job_view(jobs.get_job(session, job_id, self.caller)))
 
     def _import(self, rows, action):
         with self.db.transaction() as session:
             result = importing.import_all_or_nothing(session, rows)
-            self.audit(session, action, f"{len(rows)} rows",
+            self.audit(session, action, f"{result['rows']} rows",
                        {k: result[k] for k in ("created", "updated", "unchanged")})
             return api.ImportResult().dump(result)
 
@@ -305,5 +320,5 @@ class RegistryService(base.ServiceBase):
     def export_units(self, query=None):
         query = load(api.CoverageQuery(), query)
         with self.db.read() as session:
-            rows = importing.export_rows(session, query.get("county_code"))
+            rows = exporting.export_rows(session, query.get("county_code"))
             return [row for row in rows if self.caller.covers(row["code"])]

@@ -123,9 +123,9 @@ async function unitPage(code) {
       [(b) => b.members.map((m) => `${m.name}（${m.role}）`).join('、'), '成员']], bodies)),
     section('法律顾问', table([['adviser_name', '姓名'], [(a) => label(a.adviser_kind), '类别'],
       ['organisation', '所在机构'], ['assigned_on', '聘任日期'], ['removed_on', '解聘日期']], advisers)),
-    section('法治宣传教育阵地', table([['name', '名称'], ['kind', '类型']], places)),
-    section('本县法治文化场所', table([['name', '名称'], ['kind', '类型'], ['opened_on', '启用日期']], venues)),
-    section('公开（党务、居（村）务、财务）', table([['kind', '类型'], ['period', '期间'],
+    section('法治宣传教育阵地', table([['name', '名称'], [(p) => label(p.kind), '类型']], places)),
+    section('本县法治文化场所', table([['name', '名称'], [(v) => (v.kind === 'street' ? '法治街区' : label(v.kind)), '类型'], ['opened_on', '启用日期']], venues)),
+    section('公开（党务、居（村）务、财务）', table([[(d) => label(d.kind), '类型'], ['period', '期间'],
       ['disclosed_on', '公开日期'], ['on_time', '按时']], disclosures)));
   return page;
 }

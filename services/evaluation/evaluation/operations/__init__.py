@@ -10,7 +10,7 @@ call, the scheme that scores it, the derived facts, the current result) at the b
 ``schemes``, ``evidence`` (self-assessment and the residents' survey), ``inspections``
 (spot-check draws and inspections), ``titles``, ``vetoes`` (which end titles) and
 ``reports`` above it; ``events`` (the read model of other services' facts) and
-``export`` (the Excel workbook) at the edge. The service calls them through the names
+``export`` (the Excel export's pages) at the edge. The service calls them through the names
 gathered here.
 """
 from evaluation.operations.events import (
@@ -29,7 +29,7 @@ from evaluation.operations.evidence import (
     submit_evidence,
     survey_summary,
 )
-from evaluation.operations.export import export_results
+from evaluation.operations.export import export_page
 from evaluation.operations.inspections import (
     draw_spot_check,
     draw_view,
@@ -41,11 +41,14 @@ from evaluation.operations.inspections import (
 )
 from evaluation.operations.reports import rankings, report
 from evaluation.operations.schemes import (
+    RECOMPUTE_PINNED,
     create_scheme,
     edit_scheme,
     get_scheme,
     list_schemes,
+    recompute_pinned_step,
     scheme_view,
+    start_recompute,
 )
 from evaluation.operations.scoring import (
     community_to_read,
@@ -78,10 +81,11 @@ from evaluation.operations.vetoes import (
 )
 
 __all__ = [
+    "RECOMPUTE_PINNED", "recompute_pinned_step", "start_recompute",
     "announce_due_re_evaluations", "answer_survey", "award_title", "community_to_read",
     "community_to_write", "create_scheme", "decide_on_reorganised_title", "decide_veto",
     "expire_titles", "get_veto", "current_period", "derived_facts", "draw_spot_check",
-    "draw_view", "edit_scheme", "explain", "export_results", "get_draw", "get_inspection",
+    "draw_view", "edit_scheme", "explain", "export_page", "get_draw", "get_inspection",
     "get_scheme", "get_title", "list_draws", "list_evidence", "list_inspections",
     "list_schemes", "list_titles", "list_vetoes", "on_adviser_assigned", "on_adviser_removed",
     "on_affairs_disclosed", "on_community_registered", "on_community_reorganised",

@@ -1,41 +1,29 @@
-"""The edge: the ranking and every indicator's source as an Excel workbook."""
-import base64
-import io
+"""The edge: the ranking with every indicator's source, page by page, for the Excel export.
 
-from openpyxl import Workbook
+A province's export is tens of thousands of results with their indicators: the gateway
+asks for it a page at a time (each page one windowed query, so no call grows with the
+province) and streams the pages into the workbook it sends.
+"""
+from sqlalchemy import func, select
 
-from evaluation.operations.reports import rankings, results_in_area
+from evaluation.models import Result
+from evaluation.operations.reports import ROW_FIELDS, ranked
 
-EXPORT_COLUMNS = ["排名 rank", "代码 code", "名称 name", "镇街 town", "县区 county",
-                  "阶段 stage", "得分 score", "满分 max", "合格线 threshold", "合格 passed",
-                  "否决 vetoed"]
+EXPORT_FIELDS = (*ROW_FIELDS, "max_score", "pass_threshold")
+INDICATOR_FIELDS = ("category", "name", "kind", "points", "max_points", "value", "source",
+                    "note")
 
 
-def export_results(session, period, county_code, scope):
-    """An Excel workbook: the ranking, and every indicator with where its figure came from."""
-    rows = rankings(session, {"period": period, "county_code": county_code,
-                              "page": 1, "per_page": 1_000_000}, scope)["items"]
-    results = {r.community_code: r for r, _c in results_in_area(session, period, scope,
-                                                                  county_code)}
-    book = Workbook()
-    sheet = book.active
-    sheet.title = f"results {period}"
-    sheet.append(EXPORT_COLUMNS)
-    details = book.create_sheet("indicators")
-    details.append(["代码 code", "类别 category", "指标 indicator", "类型 kind", "得分 points",
-                    "满分 max", "数值 value", "来源 source", "说明 note"])
-    for row in rows:
-        result = results[row["community_code"]]
-        sheet.append([row["rank"], row["community_code"], row["name"], row["town_code"],
-                      row["county_code"], row["stage"], row["score"], result.max_score,
-                      result.pass_threshold, "是" if row["passed"] else "否",
-                      "是" if row["vetoed"] else "否"])
-        for ind in result.breakdown["indicators"]:
-            details.append([row["community_code"], ind["category"], ind["name"], ind["kind"],
-                            ind["points"], ind["max_points"], ind["value"], ind["source"],
-                            ind["note"]])
-    out = io.BytesIO()
-    book.save(out)
-    suffix = f"-{county_code}" if county_code else ""
-    return {"filename": f"evaluation-{period}{suffix}.xlsx",
-            "content_base64": base64.b64encode(out.getvalue()).decode()}
+def export_page(session, query, scope):
+    """One page of ranked results, each with its indicators and their sources."""
+    page, per_page = query["page"], query["per_page"]
+    base = ranked(query["period"], scope, query.get("county_code"))
+    rows = session.execute(base.add_columns(Result.breakdown)
+                           .limit(per_page).offset((page - 1) * per_page)).all()
+    total = rows[0].total if rows else session.scalar(
+        select(func.count()).select_from(base.subquery()))
+    items = [{**{f: getattr(row, f) for f in EXPORT_FIELDS},
+              "indicators": [{f: ind.get(f) for f in INDICATOR_FIELDS}
+                             for ind in row.breakdown["indicators"]]}
+             for row in rows]
+    return {"items": items, "page": page, "per_page": per_page, "total": total}

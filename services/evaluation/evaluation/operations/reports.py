@@ -1,78 +1,101 @@
-"""Rankings and the area report, read from the stored results."""
-from sqlalchemy import select
+"""Rankings and the area report, read from the stored results.
+
+Both are computed by the database: a ranking is one windowed query that returns one page
+(``RANK()`` for the rank, ``COUNT(*) OVER ()`` for the total), and the report is one
+grouped query per area. Neither loads a result's breakdown, so a province-wide ranking
+or report costs a page of rows or a row per town, not every result in memory.
+"""
+from sqlalchemy import and_, case, func, literal, select
 
 from evaluation.models import CommunityFact, Result, Title
 
+# a vetoed community ranks below every unvetoed one, then by score; ties share a rank
+RANK_ORDER = (Result.vetoed, Result.score.desc())
 
-def results_in_area(session, period, scope, county_code=None, town_code=None):
-    q = (select(Result, CommunityFact).join(CommunityFact,
-                                           CommunityFact.code == Result.community_code)
+
+def ranked(period, scope, county_code=None, town_code=None):
+    """The ranking as a query (rank, total and the columns a row shows), in rank order."""
+    q = (select(func.rank().over(order_by=RANK_ORDER).label("rank"),
+                func.count().over().label("total"),
+                Result.community_code, CommunityFact.name, CommunityFact.town_code,
+                CommunityFact.county_code, Result.score, Result.max_score,
+                Result.pass_threshold, Result.stage, Result.passed, Result.vetoed)
+         .join(CommunityFact, CommunityFact.code == Result.community_code)
          .where(Result.period == period))
     q = scope.in_area(q, Result.community_code)
     if county_code:
         q = q.where(CommunityFact.county_code == county_code)
     if town_code:
         q = q.where(CommunityFact.town_code == town_code)
-    return session.execute(q.order_by(Result.score.desc(), Result.community_code)).all()
+    return q.order_by(*RANK_ORDER, Result.community_code)
+
+
+ROW_FIELDS = ("rank", "community_code", "name", "town_code", "county_code", "score", "stage",
+              "passed", "vetoed")
 
 
 def rankings(session, query, scope):
-    """Communities by score; a vetoed community ranks below every unvetoed one."""
-    rows = results_in_area(session, query["period"], scope, query.get("county_code"),
-                            query.get("town_code"))
-    rows.sort(key=lambda rc: (rc[0].vetoed, -rc[0].score, rc[0].community_code))
-    items, rank, previous = [], 0, None
-    for position, (result, community) in enumerate(rows, start=1):
-        key = (result.vetoed, result.score)
-        if key != previous:
-            rank, previous = position, key
-        items.append({"rank": rank, "community_code": result.community_code,
-                      "name": community.name, "town_code": community.town_code,
-                      "county_code": community.county_code, "score": result.score,
-                      "stage": result.stage, "passed": result.passed,
-                      "vetoed": result.vetoed})
-    start = (query["page"] - 1) * query["per_page"]
-    return {"items": items[start:start + query["per_page"]], "page": query["page"],
-            "per_page": query["per_page"], "total": len(items)}
+    """One page of communities by score."""
+    page, per_page = query["page"], query["per_page"]
+    rows = session.execute(ranked(query["period"], scope, query.get("county_code"),
+                                  query.get("town_code"))
+                           .limit(per_page).offset((page - 1) * per_page)).all()
+    if rows:
+        total = rows[0].total
+    else:  # past the last page: the total still answers
+        total = session.scalar(
+            select(func.count()).select_from(ranked(query["period"], scope,
+                                                    query.get("county_code"),
+                                                    query.get("town_code")).subquery()))
+    items = [{name: getattr(row, name) for name in ROW_FIELDS} for row in rows]
+    return {"items": items, "page": page, "per_page": per_page, "total": total}
 
 
-def _figures():
-    return {"communities": 0, "evaluated": 0, "passed": 0, "vetoed": 0, "titles_held": 0,
-            "_scores": []}
+def _figures(row):
+    return {"communities": row.communities, "evaluated": row.evaluated,
+            "passed": int(row.passed or 0), "vetoed": int(row.vetoed or 0),
+            "titles_held": int(row.titles_held or 0),
+            "_sum": float(row.score_sum or 0), "_n": row.evaluated}
+
+
+def _add(total, part):
+    for key, value in part.items():
+        total[key] = total.get(key, 0) + value
 
 
 def _finish(figures):
-    scores = figures.pop("_scores")
-    figures["average_score"] = round(sum(scores) / len(scores), 2) if scores else None
+    total, n = figures.pop("_sum"), figures.pop("_n")
+    figures["average_score"] = round(total / n, 2) if n else None
     return figures
 
 
 def report(session, period, county_code, scope):
-    q = scope.in_area(select(CommunityFact).where(CommunityFact.status == "active"),
-                      CommunityFact.code)
+    """Counts and average score by county and town, each area one row from the database."""
+    held = (select(Title.community_code).where(Title.status == "held")
+            .group_by(Title.community_code).subquery())
+    one = literal(1)
+    q = (select(CommunityFact.county_code, CommunityFact.town_code,
+                func.count().label("communities"),
+                func.count(Result.community_code).label("evaluated"),
+                func.sum(case((Result.passed, one), else_=0)).label("passed"),
+                func.sum(case((Result.vetoed, one), else_=0)).label("vetoed"),
+                func.sum(case((held.c.community_code.is_not(None), one), else_=0))
+                .label("titles_held"),
+                func.sum(Result.score).label("score_sum"))
+         .outerjoin(Result, and_(Result.community_code == CommunityFact.code,
+                                 Result.period == period))
+         .outerjoin(held, held.c.community_code == CommunityFact.code)
+         .where(CommunityFact.status == "active"))
+    q = scope.in_area(q, CommunityFact.code)
     if county_code:
         q = q.where(CommunityFact.county_code == county_code)
-    communities = session.scalars(q.order_by(CommunityFact.code)).all()
-    results = {r.community_code: r for r in session.scalars(
-        select(Result).where(Result.period == period))}
-    held = set(session.scalars(select(Title.community_code).where(Title.status == "held")))
+    q = q.group_by(CommunityFact.county_code, CommunityFact.town_code).order_by(
+        CommunityFact.county_code, CommunityFact.town_code)
     counties = {}
-    for c in communities:
-        county = counties.setdefault(c.county_code, {"county_code": c.county_code,
-                                                     "towns": {}, **_figures()})
-        town = county["towns"].setdefault(c.town_code, {"town_code": c.town_code or "",
-                                                        **_figures()})
-        for figures in (county, town):
-            figures["communities"] += 1
-            figures["titles_held"] += c.code in held
-            result = results.get(c.code)
-            if result is not None:
-                figures["evaluated"] += 1
-                figures["passed"] += result.passed
-                figures["vetoed"] += result.vetoed
-                figures["_scores"].append(result.score)
-    out = []
-    for county in counties.values():
-        county["towns"] = [_finish(t) for t in county["towns"].values()]
-        out.append(_finish(county))
-    return {"period": period, "counties": out}
+    for row in session.execute(q):
+        county = counties.setdefault(row.county_code, {"county_code": row.county_code,
+                                                       "towns": []})
+        town = _figures(row)
+        _add(county, {k: v for k, v in town.items()})
+        county["towns"].append(_finish({"town_code": row.town_code or "", **town}))
+    return {"period": period, "counties": [_finish(c) for c in counties.values()]}

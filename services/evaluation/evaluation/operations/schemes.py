@@ -7,6 +7,7 @@ from evaluation.models import Result, Scheme
 from evaluation.operations.scoring import current_period, refresh
 from fazhi_common.db import paginate
 from fazhi_common.errors import Conflict, NotFound, field_error
+from fazhi_common.jobs import start_job
 
 
 def _scheme_in_use(session, scheme_id):
@@ -72,13 +73,49 @@ def edit_scheme(session, scheme_id, data, scope, today):
     scheme.status = "superseded"
     session.add(newer)
     session.flush()
-    period = current_period(today)
-    pinned = session.scalars(select(Result).where(Result.scheme_id == scheme.id,
-                                                  Result.period == period)).all()
-    for result in pinned:
-        refresh(session, result.community_code, period, today)
-        eventlet.sleep(0)  # a city-wide recompute must not starve the broker heartbeat
     return newer, True
+
+
+def start_recompute(session, superseded, scope, today):
+    """Queue the recompute of the current period's results pinned to ``superseded``.
+
+    A province holds tens of thousands of them: the revision answers at once, and the
+    job (``recompute_pinned_step``) moves them to the new version batch by batch.
+    """
+    return start_job(session, RECOMPUTE_PINNED, {
+        "scheme_id": superseded.id, "period": current_period(today)}, scope)
+
+
+RECOMPUTE_PINNED = "scheme_recompute"
+RECOMPUTE_BATCH = 200
+
+
+def recompute_pinned_step(session, job, today, batch=RECOMPUTE_BATCH):
+    """One batch of a scheme revision's recompute; True once every pinned result is done.
+
+    The cursor (the last community recomputed) commits with the batch, so a job taken
+    over after a crash continues after it: each result is recomputed once.
+    """
+    scheme_id, period = job.params["scheme_id"], job.params["period"]
+    pinned = select(Result.community_code).where(Result.scheme_id == scheme_id,
+                                                 Result.period == period)
+    if job.total is None:
+        job.total = session.scalar(select(func.count()).select_from(pinned.subquery()))
+    after = job.state.get("after")
+    if after is not None:
+        pinned = pinned.where(Result.community_code > after)
+    codes = session.scalars(pinned.order_by(Result.community_code).limit(batch)).all()
+    for n, code in enumerate(codes, 1):
+        refresh(session, code, period, today)
+        if n % 50 == 0:
+            eventlet.sleep(0)  # heartbeats and other workers run within a batch too
+    job.done += len(codes)
+    if codes:
+        job.state = {"after": codes[-1]}
+    finished = len(codes) < batch
+    if finished:
+        job.result = {"recomputed": job.done, "period": period}
+    return finished
 
 
 def list_schemes(session, query):

@@ -1,15 +1,15 @@
 """Residents' satisfaction through the public portal: a valid ID number, and a burst of
-answers from one source flagged and left out of the count."""
+answers from one source flagged and left out of the count (run within test_titles_e2e,
+which has the town set up already)."""
 from datetime import date
 
-from tests.evaluation.titles_setup import V1, E, ok, town
+from tests.evaluation.titles_setup import V1, E, ok
 from tests.helpers import resident_number
 
 Y = str(date.today().year)
 
 
-def test_a_burst_from_one_source_is_flagged_and_not_counted(registry, evaluation, gateway):
-    town(gateway, Y)
+def a_burst_from_one_source_is_flagged_and_not_counted(gateway):
     resident = gateway.anonymous()
 
     def answer(serial, address):

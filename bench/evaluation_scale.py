@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""Evaluation at province scale: the recompute, the rankings, the report and the export.
+
+Fills a scratch evaluation database with a province's communities (``bench/province.py``:
+25,546 villages and communities) and self-assessments for a realistic share of the
+yes/no, count and ratio indicators (60 % of communities, 70 % of those indicators each),
+then times, on the very functions the service runs:
+
+- the whole-province recompute (``refresh`` of each community, committed in batches; a
+  ``--sample`` of them is timed and the figure scaled to the province), against its
+  anchor: a set-based pass over the same inputs (each input kind fetched in one query,
+  the same ``domain.evaluate`` per community, the results stored in bulk);
+- a province-wide rankings page (the first and the last), the province and one county's
+  report, and the Excel export of the whole province (every page of ``export_page``
+  written into the workbook, as the gateway does it; the bus between them not counted).
+
+    .venv/bin/python bench/evaluation_scale.py [--database-url postgresql://...] [--repeat 3]
+"""
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy.orm import Session
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "common"), str(ROOT / "services" / "evaluation"), str(ROOT),
+                str(ROOT / "bench"), str(ROOT / "gateway")]
+
+from registry_import import drop_database, fresh_database  # noqa: E402
+
+from bench.province import province_units  # noqa: E402
+from evaluation import domain  # noqa: E402
+from evaluation import operations as ops  # noqa: E402
+from evaluation.dependencies import install_default_schemes  # noqa: E402
+from evaluation.models import CommunityFact, Evidence, Result, Scheme  # noqa: E402
+from fazhi_common.clock import utcnow  # noqa: E402
+from fazhi_common.division import COMMUNITY, Division  # noqa: E402
+from fazhi_common.identity import SYSTEM  # noqa: E402
+from fazhi_common.migrate import upgrade  # noqa: E402
+from gateway import xlsx  # noqa: E402
+
+TODAY = date.today()
+PERIOD = ops.current_period(TODAY)
+SELF_ASSESSED = ("yes_no", "count", "ratio")
+
+
+def _indicators(definition):
+    for category in definition.get("categories", ()):
+        yield from category.get("indicators", ())
+        yield from _indicators(category)
+
+
+def fill(engine, rng):
+    communities = [u for u in province_units() if Division(u[0]).level == COMMUNITY]
+    with Session(engine) as session:
+        install_default_schemes(session)
+        session.commit()
+        definition = session.scalars(select(Scheme.definition)).first()
+    rows, evidence = [], []
+    indicators = [i for i in _indicators(definition) if i["kind"] in SELF_ASSESSED]
+    now = utcnow()
+    for code, name, urban_rural in communities:
+        division = Division(code)
+        village = urban_rural.startswith("2")
+        rows.append({"code": code, "town_code": division.town, "county_code": division.county,
+                     "name": name, "kind": "village" if village else "urban_community",
+                     "status": "active"})
+        if rng.random() < 0.6:
+            for ind in indicators:
+                if rng.random() < 0.7:
+                    value = {"yes_no": 1.0, "count": float(rng.randint(0, 6)),
+                             "ratio": round(rng.random(), 2)}[ind["kind"]]
+                    evidence.append({"community_code": code, "period": PERIOD,
+                                     "indicator_code": ind["code"], "value": value,
+                                     "attachments": [], "submitted_by": "bench",
+                                     "submitted_at": now})
+    with engine.begin() as conn:
+        for start in range(0, len(rows), 5000):
+            conn.execute(insert(CommunityFact), rows[start:start + 5000])
+        for start in range(0, len(evidence), 5000):
+            conn.execute(insert(Evidence), evidence[start:start + 5000])
+    return [r["code"] for r in rows], len(evidence)
+
+
+def recompute(engine, codes, batch=500):
+    started = time.perf_counter()
+    for start in range(0, len(codes), batch):
+        with Session(engine) as session:
+            for code in codes[start:start + batch]:
+                ops.refresh(session, code, PERIOD, TODAY)
+            session.commit()
+    return time.perf_counter() - started
+
+
+def set_based_pass(engine):
+    """The anchor: the same inputs fetched set-wise, the same scoring, results stored in
+    bulk (so the reads below have a whole province of results)."""
+    started = time.perf_counter()
+    with Session(engine) as session:
+        schemes = ops.scoring._active_schemes(session)
+        communities = session.execute(select(CommunityFact.code, CommunityFact.kind,
+                                             CommunityFact.economic_tier,
+                                             CommunityFact.reorganised_on)).all()
+        evidence = defaultdict(dict)
+        for e in session.execute(select(Evidence.community_code, Evidence.indicator_code,
+                                        Evidence.value, Evidence.id)
+                                 .where(Evidence.period == PERIOD).order_by(Evidence.id)):
+            evidence[e.community_code][e.indicator_code] = {
+                "value": e.value, "note": None, "source": f"self-assessment #{e.id}"}
+    chosen, results, now = {}, [], utcnow()
+    for c in communities:
+        key = (c.kind, c.economic_tier)
+        if key not in chosen:
+            chosen[key] = domain.choose_scheme(schemes, c.kind, c.economic_tier)
+        scheme = chosen[key]["row"]
+        inputs = {"evidence": evidence.get(c.code, {}), "findings": {}, "facts": {},
+                  "satisfaction": {"sample": 0, "satisfied": 0},
+                  "parameters": scheme.definition["parameters"], "vetoes": []}
+        outcome = domain.evaluate(scheme.definition, inputs,
+                                  domain.stage_of(c.reorganised_on, PERIOD))
+        outcome["vetoes"] = []
+        results.append({"community_code": c.code, "period": PERIOD, "scheme_id": scheme.id,
+                        **{k: outcome[k] for k in ("stage", "score", "max_score",
+                                                   "pass_threshold", "passed", "vetoed")},
+                        "breakdown": {k: outcome[k] for k in ("categories", "indicators",
+                                                              "vetoes")},
+                        "computed_at": now})
+    with engine.begin() as conn:
+        for start in range(0, len(results), 2000):
+            conn.execute(insert(Result), results[start:start + 2000])
+    return time.perf_counter() - started
+
+
+def export_workbook(session, total, per_page=500):
+    """What the gateway does for an export: every page from the service, into the file."""
+    pages = (ops.export_page(session, {"period": PERIOD, "page": n, "per_page": per_page},
+                             SYSTEM)["items"]
+             for n in range(1, (total + per_page - 1) // per_page + 1))
+    return xlsx.workbook(pages, PERIOD)
+
+
+def timed(repeat, fn):
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        value = fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), value
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="a PostgreSQL server URL (default: SQLite)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--sample", type=int, default=500,
+                        help="communities whose refresh is timed (the whole province takes "
+                             "tens of minutes on a shared machine)")
+    args = parser.parse_args()
+    rng = random.Random(13)
+    with tempfile.TemporaryDirectory() as tmp:
+        url, created = fresh_database(args.database_url, Path(tmp), "evaluation")
+        try:
+            upgrade(ROOT / "services" / "evaluation", url)
+            engine = create_engine(url.replace("postgresql://", "postgresql+psycopg2://", 1))
+            codes, evidence = fill(engine, rng)
+            where = "PostgreSQL" if args.database_url else "SQLite"
+            print(f"evaluation.communities={len(codes)}  ({evidence} self-assessments, "
+                  f"{where})")
+            anchor = set_based_pass(engine)
+            if engine.dialect.name == "postgresql":
+                with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                    c.execute(text("VACUUM ANALYZE"))
+            sample = rng.sample(codes, min(args.sample, len(codes)))
+            seconds = recompute(engine, sample) * len(codes) / len(sample)
+            print(f"evaluation.set_based_pass_seconds={anchor:.2f}  (anchor: the same inputs "
+                  f"fetched set-wise, the same scoring, {len(codes)} results stored in bulk)")
+            print(f"evaluation.recompute_seconds={seconds:.0f}  (refresh of each community, "
+                  f"{len(sample)} timed, scaled to {len(codes)}; goal < 10 s)")
+            print(f"evaluation.recompute_ratio={seconds / anchor:.0f}  (goal <= 10)")
+            county = Division(codes[len(codes) // 2]).county
+            with Session(engine) as session:
+                first, page = timed(args.repeat, lambda: ops.rankings(
+                    session, {"period": PERIOD, "page": 1, "per_page": 50}, SYSTEM))
+                last_page = (page["total"] + 49) // 50
+                last, _ = timed(args.repeat, lambda: ops.rankings(
+                    session, {"period": PERIOD, "page": last_page, "per_page": 50}, SYSTEM))
+                report, _ = timed(args.repeat, lambda: ops.report(session, PERIOD, None,
+                                                                  SYSTEM))
+                county_report, _ = timed(args.repeat, lambda: ops.report(
+                    session, PERIOD, county, SYSTEM))
+                export, exported = timed(1, lambda: export_workbook(session, page["total"]))
+            size = len(exported.read()) / 1e6
+            print(f"evaluation.rankings_first_page_ms={first * 1e3:.0f}  (goal < 1000)")
+            print(f"evaluation.rankings_last_page_ms={last * 1e3:.0f}  (goal < 1000)")
+            print(f"evaluation.report_province_ms={report * 1e3:.0f}  (goal < 1000)")
+            print(f"evaluation.report_county_ms={county_report * 1e3:.0f}  (goal < 1000)")
+            print(f"evaluation.export_province_seconds={export:.1f}  ({size:.1f} MB xlsx; "
+                  f"goal < 5 s)")
+            engine.dispose()
+        finally:
+            if created:
+                drop_database(args.database_url, created)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,19 @@
+"""background jobs (fazhi_common.jobs)
+
+Revision ID: 0004
+Revises: 0003
+"""
+from fazhi_common.migrate import create_job_table, drop_job_table
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    create_job_table()
+
+
+def downgrade():
+    drop_job_table()
