@@ -33,8 +33,6 @@ from nameko.extensions import SharedExtension
 from nameko.messaging import QueueConsumer
 from nameko.rpc import RPC_QUEUE_TEMPLATE, Rpc, RpcConsumer, get_rpc_exchange
 
-from fazhi_common import events
-
 log = logging.getLogger(__name__)
 
 
@@ -224,8 +222,10 @@ class ReliableEventHandler(EventHandler):
     def handle_message(self, body, message):
         # runs in a thread of its own per message: waiting here holds back only events
         self.queue_consumer.event_workers.acquire()
+        # imported here: the contracts import identity, which imports this module
+        from fazhi_common.events import load_payload
         try:
-            payload = events.load_payload(self.event_type, body["data"])
+            payload = load_payload(self.event_type, body["data"])
         except Exception:
             # a payload its contract refuses goes the way of a failing handler
             self.queue_consumer.event_workers.release()
