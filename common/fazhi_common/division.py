@@ -224,6 +224,13 @@ def parse(code):
     return Division(code)
 
 
+def province(digits):
+    """The province whose two-digit number is ``digits`` (``province("33")``: Zhejiang)."""
+    if not (isinstance(digits, str) and len(digits) == 2):
+        raise InvalidDivision("A province is named by two digits.")
+    return Division(digits + "0" * 10)
+
+
 def try_parse(code):
     """``Division(code)``, or None when ``code`` is no division code at all."""
     try:
