@@ -40,6 +40,14 @@ def free_ports(count):
     return ports
 
 
+def _die_with_parent():
+    """In the child before exec: SIGTERM when the parent dies (rabbitmq-server execs its way
+    to the VM, which keeps it), so a test run killed by a timeout leaves no node behind."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 class Node:
     def __init__(self, cluster, index, amqp_port, dist_port, management_port):
         self.cluster = cluster
@@ -97,9 +105,10 @@ class Node:
     def start(self):
         """Start the node's Erlang VM (returns at once; ``wait`` for it to boot)."""
         log = open(self.dir / "log" / "stdout.log", "ab")  # noqa: SIM115 (the child keeps it)
-        self.process = subprocess.Popen([str(SBIN / "rabbitmq-server")], env=self.env(),
-                                        stdout=log, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL, start_new_session=True)
+        self.process = subprocess.Popen(
+            [str(SBIN / "rabbitmq-server")], env=self.env(), stdout=log,
+            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            preexec_fn=_die_with_parent if self.cluster.die_with_parent else None)
 
     def ctl(self, *args, timeout=120, check=True):
         return subprocess.run([str(SBIN / "rabbitmqctl"), "-n", self.name, *args],
@@ -152,9 +161,11 @@ class RabbitCluster:
     """Nodes under ``base`` (three, unless ``size`` says otherwise); ``ports`` is one
     (amqp, dist, management) tuple a node, free ports if not given."""
 
-    def __init__(self, base=DEFAULT_BASE, ports=None, prefix="fazhi-c", size=3):
+    def __init__(self, base=DEFAULT_BASE, ports=None, prefix="fazhi-c", size=3,
+                 die_with_parent=False):
         self.base = Path(base)
         self.prefix = prefix
+        self.die_with_parent = die_with_parent
         if ports is None:
             flat = free_ports(3 * size)
             ports = [tuple(flat[i * 3:i * 3 + 3]) for i in range(size)]

@@ -19,6 +19,7 @@ Event queues are named by (source, event type, consuming service), one handler p
 per service, so the publishing side can declare them from the contracts alone.
 """
 import logging
+import re
 
 import eventlet
 from amqp.exceptions import AMQPError
@@ -30,6 +31,24 @@ from nameko.messaging import QueueConsumer
 from nameko.rpc import RPC_QUEUE_TEMPLATE, Rpc, RpcConsumer, get_rpc_exchange
 
 log = logging.getLogger(__name__)
+
+
+class HidePasswords(logging.Filter):
+    """Masks every password of a failover ``AMQP_URI`` in a log line.
+
+    nameko logs the broker's address when it cannot connect, masking the password of the
+    first address only: with several (``;``-separated) the others would reach the logs.
+    """
+
+    PASSWORD = re.compile(r"(://[^:/@;\s]+:)[^@;\s]+@")
+
+    def filter(self, record):
+        if isinstance(record.msg, str):
+            record.msg = self.PASSWORD.sub(r"\1********@", record.msg)
+        return True
+
+
+logging.getLogger("nameko.messaging").addFilter(HidePasswords())
 
 DELIVERY_LIMIT = 5  # attempts at one message before it is dead-lettered
 RETRY_DELAY_SECONDS = 0.2

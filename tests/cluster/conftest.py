@@ -27,7 +27,7 @@ def rabbit_cluster(tmp_path_factory):
     if not (SBIN / "rabbitmq-server").exists():
         pytest.skip(f"no rabbitmq-server under {SBIN} (apt-get install rabbitmq-server)")
     base = tmp_path_factory.mktemp("rabbit-cluster")
-    cluster = RabbitCluster(base, prefix=f"fazhi-t{os.getpid()}-")
+    cluster = RabbitCluster(base, prefix=f"fazhi-t{os.getpid()}-", die_with_parent=True)
     try:
         cluster.start()
         yield cluster

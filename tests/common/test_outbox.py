@@ -198,3 +198,17 @@ def test_change_commits_while_broker_is_stopped_and_its_event_follows(
     events = queued_events(rabbit_config["AMQP_URI"], "registry", "county_registered",
                            "notifications", timeout=30)
     assert [e["data"]["county_code"] for e in events] == ["330110000000"]
+
+
+def test_no_broker_password_reaches_the_logs_from_a_failover_url(caplog):
+    import logging
+
+    import fazhi_common.messaging  # noqa: F401  (installs the filter)
+
+    # the line nameko logs when it cannot connect, its own masking applied to the first
+    logging.getLogger("nameko.messaging").warning(
+        "Error connecting to broker at pyamqp://fazhi-registry:********@b1:5672/fazhi;"
+        "pyamqp://fazhi-registry:s3cret-two@b2:5672/fazhi;"
+        "pyamqp://fazhi-registry:s3cret-three@b3:5672/fazhi (refused)")
+    assert "s3cret" not in caplog.text
+    assert caplog.text.count("fazhi-registry:********@") == 3

@@ -14,11 +14,11 @@ from tests.helpers import wait_until
 R = "/api/v1/registry"
 
 
-def wait(driver, seconds=20):
+def wait(driver, seconds=60):
     return WebDriverWait(driver, seconds)
 
 
-def find(driver, css, seconds=30):
+def find(driver, css, seconds=60):
     try:
         return wait(driver, seconds).until(
             ec.visibility_of_element_located((By.CSS_SELECTOR, css)))
@@ -61,7 +61,8 @@ def seed_two_counties(gateway):
         "kind": "village"}).status_code == 201
     # mediation learns the units from the registry's events (its read model of units)
     wait_until(lambda: {"330110000000", "330111000000"} <= {
-        c["county_code"] for c in gateway.get("/api/v1/mediation/coverage").json["counties"]})
+        c["county_code"] for c in gateway.get("/api/v1/mediation/coverage").json["counties"]},
+        timeout=60)
 
 
 def test_sign_in_browse_the_tree_see_the_api_message_by_a_field_and_sign_out(
@@ -192,7 +193,8 @@ def test_a_score_explained_and_the_dashboard_charts_drawn_with_data(console_url,
     period = str(date.today().year)
     code = "330110001001"
     wait_until(lambda: gateway.get(f"/api/v1/evaluation/results/{code}",
-                                   query_string={"period": period}).status_code == 200)
+                                   query_string={"period": period}).status_code == 200,
+               timeout=60)
     assert gateway.post("/api/v1/evaluation/evidence", json={
         "community_code": code, "period": period, "indicator_code": "legal_school",
         "value": 1}).status_code == 201

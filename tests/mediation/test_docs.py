@@ -43,6 +43,6 @@ def test_operations_link_to_sections_that_exist(gateway_app):
               "mediation.apply_legal_aid_public_post", "mediation.refer_post"]
     assert set(steps + legal + others) <= set(linked), (
         "lifecycle operations without a link to their rules")
-    for url in set(linked.values()):
+    for url in {u for op, u in linked.items() if op.startswith("mediation.")}:
         page, _hash, anchor = url.partition("#")
         assert page == "docs/mediation.md" and anchor in anchors(), url

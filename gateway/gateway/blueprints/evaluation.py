@@ -17,6 +17,16 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_PAGE_SIZE = 100  # each page one quick call, whatever the load (a few hundred KB)
 
 
+# the sections of docs/evaluation.md that state the rules these operations follow
+TITLE_RULES = ("Titles by level: who may award, revoke, re-evaluate",
+               "docs/evaluation.md#titles-by-level")
+VETO_RULES = ("Vetoes: proposed, confirmed, dismissed", "docs/evaluation.md#vetoes-一票否决")
+REORGANISATION_RULES = ("What a reorganisation does to titles",
+                        "docs/evaluation.md#reorganisation-and-titles")
+SCORE_RULES = ("Scores: what does not apply, what each indicator counts",
+               "docs/evaluation.md#scores-an-official-would-sign")
+
+
 def _call(method, *args):
     return call("evaluation", method, *args)
 
@@ -82,7 +92,7 @@ def list_evidence():
 
 @bp.get("/results/<code>")
 @documented("The current result of a community for a period, explained by indicator",
-            query=api.PeriodQuery, response=api.Explanation, tag=TAG)
+            query=api.PeriodQuery, response=api.Explanation, tag=TAG, docs=SCORE_RULES)
 def explain_result(code):
     return jsonify(_call("explain_result", code, query_args(api.PeriodQuery)))
 
@@ -92,7 +102,7 @@ def explain_result(code):
 @bp.post("/communities/<code>/survey-answers")
 @documented("A resident's satisfaction answer (public; one per resident, community and "
             "period)", body=api.SurveyAnswerIn, response=api.SurveyReceipt, status=201,
-            tag=TAG, roles=api.SURVEY_RESPONDENTS, public=True, rate_limited=True)
+            tag=TAG, roles=api.SURVEY_RESPONDENTS, public=True, rate_limited=True, docs=SCORE_RULES)
 def answer_survey(code):
     # where it came from, so that a burst of answers from one source can be flagged
     return created(_call("answer_survey", code, json_body(api.SurveyAnswerIn),
@@ -155,7 +165,7 @@ def get_inspection(inspection_id):
 
 @bp.post("/vetoes")
 @documented("Record a veto item met (一票否决), with reason and evidence", body=api.VetoIn,
-            response=api.Veto, status=201, tag=TAG, roles=api.VETO_WRITERS)
+            response=api.Veto, status=201, tag=TAG, roles=api.VETO_WRITERS, docs=VETO_RULES)
 def record_veto():
     return created(_call("record_veto", json_body(api.VetoIn)))
 
@@ -175,7 +185,7 @@ def get_veto(veto_id):
 @bp.post("/vetoes/<int:veto_id>/decision")
 @documented("Confirm or dismiss a proposed veto, with a reason; a confirmed veto fails "
             "the period and ends the titles within your level", body=api.VetoDecisionIn,
-            response=api.Veto, tag=TAG, roles=api.VETO_WRITERS)
+            response=api.Veto, tag=TAG, roles=api.VETO_WRITERS, docs=VETO_RULES)
 def decide_veto(veto_id):
     return jsonify(_call("decide_veto", veto_id, json_body(api.VetoDecisionIn)))
 
@@ -184,7 +194,7 @@ def decide_veto(veto_id):
 
 @bp.post("/titles")
 @documented("Award a title on a passed result", body=api.AwardIn, response=api.Title,
-            status=201, tag=TAG, roles=api.TITLE_WRITERS)
+            status=201, tag=TAG, roles=api.TITLE_WRITERS, docs=TITLE_RULES)
 def award_title():
     return created(_call("award_title", json_body(api.AwardIn)))
 
@@ -204,14 +214,15 @@ def get_title(title_id):
 
 @bp.post("/titles/<int:title_id>/revocation")
 @documented("Revoke a title (摘牌) with a reason", body=api.RevocationIn, response=api.Title,
-            tag=TAG, roles=api.TITLE_WRITERS)
+            tag=TAG, roles=api.TITLE_WRITERS, docs=TITLE_RULES)
 def revoke_title(title_id):
     return jsonify(_call("revoke_title", title_id, json_body(api.RevocationIn)))
 
 
 @bp.post("/titles/<int:title_id>/re-evaluation")
 @documented("Re-evaluate a title (复评) on a period's result: kept or revoked",
-            body=api.ReEvaluationIn, response=api.Title, tag=TAG, roles=api.TITLE_WRITERS)
+            body=api.ReEvaluationIn, response=api.Title, tag=TAG, roles=api.TITLE_WRITERS,
+            docs=TITLE_RULES)
 def re_evaluate_title(title_id):
     return jsonify(_call("re_evaluate_title", title_id, json_body(api.ReEvaluationIn)))
 
@@ -219,7 +230,7 @@ def re_evaluate_title(title_id):
 @bp.post("/titles/<int:title_id>/reorganisation-decision")
 @documented("Transfer to the unit a merge or federation made, or cancel, a reorganised "
             "village's title (a recorded decision)", body=api.TitleDecisionIn,
-            response=api.Title, tag=TAG, roles=api.TITLE_WRITERS)
+            response=api.Title, tag=TAG, roles=api.TITLE_WRITERS, docs=REORGANISATION_RULES)
 def decide_on_reorganised_title(title_id):
     return jsonify(_call("decide_on_reorganised_title", title_id,
                          json_body(api.TitleDecisionIn)))

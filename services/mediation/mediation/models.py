@@ -54,10 +54,12 @@ class MediationCase(Base):
 
     __tablename__ = "mediation_case"
     __table_args__ = (
-        # statistics: filter on the period, group by kind and county; every column the
-        # aggregate reads is in the index, so PostgreSQL can answer from it alone
+        # statistics of the days CaseSums does not cover: filter on the period, group by
+        # kind and county; every column the count reads is in the index, so PostgreSQL
+        # can answer from it alone
         Index("ix_case_statistics", "received_on", "mediation_kind", "county_code",
-              postgresql_include=["accepted_on", "result", "duration_days", "overdue"]),
+              postgresql_include=["accepted_on", "result", "duration_days", "overdue",
+                                  "confirmation_court", "confirmed"]),
         Index("ix_case_open_deadlines", "status", "mediation_due_on"),
         Index("ix_case_open_acceptance", "status", "acceptance_due_on"),
     )
@@ -121,6 +123,35 @@ class MediationCase(Base):
         cascade="all, delete-orphan", lazy="selectin", order_by="CaseParty.id")
     steps: Mapped[list["CaseStep"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="CaseStep.id")
+
+
+class CaseSums(Base):
+    """The statistics' figures summed per month and per year of receipt (``span``), kind,
+    county and duration.
+
+    Kept by database triggers on ``mediation_case`` (migration 0006), so the sums change
+    in the same transaction as the case, whoever writes it. ``duration_days`` is -1 for a
+    case not concluded: a key column cannot be NULL for the upsert to find its row.
+    The figures are those ``statistics.FIGURES`` names, in that order.
+    """
+
+    __tablename__ = "mediation_case_sums"
+
+    span: Mapped[str] = mapped_column(String(5), primary_key=True)  # month or year
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    mediation_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    county_code: Mapped[str] = mapped_column(CODE, primary_key=True)
+    duration_days: Mapped[int] = mapped_column(Integer, primary_key=True)
+    volume: Mapped[int] = mapped_column(Integer)
+    accepted: Mapped[int] = mapped_column(Integer)
+    declined: Mapped[int] = mapped_column(Integer)
+    agreements: Mapped[int] = mapped_column(Integer)
+    failures: Mapped[int] = mapped_column(Integer)
+    overdue: Mapped[int] = mapped_column(Integer)
+    confirmation_not_applied: Mapped[int] = mapped_column(Integer)
+    confirmation_pending: Mapped[int] = mapped_column(Integer)
+    confirmation_confirmed: Mapped[int] = mapped_column(Integer)
+    confirmation_refused: Mapped[int] = mapped_column(Integer)
 
 
 class CaseParty(Base):

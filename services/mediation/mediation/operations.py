@@ -5,7 +5,7 @@ and the caller's identity (``scope``), and writes the outbox events announcing i
 change in that same transaction. Personal data is encrypted on the way in and decrypted
 (then masked unless the caller may see it) on the way out.
 """
-from collections import Counter, defaultdict
+from collections import defaultdict
 from decimal import Decimal
 
 from sqlalchemy import and_, func, or_, select
@@ -382,53 +382,3 @@ def scan_overdue(session, today):
     return {"today": today, "raised": len(raised), "case_ids": raised}
 
 
-# -- statistics ----------------------------------------------------------------------------
-
-FIGURES = 10  # the counts statistics() reads per group, in domain.statistics_row's order
-
-
-def statistics(session, query, scope):
-    """Volume, acceptance and success rates, median duration and overdue count by kind and
-    county over a period, aggregated in SQL.
-
-    The median comes from a histogram: the database counts cases per (kind, county,
-    duration in days) in one hash aggregate, which PostgreSQL runs in parallel, and the
-    exact median (as percentile_cont(0.5) defines it) is read off the few hundred counts
-    per group here. On 1,000,000 cases ``percentile_cont ... GROUP BY`` took 1.4 s (an
-    ordered-set aggregate sorts every row, on one core); this takes about 0.3 s
-    (bench/mediation_stats.py), and SQLite runs the same query.
-    """
-    c = MediationCase
-    where = [c.received_on.between(query["date_from"], query["date_to"])]
-    if scope.role == LINKED_DEPARTMENT_OFFICER:
-        where.append(c.referrer_department == (scope.department or ""))
-    elif scope.prefix:
-        where.append(c.community_code.startswith(scope.prefix))
-    if query.get("mediation_kind"):
-        where.append(c.mediation_kind == query["mediation_kind"])
-    if query.get("county_code"):
-        where.append(c.county_code == query["county_code"])
-    q = (select(c.mediation_kind, c.county_code, c.duration_days, func.count(),
-                func.count(c.accepted_on), func.count().filter(c.result == "declined"),
-                func.count().filter(c.result == "agreement"),
-                func.count().filter(c.result == "failure"),
-                func.count().filter(c.overdue.is_(True)),
-                # judicial confirmation is the parties' choice: not applied is no failing
-                func.count().filter(c.result == "agreement", c.confirmation_court.is_(None)),
-                func.count().filter(c.confirmation_court.is_not(None), c.confirmed.is_(None)),
-                func.count().filter(c.confirmed.is_(True)),
-                func.count().filter(c.confirmed.is_(False)))
-         .where(*where).group_by(c.mediation_kind, c.county_code, c.duration_days))
-    groups = defaultdict(lambda: ([0] * FIGURES, Counter()))
-    for kind, county, days, *figures in session.execute(q):
-        for key in ((kind, county), None):  # None: the grand total
-            sums, durations = groups[key]
-            sums[:] = [a + b for a, b in zip(sums, figures, strict=True)]
-            if days is not None:
-                durations[days] += figures[0]
-    total_sums, total_durations = groups.pop(None, ([0] * FIGURES, Counter()))
-    rows = [domain.statistics_row(kind, county, sums, domain.median_of_counts(durations))
-            for (kind, county), (sums, durations) in sorted(groups.items())]
-    return {"date_from": query["date_from"], "date_to": query["date_to"], "rows": rows,
-            "total": domain.statistics_row(None, None, total_sums,
-                                           domain.median_of_counts(total_durations))}

@@ -15,7 +15,7 @@ from fazhi_common.messaging import event_handler
 from fazhi_common.outbox import claim_event
 from fazhi_common.timer import timer
 from fazhi_common.validation import load
-from mediation import domain, tracking
+from mediation import domain, statistics, tracking
 from mediation import legal_services as legal
 from mediation import operations as ops
 from mediation.dependencies import Cipher, DeadlineSettings
@@ -177,7 +177,7 @@ class MediationService(base.ServiceBase):
     def statistics(self, query):
         query = load(api.StatisticsQuery(), query)
         with self.db.read() as session:
-            return api.Statistics().dump(ops.statistics(session, query, self.caller))
+            return api.Statistics().dump(statistics.statistics(session, query, self.caller))
 
     # -- legal services ---------------------------------------------------------------------
 

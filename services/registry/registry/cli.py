@@ -40,12 +40,16 @@ class Progress:
         self.stage = None
 
     def __call__(self, stage, done, total):
+        """``total`` None: not known yet (the check reads the file as it goes)."""
         if stage != self.stage and self.stage is not None:
             self.stream.write("\n")
         self.stage = stage
-        filled = self.WIDTH * done // max(total, 1)
-        bar = "#" * filled + "-" * (self.WIDTH - filled)
-        self.stream.write(f"\r{stage:>5} [{bar}] {done}/{total}")
+        if total is None:
+            self.stream.write(f"\r{stage:>5} {done} rows")
+        else:
+            filled = self.WIDTH * done // max(total, 1)
+            bar = "#" * filled + "-" * (self.WIDTH - filled)
+            self.stream.write(f"\r{stage:>5} [{bar}] {done}/{total}")
         self.stream.flush()
 
     def finish(self):
@@ -67,29 +71,37 @@ def _sessions(config_path):
 
 def import_command(args):
     path = Path(args.file)
-    try:
-        rows = importing.read_file(path.name, path.read_bytes())
-    except ValidationFailed as exc:
-        print(f"error: {exc.message} {exc.fields}", file=sys.stderr)
-        return 2
     progress = Progress()
     sessions = _sessions(args.config)
-    with sessions() as session:
-        result = importing.import_rows(session, rows, dry_run=args.dry_run, progress=progress)
+    try:
+        # read twice from the file, never held whole: a national list in bounded memory
+        rows = importing.FileRows(path.name, path=path)
+        with sessions() as session:
+            result = importing.import_rows(session, rows, dry_run=args.dry_run,
+                                           progress=progress)
+            progress.finish()
+            if not result["errors"] and not args.dry_run:
+                append_audit(session, _operator(), "registry.import_file", path.name,
+                             {k: result[k] for k in ("created", "updated", "unchanged")})
+                session.commit()
+    except ValidationFailed as exc:
         progress.finish()
-        if result["errors"]:
-            report = Path(args.errors or f"{path.stem}.errors.csv")
-            with report.open("w", newline="", encoding="utf-8-sig") as stream:
-                importing.write_error_report(result["errors"], stream)
-            print(f"{result['failed']} of {len(rows)} rows are invalid; nothing was imported. "
-                  f"Row report: {report}")
-            return 1
-        if args.dry_run:
-            print(f"{len(rows)} rows are valid (dry run: nothing written).")
-            return 0
-        append_audit(session, _operator(), "registry.import_file", path.name,
-                     {k: result[k] for k in ("created", "updated", "unchanged")})
-        session.commit()
+        print(f"error: {exc.message} {exc.fields}", file=sys.stderr)
+        return 2
+    for warning in result["warnings"]:
+        for field, problems in sorted(warning["fields"].items()):
+            print(f"warning: line {warning['line']} ({warning['code']}) {field}: "
+                  f"{'; '.join(problems)}", file=sys.stderr)
+    if result["errors"]:
+        report = Path(args.errors or f"{path.stem}.errors.csv")
+        with report.open("w", newline="", encoding="utf-8-sig") as stream:
+            importing.write_error_report(result["errors"], stream)
+        print(f"{result['failed']} of {result['rows']} rows are invalid; nothing was "
+              f"imported. Row report: {report}")
+        return 1
+    if args.dry_run:
+        print(f"{result['rows']} rows are valid (dry run: nothing written).")
+        return 0
     print(f"imported {path.name}: {result['created']} created, {result['updated']} updated, "
           f"{result['unchanged']} unchanged")
     return 0

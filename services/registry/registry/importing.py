@@ -6,15 +6,20 @@ is wrong the report names each bad row and field and nothing is written. Importi
 same list twice changes nothing the second time.
 """
 import base64
+import codecs
 import csv
 import io
+import zlib
+from types import SimpleNamespace
 
 import eventlet
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from fazhi_common.api import registry as api
+from fazhi_common.clock import utcnow
 from fazhi_common.errors import ValidationFailed
-from fazhi_common.outbox import record_event
+from fazhi_common.identity import PLATFORM_ADMIN, Identity
+from fazhi_common.outbox import record_events
 from registry import domain
 from registry.models import Community, County, Town
 from registry.operations import community_record
@@ -54,20 +59,12 @@ KIND_LABELS = {
 }
 COMMUNITY_LABELS = ("社区", "居委会", "居民委员会", "社区居委会")
 MODELS = {domain.COUNTY: County, domain.TOWN: Town, domain.COMMUNITY: Community}
+# rows written per bulk statement: what the write holds in memory at a time
+CHUNK = 2000
 EXPORT_COLUMNS = ("code", "name", "level", "kind", "parent_code", "status")
 
 
 # -- reading files -----------------------------------------------------------------------
-
-def decode(raw):
-    """UTF-8 (with or without BOM) first; GB18030, a superset of GBK, otherwise."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationFailed("The file is neither UTF-8 nor GBK text.", {"file": ["encoding"]})
-
 
 def _header_map(header):
     columns = {}
@@ -84,13 +81,12 @@ def _header_map(header):
 
 
 def rows_from_table(table):
-    """Rows (dicts with ``line``) from a header row followed by data rows."""
+    """Rows (dicts with ``line``) from a header row followed by data rows, as they come."""
     table = iter(table)
     try:
         columns = _header_map([str(c) if c is not None else "" for c in next(table)])
     except StopIteration:
         raise ValidationFailed("The file is empty.", {"file": ["empty"]}) from None
-    rows = []
     for line, cells in enumerate(table, start=2):
         cells = ["" if c is None else str(c).strip() for c in cells]
         if not any(cells):
@@ -101,34 +97,89 @@ def rows_from_table(table):
             row[key] = value or None
         row["code"] = row.get("code") or ""
         row["name"] = row.get("name") or ""
-        rows.append(row)
-    return rows
+        yield row
+
+
+def _text_encoding(binary):
+    """UTF-8 (with or without BOM) if the whole stream decodes so; GB18030 (a superset of
+    GBK) if that does; read in chunks, so a national list is never held whole."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        binary.seek(0)
+        try:
+            while chunk := binary.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        binary.seek(0)
+        return encoding
+    raise ValidationFailed("The file is neither UTF-8 nor GBK text.", {"file": ["encoding"]})
+
+
+def _xlsx_table(source):
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(source, read_only=True, data_only=True).active
+    except Exception:
+        raise ValidationFailed("The file is not a readable Excel workbook.",
+                               {"file": ["not xlsx"]}) from None
+    # Excel keeps long digit strings as numbers when typed in; give them back as text
+    return ([int(c) if isinstance(c, float) and c.is_integer() else c for c in row]
+            for row in sheet.iter_rows(values_only=True))
+
+
+class FileRows:
+    """The rows of a ``.csv`` or ``.xlsx`` file (a path, or bytes), read afresh on each
+    iteration: the import reads the file twice (check, then write) rather than keep it."""
+
+    def __init__(self, filename, path=None, raw=None):
+        self.filename, self.path, self.raw = filename, path, raw
+        self.xlsx = filename.lower().endswith(".xlsx")
+        if not self.xlsx:
+            with self._binary() as binary:
+                self.encoding = _text_encoding(binary)
+        rows = iter(self)  # a file without a header or unreadable fails here, at once
+        next(rows, None)
+        rows.close()
+
+    def lines_at_most(self):
+        """An upper bound of the rows, without reading them (lines, or the sheet's size)."""
+        if not self.xlsx:
+            with self._binary() as binary:
+                return sum(chunk.count(b"\n") for chunk in iter(lambda: binary.read(1 << 20),
+                                                                 b"")) + 1
+        from openpyxl import load_workbook
+
+        with self._binary() as binary:
+            return load_workbook(binary, read_only=True).active.max_row or 0
+
+    def _binary(self):
+        return open(self.path, "rb") if self.path is not None else io.BytesIO(self.raw)
+
+    def __iter__(self):
+        with self._binary() as binary:
+            if self.xlsx:
+                yield from rows_from_table(_xlsx_table(binary))
+                return
+            text = io.TextIOWrapper(binary, encoding=self.encoding, newline="")
+            yield from rows_from_table(csv.reader(text))
 
 
 def read_file(filename, raw):
-    """Rows of a ``.csv`` or ``.xlsx`` file given as bytes."""
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(raw), read_only=True, data_only=True).active
-        except Exception:
-            raise ValidationFailed("The file is not a readable Excel workbook.",
-                                   {"file": ["not xlsx"]}) from None
-        # Excel keeps long digit strings as numbers when typed in; give them back as text
-        table = ([int(c) if isinstance(c, float) and c.is_integer() else c for c in row]
-                 for row in sheet.iter_rows(values_only=True))
-        return rows_from_table(table)
-    return rows_from_table(csv.reader(io.StringIO(decode(raw))))
+    """Rows of a ``.csv`` or ``.xlsx`` file given as bytes, as a list."""
+    return list(FileRows(filename, raw=raw))
 
 
 def read_upload(filename, content_base64):
+    """The rows of an uploaded file, read from its bytes afresh on each iteration."""
     try:
         raw = base64.b64decode(content_base64, validate=True)
     except ValueError:
         raise ValidationFailed("content_base64 is not base64.",
                                {"content_base64": ["not base64"]}) from None
-    return read_file(filename, raw)
+    return FileRows(filename, raw=raw)
 
 
 # -- checking and writing -------------------------------------------------------------------
@@ -164,8 +215,9 @@ def guess_kind(level, name, urban_rural_code=None):
     return community_by_classification(urban_rural_code)
 
 
-def check_row(row, known_parents):
-    """Normalised row, or a dict of field errors. ``known_parents``: codes already valid."""
+def check_row(row, known_parents=None):
+    """Normalised row, or a dict of field errors. ``known_parents``: codes already valid
+    (None: the caller checks the parent itself, as the streamed import does)."""
     errors = {}
     try:
         level = domain.division_level(row["code"])
@@ -190,116 +242,212 @@ def check_row(row, known_parents):
             labels += COMMUNITY_LABELS
         errors["kind"] = [f"a {level} is one of {', '.join(labels)}"]
     parent = domain.parent_code(row["code"])
-    if parent and parent not in known_parents:
-        errors["code"] = [f"its parent {parent} is neither registered nor earlier in the file"]
+    if known_parents is not None and parent and parent not in known_parents:
+        errors["code"] = [_orphan(parent)]
     if errors:
         return None, errors
     return {"line": row["line"], "code": row["code"], "name": name, "level": level,
             "kind": kind, "parent": parent, "urban_rural_code": urban_rural}, None
 
 
+def _orphan(parent):
+    return f"its parent {parent} is neither registered nor in the file"
+
+
 def _no_progress(stage, done, total):
     pass
 
 
-def parent_first(rows):
-    """Counties, then towns, then communities, each in file order."""
-    return sorted(rows, key=lambda r: (r["code"][6:] != "000000", r["code"][9:] != "000",
-                                       r["line"]))
+def _digest(row):
+    """What a repeated row must say again to be a harmless repeat rather than a clash."""
+    text = "\x1f".join((row["name"], row["kind"], row["urban_rural_code"] or ""))
+    return zlib.crc32(text.encode())
 
 
-def check_rows(session, rows, progress=_no_progress):
-    """Check every row; return (normalised rows in parent-first order, errors).
+class Checked:
+    """What the check pass keeps of a list, small even for the whole country: the units
+    above communities (a few tens of thousands), and per community code one integer
+    (its first line and a digest of its content)."""
 
-    ``progress(stage, done, total)`` is told how far it got (the command line shows it).
+    def __init__(self):
+        self.upper = {}        # code -> normalised county or town row, first occurrence
+        self.communities = {}  # int(code) -> line << 32 | digest
+        self.deferred = []     # (line, code, parent) of rows whose parent came later
+        self.errors, self.warnings = [], []
+        self.rows = 0
+
+    def first_line(self, code, level):
+        if level == domain.COMMUNITY:
+            packed = self.communities.get(int(code))
+            return None if packed is None else packed >> 32
+        row = self.upper.get(code)
+        return None if row is None else row["line"]
+
+
+def check_rows(session, rows, progress=_no_progress, scope=None):
+    """Check every row of ``rows`` (any iterable, read once); return a ``Checked``.
+
+    A code twice with the same name and kind is a repeat, imported once with a warning;
+    with a different name or kind it is an error. A row's parent must be registered or
+    in the file (anywhere: lists are not always parent-first). With ``scope``, a row
+    outside the caller's area is an error too.
     """
-    rows = parent_first(rows)
     known = set(session.scalars(select(County.code))) | set(session.scalars(select(Town.code)))
-    seen, good, errors = set(), [], []
-    for done, row in enumerate(rows, start=1):
-        if done % 100 == 0 or done == len(rows):
-            progress("check", done, len(rows))
-        if row["code"] in seen:
-            errors.append({"line": row["line"], "code": row["code"],
-                           "fields": {"code": ["appears twice in the file"]}})
-            continue
-        seen.add(row["code"])
-        checked, problems = check_row(row, known)
+    checked = Checked()
+    for row in rows:
+        checked.rows += 1
+        if checked.rows % 5000 == 0:
+            progress("check", checked.rows, None)
+        good, problems = check_row(row)
+        if scope is not None and not scope.covers(row["code"]):
+            problems = {**(problems or {}), "code": ["outside your area"]}
         if problems:
-            errors.append({"line": row["line"], "code": row["code"], "fields": problems})
+            checked.errors.append({"line": row["line"], "code": row["code"],
+                                   "fields": problems})
             continue
-        if checked["level"] != domain.COMMUNITY:
-            known.add(checked["code"])
-        good.append(checked)
-    errors.sort(key=lambda e: e["line"])
-    return good, errors
+        digest = _digest(good)
+        first = checked.first_line(good["code"], good["level"])
+        if first is not None:
+            same = (checked.communities[int(good["code"])] & 0xFFFFFFFF == digest
+                    if good["level"] == domain.COMMUNITY
+                    else _digest(checked.upper[good["code"]]) == digest)
+            problem = (f"repeats line {first}; imported once" if same else
+                       f"appears twice in the file (line {first}) with another name or kind")
+            (checked.warnings if same else checked.errors).append(
+                {"line": row["line"], "code": good["code"], "fields": {"code": [problem]}})
+            continue
+        if good["level"] == domain.COMMUNITY:
+            checked.communities[int(good["code"])] = good["line"] << 32 | digest
+        else:
+            checked.upper[good["code"]] = good
+        if good["parent"] and good["parent"] not in known:
+            checked.deferred.append((good["line"], good["code"], good["parent"]))
+        elif good["level"] != domain.COMMUNITY:
+            known.add(good["code"])
+    progress("check", checked.rows, checked.rows)
+    _check_parents(checked, known)
+    checked.errors.sort(key=lambda e: e["line"])
+    checked.warnings.sort(key=lambda e: e["line"])
+    return checked
 
 
-def _event_for(unit, level):
+def _check_parents(checked, known):
+    """The rows whose parent was not known when they came: parents first, by depth."""
+    for line, code, parent in sorted(checked.deferred,
+                                     key=lambda d: (domain.division_level(d[1]) != domain.TOWN,
+                                                    d[0])):
+        if parent in known:
+            if code in checked.upper:
+                known.add(code)
+            continue
+        checked.errors.append({"line": line, "code": code,
+                               "fields": {"code": [_orphan(parent)]}})
+        checked.upper.pop(code, None)
+
+
+def _record_registered(session, level, units):
     if level == domain.COUNTY:
-        return "county_registered", {"county_code": unit.code, "name": unit.name,
-                                     "kind": unit.kind}
-    area = {"county_code": unit.county_code,
-            "town_code": unit.code if level == domain.TOWN else unit.town_code}
-    if level == domain.TOWN:
-        return "town_registered", {**area, "name": unit.name, "kind": unit.kind}
-    return "community_registered", community_record(unit)
+        record_events(session, "county_registered", [
+            {"county_code": u["code"], "name": u["name"], "kind": u["kind"]} for u in units])
+    elif level == domain.TOWN:
+        record_events(session, "town_registered", [
+            {"county_code": u["county_code"], "town_code": u["code"], "name": u["name"],
+             "kind": u["kind"]} for u in units])
+    else:
+        record_events(session, "community_registered", [
+            community_record(SimpleNamespace(**u, economic_tier=None, reorganised_on=None))
+            for u in units])
 
 
-def _existing_units(session, rows, chunk=500):
-    """Units already registered under the rows' codes, fetched in a few queries."""
-    found = {}
-    for level, model in MODELS.items():
-        codes = [r["code"] for r in rows if r["level"] == level]
-        for start in range(0, len(codes), chunk):
-            query = select(model).where(model.code.in_(codes[start:start + chunk]))
-            found.update((unit.code, unit) for unit in session.scalars(query))
-    return found
-
-
-def import_rows(session, rows, dry_run=False, progress=_no_progress):
-    """Import unit rows all or nothing; the result counts what happened to each."""
-    good, errors = check_rows(session, rows, progress)
-    result = {"created": 0, "updated": 0, "unchanged": 0, "failed": len(errors),
-              "errors": errors}
-    if errors or dry_run:
-        return result
-    existing = _existing_units(session, good)
-    towns = {}
-    for done, row in enumerate(good, start=1):
-        if done % 100 == 0 or done == len(good):
-            progress("write", done, len(good))
-        model = MODELS[row["level"]]
+def _write_chunk(session, level, rows, counties_of_towns, result):
+    """Write one chunk of checked rows of one level: bulk inserts, events in bulk, and
+    updates of the units already registered; then the session forgets them."""
+    model = MODELS[level]
+    codes = [r["code"] for r in rows]
+    existing = {u.code: u for u in session.scalars(select(model).where(model.code.in_(codes)))}
+    new, updated = [], []
+    for row in rows:
         unit = existing.get(row["code"])
-        if unit is not None:
-            # a list without the classification column leaves a unit's code as it was
-            urban_rural = (row["urban_rural_code"] or unit.urban_rural_code
-                           if row["level"] == domain.COMMUNITY else None)
-            if (unit.name, unit.kind) == (row["name"], row["kind"]) and (
-                    row["level"] != domain.COMMUNITY or unit.urban_rural_code == urban_rural):
-                result["unchanged"] += 1
-            else:
-                unit.name, unit.kind = row["name"], row["kind"]
-                if row["level"] == domain.COMMUNITY:
-                    unit.urban_rural_code = urban_rural
-                result["updated"] += 1
-                if row["level"] == domain.COMMUNITY:
-                    record_event(session, "community_updated", community_record(unit))
+        if unit is None:
+            fields = {"code": row["code"], "name": row["name"], "kind": row["kind"]}
+            if level == domain.TOWN:
+                fields["county_code"] = row["parent"]
+            elif level == domain.COMMUNITY:
+                fields.update(town_code=row["parent"],
+                              county_code=counties_of_towns[row["parent"]],
+                              status="active", urban_rural_code=row["urban_rural_code"])
+            new.append(fields)
             continue
-        fields = {"code": row["code"], "name": row["name"], "kind": row["kind"]}
-        if row["level"] == domain.TOWN:
-            fields["county_code"] = row["parent"]
-        elif row["level"] == domain.COMMUNITY:
-            town = towns.get(row["parent"]) or session.get(Town, row["parent"])
-            towns[row["parent"]] = town
-            fields.update(town_code=town.code, county_code=town.county_code, status="active",
-                          urban_rural_code=row["urban_rural_code"])
-        unit = model(**fields)
-        session.add(unit)
-        if row["level"] != domain.COMMUNITY:
-            session.flush()  # the next rows may name it as their parent
-        record_event(session, *_event_for(unit, row["level"]))
-        result["created"] += 1
+        # a list without the classification column leaves a unit's code as it was
+        urban_rural = (row["urban_rural_code"] or unit.urban_rural_code
+                       if level == domain.COMMUNITY else None)
+        if (unit.name, unit.kind) == (row["name"], row["kind"]) and (
+                level != domain.COMMUNITY or unit.urban_rural_code == urban_rural):
+            result["unchanged"] += 1
+            continue
+        unit.name, unit.kind = row["name"], row["kind"]
+        if level == domain.COMMUNITY:
+            unit.urban_rural_code = urban_rural
+            updated.append(unit)
+        result["updated"] += 1
+    if new:
+        session.execute(insert(model), new)
+        _record_registered(session, level, new)
+        result["created"] += len(new)
+    if updated:
+        record_events(session, "community_updated", [community_record(u) for u in updated])
+    session.flush()
+    for unit in existing.values():  # forget them (only them: the caller may hold others)
+        session.expunge(unit)
+    if level == domain.TOWN:
+        counties_of_towns.update((r["code"], r["parent"]) for r in rows)
+
+
+def _chunks(rows, size=CHUNK):
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _communities_to_write(rows, checked):
+    """The community rows of a second reading of the file, each code once."""
+    for row in rows:
+        good, _ = check_row(row)
+        if good and good["level"] == domain.COMMUNITY and \
+                checked.communities[int(good["code"])] >> 32 == good["line"]:
+            yield good
+
+
+def import_rows(session, rows, dry_run=False, progress=_no_progress, scope=None):
+    """Import unit rows all or nothing; the result counts what happened to each.
+
+    ``rows`` is read twice (a list, or a ``FileRows`` that reads its file again): once to
+    check every row, once to write. Memory stays bounded by ``CHUNK`` rows and what
+    ``Checked`` keeps, so a national list imports in one transaction, all or nothing.
+    """
+    checked = check_rows(session, rows, progress, scope)
+    result = {"created": 0, "updated": 0, "unchanged": 0, "failed": len(checked.errors),
+              "errors": checked.errors, "warnings": checked.warnings, "rows": checked.rows}
+    if checked.errors or dry_run:
+        return result
+    total, done = len(checked.upper) + len(checked.communities), 0
+    counties_of_towns = dict(session.execute(select(Town.code, Town.county_code)).all())
+    for level in (domain.COUNTY, domain.TOWN):
+        upper = sorted((r for r in checked.upper.values() if r["level"] == level),
+                       key=lambda r: r["line"])
+        for chunk in _chunks(upper):
+            _write_chunk(session, level, chunk, counties_of_towns, result)
+            done += len(chunk)
+            progress("write", done, total)
+    for chunk in _chunks(_communities_to_write(rows, checked)):
+        _write_chunk(session, domain.COMMUNITY, chunk, counties_of_towns, result)
+        done += len(chunk)
+        progress("write", done, total)
     return result
 
 
@@ -314,43 +462,41 @@ def import_all_or_nothing(session, rows, progress=_no_progress):
 
 
 IMPORT_JOB = "import_units"
-IMPORT_CHUNK = 100
 
 
-def _let_others_run(_stage, _done, _total):
-    eventlet.sleep(0)  # a job shares the service's green threads with its RPCs
+def _job_progress(session, job):
+    """How a job's import tells how far it is: yielding to the service's other green
+    threads, and on PostgreSQL also writing ``done``/``total`` and the heartbeat from a
+    second connection, so pollers see it move and no instance takes the job over as
+    stale while its one transaction runs. (SQLite has one writer: its import shows its
+    counts at the end.) The step's own session must not touch the job row before the
+    end, or the second connection would wait for it."""
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return lambda stage, done, total: eventlet.sleep(0)
+    from fazhi_common.jobs import Job
+
+    def progress(stage, done, total):
+        eventlet.sleep(0)
+        if done % 5000 == 0 or done == total:
+            with bind.engine.begin() as conn:
+                conn.execute(update(Job).where(Job.id == job.id).values(
+                    done=done, total=total, heartbeat_at=utcnow()))
+    return progress
 
 
-def import_step(session, job, today, chunk=IMPORT_CHUNK):
-    """One step of a large import run as a job (``fazhi_common.jobs``).
-
-    The first step checks every row, as an import does: one bad row and nothing is
-    written (the job ends with the row report). Then each step writes ``chunk`` rows in
-    parent-first order, in its own transaction with the job's position, so a province's
-    list never holds one long transaction and a job taken over after a crash goes on
-    from the last committed chunk.
-    """
-    rows = job.params["rows"]
-    if not job.state.get("checked"):
-        _good, errors = check_rows(session, rows, _let_others_run)
-        job.total = len(rows)
-        if errors:
-            job.result = {"created": 0, "updated": 0, "unchanged": 0,
-                          "failed": len(errors), "errors": errors}
-            return True
-        job.state = {"checked": True, "position": 0}
-        job.result = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0, "errors": []}
-        return False
-    position = job.state["position"]
-    part = parent_first(rows)[position:position + chunk]
-    written = import_rows(session, part, progress=_let_others_run)
-    if written["errors"]:  # changed since the check (another import): stop, say where
-        raise ValidationFailed(f"rows changed since they were checked: {written['errors']}")
-    job.result = {k: job.result[k] + written.get(k, 0) if k != "errors" else []
-                  for k in job.result}
-    job.done = position + len(part)
-    job.state = {"checked": True, "position": job.done}
-    return job.done >= len(rows)
+def import_step(session, job, today):
+    """A long import run as a job (``fazhi_common.jobs``): the upload is checked and
+    written in this one step, one transaction, all or nothing as any import, streamed
+    from the upload kept in the job's parameters; the job's result is the row report."""
+    rows = read_upload(job.params["filename"], job.params["content_base64"])
+    # the caller's area, as the request's identity saw it: rows outside it are errors
+    scope = Identity(subject=job.requested_by, role=PLATFORM_ADMIN, area=job.area or None)
+    result = import_rows(session, rows, progress=_job_progress(session, job), scope=scope)
+    job.total = job.done = result["rows"]
+    job.result = {k: result[k] for k in ("created", "updated", "unchanged", "failed",
+                                         "errors", "warnings")}
+    return True
 
 
 def export_rows(session, county_code=None):

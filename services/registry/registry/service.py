@@ -267,6 +267,7 @@ class RegistryService(base.ServiceBase):
     # -- bulk import and export --------------------------------------------------------------
 
     def _rows_in_area(self, rows):
+        """``rows`` (a list, or an upload read afresh each time) if all lie in the area."""
         outside = {f"line {r['line']}": ["outside your area"]
                    for r in rows if not self.caller.covers(r["code"])}
         if outside:
@@ -289,20 +290,19 @@ class RegistryService(base.ServiceBase):
     @rpc(roles=api.UNIT_WRITERS)
     def import_file(self, payload):
         data = load(api.ImportFileIn(), payload)
-        rows = self._rows_in_area(importing.read_upload(data["filename"],
-                                                        data["content_base64"]))
+        rows = importing.read_upload(data["filename"], data["content_base64"])
         if data["dry_run"]:
             with self.db.read() as session:
-                return api.ImportResult().dump(importing.import_rows(session, rows,
-                                                                     dry_run=True))
-        if len(rows) > int(self.config.get("IMPORT_INLINE_ROWS", 200)):
-            # a province's list takes minutes: checked and written by a job, polled
+                return api.ImportResult().dump(importing.import_rows(
+                    session, rows, dry_run=True, scope=self.caller))
+        if rows.lines_at_most() > int(self.config.get("IMPORT_INLINE_ROWS", 200)):
+            # a province's list takes minutes: checked (area too) and written by a job,
+            # in one transaction, polled; the upload waits in the job's parameters
             with self.db.transaction() as session:
-                job = jobs.start_job(session, importing.IMPORT_JOB, {"rows": rows},
-                                     self.caller)
-                self._audit(session, "import_file", f"{len(rows)} rows", {"job": job.id})
+                job = jobs.start_job(session, importing.IMPORT_JOB, data, self.caller)
+                self._audit(session, "import_file", data["filename"], {"job": job.id})
                 return api.ImportResult().dump({"job": jobs.job_view(job)})
-        return self._import(rows, "import_file")
+        return self._import(self._rows_in_area(rows), "import_file")
 
     @rpc(roles=api.READERS)
     def get_job(self, job_id):
@@ -312,7 +312,7 @@ class RegistryService(base.ServiceBase):
     def _import(self, rows, action):
         with self.db.transaction() as session:
             result = importing.import_all_or_nothing(session, rows)
-            self._audit(session, action, f"{len(rows)} rows",
+            self._audit(session, action, f"{result['rows']} rows",
                         {k: result[k] for k in ("created", "updated", "unchanged")})
             return api.ImportResult().dump(result)
 
