@@ -25,7 +25,7 @@ from fazhi_common.config import load_config
 from fazhi_common.db import make_engine, writer
 from fazhi_common.errors import ValidationFailed
 from fazhi_common.identity import PLATFORM_ADMIN, Identity
-from registry import announce, importing
+from registry import announce, exporting, importing
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yml"
 
@@ -95,7 +95,7 @@ def import_command(args):
     if result["errors"]:
         report = Path(args.errors or f"{path.stem}.errors.csv")
         with report.open("w", newline="", encoding="utf-8-sig") as stream:
-            importing.write_error_report(result["errors"], stream)
+            exporting.write_error_report(result["errors"], stream)
         print(f"{result['failed']} of {result['rows']} rows are invalid; nothing was "
               f"imported. Row report: {report}")
         return 1
@@ -110,12 +110,12 @@ def import_command(args):
 def export_command(args):
     path = Path(args.file)
     with _sessions(args.config)() as session:
-        rows = importing.export_rows(session, args.county)
+        rows = exporting.export_rows(session, args.county)
     if path.suffix.lower() == ".xlsx":
-        importing.write_xlsx(rows, path)
+        exporting.write_xlsx(rows, path)
     else:
         with path.open("w", newline="", encoding="utf-8-sig") as stream:
-            importing.write_csv(rows, stream)
+            exporting.write_csv(rows, stream)
     print(f"exported {len(rows)} units to {path}")
     return 0
 
