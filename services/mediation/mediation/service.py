@@ -304,7 +304,8 @@ class MediationService(base.ServiceBase):
     def _on_registry(self, envelope, handler):
         with self.db.transaction() as session:
             if claim_event(session, envelope, handler):
-                ops.UNITS.apply(session, envelope["type"], envelope["data"])
+                ops.UNITS.apply(session, envelope["type"], envelope["data"],
+                                envelope.get("occurred_at"))
 
     @event_handler("registry", "county_registered")
     def on_county_registered(self, envelope):
@@ -325,3 +326,8 @@ class MediationService(base.ServiceBase):
     @event_handler("registry", "community_reorganised")
     def on_community_reorganised(self, envelope):
         self._on_registry(envelope, "on_community_reorganised")
+
+    @event_handler("registry", "unit_snapshot")
+    def on_unit_snapshot(self, envelope):
+        # the registry's replay (announce-units), e.g. of units from before an upgrade
+        self._on_registry(envelope, "on_unit_snapshot")

@@ -16,7 +16,7 @@ from fazhi_common.errors import Forbidden, ValidationFailed
 from fazhi_common.identity import SYSTEM, rpc
 from fazhi_common.timer import timer
 from fazhi_common.validation import load
-from registry import health_checks, importing, schedule
+from registry import exporting, health_checks, importing, schedule
 from registry import operations as ops
 
 JOB = Job()
@@ -320,5 +320,5 @@ class RegistryService(base.ServiceBase):
     def export_units(self, query=None):
         query = load(api.CoverageQuery(), query)
         with self.db.read() as session:
-            rows = importing.export_rows(session, query.get("county_code"))
+            rows = exporting.export_rows(session, query.get("county_code"))
             return [row for row in rows if self.caller.covers(row["code"])]
