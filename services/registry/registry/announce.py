@@ -12,7 +12,7 @@ share lock (PostgreSQL) and its time taken after reading them: a change committe
 is announced later, so a read model that applies snapshots only over older facts never
 undoes it. Running it again announces the same states, which change nothing.
 """
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from fazhi_common.clock import utcnow
 from fazhi_common.outbox import record_event
@@ -42,27 +42,34 @@ def _towns(session, after, size):
 
 def _communities(session, after, size):
     # what an inactive unit became: the latest reorganisation it was a source of that
-    # produced another unit (a convert keeps the code and so names no successor)
-    latest = (select(ReorganisationSource.source_code.label("code"),
-                     func.max(Reorganisation.id).label("reorganisation_id"))
-              .join(Reorganisation,
+    # produced another unit (a convert keeps the code and so names no successor); looked
+    # up per inactive row through the index on source_code, not over every reorganisation
+    latest = (select(func.max(Reorganisation.id))
+              .join(ReorganisationSource,
                     Reorganisation.id == ReorganisationSource.reorganisation_id)
-              .where(Reorganisation.result_code != ReorganisationSource.source_code)
-              .group_by(ReorganisationSource.source_code).subquery())
+              .where(ReorganisationSource.source_code == Community.code,
+                     Reorganisation.result_code != Community.code)
+              .correlate(Community).scalar_subquery())
     query = (select(Community.code, Community.name, Community.kind, Community.county_code,
-                    Community.town_code, Community.status, Reorganisation.result_code,
-                    Reorganisation.kind, Reorganisation.effective_on)
-             .outerjoin(latest, and_(latest.c.code == Community.code,
-                                     Community.status != "active"))
-             .outerjoin(Reorganisation, Reorganisation.id == latest.c.reorganisation_id)
+                    Community.town_code, Community.status, latest)
              .where(Community.code > after).order_by(Community.code).limit(size)
              .with_for_update(read=True, of=Community))
-    return [{"code": code, "level": domain.COMMUNITY, "name": name, "kind": kind,
-             "county_code": county, "town_code": town, "active": status == "active",
-             "successor_code": successor, "reorganisation_kind": how,
-             "reorganised_on": on}
-            for code, name, kind, county, town, status, successor, how, on
-            in session.execute(query)]
+    rows = session.execute(query).all()
+    became = {r.id: r for r in session.execute(
+        select(Reorganisation.id, Reorganisation.result_code, Reorganisation.kind,
+               Reorganisation.effective_on)
+        .where(Reorganisation.id.in_({row[6] for row in rows if row[5] != "active"
+                                      and row[6] is not None})))}
+    units = []
+    for code, name, kind, county, town, status, reorganisation_id in rows:
+        active = status == "active"
+        how = None if active else became.get(reorganisation_id)
+        units.append({"code": code, "level": domain.COMMUNITY, "name": name, "kind": kind,
+                      "county_code": county, "town_code": town, "active": active,
+                      "successor_code": how and how.result_code,
+                      "reorganisation_kind": how and how.kind,
+                      "reorganised_on": how and how.effective_on})
+    return units
 
 
 READERS = ((domain.COUNTY, County, _counties), (domain.TOWN, Town, _towns),
