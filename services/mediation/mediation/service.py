@@ -299,7 +299,8 @@ class MediationService(base.ServiceBase):
     def _on_registry(self, envelope, payload, handler):
         with self.db.transaction() as session:
             if claim_event(session, envelope, handler):
-                ops.UNITS.apply(session, envelope["type"], payload)
+                ops.UNITS.apply(session, envelope["type"], payload,
+                                envelope.get("occurred_at"))
 
     @event_handler("registry", "county_registered")
     def on_county_registered(self, envelope, payload):
@@ -320,3 +321,8 @@ class MediationService(base.ServiceBase):
     @event_handler("registry", "community_reorganised")
     def on_community_reorganised(self, envelope, payload):
         self._on_registry(envelope, payload, "on_community_reorganised")
+
+    @event_handler("registry", "unit_snapshot")
+    def on_unit_snapshot(self, envelope, payload):
+        # the registry's replay (announce-units), e.g. of units from before an upgrade
+        self._on_registry(envelope, payload, "on_unit_snapshot")
