@@ -39,15 +39,20 @@ MEMORY_GOAL_MB = 500
 
 def timed_import(config, path):
     """Seconds and peak resident memory (MB) of one ``fazhi-registry import`` run."""
-    started = time.perf_counter()
-    child = subprocess.Popen([VENV_BIN / "fazhi-registry", "--config", config, "import", path],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - started
-    out = child.stdout.read().decode()
+    # the output goes to files, not pipes: the warnings of a national list's repeats would
+    # fill a pipe nobody reads while the command runs
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        child = subprocess.Popen([VENV_BIN / "fazhi-registry", "--config", config, "import",
+                                  path], stdout=out, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        said, told = out.read().decode(), err.read().decode()
     if status != 0:
-        raise SystemExit(f"import failed: {out[-1000:]} {child.stderr.read().decode()[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024, out.strip()
+        raise SystemExit(f"import failed: {said[-1000:]} {told[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024, said.strip()
 
 
 def counts(url):

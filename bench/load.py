@@ -27,10 +27,13 @@ import requests
 import yaml
 from kombu import Connection
 
+from fazhi_common.division import Division
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "common"), str(ROOT / "tests")]
 VENV_BIN = Path(sys.executable).parent
-COUNTY, TOWNS = "330110000000", [f"330110{t:03d}000" for t in range(1, 41)]
+COUNTY = Division("330110000000")
+TOWNS = [COUNTY.child(t) for t in range(1, 41)]
 
 
 def free_port():
@@ -107,7 +110,7 @@ class Client(threading.Thread):
             if rng.random() < 0.3:
                 kind, code = "write", next(self.codes)
                 request = ("POST", "/api/v1/registry/communities",
-                           {"code": code, "town_code": code[:9] + "000", "name": "压测村",
+                           {"code": code, "town_code": Division(code).town, "name": "压测村",
                             "kind": "village"})
             else:
                 kind = "read"
@@ -140,7 +143,7 @@ def village_codes():
         while True:
             with lock:
                 n = next(counter)
-            yield f"{TOWNS[n % len(TOWNS)][:9]}{n // len(TOWNS) + 1:03d}"
+            yield TOWNS[n % len(TOWNS)].child(n // len(TOWNS) + 1)
     return gen()
 
 

@@ -24,11 +24,14 @@ import yaml
 from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
+from fazhi_common.division import Division
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 # one alert each: a referral to the receiving office, an outcome to the referring court,
 # an overdue case to the supervising bureau (three queues, as in real traffic)
 KINDS = ("mediation_case_received", "mediation_case_closed", "mediation_case_overdue")
+COUNTY = Division("330110000000")
 
 
 def make_vhost(api):
@@ -41,11 +44,11 @@ def make_vhost(api):
 
 def event(n):
     kind = KINDS[n % len(KINDS)]
-    town = f"330110{n % 40 + 1:03d}000"
-    data = {"county_code": "330110000000", "town_code": town,
-            "community_code": town[:9] + "201", "case_id": n + 1,
+    town = COUNTY.child(n % 40 + 1)
+    data = {"county_code": COUNTY, "town_code": town,
+            "community_code": town.child(201), "case_id": n + 1,
             "mediation_kind": "people", "dispute_category": "neighbour", "organisation_id": 1,
-            "receiving_department": f"justice-{town[:9]}",
+            "receiving_department": f"justice-{town.prefix}",
             "referrer_department": "court-330110", "referrer_reference": None}
     if kind == "mediation_case_received":
         data["received_on"] = date(2026, 3, 1)

@@ -14,7 +14,7 @@ Shared by the benchmarks and the tests (``from bench.province import province_un
 import argparse
 import random
 
-from fazhi_common.division import Division
+from fazhi_common import division
 
 PROVINCES = ("11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35",
              "36", "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54",
@@ -51,7 +51,7 @@ def province_units(province="33", counties=90, towns=1387, communities=25546, se
     per_prefecture = _spread(counties, prefectures, rng)
     for p, count in enumerate(per_prefecture, start=1):
         for c in range(1, count + 1):
-            code = f"{province}{p:02d}{c + 1:02d}000000"
+            code = division.province(province).child(p).child(c + 1)
             suffix = rng.choice(("区", "县", "市")) if c > 1 else "区"
             rows.append((code, f"{_name(rng)}{suffix}", ""))
             county_codes.append(code)
@@ -59,7 +59,7 @@ def province_units(province="33", counties=90, towns=1387, communities=25546, se
     for county, count in zip(county_codes, _spread(towns, len(county_codes), rng), strict=True):
         for t in range(1, count + 1):
             street = t <= count // 3
-            code = f"{Division(county).prefix}{t:03d}000"
+            code = county.child(t)
             rows.append((code, f"{_name(rng)}{'街道' if street else rng.choice('镇乡')}", ""))
             town_codes.append((code, street))
     for (town, street), count in zip(town_codes, _spread(communities, len(town_codes), rng),
@@ -70,7 +70,7 @@ def province_units(province="33", counties=90, towns=1387, communities=25546, se
                 label = rng.choice(("社区", "社区", "社区", "居委会"))
             else:
                 number, urban_rural, label = 199 + n, rng.choice(("210", "220")), "村"
-            rows.append((f"{Division(town).prefix}{number:03d}", f"{_name(rng, 3)}{label}",
+            rows.append((town.child(number), f"{_name(rng, 3)}{label}",
                          urban_rural))
     return rows
 

@@ -21,23 +21,25 @@ import yaml
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
+from fazhi_common.division import Division
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 
 
 def unit_list(rows):
     """Header plus ``rows`` units: counties, then towns, then villages/communities."""
-    counties = ["330110000000", "330111000000"]
-    towns = [f"{c[:6]}{t:03d}000" for c in counties for t in range(1, 26)]
+    counties = [Division("330110000000"), Division("330111000000")]
+    towns = [c.child(t) for c in counties for t in range(1, 26)]
     lines = [("统计用区划代码", "名称")]
     lines += [(c, f"{i}号区") for i, c in enumerate(counties, 1)]
-    lines += [(t, f"{t[6:9]}街道" if i % 2 else f"{t[6:9]}镇") for i, t in enumerate(towns)]
+    lines += [(t, f"{i}街道" if i % 2 else f"{i}镇") for i, t in enumerate(towns, 1)]
     n = 0
     while len(lines) - 1 < rows:
         town = towns[n % len(towns)]
         number = n // len(towns) + 1
         name = f"第{number}村" if n % 3 else f"第{number}社区"
-        lines.append((f"{town[:9]}{number:03d}", name))
+        lines.append((town.child(number), name))
         n += 1
     return lines
 

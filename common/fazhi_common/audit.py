@@ -11,7 +11,7 @@ re-hash everything after it). So each service regularly signs a **checkpoint** â
 head entry's hash, the number of entries up to it, the time â€” with its Ed25519 audit key
 and announces it as an event (``<service>_audit_checkpoint``) that subscribers keep
 outside the service's reach; ``fazhi-audit checkpoint`` exports one on demand. Verifying
-against a checkpoint (``fazhi-audit verify --checkpoint FILE --public-key KEY``) fails
+against a checkpoint (``fazhi-audit verify --checkpoint FILE --public-key=KEY``) fails
 if the entry it names is gone (truncation) or hashes differently (a rewritten chain).
 """
 import argparse
@@ -168,7 +168,7 @@ def signing_key_from(config):
 def main(argv=None):
     """``fazhi-audit verify|checkpoint --config service/config.yml`` (or --database-url).
 
-    verify      walk the chain; with ``--checkpoint FILE --public-key KEY`` also check it
+    verify      walk the chain; with ``--checkpoint FILE --public-key=KEY`` also check it
                 against a signed checkpoint (truncation, a rewritten chain)
     checkpoint  print a signed checkpoint of the chain's head (AUDIT_SIGNING_KEY)
     """
@@ -184,7 +184,8 @@ def main(argv=None):
     source.add_argument("--database-url")
     source.add_argument("--config", help="a service's config.yml")
     parser.add_argument("--checkpoint", help="verify: a checkpoint file (JSON)")
-    parser.add_argument("--public-key", help="verify: the service's audit public key")
+    parser.add_argument("--public-key", help="verify: the service's audit public key; "
+                        "write --public-key=KEY, since a key may begin with '-'")
     parser.add_argument("--service", help="checkpoint: the service's name")
     args = parser.parse_args(argv)
     config = load_config(args.config) if args.config else {"DATABASE_URL": args.database_url}

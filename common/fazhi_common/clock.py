@@ -9,6 +9,14 @@ def utcnow():
     return datetime.now(timezone.utc)
 
 
+def add_years(day, years):
+    """The same day ``years`` later (or earlier); 29 February falls back to the 28th."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 class UtcDateTime(TypeDecorator):
     """A timestamp column that always comes back timezone-aware (UTC).
 

@@ -21,6 +21,7 @@ This is the one module that slices or pattern-matches division codes; everything
 asks a ``Division``.
 """
 import re
+from functools import lru_cache
 
 from marshmallow import ValidationError, fields, validate
 
@@ -56,8 +57,13 @@ def _parts(code):
     return [code[start:end] for _, start, end in _PARTS]
 
 
+@lru_cache(maxsize=1 << 16)
 def _level_of(code):
-    """The level a well-formed 12-digit code names, or InvalidDivision."""
+    """The level a well-formed 12-digit code names, or InvalidDivision.
+
+    Cached: a code is asked its level again and again (parent, county, prefix...), and an
+    import or a report asks it of the same few thousand codes.
+    """
     parts = _parts(code)
     if parts[0] == "00":
         raise InvalidDivision("The first two digits must name a province.")
@@ -154,6 +160,28 @@ class Division(str):
                 return unit
         return None
 
+    def child(self, number):
+        """Unit ``number`` directly below: a town of a county (or of a city without
+        counties), a community or village of a town, and so on. ``town.child(201)``."""
+        level = self.level
+        if level == COMMUNITY:
+            raise InvalidDivision("A community has no units below it.")
+        below = TOWN if self.stands_as_county else LEVELS[LEVELS.index(level) + 1]
+        _, start, end = _PARTS[LEVELS.index(below)]
+        if not 0 < number < 10 ** (end - start):
+            raise InvalidDivision(f"A {below} number has {end - start} digits.")
+        return Division(self[:start] + f"{number:0{end - start}d}" + self[end:])
+
+    def widened_to(self, level):
+        """This area, or the unit at ``level`` holding it when the area is finer than that.
+
+        A town-level officer's figures by county are those of the town's county:
+        ``widened_to(COUNTY)``. A city stays a city.
+        """
+        if self.depth <= LEVELS.index(level):
+            return self
+        return self.at(level)
+
     @property
     def county(self):
         return self.at(COUNTY)
@@ -194,6 +222,21 @@ def parse(code):
     if code is None or code == "":
         return None
     return Division(code)
+
+
+def province(digits):
+    """The province whose two-digit number is ``digits`` (``province("33")``: Zhejiang)."""
+    if not (isinstance(digits, str) and len(digits) == 2):
+        raise InvalidDivision("A province is named by two digits.")
+    return Division(digits + "0" * 10)
+
+
+def try_parse(code):
+    """``Division(code)``, or None when ``code`` is no division code at all."""
+    try:
+        return Division(code)
+    except InvalidDivision:
+        return None
 
 
 def prefix_of(area):

@@ -9,9 +9,9 @@ talks to the bus directly — even another service — cannot mint an identity.
 
 ``python -m fazhi_common.identity keygen`` prints a new key pair.
 
-Areas are division codes: a city (``3301`` + zeros), county, town or community. An
-identity sees a unit when the unit's code lies under its area; a platform-wide identity
-has no area.
+Areas are division codes (``fazhi_common.division``): a province, city, county, town or
+community. An identity sees a unit when the unit's code lies under its area; a
+platform-wide identity has no area. ``Identity.in_area`` narrows a query to the area.
 """
 import base64
 import json
@@ -38,7 +38,7 @@ from nameko.constants import (
 from nameko.extensions import DependencyProvider, SharedExtension
 from nameko.rpc import Responder, get_rpc_exchange
 
-from fazhi_common.division import InvalidDivision, prefix_of
+from fazhi_common.division import Division, InvalidDivision, parse
 from fazhi_common.errors import FazhiError, Forbidden, Unauthenticated
 from fazhi_common.messaging import QuorumRpc, QuorumRpcConsumer
 
@@ -61,30 +61,44 @@ STAFF = frozenset(ROLES) - {RESIDENT}
 EVERYONE = frozenset(ROLES)
 
 
-def area_prefix(area):
-    """The code prefix an area covers: 2 digits for a province, 4 a city, 6 a county,
-    9 a town, 12 a community (fazhi_common.division reads the code)."""
-    try:
-        return prefix_of(area)
-    except InvalidDivision:
-        return area  # not a division code: it covers only itself, never more
-
-
 @dataclass(frozen=True)
 class Identity:
     subject: str
     role: str
     department: str = ""
-    area: str | None = None
+    area: Division | None = None
     request_id: str = ""
+
+    def __post_init__(self):
+        # parsed once here; the gateway validates areas, so a malformed one is refused
+        try:
+            object.__setattr__(self, "area", parse(self.area))
+        except InvalidDivision:
+            raise Unauthenticated("The caller's area is not a division code.") from None
 
     @property
     def prefix(self):
-        return area_prefix(self.area)
+        """The code prefix of this identity's area; "" for a platform-wide identity."""
+        return self.area.prefix if self.area else ""
 
-    def covers(self, code):
-        """True if the unit ``code`` lies within this identity's area."""
-        return code is not None and str(code).startswith(self.prefix)
+    def prefix_at(self, level):
+        """The prefix of the area widened to ``level`` (a town officer's county: its county)."""
+        return self.area.widened_to(level).prefix if self.area else ""
+
+    def covers(self, code, level=None):
+        """True if the unit ``code`` lies within this identity's area (widened to ``level``)."""
+        if self.area is None:
+            return code is not None
+        return (self.area.widened_to(level) if level else self.area).covers(code)
+
+    def in_area(self, query, column, level=None):
+        """``query`` narrowed to rows whose ``column`` (a division code) lies in the area.
+
+        ``level`` widens the area first: rows kept per county are scoped by the caller's
+        county (``level=COUNTY``), so a town officer sees its county's rows.
+        """
+        prefix = self.prefix_at(level) if level else self.prefix
+        return query.where(column.startswith(prefix)) if prefix else query
 
     def require_role(self, roles):
         if self.role not in roles:

@@ -123,15 +123,18 @@ class JobRunner(DependencyProvider):
                 eventlet.sleep(self.poll)
 
     def _claim(self, database):
-        with database.write_sessions() as session:
-            stale_before = utcnow() - timedelta(seconds=self.stale)
+        stale_before = utcnow() - timedelta(seconds=self.stale)
+        # looked for with a plain read first: most polls find nothing, and a write session
+        # would take SQLite's write lock every poll
+        with database.session_factory() as session:
             job_id = session.scalar(
                 select(Job.id).where(Job.kind.in_(self.steps), or_(
                     Job.status == QUEUED,
                     (Job.status == RUNNING) & (Job.heartbeat_at < stale_before)))
                 .order_by(Job.created_at).limit(1))
-            if job_id is None:
-                return None
+        if job_id is None:
+            return None
+        with database.write_sessions() as session:
             claimed = session.execute(
                 update(Job).where(Job.id == job_id, or_(
                     Job.status == QUEUED,

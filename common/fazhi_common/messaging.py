@@ -20,12 +20,15 @@ per service, so the publishing side can declare them from the contracts alone.
 """
 import logging
 import re
+import sys
+from functools import partial
 
 import eventlet
 from amqp.exceptions import AMQPError
 from eventlet.semaphore import Semaphore
 from kombu import Connection, Queue
 from nameko.events import EventHandler, get_event_exchange
+from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import SharedExtension
 from nameko.messaging import QueueConsumer
 from nameko.rpc import RPC_QUEUE_TEMPLATE, Rpc, RpcConsumer, get_rpc_exchange
@@ -205,7 +208,13 @@ class EventQueueConsumer(QueueConsumer):
 
 
 class ReliableEventHandler(EventHandler):
-    """An ``@event_handler`` that never loses an event to a handler error."""
+    """An ``@event_handler`` that never loses an event to a handler error.
+
+    Every handler takes ``(self, envelope, payload)``: the envelope as published (its
+    ``id`` for ``claim_event``; JSON, to store or forward) and the payload loaded through
+    the event's contract schema (dates are dates, division codes are ``Division``s).
+    A payload its contract refuses is retried and dead-lettered like a failing handler.
+    """
 
     queue_consumer = EventQueueConsumer()
     dead_letter_queue = DeadLetterQueueDeclaration()
@@ -213,8 +222,22 @@ class ReliableEventHandler(EventHandler):
     def handle_message(self, body, message):
         # runs in a thread of its own per message: waiting here holds back only events
         self.queue_consumer.event_workers.acquire()
+        # imported here: the contracts import identity, which imports this module
+        from fazhi_common.events import load_payload
         try:
-            super().handle_message(body, message)
+            payload = load_payload(self.event_type, body["data"])
+        except Exception:
+            # a payload its contract refuses goes the way of a failing handler
+            self.queue_consumer.event_workers.release()
+            self.handle_message_processed(message, exc_info=sys.exc_info())
+            return
+        try:
+            self.container.spawn_worker(
+                self, (body, payload), {}, context_data=self.unpack_message_headers(message),
+                handle_result=partial(self.handle_result, message))
+        except ContainerBeingKilled:
+            self.queue_consumer.event_workers.release()
+            settle(self.queue_consumer.requeue_message, message)
         except BaseException:
             self.queue_consumer.event_workers.release()
             raise

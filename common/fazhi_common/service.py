@@ -14,7 +14,7 @@ from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
 from sqlalchemy import func, select, text
 
-from fazhi_common.audit import make_checkpoint, signing_key_from
+from fazhi_common.audit import append_audit, make_checkpoint, signing_key_from
 from fazhi_common.config import check_secrets
 from fazhi_common.db import Database
 from fazhi_common.events.audit import checkpoint_event
@@ -49,6 +49,16 @@ class ServiceBase:
     caller = Caller()
     instance = InstanceName()
     secrets = SecretsCheck()
+    # request fields never written to the audit trail (a service with secrets names them)
+    audit_omits = frozenset()
+
+    def audit(self, session, action, subject, details=None, authority=False, caller=None):
+        """Append ``<service>.<action>`` on ``subject`` to the audit trail, in ``session``'s
+        transaction, as the caller (or ``caller``: SYSTEM for what the platform does)."""
+        if details and self.audit_omits:
+            details = {k: v for k, v in details.items() if k not in self.audit_omits}
+        append_audit(session, caller or self.caller, f"{self.name}.{action}", subject,
+                     details, authority=authority)
 
     @rpc(roles=EVERYONE)
     def health(self):

@@ -97,14 +97,14 @@ def test_the_command_exports_and_verifies_checkpoints(trail, database_url, tmp_p
     saved.write_text(capsys.readouterr().out)
     assert json.loads(saved.read_text())["entry_count"] == 4
     verify = ["verify", "--config", str(config), "--checkpoint", str(saved)]
-    assert main([*verify, "--public-key", PUBLIC]) == 0
-    assert main([*verify, "--public-key", keygen()[1]]) == 1  # not signed by that key
+    assert main([*verify, f"--public-key={PUBLIC}"]) == 0
+    assert main([*verify, f"--public-key={keygen()[1]}"]) == 1  # not signed by that key
     assert "NOT SIGNED" in capsys.readouterr().err
     with trail() as session:
         session.execute(delete(AuditEntry).where(AuditEntry.seq == 4))
         session.commit()
     assert main(["verify", "--config", str(config)]) == 0  # alone: looks fine
-    assert main([*verify, "--public-key", PUBLIC]) == 1
+    assert main([*verify, f"--public-key={PUBLIC}"]) == 1
     assert "truncated" in capsys.readouterr().err
 
 

@@ -165,3 +165,25 @@ def test_field_refuses(data, field, problem):
     with pytest.raises(ValidationError) as caught:
         Row().load(data)
     assert problem in caught.value.messages[field][0]
+
+
+def test_widened_to():
+    assert Division("330102001001").widened_to(COUNTY) == "330102000000"
+    assert Division("330102001001").widened_to(TOWN) == "330102001000"
+    assert Division("330102001000").widened_to(TOWN) == "330102001000"
+    assert Division("330100000000").widened_to(COUNTY) == "330100000000"
+    assert Division(DONGGUAN_COMMUNITY).widened_to(COUNTY) == DONGGUAN
+    assert Division(DONGGUAN).widened_to(COUNTY) == DONGGUAN
+
+
+def test_child():
+    assert Division("330102000000").child(1) == "330102001000"
+    assert Division("330102001000").child(201) == "330102001201"
+    assert Division(DONGGUAN).child(3) == DONGGUAN_TOWN          # no county in between
+    assert Division("330100000000").child(2) == "330102000000"
+    assert Division("330000000000").child(1) == "330100000000"
+    for bad in (0, 1000):
+        with pytest.raises(InvalidDivision):
+            Division("330102001000").child(bad)
+    with pytest.raises(InvalidDivision):
+        Division("330102001001").child(1)

@@ -2,12 +2,14 @@
 import subprocess
 
 import pytest
+from kombu import Connection
 from kombu.exceptions import OperationalError
 from nameko.testing.services import entrypoint_hook
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from fazhi_common.db import Database, make_engine, writer
+from fazhi_common.division import Division
 from fazhi_common.messaging import DELIVERY_LIMIT, dead_letter_queue, event_handler
 from fazhi_common.outbox import OutboxEvent, OutboxRelay, ProcessedEvent, claim_event, record_event
 from tests.helpers import queued_events, wait_until
@@ -77,13 +79,15 @@ class Listener:
     name = "notifications"
     db = Database(relay_outbox=False)
     calls = []
+    payloads = []
     work = []
     finished = []  # deliveries whose transaction committed (work done or skipped)
     fail_times = {"n": 0}
 
     @event_handler("registry", "county_registered")
-    def on_county_registered(self, envelope):
+    def on_county_registered(self, envelope, payload):
         self.calls.append(envelope["id"])
+        self.payloads.append(payload)
         if self.fail_times["n"] > 0:
             self.fail_times["n"] -= 1
             raise RuntimeError("transient failure")
@@ -96,6 +100,7 @@ class Listener:
 @pytest.fixture
 def listener(container_factory, service_config):
     Listener.calls = []
+    Listener.payloads = []
     Listener.work = []
     Listener.finished = []
     Listener.fail_times = {"n": 0}
@@ -125,6 +130,9 @@ def test_a_redelivered_event_does_its_work_once(listener, registry_db, rabbit_co
     # the two deliveries may run concurrently; wait until both have committed
     wait_until(lambda: len(Listener.finished) == 2)
     assert Listener.work == [envelope["id"]]
+    # the handler got the payload typed by its contract
+    county = Listener.payloads[0]["county_code"]
+    assert isinstance(county, Division) and county.level == "county"
     listener_db = sessionmaker(make_engine(listener.config["DATABASE_URL"]))
     with listener_db() as session:
         assert [p.event_id for p in session.scalars(select(ProcessedEvent))] == [envelope["id"]]
@@ -139,9 +147,20 @@ def test_a_failing_handler_is_retried_not_lost(listener, registry_db, rabbit_con
     wait_until(lambda: Listener.work == [envelope["id"]], timeout=10)
 
 
-def test_a_poison_event_ends_in_the_dead_letter_queue(listener, registry_db, rabbit_config):
-    from kombu import Connection
+def _dead_lettered(rabbit_config):
+    def poll():
+        try:
+            with Connection(rabbit_config["AMQP_URI"]) as conn:
+                message = conn.SimpleQueue(dead_letter_queue()).get(block=True, timeout=0.5)
+                message.ack()
+                return message
+        except Exception:
+            return None
 
+    return wait_until(poll, timeout=15)
+
+
+def test_a_poison_event_ends_in_the_dead_letter_queue(listener, registry_db, rabbit_config):
     Listener.fail_times["n"] = 100
     with registry_db() as session:
         envelope = record_event(session, "county_registered", COUNTY)
@@ -167,6 +186,24 @@ def test_a_poison_event_ends_in_the_dead_letter_queue(listener, registry_db, rab
     assert message.headers["x-first-death-queue"] == "evt-registry-county_registered--notifications"
     assert Listener.calls == [envelope["id"]] * DELIVERY_LIMIT
     assert Listener.work == []
+
+
+def test_a_payload_its_contract_refuses_is_dead_lettered_unhandled(listener, registry_db,
+                                                                   rabbit_config):
+    # written past record_event's check, as a publisher with an older contract might
+    envelope = {"id": "00000000-0000-0000-0000-000000000001", "type": "county_registered",
+                "source": "registry", "occurred_at": "2026-01-01T00:00:00+00:00",
+                "data": {**COUNTY, "county_code": "330100001000"}}  # no county part
+    with registry_db() as session:
+        session.add(OutboxEvent(event_id=envelope["id"], event_type="county_registered",
+                                envelope=envelope))
+        session.commit()
+    OutboxRelay("registry", registry_db, rabbit_config).publish_pending()
+
+    message = _dead_lettered(rabbit_config)
+    assert message.payload["id"] == envelope["id"]
+    assert message.headers["x-first-death-reason"] == "delivery_limit"
+    assert Listener.calls == []  # the handler never saw it
 
 
 # -- the whole service with the broker really stopped ---------------------------------------

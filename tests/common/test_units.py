@@ -70,3 +70,53 @@ def test_a_merge_deactivates_and_names_the_successor_in_any_order(session):
         "reorganisation_kind": "convert", "effective_on": date(2024, 5, 1),
         "source_codes": ["330110001203"], "deactivated_codes": ["330110001203"]})
     assert units.require(session, "330110001203", COMMUNITY, "c").active
+
+
+def snapshot(taken_at, *units):
+    return {"taken_at": taken_at, "units": [
+        {"code": code, "level": COMMUNITY, "name": name, "kind": "village", **AREA,
+         "active": active, "successor_code": successor,
+         "reorganisation_kind": "merge" if successor else None,
+         "reorganised_on": "2024-03-01" if successor else None}
+        for code, name, active, successor in units]}
+
+
+def test_a_snapshot_teaches_units_and_a_second_one_changes_nothing(session):
+    units = UnitReadModel(Unit)
+    first = snapshot("2026-11-25T10:00:00+00:00", ("330110001201", "大陆村", False,
+                                                   "330110001101"),
+                     ("330110001101", "诸桥社区", True, None))
+    assert units.apply_snapshot(session, first) == 2
+    with pytest.raises(ValidationFailed) as caught:
+        units.require(session, "330110001201", COMMUNITY, "community_code")
+    assert "330110001101" in caught.value.message and "merge on 2024-03-01" in \
+        caught.value.message
+    assert units.require(session, "330110001101", COMMUNITY, "c").name == "诸桥社区"
+    # the same snapshot again, or a later one of the same states: nothing changes
+    assert units.apply_snapshot(session, first) == 0
+    assert units.apply_snapshot(session, {**first,
+                                          "taken_at": "2026-11-25T11:00:00+00:00"}) == 0
+
+
+def test_a_snapshot_never_undoes_a_newer_fact_nor_an_older_event_a_snapshot(session):
+    units = UnitReadModel(Unit)
+    code = "330110001201"
+    # renamed at 12:00; a snapshot read at 11:00 arrives afterwards and is ignored for it
+    units.apply(session, "community_updated", {**AREA, "community_code": code,
+                                               "name": "新名村", "kind": "village"},
+                "2026-11-25T12:00:00+00:00")
+    assert units.apply_snapshot(session, snapshot("2026-11-25T11:00:00+00:00",
+                                                  (code, "旧名村", True, None))) == 0
+    assert units.require(session, code, COMMUNITY, "c").name == "新名村"
+    # a snapshot at 13:00 wins, and an event of 12:30 arriving late does not undo it
+    assert units.apply_snapshot(session, snapshot("2026-11-25T13:00:00+00:00",
+                                                  (code, "今名村", True, None))) == 1
+    units.apply(session, "community_updated", {**AREA, "community_code": code,
+                                               "name": "过时村", "kind": "village"},
+                "2026-11-25T12:30:00+00:00")
+    assert units.require(session, code, COMMUNITY, "c").name == "今名村"
+    # an event after the snapshot is applied
+    units.apply(session, "community_updated", {**AREA, "community_code": code,
+                                               "name": "最新村", "kind": "village"},
+                "2026-11-25T14:00:00+00:00")
+    assert units.require(session, code, COMMUNITY, "c").name == "最新村"

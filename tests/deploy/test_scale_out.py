@@ -81,7 +81,7 @@ class Consumer:
     handled = collections.Counter()
 
     @event_handler("registry", "community_registered")
-    def on_community_registered(self, envelope):
+    def on_community_registered(self, envelope, payload):
         with self.db.transaction() as session:
             if claim_event(session, envelope, "on_community_registered"):
                 self.handled[envelope["id"]] += 1

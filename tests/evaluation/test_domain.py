@@ -6,7 +6,8 @@ import pytest
 
 from evaluation import domain
 from evaluation.schemes import load_schemes
-from fazhi_common.errors import ValidationFailed
+from fazhi_common.division import Division
+from fazhi_common.errors import Forbidden, ValidationFailed
 
 PARAMS = {"satisfaction_min_sample": 3, "satisfaction_threshold": 0.8}
 
@@ -199,14 +200,35 @@ def test_score_change_is_announced_only_on_a_change():
 
 
 def test_an_area_grants_titles_up_to_its_own_level():
-    domain.check_granting_level("national", "")  # above the city: any level
-    domain.check_granting_level("city", "3301")
-    domain.check_granting_level("county", "3301")
-    domain.check_granting_level("county", "330110")
-    for level, prefix in (("city", "330110"), ("province", "3301"), ("county", "330110001")):
+    domain.check_granting_level("national", None)  # no area, above the city: any level
+    domain.check_granting_level("province", Division("330000000000"))
+    domain.check_granting_level("city", Division("330100000000"))
+    domain.check_granting_level("county", Division("330100000000"))
+    domain.check_granting_level("county", Division("330110000000"))
+    domain.check_granting_level("city", Division("441900000000"))  # a city without counties
+    for level, area in (("city", "330110000000"), ("province", "330100000000"),
+                        ("county", "330110001000"), ("national", "330000000000")):
         with pytest.raises(ValidationFailed) as info:
-            domain.check_granting_level(level, prefix)
+            domain.check_granting_level(level, Division(area))
         assert "level" in info.value.fields
+
+
+def test_schemes_are_kept_at_city_level_or_above():
+    domain.check_scheme_keeper(None)
+    domain.check_scheme_keeper(Division("330000000000"))
+    domain.check_scheme_keeper(Division("441900000000"))
+    with pytest.raises(Forbidden):
+        domain.check_scheme_keeper(Division("330110000000"))
+
+
+def test_a_draw_is_visible_to_its_area_and_those_above():
+    town = Division("330110001000")
+    assert domain.areas_above(town) == ["", "33", "3301", "330110", "330110001"]
+    assert domain.areas_above(None) == [""]
+    assert domain.draw_visible("330110", town)           # drawn by the county above
+    assert domain.draw_visible("330110001", Division("330110000000"))  # drawn below
+    assert not domain.draw_visible("330111", town)        # a neighbouring county's
+    assert domain.draw_visible("330111", None)
 
 
 def test_a_revoked_community_may_reapply_after_the_wait():

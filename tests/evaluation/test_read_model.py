@@ -16,6 +16,7 @@ from evaluation.models import (
     TitleChange,
 )
 from fazhi_common.db import make_engine
+from fazhi_common.events import load_payload
 from fazhi_common.outbox import OutboxEvent, OutboxRelay, record_event
 from tests.helpers import queued_events, wait_until
 
@@ -115,10 +116,13 @@ def test_a_reorganised_villages_titles_and_the_result_communitys_stage(
                           history=[TitleChange(action="awarded", on=date(2024, 1, 1),
                                                actor="t")]))
         session.commit()
-        ops.on_community_reorganised(session, {"data": {
-            **AREA, "community_code": "330110001301", "reorganisation_id": 1,
-            "reorganisation_kind": kind, "effective_on": TODAY.isoformat(),
-            "source_codes": [CODE], "deactivated_codes": [CODE]}}, TODAY)
+        data = {**AREA, "community_code": "330110001301", "reorganisation_id": 1,
+                "reorganisation_kind": kind, "effective_on": TODAY.isoformat(),
+                "source_codes": [CODE], "deactivated_codes": [CODE]}
+        envelope = {"id": "e1", "type": "community_reorganised", "source": "registry",
+                    "data": data}
+        ops.on_community_reorganised(
+            session, envelope, load_payload("community_reorganised", data), TODAY)
         session.commit()
         # a convert is the same unit renamed: its title goes with it; a merge waits for a
         # person's decision, and nothing is cancelled (or announced) by the system

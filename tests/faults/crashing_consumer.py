@@ -20,7 +20,7 @@ class CrashingConsumer:
     db = Database(relay_outbox=False)
 
     @event_handler("registry", "county_registered")
-    def on_county_registered(self, envelope):
+    def on_county_registered(self, envelope, payload):
         with open(os.environ["DELIVERIES_FILE"], "a") as deliveries:
             deliveries.write(envelope["id"] + "\n")
         with self.db.transaction() as session:

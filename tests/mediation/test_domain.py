@@ -166,6 +166,21 @@ def test_community_and_organisation_areas():
         domain.check_serves(org, "330110001001")
     with pytest.raises(ValidationFailed):
         domain.check_organisation_area("330110001000", None)
+    with pytest.raises(ValidationFailed):
+        domain.check_organisation_area("330110000000", "330111001000")  # another county's
+
+
+def test_a_city_without_counties_stands_as_the_county():
+    """Dongguan: towns directly under the city, which mediation treats as the county."""
+    assert domain.community_area("441900003001") == ("441900000000", "441900003000")
+    domain.check_organisation_area("441900000000", "441900003000")
+    domain.check_organisation_area("441900000000", None)
+    with pytest.raises(ValidationFailed):
+        domain.check_organisation_area("330100000000", None)  # a city with counties
+    org = SimpleNamespace(id=1, county_code="441900000000", town_code=None)
+    domain.check_serves(org, "441900003001")
+    assert domain.default_supervising_department("441900000000") == "justice-4419"
+    assert domain.default_supervising_department("330110000000") == "justice-330110"
 
 
 def test_coverage_and_statistics_arithmetic():

@@ -111,6 +111,32 @@ def test_export_gives_back_what_was_imported(registry_config, tmp_path, suffix):
         ("330110001001", "五常村"), ("330110001002", "友谊社区")]
 
 
+def test_a_city_without_counties_imports_and_numbering_decides_or_warns(registry_config,
+                                                                        tmp_path, capsys):
+    """Dongguan has no counties: its towns sit directly under the city's code."""
+    config, sessions = registry_config
+    source = tmp_path / "东莞.csv"
+    source.write_text("代码,名称,类型\n"
+                      "441900000000,东莞市,county_city\n"
+                      "441900003000,东城街道,street\n"
+                      "441900003001,东城社区,\n"        # 001: a residents' committee
+                      "441900003201,温塘村,\n"          # 201: a villagers' committee
+                      "441900003002,花园新村,village\n",  # kind against its number
+                      encoding="utf-8")
+    assert cli.main(["--config", config, "import", str(source)]) == 0
+    out, err = capsys.readouterr()
+    assert "5 created" in out
+    warnings = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1
+    assert "line 6 (441900003002) kind" in warnings[0] and "residents' committee" in warnings[0]
+    with sessions() as session:
+        kinds = dict(session.execute(select(Community.code, Community.kind)).all())
+        town = session.get(Town, "441900003000")
+    assert kinds == {"441900003001": "urban_community", "441900003201": "village",
+                     "441900003002": "village"}
+    assert town.county_code == "441900000000"
+
+
 @pytest.mark.parametrize("tool, args", [
     ("fazhi-registry", ["--config", "{config}", "export", "{tmp}/units.csv"]),
     ("fazhi-audit", ["verify", "--config", "{config}"]),

@@ -4,12 +4,15 @@ from datetime import date
 import pytest
 
 from fazhi_common.campaign import campaign_stage
+from fazhi_common.clock import add_years
 from fazhi_common.errors import Conflict, ValidationFailed
 from registry import domain
 
 
 @pytest.mark.parametrize(("code", "level"), [
-    ("330110000000", "county"), ("330110001000", "town"), ("330110001001", "community")])
+    ("330110000000", "county"), ("330110001000", "town"), ("330110001001", "community"),
+    # Dongguan has no counties: the city stands as the county, its towns directly under it
+    ("441900000000", "county"), ("441900003000", "town"), ("441900003001", "community")])
 def test_division_level_reads_the_code(code, level):
     assert domain.division_level(code) == level
 
@@ -19,6 +22,8 @@ def test_division_level_reads_the_code(code, level):
     "33011000000a",      # not a digit
     "330100000000",      # a city, not a county-level unit
     "330110000001",      # a village with no town part
+    "330000000000",      # a province
+    "330100001000",      # a town with no county, in a city that has counties
     None,
 ])
 def test_bad_division_codes_are_refused_with_the_field(code):
@@ -31,6 +36,8 @@ def test_parent_code_and_prefix_consistency():
     assert domain.parent_code("330110001001") == "330110001000"
     assert domain.parent_code("330110001000") == "330110000000"
     assert domain.parent_code("330110000000") is None
+    assert domain.parent_code("441900003000") == "441900000000"
+    assert domain.parent_code("441900000000") is None
     domain.check_parent("330110001001", "330110001000")
     with pytest.raises(ValidationFailed):
         domain.check_parent("330110001001", "330110002000")
@@ -96,7 +103,8 @@ def test_lineage_is_walked_both_ways_each_link_once():
 
 
 def test_terms_and_elections():
-    assert domain.add_years(date(2024, 2, 29), 5) == date(2029, 2, 28)
+    assert add_years(date(2024, 2, 29), 5) == date(2029, 2, 28)
+    assert add_years(date(2024, 2, 29), 4) == date(2028, 2, 29)
     assert domain.due_for_election(date(2026, 11, 25), date(2026, 11, 25))
     assert not domain.due_for_election(date(2026, 11, 26), date(2026, 11, 25))
     assert domain.due_for_election(None, date(2026, 1, 1))
@@ -131,3 +139,24 @@ def test_unified_social_credit_code_checksum():
     assert domain.valid_credit_code(good)
     assert not domain.valid_credit_code(good[:-1] + "4")
     assert not domain.valid_credit_code("short")
+
+
+@pytest.mark.parametrize(("code", "kind", "warned"), [
+    ("330110001001", "urban_community", False),
+    ("330110001001", "rural_community", False),
+    ("330110001001", "village", True),           # a residents' committee number
+    ("330110001201", "village", False),
+    ("330110001201", "rural_community", True),   # a villagers' committee number
+    ("330110001401", "village", False),          # numbering says nothing here
+])
+def test_kind_against_the_nbs_numbering(code, kind, warned):
+    warning = domain.numbering_warning(code, kind)
+    assert bool(warning) == warned
+    if warned:
+        assert kind in warning and code[9:] in warning
+
+
+def test_kind_from_the_nbs_numbering():
+    assert domain.kind_by_numbering("330110001001") == "urban_community"
+    assert domain.kind_by_numbering("330110001250") == "village"
+    assert domain.kind_by_numbering("330110001450") is None

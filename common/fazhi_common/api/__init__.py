@@ -6,11 +6,12 @@ feed the gateway's OpenAPI description.
 """
 from marshmallow import Schema, fields, validate
 
-CODE_RULE = validate.Regexp(r"^\d{12}$", error="A division code is exactly 12 digits.")
+from fazhi_common.division import DivisionField
 
 
 def code_field(**kwargs):
-    return fields.String(validate=CODE_RULE, **kwargs)
+    """A division code: loads a ``fazhi_common.division.Division`` (422 if malformed)."""
+    return DivisionField(**kwargs)
 
 
 # ids and counts fit a 32-bit signed integer column in every database we support

@@ -5,7 +5,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from fazhi_common import resident_id
 from fazhi_common.api import Job, PageQuery, code_field, id_field
 from fazhi_common.api.mediation import MEDIATION_KINDS
-from fazhi_common.api.registry import BODY_KINDS, DISCLOSURE_KINDS
+from fazhi_common.api.registry import BODY_KINDS, DISCLOSURE_KINDS, UNIT_KINDS
 from fazhi_common.events.evaluation import TITLE_LEVELS
 from fazhi_common.identity import (
     CIVIL_AFFAIRS_OFFICER,
@@ -17,7 +17,8 @@ from fazhi_common.identity import (
     STAFF,
 )
 
-COMMUNITY_CLASSES = ("urban_community", "rural_community", "village")
+# a scheme is for a class of community: the registry's unit kinds (分类指导)
+COMMUNITY_CLASSES = UNIT_KINDS
 STAGES = ("framework", "deepening", "full_compliance")
 DISCLOSURE_SCHEDULES = ("monthly", "quarterly")
 INDICATOR_KINDS = ("yes_no", "count", "ratio", "inspection", "satisfaction", "derived")

@@ -6,11 +6,16 @@ from fazhi_common.identity import CIVIL_AFFAIRS_OFFICER, JUSTICE_OFFICER, PLATFO
 
 COUNTY_KINDS = ("county", "county_city", "district", "development_zone")
 TOWN_KINDS = ("town", "township", "street")
-UNIT_KINDS = ("urban_community", "rural_community", "village")
+# a unit's kind is also its class for evaluation (分类指导)
+URBAN_COMMUNITY, RURAL_COMMUNITY, VILLAGE = "urban_community", "rural_community", "village"
+COMMUNITY_KINDS = (URBAN_COMMUNITY, RURAL_COMMUNITY)
+UNIT_KINDS = COMMUNITY_KINDS + (VILLAGE,)
 # NBS urban-rural classification (城乡分类代码): 111 主城区, 112 城乡结合区, 121 镇中心区,
 # 122 镇乡结合区, 123 特殊区域 (towns and cities); 210 乡中心区, 220 村庄 (countryside)
 URBAN_RURAL_CODES = ("111", "112", "121", "122", "123", "210", "220")
-REORGANISATION_KINDS = ("convert", "merge", "federate")
+# reorganisation of villages (转、并、联)
+CONVERT, MERGE, FEDERATE = "convert", "merge", "federate"
+REORGANISATION_KINDS = (CONVERT, MERGE, FEDERATE)
 BODY_KINDS = ("residents_committee", "villagers_committee",
               "deliberation_supervision_committee", "residents_assembly",
               "representative_assembly", "collective_economic_organisation")
@@ -422,6 +427,8 @@ class ImportResult(Schema):
     unchanged = fields.Integer()
     failed = fields.Integer()
     errors = fields.List(fields.Nested(ImportRowError))
+    # rows imported nonetheless, e.g. a kind that contradicts the NBS numbering of the code
+    warnings = fields.List(fields.Nested(ImportRowError))
     job = fields.Nested(Job, metadata={
         "description": "a long list is imported by this background job (answered with "
                        "202): poll it; its result holds these counts and the row report"})

@@ -19,14 +19,14 @@ import importlib
 import pkgutil
 from dataclasses import dataclass
 
-from marshmallow import Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from fazhi_common.division import COMMUNITY, Division, DivisionField
 from fazhi_common.errors import ValidationFailed
 
 
 def code_field(required=True):
-    return fields.String(required=required, allow_none=not required,
-                         validate=validate.Regexp(r"^\d{12}$"))
+    return DivisionField(required=required, allow_none=not required)
 
 
 class AreaPayload(Schema):
@@ -35,6 +35,17 @@ class AreaPayload(Schema):
     county_code = code_field()
     town_code = code_field(required=False)
     community_code = code_field(required=False)
+
+
+def area_of(code):
+    """The AreaPayload fields of a unit: its county-level unit, its town, itself.
+
+    A town's area names no community, a county-level unit's no town.
+    """
+    unit = Division(code)
+    area = {"county_code": unit.county, "town_code": unit.town,
+            "community_code": unit if unit.level == COMMUNITY else None}
+    return {key: value for key, value in area.items() if value is not None}
 
 
 class JobFinished(Schema):
@@ -81,6 +92,19 @@ def contract(event_type):
 def contracts_from(source):
     """The contracts of events that ``source`` publishes."""
     return [c for c in CONTRACTS.values() if c.source == source]
+
+
+def load_payload(event_type, data):
+    """The typed payload of a received event, loaded through its contract.
+
+    Fields the contract does not know (from a newer publisher) are left out; a payload
+    that breaks the contract raises ValidationFailed.
+    """
+    try:
+        return contract(event_type).schema().load(data, unknown=EXCLUDE)
+    except ValidationError as exc:
+        raise ValidationFailed(f"event {event_type} payload is invalid",
+                               exc.normalized_messages()) from None
 
 
 def serialise_payload(event_type, data):

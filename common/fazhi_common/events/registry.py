@@ -1,6 +1,7 @@
 """Events the registry service (civil affairs) announces."""
 from marshmallow import Schema, fields, validate
 
+from fazhi_common.api.registry import REORGANISATION_KINDS
 from fazhi_common.events import AreaPayload, EventContract, JobFinished, code_field
 
 
@@ -31,11 +32,37 @@ class CommunityReorganised(AreaPayload):
     """``community_code`` is the resulting unit; ``source_codes`` the villages it came from."""
 
     reorganisation_id = fields.Integer(required=True)
-    reorganisation_kind = fields.String(required=True, validate=validate.OneOf(
-        ["convert", "merge", "federate"]))
+    reorganisation_kind = fields.String(required=True,
+                                        validate=validate.OneOf(REORGANISATION_KINDS))
     effective_on = fields.Date(required=True)
     source_codes = fields.List(code_field(), required=True)
     deactivated_codes = fields.List(code_field(), required=True)
+
+
+class SnapshotUnit(Schema):
+    """One unit as the registry holds it: a county, town or community, and for a community
+    a reorganisation made inactive, what it became."""
+
+    code = code_field()
+    level = fields.String(required=True, validate=validate.OneOf(
+        ["county", "town", "community"]))
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+    county_code = code_field()
+    town_code = code_field(required=False)
+    active = fields.Boolean(required=True)
+    successor_code = code_field(required=False)
+    reorganisation_kind = fields.String(allow_none=True, load_default=None)
+    reorganised_on = fields.Date(allow_none=True, load_default=None)
+
+
+class UnitSnapshot(Schema):
+    """A chunk of the registry's units replayed to the read models of units
+    (``fazhi-registry announce-units``), each unit's whole state as of ``taken_at``.
+    Not a registration: nothing counts it as a new unit."""
+
+    taken_at = fields.AwareDateTime(required=True)
+    units = fields.List(fields.Nested(SnapshotUnit), required=True)
 
 
 class LegalAdviserAssigned(AreaPayload):
@@ -80,6 +107,8 @@ class AffairsDisclosed(AreaPayload):
 # mediation one of the units (fazhi_common.units) to check the codes it takes.
 _REGISTRY_LISTENERS = ("evaluation", "notifications")
 _UNIT_LISTENERS = ("evaluation", "mediation", "notifications")
+# the services keeping a read model of units (fazhi_common.units)
+UNIT_READ_MODELS = ("mediation",)
 
 CONTRACTS = [
     EventContract("county_registered", "registry", CountyRegistered,
@@ -90,6 +119,7 @@ CONTRACTS = [
     EventContract("community_updated", "registry", CommunityUpdated, _UNIT_LISTENERS),
     EventContract("community_reorganised", "registry", CommunityReorganised,
                   _UNIT_LISTENERS),
+    EventContract("unit_snapshot", "registry", UnitSnapshot, UNIT_READ_MODELS),
     EventContract("legal_adviser_assigned", "registry", LegalAdviserAssigned,
                   _REGISTRY_LISTENERS),
     EventContract("legal_adviser_removed", "registry", LegalAdviserRemoved,

@@ -1,5 +1,6 @@
-"""Nameko extensions of the evaluation service's own."""
+"""Nameko extensions of the evaluation service's own, and its policy values."""
 import logging
+from dataclasses import dataclass
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import func, select
@@ -11,6 +12,23 @@ from evaluation.schemes import load_schemes
 from fazhi_common.db import make_engine
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TitlePolicy:
+    """How long a title holds and when it is looked at again (config.yml states each)."""
+
+    validity_years: int
+    re_evaluation_interval_years: int
+    reapply_wait_years: int
+    re_evaluation_notice_days: int
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(validity_years=int(config["TITLE_VALIDITY_YEARS"]),
+                   re_evaluation_interval_years=int(config["RE_EVALUATION_INTERVAL_YEARS"]),
+                   reapply_wait_years=int(config["REAPPLY_WAIT_YEARS"]),
+                   re_evaluation_notice_days=int(config["RE_EVALUATION_NOTICE_DAYS"]))
 
 
 def install_default_schemes(session):

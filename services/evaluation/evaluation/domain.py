@@ -12,6 +12,8 @@ import re
 from datetime import date
 
 from fazhi_common.campaign import STAGES, campaign_stage
+from fazhi_common.clock import add_years
+from fazhi_common.division import COUNTY, LEVELS, PREFECTURE, PROVINCE, prefix_of
 from fazhi_common.errors import Forbidden, ValidationFailed
 
 # how a derived fact scores: as a yes/no or as a share against the indicator's target
@@ -48,12 +50,12 @@ def total_points(definition):
 
 
 # a scheme serves a whole city or more: a county or town officer may not rewrite it
-SCHEME_KEEPER_PREFIX = 4
+SCHEME_KEEPER_LEVEL = PREFECTURE
 
 
-def check_scheme_keeper(area_prefix):
-    """Refuse a scheme change from an area below city level."""
-    if len(area_prefix) > SCHEME_KEEPER_PREFIX:
+def check_scheme_keeper(area):
+    """Refuse a scheme change from an area (a Division; None: everywhere) below city level."""
+    if area is not None and area.depth > LEVELS.index(SCHEME_KEEPER_LEVEL):
         raise Forbidden("Schemes are kept at city level or above.",
                         {"role": ["area too narrow for schemes"]})
 
@@ -352,14 +354,15 @@ def draw_size(n, per_county=None, share_=None):
     return min(n, math.ceil(share_ * n))
 
 
-def areas_above(area_prefix):
-    """The area prefixes at and above an area, the whole country ("") first."""
-    return [area_prefix[:n] for n in (0, 4, 6, 9, 12) if n <= len(area_prefix)]
+def areas_above(area):
+    """The prefixes of an area and of those above it, the whole country ("") first."""
+    return [""] + [unit.prefix for unit in area.lineage()] if area else [""]
 
 
-def draw_visible(draw_area, area_prefix):
-    """A draw is public to the areas it covers and to those above it."""
-    return draw_area.startswith(area_prefix) or draw_area in areas_above(area_prefix)
+def draw_visible(draw_area, area):
+    """A draw (kept with its drawer's area prefix) is public to the areas it covers and to
+    those above it."""
+    return draw_area.startswith(prefix_of(area)) or draw_area in areas_above(area)
 
 
 def draw_spot_check(seed, eligible, per_county=None, share_=None):
@@ -381,13 +384,6 @@ def draw_spot_check(seed, eligible, per_county=None, share_=None):
 
 # -- titles ---------------------------------------------------------------------------
 
-def add_years(day, years):
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 def check_award(result):
     """A title rests on a passed, unvetoed result for the period."""
     if result is None:
@@ -402,38 +398,41 @@ def check_award(result):
 
 
 TITLE_LEVEL_ORDER = ("county", "city", "province", "national")
-# how far an area's code prefix reaches: a county's officers act on county titles, a
-# city's on county and city titles, a province's up to provincial ones; bodies with no
-# area in their identity (national) on any level; a town's officers on none
-_LEVEL_OF_PREFIX = {2: "province", 4: "city", 6: "county"}
+# how far an area reaches: a county's officers act on county titles, a city's on county
+# and city titles, a province's up to provincial ones; bodies with no area in their
+# identity (national) on any level; a town's officers on none
+_LEVEL_OF_AREA = {PROVINCE: "province", PREFECTURE: "city", COUNTY: "county"}
 
 
-def authority_level(area_prefix):
-    """The highest title level an area's officers may award, revoke or veto (None: none)."""
-    if not area_prefix:
+def authority_level(area):
+    """The highest title level an area's officers may award, revoke or veto (None: none).
+
+    ``area`` is the caller's Division; None is no area, above every province.
+    """
+    if area is None:
         return TITLE_LEVEL_ORDER[-1]
-    return _LEVEL_OF_PREFIX.get(len(area_prefix))
+    return _LEVEL_OF_AREA.get(area.level)
 
 
-def within_authority(level, area_prefix):
-    highest = authority_level(area_prefix)
+def within_authority(level, area):
+    highest = authority_level(area)
     return highest is not None and (TITLE_LEVEL_ORDER.index(level)
                                     <= TITLE_LEVEL_ORDER.index(highest))
 
 
-def check_authority(level, area_prefix, act="grants", field="level"):
+def check_authority(level, area, act="grants", field="level"):
     """Refuse to award, revoke or veto a title above the level of the caller's area."""
-    if not within_authority(level, area_prefix):
-        allowed = authority_level(area_prefix) or "no"
+    if not within_authority(level, area):
+        allowed = authority_level(area) or "no"
         raise Forbidden(f"Your area {act} {allowed} titles, not {level} titles: only an "
                         f"authority at or above a title's level may.",
                         {field: [f"a {level} title is above your area's level ({allowed})"]})
 
 
-def check_granting_level(level, area_prefix):
+def check_granting_level(level, area):
     """Refuse a title above the level the caller's area may grant (towns grant none)."""
-    if not within_authority(level, area_prefix):
-        allowed = authority_level(area_prefix) or "no"
+    if not within_authority(level, area):
+        allowed = authority_level(area) or "no"
         raise ValidationFailed(f"Your area grants {allowed} titles, not {level} titles.",
                                {"level": [f"above your area's level ({allowed})"]})
 

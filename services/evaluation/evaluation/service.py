@@ -10,15 +10,15 @@ from datetime import date
 import eventlet
 
 from evaluation import operations as ops
-from evaluation.dependencies import DefaultSchemes
+from evaluation.dependencies import DefaultSchemes, TitlePolicy
 from fazhi_common import jobs
 from fazhi_common import service as base
 from fazhi_common.api import Job, page_of
 from fazhi_common.api import evaluation as api
-from fazhi_common.audit import append_audit
 from fazhi_common.identity import SYSTEM, rpc
 from fazhi_common.messaging import event_handler
 from fazhi_common.outbox import claim_event
+from fazhi_common.settings import Settings
 from fazhi_common.timer import timer
 from fazhi_common.validation import load
 
@@ -36,11 +36,9 @@ EXPORT_PAGE = page_of(api.ExportRow)()
 class EvaluationService(base.ServiceBase):
     name = "evaluation"
     default_schemes = DefaultSchemes()
+    titles = Settings(TitlePolicy.from_config)
     job_runner = jobs.JobRunner({ops.RECOMPUTE_PINNED: ops.recompute_pinned_step})
 
-    def _audit(self, session, action, subject, details=None, authority=False, caller=None):
-        append_audit(session, caller or self.caller, f"evaluation.{action}", subject, details,
-                     authority=authority)
 
     # -- schemes -------------------------------------------------------------------------
 
@@ -49,8 +47,8 @@ class EvaluationService(base.ServiceBase):
         data = load(api.SchemeIn(), payload)
         with self.db.transaction() as session:
             scheme = ops.create_scheme(session, data, self.caller)
-            self._audit(session, "create_scheme", f"scheme {scheme.id}",
-                        {"key": scheme.key, "version": scheme.version})
+            self.audit(session, "create_scheme", f"scheme {scheme.id}",
+                       {"key": scheme.key, "version": scheme.version})
             return api.Scheme().dump(ops.scheme_view(session, scheme))
 
     @rpc(roles=api.SCHEME_WRITERS)
@@ -61,9 +59,9 @@ class EvaluationService(base.ServiceBase):
                                                   date.today())
             job = (ops.start_recompute(session, ops.get_scheme(session, scheme_id),
                                        self.caller, date.today()) if new_version else None)
-            self._audit(session, "edit_scheme", f"scheme {scheme_id}",
-                        {"key": scheme.key, "version": scheme.version,
-                         "new_version": new_version, "job": job.id if job else None})
+            self.audit(session, "edit_scheme", f"scheme {scheme_id}",
+                       {"key": scheme.key, "version": scheme.version,
+                        "new_version": new_version, "job": job.id if job else None})
             view = ops.scheme_view(session, scheme)
             return api.Scheme().dump({**view, "job": jobs.job_view(job) if job else None})
 
@@ -92,9 +90,8 @@ class EvaluationService(base.ServiceBase):
     def submit_evidence(self, payload):
         data = load(api.EvidenceIn(), payload)
         with self.db.transaction() as session:
-            evidence = ops.submit_evidence(session, data, self.caller.subject, self.caller,
-                                           date.today())
-            self._audit(session, "submit_evidence", evidence.community_code, payload)
+            evidence = ops.submit_evidence(session, data, self.caller, date.today())
+            self.audit(session, "submit_evidence", evidence.community_code, payload)
             return api.Evidence().dump(evidence)
 
     @rpc(roles=api.READERS)
@@ -121,7 +118,7 @@ class EvaluationService(base.ServiceBase):
             receipt = ops.answer_survey(session, code, data, self.config["SURVEY_SECRET"],
                                         date.today(), source, burst)
             # the answer itself is anonymous: the audit keeps only that one was given
-            self._audit(session, "answer_survey", code, {"period": data["period"]})
+            self.audit(session, "answer_survey", code, {"period": data["period"]})
             return api.SurveyReceipt().dump(receipt)
 
     @rpc(roles=api.READERS)
@@ -137,9 +134,9 @@ class EvaluationService(base.ServiceBase):
     def draw_spot_check(self, payload):
         data = load(api.SpotCheckDrawIn(), payload)
         with self.db.transaction() as session:
-            draw = ops.draw_spot_check(session, data, self.caller.subject, self.caller)
-            self._audit(session, "draw_spot_check", f"draw {draw.id}",
-                        {"seed": draw.seed, "sample": draw.sample}, authority=True)
+            draw = ops.draw_spot_check(session, data, self.caller)
+            self.audit(session, "draw_spot_check", f"draw {draw.id}",
+                       {"seed": draw.seed, "sample": draw.sample}, authority=True)
             return api.SpotCheckDraw().dump(ops.draw_view(draw))
 
     @rpc(roles=api.READERS)
@@ -160,11 +157,10 @@ class EvaluationService(base.ServiceBase):
     def record_inspection(self, payload):
         data = load(api.InspectionIn(), payload)
         with self.db.transaction() as session:
-            inspection = ops.record_inspection(session, data, self.caller.subject,
-                                               self.caller, date.today())
+            inspection = ops.record_inspection(session, data, self.caller, date.today())
             # an inspector's finding overrides the community's own assessment
-            self._audit(session, "record_inspection", inspection.community_code, payload,
-                        authority=True)
+            self.audit(session, "record_inspection", inspection.community_code, payload,
+                       authority=True)
             return api.Inspection().dump(inspection)
 
     @rpc(roles=api.READERS)
@@ -185,19 +181,17 @@ class EvaluationService(base.ServiceBase):
     def record_veto(self, payload):
         data = load(api.VetoIn(), payload)
         with self.db.transaction() as session:
-            veto = ops.record_veto(session, data, self.caller.subject, self.caller,
-                                   date.today())
-            self._audit(session, "record_veto", veto.community_code, payload, authority=True)
+            veto = ops.record_veto(session, data, self.caller, date.today())
+            self.audit(session, "record_veto", veto.community_code, payload, authority=True)
             return api.Veto().dump(veto)
 
     @rpc(roles=api.VETO_WRITERS)
     def decide_veto(self, veto_id, payload):
         data = load(api.VetoDecisionIn(), payload)
         with self.db.transaction() as session:
-            veto = ops.decide_veto(session, veto_id, data, self.caller.subject, self.caller,
-                                   date.today())
-            self._audit(session, f"{data['decision']}_veto", veto.community_code,
-                        {**payload, "veto_id": veto_id}, authority=True)
+            veto = ops.decide_veto(session, veto_id, data, self.caller, date.today())
+            self.audit(session, f"{data['decision']}_veto", veto.community_code,
+                       {**payload, "veto_id": veto_id}, authority=True)
             return api.Veto().dump(veto)
 
     @rpc(roles=api.READERS)
@@ -217,42 +211,38 @@ class EvaluationService(base.ServiceBase):
     def award_title(self, payload):
         data = load(api.AwardIn(), payload)
         with self.db.transaction() as session:
-            title = ops.award_title(session, data, self.caller.subject,
-                                    self.caller.department, self.caller, self.config,
-                                    date.today())
-            self._audit(session, "award_title", title.community_code,
-                        {**payload, "title_id": title.id}, authority=True)
+            title = ops.award_title(session, data, self.caller, self.titles, date.today())
+            self.audit(session, "award_title", title.community_code,
+                       {**payload, "title_id": title.id}, authority=True)
             return api.Title().dump(title)
 
     @rpc(roles=api.TITLE_WRITERS)
     def revoke_title(self, title_id, payload):
         data = load(api.RevocationIn(), payload)
         with self.db.transaction() as session:
-            title = ops.revoke_title(session, title_id, data, self.caller.subject, self.caller)
-            self._audit(session, "revoke_title", title.community_code,
-                        {**payload, "title_id": title_id}, authority=True)
+            title = ops.revoke_title(session, title_id, data, self.caller)
+            self.audit(session, "revoke_title", title.community_code,
+                       {**payload, "title_id": title_id}, authority=True)
             return api.Title().dump(title)
 
     @rpc(roles=api.TITLE_WRITERS)
     def re_evaluate_title(self, title_id, payload):
         data = load(api.ReEvaluationIn(), payload)
         with self.db.transaction() as session:
-            title = ops.re_evaluate_title(session, title_id, data, self.caller.subject,
-                                          self.caller, self.config)
-            self._audit(session, "re_evaluate_title", title.community_code,
-                        {**payload, "title_id": title_id, "status": title.status},
-                        authority=True)
+            title = ops.re_evaluate_title(session, title_id, data, self.caller, self.titles)
+            self.audit(session, "re_evaluate_title", title.community_code,
+                       {**payload, "title_id": title_id, "status": title.status},
+                       authority=True)
             return api.Title().dump(title)
 
     @rpc(roles=api.TITLE_WRITERS)
     def decide_on_reorganised_title(self, title_id, payload):
         data = load(api.TitleDecisionIn(), payload)
         with self.db.transaction() as session:
-            title = ops.decide_on_reorganised_title(session, title_id, data,
-                                                    self.caller.subject, self.caller)
-            self._audit(session, f"{data['decision']}_reorganised_title",
-                        title.community_code, {**payload, "title_id": title_id},
-                        authority=True)
+            title = ops.decide_on_reorganised_title(session, title_id, data, self.caller)
+            self.audit(session, f"{data['decision']}_reorganised_title",
+                       title.community_code, {**payload, "title_id": title_id},
+                       authority=True)
             return api.Title().dump(title)
 
     @rpc(roles=api.READERS)
@@ -287,10 +277,10 @@ class EvaluationService(base.ServiceBase):
     def _announce_due(self, today):
         with self.db.transaction() as session:
             notified = ops.announce_due_re_evaluations(
-                session, today, int(self.config.get("RE_EVALUATION_NOTICE_DAYS", 60)))
+                session, today, self.titles.re_evaluation_notice_days)
             if notified:
-                self._audit(session, "re_evaluation_due", f"{len(notified)} titles",
-                            {"title_ids": notified})
+                self.audit(session, "re_evaluation_due", f"{len(notified)} titles",
+                           {"title_ids": notified})
             return notified
 
     def _expire(self, today, batch_size=500):
@@ -300,8 +290,8 @@ class EvaluationService(base.ServiceBase):
             with self.db.transaction() as session:
                 batch = ops.expire_titles(session, today, batch_size)
                 if batch:
-                    self._audit(session, "titles_expired", f"{len(batch)} titles",
-                                {"title_ids": batch})
+                    self.audit(session, "titles_expired", f"{len(batch)} titles",
+                               {"title_ids": batch})
             expired += batch
             if len(batch) < batch_size:
                 return expired
@@ -338,46 +328,46 @@ class EvaluationService(base.ServiceBase):
                 return
             vetoes = work(session) or []
             for veto in vetoes:
-                self._audit(session, "record_veto", veto.community_code,
-                            {"veto_item": veto.veto_item, "origin": veto.origin,
+                self.audit(session, "record_veto", veto.community_code,
+                           {"veto_item": veto.veto_item, "origin": veto.origin,
                              "event_id": envelope["id"]}, authority=True, caller=SYSTEM)
 
     @event_handler("registry", "community_registered")
-    def on_community_registered(self, envelope):
+    def on_community_registered(self, envelope, payload):
         self._handle(envelope, "on_community_registered", lambda session:
-                     ops.on_community_registered(session, envelope["data"], date.today()))
+                     ops.on_community_registered(session, envelope, payload, date.today()))
 
     @event_handler("registry", "community_updated")
-    def on_community_updated(self, envelope):
+    def on_community_updated(self, envelope, payload):
         self._handle(envelope, "on_community_updated", lambda session:
-                     ops.on_community_updated(session, envelope["data"], date.today()))
+                     ops.on_community_updated(session, envelope, payload, date.today()))
 
     @event_handler("registry", "community_reorganised")
-    def on_community_reorganised(self, envelope):
+    def on_community_reorganised(self, envelope, payload):
         self._handle(envelope, "on_community_reorganised", lambda session:
-                     ops.on_community_reorganised(session, envelope, date.today()))
+                     ops.on_community_reorganised(session, envelope, payload, date.today()))
 
     @event_handler("registry", "legal_adviser_assigned")
-    def on_legal_adviser_assigned(self, envelope):
+    def on_legal_adviser_assigned(self, envelope, payload):
         self._handle(envelope, "on_legal_adviser_assigned", lambda session:
-                     ops.on_adviser_assigned(session, envelope["data"], date.today()))
+                     ops.on_adviser_assigned(session, envelope, payload, date.today()))
 
     @event_handler("registry", "legal_adviser_removed")
-    def on_legal_adviser_removed(self, envelope):
+    def on_legal_adviser_removed(self, envelope, payload):
         self._handle(envelope, "on_legal_adviser_removed", lambda session:
-                     ops.on_adviser_removed(session, envelope["data"], date.today()))
+                     ops.on_adviser_removed(session, envelope, payload, date.today()))
 
     @event_handler("registry", "election_held")
-    def on_election_held(self, envelope):
+    def on_election_held(self, envelope, payload):
         self._handle(envelope, "on_election_held", lambda session:
-                     ops.on_election_held(session, envelope, date.today()))
+                     ops.on_election_held(session, envelope, payload, date.today()))
 
     @event_handler("registry", "affairs_disclosed")
-    def on_affairs_disclosed(self, envelope):
+    def on_affairs_disclosed(self, envelope, payload):
         self._handle(envelope, "on_affairs_disclosed", lambda session:
-                     ops.on_affairs_disclosed(session, envelope["data"], date.today()))
+                     ops.on_affairs_disclosed(session, envelope, payload, date.today()))
 
     @event_handler("mediation", "mediation_case_closed")
-    def on_mediation_case_closed(self, envelope):
+    def on_mediation_case_closed(self, envelope, payload):
         self._handle(envelope, "on_mediation_case_closed", lambda session:
-                     ops.on_mediation_case_closed(session, envelope, date.today()))
+                     ops.on_mediation_case_closed(session, envelope, payload, date.today()))

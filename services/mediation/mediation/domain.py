@@ -7,7 +7,7 @@ personal data and who may see it unmasked, linkage coverage, and statistics arit
 import re
 
 from fazhi_common import resident_id
-from fazhi_common.division import COMMUNITY, COUNTY, TOWN, Division, InvalidDivision
+from fazhi_common.division import COMMUNITY, TOWN, Division, InvalidDivision
 from fazhi_common.errors import Conflict, ValidationFailed, field_error
 from mediation.deadlines import UNIT_WORDS, Period
 
@@ -255,7 +255,7 @@ def _division(code, field_name, level, what):
 
 
 def community_area(community_code, field_name="community_code"):
-    """County and town codes of a 12-digit community code (it must name a community)."""
+    """County-level unit and town of a community code (it must name a community)."""
     community = _division(community_code, field_name, COMMUNITY, "a community or village code")
     return str(community.county), str(community.town)
 
@@ -270,7 +270,13 @@ def check_serves(organisation, community_code):
 
 
 def check_organisation_area(county_code, town_code):
-    county = _division(county_code, "county_code", COUNTY, "a county-level code")
+    """A county-level unit (or a city without counties) and, if named, a town of it."""
+    try:
+        county = Division(county_code)
+    except InvalidDivision as exc:
+        raise field_error("county_code", f"{county_code}: {exc}") from None
+    if not county.stands_as_county:
+        raise field_error("county_code", f"{county_code} is not a county-level code.")
     if town_code:
         town = _division(town_code, "town_code", TOWN, f"a town of {county_code}")
         if town.county != county:

@@ -17,7 +17,6 @@ from mediation.operations import (
     PHONE,
     _decrypt_party,
     _encrypt_party,
-    _in_scope,
     get_case,
     require_community,
 )
@@ -114,7 +113,7 @@ def legal_aid_view(application, cipher, reveal, secret=None):
 
 
 def _legal_service_query(model, date_column, query, scope):
-    q = _in_scope(select(model).order_by(model.id), model.community_code, scope)
+    q = scope.in_area(select(model).order_by(model.id), model.community_code)
     for key in ("community_code", "county_code"):
         if query.get(key):
             q = q.where(getattr(model, key) == query[key])

@@ -44,10 +44,6 @@ def require_community(session, community_code, scope, field="community_code"):
     return county, town
 
 
-def _in_scope(query, column, scope):
-    return query.where(column.startswith(scope.prefix)) if scope.prefix else query
-
-
 # -- organisations and coverage ---------------------------------------------------------------
 
 def register_organisation(session, data, scope):
@@ -89,7 +85,7 @@ def _organisation_visible(organisation, scope):
 def _organisations_in_scope(q, scope):
     county, town = _caller_county_and_town(scope)
     if county is None:
-        return _in_scope(q, Organisation.county_code, scope)
+        return scope.in_area(q, Organisation.county_code)
     q = q.where(Organisation.county_code == county)
     if town is not None:
         # a town's caller also sees the county-wide organisations that serve its town
@@ -120,7 +116,7 @@ def coverage(session, county_code, scope):
     if caller_county is not None:
         q = q.where(Organisation.county_code == caller_county)
     else:
-        q = _in_scope(q, Organisation.county_code, scope)
+        q = scope.in_area(q, Organisation.county_code)
     if county_code:
         q = q.where(Organisation.county_code == county_code)
     counts = defaultdict(dict)
@@ -130,7 +126,7 @@ def coverage(session, county_code, scope):
     if caller_county is not None:
         known = known.where(KnownUnit.code == caller_county)
     else:
-        known = _in_scope(known, KnownUnit.code, scope)
+        known = scope.in_area(known, KnownUnit.code)
     if county_code:
         known = known.where(KnownUnit.code == county_code)
     for code in session.scalars(known):
@@ -173,7 +169,7 @@ def _scoped_cases(query, scope):
     if scope.role == MEDIATOR:
         query = query.where(or_(MediationCase.mediator.is_(None),
                                 MediationCase.mediator == scope.subject))
-    return _in_scope(query, MediationCase.community_code, scope)
+    return scope.in_area(query, MediationCase.community_code)
 
 
 def _people_committee_for(session, community_code):

@@ -8,7 +8,6 @@ from datetime import date
 from fazhi_common import service as base
 from fazhi_common.api import mediation as api
 from fazhi_common.api import page_of
-from fazhi_common.audit import append_audit
 from fazhi_common.errors import field_error
 from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
@@ -31,14 +30,10 @@ class MediationService(base.ServiceBase):
     cipher = Cipher()
     deadlines = DeadlineSettings()
 
-    def _audit(self, session, action, subject, details=None, authority=False):
-        append_audit(session, self.caller, f"mediation.{action}", subject, details,
-                     authority=authority)
-
     def _audit_reveal(self, session, what, ids):
         if ids:
-            self._audit(session, "read_personal_data", f"{what} {','.join(map(str, ids))}"[:100],
-                        {what: ids})
+            self.audit(session, "read_personal_data", f"{what} {','.join(map(str, ids))}"[:100],
+                       {what: ids})
 
     # -- organisations and coverage -----------------------------------------------------------
 
@@ -47,7 +42,7 @@ class MediationService(base.ServiceBase):
         data = load(api.OrganisationIn(), payload)
         with self.db.transaction() as session:
             organisation = ops.register_organisation(session, data, self.caller)
-            self._audit(session, "register_organisation", organisation.id, payload)
+            self.audit(session, "register_organisation", organisation.id, payload)
             return api.Organisation().dump(organisation)
 
     @rpc(roles=api.READERS)
@@ -77,7 +72,7 @@ class MediationService(base.ServiceBase):
         with self.db.transaction() as session:
             case, secret = ops.apply_for_mediation(session, data, self.cipher, self.caller,
                                                    date.today(), self.deadlines)
-            self._audit(session, "apply", case.id, {"organisation_id": case.organisation_id,
+            self.audit(session, "apply", case.id, {"organisation_id": case.organisation_id,
                                                     "receipt_number": case.receipt_number})
             return {**api.CaseReceipt().dump(case), "secret": secret}
 
@@ -95,7 +90,7 @@ class MediationService(base.ServiceBase):
         with self.db.transaction() as session:
             case = ops.receive_case(session, data, "referral", self.cipher, self.caller,
                                     date.today(), self.deadlines)
-            self._audit(session, "refer", case.id, {
+            self.audit(session, "refer", case.id, {
                 "organisation_id": case.organisation_id,
                 "referrer_department": case.referrer_department,
                 "referrer_reference": case.referrer_reference})
@@ -143,8 +138,8 @@ class MediationService(base.ServiceBase):
         with self.db.transaction() as session:
             case = ops.take_step(session, case_id, action, data, self.deadlines, self.caller,
                                  date.today())
-            self._audit(session, action, case.id, {**payload, "status": case.status},
-                        authority=action in ("decline", "confirm", "refuse_confirmation"))
+            self.audit(session, action, case.id, {**payload, "status": case.status},
+                       authority=action in ("decline", "confirm", "refuse_confirmation"))
             return self._case_out(session, case)
 
     # -- deadlines ----------------------------------------------------------------------------
@@ -162,7 +157,7 @@ class MediationService(base.ServiceBase):
         result["legal_aid_ids"] = legal.scan_legal_aid_overdue(session, today)
         result["legal_aid_raised"] = len(result["legal_aid_ids"])
         if result["raised"] or result["legal_aid_raised"]:
-            self._audit(session, "scan_overdue", today, api.OverdueScanResult().dump(result))
+            self.audit(session, "scan_overdue", today, api.OverdueScanResult().dump(result))
         return result
 
     @timer("OVERDUE_SCAN_SECONDS", 3600)
@@ -195,8 +190,8 @@ class MediationService(base.ServiceBase):
         with self.db.transaction() as session:
             application, secret = legal.apply_legal_aid(
                 session, data, self.cipher, self.caller, date.today(), self.deadlines)
-            self._audit(session, "apply_legal_aid", application.id,
-                        {"community_code": application.community_code})
+            self.audit(session, "apply_legal_aid", application.id,
+                       {"community_code": application.community_code})
             return self._legal_aid_out(session, application, secret)
 
     @rpc(roles=api.APPLICANTS)
@@ -207,8 +202,8 @@ class MediationService(base.ServiceBase):
             application, secret = legal.apply_legal_aid(
                 session, data, self.cipher, self.caller, date.today(), self.deadlines,
                 channel="portal")
-            self._audit(session, "apply_legal_aid", application.id,
-                        {"community_code": application.community_code, "channel": "portal"})
+            self.audit(session, "apply_legal_aid", application.id,
+                       {"community_code": application.community_code, "channel": "portal"})
             return {**api.LegalAidReceipt().dump(application), "secret": secret}
 
     @rpc(roles=api.TRACKERS)
@@ -218,7 +213,7 @@ class MediationService(base.ServiceBase):
         with self.db.transaction() as session:
             application = legal.object_by_applicant(session, data, self.cipher,
                                                     self.deadlines, date.today())
-            self._audit(session, "object", application.id, {"channel": "portal"})
+            self.audit(session, "object", application.id, {"channel": "portal"})
             return api.Tracked().dump(tracking.tracked_view("legal_aid", application))
 
     @rpc(roles=api.LEGAL_SERVICE_WRITERS)
@@ -228,7 +223,7 @@ class MediationService(base.ServiceBase):
             application, secret = legal.legal_aid_from_case(
                 session, case_id, data, self.caller, date.today(), self.deadlines,
                 self.cipher)
-            self._audit(session, "legal_aid_from_case", application.id, {"case_id": case_id})
+            self.audit(session, "legal_aid_from_case", application.id, {"case_id": case_id})
             return self._legal_aid_out(session, application, secret)
 
     @rpc(roles=api.LEGAL_SERVICE_READERS)
@@ -247,8 +242,8 @@ class MediationService(base.ServiceBase):
         with self.db.transaction() as session:
             application = legal.take_legal_aid_step(session, application_id, action, data,
                                                     self.deadlines, self.caller, date.today())
-            self._audit(session, f"legal_aid_{action}", application.id,
-                        {**payload, "status": application.status}, authority=True)
+            self.audit(session, f"legal_aid_{action}", application.id,
+                       {**payload, "status": application.status}, authority=True)
             return self._legal_aid_out(session, application)
 
     @rpc(roles=api.LEGAL_SERVICE_READERS)
@@ -280,8 +275,8 @@ class MediationService(base.ServiceBase):
         data = load(api.ConsultationIn(), payload)
         with self.db.transaction() as session:
             consultation = legal.record_consultation(session, data, self.cipher, self.caller)
-            self._audit(session, "record_consultation", consultation.id,
-                        {"community_code": consultation.community_code})
+            self.audit(session, "record_consultation", consultation.id,
+                       {"community_code": consultation.community_code})
             return self._consultation_out(session, consultation)
 
     @rpc(roles=api.LEGAL_SERVICE_READERS)
@@ -301,27 +296,33 @@ class MediationService(base.ServiceBase):
 
     # -- the registry's units (read model) ----------------------------------------------------
 
-    def _on_registry(self, envelope, handler):
+    def _on_registry(self, envelope, payload, handler):
         with self.db.transaction() as session:
             if claim_event(session, envelope, handler):
-                ops.UNITS.apply(session, envelope["type"], envelope["data"])
+                ops.UNITS.apply(session, envelope["type"], payload,
+                                envelope.get("occurred_at"))
 
     @event_handler("registry", "county_registered")
-    def on_county_registered(self, envelope):
-        self._on_registry(envelope, "on_county_registered")
+    def on_county_registered(self, envelope, payload):
+        self._on_registry(envelope, payload, "on_county_registered")
 
     @event_handler("registry", "town_registered")
-    def on_town_registered(self, envelope):
-        self._on_registry(envelope, "on_town_registered")
+    def on_town_registered(self, envelope, payload):
+        self._on_registry(envelope, payload, "on_town_registered")
 
     @event_handler("registry", "community_registered")
-    def on_community_registered(self, envelope):
-        self._on_registry(envelope, "on_community_registered")
+    def on_community_registered(self, envelope, payload):
+        self._on_registry(envelope, payload, "on_community_registered")
 
     @event_handler("registry", "community_updated")
-    def on_community_updated(self, envelope):
-        self._on_registry(envelope, "on_community_updated")
+    def on_community_updated(self, envelope, payload):
+        self._on_registry(envelope, payload, "on_community_updated")
 
     @event_handler("registry", "community_reorganised")
-    def on_community_reorganised(self, envelope):
-        self._on_registry(envelope, "on_community_reorganised")
+    def on_community_reorganised(self, envelope, payload):
+        self._on_registry(envelope, payload, "on_community_reorganised")
+
+    @event_handler("registry", "unit_snapshot")
+    def on_unit_snapshot(self, envelope, payload):
+        # the registry's replay (announce-units), e.g. of units from before an upgrade
+        self._on_registry(envelope, payload, "on_unit_snapshot")

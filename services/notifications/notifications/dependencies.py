@@ -11,6 +11,29 @@ from nameko.extensions import DependencyProvider
 from notifications import domain
 
 
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    """How webhook and e-mail deliveries are taken, retried and given up (config.yml)."""
+
+    lease_seconds: float
+    batch_size: int
+    concurrency: int
+    max_attempts: int
+    backoff_seconds: float
+    backoff_max_seconds: float
+    allowed_hosts: str | None
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(lease_seconds=float(config["DELIVERY_LEASE_SECONDS"]),
+                   batch_size=int(config["DELIVERY_BATCH_SIZE"]),
+                   concurrency=int(config["DELIVERY_CONCURRENCY"]),
+                   max_attempts=int(config["DELIVERY_MAX_ATTEMPTS"]),
+                   backoff_seconds=float(config["DELIVERY_BACKOFF_SECONDS"]),
+                   backoff_max_seconds=float(config["DELIVERY_BACKOFF_MAX_SECONDS"]),
+                   allowed_hosts=config["WEBHOOK_ALLOWED_HOSTS"] or None)
+
+
 class RoutingRules(DependencyProvider):
     """``self.rules``: the default routing rules, read once when the service starts."""
 
@@ -88,7 +111,7 @@ class Sender:
         started = time.monotonic()
         try:
             with smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]),
-                              timeout=float(config.get("SMTP_TIMEOUT_SECONDS", 10))) as smtp:
+                              timeout=float(config["SMTP_TIMEOUT_SECONDS"])) as smtp:
                 if _truthy(config.get("SMTP_STARTTLS")):
                     smtp.starttls()
                 if config.get("SMTP_USERNAME"):

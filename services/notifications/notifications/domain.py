@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from fazhi_common.division import prefix_of, try_parse
+
 DEFAULT_RULES_FILE = Path(__file__).with_name("routing.yml")
 
 
@@ -25,28 +27,18 @@ def unit_code(data):
 
 def area_fields(data):
     """The event's county, town and community codes (the town derived from a community)."""
-    community = data.get("community_code")
-    town = data.get("town_code") or (community[:9] + "000" if community else None)
-    county = data.get("county_code") or (town[:6] + "000000" if town else None)
+    community = try_parse(data.get("community_code"))
+    town = try_parse(data.get("town_code")) or (community.town if community else None)
+    county = try_parse(data.get("county_code")) or (town.county if town else None)
     return {"county_code": county, "town_code": town, "community_code": community}
-
-
-def area_prefix(code):
-    """The prefix a division code stands for: city 4 digits, county 6, town 9, else 12."""
-    if not code:
-        return ""
-    for length in (4, 6, 9):
-        if code[length:] == "0" * (12 - length):
-            return code[:length]
-    return code
 
 
 def in_area(area_code, data):
     """True if an event with payload ``data`` lies within ``area_code`` (None: anywhere)."""
     if not area_code:
         return True
-    code = unit_code(data)
-    return bool(code) and code.startswith(area_prefix(area_code))
+    area = try_parse(area_code)
+    return area is not None and area.covers(unit_code(data))
 
 
 def subscription_matches(event_types, area_code, event_type, data):
@@ -116,15 +108,16 @@ class _Blank(dict):
 
 def render(template, data, strict=False):
     """``template`` with the event's fields; ``{county}`` ``{town}`` ``{community}`` are
-    the 6-, 9- and 12-digit unit prefixes. A missing field gives "" (with ``strict``,
+    the prefixes naming those units (``Division.prefix``: 6, 9 and 12 digits, 4 for a
+    city without counties). A missing field gives "" (with ``strict``,
     the whole result is "", so a department pattern never names a half-made department).
     """
     area = area_fields(data)
     values = {k: ", ".join(map(str, v)) if isinstance(v, list) else v
               for k, v in data.items() if v is not None}
     values.update({
-        "county": (area["county_code"] or "")[:6], "town": (area["town_code"] or "")[:9],
-        "community": area["community_code"] or "",
+        "county": prefix_of(area["county_code"]), "town": prefix_of(area["town_code"]),
+        "community": prefix_of(area["community_code"]),
     })
     if strict:
         names = {name for _, name, _, _ in string.Formatter().parse(template) if name}

@@ -258,10 +258,11 @@ def record_attempt(session, delivery_id, outcome, policy):
         delivery.status, delivery.delivered_at, delivery.next_attempt_at = "delivered", now, None
         return delivery
     delivery.failures += 1
-    if outcome.final or domain.is_dead(delivery.failures, policy["max_attempts"]):
+    if outcome.final or domain.is_dead(delivery.failures, policy.max_attempts):
         delivery.status, delivery.next_attempt_at = "dead", None
     else:
-        wait = domain.backoff_seconds(delivery.failures, policy["backoff"], policy["cap"])
+        wait = domain.backoff_seconds(delivery.failures, policy.backoff_seconds,
+                                      policy.backoff_max_seconds)
         delivery.next_attempt_at = now + timedelta(seconds=wait)
     return delivery
 

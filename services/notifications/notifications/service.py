@@ -11,18 +11,18 @@ from eventlet.greenpool import GreenPool
 from fazhi_common import service as base
 from fazhi_common.api import notifications as api
 from fazhi_common.api import page_of
-from fazhi_common.audit import append_audit
 from fazhi_common.clock import utcnow
 from fazhi_common.errors import field_error
 from fazhi_common.events import CONTRACTS
 from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
 from fazhi_common.outbox import claim_event
+from fazhi_common.settings import Settings
 from fazhi_common.timer import timer
 from fazhi_common.validation import load
 from notifications import domain
 from notifications import operations as ops
-from notifications.dependencies import RoutingRules, Senders, SendResult
+from notifications.dependencies import DeliveryPolicy, RoutingRules, Senders, SendResult
 
 SUBSCRIPTION_PAGE = page_of(api.Subscription)()
 ALERT_PAGE = page_of(api.Alert)()
@@ -31,18 +31,13 @@ SUBSCRIBED = [c for c in CONTRACTS.values() if "notifications" in c.subscribers]
 ROUTE_HANDLER = "notifications.route"
 
 
-def _without_secret(payload):
-    return {k: v for k, v in (payload or {}).items() if k != "webhook_secret"}
-
-
 class NotificationsService(base.ServiceBase):
     name = "notifications"
+    audit_omits = frozenset({"webhook_secret"})
+    delivery = Settings(DeliveryPolicy.from_config)
     rules = RoutingRules()
     sender = Senders()
 
-    def _audit(self, session, action, subject, details=None):
-        append_audit(session, self.caller, f"notifications.{action}", subject,
-                     _without_secret(details))
 
     # -- events in ---------------------------------------------------------------------------
 
@@ -57,12 +52,11 @@ class NotificationsService(base.ServiceBase):
     @timer("DELIVERY_POLL_SECONDS", default=1.0)
     def dispatch_due_deliveries(self):
         """Send every due delivery (first attempts and retries), a few at a time."""
-        config = self.config
+        policy = self.delivery
         with self.db.transaction() as session:
-            due = ops.take_due_deliveries(session, utcnow(),
-                                          float(config.get("DELIVERY_LEASE_SECONDS", 120)),
-                                          int(config.get("DELIVERY_BATCH_SIZE", 100)))
-        pool = GreenPool(int(config.get("DELIVERY_CONCURRENCY", 10)))
+            due = ops.take_due_deliveries(session, utcnow(), policy.lease_seconds,
+                                          policy.batch_size)
+        pool = GreenPool(policy.concurrency)
         for delivery_id in due:
             pool.spawn_n(self._deliver, delivery_id)
         pool.waitall()
@@ -75,17 +69,14 @@ class NotificationsService(base.ServiceBase):
                                  final=True)
         else:
             outcome = self.sender.send(order)
-        policy = {"max_attempts": int(self.config.get("DELIVERY_MAX_ATTEMPTS", 8)),
-                  "backoff": float(self.config.get("DELIVERY_BACKOFF_SECONDS", 10)),
-                  "cap": float(self.config.get("DELIVERY_BACKOFF_MAX_SECONDS", 3600))}
         with self.db.transaction() as session:
-            ops.record_attempt(session, delivery_id, outcome, policy)
+            ops.record_attempt(session, delivery_id, outcome, self.delivery)
 
     # -- subscriptions ---------------------------------------------------------------------------
 
     def _check_webhook_host(self, data):
         url = data.get("webhook_url")
-        if url and not domain.webhook_host_allowed(url, self.config.get("WEBHOOK_ALLOWED_HOSTS")):
+        if url and not domain.webhook_host_allowed(url, self.delivery.allowed_hosts):
             raise field_error("webhook_url", "This host is not among the webhook hosts this "
                                              "deployment allows (WEBHOOK_ALLOWED_HOSTS).")
 
@@ -95,7 +86,7 @@ class NotificationsService(base.ServiceBase):
         self._check_webhook_host(data)
         with self.db.transaction() as session:
             sub = ops.create_subscription(session, data, self.caller)
-            self._audit(session, "create_subscription", sub.id, payload)
+            self.audit(session, "create_subscription", sub.id, payload)
             return api.Subscription().dump(sub)
 
     @rpc(roles=api.READERS)
@@ -116,14 +107,14 @@ class NotificationsService(base.ServiceBase):
         self._check_webhook_host(changes)
         with self.db.transaction() as session:
             sub = ops.update_subscription(session, subscription_id, changes, self.caller)
-            self._audit(session, "update_subscription", subscription_id, payload)
+            self.audit(session, "update_subscription", subscription_id, payload)
             return api.Subscription().dump(sub)
 
     @rpc(roles=api.SUBSCRIBERS)
     def delete_subscription(self, subscription_id):
         with self.db.transaction() as session:
             ops.delete_subscription(session, subscription_id, self.caller)
-            self._audit(session, "delete_subscription", subscription_id)
+            self.audit(session, "delete_subscription", subscription_id)
 
     @rpc(roles=api.READERS)
     def event_kinds(self):
@@ -149,7 +140,7 @@ class NotificationsService(base.ServiceBase):
     def acknowledge_alert(self, alert_id):
         with self.db.transaction() as session:
             alert = ops.acknowledge(session, alert_id, self.caller)
-            self._audit(session, "acknowledge_alert", alert_id)
+            self.audit(session, "acknowledge_alert", alert_id)
             return api.Alert().dump(alert)
 
     # -- the delivery log --------------------------------------------------------------------------
@@ -170,15 +161,15 @@ class NotificationsService(base.ServiceBase):
     def replay_delivery(self, delivery_id):
         with self.db.transaction() as session:
             delivery = ops.replay(session, delivery_id, self.caller)
-            self._audit(session, "replay_delivery", delivery_id)
+            self.audit(session, "replay_delivery", delivery_id)
             return api.DeliveryDetail().dump(delivery)
 
 
 def _route_on(contract):
     """The reliable handler of one event kind: it routes the envelope."""
     @event_handler(contract.source, contract.type)
-    def handler(self, envelope):
-        self.route(envelope)
+    def handler(self, envelope, payload):
+        self.route(envelope)  # alerts and deliveries keep the envelope as published
 
     handler.__name__ = handler.__qualname__ = f"on_{contract.type}"
     return handler

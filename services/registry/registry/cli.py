@@ -2,11 +2,15 @@
 
     fazhi-registry import 县乡村名单.xlsx [--dry-run] [--errors report.csv]
     fazhi-registry export units.csv [--county 330110000000]
+    fazhi-registry announce-units [--chunk 500]
 
 It works on the registry's own database (the same config as the service), the way an
 operator runs migrations: the import is checked row by row with progress shown, and it is
 all or nothing. Events for the new units go into the outbox in the same transaction; the
 running registry service's relay announces them to the other services.
+
+``announce-units`` replays every unit's current state to the services keeping a read model
+of units (after an upgrade, for units registered before it): see ``registry.announce``.
 """
 import argparse
 import getpass
@@ -21,7 +25,7 @@ from fazhi_common.config import load_config
 from fazhi_common.db import make_engine, writer
 from fazhi_common.errors import ValidationFailed
 from fazhi_common.identity import PLATFORM_ADMIN, Identity
-from registry import importing
+from registry import announce, exporting, importing
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yml"
 
@@ -91,7 +95,7 @@ def import_command(args):
     if result["errors"]:
         report = Path(args.errors or f"{path.stem}.errors.csv")
         with report.open("w", newline="", encoding="utf-8-sig") as stream:
-            importing.write_error_report(result["errors"], stream)
+            exporting.write_error_report(result["errors"], stream)
         print(f"{result['failed']} of {result['rows']} rows are invalid; nothing was "
               f"imported. Row report: {report}")
         return 1
@@ -106,14 +110,34 @@ def import_command(args):
 def export_command(args):
     path = Path(args.file)
     with _sessions(args.config)() as session:
-        rows = importing.export_rows(session, args.county)
+        rows = exporting.export_rows(session, args.county)
     if path.suffix.lower() == ".xlsx":
-        importing.write_xlsx(rows, path)
+        exporting.write_xlsx(rows, path)
     else:
         with path.open("w", newline="", encoding="utf-8-sig") as stream:
-            importing.write_csv(rows, stream)
+            exporting.write_csv(rows, stream)
     print(f"exported {len(rows)} units to {path}")
     return 0
+
+
+def announce_command(args):
+    progress = Progress()
+    sessions = _sessions(args.config)
+    result = announce.announce_units(sessions, chunk=args.chunk, progress=progress)
+    progress.finish()
+    with sessions() as session:
+        append_audit(session, _operator(), "registry.announce_units", "units", result)
+        session.commit()
+    print(f"announced {result['units']} units in {result['events']} unit_snapshot events "
+          "(the registry service's relay publishes them)")
+    return 0
+
+
+def _positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def main(argv=None):
@@ -130,6 +154,11 @@ def main(argv=None):
     exp.add_argument("file")
     exp.add_argument("--county", help="only this county's units (12-digit code)")
     exp.set_defaults(run=export_command)
+    ann = commands.add_parser("announce-units",
+                              help="replay every unit to the read models of units")
+    ann.add_argument("--chunk", type=_positive, default=announce.CHUNK,
+                     help="units per event and per transaction")
+    ann.set_defaults(run=announce_command)
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -8,46 +8,54 @@ import re
 from collections import deque
 from datetime import date, timedelta
 
-from fazhi_common.errors import Conflict, ValidationFailed, field_error
+from fazhi_common import division
+from fazhi_common.api.registry import (
+    COMMUNITY_KINDS,
+    CONVERT,
+    FEDERATE,
+    MERGE,
+    RURAL_COMMUNITY,
+    URBAN_COMMUNITY,
+    VILLAGE,
+)
+from fazhi_common.division import Division, InvalidDivision
+from fazhi_common.errors import Conflict, field_error
 
-# -- statistical division codes (统计用区划代码): 6 digits county, 3 town, 3 village --------
+# -- units and their division codes (fazhi_common.division) -------------------------------
+# The registry keeps three levels: county-level units (a county, or a prefecture-level
+# city without counties, which holds its towns directly), towns, and communities/villages.
 
-CODE_PATTERN = re.compile(r"^\d{12}$")
-COUNTY, TOWN, COMMUNITY = "county", "town", "community"
+COUNTY, TOWN, COMMUNITY = division.COUNTY, division.TOWN, division.COMMUNITY
 
 
-def division_level(code):
-    """Which level a 12-digit code names; ValidationFailed if it names none."""
-    if not isinstance(code, str) or not CODE_PATTERN.match(code):
-        raise field_error("code", "A division code is exactly 12 digits.")
-    county, town, village = code[:6], code[6:9], code[9:]
-    if county[4:6] == "00" or county[2:4] == "00":
-        raise field_error("code", "The first six digits must name a county-level unit "
-                                  "(digits 3-6 cannot end in 00).")
-    if town == "000":
-        if village != "000":
-            raise field_error("code", "A village code needs a town part (digits 7-9).")
-        return COUNTY
-    return TOWN if village == "000" else COMMUNITY
+def unit_division(code, field="code"):
+    """The Division of a code the registry can keep; ValidationFailed naming ``field``."""
+    try:
+        unit = Division(code)
+    except InvalidDivision as exc:
+        raise field_error(field, str(exc)) from None
+    if not unit.stands_as_county and unit.level not in (TOWN, COMMUNITY):
+        raise field_error(field, f"{code} is a {unit.level} code: the registry keeps "
+                                 "county-level units (or a prefecture-level city without "
+                                 "counties), towns and communities.")
+    return unit
+
+
+def division_level(code, field="code"):
+    """Which registry level a code names; ValidationFailed if it names none."""
+    unit = unit_division(code, field)
+    return COUNTY if unit.stands_as_county else unit.level
 
 
 def expect_level(code, level, field="code"):
-    try:
-        actual = division_level(code)
-    except ValidationFailed as exc:
-        raise field_error(field, exc.message) from None
+    actual = division_level(code, field)
     if actual != level:
         raise field_error(field, f"{code} is a {actual} code, not a {level} code.")
 
 
 def parent_code(code):
-    """The code of the unit directly above (county for a town, town for a community)."""
-    level = division_level(code)
-    if level == TOWN:
-        return code[:6] + "000000"
-    if level == COMMUNITY:
-        return code[:9] + "000"
-    return None
+    """The unit directly above in the registry (a town's county, a community's town)."""
+    return None if division_level(code) == COUNTY else Division(code).parent
 
 
 def check_parent(code, parent, field="code"):
@@ -58,13 +66,42 @@ def check_parent(code, parent, field="code"):
                                  f"names {expected}.")
 
 
+def community_kind(urban_rural_code):
+    """Urban or rural community by the NBS urban-rural classification (2xx: countryside)."""
+    return RURAL_COMMUNITY if (urban_rural_code or "").startswith("2") else URBAN_COMMUNITY
+
+
+def kind_by_numbering(code, urban_rural_code=None):
+    """The unit kind the NBS numbering of a community code implies, or None.
+
+    001-199 is a residents' committee: a community, urban or rural by the urban-rural
+    classification; 200-399 a villagers' committee: a village.
+    """
+    numbered = Division(code).numbered_as
+    if numbered == division.NUMBERED_VILLAGE:
+        return VILLAGE
+    if numbered == division.NUMBERED_COMMUNITY:
+        return community_kind(urban_rural_code)
+    return None
+
+
+def numbering_warning(code, kind):
+    """A warning when ``kind`` contradicts the NBS numbering of ``code``, else None.
+
+    Only a warning: lists in the field are not always clean, and a village converted
+    into a community often keeps its villagers' committee number for years.
+    """
+    numbered = Division(code).numbered_as
+    if numbered == division.NUMBERED_VILLAGE and kind in COMMUNITY_KINDS:
+        return (f"numbered {Division(code).number:03d}, a villagers' committee number "
+                f"(200-399), but the kind is {kind}")
+    if numbered == division.NUMBERED_COMMUNITY and kind == VILLAGE:
+        return (f"numbered {Division(code).number:03d}, a residents' committee number "
+                f"(001-199), but the kind is {kind}")
+    return None
+
+
 # -- reorganisation: convert (转), merge (并), federate (联) --------------------------------
-
-CONVERT, MERGE, FEDERATE = "convert", "merge", "federate"
-VILLAGE = "village"
-COMMUNITY_KINDS = ("urban_community", "rural_community")
-UNIT_KINDS = COMMUNITY_KINDS + (VILLAGE,)
-
 
 def plan_reorganisation(kind, sources, result, result_is_new):
     """Check a reorganisation and say what happens to each unit.
@@ -132,22 +169,8 @@ def trace(start, step):
 
 # -- self-governance bodies: terms and elections -----------------------------------------
 
-BODY_KINDS = {
-    # kind: default term in years (居民委员会组织法 / 村民委员会组织法: five years since 2018)
-    "residents_committee": 5,
-    "villagers_committee": 5,
-    "deliberation_supervision_committee": 5,
-    "residents_assembly": 5,
-    "representative_assembly": 5,
-    "collective_economic_organisation": 5,
-}
-
-
-def add_years(day, years):
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+# 居民委员会组织法 / 村民委员会组织法: a term of five years since 2018, for every body kind
+TERM_YEARS = 5
 
 
 def due_for_election(term_ends_on, today):
@@ -194,15 +217,15 @@ _CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
-def valid_credit_code(code):
-    if not isinstance(code, str) or len(code) != 18:
+def valid_credit_code(text):
+    if not isinstance(text, str) or len(text) != 18:
         return False
-    code = code.upper()
-    if any(ch not in _CREDIT_CHARS for ch in code):
+    text = text.upper()
+    if any(ch not in _CREDIT_CHARS for ch in text):
         return False
-    pairs = zip(code[:17], _CREDIT_WEIGHTS, strict=True)
+    pairs = zip(text[:17], _CREDIT_WEIGHTS, strict=True)
     total = sum(_CREDIT_CHARS.index(ch) * weight for ch, weight in pairs)
-    return _CREDIT_CHARS[(31 - total % 31) % 31] == code[17]
+    return _CREDIT_CHARS[(31 - total % 31) % 31] == text[17]
 
 
 def share(part, whole):

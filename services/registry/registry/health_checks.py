@@ -41,9 +41,7 @@ def set_target(session, data, scope):
 def progress(session, year, county_code, area_target, scope):
     """Distinct enterprises checked in ``year``, per county and over the caller's area."""
     in_year = EnterpriseHealthCheck.checked_on.between(date(year, 1, 1), date(year, 12, 31))
-    counties_q = select(County.code).order_by(County.code)
-    if scope.prefix:
-        counties_q = counties_q.where(County.code.startswith(scope.prefix))
+    counties_q = scope.in_area(select(County.code).order_by(County.code), County.code)
     if county_code:
         counties_q = counties_q.where(County.code == county_code)
     codes = list(session.scalars(counties_q))

@@ -18,6 +18,7 @@ from sqlalchemy import insert, select, update
 from fazhi_common.api import registry as api
 from fazhi_common.clock import utcnow
 from fazhi_common.errors import ValidationFailed
+from fazhi_common.events import area_of
 from fazhi_common.identity import PLATFORM_ADMIN, Identity
 from fazhi_common.outbox import record_events
 from registry import domain
@@ -61,7 +62,6 @@ COMMUNITY_LABELS = ("社区", "居委会", "居民委员会", "社区居委会")
 MODELS = {domain.COUNTY: County, domain.TOWN: Town, domain.COMMUNITY: Community}
 # rows written per bulk statement: what the write holds in memory at a time
 CHUNK = 2000
-EXPORT_COLUMNS = ("code", "name", "level", "kind", "parent_code", "status")
 
 
 # -- reading files -----------------------------------------------------------------------
@@ -184,21 +184,21 @@ def read_upload(filename, content_base64):
 
 # -- checking and writing -------------------------------------------------------------------
 
-def community_by_classification(urban_rural_code):
-    return "rural_community" if (urban_rural_code or "").startswith("2") else "urban_community"
-
-
-def resolve_kind(level, label, name, urban_rural_code):
-    """The kind a row names (English value or Chinese label), or the one its name implies."""
+def resolve_kind(level, label, name, urban_rural_code, code=None):
+    """The kind a row names (English value or Chinese label), or the one it implies."""
     if not label:
-        return guess_kind(level, name, urban_rural_code)
+        return guess_kind(level, name, urban_rural_code, code)
     if level == domain.COMMUNITY and label in COMMUNITY_LABELS:
-        return community_by_classification(urban_rural_code)
+        return domain.community_kind(urban_rural_code)
     return KIND_LABELS[level].get(label, label)
 
 
-def guess_kind(level, name, urban_rural_code=None):
-    """The kind a unit's name implies, for lists that carry no kind column."""
+def guess_kind(level, name, urban_rural_code=None, code=None):
+    """The kind a unit's code or name implies, for lists that carry no kind column.
+
+    A community's NBS number says residents' or villagers' committee; the name decides
+    only when the number says neither.
+    """
     if level == domain.COUNTY:
         if "开发区" in name or "园区" in name:
             return "development_zone"
@@ -209,10 +209,13 @@ def guess_kind(level, name, urban_rural_code=None):
         if name.endswith("街道") or name.endswith("街道办事处"):
             return "street"
         return "township" if name.endswith("乡") else "town"
+    by_number = domain.kind_by_numbering(code, urban_rural_code) if code else None
+    if by_number:
+        return by_number
     village_suffixes = ("村", "村委会", "村民委员会")
     if name.endswith(village_suffixes):
-        return "village"
-    return community_by_classification(urban_rural_code)
+        return api.VILLAGE
+    return domain.community_kind(urban_rural_code)
 
 
 def check_row(row, known_parents=None):
@@ -235,7 +238,7 @@ def check_row(row, known_parents=None):
         errors["urban_rural_code"] = ["only a community or village carries one"]
     elif urban_rural and urban_rural not in api.URBAN_RURAL_CODES:
         errors["urban_rural_code"] = [f"one of {', '.join(api.URBAN_RURAL_CODES)}"]
-    kind = resolve_kind(level, row.get("kind"), name, urban_rural)
+    kind = resolve_kind(level, row.get("kind"), name, urban_rural, row["code"])
     if kind not in KINDS_BY_LEVEL[level]:
         labels = [*KINDS_BY_LEVEL[level], *KIND_LABELS[level]]
         if level == domain.COMMUNITY:
@@ -246,8 +249,12 @@ def check_row(row, known_parents=None):
         errors["code"] = [_orphan(parent)]
     if errors:
         return None, errors
+    # a kind the list states may contradict the numbering: imported, with a warning
+    warning = (level == domain.COMMUNITY and row.get("kind")
+               and domain.numbering_warning(row["code"], kind))
     return {"line": row["line"], "code": row["code"], "name": name, "level": level,
-            "kind": kind, "parent": parent, "urban_rural_code": urban_rural}, None
+            "kind": kind, "parent": parent, "urban_rural_code": urban_rural,
+            "warnings": {"kind": [warning]} if warning else {}}, None
 
 
 def _orphan(parent):
@@ -316,6 +323,9 @@ def check_rows(session, rows, progress=_no_progress, scope=None):
             (checked.warnings if same else checked.errors).append(
                 {"line": row["line"], "code": good["code"], "fields": {"code": [problem]}})
             continue
+        if good["warnings"]:
+            checked.warnings.append({"line": row["line"], "code": good["code"],
+                                     "fields": good["warnings"]})
         if good["level"] == domain.COMMUNITY:
             checked.communities[int(good["code"])] = good["line"] << 32 | digest
         else:
@@ -351,8 +361,7 @@ def _record_registered(session, level, units):
             {"county_code": u["code"], "name": u["name"], "kind": u["kind"]} for u in units])
     elif level == domain.TOWN:
         record_events(session, "town_registered", [
-            {"county_code": u["county_code"], "town_code": u["code"], "name": u["name"],
-             "kind": u["kind"]} for u in units])
+            {**area_of(u["code"]), "name": u["name"], "kind": u["kind"]} for u in units])
     else:
         record_events(session, "community_registered", [
             community_record(SimpleNamespace(**u, economic_tier=None, reorganised_on=None))
@@ -419,7 +428,7 @@ def _communities_to_write(rows, checked):
     for row in rows:
         good, _ = check_row(row)
         if good and good["level"] == domain.COMMUNITY and \
-                checked.communities[int(good["code"])] >> 32 == good["line"]:
+                checked.communities.get(int(good["code"]), 0) >> 32 == good["line"]:
             yield good
 
 
@@ -497,48 +506,3 @@ def import_step(session, job, today):
     job.result = {k: result[k] for k in ("created", "updated", "unchanged", "failed",
                                          "errors", "warnings")}
     return True
-
-
-def export_rows(session, county_code=None):
-    """Every unit as a row of ``EXPORT_COLUMNS``, counties then towns then communities."""
-    def scoped(model, column):
-        q = select(model).order_by(model.code)
-        return q.where(column == county_code) if county_code else q
-
-    rows = []
-    for county in session.scalars(scoped(County, County.code)):
-        rows.append([county.code, county.name, domain.COUNTY, county.kind, None, "active"])
-    for town in session.scalars(scoped(Town, Town.county_code)):
-        rows.append([town.code, town.name, domain.TOWN, town.kind, town.county_code, "active"])
-    for unit in session.scalars(scoped(Community, Community.county_code)):
-        rows.append([unit.code, unit.name, domain.COMMUNITY, unit.kind, unit.town_code,
-                     unit.status])
-    return [dict(zip(EXPORT_COLUMNS, r, strict=True)) for r in rows]
-
-
-def write_error_report(errors, stream):
-    """The per-row error report as CSV: line, code, field, problem (one line per problem)."""
-    writer = csv.writer(stream)
-    writer.writerow(("line", "code", "field", "problem"))
-    for error in errors:
-        for field, problems in sorted(error["fields"].items()):
-            for problem in problems:
-                writer.writerow((error["line"], error["code"], field, problem))
-
-
-def write_csv(rows, stream):
-    writer = csv.writer(stream)
-    writer.writerow(EXPORT_COLUMNS)
-    for row in rows:
-        writer.writerow([row[c] or "" for c in EXPORT_COLUMNS])
-
-
-def write_xlsx(rows, path):
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("units")
-    sheet.append(list(EXPORT_COLUMNS))
-    for row in rows:
-        sheet.append([row[c] for c in EXPORT_COLUMNS])
-    book.save(path)

@@ -11,13 +11,14 @@ from fazhi_common import jobs
 from fazhi_common import service as base
 from fazhi_common.api import Job, page_of
 from fazhi_common.api import registry as api
-from fazhi_common.audit import append_audit
 from fazhi_common.errors import Forbidden, ValidationFailed
 from fazhi_common.identity import SYSTEM, rpc
+from fazhi_common.settings import Settings
 from fazhi_common.timer import timer
 from fazhi_common.validation import load
-from registry import health_checks, importing, schedule
+from registry import exporting, health_checks, importing, schedule
 from registry import operations as ops
+from registry.dependencies import RegistryPolicy
 
 JOB = Job()
 COUNTY_PAGE = page_of(api.County)()
@@ -37,10 +38,9 @@ def _record_kind(kind):
 
 class RegistryService(base.ServiceBase):
     name = "registry"
+    policy = Settings(RegistryPolicy.from_config)
     job_runner = jobs.JobRunner({importing.IMPORT_JOB: importing.import_step})
 
-    def _audit(self, session, action, subject, details=None):
-        append_audit(session, self.caller, f"registry.{action}", subject, details)
 
     # -- units ---------------------------------------------------------------------------
 
@@ -49,7 +49,7 @@ class RegistryService(base.ServiceBase):
         data = load(api.CountyIn(), payload)
         with self.db.transaction() as session:
             county = ops.register_county(session, data, self.caller)
-            self._audit(session, "register_county", county.code, payload)
+            self.audit(session, "register_county", county.code, payload)
             return api.County().dump(county)
 
     @rpc(roles=api.UNIT_WRITERS)
@@ -57,7 +57,7 @@ class RegistryService(base.ServiceBase):
         data = load(api.TownIn(), payload)
         with self.db.transaction() as session:
             town = ops.register_town(session, data, self.caller)
-            self._audit(session, "register_town", town.code, payload)
+            self.audit(session, "register_town", town.code, payload)
             return api.Town().dump(town)
 
     @rpc(roles=api.UNIT_WRITERS)
@@ -65,7 +65,7 @@ class RegistryService(base.ServiceBase):
         data = load(api.CommunityIn(), payload)
         with self.db.transaction() as session:
             community = ops.register_community(session, data, self.caller)
-            self._audit(session, "register_community", community.code, payload)
+            self.audit(session, "register_community", community.code, payload)
             return api.Community().dump(community)
 
     @rpc(roles=api.UNIT_WRITERS)
@@ -73,7 +73,7 @@ class RegistryService(base.ServiceBase):
         changes = load(api.CommunityChange(), payload)
         with self.db.transaction() as session:
             community = ops.update_community(session, code, changes, self.caller)
-            self._audit(session, "update_community", code, payload)
+            self.audit(session, "update_community", code, payload)
             return api.Community().dump(community)
 
     @rpc(roles=api.READERS)
@@ -116,7 +116,7 @@ class RegistryService(base.ServiceBase):
         data = load(api.ReorganisationIn(), payload)
         with self.db.transaction() as session:
             reorganisation = ops.reorganise(session, data, self.caller)
-            self._audit(session, "reorganise", reorganisation.result_code, payload)
+            self.audit(session, "reorganise", reorganisation.result_code, payload)
             return api.Reorganisation().dump(ops.reorganisation_view(reorganisation))
 
     @rpc(roles=api.READERS)
@@ -137,7 +137,7 @@ class RegistryService(base.ServiceBase):
         data = load(api.GovernanceBodyIn(), payload)
         with self.db.transaction() as session:
             body = ops.create_body(session, data, self.caller)
-            self._audit(session, "create_body", body.id, payload)
+            self.audit(session, "create_body", body.id, payload)
             return api.GovernanceBody().dump(ops.body_view(body, date.today()))
 
     @rpc(roles=api.READERS)
@@ -160,7 +160,7 @@ class RegistryService(base.ServiceBase):
         data = load(api.ElectionIn(), payload)
         with self.db.transaction() as session:
             election = ops.record_election(session, body_id, data, self.caller)
-            self._audit(session, "record_election", body_id, payload)
+            self.audit(session, "record_election", body_id, payload)
             return api.Election().dump(election)
 
     @rpc(roles=api.SCHEDULE_RUNNERS)
@@ -174,15 +174,15 @@ class RegistryService(base.ServiceBase):
 
     def _announce_due(self, today, caller=None):
         """Batch after batch, each its own transaction, yielding between them."""
-        notice = int(self.config.get("ELECTION_NOTICE_DAYS", 90))
-        size = int(self.config.get("ELECTION_DUE_BATCH", 500))
+        notice = self.policy.election_notice_days
+        size = self.policy.election_due_batch
         announced = []
         while True:
             with self.db.transaction() as session:
                 batch = schedule.announce_due_elections(session, today, notice, size)
                 if batch:
-                    append_audit(session, caller or self.caller, "registry.election_due",
-                                 f"{len(batch)} bodies", {"body_ids": batch})
+                    self.audit(session, "election_due", f"{len(batch)} bodies",
+                               {"body_ids": batch}, caller=caller)
             announced += batch
             if len(batch) < size:
                 return announced
@@ -195,7 +195,7 @@ class RegistryService(base.ServiceBase):
         data = load(api.AdviserAssignmentIn(), payload)
         with self.db.transaction() as session:
             assignment = ops.assign_adviser(session, data, self.caller)
-            self._audit(session, "assign_adviser", assignment.community_code, payload)
+            self.audit(session, "assign_adviser", assignment.community_code, payload)
             return api.AdviserAssignment().dump(assignment)
 
     @rpc(roles=api.LEGAL_SERVICE_WRITERS)
@@ -203,7 +203,7 @@ class RegistryService(base.ServiceBase):
         removed_on = load(api.AdviserRemovalIn(), payload)["removed_on"]
         with self.db.transaction() as session:
             assignment = ops.remove_adviser(session, assignment_id, removed_on, self.caller)
-            self._audit(session, "remove_adviser", assignment.community_code, payload)
+            self.audit(session, "remove_adviser", assignment.community_code, payload)
             return api.AdviserAssignment().dump(assignment)
 
     @rpc(roles=api.READERS)
@@ -227,9 +227,9 @@ class RegistryService(base.ServiceBase):
         data = load(schema_in(), payload)
         with self.db.transaction() as session:
             record = ops.add_record(session, kind, data,
-                                    int(self.config.get("DISCLOSURE_GRACE_DAYS", 10)),
+                                    self.policy.disclosure_grace_days,
                                     self.caller)
-            self._audit(session, f"add_record.{kind}", record.id, payload)
+            self.audit(session, f"add_record.{kind}", record.id, payload)
             return schema_out().dump(record)
 
     @rpc(roles=api.READERS)
@@ -243,7 +243,7 @@ class RegistryService(base.ServiceBase):
     def health_check_progress(self, query):
         query = load(api.RecordQuery(), query)
         year = query.get("year") or date.today().year
-        target = int(self.config.get("HEALTH_CHECK_YEARLY_TARGET", 1000))
+        target = self.policy.health_check_yearly_target
         with self.db.read() as session:
             return api.HealthCheckProgress().dump(health_checks.progress(
                 session, year, query.get("county_code"), target, self.caller))
@@ -253,7 +253,7 @@ class RegistryService(base.ServiceBase):
         data = load(api.HealthCheckTargetIn(), payload)
         with self.db.transaction() as session:
             row = health_checks.set_target(session, data, self.caller)
-            self._audit(session, "set_health_check_target", row.county_code, payload)
+            self.audit(session, "set_health_check_target", row.county_code, payload)
             return api.HealthCheckTarget().dump(row)
 
     @rpc(roles=api.READERS)
@@ -300,7 +300,7 @@ class RegistryService(base.ServiceBase):
             # in one transaction, polled; the upload waits in the job's parameters
             with self.db.transaction() as session:
                 job = jobs.start_job(session, importing.IMPORT_JOB, data, self.caller)
-                self._audit(session, "import_file", data["filename"], {"job": job.id})
+                self.audit(session, "import_file", data["filename"], {"job": job.id})
                 return api.ImportResult().dump({"job": jobs.job_view(job)})
         return self._import(self._rows_in_area(rows), "import_file")
 
@@ -312,13 +312,13 @@ class RegistryService(base.ServiceBase):
     def _import(self, rows, action):
         with self.db.transaction() as session:
             result = importing.import_all_or_nothing(session, rows)
-            self._audit(session, action, f"{result['rows']} rows",
-                        {k: result[k] for k in ("created", "updated", "unchanged")})
+            self.audit(session, action, f"{result['rows']} rows",
+                       {k: result[k] for k in ("created", "updated", "unchanged")})
             return api.ImportResult().dump(result)
 
     @rpc(roles=api.READERS)
     def export_units(self, query=None):
         query = load(api.CoverageQuery(), query)
         with self.db.read() as session:
-            rows = importing.export_rows(session, query.get("county_code"))
+            rows = exporting.export_rows(session, query.get("county_code"))
             return [row for row in rows if self.caller.covers(row["code"])]

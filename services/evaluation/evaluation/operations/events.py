@@ -1,6 +1,8 @@
-"""The read model: facts from the registry's and mediation's events, then a rescore."""
-from datetime import date
+"""The read model: facts from the registry's and mediation's events, then a rescore.
 
+Each handler takes the envelope as published and its payload, typed by the contract
+(``fazhi_common.messaging``): dates are dates.
+"""
 from evaluation.models import (
     AdviserFact,
     CommunityFact,
@@ -13,7 +15,7 @@ from evaluation.operations.titles import on_reorganisation
 from evaluation.operations.vetoes import vetoes_from_event
 
 
-def on_community_registered(session, data, today):
+def on_community_registered(session, envelope, data, today):
     community = _keep_community(session, data)
     community.status = "active"
     session.flush()
@@ -21,7 +23,7 @@ def on_community_registered(session, data, today):
     refresh(session, community.code, current_period(today), today)
 
 
-def on_community_updated(session, data, today):
+def on_community_updated(session, envelope, data, today):
     """A new name or economic tier: the tier may choose another scheme, so rescore."""
     community = _keep_community(session, data)
     community.status = community.status or "active"
@@ -39,13 +41,12 @@ def _keep_community(session, data):
     community.name, community.kind = data["name"], data["kind"]
     community.economic_tier = data.get("economic_tier")
     if data.get("reorganised_on"):
-        community.reorganised_on = date.fromisoformat(data["reorganised_on"])
+        community.reorganised_on = data["reorganised_on"]
     return community
 
 
-def on_community_reorganised(session, envelope, today):
-    data = envelope["data"]
-    effective = date.fromisoformat(data["effective_on"])
+def on_community_reorganised(session, envelope, data, today):
+    effective = data["effective_on"]
     result = session.get(CommunityFact, data["community_code"])
     if result is not None:
         result.reorganised_on = effective
@@ -59,62 +60,60 @@ def on_community_reorganised(session, envelope, today):
         refresh_from(session, result.code, effective.year, today)
 
 
-def on_adviser_assigned(session, data, today):
+def on_adviser_assigned(session, envelope, data, today):
     if session.get(AdviserFact, data["assignment_id"]) is None:
         session.add(AdviserFact(assignment_id=data["assignment_id"],
                                 community_code=data["community_code"],
                                 adviser_name=data["adviser_name"],
-                                assigned_on=date.fromisoformat(data["assigned_on"])))
+                                assigned_on=data["assigned_on"]))
         session.flush()
-    refresh_from(session, data["community_code"],
-                 date.fromisoformat(data["assigned_on"]).year, today)
+    refresh_from(session, data["community_code"], data["assigned_on"].year, today)
 
 
-def on_adviser_removed(session, data, today):
+def on_adviser_removed(session, envelope, data, today):
     fact = session.get(AdviserFact, data["assignment_id"])
     if fact is None:
         return  # the assignment never reached us; nothing scored on it
-    fact.removed_on = date.fromisoformat(data["removed_on"])
+    fact.removed_on = data["removed_on"]
     session.flush()
     refresh_from(session, fact.community_code, fact.removed_on.year, today)
 
 
-def on_election_held(session, envelope, today):
-    data = envelope["data"]
-    held_on = date.fromisoformat(data["held_on"])
+def on_election_held(session, envelope, data, today):
+    held_on = data["held_on"]
     if session.get(ElectionFact, data["election_id"]) is None:
         session.add(ElectionFact(election_id=data["election_id"],
                                  community_code=data["community_code"],
                                  body_kind=data["body_kind"], held_on=held_on,
                                  result=data["result"]))
         session.flush()
-    vetoes = vetoes_from_event(session, envelope, data["community_code"], held_on, today)
+    vetoes = vetoes_from_event(session, envelope, data, data["community_code"], held_on,
+                               today)
     refresh_from(session, data["community_code"], held_on.year, today)
     return vetoes
 
 
-def on_affairs_disclosed(session, data, today):
+def on_affairs_disclosed(session, envelope, data, today):
     if session.get(DisclosureFact, data["disclosure_id"]) is None:
         session.add(DisclosureFact(disclosure_id=data["disclosure_id"],
                                    community_code=data["community_code"],
                                    kind=data["disclosure_kind"], period=data["period"],
-                                   disclosed_on=date.fromisoformat(data["disclosed_on"]),
+                                   disclosed_on=data["disclosed_on"],
                                    on_time=data["on_time"]))
         session.flush()
     refresh_from(session, data["community_code"], int(data["period"][:4]), today)
 
 
-def on_mediation_case_closed(session, envelope, today):
-    data = envelope["data"]
+def on_mediation_case_closed(session, envelope, data, today):
     code = data.get("community_code")
     if not code:
         return []  # a case of a town or county organisation: no community to score
-    closed_on = date.fromisoformat(data["closed_on"])
+    closed_on = data["closed_on"]
     if session.get(MediationFact, data["case_id"]) is None:
         session.add(MediationFact(case_id=data["case_id"], community_code=code,
                                   mediation_kind=data.get("mediation_kind"),
                                   outcome=data["outcome"], closed_on=closed_on))
         session.flush()
-    vetoes = vetoes_from_event(session, envelope, code, closed_on, today)
+    vetoes = vetoes_from_event(session, envelope, data, code, closed_on, today)
     refresh_from(session, code, closed_on.year, today)
     return vetoes

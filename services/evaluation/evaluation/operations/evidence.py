@@ -10,7 +10,6 @@ from evaluation.operations.scoring import (
     community_to_read,
     community_to_write,
     current_period,
-    in_scope,
     refresh,
     require_scheme,
     scheme_for,
@@ -21,12 +20,12 @@ from fazhi_common.db import paginate
 from fazhi_common.errors import Conflict, NotFound, field_error
 
 
-def submit_evidence(session, data, actor, scope, today):
+def submit_evidence(session, data, scope, today):
     community = community_to_write(session, data["community_code"], scope)
     scheme = require_scheme(session, community, data["period"], today)
     domain.check_figure(scheme_indicator(scheme, data["indicator_code"], "indicator_code"),
                         data["value"])
-    evidence = Evidence(**data, submitted_by=actor)
+    evidence = Evidence(**data, submitted_by=scope.subject)
     session.add(evidence)
     session.flush()
     refresh(session, community.code, data["period"], today)
@@ -34,7 +33,7 @@ def submit_evidence(session, data, actor, scope, today):
 
 
 def list_evidence(session, query, scope):
-    q = in_scope(select(Evidence).order_by(Evidence.id), Evidence.community_code, scope)
+    q = scope.in_area(select(Evidence).order_by(Evidence.id), Evidence.community_code)
     for key in ("community_code", "period", "indicator_code"):
         if query.get(key):
             q = q.where(getattr(Evidence, key) == query[key])

@@ -6,19 +6,19 @@ from sqlalchemy import or_, select
 from evaluation import domain
 from evaluation.models import CommunityFact, Finding, Inspection, SpotCheckDraw, Title
 from evaluation.operations.schemes import scheme_indicator
-from evaluation.operations.scoring import community_to_write, in_scope, refresh, require_scheme
+from evaluation.operations.scoring import community_to_write, refresh, require_scheme
 from fazhi_common.db import paginate
 from fazhi_common.errors import NotFound, ValidationFailed, field_error
 
 
-def draw_spot_check(session, data, actor, scope):
+def draw_spot_check(session, data, scope):
     counties = data.get("county_codes")
     for county in counties or []:
-        if county[6:] != "000000":
+        if not county.stands_as_county:
             raise field_error("county_codes", f"{county} is not a county code.")
         scope.require_area(county, field="county_codes")
-    q = in_scope(select(CommunityFact).where(CommunityFact.status == "active"),
-                  CommunityFact.code, scope)
+    q = scope.in_area(select(CommunityFact).where(CommunityFact.status == "active"),
+                      CommunityFact.code)
     if counties:
         q = q.where(CommunityFact.county_code.in_(counties))
     if data.get("title_holders_only"):
@@ -34,7 +34,7 @@ def draw_spot_check(session, data, actor, scope):
     draw = SpotCheckDraw(period=data["period"], area=scope.prefix, seed=seed,
                          per_county=data.get("per_county"), share=data.get("share"),
                          title_holders_only=data.get("title_holders_only", False),
-                         eligible=eligible, sample=sample, drawn_by=actor)
+                         eligible=eligible, sample=sample, drawn_by=scope.subject)
     session.add(draw)
     session.flush()
     return draw
@@ -50,7 +50,7 @@ def draw_view(draw):
 
 def get_draw(session, draw_id, scope):
     draw = session.get(SpotCheckDraw, draw_id)
-    if draw is None or not domain.draw_visible(draw.area, scope.prefix):
+    if draw is None or not domain.draw_visible(draw.area, scope.area):
         raise NotFound(f"No spot-check draw {draw_id}.")
     return draw
 
@@ -58,13 +58,13 @@ def get_draw(session, draw_id, scope):
 def list_draws(session, query, scope):
     q = select(SpotCheckDraw).order_by(SpotCheckDraw.id.desc()).where(or_(
         SpotCheckDraw.area.startswith(scope.prefix),
-        SpotCheckDraw.area.in_(domain.areas_above(scope.prefix))))
+        SpotCheckDraw.area.in_(domain.areas_above(scope.area))))
     if query.get("period"):
         q = q.where(SpotCheckDraw.period == query["period"])
     return paginate(session, q, query["page"], query["per_page"])
 
 
-def record_inspection(session, data, actor, scope, today):
+def record_inspection(session, data, scope, today):
     community = community_to_write(session, data["community_code"], scope)
     if data["held_on"] > today:
         raise field_error("held_on", "Record an inspection once it is held.")
@@ -94,7 +94,7 @@ def record_inspection(session, data, actor, scope, today):
     inspection = Inspection(
         community_code=community.code, period=data["period"], kind=data["kind"],
         draw_id=data.get("draw_id"), held_on=data["held_on"], summary=data.get("summary"),
-        inspector=actor, findings=[Finding(**f) for f in data["findings"]])
+        inspector=scope.subject, findings=[Finding(**f) for f in data["findings"]])
     session.add(inspection)
     session.flush()
     refresh(session, community.code, data["period"], today)
@@ -109,7 +109,7 @@ def get_inspection(session, inspection_id, scope):
 
 
 def list_inspections(session, query, scope):
-    q = in_scope(select(Inspection).order_by(Inspection.id), Inspection.community_code, scope)
+    q = scope.in_area(select(Inspection).order_by(Inspection.id), Inspection.community_code)
     for key in ("community_code", "period", "kind"):
         if query.get(key):
             q = q.where(getattr(Inspection, key) == query[key])

@@ -8,7 +8,6 @@ or report costs a page of rows or a row per town, not every result in memory.
 from sqlalchemy import and_, case, func, literal, select
 
 from evaluation.models import CommunityFact, Result, Title
-from evaluation.operations.scoring import in_scope
 
 # a vetoed community ranks below every unvetoed one, then by score; ties share a rank
 RANK_ORDER = (Result.vetoed, Result.score.desc())
@@ -23,7 +22,7 @@ def ranked(period, scope, county_code=None, town_code=None):
                 Result.pass_threshold, Result.stage, Result.passed, Result.vetoed)
          .join(CommunityFact, CommunityFact.code == Result.community_code)
          .where(Result.period == period))
-    q = in_scope(q, Result.community_code, scope)
+    q = scope.in_area(q, Result.community_code)
     if county_code:
         q = q.where(CommunityFact.county_code == county_code)
     if town_code:
@@ -87,7 +86,7 @@ def report(session, period, county_code, scope):
                                  Result.period == period))
          .outerjoin(held, held.c.community_code == CommunityFact.code)
          .where(CommunityFact.status == "active"))
-    q = in_scope(q, CommunityFact.code, scope)
+    q = scope.in_area(q, CommunityFact.code)
     if county_code:
         q = q.where(CommunityFact.county_code == county_code)
     q = q.group_by(CommunityFact.county_code, CommunityFact.town_code).order_by(

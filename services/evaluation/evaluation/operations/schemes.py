@@ -32,7 +32,7 @@ def _scheme_row(data, version, supersedes_id=None):
 
 
 def create_scheme(session, data, scope):
-    domain.check_scheme_keeper(scope.prefix)
+    domain.check_scheme_keeper(scope.area)
     domain.check_scheme(data)
     if session.scalar(select(Scheme.id).where(Scheme.key == data["key"]).limit(1)):
         raise Conflict(f"A scheme {data['key']} exists; edit it to make a new version.",
@@ -56,7 +56,7 @@ def edit_scheme(session, scheme_id, data, scope, today):
     The new version takes over the current period's results at once (the score is always
     current); results of past periods stay with the version they were scored with.
     """
-    domain.check_scheme_keeper(scope.prefix)
+    domain.check_scheme_keeper(scope.area)
     scheme = get_scheme(session, scheme_id)
     if scheme.status != "active":
         raise Conflict(f"Scheme {scheme_id} was superseded; edit its current version.",

@@ -27,16 +27,8 @@ from evaluation.models import (
 )
 from fazhi_common.clock import utcnow
 from fazhi_common.errors import Conflict, NotFound, field_error
+from fazhi_common.events import area_of
 from fazhi_common.outbox import record_event
-
-
-def in_scope(query, column, scope):
-    return query.where(column.startswith(scope.prefix)) if scope.prefix else query
-
-
-def area_of(community):
-    return {"county_code": community.county_code, "town_code": community.town_code,
-            "community_code": community.code}
 
 
 def community_to_read(session, code, scope):
@@ -238,7 +230,7 @@ def refresh(session, code, period, today):
     session.flush()
     if domain.score_changed(previous, outcome):
         record_event(session, "evaluation_score_changed", {
-            **area_of(community), "period": period, "scheme_id": scheme.id,
+            **area_of(community.code), "period": period, "scheme_id": scheme.id,
             "score": outcome["score"],
             "previous_score": previous["score"] if previous else None,
             "passed": outcome["passed"]})

@@ -6,16 +6,17 @@ from sqlalchemy import func, select
 from evaluation import domain
 from evaluation.models import CommunityFact, Result, Title, TitleChange
 from evaluation.operations.scoring import (
-    area_of,
     community_to_read,
     community_to_write,
     current_period,
-    in_scope,
     vetoes_of,
 )
 from fazhi_common.api.evaluation import AWARDED_TITLES
+from fazhi_common.clock import add_years
 from fazhi_common.db import paginate
+from fazhi_common.division import COUNTY, Division
 from fazhi_common.errors import Conflict, NotFound, field_error
+from fazhi_common.events import area_of
 from fazhi_common.outbox import record_event
 
 
@@ -25,7 +26,7 @@ def held_titles(session, code):
 
 
 def _title_event(title, community):
-    return {**area_of(community), "period": title.period, "title_id": title.id,
+    return {**area_of(community.code), "period": title.period, "title_id": title.id,
             "title": title.title, "level": title.level,
             "granting_department": title.granting_department}
 
@@ -44,7 +45,7 @@ def _result_facts(result):
             "stage": result.stage, "pass_threshold": result.pass_threshold}
 
 
-def award_title(session, data, actor, department, scope, config, today):
+def award_title(session, data, scope, policy, today):
     community = community_to_write(session, data["community_code"], scope)
     if data["awarded_on"] > today:
         raise field_error("awarded_on", "A title is recorded once awarded.")
@@ -57,13 +58,13 @@ def award_title(session, data, actor, department, scope, config, today):
         if held.title == data["title"] and held.level == data["level"]:
             raise Conflict(f"{community.code} already holds this title at {held.level} level.",
                            {"level": ["already held"]})
-    domain.check_granting_level(data["level"], scope.prefix)
+    domain.check_granting_level(data["level"], scope.area)
     last_revoked = session.scalar(
         select(func.max(Title.ended_on)).where(Title.community_code == community.code,
                                                Title.title == data["title"],
                                                Title.status == "revoked"))
     if last_revoked is not None:
-        may_reapply = domain.reapply_date(last_revoked, int(config["REAPPLY_WAIT_YEARS"]))
+        may_reapply = domain.reapply_date(last_revoked, policy.reapply_wait_years)
         if data["awarded_on"] < may_reapply:
             raise Conflict(f"{community.code} lost this title on {last_revoked} and may "
                            f"apply again from {may_reapply}.", {"awarded_on": [
@@ -71,13 +72,14 @@ def award_title(session, data, actor, department, scope, config, today):
     title = Title(
         community_code=community.code, title=data["title"], level=data["level"],
         period=data["period"],
-        granting_department=data.get("granting_department") or department or data["level"],
+        granting_department=(data.get("granting_department") or scope.department
+                             or data["level"]),
         awarded_on=data["awarded_on"],
-        valid_until=domain.add_years(data["awarded_on"], int(config["TITLE_VALIDITY_YEARS"])),
-        re_evaluation_due_on=domain.add_years(
-            data["awarded_on"], int(config["RE_EVALUATION_INTERVAL_YEARS"])),
+        valid_until=add_years(data["awarded_on"], policy.validity_years),
+        re_evaluation_due_on=add_years(data["awarded_on"],
+                                       policy.re_evaluation_interval_years),
         status="held",
-        history=[TitleChange(action="awarded", on=data["awarded_on"], actor=actor,
+        history=[TitleChange(action="awarded", on=data["awarded_on"], actor=scope.subject,
                              reason=f"passed {data['period']} with {result.score}")])
     session.add(title)
     session.flush()
@@ -98,23 +100,23 @@ def _held(title):
         raise Conflict(f"Title {title.id} is {title.status}.", {"status": [title.status]})
 
 
-def revoke_title(session, title_id, data, actor, scope):
+def revoke_title(session, title_id, data, scope):
     title = get_title(session, title_id, scope)
     scope.require_area(title.community_code, field="title_id")
-    domain.check_authority(title.level, scope.prefix, act="revokes", field="title_id")
+    domain.check_authority(title.level, scope.area, act="revokes", field="title_id")
     _held(title)
     if data["revoked_on"] < title.awarded_on:
         raise field_error("revoked_on", "A revocation cannot precede the award.")
     end_title(session, title, session.get(CommunityFact, title.community_code), "revoked",
-               data["revoked_on"], data["reason"], actor)
+               data["revoked_on"], data["reason"], scope.subject)
     return title
 
 
-def re_evaluate_title(session, title_id, data, actor, scope, config):
+def re_evaluate_title(session, title_id, data, scope, policy):
     """Re-evaluation (复评): keep the title on a passed result, revoke it otherwise."""
     title = get_title(session, title_id, scope)
     scope.require_area(title.community_code, field="title_id")
-    domain.check_authority(title.level, scope.prefix, act="re-evaluates", field="title_id")
+    domain.check_authority(title.level, scope.area, act="re-evaluates", field="title_id")
     _held(title)
     if data["evaluated_on"] < title.awarded_on:
         raise field_error("evaluated_on", "A re-evaluation cannot precede the award.")
@@ -123,14 +125,13 @@ def re_evaluate_title(session, title_id, data, actor, scope, config):
     community = session.get(CommunityFact, title.community_code)
     if failure:
         end_title(session, title, community, "revoked", data["evaluated_on"],
-                   f"failed re-evaluation for {data['period']}: {failure}", actor)
+                   f"failed re-evaluation for {data['period']}: {failure}", scope.subject)
         return title
     day = data["evaluated_on"]
-    title.re_evaluation_due_on = domain.add_years(day, int(config["RE_EVALUATION_INTERVAL_YEARS"]))
-    title.valid_until = max(title.valid_until,
-                            domain.add_years(day, int(config["TITLE_VALIDITY_YEARS"])))
+    title.re_evaluation_due_on = add_years(day, policy.re_evaluation_interval_years)
+    title.valid_until = max(title.valid_until, add_years(day, policy.validity_years))
     title.re_evaluation_notified = False
-    title.history.append(TitleChange(action="kept", on=day, actor=actor,
+    title.history.append(TitleChange(action="kept", on=day, actor=scope.subject,
                                      reason=f"passed {data['period']} with {result.score}"))
     return title
 
@@ -147,7 +148,7 @@ def announce_due_re_evaluations(session, today, notice_days):
                                          reason=f"due on {title.re_evaluation_due_on}"))
         community = session.get(CommunityFact, title.community_code)
         record_event(session, "re_evaluation_due", {
-            **area_of(community), "period": title.period, "title_id": title.id,
+            **area_of(community.code), "period": title.period, "title_id": title.id,
             "title": title.title, "level": title.level, "due_on": title.re_evaluation_due_on})
     return [t.id for t in due]
 
@@ -195,11 +196,12 @@ def on_reorganisation(session, data, effective):
     session.flush()
 
 
-def decide_on_reorganised_title(session, title_id, data, actor, scope):
+def decide_on_reorganised_title(session, title_id, data, scope):
     """Transfer a reorganised village's title to the unit it became part of, or cancel it."""
+    actor = scope.subject
     title = get_title(session, title_id, scope)
     scope.require_area(title.community_code, field="title_id")
-    domain.check_authority(title.level, scope.prefix, act="decides on", field="title_id")
+    domain.check_authority(title.level, scope.area, act="decides on", field="title_id")
     if title.reorganised_into is None or title.status not in ("held", "pending_decision"):
         raise Conflict(f"Title {title.id} ({title.status}) awaits no reorganisation decision.",
                        {"title_id": ["no reorganisation to decide on"]})
@@ -225,12 +227,13 @@ def decide_on_reorganised_title(session, title_id, data, actor, scope):
 
 
 def list_titles(session, query, scope):
-    q = in_scope(select(Title).order_by(Title.id), Title.community_code, scope)
+    q = scope.in_area(select(Title).order_by(Title.id), Title.community_code)
     for key in ("community_code", "status", "level"):
         if query.get(key):
             q = q.where(getattr(Title, key) == query[key])
     if query.get("county_code"):
-        q = q.where(Title.community_code.startswith(query["county_code"][:6]))
+        county = Division(query["county_code"]).widened_to(COUNTY)
+        q = q.where(Title.community_code.startswith(county.prefix))
     return paginate(session, q, query["page"], query["per_page"])
 
 

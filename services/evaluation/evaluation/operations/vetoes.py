@@ -7,9 +7,7 @@ from sqlalchemy import select
 from evaluation import domain
 from evaluation.models import CommunityFact, TitleChange, Veto
 from evaluation.operations.scoring import (
-    area_of,
     community_to_write,
-    in_scope,
     refresh,
     require_scheme,
     scheme_for,
@@ -18,6 +16,7 @@ from evaluation.operations.titles import end_title, held_titles
 from fazhi_common.clock import utcnow
 from fazhi_common.db import paginate
 from fazhi_common.errors import Conflict, NotFound, field_error
+from fazhi_common.events import area_of
 from fazhi_common.outbox import record_event
 
 PROPOSED, CONFIRMED, DISMISSED = "proposed", "confirmed", "dismissed"
@@ -33,10 +32,10 @@ def _confirm(session, veto, community, item, actor, scope, today):
     """What a confirmed veto does: announce it, end the titles within the decider's
     level (a higher title is referred to its own level), rescore the period."""
     record_event(session, "community_vetoed", {
-        **area_of(community), "period": veto.period, "veto_id": veto.id,
+        **area_of(community.code), "period": veto.period, "veto_id": veto.id,
         "veto_item": veto.veto_item, "reason": veto.reason, "origin": veto.origin})
     for title in held_titles(session, community.code):
-        if domain.within_authority(title.level, scope.prefix):
+        if domain.within_authority(title.level, scope.area):
             end_title(session, title, community, "revoked", today,
                       f"veto ({item['name']}): {veto.reason}", actor)
         else:
@@ -47,7 +46,8 @@ def _confirm(session, veto, community, item, actor, scope, today):
     refresh(session, community.code, veto.period, today)
 
 
-def record_veto(session, data, actor, scope, today):
+def record_veto(session, data, scope, today):
+    actor = scope.subject
     community = community_to_write(session, data["community_code"], scope)
     scheme = require_scheme(session, community, data["period"], today)
     items = {v["code"]: v for v in scheme.definition.get("veto_items", [])}
@@ -75,7 +75,7 @@ def _veto_exists(session, code, period, item):
         Veto.status != DISMISSED))
 
 
-def vetoes_from_event(session, envelope, code, day, today):
+def vetoes_from_event(session, envelope, data, code, day, today):
     """Veto items an event of another service meets, proposed for an officer's decision;
     returns the proposals recorded."""
     community = session.get(CommunityFact, code)
@@ -87,8 +87,7 @@ def vetoes_from_event(session, envelope, code, day, today):
         return []
     items = {v["code"]: v for v in scheme.definition.get("veto_items", [])}
     recorded = []
-    for code_met in domain.veto_items_met(scheme.definition, envelope["type"],
-                                          envelope["data"]):
+    for code_met in domain.veto_items_met(scheme.definition, envelope["type"], data):
         if _veto_exists(session, community.code, period, code_met):
             continue
         reason = f"{items[code_met]['name']} ({envelope['type']} on {day.isoformat()})"
@@ -98,7 +97,7 @@ def vetoes_from_event(session, envelope, code, day, today):
         session.add(veto)
         session.flush()
         record_event(session, "veto_proposed", {
-            **area_of(community), "period": period, "veto_id": veto.id,
+            **area_of(community.code), "period": period, "veto_id": veto.id,
             "veto_item": code_met, "reason": reason, "origin": envelope["type"]})
         recorded.append(veto)
     return recorded
@@ -111,8 +110,9 @@ def get_veto(session, veto_id, scope):
     return veto
 
 
-def decide_veto(session, veto_id, data, actor, scope, today):
+def decide_veto(session, veto_id, data, scope, today):
     """An officer confirms or dismisses a proposed veto, with a reason."""
+    actor = scope.subject
     veto = get_veto(session, veto_id, scope)
     scope.require_area(veto.community_code, field="veto_id")
     if veto.status != PROPOSED:
@@ -131,7 +131,7 @@ def decide_veto(session, veto_id, data, actor, scope, today):
 
 
 def list_vetoes(session, query, scope):
-    q = in_scope(select(Veto).order_by(Veto.id), Veto.community_code, scope)
+    q = scope.in_area(select(Veto).order_by(Veto.id), Veto.community_code)
     for key in ("community_code", "period", "status"):
         if query.get(key):
             q = q.where(getattr(Veto, key) == query[key])

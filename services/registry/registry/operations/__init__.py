@@ -1,0 +1,53 @@
+"""What the registry does, on a session: the rules of domain.py applied to the tables.
+
+Each function takes a session inside the caller's transaction and already-validated
+input, and writes the outbox events announcing its change in that same transaction.
+
+The layers, each importing only those below it: ``units`` (counties, towns, communities,
+reorganisation, lineage, stage, and the lookups every module uses) at the bottom;
+``bodies`` (self-governance bodies and elections) and ``records`` (legal advisers and
+their coverage, the records kept by kind) above it. The service calls them through the
+names gathered here.
+"""
+from registry.operations.bodies import (
+    body_view,
+    create_body,
+    get_body,
+    list_bodies,
+    record_election,
+)
+from registry.operations.records import (
+    add_record,
+    assign_adviser,
+    coverage,
+    list_advisers,
+    list_records,
+    outreach_summary,
+    remove_adviser,
+)
+from registry.operations.units import (
+    community_record,
+    get_community,
+    get_county,
+    get_town,
+    lineage,
+    list_communities,
+    list_counties,
+    list_towns,
+    register_community,
+    register_county,
+    register_town,
+    reorganisation_view,
+    reorganise,
+    stage,
+    update_community,
+)
+
+__all__ = [
+    "add_record", "assign_adviser", "body_view", "community_record", "coverage", "create_body",
+    "get_body", "get_community", "get_county", "get_town", "lineage",
+    "list_advisers", "list_bodies", "list_communities", "list_counties", "list_records",
+    "list_towns", "outreach_summary", "record_election", "register_community",
+    "register_county", "register_town", "remove_adviser", "reorganisation_view", "reorganise",
+    "stage", "update_community",
+]
