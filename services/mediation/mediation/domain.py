@@ -53,14 +53,15 @@ RETURNED_TO = {
 }
 
 
-def next_status(status, action):
-    """The status ``action`` leads to from ``status``; Conflict (409) naming it otherwise."""
-    if action not in TRANSITIONS:
+def next_status(status, action, transitions=TRANSITIONS, subject="A case"):
+    """The status ``action`` leads to from ``status`` in a lifecycle's ``transitions`` table;
+    Conflict (409) naming what is allowed otherwise."""
+    if action not in transitions:
         raise field_error("action", f"Unknown action {action!r}.")
-    allowed = TRANSITIONS[action]
+    allowed = transitions[action]
     if status not in allowed:
         raise Conflict(
-            f"A case that is {status} cannot take the step {action}; it is allowed only "
+            f"{subject} that is {status} cannot take the step {action}; it is allowed only "
             f"from: {', '.join(sorted(allowed))}.",
             {"status": [status], "allowed_from": sorted(allowed)})
     return allowed[status]

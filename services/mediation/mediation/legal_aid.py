@@ -5,7 +5,9 @@ provider within its own limit; a refusal states its reasons and the route to obj
 (to the justice bureau that set up the legal-aid agency), whose review has a limit too;
 an aided matter is closed with its outcome. The lifecycle is the table ``TRANSITIONS``.
 """
-from fazhi_common.errors import Conflict, field_error
+from fazhi_common.errors import field_error
+
+from .domain import next_status
 
 # action -> {status it may be taken from: status it leads to}
 TRANSITIONS = {
@@ -45,25 +47,14 @@ NEXT_STEP = {
 }
 
 
-def next_status(status, action):
-    if action not in TRANSITIONS:
-        raise field_error("action", f"Unknown action {action!r}.")
-    allowed = TRANSITIONS[action]
-    if status not in allowed:
-        raise Conflict(
-            f"A legal-aid application that is {status} cannot take the step {action}; it "
-            f"is allowed only from: {', '.join(sorted(allowed))}.",
-            {"status": [status], "allowed_from": sorted(allowed)})
-    return allowed[status]
-
-
 def plan_step(application, action, data, on, today, rules):
     """Check ``action`` on ``application`` taken ``on`` a date; the fields it changes.
 
     ``rules`` maps decision / assignment / objection_review to a deadlines.Period and
     ``rules["due"](period, start)`` gives ``(due date, rule text)``.
     """
-    to_status = next_status(application.status, action)
+    to_status = next_status(application.status, action, TRANSITIONS,
+                            "A legal-aid application")
     if on > today:
         raise field_error("on", "A step is recorded once it has happened, not in advance.")
     last_on = application.last_step_on or application.received_on
