@@ -120,3 +120,11 @@ SQL
   pg_login_works "$url" && { echo "$url"; return 0; }
   return 1
 }
+
+ensure_dead_letter_policy() {  # ensure_dead_letter_policy VHOST
+  # at-least-once dead-lettering for event queues (why a policy: common/fazhi_common/messaging.py)
+  command -v rabbitmqctl >/dev/null || [ -x /usr/sbin/rabbitmqctl ] || return 0
+  as_root rabbitmqctl set_policy -p "$1" --apply-to queues fazhi-dead-letter '^evt-' \
+    '{"dead-letter-strategy":"at-least-once"}' >/dev/null 2>&1 ||
+    printf '\033[33mCould not set the dead-letter policy; see docs/operations.md (poison messages).\033[0m\n'
+}

@@ -11,8 +11,9 @@ nameko's own ``@event_handler`` acks a message even when the handler raises
 (``requeue_on_error=False``), which loses the event. Ours gives a failed event back to
 its queue (after a short pause that grows with each attempt); the queue counts the
 deliveries, and after ``DELIVERY_LIMIT`` attempts the broker moves the message to the
-durable dead-letter queue with at-least-once dead-lettering (the dead-letter queue
-confirms it before the message leaves its own queue), where it waits to be inspected
+durable dead-letter queue (at-least-once where the broker policy ``DEAD_LETTER_POLICY``
+is applied: the dead-letter queue confirms it before the message leaves its own queue),
+where it waits to be inspected
 and replayed. A delivery lost with a dropped connection or a failed node counts too.
 
 Event queues are named by (source, event type, consuming service), one handler per event
@@ -59,9 +60,26 @@ DELIVERY_COUNT_HEADER = "x-delivery-count"  # set by a quorum queue on a redeliv
 DEAD_LETTER_QUEUE = "fazhi.dead-letter"
 
 
+# At-least-once dead-lettering is switched on by this broker policy, not by a queue
+# argument. RabbitMQ 3.10 (Debian's) starts a dead-letter worker per such queue; a queue
+# deleted while its worker starts crashes the worker, and a burst of those (a vhost of
+# fresh queues deleted, as every test does) takes down the workers' supervisor for good:
+# from then on no at-least-once queue on the node can elect a leader until it restarts.
+# Deployments, whose queues live for months, apply the policy (deploy/rabbitmq); the
+# test vhosts, created and deleted by the thousand, run without it.
+DEAD_LETTER_POLICY = {
+    "name": "fazhi-dead-letter",
+    "pattern": "^evt-",
+    "apply-to": "queues",
+    "definition": {"dead-letter-strategy": "at-least-once"},
+    "priority": 0,
+}
+
+
 def quorum_arguments(dead_letter=True):
     """Arguments of a durable queue of ours: quorum, a delivery limit, and (for event
-    queues) at-least-once dead-lettering to ``DEAD_LETTER_QUEUE``.
+    queues) dead-lettering to ``DEAD_LETTER_QUEUE`` (at-least-once under
+    ``DEAD_LETTER_POLICY``).
 
     The delivery limit counts redeliveries, so it is one less than the attempts.
     At-least-once dead-lettering requires ``reject-publish`` overflow; no queue has a
@@ -72,7 +90,6 @@ def quorum_arguments(dead_letter=True):
         arguments.update({
             "x-dead-letter-exchange": "",  # the default exchange: routed by queue name
             "x-dead-letter-routing-key": DEAD_LETTER_QUEUE,
-            "x-dead-letter-strategy": "at-least-once",
             "x-overflow": "reject-publish",
         })
     return arguments
@@ -168,8 +185,9 @@ class DeadLetterQueueDeclaration(SharedExtension):
     """Declares the dead-letter queue once per container, before its handlers consume.
 
     (The relays declare it too; a consumer should not depend on a publisher having run.
-    If it cannot be declared now, nothing is lost: at-least-once dead-lettering keeps a
-    message in its own queue until the dead-letter queue exists.)
+    If it cannot be declared now, nothing is lost where the dead-letter policy applies:
+    at-least-once dead-lettering keeps a message in its own queue until the dead-letter
+    queue exists.)
     """
 
     def start(self):

@@ -12,6 +12,9 @@ so they follow the code. Each service may:
              exchange needs it: RabbitMQ checks read permission on the queue).
 The gateway may only publish RPC requests and read its own reply queues.
 
+The dead-letter policy (at-least-once dead-lettering for event queues) comes with the
+users in every form.
+
 Usage:
   broker_users.py print --vhost / [--password-file var/broker-passwords.txt]
       print the rabbitmqctl commands
@@ -120,7 +123,10 @@ def password_hash(password, salt=None):
 
 
 def definitions(vhost, table, secrets_by_user=None):
-    """A definitions document: the vhost, the users (no password if none given), permissions."""
+    """A definitions document: the vhost, the users (no password if none given), permissions
+    and the dead-letter policy."""
+    from fazhi_common.messaging import DEAD_LETTER_POLICY
+
     users = []
     for user in table:
         entry = {"name": user, "tags": [], "hashing_algorithm": "rabbit_password_hashing_sha256",
@@ -133,6 +139,7 @@ def definitions(vhost, table, secrets_by_user=None):
         "users": users,
         "permissions": [{"user": user, "vhost": vhost, "configure": configure, "write": write,
                          "read": read} for user, (configure, write, read) in table.items()],
+        "policies": [dict(DEAD_LETTER_POLICY, vhost=vhost)],
     }
 
 
@@ -145,7 +152,12 @@ def ensure_vhost(api, vhost):
 def apply(api, vhost, table, secrets_by_user):
     import requests
 
+    from fazhi_common.messaging import DEAD_LETTER_POLICY
+
     session = requests.Session()
+    policy = {key: value for key, value in DEAD_LETTER_POLICY.items() if key != "name"}
+    session.put(f"{api}/api/policies/{quote(vhost, safe='')}/{DEAD_LETTER_POLICY['name']}",
+                json=policy).raise_for_status()
     for user, (configure, write, read) in table.items():
         response = session.put(f"{api}/api/users/{quote(user, safe='')}",
                                json={"password": secrets_by_user[user], "tags": ""})
@@ -189,6 +201,10 @@ def main(argv=None):
               f"rabbitmqctl change_password {user} '{secrets_by_user[user]}'")
         print(f"rabbitmqctl set_permissions -p '{args.vhost}' {user} "
               f"'{configure}' '{write}' '{read}'")
+    from fazhi_common.messaging import DEAD_LETTER_POLICY as policy
+
+    print(f"rabbitmqctl set_policy -p '{args.vhost}' --apply-to {policy['apply-to']} "
+          f"{policy['name']} '{policy['pattern']}' '{json.dumps(policy['definition'])}'")
     return 0
 
 
