@@ -6,7 +6,7 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from tests.helpers import service_class
+from tests.helpers import service_class, wait_until
 
 R = "/api/v1/registry"
 M = "/api/v1/mediation"
@@ -28,14 +28,20 @@ def _seed(gateway):
                                           "kind": "town"})
         gateway.post(f"{R}/communities", json={"code": community, "town_code": town,
                                                 "name": "村", "kind": "village"})
-    org = gateway.post(f"{M}/organisations", json={
+    # mediation learns the units from the registry's events: until it has, it refuses
+    # them (422) and stores nothing, so asking again is safe
+    def created(path, body):
+        response = gateway.post(path, json=body)
+        return response.json if response.status_code == 201 else None
+
+    org = wait_until(lambda: created(f"{M}/organisations", {
         "name": "警调对接室", "kind": "police", "county_code": "330110000000",
-        "department": "police-330110"}).json
-    case = gateway.post(f"{M}/referrals", json={
+        "department": "police-330110"}), timeout=60)
+    case = wait_until(lambda: created(f"{M}/referrals", {
         "organisation_id": org["id"], "referrer_kind": "police_station",
         "referrer_department": "police-330110", "referrer_reference": "警1",
         "community_code": "330110001001", "dispute_category": "neighbourhood",
-        "description": "噪声", "parties": [{"role": "applicant", "name": "李四"}]}).json
+        "description": "噪声", "parties": [{"role": "applicant", "name": "李四"}]}), timeout=60)
     for action, body in (("accept", {}), ("assign-mediator", {"mediator": "m1"}),
                          ("record-agreement", {"terms": "夜间不施工"})):
         assert gateway.post(f"{M}/cases/{case['id']}/{action}", json=body).status_code == 200
