@@ -52,18 +52,26 @@ class RpcPool:
         return client
 
     def _discard(self, client):
-        """Throw away a borrowed client and free its slot."""
+        """Throw away a borrowed client and free its slot. The client is closed in the
+        background: the request that found it broken answers now, not after a goodbye
+        to the broker that may itself wait out a timeout."""
+        with self._lock:
+            self._open -= 1
         self._slots.release()
-        self._stop(client)
+        threading.Thread(target=self._close, args=(client,), daemon=True).start()
 
     def _stop(self, client):
         with self._lock:
             self._open -= 1
+        self._close(client)
+
+    def _close(self, client):
         try:
             # Closing says goodbye to the broker and waits for its answer with no limit of
             # its own; on a connection that just failed that wait must be bounded too.
-            client._reply_listener.queue_consumer.connection.transport.sock.settimeout(
-                self.timeout)
+            # (kombu's connection wraps py-amqp's, whose transport holds the socket)
+            consumer = client._reply_listener.queue_consumer
+            consumer.connection.connection.transport.sock.settimeout(self.timeout)
         except AttributeError:  # never connected, or the socket is already gone
             pass
         try:
