@@ -183,6 +183,9 @@ def test_statistics_by_kind_and_county(mediation, gateway, case):
     assert elsewhere.get(f"{M}/statistics?{period}").json["total"]["volume"] == 0
     backwards = justice.get(f"{M}/statistics?date_from={today}&date_to=2020-01-01")
     assert backwards.status_code == 422 and "date_to" in backwards.json["fields"]
+    off_the_calendar = justice.get(f"{M}/statistics?date_from=0001-01-01&date_to=0001-01-01")
+    assert off_the_calendar.status_code == 422
+    assert {"date_from", "date_to"} <= set(off_the_calendar.json["fields"])
 
 
 def test_the_timer_scans_as_the_platform(mediation, gateway, case):

@@ -1,5 +1,7 @@
 """The mediation service's RPC contract: organisations, cases and their lifecycle,
 deadlines, statistics, legal aid and the 12348 hotline."""
+from datetime import date
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from fazhi_common.api import PageQuery, code_field, id_field
@@ -40,6 +42,13 @@ Department = fields.String(validate=validate.Length(min=1, max=100))
 
 def one_of(choices, **kwargs):
     return fields.String(validate=validate.OneOf(choices), **kwargs)
+
+
+# A statistics period lies within the years the platform can hold records for; a date
+# like 0001-01-01 is a typing slip, and the period's month arithmetic runs off the
+# calendar at the ends of what Python's dates allow.
+PERIOD_DATE = validate.Range(min=date(1950, 1, 1), max=date(2199, 12, 31),
+                             error="must lie between {min} and {max}")
 
 
 def _dates_in_order(data, first, second):
@@ -314,8 +323,10 @@ class OverdueScanResult(Schema):
 # -- statistics ---------------------------------------------------------------------------
 
 class StatisticsQuery(Schema):
-    date_from = fields.Date(required=True, metadata={"description": "Received on or after."})
-    date_to = fields.Date(required=True, metadata={"description": "Received on or before."})
+    date_from = fields.Date(required=True, validate=PERIOD_DATE,
+                            metadata={"description": "Received on or after."})
+    date_to = fields.Date(required=True, validate=PERIOD_DATE,
+                          metadata={"description": "Received on or before."})
     mediation_kind = one_of(MEDIATION_KINDS)
     county_code = code_field()
 
@@ -463,8 +474,8 @@ class Tracked(Schema):
 
 
 class LegalServiceStatisticsQuery(Schema):
-    date_from = fields.Date(required=True)
-    date_to = fields.Date(required=True)
+    date_from = fields.Date(required=True, validate=PERIOD_DATE)
+    date_to = fields.Date(required=True, validate=PERIOD_DATE)
     county_code = code_field()
 
     @validates_schema
