@@ -21,29 +21,6 @@ def _county(n):
     return {"code": f"3301{n:02d}000000", "name": f"县{n}", "kind": "county"}
 
 
-@pytest.mark.skipif(TEST_DATABASE == "sqlite", reason="an embedded database cannot go away")
-def test_database_outage_gives_503s_then_recovers(container_factory, service_config,
-                                                  gateway):
-    config = service_config("registry")
-    url = urlsplit(config["DATABASE_URL"])
-    proxy = TcpProxy(url.hostname, url.port or 5432)
-    proxied = urlunsplit(url._replace(netloc=f"{url.username}@127.0.0.1:{proxy.port}"))
-    container = container_factory(RegistryService, dict(config, DATABASE_URL=proxied))
-    container.start()
-
-    assert gateway.post(f"{R}/counties", json=_county(1)).status_code == 201
-    proxy.cut()
-    during = [gateway.post(f"{R}/counties", json=_county(n)) for n in (2, 3)]
-    assert [r.status_code for r in during] == [503, 503]
-    assert {r.json["code"] for r in during} == {"service_unavailable"}
-    assert gateway.get(f"{R}/counties").status_code == 503
-    proxy.restore()
-
-    assert gateway.post(f"{R}/counties", json=_county(2)).status_code == 201
-    codes = [c["code"] for c in gateway.get(f"{R}/counties").json["items"]]
-    assert codes == ["330101000000", "330102000000"]  # 3 never committed, none twice
-
-
 class SlowService:
     """Stands in for a service that has stalled."""
 
@@ -97,3 +74,28 @@ def registry_container(container_factory, service_config):
     container = container_factory(RegistryService, service_config("registry"))
     container.start()
     return container
+
+
+# Last in the file: the slow-service test, run after it on PostgreSQL, has hung now and
+# then (the cut proxy's threads and connections linger); cause not yet found.
+@pytest.mark.skipif(TEST_DATABASE == "sqlite", reason="an embedded database cannot go away")
+def test_database_outage_gives_503s_then_recovers(container_factory, service_config,
+                                                  gateway):
+    config = service_config("registry")
+    url = urlsplit(config["DATABASE_URL"])
+    proxy = TcpProxy(url.hostname, url.port or 5432)
+    proxied = urlunsplit(url._replace(netloc=f"{url.username}@127.0.0.1:{proxy.port}"))
+    container = container_factory(RegistryService, dict(config, DATABASE_URL=proxied))
+    container.start()
+
+    assert gateway.post(f"{R}/counties", json=_county(1)).status_code == 201
+    proxy.cut()
+    during = [gateway.post(f"{R}/counties", json=_county(n)) for n in (2, 3)]
+    assert [r.status_code for r in during] == [503, 503]
+    assert {r.json["code"] for r in during} == {"service_unavailable"}
+    assert gateway.get(f"{R}/counties").status_code == 503
+    proxy.restore()
+
+    assert gateway.post(f"{R}/counties", json=_county(2)).status_code == 201
+    codes = [c["code"] for c in gateway.get(f"{R}/counties").json["items"]]
+    assert codes == ["330101000000", "330102000000"]  # 3 never committed, none twice
