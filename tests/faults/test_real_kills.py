@@ -1,4 +1,4 @@
-"""Real service processes (`nameko run`) killed with SIGKILL in the middle of their work,
+"""Real service processes (`fazhi-service`) killed with SIGKILL in the middle of their work,
 then started again: nothing is lost, nothing is done twice, the counts are exact.
 
 They start real processes and move thousands of rows: they run once, in the PostgreSQL
@@ -32,7 +32,8 @@ pytestmark = [pytest.mark.once, pytest.mark.timeout(400)]
 
 
 class ServiceProcess:
-    """``nameko run <service>.service`` with the test's config, as production runs it."""
+    """``fazhi-service <service>.service`` (``nameko run``) with the test's config, as
+    production runs it."""
 
     def __init__(self, service, config, tmp_path):
         self.service = service
@@ -44,7 +45,7 @@ class ServiceProcess:
     def start(self):
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "nameko", "run", "--config", str(self.config_file),
+                [sys.executable, "-m", "fazhi_common.serve", "--config", str(self.config_file),
                  f"{self.service}.service"], cwd=ROOT, stdout=log, stderr=log,
                 env=dict(os.environ, PYTHONPATH=str(ROOT)))
         return self
