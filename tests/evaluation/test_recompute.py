@@ -30,8 +30,11 @@ from evaluation.models import (
     SurveyAnswer,
     Veto,
 )
-from evaluation.operations import scoring
+from evaluation.operations import schemes, scoring
+from evaluation.operations.scoring import refresh_many
 from fazhi_common.db import make_engine
+from fazhi_common.identity import SYSTEM
+from fazhi_common.jobs import Job
 from fazhi_common.outbox import OutboxEvent
 
 TODAY = date.today()
@@ -229,3 +232,51 @@ def test_a_community_no_longer_active_keeps_its_result(sessions):
     with sessions() as session:
         assert session.get(Result, (merged, PERIODS[1])).breakdown == kept
         assert session.get(Result, ("330110009999", PERIODS[1])) is None
+
+
+def test_a_revision_job_moves_every_pinned_result_once(sessions, monkeypatch):
+    with sessions() as session:
+        codes = _fill(session, random.Random(11))
+        for period in PERIODS:
+            ops.refresh_many(session, codes, period, TODAY)
+        session.commit()
+        old = session.scalars(select(Scheme).where(Scheme.key == "default-village")).one()
+        pinned = set(session.scalars(select(Result.community_code).where(
+            Result.scheme_id == old.id, Result.period == PERIODS[1])))
+        kept = set(session.scalars(select(Result.community_code).where(
+            Result.scheme_id == old.id, Result.period == PERIODS[0])))
+        newer, versioned = ops.edit_scheme(session, old.id, {
+            **old.definition, "pass_thresholds": {
+                k: v - 10 for k, v in old.definition["pass_thresholds"].items()}},
+            SYSTEM, TODAY)
+        assert versioned
+        job_id = ops.start_recompute(session, old, SYSTEM, TODAY).id
+        session.commit()
+        revised_at = datetime.now(timezone.utc)
+    recomputed = []
+
+    def counted(session, chunk, period, today):
+        recomputed.extend(chunk)
+        return refresh_many(session, chunk, period, today)
+    monkeypatch.setattr(schemes, "refresh_many", counted)
+    monkeypatch.setattr(schemes, "RECOMPUTE_CHUNK", 2)
+    done = False
+    while not done:  # a step a transaction, as the job runner runs it
+        with sessions() as session:
+            job = session.get(Job, job_id)
+            done = ops.recompute_pinned_step(session, job, TODAY, batch=5)
+            session.commit()
+    assert len(pinned) > 5 and sorted(recomputed) == sorted(pinned)
+    assert job.done == job.total == len(pinned) == job.result["recomputed"]
+    with sessions() as session:
+        now = {r.community_code: r for r in session.scalars(select(Result).where(
+            Result.community_code.in_(pinned | kept)))}
+        moved = {c for c, r in now.items()
+                 if r.period == PERIODS[1] and r.scheme_id == newer.id}
+        assert moved == pinned
+        assert all(r.computed_at >= revised_at for r in now.values()
+                   if r.period == PERIODS[1])
+        # the past period stays with the version it was scored with
+        assert {c for c, r in session.execute(select(Result.community_code, Result.scheme_id)
+                                              .where(Result.period == PERIODS[0]))
+                if r == old.id} == kept

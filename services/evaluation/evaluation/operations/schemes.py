@@ -88,7 +88,7 @@ def start_recompute(session, superseded, scope, today):
 
 RECOMPUTE_PINNED = "scheme_recompute"
 RECOMPUTE_BATCH = 1000  # results a step moves, in one transaction
-RECOMPUTE_CHUNK = 100  # results read and scored between two yields to other workers
+RECOMPUTE_CHUNK = 250  # results read and scored between two yields (~0.2 s of work)
 
 
 def recompute_pinned_step(session, job, today, batch=RECOMPUTE_BATCH):
