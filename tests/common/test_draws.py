@@ -1,10 +1,13 @@
 """The draw method, its digests and the verifier, without a database or a bus."""
 import copy
+import functools
 import hashlib
+import http.server
 import json
 import random
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -102,3 +105,19 @@ def test_the_command_exits_non_zero_and_says_what_differs(tmp_path):
     assert failed.returncode == 1 and "county 330110000000" in failed.stderr
     missing = _run(tmp_path / "absent.json")
     assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+def test_the_command_reads_a_draw_from_a_url(tmp_path):
+    (tmp_path / "7").write_text(json.dumps(_published()))
+    (tmp_path / "8").write_text(json.dumps(_tampered(_swap_one_drawn)))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=tmp_path)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}"
+        assert _run(f"{base}/7").returncode == 0
+        assert _run(f"{base}/8").returncode == 1
+        assert _run(f"{base}/9").returncode == 2  # 404: nothing to verify
+    finally:
+        server.shutdown()
+        server.server_close()

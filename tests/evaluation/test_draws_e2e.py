@@ -74,6 +74,8 @@ def test_commit_reveal_and_verify_without_an_account(town, tmp_path):
     assert again.status_code == 409 and again.json["code"] == "conflict"
     assert ok(anyone.get(f"{PUBLIC}/{committed['id']}"))["sample"] == public["sample"]
     assert anyone.get(f"{PUBLIC}/999999").status_code == 404
+    described = ok(anyone.get("/api/v1/openapi.json"))["paths"]
+    assert described[f"{PUBLIC}/{{draw_id}}"]["get"]["security"] == []  # no login
     unknown = inspector.post(f"{E}/spot-checks/999999/reveal")  # never committed
     assert unknown.status_code == 404
 
