@@ -11,6 +11,7 @@ from fazhi_common import draws
 from tests.evaluation.test_bad_paths_e2e import OTHER, OTHER_COUNTY
 from tests.evaluation.test_bad_paths_e2e import town as town  # noqa: F401 (the fixture)
 from tests.evaluation.test_year_e2e import COUNTY, A, B, C, E, Y, ok
+from tests.helpers import queued_events
 
 PUBLIC = f"{E}/public/draws"
 
@@ -80,7 +81,7 @@ def test_commit_reveal_and_verify_without_an_account(town, tmp_path):
     assert unknown.status_code == 404
 
 
-def test_a_redraw_is_a_recorded_public_act_with_a_reason(town, tmp_path):
+def test_a_redraw_is_a_recorded_public_act_with_a_reason(town, tmp_path, rabbit_config):
     gateway = town
     officer = gateway.as_role("justice_officer", COUNTY)
     anyone = gateway.anonymous()
@@ -119,6 +120,17 @@ def test_a_redraw_is_a_recorded_public_act_with_a_reason(town, tmp_path):
     assert draws.verify(revealed) == []
     assert {d["id"]: d["status"] for d in ok(officer.get(f"{E}/spot-checks"))["items"]} == {
         first["id"]: "superseded", second["id"]: "revealed"}
+    # the county's subscribers heard each act, the commitment before the reveal
+    heard = queued_events(rabbit_config["AMQP_URI"], "evaluation", "spot_check_announced",
+                          "notifications", expect=5)
+    assert [(e["data"]["draw_id"], e["data"]["act"]) for e in heard] == [
+        (first["id"], "committed"), (first["id"], "revealed"), (second["id"], "committed"),
+        (first["id"], "superseded"), (second["id"], "revealed")]
+    assert {e["data"]["county_code"] for e in heard} == {COUNTY}
+    assert heard[0]["data"]["seed"] is None
+    assert heard[0]["data"]["seed_hash"] == first["seed_hash"]
+    assert heard[3]["data"]["reason"] == reason
+    assert heard[4]["data"]["drawn_here"] == revealed["sample"][COUNTY]
 
 
 @pytest.mark.parametrize("role", ["justice_officer", "inspector"])

@@ -12,6 +12,21 @@ from fazhi_common import draws
 from fazhi_common.clock import utcnow
 from fazhi_common.db import paginate
 from fazhi_common.errors import Conflict, Forbidden, NotFound, field_error
+from fazhi_common.outbox import record_events
+
+
+def _announce(session, draw, act, redrawn_as=None):
+    """Each county drawn from hears of the act (its subscribers, through notifications)."""
+    revealed = draw.revealed_at is not None
+    record_events(session, "spot_check_announced", [{
+        "county_code": county, "draw_id": draw.id, "period": draw.period, "act": act,
+        "method": draw.method, "seed_hash": draw.seed_hash,
+        "eligible_digest": draw.eligible_digest, "eligible_here": len(codes),
+        "seed": draw.seed if revealed else None,
+        "drawn_here": draw.sample.get(county, []) if revealed else None,
+        "reason": draw.superseded_reason,
+        "redrawn_as_id": redrawn_as.id if redrawn_as else None,
+    } for county, codes in sorted(draw.eligible.items())])
 
 
 def _eligible(session, area, counties, title_holders_only):
@@ -49,6 +64,7 @@ def _commit(session, period, area, parameters, scope, redraw_of=None):
         redraw_of_id=redraw_of.id if redraw_of else None)
     session.add(draw)
     session.flush()
+    _announce(session, draw, "committed")
     return draw
 
 
@@ -81,6 +97,7 @@ def reveal_draw(session, draw_id, scope):
                        "with its reason.", {"status": ["revealed"]})
     draw.sample = draws.draw(draw.seed, draw.eligible, draw.per_county, draw.share)
     draw.status, draw.revealed_by, draw.revealed_at = "revealed", scope.subject, utcnow()
+    _announce(session, draw, "revealed")
     return draw
 
 
@@ -92,7 +109,9 @@ def redraw(session, draw_id, data, scope):
     parameters = {"per_county": old.per_county, "share": old.share,
                   "title_holders_only": old.title_holders_only,
                   "county_codes": old.county_codes}
-    return _commit(session, old.period, old.area, parameters, scope, redraw_of=old)
+    new = _commit(session, old.period, old.area, parameters, scope, redraw_of=old)
+    _announce(session, old, "superseded", redrawn_as=new)
+    return new
 
 
 def _chain(session, draw):
