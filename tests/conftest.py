@@ -301,6 +301,27 @@ def gateway(gateway_app):
     return AuthedClient(gateway_app).as_role("platform_admin")
 
 
+@pytest.fixture
+def platform(container_factory, service_config):
+    """All four services running against the test vhost and their own clean databases."""
+    from tests.helpers import SERVICES, service_class
+
+    containers = {}
+    for name in SERVICES:
+        containers[name] = container_factory(service_class(name), service_config(name))
+        containers[name].start()
+    return containers
+
+
+@pytest.fixture
+def seeded(platform, gateway):
+    """Every service running, with the small dataset of tests/dataset.py made through the
+    gateway by its platform administrator."""
+    from tests.dataset import seed
+
+    return seed(gateway)
+
+
 # A test that hangs is ended by pytest-timeout, which on a hung event loop can take the
 # whole run with it and leave no clue. Shortly before that, an OS thread (outside
 # eventlet, so a blocked hub cannot stop it) writes every thread's and greenlet's stack.

@@ -1,5 +1,4 @@
 """The evaluation rules, without the bus or a database."""
-import random
 from datetime import date
 
 import pytest
@@ -149,24 +148,6 @@ def test_scheme_choice_prefers_the_tier_then_the_newest_version():
     assert domain.choose_scheme(schemes, "village", "affluent")["id"] == 3
     assert domain.choose_scheme(schemes, "village", "poor")["id"] == 2
     assert domain.choose_scheme(schemes, "urban_community", None) is None
-
-
-def test_the_draw_is_reproducible_from_seed_and_eligible_list():
-    eligible = {"330110000000": [f"330110001{n:03d}" for n in range(200, 220)],
-                "330122000000": [f"330122001{n:03d}" for n in range(200, 203)]}
-    sample = domain.draw_spot_check("2026-lottery-118", eligible, per_county=5)
-    assert sample == domain.draw_spot_check("2026-lottery-118",
-                                            {k: list(reversed(v)) for k, v in eligible.items()},
-                                            per_county=5)
-    assert len(sample["330110000000"]) == 5 and len(sample["330122000000"]) == 3
-    # anyone can re-run it with nothing but the published recipe
-    codes = sorted(eligible["330110000000"])
-    assert sample["330110000000"] == sorted(
-        random.Random("2026-lottery-118:330110000000").sample(codes, 5))
-    assert sample != domain.draw_spot_check("another-seed", eligible, per_county=5)
-    assert len(domain.draw_spot_check("s", eligible, share_=0.1)["330110000000"]) == 2
-    with pytest.raises(ValidationFailed):
-        domain.draw_spot_check("s", eligible)
 
 
 def test_respondent_key_hides_the_number_and_normalises_it():

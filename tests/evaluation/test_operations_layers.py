@@ -14,7 +14,7 @@ import evaluation
 PACKAGE = Path(evaluation.__file__).parent
 OPERATIONS = PACKAGE / "operations"
 # a module may import modules of a lower rank only
-RANK = {"scoring": 0, "schemes": 1, "evidence": 2, "inspections": 2, "titles": 2,
+RANK = {"inputs": -1, "scoring": 0, "schemes": 1, "evidence": 2, "inspections": 2, "titles": 2,
         "reports": 2, "vetoes": 3, "events": 4, "export": 4}
 
 

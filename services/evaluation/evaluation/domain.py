@@ -6,8 +6,6 @@ de-duplication key, the reproducible spot-check draw, title dates and prerequisi
 """
 import hashlib
 import hmac
-import math
-import random
 import re
 from datetime import date
 
@@ -260,7 +258,7 @@ def evaluate(definition, inputs, stage):
         categories.append({"code": category["code"], "name": category["name"],
                            "points": round(got, 2), "max_points": round(top, 2)})
     raw = round(sum(i["points"] for i in indicators), 2)
-    total = total_points(definition)
+    total = round(sum(i["max_points"] for i in indicators), 2)  # total_points, once
     applicable_max = round(sum(i["max_points"] for i in indicators if i["applicable"]), 2)
     score = normalise(raw, applicable_max, total)
     not_applicable = [i["code"] for i in indicators if not i["applicable"]]
@@ -342,16 +340,7 @@ def survey_summary(sample, satisfied, parameters, flagged=0):
 
 # -- the random spot check -------------------------------------------------------------------
 
-DRAW_METHOD = ("for each county in code order: sort its eligible codes, take "
-               "k = per_county (or ceil(share * n)), at most n, and draw "
-               "random.Random(f'{seed}:{county}').sample(codes, k) (Python 3); "
-               "the sample is listed sorted")
-
-
-def draw_size(n, per_county=None, share_=None):
-    if per_county is not None:
-        return min(per_county, n)
-    return min(n, math.ceil(share_ * n))
+# the draw itself and its digests live in fazhi_common.draws, shared with the verifier
 
 
 def areas_above(area):
@@ -363,23 +352,6 @@ def draw_visible(draw_area, area):
     """A draw (kept with its drawer's area prefix) is public to the areas it covers and to
     those above it."""
     return draw_area.startswith(prefix_of(area)) or draw_area in areas_above(area)
-
-
-def draw_spot_check(seed, eligible, per_county=None, share_=None):
-    """The stratified sample: county -> sorted codes drawn.
-
-    Pure and reproducible: the same seed and eligible lists give the same sample on any
-    machine, so anyone can audit a published draw.
-    """
-    if (per_county is None) == (share_ is None):
-        raise ValidationFailed("Give either per_county or share.",
-                               {"per_county": ["give either per_county or share"]})
-    sample = {}
-    for county in sorted(eligible):
-        codes = sorted(set(eligible[county]))
-        k = draw_size(len(codes), per_county, share_)
-        sample[county] = sorted(random.Random(f"{seed}:{county}").sample(codes, k))
-    return sample
 
 
 # -- titles ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from evaluation import domain
 from evaluation.models import CommunityFact, Finding, Inspection, SpotCheckDraw, Title
 from evaluation.operations.schemes import scheme_indicator
 from evaluation.operations.scoring import community_to_write, refresh, require_scheme
+from fazhi_common import draws
 from fazhi_common.db import paginate
 from fazhi_common.errors import NotFound, ValidationFailed, field_error
 
@@ -30,7 +31,7 @@ def draw_spot_check(session, data, scope):
     if not eligible:
         raise field_error("county_codes", "No eligible communities in the area.")
     seed = data.get("seed") or secrets.token_hex(8)
-    sample = domain.draw_spot_check(seed, eligible, data.get("per_county"), data.get("share"))
+    sample = draws.draw(seed, eligible, data.get("per_county"), data.get("share"))
     draw = SpotCheckDraw(period=data["period"], area=scope.prefix, seed=seed,
                          per_county=data.get("per_county"), share=data.get("share"),
                          title_holders_only=data.get("title_holders_only", False),
@@ -44,7 +45,7 @@ def draw_view(draw):
     return {"id": draw.id, "period": draw.period, "seed": draw.seed,
             "per_county": draw.per_county, "share": draw.share,
             "title_holders_only": draw.title_holders_only, "eligible": draw.eligible,
-            "sample": draw.sample, "method": domain.DRAW_METHOD, "drawn_by": draw.drawn_by,
+            "sample": draw.sample, "method": draws.METHOD_TEXT, "drawn_by": draw.drawn_by,
             "drawn_at": draw.drawn_at}
 
 
