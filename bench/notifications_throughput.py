@@ -77,7 +77,7 @@ def start_service(workdir, amqp_uri, database_url, max_workers, instance=0):
         "LOGGING": {"version": 1, "root": {"level": "WARNING"}}}))
     with open(workdir / f"notifications-{instance}.log", "w") as log:
         return subprocess.Popen(
-            [str(VENV_BIN / "nameko"), "run", "--config", str(config),
+            [str(VENV_BIN / "fazhi-service"), "--config", str(config),
              "notifications.service"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
 
 

@@ -17,10 +17,10 @@ import eventlet
 from nameko.amqp.publish import Publisher, UndeliverableMessage
 from nameko.events import get_event_exchange
 from sqlalchemy import JSON, Integer, String, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fazhi_common import events
+from fazhi_common.bulk import insert_for
 from fazhi_common.clock import UtcDateTime, utcnow
 from fazhi_common.messaging import dead_letter_queue, event_queue
 from fazhi_common.tables import CommonBase
@@ -79,9 +79,6 @@ def record_events(session, event_type, datas):
     return len(rows)
 
 
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-
-
 def claim_event(session, envelope, handler):
     """Mark ``envelope`` handled by ``handler``; False if it was handled before.
 
@@ -90,7 +87,7 @@ def claim_event(session, envelope, handler):
     on one event, the second waits for the first's transaction and, if it committed, is
     told False; if it rolled back, the second does the work.
     """
-    insert = _INSERTS[session.get_bind().dialect.name](ProcessedEvent)
+    insert = insert_for(session, ProcessedEvent)
     result = session.execute(insert.values(event_id=envelope["id"], handler=handler,
                                            processed_at=utcnow()).on_conflict_do_nothing())
     return result.rowcount == 1

@@ -15,7 +15,7 @@ AT = datetime(2025, 4, 12, 9, 30, tzinfo=timezone.utc)
 
 def test_old_draws_become_verifiable_and_the_downgrade_keeps_them(tmp_path):
     url = f"sqlite:///{tmp_path / 'evaluation.db'}"
-    upgrade(SERVICE_DIRS["evaluation"], url, "0004")
+    upgrade(SERVICE_DIRS["evaluation"], url, "0005")
     engine = make_engine(url)
     draw = sa.table("spot_check_draw", *(sa.column(c) for c in (
         "id", "period", "area", "seed", "per_county", "title_holders_only", "status")),
@@ -27,7 +27,7 @@ def test_old_draws_become_verifiable_and_the_downgrade_keeps_them(tmp_path):
             id=1, period="2025", area="330110", seed="county-meeting-0412", per_county=1,
             title_holders_only=False, eligible=ELIGIBLE, sample=sample, drawn_by="inspector",
             drawn_at=AT))
-    upgrade(SERVICE_DIRS["evaluation"], url, "0005")
+    upgrade(SERVICE_DIRS["evaluation"], url, "0006")
     with engine.connect() as connection:
         row = connection.execute(sa.text("SELECT * FROM spot_check_draw")).mappings().one()
     assert (row["status"], row["method"], row["committed_by"], row["revealed_by"]) == (
@@ -44,7 +44,7 @@ def test_old_draws_become_verifiable_and_the_downgrade_keeps_them(tmp_path):
             "'inspector', :at, 1)"), {"m": draws.METHOD, "h": draws.seed_hash("s"),
                                       "e": '{"330110000000": ["330110001201"]}',
                                       "d": "x", "at": AT})
-    downgrade(SERVICE_DIRS["evaluation"], url, "0004")
+    downgrade(SERVICE_DIRS["evaluation"], url, "0005")
     with engine.connect() as connection:
         rows = connection.execute(sa.text("SELECT id, seed, drawn_by FROM spot_check_draw")
                                   ).all()

@@ -4,6 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from fazhi_common import resident_id
 from fazhi_common.api import Job, PageQuery, code_field, id_field
+from fazhi_common.api import ScheduleRunIn as ScheduleRunIn
 from fazhi_common.api.mediation import MEDIATION_KINDS
 from fazhi_common.api.registry import BODY_KINDS, DISCLOSURE_KINDS, UNIT_KINDS
 from fazhi_common.events.evaluation import TITLE_LEVELS
@@ -526,10 +527,6 @@ class TitleQuery(PageQuery):
     county_code = code_field()
     status = one_of(TITLE_STATUSES)
     level = one_of(TITLE_LEVELS)
-
-
-class ScheduleRunIn(Schema):
-    today = fields.Date(allow_none=True, metadata={"description": "defaults to today"})
 
 
 class ScheduleRun(Schema):

@@ -63,6 +63,7 @@ from evaluation.operations.scoring import (
     explain,
     refresh,
     refresh_from,
+    refresh_many,
     result_view,
     scheme_for,
 )
@@ -96,7 +97,7 @@ __all__ = [
     "on_affairs_disclosed", "on_community_registered", "on_community_reorganised",
     "on_community_updated", "on_election_held", "on_mediation_case_closed", "prerequisite",
     "public_draw", "rankings", "redraw", "reveal_draw", "re_evaluate_title",
-    "record_inspection", "record_veto", "refresh",
-    "refresh_from", "report", "result_view", "revoke_title", "scheme_for", "scheme_view",
-    "submit_evidence", "survey_summary", "vetoes_from_event",
+    "record_inspection", "record_veto", "refresh", "refresh_from", "refresh_many", "report",
+    "result_view", "revoke_title", "scheme_for", "scheme_view", "submit_evidence",
+    "survey_summary", "vetoes_from_event",
 ]

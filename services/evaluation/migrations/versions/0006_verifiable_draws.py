@@ -1,16 +1,16 @@
 """verifiable spot-check draws: committed (seed hash, eligible digest) before revealed;
 a redraw supersedes a draw with a reason
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 import sqlalchemy as sa
 from alembic import op
 
 from fazhi_common import draws
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
