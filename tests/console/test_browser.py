@@ -222,9 +222,13 @@ def test_a_score_explained_and_the_dashboard_charts_drawn_with_data(console_url,
     screenshot(browser, "evaluation-explanation")
 
     go(browser, console_url, "evaluation")
-    fill(find(browser, "#draw-form"), {"seed": "county-meeting-0412", "per_county": "1"})
-    assert find(browser, "#draw-seed").text == "county-meeting-0412"
+    fill(find(browser, "#draw-form"), {"per_county": "1"})
     [draw] = gateway.get("/api/v1/evaluation/spot-checks").json["items"]
+    assert find(browser, "#draw-seed-hash").text == draw["seed_hash"]  # committed first
+    find(browser, "#reveal-form button[type=submit]").click()
+    wait(browser).until(lambda d: d.find_element(By.ID, "draw-seed").text != "待揭晓")
+    draw = gateway.get(f"/api/v1/evaluation/spot-checks/{draw['id']}").json
+    assert find(browser, "#draw-seed").text == draw["seed"]
     assert find(browser, "#draw-method").text == draw["method"]  # how to re-run it
     assert code in find(browser, "#draw-page").text
     screenshot(browser, "evaluation-spot-check")
