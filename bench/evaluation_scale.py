@@ -6,10 +6,13 @@ Fills a scratch evaluation database with a province's communities (``bench/provi
 yes/no, count and ratio indicators (60 % of communities, 70 % of those indicators each),
 then times, on the very functions the service runs:
 
-- the whole-province recompute (``refresh`` of each community, committed in batches; a
-  ``--sample`` of them is timed and the figure scaled to the province), against its
-  anchor: a set-based pass over the same inputs (each input kind fetched in one query,
-  the same ``domain.evaluate`` per community, the results stored in bulk);
+- the whole-province recompute, against its anchor measured just before it: a set-based
+  pass over the same inputs (each input kind fetched in one query, the same
+  ``domain.evaluate`` per community, the results stored in bulk). The recompute is what
+  a revision of the schemes in use starts: one job per scheme, run step by step as the
+  job runner runs it (each step a transaction moving a batch of pinned results, each
+  input kind read once per chunk of communities, the results written in bulk); and,
+  beside it, the refresh of one community as an event does it (a ``--sample`` timed);
 - a province-wide rankings page (the first and the last), the province and one county's
   report, and the Excel export of the whole province (every page of ``export_page``
   written into the workbook, as the gateway does it; the bus between them not counted).
@@ -40,6 +43,7 @@ from evaluation import domain  # noqa: E402
 from evaluation import operations as ops  # noqa: E402
 from evaluation.dependencies import install_default_schemes  # noqa: E402
 from evaluation.models import CommunityFact, Evidence, Result, Scheme  # noqa: E402
+from fazhi_common import jobs  # noqa: E402
 from fazhi_common.clock import utcnow  # noqa: E402
 from fazhi_common.division import COMMUNITY, Division  # noqa: E402
 from fazhi_common.identity import SYSTEM  # noqa: E402
@@ -89,14 +93,44 @@ def fill(engine, rng):
     return [r["code"] for r in rows], len(evidence)
 
 
-def recompute(engine, codes, batch=500):
+def refresh_each(engine, codes):
+    """The refresh of one community at a time, as an event handler does it."""
     started = time.perf_counter()
-    for start in range(0, len(codes), batch):
-        with Session(engine) as session:
-            for code in codes[start:start + batch]:
-                ops.refresh(session, code, PERIOD, TODAY)
-            session.commit()
+    with Session(engine) as session:
+        for code in codes:
+            ops.refresh(session, code, PERIOD, TODAY)
+        session.commit()
     return time.perf_counter() - started
+
+
+def revise_schemes(engine):
+    """A new version of every scheme in use, each with the job recomputing its results."""
+    with Session(engine) as session:
+        in_use = session.scalars(select(Scheme).where(
+            Scheme.status == "active",
+            Scheme.id.in_(select(Result.scheme_id).where(Result.period == PERIOD)))).all()
+        started = []
+        for scheme in in_use:
+            ops.edit_scheme(session, scheme.id, dict(scheme.definition), SYSTEM, TODAY)
+            started.append(ops.start_recompute(session, scheme, SYSTEM, TODAY).id)
+        session.commit()
+    return started
+
+
+def run_jobs(engine, job_ids):
+    """The jobs to their end, a step a transaction, as the service's job runner runs them;
+    the number of results they moved."""
+    moved = 0
+    for job_id in job_ids:
+        done = False
+        while not done:
+            with Session(engine) as session:
+                job = session.get(jobs.Job, job_id)
+                done = ops.recompute_pinned_step(session, job, TODAY)
+                session.commit()
+                if done:
+                    moved += job.done
+    return moved
 
 
 def set_based_pass(engine):
@@ -130,7 +164,7 @@ def set_based_pass(engine):
                         **{k: outcome[k] for k in ("stage", "score", "max_score",
                                                    "pass_threshold", "passed", "vetoed")},
                         "breakdown": {k: outcome[k] for k in ("categories", "indicators",
-                                                              "vetoes")},
+                                                              "vetoes", "normalisation")},
                         "computed_at": now})
     with engine.begin() as conn:
         for start in range(0, len(results), 2000):
@@ -146,6 +180,14 @@ def export_workbook(session, total, per_page=500):
     return xlsx.workbook(pages, PERIOD)
 
 
+def settle(engine):
+    """Statistics fresh and the last writes flushed, so each timed pass starts alike."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+            conn.execute(text("CHECKPOINT"))
+
+
 def timed(repeat, fn):
     times = []
     for _ in range(repeat):
@@ -159,9 +201,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="a PostgreSQL server URL (default: SQLite)")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--sample", type=int, default=500,
-                        help="communities whose refresh is timed (the whole province takes "
-                             "tens of minutes on a shared machine)")
+    parser.add_argument("--sample", type=int, default=300,
+                        help="communities whose one-by-one refresh is timed")
     args = parser.parse_args()
     rng = random.Random(13)
     with tempfile.TemporaryDirectory() as tmp:
@@ -173,17 +214,24 @@ def main():
             where = "PostgreSQL" if args.database_url else "SQLite"
             print(f"evaluation.communities={len(codes)}  ({evidence} self-assessments, "
                   f"{where})")
+            settle(engine)
             anchor = set_based_pass(engine)
-            if engine.dialect.name == "postgresql":
-                with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-                    c.execute(text("VACUUM ANALYZE"))
+            settle(engine)
+            job_ids = revise_schemes(engine)
+            started = time.perf_counter()
+            moved = run_jobs(engine, job_ids)
+            seconds = time.perf_counter() - started
             sample = rng.sample(codes, min(args.sample, len(codes)))
-            seconds = recompute(engine, sample) * len(codes) / len(sample)
+            one = refresh_each(engine, sample) / len(sample)
             print(f"evaluation.set_based_pass_seconds={anchor:.2f}  (anchor: the same inputs "
                   f"fetched set-wise, the same scoring, {len(codes)} results stored in bulk)")
-            print(f"evaluation.recompute_seconds={seconds:.0f}  (refresh of each community, "
-                  f"{len(sample)} timed, scaled to {len(codes)}; goal < 10 s)")
-            print(f"evaluation.recompute_ratio={seconds / anchor:.0f}  (goal <= 10)")
+            print(f"evaluation.recompute_seconds={seconds:.1f}  (a revision of the schemes in "
+                  f"use: {len(job_ids)} jobs run step by step, {moved} results recomputed; "
+                  "goal < 10 s)")
+            print(f"evaluation.recompute_ratio={seconds / anchor:.1f}  (goal <= 10)")
+            print(f"evaluation.refresh_one_ms={one * 1e3:.1f}  (one community's refresh as an "
+                  f"event does it, {len(sample)} timed; the province one by one would take "
+                  f"{one * len(codes):.0f} s)")
             county = Division(codes[len(codes) // 2]).county
             with Session(engine) as session:
                 first, page = timed(args.repeat, lambda: ops.rankings(

@@ -68,8 +68,8 @@ def start_platform(workdir, amqp_uri, registry_db, port, workers=2, threads=16):
     with open(workdir / "registry.log", "w") as log:  # the child keeps its own copy
         registry = subprocess.Popen(
             # BENCH_REGISTRY_PREFIX: e.g. "python -m cProfile -o registry.prof" to profile it
-            [*os.environ.get("BENCH_REGISTRY_PREFIX", "").split(), str(VENV_BIN / "nameko"),
-             "run", "--config", str(registry_cfg), "registry.service"],
+            [*os.environ.get("BENCH_REGISTRY_PREFIX", "").split(), str(VENV_BIN / "fazhi-service"),
+             "--config", str(registry_cfg), "registry.service"],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
     with open(workdir / "gateway.log", "w") as log:
         gateway = subprocess.Popen(

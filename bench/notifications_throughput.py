@@ -87,7 +87,7 @@ def start_service(workdir, amqp_uri, database_url, max_workers, instance=0):
         # BENCH_NOTIFICATIONS_PREFIX: e.g. "python -m cProfile -o notifications.prof"
         return subprocess.Popen(
             [*os.environ.get("BENCH_NOTIFICATIONS_PREFIX", "").split(),
-             str(VENV_BIN / "nameko"), "run", "--config", str(config),
+             str(VENV_BIN / "fazhi-service"), "--config", str(config),
              "notifications.service"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
 
 

@@ -208,7 +208,7 @@ def check_systemd_tool():
             text = (SYSTEMD / unit).read_text().replace("/opt/fazhi", str(ROOT))
             (Path(tmp) / unit).write_text(text)
         (Path(tmp) / "fazhi@registry.service").write_text((Path(tmp) / UNITS[0]).read_text())
-        if not (ROOT / ".venv" / "bin" / "nameko").exists():
+        if not (ROOT / ".venv" / "bin" / "fazhi-service").exists():
             return None
         code, out = _run([analyze, "verify", "fazhi@registry.service", "fazhi-gateway.service",
                           "fazhi.target"], cwd=tmp)

@@ -68,6 +68,11 @@ class MigratedDatabases:
         engine = create_engine(url.replace("postgresql://", "postgresql+psycopg2://", 1))
         tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
         with engine.begin() as conn:
+            # A connection an earlier test left behind (a killed process, a cut proxy) may
+            # still hold a lock: end it, and wait for locks a bounded time, not for ever.
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+            conn.execute(text("SET LOCAL lock_timeout = '60s'"))
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         engine.dispose()
         return url
@@ -294,3 +299,70 @@ class AuthedClient:
 def gateway(gateway_app):
     """A client of the real gateway app (RPC over the test vhost), as platform admin."""
     return AuthedClient(gateway_app).as_role("platform_admin")
+
+
+@pytest.fixture
+def platform(container_factory, service_config):
+    """All four services running against the test vhost and their own clean databases."""
+    from tests.helpers import SERVICES, service_class
+
+    containers = {}
+    for name in SERVICES:
+        containers[name] = container_factory(service_class(name), service_config(name))
+        containers[name].start()
+    return containers
+
+
+@pytest.fixture
+def seeded(platform, gateway):
+    """Every service running, with the small dataset of tests/dataset.py made through the
+    gateway by its platform administrator."""
+    from tests.dataset import seed
+
+    return seed(gateway)
+
+
+# A test that hangs is ended by pytest-timeout, which on a hung event loop can take the
+# whole run with it and leave no clue. Shortly before that, an OS thread (outside
+# eventlet, so a blocked hub cannot stop it) writes every thread's and greenlet's stack.
+STACK_DUMP_MARGIN = 15
+
+
+def _dump_stacks(nodeid):
+    import gc
+    import sys
+    import traceback
+
+    from greenlet import greenlet
+
+    lines = [f"\n===== {nodeid} is still running: the stacks of every thread and greenlet\n"]
+    for ident, frame in sys._current_frames().items():
+        lines += [f"--- thread {ident}\n", *traceback.format_stack(frame)]
+    for obj in gc.get_objects():
+        try:
+            if type(obj) is not greenlet and not issubclass(type(obj), greenlet):
+                continue  # type(), not isinstance(): a dead weak proxy raises on isinstance
+            frame = obj.gr_frame
+        except ReferenceError:
+            continue
+        if frame is not None:
+            lines += [f"--- greenlet {obj!r}\n", *traceback.format_stack(frame)]
+    sys.stderr.write("".join(lines))
+    sys.stderr.flush()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    marker = item.get_closest_marker("timeout")
+    limit = float(marker.args[0]) if marker and marker.args else item.config.getini("timeout")
+    timer = None
+    if limit and float(limit) > STACK_DUMP_MARGIN:
+        threading = eventlet.patcher.original("threading")
+        timer = threading.Timer(float(limit) - STACK_DUMP_MARGIN, _dump_stacks, (item.nodeid,))
+        timer.daemon = True
+        timer.start()
+    try:
+        yield
+    finally:
+        if timer is not None:
+            timer.cancel()

@@ -72,11 +72,15 @@ class TcpProxy:
         self.listener.listen(64)
         self.open = True
         self.connections = []
+        self._lock = self._threading.Lock()
         self._threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self):
         while True:
-            client, _ = self.listener.accept()
+            try:
+                client, _ = self.listener.accept()
+            except OSError:  # closed
+                return
             if not self.open:
                 client.close()
                 continue
@@ -85,12 +89,23 @@ class TcpProxy:
             except OSError:
                 client.close()
                 continue
-            self.connections += [client, upstream]
+            with self._lock:
+                if self.open:  # not cut while this connection was being made
+                    self.connections += [client, upstream]
+            if (client, upstream) != tuple(self.connections[-2:]):
+                client.close()
+                upstream.close()
+                continue
             for a, b in ((client, upstream), (upstream, client)):
-                self._threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+                self._threading.Thread(target=self._pipe, args=(a, b, self._socket),
+                                       daemon=True).start()
 
     @staticmethod
-    def _pipe(source, sink):
+    def _pipe(source, sink, socket_module):
+        """Copy one direction. Each thread closes only its own source: a socket closed by
+        one thread while another is blocked reading it stays open under that reader (on
+        Linux the read is not woken), and a connection the test cut would live on. So
+        the ends are shut down first, which does wake the other direction's reader."""
         try:
             while chunk := source.recv(65536):
                 sink.sendall(chunk)
@@ -99,22 +114,39 @@ class TcpProxy:
         finally:
             for s in (source, sink):
                 try:
-                    s.close()
+                    s.shutdown(socket_module.SHUT_RDWR)
                 except OSError:
                     pass
+            source.close()
 
     def cut(self):
         """Refuse new connections and break every open one."""
-        self.open = False
-        for conn in self.connections:
+        with self._lock:
+            self.open = False
+            connections, self.connections = self.connections, []
+        for conn in connections:
             try:
                 conn.shutdown(self._socket.SHUT_RDWR)
             except OSError:
                 pass
-        self.connections = []
 
     def restore(self):
         self.open = True
+
+    def close(self):
+        """Break every connection and stop listening: no thread of the proxy outlives it."""
+        self.cut()
+        try:
+            self.listener.shutdown(self._socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.listener.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 SERVICES = ("registry", "evaluation", "mediation", "notifications")

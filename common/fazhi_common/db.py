@@ -13,13 +13,15 @@ import threading
 from contextlib import contextmanager
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import create_engine, event, func, select
+from sqlalchemy import create_engine, event, func, make_url, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
 from fazhi_common.errors import Unavailable
 from fazhi_common.outbox import OutboxRelay
 
+PG_CONNECT_ARGS = {"connect_timeout": 10, "keepalives": 1, "keepalives_idle": 30,
+                   "keepalives_interval": 10, "keepalives_count": 3}
 _sqlite_write_locks = {}
 SQLITE_WRITE_WAIT_SECONDS = 30  # as SQLite's own busy timeout below
 
@@ -86,6 +88,12 @@ def make_engine(url, **kwargs):
         if "poolclass" not in kwargs:
             kwargs.setdefault("pool_size", 10)
             kwargs.setdefault("max_overflow", 10)
+        # A server that vanished without closing the connection (a cut network, a frozen
+        # host) is noticed within about a minute, not after the kernel's two hours;
+        # parameters in the URL's query string still win.
+        in_url = make_url(url).query
+        defaults = {k: v for k, v in PG_CONNECT_ARGS.items() if k not in in_url}
+        kwargs["connect_args"] = {**defaults, **kwargs.get("connect_args", {})}
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 

@@ -9,17 +9,26 @@ yielding to the other green threads between steps. A job therefore resumes where
 stopped after a crash, never repeating or skipping a committed step. Its end is recorded
 with a ``<service>_job_finished`` event in the same transaction as its last step.
 
+Whoever works a job holds its lock (``RunnerLocks``), which dies with the process: a job
+left ``running`` whose lock is free was interrupted (its process was killed or lost its
+database) and is resumed at once by the next instance that looks, the restarted one
+included; one interrupted ``JOB_MAX_INTERRUPTIONS`` times (it may be what kills its
+process) ends ``failed``.
+
 A step is a function ``step(session, job, today) -> bool`` (True when the job is done)
 that reads its cursor from ``job.state``, does one bounded batch of work, and writes
 ``job.state``, ``job.done``, ``job.total`` (and ``job.result`` at the end).
 """
+import fcntl
 import logging
+import os
+import threading
 import uuid
-from datetime import date, timedelta
+from datetime import date
 
 import eventlet
 from nameko.extensions import DependencyProvider
-from sqlalchemy import JSON, Integer, String, or_, select, update
+from sqlalchemy import JSON, Integer, String, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fazhi_common.clock import UtcDateTime, utcnow
@@ -31,6 +40,8 @@ from fazhi_common.tables import CommonBase
 log = logging.getLogger(__name__)
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 STATUSES = (QUEUED, RUNNING, DONE, FAILED)
+# kept in ``job.state`` beside the step's cursor: how often the job's runner died
+INTERRUPTIONS = "interruptions"
 
 
 class Job(CommonBase):
@@ -78,12 +89,85 @@ def get_job(session, job_id, scope):
     return job
 
 
+class RunnerLocks:
+    """The locks that say a job is being worked, released by the death of the process
+    that holds them, so a job's runner is known alive or dead without waiting.
+
+    PostgreSQL: a session advisory lock (two-key form, apart from the one-key locks of
+    migrations and audit) on a connection kept while the job runs. SQLite: a byte-range
+    lock on a file beside the database (instances of a service on one SQLite file share a
+    machine). POSIX locks do not exclude their own process, and closing any descriptor
+    of the file drops them all: one descriptor per file and a set of the jobs held here.
+    """
+
+    _CLASS = 0x6A6F62  # "job"
+    _files = {}
+    _held = set()
+    _guard = threading.Lock()
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.postgres = engine.dialect.name == "postgresql"
+        path = None if self.postgres else engine.url.database
+        self.path = os.path.abspath(path) + ".jobs.lock" if path and path != ":memory:" \
+            else None
+
+    @staticmethod
+    def _key(job_id):
+        return uuid.UUID(job_id).int % (1 << 31)
+
+    def try_hold(self, job_id):
+        """A handle to ``release``, or None when a live runner works the job."""
+        key = self._key(job_id)
+        if self.postgres:
+            conn = self.engine.connect()
+            try:
+                held = conn.scalar(text("SELECT pg_try_advisory_lock(:c, :k)"),
+                                   {"c": self._CLASS, "k": key})
+                conn.commit()
+            except BaseException:
+                conn.invalidate()
+                raise
+            if held:
+                return conn, key
+            conn.close()
+            return None
+        with self._guard:
+            if (self.path, job_id) in self._held:
+                return None
+            if self.path is not None:
+                if self.path not in self._files:
+                    self._files[self.path] = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                try:
+                    fcntl.lockf(self._files[self.path], fcntl.LOCK_EX | fcntl.LOCK_NB, 1, key)
+                except OSError:  # another process holds it
+                    return None
+            self._held.add((self.path, job_id))
+            return job_id, key
+
+    def release(self, handle):
+        owner, key = handle
+        if self.postgres:
+            try:
+                owner.execute(text("SELECT pg_advisory_unlock(:c, :k)"),
+                              {"c": self._CLASS, "k": key})
+                owner.commit()
+                owner.close()
+            except Exception:  # its connection is gone, and the lock with it
+                owner.invalidate()
+            return
+        with self._guard:
+            self._held.discard((self.path, owner))
+            if self.path is not None:
+                fcntl.lockf(self._files[self.path], fcntl.LOCK_UN, 1, key)
+
+
 class JobRunner(DependencyProvider):
     """Runs this service's queued jobs, one step per transaction.
 
     ``steps`` maps a job kind to its step function. Config: ``JOB_POLL_SECONDS`` (how
-    often to look for work), ``JOB_STALE_SECONDS`` (a running job whose instance has not
-    advanced it for this long is taken over: its instance died).
+    often to look for work), ``JOB_MAX_INTERRUPTIONS`` (how often a job is resumed after
+    its runner died before it is given up as failed).
     """
 
     def __init__(self, steps):
@@ -93,7 +177,7 @@ class JobRunner(DependencyProvider):
     def setup(self):
         config = self.container.config
         self.poll = float(config.get("JOB_POLL_SECONDS", 1.0))
-        self.stale = float(config.get("JOB_STALE_SECONDS", 120))
+        self.max_interruptions = int(config.get("JOB_MAX_INTERRUPTIONS", 3))
 
     def start(self):
         self._running = True
@@ -111,62 +195,115 @@ class JobRunner(DependencyProvider):
 
     def _run(self):
         database = self._sessions()
+        locks = RunnerLocks(database.engine)
         while self._running:
             try:
-                job_id = self._claim(database)
-                if job_id is None:
+                claimed = self._claim(database, locks)
+                if claimed is None:
                     eventlet.sleep(self.poll)
                     continue
-                self._work(database, job_id)
+                try:
+                    self._work(database, claimed[0])
+                finally:
+                    locks.release(claimed[1])
             except Exception:  # the database away: the job stays, try again later
                 log.exception("job runner")
                 eventlet.sleep(self.poll)
 
-    def _claim(self, database):
-        stale_before = utcnow() - timedelta(seconds=self.stale)
+    def _claim(self, database, locks):
+        """(job id, lock) of a queued job, or of a running one whose runner died."""
         # looked for with a plain read first: most polls find nothing, and a write session
         # would take SQLite's write lock every poll
         with database.session_factory() as session:
-            job_id = session.scalar(
-                select(Job.id).where(Job.kind.in_(self.steps), or_(
-                    Job.status == QUEUED,
-                    (Job.status == RUNNING) & (Job.heartbeat_at < stale_before)))
-                .order_by(Job.created_at).limit(1))
-        if job_id is None:
-            return None
+            candidates = session.scalars(
+                select(Job.id).where(Job.kind.in_(self.steps),
+                                     Job.status.in_((QUEUED, RUNNING)))
+                .order_by(Job.created_at).limit(100)).all()
+        for job_id in candidates:
+            lock = locks.try_hold(job_id)
+            if lock is None:
+                continue  # a live runner works it
+            try:
+                if self._take(database, job_id):
+                    return job_id, lock
+            except BaseException:
+                locks.release(lock)
+                raise
+            locks.release(lock)
+        return None
+
+    def _take(self, database, job_id):
+        """Mark the job running (read again under its lock: it may have ended)."""
         with database.write_sessions() as session:
-            claimed = session.execute(
-                update(Job).where(Job.id == job_id, or_(
-                    Job.status == QUEUED,
-                    (Job.status == RUNNING) & (Job.heartbeat_at < stale_before)))
-                .values(status=RUNNING, heartbeat_at=utcnow())).rowcount
+            job = session.get(Job, job_id)
+            if job is None or job.status not in (QUEUED, RUNNING):
+                return False
+            if job.status == RUNNING:  # its lock is free: its runner died mid-way
+                interruptions = job.state.get(INTERRUPTIONS, 0) + 1
+                job.state = {**job.state, INTERRUPTIONS: interruptions}
+                if interruptions > self.max_interruptions:
+                    log.error("job %s (%s) interrupted %d times: given up", job.id,
+                              job.kind, interruptions)
+                    self._finish(session, job, FAILED, f"interrupted {interruptions} times "
+                                 "(its service stopped while running it)")
+                    session.commit()
+                    return False
+                log.warning("job %s (%s) was interrupted (its runner stopped): resuming",
+                            job.id, job.kind)
+            job.status, job.heartbeat_at = RUNNING, utcnow()
             session.commit()
-            return job_id if claimed else None
+            return True
+
+    def _finish(self, session, job, status, error=None):
+        job.status, job.finished_at = status, utcnow()
+        if error:
+            job.error = error[:500]
+        record_event(session, f"{self.container.service_name}_job_finished", {
+            "job_id": job.id, "kind": job.kind, "status": job.status,
+            "done": job.done, "total": job.total, "error": job.error})
 
     def _work(self, database, job_id):
-        while self._running:
+        finished = False
+        try:
+            while self._running and not finished:
+                finished = self._step(database, job_id)
+                if database.relay:
+                    database.relay.wake()
+                eventlet.sleep(0)  # let RPC workers and event handlers in between steps
+        finally:
+            if not finished:  # the service stops (or lost its database) mid-job
+                self._requeue(database, job_id)
+
+    def _step(self, database, job_id):
+        with database.write_sessions() as session:
+            job = session.get(Job, job_id)
+            interruptions = job.state.get(INTERRUPTIONS)
+            try:
+                finished = self.steps[job.kind](session, job, date.today())
+            except Exception as exc:
+                session.rollback()
+                log.exception("job %s (%s) failed", job_id, job.kind)
+                job = session.get(Job, job_id)
+                self._finish(session, job, FAILED, f"{type(exc).__name__}: {exc}")
+                finished = True
+            else:
+                if interruptions and INTERRUPTIONS not in job.state:
+                    job.state = {**job.state, INTERRUPTIONS: interruptions}
+                if finished:
+                    self._finish(session, job, DONE)
+            job.heartbeat_at = utcnow()
+            session.commit()
+            return finished
+
+    @staticmethod
+    def _requeue(database, job_id):
+        """A job a stopping service leaves waits for the next start, not counted as an
+        interruption (its step's transaction was rolled back)."""
+        try:
             with database.write_sessions() as session:
                 job = session.get(Job, job_id)
-                try:
-                    finished = self.steps[job.kind](session, job, date.today())
-                except Exception as exc:
-                    session.rollback()
-                    log.exception("job %s (%s) failed", job_id, job.kind)
-                    job = session.get(Job, job_id)
-                    job.status, job.error = FAILED, f"{type(exc).__name__}: {exc}"[:500]
-                    finished = True
-                else:
-                    if finished:
-                        job.status = DONE
-                job.heartbeat_at = utcnow()
-                if finished:
-                    job.finished_at = utcnow()
-                    record_event(session, f"{self.container.service_name}_job_finished", {
-                        "job_id": job.id, "kind": job.kind, "status": job.status,
-                        "done": job.done, "total": job.total, "error": job.error})
-                session.commit()
-            if database.relay:
-                database.relay.wake()
-            if finished:
-                return
-            eventlet.sleep(0)  # let RPC workers and event handlers in between steps
+                if job is not None and job.status == RUNNING:
+                    job.status = QUEUED
+                    session.commit()
+        except Exception:  # it stays running, and counts as interrupted when taken up
+            log.warning("job %s left running", job_id, exc_info=True)

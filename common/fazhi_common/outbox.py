@@ -22,10 +22,10 @@ from kombu.pools import connections
 from nameko.constants import DEFAULT_TRANSPORT_OPTIONS
 from nameko.events import get_event_exchange
 from sqlalchemy import JSON, Integer, String, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fazhi_common import events
+from fazhi_common.bulk import insert_for
 from fazhi_common.clock import UtcDateTime, utcnow
 from fazhi_common.messaging import dead_letter_queue, event_queue
 from fazhi_common.tables import CommonBase
@@ -84,9 +84,6 @@ def record_events(session, event_type, datas):
     return len(rows)
 
 
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-
-
 def claim_event(session, envelope, handler):
     """Mark ``envelope`` handled by ``handler``; False if it was handled before.
 
@@ -95,7 +92,7 @@ def claim_event(session, envelope, handler):
     on one event, the second waits for the first's transaction and, if it committed, is
     told False; if it rolled back, the second does the work.
     """
-    insert = _INSERTS[session.get_bind().dialect.name](ProcessedEvent)
+    insert = insert_for(session, ProcessedEvent)
     result = session.execute(insert.values(event_id=envelope["id"], handler=handler,
                                            processed_at=utcnow()).on_conflict_do_nothing())
     return result.rowcount == 1
@@ -112,7 +109,7 @@ def claim_events(session, envelopes, handler):
         return []
     now = utcnow()
     ids = sorted({envelope["id"] for envelope in envelopes})
-    insert = _INSERTS[session.get_bind().dialect.name](ProcessedEvent)
+    insert = insert_for(session, ProcessedEvent)
     claimed = set(session.scalars(
         insert.values([{"event_id": i, "handler": handler, "processed_at": now} for i in ids])
         .on_conflict_do_nothing().returning(ProcessedEvent.event_id)))

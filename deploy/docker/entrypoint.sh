@@ -22,7 +22,7 @@ case "${1:-run}" in
         --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}" \
         --access-logfile - --error-logfile - gateway.wsgi:app
     fi
-    exec nameko run --config config.yml "$part.service"
+    exec fazhi-service --config config.yml "$part.service"  # nameko run, quietly
     ;;
   migrate)
     migrate

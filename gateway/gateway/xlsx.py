@@ -1,11 +1,17 @@
 """The evaluation results as an Excel workbook, written as the pages arrive.
 
-openpyxl's write-only mode keeps no cells in memory, and the file is spooled to disk
-once it grows, so a province's export costs the gateway a page of rows at a time.
+A province's export is ~26,000 result rows and over half a million indicator rows. A
+general-purpose writer (openpyxl, even write-only) spends minutes on them, most of it
+building one object per cell; this sheet has no styles, formulas or merged cells, so
+each row is written straight out as SpreadsheetML (numbers as numbers, text inline)
+into the zip package. The indicator sheet streams into the package as pages arrive; the
+much smaller result sheet waits in a spooled buffer and follows. The file is spooled to
+disk once it grows, so the gateway holds a page of rows at a time.
 """
+import re
 import tempfile
-
-from openpyxl import Workbook
+import zipfile
+from xml.sax.saxutils import escape
 
 RESULT_COLUMNS = ["排名 rank", "代码 code", "名称 name", "镇街 town", "县区 county",
                   "阶段 stage", "得分 score", "满分 max", "合格线 threshold", "合格 passed",
@@ -13,29 +19,121 @@ RESULT_COLUMNS = ["排名 rank", "代码 code", "名称 name", "镇街 town", "�
 INDICATOR_COLUMNS = ["代码 code", "类别 category", "指标 indicator", "类型 kind", "得分 points",
                      "满分 max", "数值 value", "来源 source", "说明 note"]
 
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_SHEET_HEAD = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+               f'<worksheet xmlns="{_MAIN}"><sheetData>').encode()
+_SHEET_TAIL = b"</sheetData></worksheet>"
+# characters XML 1.0 cannot carry at all (a pasted control character in a note)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_CELLS_KEPT = 200_000  # text cells remembered: names, categories, kinds repeat on every row
+
 
 def _yes(flag):
     return "是" if flag else "否"
 
 
+class _Cells:
+    """Values as SpreadsheetML cells; a text seen before is not escaped again."""
+
+    def __init__(self):
+        self.text = {}
+
+    def __call__(self, value):
+        if value is None:
+            return "<c/>"
+        if isinstance(value, bool):
+            value = _yes(value)
+        elif isinstance(value, int | float):
+            return f"<c><v>{value!r}</v></c>"
+        cell = self.text.get(value)
+        if cell is None:
+            text = escape(_NOT_XML.sub("", str(value)))
+            cell = f'<c t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+            if len(self.text) < _CELLS_KEPT:
+                self.text[value] = cell
+        return cell
+
+    def row(self, values):
+        return "<row>" + "".join(map(self, values)) + "</row>"
+
+
+def _package_parts(sheet_names):
+    sheets = "".join(f'<sheet name="{escape(name)}" sheetId="{n}" r:id="rId{n}"/>'
+                     for n, name in enumerate(sheet_names, 1))
+    sheet_rels = "".join(
+        f'<Relationship Id="rId{n}" Type="{_RELS}/worksheet" '
+        f'Target="worksheets/sheet{n}.xml"/>' for n in range(1, len(sheet_names) + 1))
+    count = len(sheet_names)
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/'
+        f'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for n in range(1, count + 1))
+    head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    return {
+        "[Content_Types].xml": (
+            f'{head}<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="rels" ContentType="application/'
+            'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+            'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+            'sheet.main+xml"/><Override PartName="/xl/styles.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            f'{overrides}</Types>'),
+        "_rels/.rels": (
+            f'{head}<Relationships xmlns="{_PACKAGE_RELS}"><Relationship Id="rId1" '
+            f'Type="{_RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+        "xl/workbook.xml": (
+            f'{head}<workbook xmlns="{_MAIN}" xmlns:r="{_RELS}"><sheets>{sheets}</sheets>'
+            '</workbook>'),
+        "xl/_rels/workbook.xml.rels": (
+            f'{head}<Relationships xmlns="{_PACKAGE_RELS}">{sheet_rels}<Relationship '
+            f'Id="rId{count + 1}" Type="{_RELS}/styles" Target="styles.xml"/>'
+            '</Relationships>'),
+        "xl/styles.xml": (
+            f'{head}<styleSheet xmlns="{_MAIN}"><fonts count="1"><font><sz val="11"/>'
+            '<name val="Calibri"/></font></fonts><fills count="2"><fill><patternFill '
+            'patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
+            '</fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/>'
+            '</border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" '
+            'fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="1"><xf numFmtId="0" '
+            'fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs><cellStyles count="1">'
+            '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'),
+    }
+
+
 def workbook(pages, period):
     """A file object holding the workbook of ``pages`` (lists of export rows)."""
-    book = Workbook(write_only=True)
-    results = book.create_sheet(f"results {period}")
-    indicators = book.create_sheet("indicators")
-    results.append(RESULT_COLUMNS)
-    indicators.append(INDICATOR_COLUMNS)
-    for rows in pages:
-        for row in rows:
-            results.append([row["rank"], row["community_code"], row["name"], row["town_code"],
-                            row["county_code"], row["stage"], row["score"], row["max_score"],
-                            row["pass_threshold"], _yes(row["passed"]), _yes(row["vetoed"])])
-            for ind in row["indicators"]:
-                indicators.append([row["community_code"], ind["category"], ind["name"],
-                                   ind["kind"], ind["points"], ind["max_points"],
-                                   ind["value"], ind["source"], ind["note"]])
+    cells = _Cells()
     # closed by send_file once the response is sent
     out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
-    book.save(out)
+    results = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
+    with results, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
+        for name, text in _package_parts([f"results {period}", "indicators"]).items():
+            book.writestr(name, text)
+        results.write(_SHEET_HEAD + cells.row(RESULT_COLUMNS).encode())
+        with book.open("xl/worksheets/sheet2.xml", "w") as indicators:
+            indicators.write(_SHEET_HEAD + cells.row(INDICATOR_COLUMNS).encode())
+            for rows in pages:
+                written = []
+                for row in rows:
+                    results.write(cells.row((
+                        row["rank"], row["community_code"], row["name"], row["town_code"],
+                        row["county_code"], row["stage"], row["score"], row["max_score"],
+                        row["pass_threshold"], _yes(row["passed"]),
+                        _yes(row["vetoed"]))).encode())
+                    code = cells(row["community_code"])
+                    written += ["<row>" + code + "".join(map(cells, (
+                        ind["category"], ind["name"], ind["kind"], ind["points"],
+                        ind["max_points"], ind["value"], ind["source"], ind["note"])))
+                        + "</row>" for ind in row["indicators"]]
+                indicators.write("".join(written).encode())
+            indicators.write(_SHEET_TAIL)
+        results.write(_SHEET_TAIL)
+        results.seek(0)
+        with book.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            while chunk := results.read(1 << 20):
+                sheet.write(chunk)
     out.seek(0)
     return out

@@ -13,8 +13,6 @@ import eventlet
 import pytest
 from eventlet import wsgi
 
-from tests.helpers import SERVICES, service_class
-
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "var" / "screenshots"
 CHROMIUM = os.environ.get("FAZHI_CHROMIUM", "/usr/bin/chromium")
@@ -26,16 +24,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/console/test_browser" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
-
-
-@pytest.fixture
-def platform(container_factory, service_config):
-    """All four services running against the test vhost and their own clean databases."""
-    containers = {}
-    for name in SERVICES:
-        containers[name] = container_factory(service_class(name), service_config(name))
-        containers[name].start()
-    return containers
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Real service processes (`nameko run`) killed with SIGKILL in the middle of their work,
+"""Real service processes (`fazhi-service`) killed with SIGKILL in the middle of their work,
 then started again: nothing is lost, nothing is done twice, the counts are exact.
 
 They start real processes and move thousands of rows: they run once, in the PostgreSQL
@@ -10,17 +10,21 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import eventlet
 import pytest
 import yaml
+from kombu import Connection
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import sessionmaker
 
 from fazhi_common.db import make_engine
-from fazhi_common.outbox import OutboxEvent, OutboxRelay, ProcessedEvent, record_event
-from tests.helpers import wait_until
+from fazhi_common.jobs import Job
+from fazhi_common.messaging import event_queue
+from fazhi_common.outbox import OutboxRelay, ProcessedEvent, record_event
+from tests.helpers import queued_events, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 R = "/api/v1/registry"
@@ -28,7 +32,8 @@ pytestmark = [pytest.mark.once, pytest.mark.timeout(400)]
 
 
 class ServiceProcess:
-    """``nameko run <service>.service`` with the test's config, as production runs it."""
+    """``fazhi-service <service>.service`` (``nameko run``) with the test's config, as
+    production runs it."""
 
     def __init__(self, service, config, tmp_path):
         self.service = service
@@ -40,7 +45,7 @@ class ServiceProcess:
     def start(self):
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "nameko", "run", "--config", str(self.config_file),
+                [sys.executable, "-m", "fazhi_common.serve", "--config", str(self.config_file),
                  f"{self.service}.service"], cwd=ROOT, stdout=log, stderr=log,
                 env=dict(os.environ, PYTHONPATH=str(ROOT)))
         return self
@@ -88,55 +93,126 @@ def units_csv(towns, per_town):
     return "\n".join(lines) + "\n"
 
 
-@pytest.mark.skip(reason="long imports became background jobs (202 and a job to poll, "
-                  "tests/registry/test_import_streaming.py); this kill must follow the job: "
-                  "to be rewritten")
-def test_registry_killed_mid_bulk_import_imports_exactly_once(service_config, gateway_config,
-                                                              tmp_path):
+def _job_row(sessions, job_id):
+    with sessions() as session:
+        return session.get(Job, job_id)
+
+
+@contextmanager
+def job_row_locked(url, job_id):
+    """PostgreSQL: the job's row held by another transaction. The import writes its
+    progress to that row between chunks and must write it to commit, so while this holds
+    the import can neither move on nor finish: it waits, mid-write, for its killer. Gives
+    the job's status as the lock found it."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            yield conn.scalar(text("SELECT status FROM job WHERE id = :id FOR UPDATE"),
+                              {"id": job_id})
+            conn.rollback()
+    finally:
+        engine.dispose()
+
+
+def waiting_on_a_lock(url):
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return bool(conn.scalar(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'")))
+    finally:
+        engine.dispose()
+
+
+def test_registry_killed_mid_bulk_import_resumes_the_job_and_imports_exactly_once(
+        service_config, gateway_config, rabbit_config, tmp_path):
     from gateway.app import create_app
     from tests.conftest import AuthedClient
 
-    towns, per_town = 20, 100
+    towns, per_town = 10, 500
     expected = 1 + towns + towns * per_town
-    # a quiet relay (it would take the write lock too), so a busy writer is the import
-    config = service_config("registry", OUTBOX_POLL_SECONDS=60)
+    config = service_config("registry", JOB_POLL_SECONDS=0.2)
     url = config["DATABASE_URL"]
+    postgres = not url.startswith("sqlite")
+    # a subscriber of the announcements, bound before anything is published
+    subscriber = event_queue("registry", "community_registered", "kill-test", rabbit_config)
+    with Connection(rabbit_config["AMQP_URI"]) as conn:
+        subscriber(conn.default_channel).declare()
     registry = ServiceProcess("registry", config, tmp_path)
-    # the caller waits long enough for its request to outlive the killed process
-    app = create_app(dict(gateway_config, RPC_TIMEOUT_SECONDS=90))
+    # polls wait out the moments a busy import keeps the service from answering
+    app = create_app(dict(gateway_config, RPC_TIMEOUT_SECONDS=30))
     admin = AuthedClient(app).as_role("platform_admin")
+    engine = make_engine(url)
+    sessions = sessionmaker(engine)
+
+    def count(table):
+        with sessions() as session:
+            return session.scalar(text(f"SELECT count(*) FROM {table}"))
+
+    def job(location):
+        response = admin.get(location)
+        assert response.status_code == 200, response.json
+        return response.json
+
+    upload = {"filename": "units.csv", "content_base64": base64.b64encode(
+        units_csv(towns, per_town).encode()).decode()}
     try:
         registry.start()
         wait_until(lambda: admin.get(f"{R}/counties").status_code == 200, timeout=60,
                    interval=0.5)
-        upload = {"filename": "units.csv", "content_base64": base64.b64encode(
-            units_csv(towns, per_town).encode()).decode()}
-        answer = eventlet.spawn(admin.post, f"{R}/imports", json=upload)
-        wait_until(lambda: writer_busy(url), timeout=60, interval=0.02)
-        registry.kill9()  # mid-transaction: the import holds the write lock
+        accepted = admin.post(f"{R}/imports", json=upload)
+        assert accepted.status_code == 202, accepted.json
+        location, job_id = accepted.headers["Location"], accepted.json["job"]["id"]
 
-        engine = make_engine(url)
-        sessions = sessionmaker(engine)
+        if postgres:  # its progress says it is writing: units are in its open transaction
+            wait_until(lambda: (lambda j: j["total"] is not None and j["done"] < j["total"])(
+                job(location)), timeout=120, interval=0.05)
+            with job_row_locked(url, job_id) as status:
+                assert status == "running"  # not committed, and now it cannot commit
+                wait_until(lambda: waiting_on_a_lock(url), timeout=60, interval=0.05)
+                registry.kill9()
+        else:  # SQLite shows no progress before the end; the job holds the write lock
+            wait_until(lambda: job(location)["status"] == "running", timeout=120,
+                       interval=0.05)
+            wait_until(lambda: writer_busy(url), timeout=60, interval=0.02)
+            registry.kill9()
+        assert _job_row(sessions, job_id).status == "running"  # it really died mid-job
+        assert count("community") == count("town") == count("county") == 0  # nothing
+        assert count("outbox_event") == 0
 
-        def count(table):
-            with sessions() as session:
-                return session.scalar(text(f"SELECT count(*) FROM {table}"))
-
-        assert count("community") == count("town") == count("county") == 0  # all or nothing
-
-        registry.start()  # the unacknowledged request comes back to the new process
-        response = answer.wait()
-        assert response.status_code == 201, response.json
-        assert response.json["created"] == expected
+        registry.start()  # the orphaned job is taken up again at once, and finishes
+        finished = wait_until(lambda: (lambda j: j if j["status"] in ("done", "failed")
+                                       else None)(job(location)), timeout=200, interval=0.5)
+        assert finished["status"] == "done", finished
+        assert (finished["result"]["created"], finished["result"]["failed"]) == (expected, 0)
+        assert _job_row(sessions, job_id).state["interruptions"] == 1
         assert count("county") + count("town") + count("community") == expected
-        with sessions() as session:  # one announcement per unit, one audit entry
-            announced = session.scalar(select(func.count()).select_from(OutboxEvent))
-            imports = session.scalar(text(
-                "SELECT count(*) FROM audit_entry WHERE action = 'registry.import_file'"))
-        assert announced == expected and imports == 1
-        engine.dispose()
+
+        # the same file again: accepted, imported, nothing new
+        again = admin.post(f"{R}/imports", json=upload)
+        assert again.status_code == 202, again.json
+        repeated = wait_until(lambda: (lambda j: j if j["status"] in ("done", "failed")
+                                       else None)(job(again.headers["Location"])),
+                              timeout=200, interval=0.5)
+        assert repeated["status"] == "done", repeated
+        assert (repeated["result"]["created"], repeated["result"]["unchanged"]) == \
+            (0, expected)
+        assert count("county") + count("town") + count("community") == expected
+
+        # every community announced once: all of them reach the subscriber, none twice
+        wait_until(lambda: count("outbox_event WHERE sent_at IS NULL") == 0, timeout=120,
+                   interval=0.5)
+        received = queued_events(rabbit_config["AMQP_URI"], "registry",
+                                 "community_registered", "kill-test", timeout=10,
+                                 expect=towns * per_town + 1)
+        ids = {envelope["id"] for envelope in received}
+        assert len(received) == len(ids) == towns * per_town
+        assert count("outbox_event WHERE event_type = 'community_registered'") == \
+            towns * per_town
     finally:
         registry.stop()
+        engine.dispose()
         app.extensions["rpc"].close()
 
 

@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from fazhi_common.api.mediation import LegalAid
 from fazhi_common.errors import Conflict, ValidationFailed
 from mediation import legal_aid
 from tests.mediation.factories import DEADLINES
@@ -65,3 +66,13 @@ def test_refusal_objection_and_its_review():
     assert "administrative review" in b.objection_route
     c = take(take(application(), "refuse", RECEIVED, {"reason": "r"}), "close", RECEIVED)
     assert c.outcome == "refused"
+
+
+def test_every_deadline_an_application_has_is_one_the_api_describes():
+    # the description once named the case deadlines here, so a listed application broke it
+    a = application(status="objected", decision_due_on=date(2025, 10, 9),
+                    assignment_due_on=date(2025, 10, 20), objection_due_on=date(2025, 11, 3),
+                    decision_due_rule="r1", assignment_due_rule="r2", objection_due_rule="r3")
+    made = [d["deadline"] for d in legal_aid.application_deadlines(a)]
+    described = LegalAid().fields["deadlines"].inner.schema.fields["deadline"].metadata["enum"]
+    assert len(made) == 3 and set(made) == set(described)

@@ -26,6 +26,12 @@ def count_field(**kwargs):
     return fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_INT), **kwargs)
 
 
+class ScheduleRunIn(Schema):
+    """Running a scheduled sweep by hand (registry's election-due, evaluation's titles)."""
+
+    today = fields.Date(allow_none=True, metadata={"description": "defaults to today"})
+
+
 class PageQuery(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))

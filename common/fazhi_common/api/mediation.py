@@ -31,6 +31,7 @@ CASE_STATUSES = ("received", "accepted", "declined", "mediating", "paused", "agr
                  "closed")
 RESULTS = ("agreement", "failure", "declined")
 LEGAL_AID_STATUSES = ("received", "granted", "refused", "objected", "assigned", "closed")
+LEGAL_AID_DEADLINES = ("decision", "assignment", "objection_review")
 PROVIDER_KINDS = ("lawyer", "legal_aid_officer", "grassroots_legal_worker", "notary")
 HOTLINE_TOPICS = ("marriage_family", "labour", "property", "contract", "damages",
                   "criminal", "administrative", "other")
@@ -172,6 +173,10 @@ class Deadline(Schema):
     due_on = fields.Date(allow_none=True)
     rule = fields.String(metadata={"description": "The rule and dates that produced it."})
     running = fields.Boolean()
+
+
+class LegalAidDeadline(Deadline):
+    deadline = fields.String(metadata={"enum": list(LEGAL_AID_DEADLINES)})
 
 
 class Case(Schema):
@@ -418,7 +423,7 @@ class LegalAid(Schema):
     receipt_number = fields.String(allow_none=True)
     secret = fields.String(metadata={"description": "Only when the application is made: "
                                                     "hand it to the applicant."})
-    deadlines = fields.List(fields.Nested(Deadline))
+    deadlines = fields.List(fields.Nested(LegalAidDeadline))
     personal_data_masked = fields.Boolean()
 
 

@@ -2,6 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from fazhi_common.api import Job, PageQuery, code_field, count_field, id_field
+from fazhi_common.api import ScheduleRunIn as ScheduleRunIn
 from fazhi_common.identity import CIVIL_AFFAIRS_OFFICER, JUSTICE_OFFICER, PLATFORM_ADMIN, STAFF
 
 COUNTY_KINDS = ("county", "county_city", "district", "development_zone")
@@ -389,10 +390,6 @@ class OutreachSummary(Schema):
     target_group = fields.String()
     activities = fields.Integer()
     participants = fields.Integer()
-
-
-class ScheduleRunIn(Schema):
-    today = fields.Date(allow_none=True, metadata={"description": "defaults to today"})
 
 
 class ElectionDueRun(Schema):

@@ -15,6 +15,7 @@ consumer has not started yet (a nameko event exchange silently drops unroutable 
 Each publishing service keeps its contracts in a module of this package named after it,
 with a ``CONTRACTS`` list; they are collected here. Event types are unique platform-wide.
 """
+import functools
 import importlib
 import pkgutil
 from dataclasses import dataclass
@@ -117,6 +118,13 @@ def load_payload(event_type, data):
     except ValidationError as exc:
         raise ValidationFailed(f"event {event_type} payload is invalid",
                                exc.normalized_messages()) from None
+
+
+@functools.cache
+def _schema(event_type):
+    # one instance per contract: building a schema copies its fields, which cost more
+    # than the dump itself when a recompute announces thousands of changed scores
+    return contract(event_type).schema()
 
 
 def serialise_payload(event_type, data):

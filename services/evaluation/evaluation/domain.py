@@ -258,7 +258,7 @@ def evaluate(definition, inputs, stage):
         categories.append({"code": category["code"], "name": category["name"],
                            "points": round(got, 2), "max_points": round(top, 2)})
     raw = round(sum(i["points"] for i in indicators), 2)
-    total = total_points(definition)
+    total = round(sum(i["max_points"] for i in indicators), 2)  # total_points, once
     applicable_max = round(sum(i["max_points"] for i in indicators if i["applicable"]), 2)
     score = normalise(raw, applicable_max, total)
     not_applicable = [i["code"] for i in indicators if not i["applicable"]]

@@ -7,6 +7,7 @@ whose deadline passed with no on-time disclosure is late; a measure with nothing
 expected in the period is not applicable rather than 0.
 """
 import calendar
+import functools
 import re
 from datetime import date, timedelta
 
@@ -24,6 +25,7 @@ def periods_of(schedule, year):
     return [f"{year}-Q{q}" for q in range(1, 5)]
 
 
+@functools.lru_cache(maxsize=4096)  # the same few dozen periods for every community
 def period_end(period):
     match = _PERIOD.match(period)
     if not match:

@@ -476,8 +476,8 @@ IMPORT_JOB = "import_units"
 def _job_progress(session, job):
     """How a job's import tells how far it is: yielding to the service's other green
     threads, and on PostgreSQL also writing ``done``/``total`` and the heartbeat from a
-    second connection, so pollers see it move and no instance takes the job over as
-    stale while its one transaction runs. (SQLite has one writer: its import shows its
+    second connection (every 5,000 rows checked, every chunk written), so pollers see it
+    move while its one transaction runs. (SQLite has one writer: its import shows its
     counts at the end.) The step's own session must not touch the job row before the
     end, or the second connection would wait for it."""
     bind = session.get_bind()
@@ -487,10 +487,9 @@ def _job_progress(session, job):
 
     def progress(stage, done, total):
         eventlet.sleep(0)
-        if done % 5000 == 0 or done == total:
-            with bind.engine.begin() as conn:
-                conn.execute(update(Job).where(Job.id == job.id).values(
-                    done=done, total=total, heartbeat_at=utcnow()))
+        with bind.engine.begin() as conn:
+            conn.execute(update(Job).where(Job.id == job.id).values(
+                done=done, total=total, heartbeat_at=utcnow()))
     return progress
 
 

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from evaluation import domain
 from evaluation.models import Result, Scheme
-from evaluation.operations.scoring import current_period, refresh
+from evaluation.operations.scoring import current_period, refresh_many
 from fazhi_common.db import paginate
 from fazhi_common.errors import Conflict, NotFound, field_error
 from fazhi_common.jobs import start_job
@@ -87,7 +87,8 @@ def start_recompute(session, superseded, scope, today):
 
 
 RECOMPUTE_PINNED = "scheme_recompute"
-RECOMPUTE_BATCH = 200
+RECOMPUTE_BATCH = 1000  # results a step moves, in one transaction
+RECOMPUTE_CHUNK = 250  # results read and scored between two yields (~0.2 s of work)
 
 
 def recompute_pinned_step(session, job, today, batch=RECOMPUTE_BATCH):
@@ -105,10 +106,10 @@ def recompute_pinned_step(session, job, today, batch=RECOMPUTE_BATCH):
     if after is not None:
         pinned = pinned.where(Result.community_code > after)
     codes = session.scalars(pinned.order_by(Result.community_code).limit(batch)).all()
-    for n, code in enumerate(codes, 1):
-        refresh(session, code, period, today)
-        if n % 50 == 0:
-            eventlet.sleep(0)  # heartbeats and other workers run within a batch too
+    for start in range(0, len(codes), RECOMPUTE_CHUNK):
+        # each input kind read once for the chunk, the results written in bulk
+        refresh_many(session, codes[start:start + RECOMPUTE_CHUNK], period, today)
+        eventlet.sleep(0)  # heartbeats and other workers run within a batch too
     job.done += len(codes)
     if codes:
         job.state = {"after": codes[-1]}

@@ -6,29 +6,19 @@ chosen here; the facts the other services announced become figures here; and
 decision changed. Every module above ends a change that can move a score by calling
 ``refresh``.
 """
-from datetime import date
+from itertools import chain
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
+from sqlalchemy.orm.util import identity_key
 
-from evaluation import domain, measures
-from evaluation.models import (
-    AdviserFact,
-    CommunityFact,
-    DisclosureFact,
-    ElectionFact,
-    Evidence,
-    Finding,
-    Inspection,
-    MediationFact,
-    Result,
-    Scheme,
-    SurveyAnswer,
-    Veto,
-)
+from evaluation import domain
+from evaluation.models import CommunityFact, Result, Scheme
+from evaluation.operations import inputs
+from fazhi_common.bulk import upsert
 from fazhi_common.clock import utcnow
 from fazhi_common.errors import Conflict, NotFound, field_error
 from fazhi_common.events import area_of
-from fazhi_common.outbox import record_event
+from fazhi_common.outbox import record_events
 
 
 def community_to_read(session, code, scope):
@@ -81,112 +71,23 @@ def require_scheme(session, community, period, today):
     return scheme
 
 
-def _latest_evidence(session, code, period):
-    rows = session.scalars(select(Evidence).where(
-        Evidence.community_code == code, Evidence.period == period).order_by(Evidence.id))
-    return {e.indicator_code: {
-        "value": e.value, "note": e.note,
-        "source": f"self-assessment #{e.id} by {e.submitted_by} on "
-                  f"{e.submitted_at.date().isoformat()}"
-                  + (f" (evidence: {', '.join(e.attachments)})" if e.attachments else "")}
-        for e in rows}
-
-
-def _latest_findings(session, code, period):
-    q = (select(Finding, Inspection).join(Inspection)
-         .where(Inspection.community_code == code, Inspection.period == period)
-         .order_by(Inspection.held_on, Inspection.id, Finding.id))
-    return {f.indicator_code: {
-        "value": f.value, "note": f.note,
-        "source": f"{i.kind.replace('_', ' ')} inspection #{i.id} by {i.inspector} on "
-                  f"{i.held_on.isoformat()}"}
-        for f, i in session.execute(q)}
-
-
 def derived_facts(session, code, period, today, definition=None):
     """The facts the registry's and mediation's events told us, for a period: per
     derived indicator of ``definition`` (what it counts is named on it), else per fact."""
-    day = domain.reference_day(period, today)
-    indicators = [ind for _path, ind in domain.indicators_of(definition)
-                  if ind["kind"] == "derived"] if definition else [
-        {"code": fact, "fact": fact} for fact in domain.FACT_MEASURES]
-    return {ind["code"]: _MEASURES[ind["fact"]](session, code, period, day, ind)
-            for ind in indicators}
-
-
-def _adviser(session, code, period, day, indicator):
-    adviser = session.scalars(select(AdviserFact).where(
-        AdviserFact.community_code == code, AdviserFact.assigned_on <= day,
-        or_(AdviserFact.removed_on.is_(None), AdviserFact.removed_on > day))
-        .order_by(AdviserFact.assigned_on.desc())).first()
-    if adviser:
-        return {"value": 1.0, "source": f"registry: legal adviser {adviser.adviser_name} "
-                                        f"(assignment {adviser.assignment_id}) since "
-                                        f"{adviser.assigned_on.isoformat()}"}
-    return {"value": 0.0, "source": f"registry: no legal adviser on {day.isoformat()}"}
-
-
-def _election(session, code, period, day, indicator):
-    # an election counts for the term it opens, and only of the body kinds named
-    kinds = indicator.get("body_kinds")
-    q = select(ElectionFact).where(
-        ElectionFact.community_code == code, ElectionFact.result == "elected",
-        ElectionFact.held_on <= day, ElectionFact.held_on > domain.term_began_after(day))
-    if kinds:
-        q = q.where(ElectionFact.body_kind.in_(kinds))
-    election = session.scalars(q.order_by(ElectionFact.held_on.desc())).first()
-    named = f" of {', '.join(kinds)}" if kinds else ""
-    if election:
-        return {"value": 1.0, "source": f"registry: {election.body_kind} elected on "
-                                        f"{election.held_on.isoformat()} (election "
-                                        f"{election.election_id})"}
-    return {"value": 0.0, "source": f"registry: no election{named} held by law in the "
-                                    "last term"}
-
-
-def _disclosures(session, code, period, day, indicator):
-    rows = session.execute(select(DisclosureFact.kind, DisclosureFact.period,
-                                  DisclosureFact.on_time).where(
-        DisclosureFact.community_code == code,
-        DisclosureFact.period.startswith(period))).all()
-    value, applicable, source = measures.disclosures(
-        indicator.get("schedule"), int(period), day,
-        indicator.get("grace_days", measures.DEFAULT_GRACE_DAYS), [tuple(r) for r in rows])
-    return {"value": value, "applicable": applicable, "source": source}
-
-
-def _mediation(session, code, period, day, indicator):
-    cases = session.execute(select(MediationFact.mediation_kind, MediationFact.outcome).where(
-        MediationFact.community_code == code,
-        MediationFact.outcome.in_(("agreement", "failure")),
-        MediationFact.closed_on.between(date(int(period), 1, 1),
-                                        date(int(period), 12, 31)))).all()
-    value, applicable, source = measures.mediation([tuple(c) for c in cases],
-                                                   indicator.get("channels"), period)
-    return {"value": value, "applicable": applicable, "source": source}
-
-
-_MEASURES = {"has_legal_adviser": _adviser, "election_held": _election,
-             "disclosures_on_time": _disclosures, "mediation_success_rate": _mediation}
+    indicators = inputs.derived_indicators(definition)
+    facts = inputs.DerivedFacts(session, [code], period, today,
+                                [ind["fact"] for ind in indicators])
+    return facts.of(code, indicators)
 
 
 def survey_counts(session, code, period):
     """Answers counted (a flagged burst is kept but not counted) and answers flagged."""
-    counted = SurveyAnswer.flagged.is_(False)
-    sample, satisfied, flagged = session.execute(
-        select(func.count().filter(counted),
-               func.count().filter(counted, SurveyAnswer.satisfied.is_(True)),
-               func.count().filter(SurveyAnswer.flagged.is_(True)))
-        .where(SurveyAnswer.community_code == code, SurveyAnswer.period == period)).one()
-    return {"sample": sample, "satisfied": satisfied, "flagged": flagged}
+    return inputs.survey_counts(session, [code], period)[code]
 
 
 def vetoes_of(session, code, period):
     """The confirmed vetoes of a period: a proposed one fails nothing until decided."""
-    return session.scalars(select(Veto).where(Veto.community_code == code,
-                                              Veto.period == period,
-                                              Veto.status == "confirmed")
-                           .order_by(Veto.id)).all()
+    return inputs.vetoes(session, [code], period)[code]
 
 
 def refresh(session, code, period, today):
@@ -194,47 +95,107 @@ def refresh(session, code, period, today):
 
     Returns the result, or None while the community or a scheme for it is unknown.
     """
+    refresh_many(session, [code], period, today)
+    return session.get(Result, (code, period))
+
+
+# how many communities one statement reads or writes in a recompute
+REFRESH_CHUNK = 500
+
+
+def _schemes_of(session, communities, period, today, previous):
+    """community code -> the scheme it is scored with (as ``scheme_for``), for a batch."""
+    active = _active_schemes(session)
+    chosen, past = {}, {}
+    for community in communities:
+        pinned = previous.get(community.code)
+        if pinned is not None and period < current_period(today):
+            if pinned.scheme_id not in past:
+                past[pinned.scheme_id] = session.get(Scheme, pinned.scheme_id)
+            yield community, past[pinned.scheme_id]
+            continue
+        key = (community.kind, community.economic_tier)
+        if key not in chosen:
+            choice = domain.choose_scheme(active, *key)
+            chosen[key] = choice["row"] if choice else None
+        yield community, chosen[key]
+
+
+def refresh_many(session, codes, period, today):
+    """Recompute and store the results of communities for a period; announce changes.
+
+    Each input kind is read once for the whole batch (``inputs``), each community is
+    scored by ``domain.evaluate`` as ``refresh`` scores one, and the results are written
+    in bulk. Communities unknown, no longer active or without a scheme are left as they
+    are. Returns the number of results stored.
+    """
+    stored = 0
+    codes = sorted(set(codes))
+    for start in range(0, len(codes), REFRESH_CHUNK):
+        stored += _refresh_chunk(session, codes[start:start + REFRESH_CHUNK], period, today)
+    return stored
+
+
+def _refresh_chunk(session, codes, period, today):
     # One refresh of a community at a time: a concurrent one waits here and then reads
     # what this one committed, so the stored result never misses a fact (on SQLite the
-    # database's write lock already serialises writers).
-    community = session.get(CommunityFact, code, with_for_update=True)
-    if community is None or community.status != "active":
-        return session.get(Result, (code, period))
-    scheme = scheme_for(session, community, period, today)
-    if scheme is None:
-        return None
-    definition = scheme.definition
-    vetoes = vetoes_of(session, code, period)
-    inputs = {"evidence": _latest_evidence(session, code, period),
-              "findings": _latest_findings(session, code, period),
-              "facts": derived_facts(session, code, period, today, definition),
-              "satisfaction": survey_counts(session, code, period),
-              "parameters": definition["parameters"],
-              "vetoes": [{"id": v.id, "veto_item": v.veto_item, "reason": v.reason,
-                          "origin": v.origin} for v in vetoes]}
-    stage = domain.stage_of(community.reorganised_on, period)
-    outcome = domain.evaluate(definition, inputs, stage)
-    outcome["vetoes"] = inputs["vetoes"]
-    result = session.get(Result, (code, period))
-    previous = {"score": result.score, "passed": result.passed} if result else None
-    if result is None:
-        result = Result(community_code=code, period=period)
-        session.add(result)
-    result.scheme_id = scheme.id
-    result.scheme = scheme
-    for key in ("stage", "score", "max_score", "pass_threshold", "passed", "vetoed"):
-        setattr(result, key, outcome[key])
-    result.breakdown = {k: outcome[k] for k in ("categories", "indicators", "vetoes",
-                                                "normalisation")}
-    result.computed_at = utcnow()
+    # database's write lock already serialises writers). Locked in code order, so two
+    # batches never wait on each other crosswise.
     session.flush()
-    if domain.score_changed(previous, outcome):
-        record_event(session, "evaluation_score_changed", {
-            **area_of(community.code), "period": period, "scheme_id": scheme.id,
-            "score": outcome["score"],
-            "previous_score": previous["score"] if previous else None,
-            "passed": outcome["passed"]})
-    return result
+    communities = session.scalars(
+        select(CommunityFact).where(CommunityFact.code.in_(codes))
+        .order_by(CommunityFact.code).with_for_update()).all()
+    codes = [c.code for c in communities if c.status == "active"]
+    if not codes:
+        return 0
+    previous = {r.community_code: r for r in session.execute(
+        select(Result.community_code, Result.scheme_id, Result.score, Result.passed)
+        .where(Result.community_code.in_(codes), Result.period == period))}
+    scored = [(c, s) for c, s in _schemes_of(session, communities, period, today, previous)
+              if c.status == "active" and s is not None]
+    if not scored:
+        return 0
+    codes = [c.code for c, _s in scored]
+    derived = {id(s): inputs.derived_indicators(s.definition) for _c, s in scored}
+    evidence = inputs.evidence(session, codes, period)
+    findings = inputs.findings(session, codes, period)
+    surveys = inputs.survey_counts(session, codes, period)
+    vetoes = inputs.vetoes(session, codes, period)
+    facts = inputs.DerivedFacts(session, codes, period, today, [
+        ind["fact"] for ind in chain.from_iterable(derived.values())])
+    rows, changes, now = [], [], utcnow()
+    for community, scheme in scored:
+        code, definition = community.code, scheme.definition
+        found = {"evidence": evidence.get(code, {}), "findings": findings.get(code, {}),
+                 "facts": facts.of(code, derived[id(scheme)]),
+                 "satisfaction": surveys[code],
+                 "parameters": definition["parameters"],
+                 "vetoes": [{"id": v.id, "veto_item": v.veto_item, "reason": v.reason,
+                             "origin": v.origin} for v in vetoes.get(code, ())]}
+        stage = domain.stage_of(community.reorganised_on, period)
+        outcome = domain.evaluate(definition, found, stage)
+        outcome["vetoes"] = found["vetoes"]
+        rows.append({"community_code": code, "period": period, "scheme_id": scheme.id,
+                     **{k: outcome[k] for k in ("stage", "score", "max_score",
+                                                "pass_threshold", "passed", "vetoed")},
+                     "breakdown": {k: outcome[k] for k in ("categories", "indicators",
+                                                           "vetoes", "normalisation")},
+                     "computed_at": now})
+        before = previous.get(code)
+        before = {"score": before.score, "passed": before.passed} if before else None
+        if domain.score_changed(before, outcome):
+            changes.append({**area_of(code), "period": period, "scheme_id": scheme.id,
+                            "score": outcome["score"],
+                            "previous_score": before["score"] if before else None,
+                            "passed": outcome["passed"]})
+    upsert(session, Result.__table__, rows, ("community_code", "period"))
+    # results this session already holds are read again when next used
+    for code in codes:
+        held = session.identity_map.get(identity_key(Result, (code, period)))
+        if held is not None:
+            session.expire(held)
+    record_events(session, "evaluation_score_changed", changes)
+    return len(rows)
 
 
 def refresh_from(session, code, year, today):

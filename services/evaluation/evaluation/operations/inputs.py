@@ -1,0 +1,199 @@
+"""What feeds a score, read for a batch of communities at once: one query per input kind.
+
+A refresh of one community (after an event or an edit) and a province's recompute (a
+scheme revision) read through these same functions, a batch of one being a batch, so
+the rules of domain.py see the same inputs either way. Each function returns a mapping
+from community code to that community's share of the rows, in the order the rules
+expect (the latest self-assessment or finding last).
+"""
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import func, or_, select
+
+from evaluation import domain, measures
+from evaluation.models import (
+    AdviserFact,
+    DisclosureFact,
+    ElectionFact,
+    Evidence,
+    Finding,
+    Inspection,
+    MediationFact,
+    SurveyAnswer,
+    Veto,
+)
+
+
+def evidence(session, codes, period):
+    """Indicator code -> the latest self-assessment, per community."""
+    rows = session.execute(
+        select(Evidence.community_code, Evidence.indicator_code, Evidence.id, Evidence.value,
+               Evidence.note, Evidence.submitted_by, Evidence.submitted_at,
+               Evidence.attachments)
+        .where(Evidence.community_code.in_(codes), Evidence.period == period)
+        .order_by(Evidence.id))
+    found = defaultdict(dict)
+    for e in rows:
+        found[e.community_code][e.indicator_code] = {
+            "value": e.value, "note": e.note,
+            "source": f"self-assessment #{e.id} by {e.submitted_by} on "
+                      f"{e.submitted_at.date().isoformat()}"
+                      + (f" (evidence: {', '.join(e.attachments)})" if e.attachments else "")}
+    return found
+
+
+def findings(session, codes, period):
+    """Indicator code -> the latest inspection's finding, per community."""
+    rows = session.execute(
+        select(Inspection.community_code, Inspection.id, Inspection.kind, Inspection.inspector,
+               Inspection.held_on, Finding.indicator_code, Finding.value, Finding.note)
+        .join(Inspection, Finding.inspection_id == Inspection.id)
+        .where(Inspection.community_code.in_(codes), Inspection.period == period)
+        .order_by(Inspection.held_on, Inspection.id, Finding.id))
+    found = defaultdict(dict)
+    for f in rows:
+        found[f.community_code][f.indicator_code] = {
+            "value": f.value, "note": f.note,
+            "source": f"{f.kind.replace('_', ' ')} inspection #{f.id} by {f.inspector} on "
+                      f"{f.held_on.isoformat()}"}
+    return found
+
+
+def survey_counts(session, codes, period):
+    """Answers counted (a flagged burst is kept but not counted) and answers flagged."""
+    counted = SurveyAnswer.flagged.is_(False)
+    rows = session.execute(
+        select(SurveyAnswer.community_code, func.count().filter(counted),
+               func.count().filter(counted, SurveyAnswer.satisfied.is_(True)),
+               func.count().filter(SurveyAnswer.flagged.is_(True)))
+        .where(SurveyAnswer.community_code.in_(codes), SurveyAnswer.period == period)
+        .group_by(SurveyAnswer.community_code))
+    counts = {code: {"sample": sample, "satisfied": satisfied, "flagged": flagged}
+              for code, sample, satisfied, flagged in rows}
+    return defaultdict(lambda: {"sample": 0, "satisfied": 0, "flagged": 0}, counts)
+
+
+def vetoes(session, codes, period):
+    """The confirmed vetoes of a period: a proposed one fails nothing until decided."""
+    found = defaultdict(list)
+    for veto in session.scalars(select(Veto).where(Veto.community_code.in_(codes),
+                                                   Veto.period == period,
+                                                   Veto.status == "confirmed")
+                                .order_by(Veto.id)):
+        found[veto.community_code].append(veto)
+    return found
+
+
+# -- the facts other services announced, as figures for derived indicators -------------------
+
+def _grouped(rows):
+    found = defaultdict(list)
+    for row in rows:
+        found[row[0]].append(tuple(row[1:]))
+    return found
+
+
+def _advisers(session, codes, period, day):
+    # the one in post on the day; the latest assigned if the registry sent overlapping ones
+    return _grouped(session.execute(
+        select(AdviserFact.community_code, AdviserFact.adviser_name,
+               AdviserFact.assignment_id, AdviserFact.assigned_on)
+        .where(AdviserFact.community_code.in_(codes), AdviserFact.assigned_on <= day,
+               or_(AdviserFact.removed_on.is_(None), AdviserFact.removed_on > day))
+        .order_by(AdviserFact.assigned_on.desc(), AdviserFact.assignment_id.desc())))
+
+
+def _adviser(rows, period, day, indicator):
+    if rows:
+        name, assignment, assigned_on = rows[0]
+        return {"value": 1.0, "source": f"registry: legal adviser {name} (assignment "
+                                        f"{assignment}) since {assigned_on.isoformat()}"}
+    return {"value": 0.0, "source": f"registry: no legal adviser on {day.isoformat()}"}
+
+
+def _elections(session, codes, period, day):
+    # an election counts for the term it opens: the latest held by law in the last term
+    return _grouped(session.execute(
+        select(ElectionFact.community_code, ElectionFact.body_kind, ElectionFact.held_on,
+               ElectionFact.election_id)
+        .where(ElectionFact.community_code.in_(codes), ElectionFact.result == "elected",
+               ElectionFact.held_on <= day,
+               ElectionFact.held_on > domain.term_began_after(day))
+        .order_by(ElectionFact.held_on.desc(), ElectionFact.election_id.desc())))
+
+
+def _election(rows, period, day, indicator):
+    # only elections of the body kinds the indicator names count
+    kinds = indicator.get("body_kinds")
+    held = [r for r in rows if not kinds or r[0] in kinds]
+    if held:
+        body_kind, held_on, election_id = held[0]
+        return {"value": 1.0, "source": f"registry: {body_kind} elected on "
+                                        f"{held_on.isoformat()} (election {election_id})"}
+    named = f" of {', '.join(kinds)}" if kinds else ""
+    return {"value": 0.0, "source": f"registry: no election{named} held by law in the "
+                                    "last term"}
+
+
+def _disclosure_rows(session, codes, period, day):
+    return _grouped(session.execute(
+        select(DisclosureFact.community_code, DisclosureFact.kind, DisclosureFact.period,
+               DisclosureFact.on_time)
+        .where(DisclosureFact.community_code.in_(codes),
+               DisclosureFact.period.startswith(period))
+        .order_by(DisclosureFact.disclosure_id)))
+
+
+def _disclosures(rows, period, day, indicator):
+    value, applicable, source = measures.disclosures(
+        indicator.get("schedule"), int(period), day,
+        indicator.get("grace_days", measures.DEFAULT_GRACE_DAYS), rows)
+    return {"value": value, "applicable": applicable, "source": source}
+
+
+def _cases(session, codes, period, day):
+    return _grouped(session.execute(
+        select(MediationFact.community_code, MediationFact.mediation_kind,
+               MediationFact.outcome)
+        .where(MediationFact.community_code.in_(codes),
+               MediationFact.outcome.in_(("agreement", "failure")),
+               MediationFact.closed_on.between(date(int(period), 1, 1),
+                                               date(int(period), 12, 31)))
+        .order_by(MediationFact.case_id)))
+
+
+def _mediation(rows, period, day, indicator):
+    value, applicable, source = measures.mediation(rows, indicator.get("channels"), period)
+    return {"value": value, "applicable": applicable, "source": source}
+
+
+# fact -> (its rows for a batch of communities, the figure one indicator makes of them)
+_FACTS = {"has_legal_adviser": (_advisers, _adviser),
+          "election_held": (_elections, _election),
+          "disclosures_on_time": (_disclosure_rows, _disclosures),
+          "mediation_success_rate": (_cases, _mediation)}
+
+
+def derived_indicators(definition=None):
+    """The derived indicators of a scheme (what each counts is named on it); without a
+    scheme, one per fact."""
+    if definition is None:
+        return [{"code": fact, "fact": fact} for fact in domain.FACT_MEASURES]
+    return [ind for _path, ind in domain.indicators_of(definition) if ind["kind"] == "derived"]
+
+
+class DerivedFacts:
+    """The facts of a batch of communities for a period, read once per fact kind; then
+    measured per community for each derived indicator of its scheme."""
+
+    def __init__(self, session, codes, period, today, facts):
+        self.period = period
+        self.day = domain.reference_day(period, today)
+        self.rows = {fact: _FACTS[fact][0](session, codes, period, self.day)
+                     for fact in sorted(set(facts))}
+
+    def of(self, code, indicators):
+        return {ind["code"]: _FACTS[ind["fact"]][1](self.rows[ind["fact"]].get(code, []),
+                                                   self.period, self.day, ind)
+                for ind in indicators}
