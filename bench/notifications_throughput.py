@@ -7,9 +7,10 @@ service has) and publishes them with the real ``OutboxRelay``. Clocks from the f
 publish until every event is an alert in its department's inbox (default routing), then
 prints events/second end to end and how many were lost or doubled.
 
-    .venv/bin/python bench/notifications_throughput.py --events 20000 [--database-url ...]
+    .venv/bin/python bench/notifications_throughput.py --events 20000 [--postgres URL]
 """
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
 from fazhi_common.division import Division
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import RABBIT_API, RABBIT_HOST  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -70,14 +74,20 @@ def fill_outbox(sessions, numbers):
 
 
 def start_service(workdir, amqp_uri, database_url, max_workers, instance=0):
-    config = workdir / f"notifications-{instance}.yml"
-    config.write_text(yaml.safe_dump({
+    from fazhi_common.config import load_config
+
+    # the service's own config.yml (its defaults), then the bench's broker and database
+    settings = load_config(ROOT / "services/notifications/config.yml", environ={})
+    settings.update({
         "AMQP_URI": amqp_uri, "DATABASE_URL": database_url, "max_workers": max_workers,
-        "GATEWAY_VERIFY_KEYS": "YgC6sbDtrl9QJuuAT0SdM0fVYobMNbE3adokYyVa9W4",
-        "LOGGING": {"version": 1, "root": {"level": "WARNING"}}}))
+        "LOGGING": {"version": 1, "root": {"level": "WARNING"}}})
+    config = workdir / f"notifications-{instance}.yml"
+    config.write_text(yaml.safe_dump(settings))
     with open(workdir / f"notifications-{instance}.log", "w") as log:
+        # BENCH_NOTIFICATIONS_PREFIX: e.g. "python -m cProfile -o notifications.prof"
         return subprocess.Popen(
-            [str(VENV_BIN / "fazhi-service"), "--config", str(config),
+            [*os.environ.get("BENCH_NOTIFICATIONS_PREFIX", "").split(),
+             str(VENV_BIN / "fazhi-service"), "--config", str(config),
              "notifications.service"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
 
 
@@ -105,8 +115,9 @@ def main():
                         help="mediation services publishing at once, each its own outbox")
     parser.add_argument("--preload", action="store_true",
                         help="queue every event before the service starts (consumer alone)")
-    parser.add_argument("--database-url", help="notifications database (default: SQLite)")
-    parser.add_argument("--api", default="http://guest:guest@127.0.0.1:15672")
+    parser.add_argument("--postgres", help="route on PostgreSQL: a server URL (any "
+                        "database; a scratch one is made and dropped); default SQLite")
+    parser.add_argument("--api", default=RABBIT_API)
     parser.add_argument("--timeout", type=float, default=600)
     args = parser.parse_args()
 
@@ -119,14 +130,15 @@ def main():
 
     workdir = Path(tempfile.mkdtemp(prefix="fazhi-notify-bench-"))
     vhost = make_vhost(args.api)
-    amqp_uri = f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}"
-    database_url = args.database_url or f"sqlite:///{workdir}/notifications.db"
+    amqp_uri = f"pyamqp://guest:guest@{RABBIT_HOST}/{vhost}"
+    database_url, scratch = f"sqlite:///{workdir}/notifications.db", None
+    if args.postgres:
+        scratch = f"fazhi_bench_notifications_{uuid.uuid4().hex[:8]}"
+        with make_engine(args.postgres).execution_options(
+                isolation_level="AUTOCOMMIT").connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{scratch}"'))
+        database_url = args.postgres.rsplit("/", 1)[0] + "/" + scratch
     upgrade(ROOT / "services/notifications", database_url)
-    if database_url.startswith("postgresql"):
-        cleaner = make_engine(database_url)
-        with cleaner.begin() as conn:
-            conn.execute(text("TRUNCATE alert, processed_event RESTART IDENTITY"))
-        cleaner.dispose()
 
     # several departments' mediation services, each with its own outbox and relay
     outboxes = []
@@ -188,6 +200,10 @@ def main():
             except subprocess.TimeoutExpired:
                 service.kill()
         requests.delete(f"{args.api}/api/vhosts/{vhost}")
+        if scratch:
+            with make_engine(args.postgres).execution_options(
+                    isolation_level="AUTOCOMMIT").connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
 
     elapsed = finished - started
     if not args.preload:

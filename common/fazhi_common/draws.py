@@ -1,8 +1,9 @@
 """Verifiable spot-check draws: the one draw method, the digests a draw is committed with,
 and the check anyone can run on a published draw (``fazhi-draw verify FILE_OR_URL``).
 
-Pure: no database, no service. The evaluation service draws with these functions and the
-verifier re-runs them, so there is one algorithm, not two that could drift apart.
+Pure and standalone (the standard library only): the evaluation service draws with these
+functions and the verifier re-runs them, so there is one algorithm, not two that could
+drift apart; a citizen may download this one file and run ``python3 draws.py verify URL``.
 
 A draw is committed before it is made: the service keeps a random seed secret and
 publishes ``seed_hash`` (SHA-256 of the seed) with ``eligible_digest`` (SHA-256 of the
@@ -17,8 +18,6 @@ import random
 import secrets
 import sys
 from urllib.request import Request, urlopen
-
-from fazhi_common.errors import ValidationFailed
 
 # the method's name is part of every draw: a changed algorithm gets a new name
 METHOD = "stratified-random-sample-v1"
@@ -51,9 +50,9 @@ def eligible_digest(eligible):
 
 
 def check_size(per_county=None, share=None):
+    """ValueError unless exactly one of the two says how many to draw per county."""
     if (per_county is None) == (share is None):
-        raise ValidationFailed("Give either per_county or share.",
-                               {"per_county": ["give either per_county or share"]})
+        raise ValueError("give either per_county or share")
 
 
 def draw_size(n, per_county=None, share=None):
@@ -100,7 +99,7 @@ def verify(record):
                         f"{seed_hash(seed)}, the commitment says {record.get('seed_hash')})")
     try:
         rerun = draw(seed, eligible, record.get("per_county"), record.get("share"))
-    except (ValidationFailed, ValueError, TypeError) as exc:
+    except (ValueError, TypeError) as exc:
         return problems + [f"the draw cannot be re-run: {exc}"]
     published = record.get("sample") or {}
     for county in sorted(set(rerun) | set(published)):

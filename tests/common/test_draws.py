@@ -1,15 +1,17 @@
 """The draw method, its digests and the verifier, without a database or a bus."""
 import copy
+import functools
 import hashlib
+import http.server
 import json
 import random
 import subprocess
 import sys
+import threading
 
 import pytest
 
 from fazhi_common import draws
-from fazhi_common.errors import ValidationFailed
 
 ELIGIBLE = {"330110000000": [f"330110001{n:03d}" for n in range(200, 220)],
             "330122000000": [f"330122001{n:03d}" for n in range(200, 203)]}
@@ -27,9 +29,9 @@ def test_the_draw_is_reproducible_from_seed_and_eligible_list():
         random.Random("2026-lottery-118:330110000000").sample(codes, 5))
     assert sample != draws.draw("another-seed", ELIGIBLE, per_county=5)
     assert len(draws.draw("s", ELIGIBLE, share=0.1)["330110000000"]) == 2
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValueError):
         draws.draw("s", ELIGIBLE)
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValueError):
         draws.check_size(per_county=1, share=0.5)
 
 
@@ -88,7 +90,8 @@ def test_verify_finds_each_kind_of_tampering():
 
 
 def _run(path):
-    return subprocess.run([sys.executable, "-m", "fazhi_common.draws", "verify", str(path)],
+    # the module file alone, as a citizen who downloaded it would run it
+    return subprocess.run([sys.executable, "-I", draws.__file__, "verify", str(path)],
                           capture_output=True, text=True, timeout=60)
 
 
@@ -102,3 +105,19 @@ def test_the_command_exits_non_zero_and_says_what_differs(tmp_path):
     assert failed.returncode == 1 and "county 330110000000" in failed.stderr
     missing = _run(tmp_path / "absent.json")
     assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+def test_the_command_reads_a_draw_from_a_url(tmp_path):
+    (tmp_path / "7").write_text(json.dumps(_published()))
+    (tmp_path / "8").write_text(json.dumps(_tampered(_swap_one_drawn)))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=tmp_path)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}"
+        assert _run(f"{base}/7").returncode == 0
+        assert _run(f"{base}/8").returncode == 1
+        assert _run(f"{base}/9").returncode == 2  # 404: nothing to verify
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -11,7 +11,14 @@ from sqlalchemy.orm import sessionmaker
 from fazhi_common.db import Database, make_engine, writer
 from fazhi_common.division import Division
 from fazhi_common.messaging import DELIVERY_LIMIT, dead_letter_queue, event_handler
-from fazhi_common.outbox import OutboxEvent, OutboxRelay, ProcessedEvent, claim_event, record_event
+from fazhi_common.outbox import (
+    OutboxEvent,
+    OutboxRelay,
+    ProcessedEvent,
+    claim_event,
+    claim_events,
+    record_event,
+)
 from tests.helpers import queued_events, wait_until
 
 COUNTY = {"county_code": "330110000000", "name": "余杭区", "kind": "district"}
@@ -204,6 +211,65 @@ def test_a_payload_its_contract_refuses_is_dead_lettered_unhandled(listener, reg
     assert message.payload["id"] == envelope["id"]
     assert message.headers["x-first-death-reason"] == "delivery_limit"
     assert Listener.calls == []  # the handler never saw it
+
+
+# -- a batch handler: one transaction for what has arrived, each event alone on failure ----
+
+class BatchListener:
+    """Takes county_registered in batches; an event named "poison" always fails."""
+
+    name = "notifications"
+    db = Database(relay_outbox=False)
+    gate = None  # the first call waits here until the test has the rest queued behind it
+    calls = []
+    work = []
+
+    @event_handler("registry", "county_registered", batch=True)
+    def on_county_registered(self, events):
+        self.calls.append([envelope["id"] for envelope, _payload in events])
+        if len(self.calls) == 1:
+            self.gate.wait()
+        if any(payload["name"] == "poison" for _envelope, payload in events):
+            raise RuntimeError("this event always fails")
+        with self.db.transaction() as session:
+            fresh = claim_events(session, [envelope for envelope, _ in events] * 2,
+                                 "on_county_registered")
+            self.work.extend(envelope["id"] for envelope in fresh)
+
+
+def test_a_batch_handler_takes_what_waits_and_a_poison_event_fails_alone(
+        container_factory, service_config, registry_db, rabbit_config):
+    import eventlet
+
+    BatchListener.gate, BatchListener.calls, BatchListener.work = eventlet.Event(), [], []
+    # one event worker: the second call takes everything that arrived during the first
+    container = container_factory(BatchListener, service_config(
+        "registry", EVENT_MAX_WORKERS=1))
+    container.start()
+    names = ["余杭区"] * 5 + ["poison"] + ["余杭区"] * 6
+    with registry_db() as session:
+        envelopes = [record_event(session, "county_registered",
+                                  dict(COUNTY, county_code=f"3301{i + 10:02d}000000", name=n))
+                     for i, n in enumerate(names)]
+        session.commit()
+    assert OutboxRelay("registry", registry_db, rabbit_config).publish_pending() == 12
+    [handler] = [e for e in container.entrypoints if e.method_name == "on_county_registered"]
+    wait_until(lambda: BatchListener.calls
+               and len(handler.waiting) == 12 - len(BatchListener.calls[0]))
+    BatchListener.gate.send()
+
+    ids = [e["id"] for e in envelopes]
+    poison = ids[5]
+    message = _dead_lettered(rabbit_config)
+    assert message.payload["id"] == poison
+    wait_until(lambda: sorted(BatchListener.work) == sorted(set(ids) - {poison}))
+    # the poison event came in a batch with others, which failed as a whole; then each
+    # went alone, and only the poison event was retried until it was dead-lettered
+    batches = [c for c in BatchListener.calls if poison in c]
+    assert len(batches[0]) > 1
+    assert batches[1:] == [[poison]] * DELIVERY_LIMIT
+    # the work of each good event was done once, though claimed twice in its batch
+    assert len(BatchListener.work) == len(set(BatchListener.work)) == 11
 
 
 # -- the whole service with the broker really stopped ---------------------------------------

@@ -2,6 +2,9 @@
 
 Marked ``browser`` (see conftest): scripts/test runs these once, in one pass.
 """
+import subprocess
+import sys
+
 from openpyxl import load_workbook
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
@@ -222,10 +225,21 @@ def test_a_score_explained_and_the_dashboard_charts_drawn_with_data(console_url,
     screenshot(browser, "evaluation-explanation")
 
     go(browser, console_url, "evaluation")
-    fill(find(browser, "#draw-form"), {"seed": "county-meeting-0412", "per_county": "1"})
-    assert find(browser, "#draw-seed").text == "county-meeting-0412"
+    fill(find(browser, "#draw-form"), {"per_county": "1"})
+    seed_hash = find(browser, "#draw-seed-hash").text  # the draw's page: committed first
     [draw] = gateway.get("/api/v1/evaluation/spot-checks").json["items"]
+    assert seed_hash == draw["seed_hash"] and find(browser, "#draw-seed").text == "待揭晓"
+    find(browser, "#reveal-form button[type=submit]").click()
+    wait(browser).until(lambda d: d.find_element(By.ID, "draw-seed").text != "待揭晓")
+    draw = gateway.get(f"/api/v1/evaluation/spot-checks/{draw['id']}").json
+    assert find(browser, "#draw-seed").text == draw["seed"]
     assert find(browser, "#draw-method").text == draw["method"]  # how to re-run it
+    # anyone re-runs it from the address the page gives, over HTTP, with no account
+    public = console_url.replace("/console/", f"/api/v1/evaluation/public/draws/{draw['id']}")
+    assert public in find(browser, "#draw-page").text
+    checked = subprocess.run([sys.executable, "-m", "fazhi_common.draws", "verify", public],
+                             capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0 and "verifies" in checked.stdout, checked.stderr
     assert code in find(browser, "#draw-page").text
     screenshot(browser, "evaluation-spot-check")
 

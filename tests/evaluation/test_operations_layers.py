@@ -14,8 +14,8 @@ import evaluation
 PACKAGE = Path(evaluation.__file__).parent
 OPERATIONS = PACKAGE / "operations"
 # a module may import modules of a lower rank only
-RANK = {"inputs": -1, "scoring": 0, "schemes": 1, "evidence": 2, "inspections": 2, "titles": 2,
-        "reports": 2, "vetoes": 3, "events": 4, "export": 4}
+RANK = {"inputs": -1, "scoring": 0, "schemes": 1, "evidence": 2, "draws": 2, "inspections": 2,
+        "titles": 2, "reports": 2, "vetoes": 3, "events": 4, "export": 4}
 
 
 def _operations_imported(path):

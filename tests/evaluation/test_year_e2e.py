@@ -1,5 +1,6 @@
 """A full year of evaluation for a town, through the real gateway, with the real registry
 announcing communities, legal advisers, disclosures and elections to evaluation."""
+import hashlib
 import io
 import random
 from datetime import date, timedelta
@@ -128,11 +129,14 @@ def test_a_year_for_a_town(registry, evaluation, gateway, rabbit_config):
     assert (survey["sample_size"], survey["rate"], survey["sufficient"]) == (3, 1.0, True)
     assert ok(result(gateway, A))["score"] == 91.49  # 86 of 94
 
-    # -- a random spot check, reproducible from its seed ---------------------------------
+    # -- a random spot check: committed first, then revealed, re-run by anyone -----------
     inspector = gateway.as_role("inspector", COUNTY)
-    draw = ok(inspector.post(f"{E}/spot-checks", json={
-        "period": Y, "seed": f"{Y}-welfare-lottery-042", "per_county": 1}), 201)
-    assert draw["eligible"] == {COUNTY: [A, B, C]}
+    committed = ok(inspector.post(f"{E}/spot-checks", json={"period": Y, "per_county": 1}),
+                   201)
+    assert committed["eligible"] == {COUNTY: [A, B, C]} and committed["status"] == "committed"
+    assert committed["seed"] is None and committed["sample"] is None
+    draw = ok(inspector.post(f"{E}/spot-checks/{committed['id']}/reveal"))
+    assert hashlib.sha256(draw["seed"].encode()).hexdigest() == committed["seed_hash"]
     assert draw["sample"] == {COUNTY: sorted(random.Random(
         f"{draw['seed']}:{COUNTY}").sample(sorted(draw["eligible"][COUNTY]), 1))}
     drawn = draw["sample"][COUNTY][0]

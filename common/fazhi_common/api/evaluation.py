@@ -28,6 +28,8 @@ FACTS = ("has_legal_adviser", "election_held", "disclosures_on_time", "mediation
 # events of other services that may meet a veto item (matched on payload fields)
 VETO_TRIGGER_EVENTS = ("election_held", "mediation_case_closed")
 INSPECTION_KINDS = ("special", "spot_check")
+# a draw is committed (seed hash and eligible digest public), then revealed (seed, sample)
+DRAW_STATUSES = ("committed", "revealed", "superseded")
 SCHEME_STATUSES = ("active", "superseded")
 TITLE_STATUSES = ("held", "pending_decision", "revoked", "cancelled", "expired")
 VETO_STATUSES = ("proposed", "confirmed", "dismissed")
@@ -248,10 +250,10 @@ class SurveySummary(Schema):
 # -- spot checks and inspections --------------------------------------------------------------
 
 class SpotCheckDrawIn(Schema):
+    """A draw to commit: no one chooses its seed (the service keeps a random one secret
+    until the reveal), so no one can try seeds until a sample suits them."""
+
     period = period_field(required=True)
-    seed = fields.String(allow_none=True, validate=validate.Regexp(
-        r"^[\w.:-]{1,128}$", error="1-128 letters, digits, '.', ':', '-' or '_'."),
-        metadata={"description": "the published seed; generated when absent"})
     per_county = fields.Integer(allow_none=True, strict=True,
                                 validate=validate.Range(min=1, max=10_000))
     share = fields.Float(allow_none=True, validate=validate.Range(
@@ -261,24 +263,68 @@ class SpotCheckDrawIn(Schema):
     title_holders_only = fields.Boolean(load_default=False)
 
 
+class RedrawIn(Schema):
+    reason = text(500, required=True, metadata={
+        "description": "why the draw is set aside: published with both draws"})
+
+
+CODES_BY_COUNTY = dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class DrawHistoryItem(Schema):
+    id = fields.Integer(required=True)
+    status = fields.String(required=True)
+    committed_by = fields.String(required=True)
+    committed_at = fields.DateTime(required=True)
+    revealed_at = fields.DateTime(allow_none=True)
+    superseded_by = fields.String(allow_none=True)
+    superseded_at = fields.DateTime(allow_none=True)
+    superseded_reason = fields.String(allow_none=True)
+
+
 class SpotCheckDraw(Schema):
+    """A draw as anyone may see it; ``fazhi-draw verify`` checks this very JSON."""
+
     id = fields.Integer(required=True)
     period = fields.String(required=True)
-    seed = fields.String(required=True)
+    area = fields.String(required=True, metadata={
+        "description": "code prefix of the area drawn from (empty: the whole country)"})
+    status = one_of(DRAW_STATUSES, required=True)
+    method = fields.String(required=True, metadata={
+        "description": "the draw method's name and version"})
+    method_description = fields.String(required=True, metadata={
+        "description": "how to re-run the draw and take its digests"})
     per_county = fields.Integer(allow_none=True)
     share = fields.Float(allow_none=True)
     title_holders_only = fields.Boolean(required=True)
-    eligible = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
-                           required=True, metadata={"description": "county -> eligible codes"})
-    sample = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
-                         required=True, metadata={"description": "county -> drawn codes"})
-    method = fields.String(required=True, metadata={"description": "how to re-run the draw"})
-    drawn_by = fields.String(required=True)
-    drawn_at = fields.DateTime(required=True)
+    county_codes = fields.List(fields.String(), allow_none=True)
+    seed_hash = fields.String(required=True, metadata={
+        "description": "SHA-256 of the seed, hex: published when the draw is committed"})
+    eligible_digest = fields.String(required=True, metadata={
+        "description": "SHA-256 of the frozen eligible list (canonical JSON), hex"})
+    eligible = fields.Dict(**CODES_BY_COUNTY, required=True,
+                           metadata={"description": "county -> eligible codes, frozen"})
+    committed_by = fields.String(required=True)
+    committed_at = fields.DateTime(required=True)
+    seed = fields.String(allow_none=True, metadata={"description": "null until revealed"})
+    sample = fields.Dict(**CODES_BY_COUNTY, allow_none=True,
+                         metadata={"description": "county -> drawn codes; null until revealed"})
+    revealed_by = fields.String(allow_none=True)
+    revealed_at = fields.DateTime(allow_none=True)
+    redraw_of_id = fields.Integer(allow_none=True, metadata={
+        "description": "the draw this one replaced"})
+    redrawn_as_id = fields.Integer(allow_none=True, metadata={
+        "description": "the draw that replaced this one"})
+    superseded_by = fields.String(allow_none=True)
+    superseded_at = fields.DateTime(allow_none=True)
+    superseded_reason = fields.String(allow_none=True)
+    history = fields.List(fields.Nested(DrawHistoryItem), required=True, metadata={
+        "description": "every draw of its redraw chain, first to last"})
 
 
 class SpotCheckQuery(PageQuery):
     period = period_field()
+    status = one_of(DRAW_STATUSES)
 
 
 class FindingIn(Schema):
@@ -582,6 +628,8 @@ SCHEME_WRITERS = OFFICERS
 EVIDENCE_WRITERS = OFFICERS | {EVALUATOR}
 INSPECTORS = frozenset({PLATFORM_ADMIN, INSPECTOR})
 DRAWERS = OFFICERS | {INSPECTOR}
+# a draw is checked by anyone, without an account
+DRAW_CHECKERS = EVERYONE
 VETO_WRITERS = OFFICERS
 TITLE_WRITERS = OFFICERS
 SCHEDULE_RUNNERS = frozenset({PLATFORM_ADMIN})

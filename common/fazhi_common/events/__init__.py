@@ -90,6 +90,18 @@ def contract(event_type):
         raise LookupError(f"no contract for event type {event_type!r}") from None
 
 
+_SCHEMAS = {}
+
+
+def _schema(event_type):
+    """The contract's schema, made once per event type: a schema keeps no state between
+    loads, and making one per event (its fields deep-copied) cost more than the load."""
+    schema = _SCHEMAS.get(event_type)
+    if schema is None:
+        schema = _SCHEMAS[event_type] = contract(event_type).schema()
+    return schema
+
+
 def contracts_from(source):
     """The contracts of events that ``source`` publishes."""
     return [c for c in CONTRACTS.values() if c.source == source]
@@ -102,7 +114,7 @@ def load_payload(event_type, data):
     that breaks the contract raises ValidationFailed.
     """
     try:
-        return contract(event_type).schema().load(data, unknown=EXCLUDE)
+        return _schema(event_type).load(data, unknown=EXCLUDE)
     except ValidationError as exc:
         raise ValidationFailed(f"event {event_type} payload is invalid",
                                exc.normalized_messages()) from None

@@ -4,6 +4,7 @@ from marshmallow import fields, validate
 from fazhi_common.events import AreaPayload, EventContract, JobFinished
 
 TITLE_LEVELS = ("county", "city", "province", "national")
+DRAW_ACTS = ("committed", "revealed", "superseded")
 
 
 class EvaluationEvent(AreaPayload):
@@ -60,6 +61,23 @@ class ReEvaluationDue(EvaluationEvent):
     due_on = fields.Date(required=True)
 
 
+class SpotCheckAnnounced(AreaPayload):
+    """A spot-check draw committed, revealed or superseded, told to each county it draws
+    from; anyone checks it at /api/v1/evaluation/public/draws/{draw_id}."""
+
+    draw_id = fields.Integer(required=True)
+    period = fields.String(required=True)
+    act = fields.String(required=True, validate=validate.OneOf(DRAW_ACTS))
+    method = fields.String(required=True)
+    seed_hash = fields.String(required=True)
+    eligible_digest = fields.String(required=True)
+    eligible_here = fields.Integer(required=True)  # eligible communities of this county
+    seed = fields.String(allow_none=True, load_default=None)  # once revealed
+    drawn_here = fields.List(fields.String(), allow_none=True, load_default=None)
+    reason = fields.String(allow_none=True, load_default=None)  # why it was superseded
+    redrawn_as_id = fields.Integer(allow_none=True, load_default=None)
+
+
 _LISTENERS = ("notifications",)
 
 CONTRACTS = [
@@ -69,6 +87,7 @@ CONTRACTS = [
     EventContract("title_awarded", "evaluation", TitleAwarded, _LISTENERS),
     EventContract("title_revoked", "evaluation", TitleRevoked, _LISTENERS),
     EventContract("re_evaluation_due", "evaluation", ReEvaluationDue, _LISTENERS),
+    EventContract("spot_check_announced", "evaluation", SpotCheckAnnounced, _LISTENERS),
     # whoever started a job can poll it; a webhook or inbox subscription can listen instead
     EventContract("evaluation_job_finished", "evaluation", JobFinished, _LISTENERS),
 ]

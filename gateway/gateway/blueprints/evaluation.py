@@ -27,6 +27,10 @@ SCORE_RULES = ("Scores: what does not apply, what each indicator counts",
                "docs/evaluation.md#scores-an-official-would-sign")
 
 
+DRAW_RULES = ("Spot-check draws: committed, revealed, verified by anyone",
+              "docs/evaluation.md#spot-check-draws")
+
+
 def _call(method, *args):
     return call("evaluation", method, *args)
 
@@ -119,11 +123,29 @@ def survey_summary(code):
 # -- spot checks and inspections ------------------------------------------------------------------
 
 @bp.post("/spot-checks")
-@documented("Draw a random spot check, stratified by county, from a published seed",
+@documented("Commit a random spot check, stratified by county: the eligible list is frozen "
+            "and its digest published with the hash of a secret seed; reveal it later",
             body=api.SpotCheckDrawIn, response=api.SpotCheckDraw, status=201, tag=TAG,
-            roles=api.DRAWERS)
+            roles=api.DRAWERS, docs=DRAW_RULES)
 def draw_spot_check():
     return created(_call("draw_spot_check", json_body(api.SpotCheckDrawIn)))
+
+
+@bp.post("/spot-checks/<int:draw_id>/reveal")
+@documented("Reveal a committed draw: its seed is published and the sample drawn",
+            response=api.SpotCheckDraw, tag=TAG, roles=api.DRAWERS, docs=DRAW_RULES)
+def reveal_draw(draw_id):
+    return jsonify(_call("reveal_draw", draw_id))
+
+
+# A redraw is a new resource (the new commitment), so it is created under the old draw.
+@bp.post("/spot-checks/<int:draw_id>/redraws")
+@documented("Redraw, with a reason: the draw is superseded (who, when, why, all public) "
+            "and a new one committed in its place (returned)", body=api.RedrawIn,
+            response=api.SpotCheckDraw, status=201, tag=TAG, roles=api.DRAWERS,
+            docs=DRAW_RULES)
+def redraw(draw_id):
+    return created(_call("redraw", draw_id, json_body(api.RedrawIn)))
 
 
 @bp.get("/spot-checks")
@@ -133,8 +155,17 @@ def list_draws():
     return jsonify(_call("list_draws", query_args(api.SpotCheckQuery)))
 
 
+@bp.get("/public/draws/<int:draw_id>")
+@documented("A spot-check draw for anyone, without an account: commitment (seed hash, "
+            "eligible list and its digest), then seed and sample, and its redraws; "
+            "check it with fazhi-draw verify", response=api.SpotCheckDraw, tag=TAG,
+            roles=api.DRAW_CHECKERS, public=True, rate_limited=True, docs=DRAW_RULES)
+def public_draw(draw_id):
+    return jsonify(_call("public_draw", draw_id))
+
+
 @bp.get("/spot-checks/<int:draw_id>")
-@documented("A spot-check draw with its seed and eligible list, to re-run it",
+@documented("A spot-check draw of your area or above: commitment, then seed and sample",
             response=api.SpotCheckDraw, tag=TAG)
 def get_draw(draw_id):
     return jsonify(_call("get_draw", draw_id))

@@ -97,21 +97,34 @@ class SurveyAnswer(Base):
 
 
 class SpotCheckDraw(Base):
-    """A published random draw: seed and eligible list, so anyone can re-run it."""
+    """A random draw, committed before it is made: the seed's hash and the frozen eligible
+    list's digest are public first, the seed (kept secret until then) and the sample after
+    the reveal. A redraw supersedes a draw with a reason; both stay."""
 
     __tablename__ = "spot_check_draw"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     period: Mapped[str] = mapped_column(PERIOD, index=True)
     area: Mapped[str] = mapped_column(String(12), default="")  # the drawer's area prefix
-    seed: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16), default="committed")
+    method: Mapped[str] = mapped_column(String(40))
+    seed: Mapped[str] = mapped_column(String(128))  # secret until revealed
+    seed_hash: Mapped[str] = mapped_column(String(64))
     per_county: Mapped[int | None] = mapped_column(Integer)
     share: Mapped[float | None] = mapped_column(Float)
     title_holders_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    county_codes: Mapped[list | None] = mapped_column(JSON)  # as asked; a redraw asks again
     eligible: Mapped[dict] = mapped_column(JSON)
-    sample: Mapped[dict] = mapped_column(JSON)
-    drawn_by: Mapped[str] = mapped_column(String(100))
-    drawn_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    eligible_digest: Mapped[str] = mapped_column(String(64))
+    sample: Mapped[dict | None] = mapped_column(JSON)
+    committed_by: Mapped[str] = mapped_column(String(100))
+    committed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    revealed_by: Mapped[str | None] = mapped_column(String(100))
+    revealed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    redraw_of_id: Mapped[int | None] = mapped_column(ForeignKey("spot_check_draw.id"))
+    superseded_by: Mapped[str | None] = mapped_column(String(100))
+    superseded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    superseded_reason: Mapped[str | None] = mapped_column(String(500))
 
 
 class Inspection(Base):

@@ -33,6 +33,14 @@ JOB = Job()
 EXPORT_PAGE = page_of(api.ExportRow)()
 
 
+def _commitment(draw):
+    """What a draw commits to, kept in the hash-chained audit trail before any reveal."""
+    return {"period": draw.period, "area": draw.area, "method": draw.method,
+            "seed_hash": draw.seed_hash, "eligible_digest": draw.eligible_digest,
+            "per_county": draw.per_county, "share": draw.share,
+            "redraw_of": draw.redraw_of_id}
+
+
 class EvaluationService(base.ServiceBase):
     name = "evaluation"
     default_schemes = DefaultSchemes()
@@ -132,25 +140,51 @@ class EvaluationService(base.ServiceBase):
 
     @rpc(roles=api.DRAWERS)
     def draw_spot_check(self, payload):
+        """Commit a draw: its seed's hash and eligible list's digest are public at once."""
         data = load(api.SpotCheckDrawIn(), payload)
         with self.db.transaction() as session:
-            draw = ops.draw_spot_check(session, data, self.caller)
-            self.audit(session, "draw_spot_check", f"draw {draw.id}",
+            draw = ops.commit_draw(session, data, self.caller)
+            self.audit(session, "commit_draw", f"draw {draw.id}", _commitment(draw),
+                       authority=True)
+            return api.SpotCheckDraw().dump(ops.draw_view(session, draw))
+
+    @rpc(roles=api.DRAWERS)
+    def reveal_draw(self, draw_id):
+        with self.db.transaction() as session:
+            draw = ops.reveal_draw(session, draw_id, self.caller)
+            self.audit(session, "reveal_draw", f"draw {draw.id}",
                        {"seed": draw.seed, "sample": draw.sample}, authority=True)
-            return api.SpotCheckDraw().dump(ops.draw_view(draw))
+            return api.SpotCheckDraw().dump(ops.draw_view(session, draw))
+
+    @rpc(roles=api.DRAWERS)
+    def redraw(self, draw_id, payload):
+        data = load(api.RedrawIn(), payload)
+        with self.db.transaction() as session:
+            draw = ops.redraw(session, draw_id, data, self.caller)
+            self.audit(session, "redraw", f"draw {draw_id}",
+                       {"reason": data["reason"], "redrawn_as": draw.id}, authority=True)
+            self.audit(session, "commit_draw", f"draw {draw.id}", _commitment(draw),
+                       authority=True)
+            return api.SpotCheckDraw().dump(ops.draw_view(session, draw))
 
     @rpc(roles=api.READERS)
     def get_draw(self, draw_id):
         with self.db.read() as session:
-            return api.SpotCheckDraw().dump(ops.draw_view(ops.get_draw(session, draw_id,
-                                                                       self.caller)))
+            return api.SpotCheckDraw().dump(
+                ops.draw_view(session, ops.get_draw(session, draw_id, self.caller)))
+
+    @rpc(roles=api.DRAW_CHECKERS)
+    def public_draw(self, draw_id):
+        with self.db.read() as session:
+            return api.SpotCheckDraw().dump(
+                ops.draw_view(session, ops.public_draw(session, draw_id)))
 
     @rpc(roles=api.READERS)
     def list_draws(self, query=None):
         query = load(api.SpotCheckQuery(), query)
         with self.db.read() as session:
             page = ops.list_draws(session, query, self.caller)
-            page["items"] = [ops.draw_view(d) for d in page["items"]]
+            page["items"] = [ops.draw_view(session, d) for d in page["items"]]
             return DRAW_PAGE.dump(page)
 
     @rpc(roles=api.INSPECTORS)

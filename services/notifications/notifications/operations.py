@@ -129,19 +129,39 @@ INSERT_ALERT = insert(Alert)
 INSERT_DELIVERY = insert(Delivery)
 
 
-def route_event(session, envelope, rules):
-    """Turn one event into inbox alerts and pending deliveries; return the deliveries.
+def route_events(session, envelopes, rules):
+    """Turn events into inbox alerts and pending deliveries; return the deliveries.
 
     Inboxes: the departments the default rules name plus inbox subscribers, each once.
     Webhook and e-mail subscribers get a delivery that the dispatcher sends. This runs for
-    every event, so it reads columns and inserts rows without building ORM objects.
+    every event, so it reads columns and inserts rows without building ORM objects; a
+    batch reads the subscribers once per event kind and inserts in one statement.
     """
+    subscribers_of, alerts, deliveries = {}, [], []
+    for envelope in envelopes:
+        event_type = envelope["type"]
+        if event_type not in subscribers_of:
+            subscribers_of[event_type] = session.execute(
+                SUBSCRIBERS_OF, {"event_type": event_type}).all()
+        _route(envelope, subscribers_of[event_type], rules, alerts, deliveries)
+    if alerts:
+        session.execute(INSERT_ALERT, alerts)
+    if deliveries:
+        session.execute(INSERT_DELIVERY, deliveries)
+    return deliveries
+
+
+def route_event(session, envelope, rules):
+    """``route_events`` for one event."""
+    return route_events(session, [envelope], rules)
+
+
+def _route(envelope, subscribers, rules, alerts, deliveries):
+    """Add one event's alert and delivery rows to ``alerts`` and ``deliveries``."""
     event_type, data = envelope["type"], envelope["data"]
     departments = rules.departments_for(event_type, data)
-    subscribers = session.execute(SUBSCRIBERS_OF, {"event_type": event_type}).all()
     title = rules.title(event_type, data)[:500]
     now = utcnow()
-    deliveries = []
     for sub in subscribers:
         if not domain.in_area(sub.area_code, data):
             continue
@@ -162,10 +182,7 @@ def route_event(session, envelope, rules):
                   "source": envelope.get("source", ""), "title": title,
                   "occurred_at": occurred_at, "data": data, "created_at": now,
                   **domain.area_fields(data)}
-        session.execute(INSERT_ALERT, [dict(common, department=d) for d in departments])
-    if deliveries:
-        session.execute(INSERT_DELIVERY, deliveries)
-    return deliveries
+        alerts.extend(dict(common, department=d) for d in departments)
 
 
 def _instant(text):

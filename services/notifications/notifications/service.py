@@ -2,7 +2,7 @@
 deliveries out; subscriptions, inbox and the delivery log over RPC.
 
 Events arrive on one reliable handler per contract that names notifications as a
-subscriber (generated below the class); each routes the event once (``claim_event``)
+subscriber (generated below the class); each routes the event once (``claim_events``)
 into inbox alerts and pending deliveries. A timer sends due webhook and e-mail
 deliveries, with backoff, until they succeed or are dead-lettered.
 """
@@ -16,7 +16,7 @@ from fazhi_common.errors import field_error
 from fazhi_common.events import CONTRACTS
 from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
-from fazhi_common.outbox import claim_event
+from fazhi_common.outbox import claim_events
 from fazhi_common.settings import Settings
 from fazhi_common.timer import timer
 from fazhi_common.validation import load
@@ -41,11 +41,11 @@ class NotificationsService(base.ServiceBase):
 
     # -- events in ---------------------------------------------------------------------------
 
-    def route(self, envelope):
-        """Route one event to inboxes and deliveries, once however often it arrives."""
+    def route(self, envelopes):
+        """Route events to inboxes and deliveries, each once however often it arrives."""
         with self.db.transaction() as session:
-            if claim_event(session, envelope, ROUTE_HANDLER):
-                ops.route_event(session, envelope, self.rules)
+            ops.route_events(session, claim_events(session, envelopes, ROUTE_HANDLER),
+                             self.rules)
 
     # -- webhook and e-mail deliveries -----------------------------------------------------------
 
@@ -166,10 +166,12 @@ class NotificationsService(base.ServiceBase):
 
 
 def _route_on(contract):
-    """The reliable handler of one event kind: it routes the envelope."""
-    @event_handler(contract.source, contract.type)
-    def handler(self, envelope, payload):
-        self.route(envelope)  # alerts and deliveries keep the envelope as published
+    """The reliable handler of one event kind: it routes the envelopes, a batch at once
+    when a backlog drains."""
+    @event_handler(contract.source, contract.type, batch=True)
+    def handler(self, events):
+        # alerts and deliveries keep the envelope as published
+        self.route([envelope for envelope, _payload in events])
 
     handler.__name__ = handler.__qualname__ = f"on_{contract.type}"
     return handler

@@ -1,5 +1,6 @@
 // Evaluation: rankings by county and town, a community's score explained indicator by
-// indicator, spot-check draws with their seed and how to re-run them, vetoes, titles.
+// indicator, spot-check draws (committed, revealed, redrawn) and how anyone checks them,
+// vetoes, titles.
 import { get, getAll, post } from '../api.js';
 import { errorBox, fmt, form, h, label, section, table } from '../ui.js';
 
@@ -7,6 +8,7 @@ const E = '/api/v1/evaluation';
 const R = '/api/v1/registry';
 const STAGES = { framework: '搭框架', deepening: '深化提升', full_compliance: '全面达标', not_yet_formed: '尚未组建' };
 const TITLE_ACTIONS = { awarded: '授牌', re_evaluation_due: '到期复评', kept: '复评保留', revoked: '摘牌', cancelled: '撤销' };
+const DRAW_STATUS = { committed: '已承诺（待揭晓）', revealed: '已揭晓', superseded: '已重抽作废' };
 const thisYear = () => String(new Date().getFullYear());
 const communityLink = (code, name, period) => h('a', { href: `#/evaluation/community/${code}/${period}`, 'data-community': code }, name || code);
 
@@ -34,8 +36,8 @@ async function overview(session, period, countyCode, townCode) {
     get(`${E}/vetoes`, { period, per_page: 100 }),
     get(`${E}/titles`, { county_code: countyCode, per_page: 100 }),
   ]);
-  const drawSection = section('抽查', table([['id', '编号'], ['seed', '种子'],
-    [(d) => Object.values(d.sample).flat().length, '抽中数'],
+  const drawSection = section('抽查', table([['id', '编号'], [(d) => DRAW_STATUS[d.status] || d.status, '状态'],
+    [(d) => (d.sample ? Object.values(d.sample).flat().length : '—'), '抽中数'],
     [(d) => h('a', { href: `#/evaluation/draw/${d.id}` }, '查看与复核'), '']], draws.items, { empty: '本年度尚无抽查' }),
   session.abilities.includes('draw_spot_check') ? drawForm(period) : null);
   return h('div', null, h('h1', null, '创建评价'),
@@ -57,27 +59,50 @@ async function overview(session, period, countyCode, townCode) {
 
 function drawForm(period) {
   return form([
-    ['seed', '公开的随机种子（不填自动生成）'],
     ['per_county', '每县抽取数', { type: 'number' }],
   ], async (v) => {
     const body = { period };
-    if (v.seed) body.seed = v.seed;
     if (v.per_county) body.per_county = Number(v.per_county);
     const draw = await post(`${E}/spot-checks`, body);
     window.location.hash = `#/evaluation/draw/${draw.id}`;
-    return '已抽取';
-  }, { submitLabel: '抽取', id: 'draw-form' });
+    return '已承诺';
+  }, { submitLabel: '承诺抽查（先公布种子哈希与名单摘要）', id: 'draw-form' });
 }
 
-async function drawPage(id) {
+async function drawPage(session, id) {
   const d = await get(`${E}/spot-checks/${id}`);
+  const reload = async () => { page.replaceWith(await drawPage(session, id)); };
   const rows = Object.keys(d.eligible).map((county) => ({ county,
-    eligible: d.eligible[county].length, sample: (d.sample[county] || []).join('、') }));
-  return h('div', { id: 'draw-page' }, h('h1', null, `抽查 #${d.id}（${d.period}年度）`),
+    eligible: d.eligible[county].length, sample: d.sample ? (d.sample[county] || []).join('、') : '待揭晓' }));
+  const mayDraw = session.abilities.includes('draw_spot_check') && d.status !== 'superseded';
+  const reveal = mayDraw && d.status === 'committed' ? form([], async () => {
+    await post(`${E}/spot-checks/${id}/reveal`);
+    await reload();
+  }, { submitLabel: '揭晓种子并抽取', id: 'reveal-form' }) : null;
+  const redraw = mayDraw ? form([['reason', '重抽理由（公开）', { type: 'textarea', required: true }]], async (v) => {
+    const next = await post(`${E}/spot-checks/${id}/redraws`, { reason: v.reason });
+    window.location.hash = `#/evaluation/draw/${next.id}`;
+    return '已重抽';
+  }, { submitLabel: '重抽', id: 'redraw-form' }) : null;
+  const publicUrl = `${window.location.origin}${E}/public/draws/${d.id}`;
+  const page = h('div', { id: 'draw-page' }, h('h1', null, `抽查 #${d.id}（${d.period}年度）`),
     h('p', null, h('a', { href: '#/evaluation' }, '← 返回')),
-    section('种子与复核方法', h('p', null, '种子：', h('code', { id: 'draw-seed' }, d.seed)),
-      h('p', { id: 'draw-method' }, d.method), h('p', { class: 'muted' }, `抽取人 ${d.drawn_by}，时间 ${d.drawn_at}`)),
-    section('抽中名单', table([['county', '县（市、区）'], ['eligible', '可抽数'], ['sample', '抽中']], rows, { exportName: `抽查${d.id}` })));
+    section('承诺与揭晓',
+      h('p', null, '状态：', h('strong', { id: 'draw-status' }, DRAW_STATUS[d.status] || d.status)),
+      h('p', null, '种子哈希（承诺时公布）：', h('code', { id: 'draw-seed-hash' }, d.seed_hash)),
+      h('p', null, '名单摘要：', h('code', { id: 'draw-digest' }, d.eligible_digest)),
+      h('p', null, '种子：', h('code', { id: 'draw-seed' }, d.seed || '待揭晓')),
+      h('p', { id: 'draw-method' }, d.method), h('p', { class: 'muted' }, d.method_description),
+      h('p', { class: 'muted' }, `承诺人 ${d.committed_by}，${d.committed_at}`,
+        d.revealed_at ? `；揭晓人 ${d.revealed_by}，${d.revealed_at}` : ''),
+      d.superseded_at ? h('p', { id: 'draw-superseded' }, `已于 ${d.superseded_at} 由 ${d.superseded_by} 重抽作废，理由：${d.superseded_reason}`) : null,
+      h('p', null, '任何人无需账号即可复核：', h('code', null, publicUrl), '；离线：', h('code', null, `fazhi-draw verify ${publicUrl}`)),
+      reveal),
+    section('抽中名单', table([['county', '县（市、区）'], ['eligible', '可抽数'], ['sample', '抽中']], rows, { exportName: `抽查${d.id}` })),
+    d.history.length > 1 ? section('重抽记录', table([['id', '编号'], [(x) => DRAW_STATUS[x.status] || x.status, '状态'],
+      ['committed_at', '承诺时间'], ['superseded_by', '重抽人'], ['superseded_reason', '理由']], d.history)) : null,
+    redraw ? section('重抽', redraw) : null);
+  return page;
 }
 
 async function communityPage(code, period) {
@@ -101,7 +126,7 @@ async function communityPage(code, period) {
 export async function render({ session, args }) {
   const [view, a, b, c] = args;
   if (view === 'community' && a) return communityPage(a, b || thisYear());
-  if (view === 'draw' && a) return drawPage(a);
+  if (view === 'draw' && a) return drawPage(session, a);
   if (view === 'rank') return overview(session, a || thisYear(), b || '', c || '');
   return overview(session, thisYear(), '', '');
 }

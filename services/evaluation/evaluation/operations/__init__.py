@@ -7,12 +7,21 @@ current result and announces it when the score or the pass decision changed.
 
 The layers, each importing only those below it: ``scoring`` (the community named in a
 call, the scheme that scores it, the derived facts, the current result) at the bottom;
-``schemes``, ``evidence`` (self-assessment and the residents' survey), ``inspections``
-(spot-check draws and inspections), ``titles``, ``vetoes`` (which end titles) and
-``reports`` above it; ``events`` (the read model of other services' facts) and
-``export`` (the Excel export's pages) at the edge. The service calls them through the names
-gathered here.
+``schemes``, ``evidence`` (self-assessment and the residents' survey), ``draws``
+(spot-check draws, committed then revealed), ``inspections``, ``titles``, ``vetoes``
+(which end titles) and ``reports`` above it; ``events`` (the read model of other
+services' facts) and ``export`` (the Excel export's pages) at the edge. The service calls
+them through the names gathered here.
 """
+from evaluation.operations.draws import (
+    commit_draw,
+    draw_view,
+    get_draw,
+    list_draws,
+    public_draw,
+    redraw,
+    reveal_draw,
+)
 from evaluation.operations.events import (
     on_adviser_assigned,
     on_adviser_removed,
@@ -31,11 +40,7 @@ from evaluation.operations.evidence import (
 )
 from evaluation.operations.export import export_page
 from evaluation.operations.inspections import (
-    draw_spot_check,
-    draw_view,
-    get_draw,
     get_inspection,
-    list_draws,
     list_inspections,
     record_inspection,
 )
@@ -85,13 +90,14 @@ __all__ = [
     "RECOMPUTE_PINNED", "recompute_pinned_step", "start_recompute",
     "announce_due_re_evaluations", "answer_survey", "award_title", "community_to_read",
     "community_to_write", "create_scheme", "decide_on_reorganised_title", "decide_veto",
-    "expire_titles", "get_veto", "current_period", "derived_facts", "draw_spot_check",
+    "expire_titles", "get_veto", "current_period", "derived_facts", "commit_draw",
     "draw_view", "edit_scheme", "explain", "export_page", "get_draw", "get_inspection",
     "get_scheme", "get_title", "list_draws", "list_evidence", "list_inspections",
     "list_schemes", "list_titles", "list_vetoes", "on_adviser_assigned", "on_adviser_removed",
     "on_affairs_disclosed", "on_community_registered", "on_community_reorganised",
     "on_community_updated", "on_election_held", "on_mediation_case_closed", "prerequisite",
-    "rankings", "re_evaluate_title", "record_inspection", "record_veto", "refresh",
-    "refresh_from", "refresh_many", "report", "result_view", "revoke_title", "scheme_for",
-    "scheme_view", "submit_evidence", "survey_summary", "vetoes_from_event",
+    "public_draw", "rankings", "redraw", "reveal_draw", "re_evaluate_title",
+    "record_inspection", "record_veto", "refresh", "refresh_from", "refresh_many", "report",
+    "result_view", "revoke_title", "scheme_for", "scheme_view", "submit_evidence",
+    "survey_summary", "vetoes_from_event",
 ]

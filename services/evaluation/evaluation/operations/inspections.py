@@ -1,68 +1,13 @@
-"""Spot checks (a reproducible draw of communities) and the inspections that score them."""
-import secrets
-
-from sqlalchemy import or_, select
+"""Inspections: special ones and spot checks of the communities a revealed draw chose
+(the draws themselves are in ``draws``)."""
+from sqlalchemy import select
 
 from evaluation import domain
-from evaluation.models import CommunityFact, Finding, Inspection, SpotCheckDraw, Title
+from evaluation.models import Finding, Inspection, SpotCheckDraw
 from evaluation.operations.schemes import scheme_indicator
 from evaluation.operations.scoring import community_to_write, refresh, require_scheme
-from fazhi_common import draws
 from fazhi_common.db import paginate
 from fazhi_common.errors import NotFound, ValidationFailed, field_error
-
-
-def draw_spot_check(session, data, scope):
-    counties = data.get("county_codes")
-    for county in counties or []:
-        if not county.stands_as_county:
-            raise field_error("county_codes", f"{county} is not a county code.")
-        scope.require_area(county, field="county_codes")
-    q = scope.in_area(select(CommunityFact).where(CommunityFact.status == "active"),
-                      CommunityFact.code)
-    if counties:
-        q = q.where(CommunityFact.county_code.in_(counties))
-    if data.get("title_holders_only"):
-        q = q.where(CommunityFact.code.in_(select(Title.community_code)
-                                           .where(Title.status == "held")))
-    eligible = {}
-    for community in session.scalars(q.order_by(CommunityFact.code)):
-        eligible.setdefault(community.county_code, []).append(community.code)
-    if not eligible:
-        raise field_error("county_codes", "No eligible communities in the area.")
-    seed = data.get("seed") or secrets.token_hex(8)
-    sample = draws.draw(seed, eligible, data.get("per_county"), data.get("share"))
-    draw = SpotCheckDraw(period=data["period"], area=scope.prefix, seed=seed,
-                         per_county=data.get("per_county"), share=data.get("share"),
-                         title_holders_only=data.get("title_holders_only", False),
-                         eligible=eligible, sample=sample, drawn_by=scope.subject)
-    session.add(draw)
-    session.flush()
-    return draw
-
-
-def draw_view(draw):
-    return {"id": draw.id, "period": draw.period, "seed": draw.seed,
-            "per_county": draw.per_county, "share": draw.share,
-            "title_holders_only": draw.title_holders_only, "eligible": draw.eligible,
-            "sample": draw.sample, "method": draws.METHOD_TEXT, "drawn_by": draw.drawn_by,
-            "drawn_at": draw.drawn_at}
-
-
-def get_draw(session, draw_id, scope):
-    draw = session.get(SpotCheckDraw, draw_id)
-    if draw is None or not domain.draw_visible(draw.area, scope.area):
-        raise NotFound(f"No spot-check draw {draw_id}.")
-    return draw
-
-
-def list_draws(session, query, scope):
-    q = select(SpotCheckDraw).order_by(SpotCheckDraw.id.desc()).where(or_(
-        SpotCheckDraw.area.startswith(scope.prefix),
-        SpotCheckDraw.area.in_(domain.areas_above(scope.area))))
-    if query.get("period"):
-        q = q.where(SpotCheckDraw.period == query["period"])
-    return paginate(session, q, query["page"], query["per_page"])
 
 
 def record_inspection(session, data, scope, today):
@@ -75,6 +20,9 @@ def record_inspection(session, data, scope, today):
         draw = session.get(SpotCheckDraw, data["draw_id"])
         if draw is None:
             raise field_error("draw_id", f"No spot-check draw {data['draw_id']}.")
+        if draw.status != "revealed":
+            raise field_error("draw_id", f"Draw {draw.id} is {draw.status}: only a revealed "
+                                         "draw in force chooses whom to inspect.")
         drawn = draw.sample.get(community.county_code, [])
         if draw.period != data["period"] or community.code not in drawn:
             raise field_error("draw_id", f"Draw {draw.id} did not choose {community.code} "
