@@ -170,6 +170,7 @@ def rpc_calls(gateway_app, monkeypatch):
 
 
 @pytest.mark.once  # every operation as every role, through every running service
+@pytest.mark.timeout(300)  # some 1,200 requests through the services: a minute when idle
 def test_every_operation_admits_exactly_its_roles(seeded, gateway, rpc_calls):
     spec = gateway.get("/api/v1/openapi.json").json
     home = seeded.home
