@@ -51,6 +51,7 @@ def make_vhost(api):
 
 def queue_backlog(workdir, amqp_uri, events):
     """``events`` community registrations waiting in evaluation's queue."""
+    from fazhi_common import division
     from fazhi_common.db import make_engine
     from fazhi_common.outbox import OutboxRelay, record_event
     from fazhi_common.tables import CommonBase
@@ -58,12 +59,13 @@ def queue_backlog(workdir, amqp_uri, events):
     engine = make_engine(f"sqlite:///{workdir}/registry-outbox.db")
     CommonBase.metadata.create_all(engine)
     sessions = sessionmaker(engine, expire_on_commit=False)
+    county = division.parse("330110000000")
     with sessions() as session:
         for n in range(events):
-            town = n // 500 + 1
+            town = county.child(n // 500 + 1)
             record_event(session, "community_registered", {
-                "county_code": "330110000000", "town_code": f"330110{town:03d}000",
-                "community_code": f"330110{town:03d}{n % 500 + 1:03d}", "name": f"村{n}",
+                "county_code": county, "town_code": town,
+                "community_code": town.child(n % 500 + 1), "name": f"村{n}",
                 "kind": "village"})
         session.commit()
     relay = OutboxRelay("registry", sessions, {"AMQP_URI": amqp_uri}, batch_size=1000)
