@@ -39,3 +39,55 @@ def peak_rss_mb(pid):
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def create_admin(env, cwd, username, password):
+    """A platform administrator in the gateway's account database, for the bench's logins."""
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "gateway.admin", "create-user", "--username",
+                    username, "--role", "platform_admin", "--department", "bench",
+                    "--password-stdin"], input=f"{password}\n", text=True, env=env,
+                   cwd=cwd, check=True, capture_output=True)
+
+
+def wait_answering(url, what, seconds=120):
+    """Poll ``url`` until it answers 200; give up with a message naming ``what``."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"{what} did not answer within {seconds}s")
+
+
+def stop(processes, seconds=20):
+    """Ask each process to stop, then kill any that has not within ``seconds``."""
+    import subprocess
+
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def service_config_file(path, root, service, **overrides):
+    """Write ``service``'s own config.yml (its defaults) with the bench's ``overrides`` to
+    ``path``: a config written by hand misses each setting added later."""
+    import yaml
+
+    from fazhi_common.config import load_config
+
+    settings = load_config(root / "services" / service / "config.yml", environ={})
+    settings.update({"LOGGING": {"version": 1, "root": {"level": "WARNING"}}, **overrides})
+    path.write_text(yaml.safe_dump(settings))
+    return path

@@ -37,7 +37,14 @@ READS = ("/api/v1/evaluation/schemes", "/api/v1/evaluation/schemes/1",
          "/api/v1/evaluation/titles")
 WARM_UP = 5  # first reads of each client (connections being made) are not counted
 
-from benchlib import RABBIT_API, RABBIT_HOST, free_port  # noqa: E402
+from benchlib import (  # noqa: E402
+    RABBIT_API,
+    RABBIT_HOST,
+    create_admin,
+    free_port,
+    stop,
+    wait_answering,
+)
 from registry_import import drop_database, fresh_database  # noqa: E402
 
 
@@ -98,23 +105,8 @@ def start_platform(workdir, amqp_uri, database_url, port):
             [str(VENV_BIN / "gunicorn"), "--workers", "2", "--threads", "8", "--bind",
              f"127.0.0.1:{port}", "gateway.wsgi:app"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
-    subprocess.run([sys.executable, "-m", "gateway.admin", "create-user", "--username",
-                    "bench", "--role", "platform_admin", "--department", "bench",
-                    "--password-stdin"], input="bench-flood-password\n", text=True, env=env,
-                   cwd=ROOT, check=True, capture_output=True)
+    create_admin(env, ROOT, "bench", "bench-flood-password")
     return [evaluation, gateway]
-
-
-def wait_answering(base):
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{base}/health/live", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise SystemExit("the gateway did not start")
 
 
 class Token:
@@ -200,7 +192,7 @@ def main():
         queued, publish_seconds = queue_backlog(workdir, amqp_uri, args.events)
         processes = start_platform(workdir, amqp_uri, database_url, port)
         started = time.monotonic()  # evaluation consumes from the moment it is up
-        wait_answering(base)
+        wait_answering(f"{base}/health/live", "the gateway")
         token = Token(base)
         engine = make_engine(database_url)
 
@@ -229,13 +221,7 @@ def main():
             rows = conn.scalar(text("SELECT count(*) FROM processed_event"))
             facts = conn.scalar(text("SELECT count(*) FROM community_fact"))
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(processes, seconds=30)
         if engine is not None:
             engine.dispose()
         requests.delete(f"{args.api}/api/vhosts/{vhost}")

@@ -24,7 +24,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import free_port, rabbit_vhost  # noqa: E402
+from benchlib import free_port, rabbit_vhost, stop  # noqa: E402
 from load import COUNTY, ROOT, VENV_BIN, start_platform, wait_ready  # noqa: E402
 
 TOWN, COMMUNITY = COUNTY[:6] + "001000", COUNTY[:6] + "001001"
@@ -125,10 +125,7 @@ def main():
             me_rate, me_p50 = hammer(port, "/api/v1/auth/me", auth, args.seconds,
                                      args.connections)
         finally:
-            for process in (bare, gateway, registry):
-                process.terminate()
-            for process in (bare, gateway, registry):
-                process.wait(timeout=15)
+            stop((bare, gateway, registry), seconds=15)
     print(f"gateway_read.bare_flask_req_per_s={bare_rate:.0f}  p50 {bare_p50:.2f} ms")
     print(f"gateway_read.gateway_req_per_s={gw_rate:.0f}  p50 {gw_p50:.2f} ms")
     print(f"gateway_read.health_live_req_per_s={live_rate:.0f}  p50 {live_p50:.2f} ms")

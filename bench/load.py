@@ -13,7 +13,6 @@ import argparse
 import collections
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,7 +23,7 @@ import uuid
 from pathlib import Path
 
 import requests
-import yaml
+from benchlib import create_admin, free_port, service_config_file, stop, wait_answering
 from kombu import Connection
 
 from fazhi_common.division import Division
@@ -34,12 +33,6 @@ sys.path[:0] = [str(ROOT / "common"), str(ROOT / "tests")]
 VENV_BIN = Path(sys.executable).parent
 COUNTY = Division("330110000000")
 TOWNS = [COUNTY.child(t) for t in range(1, 41)]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def make_vhost(api):
@@ -58,10 +51,10 @@ def start_platform(workdir, amqp_uri, registry_db, port, workers=2, threads=16):
     gateway_db = f"sqlite:///{workdir}/gateway.db"
     upgrade(ROOT / "services/registry", registry_db)
     upgrade(ROOT / "gateway", gateway_db)
-    registry_cfg = workdir / "registry.yml"
-    registry_cfg.write_text(yaml.safe_dump({
-        "AMQP_URI": amqp_uri, "DATABASE_URL": registry_db, "GATEWAY_VERIFY_KEYS": public,
-        "max_workers": 20, "OUTBOX_POLL_SECONDS": 0.5}))
+    registry_cfg = service_config_file(
+        workdir / "registry.yml", ROOT, "registry", AMQP_URI=amqp_uri,
+        DATABASE_URL=registry_db, GATEWAY_VERIFY_KEYS=public, max_workers=20,
+        OUTBOX_POLL_SECONDS=0.5)
     env = dict(os.environ, AMQP_URI=amqp_uri, GATEWAY_DATABASE_URL=gateway_db,
                GATEWAY_SIGNING_KEY=private, PUBLIC_RATE_PER_MINUTE="100000",
                FAZHI_SERVICES="[registry]")
@@ -77,22 +70,12 @@ def start_platform(workdir, amqp_uri, registry_db, port, workers=2, threads=16):
              "--bind",
              f"127.0.0.1:{port}", "gateway.wsgi:app"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
-    subprocess.run([sys.executable, "-m", "gateway.admin", "create-user", "--username",
-                    "load", "--role", "platform_admin", "--department", "bench",
-                    "--password-stdin"], input="load-test-password\n", text=True, env=env,
-                   cwd=ROOT, check=True, capture_output=True)
+    create_admin(env, ROOT, "load", "load-test-password")
     return registry, gateway
 
 
 def wait_ready(base):
-    for _ in range(120):
-        try:
-            if requests.get(f"{base}/health/ready", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise SystemExit("the platform did not become ready")
+    wait_answering(f"{base}/health/ready", "the platform's readiness check", seconds=180)
 
 
 class Client(threading.Thread):
@@ -246,13 +229,7 @@ def main():
         print(f"events: {sum(events.values())}  lost: {len(lost_events)}  "
               f"duplicated: {len(doubled)}")
     finally:
-        for process in (gateway, registry):
-            process.terminate()
-        for process in (gateway, registry):
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop((gateway, registry), seconds=15)
         requests.delete(f"{args.api}/api/vhosts/{vhost}")
 
 

@@ -21,14 +21,13 @@ from datetime import date
 from pathlib import Path
 
 import requests
-import yaml
 from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
 from fazhi_common.division import Division
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import RABBIT_API, RABBIT_HOST  # noqa: E402
+from benchlib import RABBIT_API, RABBIT_HOST, service_config_file, stop  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -74,15 +73,9 @@ def fill_outbox(sessions, numbers):
 
 
 def start_service(workdir, amqp_uri, database_url, max_workers, instance=0):
-    from fazhi_common.config import load_config
-
-    # the service's own config.yml (its defaults), then the bench's broker and database
-    settings = load_config(ROOT / "services/notifications/config.yml", environ={})
-    settings.update({
-        "AMQP_URI": amqp_uri, "DATABASE_URL": database_url, "max_workers": max_workers,
-        "LOGGING": {"version": 1, "root": {"level": "WARNING"}}})
-    config = workdir / f"notifications-{instance}.yml"
-    config.write_text(yaml.safe_dump(settings))
+    config = service_config_file(workdir / f"notifications-{instance}.yml", ROOT,
+                                 "notifications", AMQP_URI=amqp_uri,
+                                 DATABASE_URL=database_url, max_workers=max_workers)
     with open(workdir / f"notifications-{instance}.log", "w") as log:
         # BENCH_NOTIFICATIONS_PREFIX: e.g. "python -m cProfile -o notifications.prof"
         return subprocess.Popen(
@@ -192,13 +185,7 @@ def main():
             routed = conn.scalar(text("SELECT count(DISTINCT event_id) FROM alert"))
         engine.dispose()
     finally:
-        for service in services:
-            service.terminate()
-        for service in services:
-            try:
-                service.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                service.kill()
+        stop(services)
         requests.delete(f"{args.api}/api/vhosts/{vhost}")
         if scratch:
             with make_engine(args.postgres).execution_options(
