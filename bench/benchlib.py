@@ -10,16 +10,22 @@ RABBIT_API = os.environ.get("FAZHI_RABBIT_API", "http://guest:guest@127.0.0.1:15
 RABBIT_HOST = os.environ.get("FAZHI_RABBIT_HOST", "127.0.0.1:5672")
 
 
+def make_vhost(api=RABBIT_API, prefix="fazhi_bench"):
+    """A fresh vhost the guest user may use; the caller deletes it."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    requests.put(f"{api}/api/vhosts/{name}").raise_for_status()
+    requests.put(f"{api}/api/permissions/{name}/guest",
+                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
+    return name
+
+
 @contextmanager
 def rabbit_vhost(amqp_uri=None, api=RABBIT_API):
     """An AMQP URI on a fresh vhost, deleted afterwards (or ``amqp_uri`` as given)."""
     if amqp_uri:
         yield amqp_uri
         return
-    name = f"fazhi_bench_{uuid.uuid4().hex[:8]}"
-    requests.put(f"{api}/api/vhosts/{name}").raise_for_status()
-    requests.put(f"{api}/api/permissions/{name}/guest",
-                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
+    name = make_vhost(api)
     try:
         yield f"pyamqp://guest:guest@{RABBIT_HOST}/{name}"
     finally:

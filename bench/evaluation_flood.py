@@ -23,7 +23,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import requests
@@ -42,18 +41,11 @@ from benchlib import (  # noqa: E402
     RABBIT_HOST,
     create_admin,
     free_port,
+    make_vhost,
     stop,
     wait_answering,
 )
 from registry_import import drop_database, fresh_database  # noqa: E402
-
-
-def make_vhost(api):
-    name = f"fazhi_bench_{uuid.uuid4().hex[:8]}"
-    requests.put(f"{api}/api/vhosts/{name}").raise_for_status()
-    requests.put(f"{api}/api/permissions/{name}/guest",
-                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
-    return name
 
 
 def queue_backlog(workdir, amqp_uri, events):

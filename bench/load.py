@@ -19,11 +19,17 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import requests
-from benchlib import create_admin, free_port, service_config_file, stop, wait_answering
+from benchlib import (
+    create_admin,
+    free_port,
+    make_vhost,
+    service_config_file,
+    stop,
+    wait_answering,
+)
 from kombu import Connection
 
 from fazhi_common.division import Division
@@ -33,14 +39,6 @@ sys.path[:0] = [str(ROOT / "common"), str(ROOT / "tests")]
 VENV_BIN = Path(sys.executable).parent
 COUNTY = Division("330110000000")
 TOWNS = [COUNTY.child(t) for t in range(1, 41)]
-
-
-def make_vhost(api):
-    name = f"fazhi_load_{uuid.uuid4().hex[:8]}"
-    requests.put(f"{api}/api/vhosts/{name}").raise_for_status()
-    requests.put(f"{api}/api/permissions/{name}/guest",
-                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
-    return name
 
 
 def start_platform(workdir, amqp_uri, registry_db, port, workers=2, threads=16):
@@ -168,7 +166,7 @@ def main():
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="fazhi-load-"))
-    vhost = make_vhost(args.api)
+    vhost = make_vhost(args.api, "fazhi_load")
     amqp_uri = f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}"
     registry_db = args.database_url or f"sqlite:///{workdir}/registry.db"
     port = free_port()

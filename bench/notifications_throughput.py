@@ -27,7 +27,13 @@ from sqlalchemy.orm import sessionmaker
 from fazhi_common.division import Division
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import RABBIT_API, RABBIT_HOST, service_config_file, stop  # noqa: E402
+from benchlib import (  # noqa: E402
+    RABBIT_API,
+    RABBIT_HOST,
+    make_vhost,
+    service_config_file,
+    stop,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -35,14 +41,6 @@ VENV_BIN = Path(sys.executable).parent
 # an overdue case to the supervising bureau (three queues, as in real traffic)
 KINDS = ("mediation_case_received", "mediation_case_closed", "mediation_case_overdue")
 COUNTY = Division("330110000000")
-
-
-def make_vhost(api):
-    name = f"fazhi_bench_{uuid.uuid4().hex[:8]}"
-    requests.put(f"{api}/api/vhosts/{name}").raise_for_status()
-    requests.put(f"{api}/api/permissions/{name}/guest",
-                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
-    return name
 
 
 def event(n):
