@@ -20,6 +20,9 @@ def pytest_collection_modifyitems(items):
         if "tests/cluster/" in str(item.fspath):
             item.add_marker(pytest.mark.cluster)
             item.add_marker(pytest.mark.once)  # scripts/test runs them in one pass only
+            # the first test also starts and clusters three Erlang nodes, each step bounded
+            # on its own (two minutes); on a saturated CPU that alone can take minutes
+            item.add_marker(pytest.mark.timeout(900))
 
 
 @pytest.fixture(scope="session")
