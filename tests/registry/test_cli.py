@@ -2,12 +2,9 @@
 import csv
 
 import pytest
-import yaml
 from sqlalchemy import func, select
-from sqlalchemy.orm import sessionmaker
 
 from fazhi_common.audit import AuditEntry
-from fazhi_common.db import make_engine
 from fazhi_common.outbox import OutboxEvent
 from registry import cli
 from registry.models import Community, County, Town
@@ -17,16 +14,6 @@ GOOD = ("统计用区划代码,名称\n"
         "330110001000,五常街道\n"
         "330110001001,五常村\n"
         "330110001002,友谊社区\n")
-
-
-@pytest.fixture
-def registry_config(database_url, tmp_path):
-    url = database_url("registry")
-    path = tmp_path / "registry.yml"
-    path.write_text(yaml.safe_dump({"DATABASE_URL": url}))
-    engine = make_engine(url)
-    yield str(path), sessionmaker(engine)
-    engine.dispose()
 
 
 def _count(sessions, model):

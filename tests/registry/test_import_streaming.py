@@ -4,11 +4,8 @@ import base64
 import csv
 
 import pytest
-import yaml
 from sqlalchemy import func, select
-from sqlalchemy.orm import sessionmaker
 
-from fazhi_common.db import make_engine
 from fazhi_common.outbox import OutboxEvent
 from registry import cli, importing
 from registry.models import Community, County, Town
@@ -29,23 +26,13 @@ QUIRKY = HEADER + ("330110001201,大陆村,村委会,220\r\n"
                    "330110002001,瓶窑社区,社区,121\r\n")
 
 
-@pytest.fixture
-def registry(database_url, tmp_path):
-    url = database_url("registry")
-    path = tmp_path / "registry.yml"
-    path.write_text(yaml.safe_dump({"DATABASE_URL": url}))
-    engine = make_engine(url)
-    yield str(path), sessionmaker(engine)
-    engine.dispose()
-
-
 def _count(sessions, model, *where):
     with sessions() as session:
         return session.scalar(select(func.count()).select_from(model).where(*where))
 
 
-def test_a_quirky_gbk_list_imports_each_unit_once(registry, tmp_path, capsys):
-    config, sessions = registry
+def test_a_quirky_gbk_list_imports_each_unit_once(registry_config, tmp_path, capsys):
+    config, sessions = registry_config
     source = tmp_path / "名单.csv"
     source.write_bytes(QUIRKY.encode("gbk"))
     assert cli.main(["--config", config, "import", str(source)]) == 0
@@ -65,8 +52,8 @@ def test_a_quirky_gbk_list_imports_each_unit_once(registry, tmp_path, capsys):
 
 
 def test_a_code_twice_with_different_names_is_an_error_and_nothing_is_written(
-        registry, tmp_path, capsys):
-    config, sessions = registry
+        registry_config, tmp_path, capsys):
+    config, sessions = registry_config
     source = tmp_path / "units.csv"
     source.write_bytes((QUIRKY + "330110001001,另一个社区,社区,111\r\n").encode("gbk"))
     report = tmp_path / "report.csv"
@@ -79,8 +66,8 @@ def test_a_code_twice_with_different_names_is_an_error_and_nothing_is_written(
     assert _count(sessions, County) == 0 and _count(sessions, OutboxEvent) == 0
 
 
-def test_an_orphan_anywhere_in_the_list_fails_it(registry, tmp_path, capsys):
-    config, sessions = registry
+def test_an_orphan_anywhere_in_the_list_fails_it(registry_config, tmp_path, capsys):
+    config, sessions = registry_config
     source = tmp_path / "units.csv"
     # the orphan's town is nowhere; a town whose county comes after it is fine
     source.write_bytes((HEADER + "330110003000,仁和街道,街道,\r\n"
@@ -94,11 +81,11 @@ def test_an_orphan_anywhere_in_the_list_fails_it(registry, tmp_path, capsys):
     assert _count(sessions, Town) == 0
 
 
-def test_chunks_of_a_long_list_create_update_and_leave_alone(registry, tmp_path, capsys,
+def test_chunks_of_a_long_list_create_update_and_leave_alone(registry_config, tmp_path, capsys,
                                                             monkeypatch):
     """Chunk boundaries fall anywhere: a re-import with changes updates exactly those."""
     monkeypatch.setattr(importing, "CHUNK", 7)
-    config, sessions = registry
+    config, sessions = registry_config
     villages = [f"330110001{n:03d},村{n},村委会,220\r\n" for n in range(200, 260)]
     first = HEADER + "330110000000,余杭区,市辖区,\r\n330110001000,良渚街道,街道,\r\n"
     source = tmp_path / "units.csv"
