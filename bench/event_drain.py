@@ -177,6 +177,9 @@ def main():
                     with engine.connect() as conn:
                         counts.append(conn.scalar(HANDLED))
                 state["handled"] = tuple(counts)
+                for name, count in zip(("evaluation", "notifications"), counts, strict=True):
+                    if count >= len(ids):
+                        state.setdefault(name, now - started)
                 if min(counts) >= len(ids):
                     state["drained"] = now
             return state["drained"] is not None or now - started > args.timeout
@@ -219,7 +222,9 @@ def main():
     print(f"drain.events_per_s={rate:.0f}  ({drain_seconds:.1f} s until evaluation and "
           f"notifications had each handled all; goal ≥ 2000)")
     print(f"drain.handled={state['handled'][0]} evaluation, {state['handled'][1]} "
-          f"notifications  ({facts} communities, {results} results)")
+          f"notifications  (all handled after {state.get('evaluation', float('nan')):.1f} s "
+          f"and {state.get('notifications', float('nan')):.1f} s; {facts} communities, "
+          f"{results} results)")
     print(f"drain.raw_events_per_s={raw_rate:.0f}  (anchor: a bare kombu consumer acking "
           f"{raw_n} of the same messages in {raw_seconds:.1f} s)")
     print(f"drain.ratio={rate / raw_rate:.2f}  (drain end to end / bare consumer)")
