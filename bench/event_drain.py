@@ -18,6 +18,7 @@ per message, no database) draining the same backlog from a third subscriber's qu
 (--database-url names a PostgreSQL server: scratch databases are made on it and dropped.)
 """
 import argparse
+import os
 import sys
 import tempfile
 import threading
@@ -84,6 +85,13 @@ def mark_expected(database_url, ids):
 
 HANDLED = text("SELECT count(DISTINCT p.event_id) FROM processed_event p "
                "JOIN bench_expected e ON e.event_id = p.event_id")
+
+
+def cpu_seconds(pid):
+    """User and system CPU a process has used so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wait_consuming(api, vhost, consumers, timeout=120):
@@ -184,11 +192,15 @@ def main():
                     state["drained"] = now
             return state["drained"] is not None or now - started > args.timeout
 
+        # evaluation and notifications: the CPU each spends on the drain
+        services = {"evaluation": processes[0].pid, "notifications": processes[-1].pid}
+        cpu = {name: cpu_seconds(pid) for name, pid in services.items()}
         started = time.monotonic()
         threading.Thread(target=publish_all, daemon=True).start()
         during = read_until(base, token, args.readers, drained)
         drain_seconds = (state["drained"] or time.monotonic()) - started
         publish_seconds = (published["done"] or time.monotonic()) - started
+        cpu = {name: cpu_seconds(pid) - cpu[name] for name, pid in services.items()}
         time.sleep(1.0)  # anything handled twice would show now
         with engines[0].connect() as conn:
             facts = conn.scalar(text("SELECT count(*) FROM community_fact"))
@@ -225,6 +237,9 @@ def main():
           f"notifications  (all handled after {state.get('evaluation', float('nan')):.1f} s "
           f"and {state.get('notifications', float('nan')):.1f} s; {facts} communities, "
           f"{results} results)")
+    for name, seconds in cpu.items():
+        print(f"drain.{name}_cpu_ms_per_event={seconds * 1000 / len(ids):.2f}  ({seconds:.1f} "
+              f"CPU seconds for the drain: {len(ids) / seconds:.0f} events per CPU second)")
     print(f"drain.raw_events_per_s={raw_rate:.0f}  (anchor: a bare kombu consumer acking "
           f"{raw_n} of the same messages in {raw_seconds:.1f} s)")
     print(f"drain.ratio={rate / raw_rate:.2f}  (drain end to end / bare consumer)")
