@@ -235,7 +235,7 @@ class EventQueueConsumer(QueueConsumer):
         super().setup()
         self.event_workers = Semaphore(self.max_event_workers)
         self.unsettled = {}  # channel -> {delivery tag: None}, oldest first
-        self._turn = 0
+        self.ready = {}  # handlers with events waiting for a worker, in turn
 
     def get_consumers(self, consumer_cls, channel):
         self.unsettled = {}  # a new connection: the old one's deliveries went back
@@ -245,16 +245,20 @@ class EventQueueConsumer(QueueConsumer):
         self.unsettled.setdefault(message.channel, {})[message.delivery_tag] = None
         provider.handle_message(body, message)
 
-    def dispatch(self):
-        """Start workers on what waits, while workers are free (the handlers in turn)."""
-        providers = [p for p in self._providers if isinstance(p, ReliableEventHandler)]
-        while providers:
-            ready = [p for p in providers if p.has_waiting()]
-            if not ready or not self.event_workers.acquire(blocking=False):
-                return
-            provider = ready[self._turn % len(ready)]
-            self._turn += 1
+    def dispatch(self, provider=None):
+        """Start workers on what waits (``provider`` has something new), while workers
+        are free; handlers with something waiting take turns."""
+        if provider is not None:
+            self.ready[provider] = None
+        while self.ready and self.event_workers.acquire(blocking=False):
+            provider = next(iter(self.ready))
+            del self.ready[provider]
+            if not provider.has_waiting():
+                self.event_workers.release()
+                continue
             provider.run_next()
+            if provider.has_waiting():
+                self.ready[provider] = None  # behind the others that wait
 
     def _forget(self, message):
         tags = self.unsettled.get(message.channel)
@@ -331,7 +335,7 @@ class ReliableEventHandler(EventHandler):
                 self.handle_message_processed, message, exc_info=sys.exc_info()))
             return
         self.waiting.append((body, payload, message))
-        self.queue_consumer.dispatch()
+        self.queue_consumer.dispatch(self)
 
     def has_waiting(self):
         return bool(self.alone or self.waiting)
@@ -364,6 +368,7 @@ class ReliableEventHandler(EventHandler):
                 # the batch rolled back as a whole: each event again alone, so an event
                 # that fails by itself does not take the others to the dead-letter queue
                 self.alone.extend(events)
+                self.queue_consumer.ready[self] = None
             elif exc_info is None:
                 self.queue_consumer.ack_messages([message for *_, message in events])
             else:
