@@ -163,8 +163,7 @@ def set_based_pass(engine):
         results.append({"community_code": c.code, "period": PERIOD, "scheme_id": scheme.id,
                         **{k: outcome[k] for k in ("stage", "score", "max_score",
                                                    "pass_threshold", "passed", "vetoed")},
-                        "breakdown": {k: outcome[k] for k in ("categories", "indicators",
-                                                              "vetoes", "normalisation")},
+                        "breakdown": domain.stored_breakdown(outcome),
                         "computed_at": now})
     with engine.begin() as conn:
         for start in range(0, len(results), 2000):

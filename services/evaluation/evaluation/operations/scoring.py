@@ -178,8 +178,7 @@ def _refresh_chunk(session, codes, period, today):
         rows.append({"community_code": code, "period": period, "scheme_id": scheme.id,
                      **{k: outcome[k] for k in ("stage", "score", "max_score",
                                                 "pass_threshold", "passed", "vetoed")},
-                     "breakdown": {k: outcome[k] for k in ("categories", "indicators",
-                                                           "vetoes", "normalisation")},
+                     "breakdown": domain.stored_breakdown(outcome),
                      "computed_at": now})
         before = previous.get(code)
         before = {"score": before.score, "passed": before.passed} if before else None
@@ -227,4 +226,9 @@ def explain(session, code, period, scope):
     result = session.get(Result, (code, period))
     if result is None:
         raise NotFound(f"{code} has no result for {period} yet.")
-    return {**result_view(result, community), **result.breakdown}
+    return {**result_view(result, community), **breakdown_of(result)}
+
+
+def breakdown_of(result):
+    """A stored result's explanation: categories, indicators, vetoes, normalisation."""
+    return domain.decode_breakdown(result.scheme.definition, result.breakdown)
