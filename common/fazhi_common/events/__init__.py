@@ -44,9 +44,18 @@ def area_of(code):
     A town's area names no community, a county-level unit's no town.
     """
     unit = Division(code)
-    area = {"county_code": unit.county, "town_code": unit.town,
-            "community_code": unit if unit.level == COMMUNITY else None}
+    if unit.level == COMMUNITY:
+        # a community's county and town are its town's: asked once per town (a province's
+        # recompute announces ~15,000 changed scores in ~1,400 towns)
+        return {**_area_of_town(unit.parent), "community_code": unit}
+    area = {"county_code": unit.county, "town_code": unit.town}
     return {key: value for key, value in area.items() if value is not None}
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _area_of_town(town):
+    return {key: value for key, value in (("county_code", town.county),
+                                           ("town_code", town.town)) if value is not None}
 
 
 class JobFinished(Schema):

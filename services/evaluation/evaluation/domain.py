@@ -235,24 +235,36 @@ def evaluate(definition, inputs, stage):
 
     ``inputs``: ``evidence`` and ``findings`` (indicator code -> value, source, note),
     ``facts`` (fact -> value, source), ``satisfaction`` (sample, satisfied),
-    ``parameters`` (the scheme's), ``vetoes`` (list). ``marks`` in the outcome is what
-    is stored of the explanation (``stored_breakdown``); the rest derives from the scheme.
+    ``parameters`` (the scheme's), ``vetoes`` (list). ``mark`` without the explanation.
     """
-    marks = []
+    outcome = mark(definition, inputs, stage)
+    explained = _explanation(definition, outcome["marks"])
+    return {**outcome, "categories": explained["categories"],
+            "indicators": explained["indicators"], "normalisation": explained["normalisation"]}
+
+
+def mark(definition, inputs, stage):
+    """The score, pass decision and marks of a community (as ``evaluate``): what a result
+    stores. ``marks`` holds, per indicator of the scheme in ``indicators_of`` order,
+    ``[points or None where not applicable, value, source, note]``; the explanation
+    follows from them and the scheme (``decode_breakdown``)."""
+    # summed in the explanation's order from the same start: the same figures to the bit
+    marks, raw, top, applicable_max = [], 0, 0, 0
     for _path, indicator in indicators_of(definition):
         points, value, source, note = score_indicator(indicator, inputs)
-        marks.append([round(points, 2) if points is not None else None, value, source, note])
-    explained = _explanation(definition, marks)
-    normalisation = explained["normalisation"]
-    score = normalise(normalisation["raw_score"], normalisation["applicable_max"],
-                      explained["total"])
+        top += indicator["max_points"]
+        if points is not None:
+            points = round(points, 2)
+            raw += points
+            applicable_max += indicator["max_points"]
+        marks.append([points, value, source, note])
+    raw, total, applicable_max = round(raw, 2), round(top, 2), round(applicable_max, 2)
+    score = normalise(raw, applicable_max, total)
     threshold = definition["pass_thresholds"].get(stage)
     vetoed = bool(inputs["vetoes"])
     passed = not vetoed and threshold is not None and score >= threshold
-    return {"score": score, "max_score": explained["total"], "stage": stage,
-            "pass_threshold": threshold, "passed": passed, "vetoed": vetoed,
-            "categories": explained["categories"], "indicators": explained["indicators"],
-            "normalisation": normalisation, "marks": marks}
+    return {"score": score, "max_score": total, "stage": stage,
+            "pass_threshold": threshold, "passed": passed, "vetoed": vetoed, "marks": marks}
 
 
 def _explanation(definition, marks):
