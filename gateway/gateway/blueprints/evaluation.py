@@ -28,7 +28,8 @@ REORGANISATION_RULES = ("What a reorganisation does to titles",
 SCORE_RULES = ("Scores: what does not apply, what each indicator counts",
                "docs/evaluation.md#scores-an-official-would-sign")
 
-
+EXPORT_RULES = ("The Excel export: one ranking, indicators a page later",
+                "docs/evaluation.md#the-excel-export")
 DRAW_RULES = ("Spot-check draws: committed, revealed, verified by anyone",
               "docs/evaluation.md#spot-check-draws")
 
@@ -303,11 +304,10 @@ def report():
 
 @bp.get("/exports/results.xlsx")
 @documented("Results and their indicators as an Excel workbook", query=api.ReportQuery,
-            tag=TAG)
+            tag=TAG, docs=EXPORT_RULES)
 def export_results():
     """Every result of the area once, in the rank order of the moment the export began
-    (read in one call); each community's indicators as read a page later (its result
-    recomputed meanwhile shows the new indicators beside the ranked row)."""
+    (read in one call); each community's indicators as read a page later."""
     query = query_args(api.ReportQuery)
     ranking = _call("export_ranking", query)
     pages = _indicator_pages(query["period"], [row[1] for row in ranking["rows"]])
