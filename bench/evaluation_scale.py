@@ -208,8 +208,13 @@ def export_through_gateway(database_url, repeat):
         http = requests.Session()
         http.headers["Authorization"] = f"Bearer {Token(base).value}"
         api = f"{base}/api/v1/evaluation"
-        # the first call of each kind makes connections (broker, database): not counted
-        http.get(f"{api}/rankings", params={"period": PERIOD}, timeout=60).raise_for_status()
+        # until the service answers; the first call makes connections: not counted
+        deadline = time.monotonic() + 120
+        while http.get(f"{api}/rankings", params={"period": PERIOD},
+                       timeout=60).status_code != 200:
+            if time.monotonic() > deadline:
+                raise SystemExit("the evaluation service did not answer within 120 s")
+            time.sleep(0.5)
 
         def export():
             answer = http.get(f"{api}/exports/results.xlsx", params={"period": PERIOD},
