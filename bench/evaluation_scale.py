@@ -8,7 +8,7 @@ then times, on the very functions the service runs:
 
 - the whole-province recompute, against its anchor measured just before it: a set-based
   pass over the same inputs (each input kind fetched in one query, the same
-  ``domain.evaluate`` per community, the results stored in bulk). The recompute is what
+  ``domain.mark`` per community, the results stored in bulk). The recompute is what
   a revision of the schemes in use starts: one job per scheme, run step by step as the
   job runner runs it (each step a transaction moving a batch of pinned results, each
   input kind read once per chunk of communities, the results written in bulk); and,
@@ -164,14 +164,13 @@ def set_based_pass(engine):
         inputs = {"evidence": evidence.get(c.code, {}), "findings": {}, "facts": {},
                   "satisfaction": {"sample": 0, "satisfied": 0},
                   "parameters": scheme.definition["parameters"], "vetoes": []}
-        outcome = domain.evaluate(scheme.definition, inputs,
-                                  domain.stage_of(c.reorganised_on, PERIOD))
+        outcome = domain.mark(scheme.definition, inputs,
+                              domain.stage_of(c.reorganised_on, PERIOD))
         outcome["vetoes"] = []
         results.append({"community_code": c.code, "period": PERIOD, "scheme_id": scheme.id,
                         **{k: outcome[k] for k in ("stage", "score", "max_score",
                                                    "pass_threshold", "passed", "vetoed")},
-                        "breakdown": {k: outcome[k] for k in ("categories", "indicators",
-                                                              "vetoes", "normalisation")},
+                        "breakdown": domain.stored_breakdown(outcome),
                         "computed_at": now})
     with engine.begin() as conn:
         for start in range(0, len(results), 2000):

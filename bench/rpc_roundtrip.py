@@ -4,9 +4,9 @@
 Both sides run in child processes on one throw-away vhost: a nameko service with one
 signed ``echo`` RPC (``fazhi_common.identity.rpc``, so identity checking is included) and
 a bare kombu responder that echoes on ``reply_to``. The caller is the gateway's own
-``RpcPool`` (a signed identity in the context, a timeout, confirms on the request) and a
-bare kombu client (no confirms). Prints the sequential p50, calls/s with 8 callers, and
-the ratio nameko / raw.
+``RpcPool`` (an identity signed per call, a timeout, requests ``mandatory`` without
+publisher confirms) and a bare kombu client (no confirms). Prints the sequential p50,
+calls/s with 8 callers, and the ratio nameko / raw.
 
     .venv/bin/python bench/rpc_roundtrip.py [--calls 2000]
 """

@@ -25,22 +25,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from nameko.amqp.publish import Publisher
-from nameko.constants import (
-    AMQP_SSL_CONFIG_KEY,
-    AMQP_URI_CONFIG_KEY,
-    DEFAULT_SERIALIZER,
-    DEFAULT_TRANSPORT_OPTIONS,
-    LOGIN_METHOD_CONFIG_KEY,
-    NON_PERSISTENT,
-    SERIALIZER_CONFIG_KEY,
-)
 from nameko.extensions import DependencyProvider, SharedExtension
-from nameko.rpc import Responder, get_rpc_exchange
 
 from fazhi_common.division import Division, InvalidDivision, parse
 from fazhi_common.errors import FazhiError, Forbidden, Unauthenticated
-from fazhi_common.messaging import QuorumRpc, QuorumRpcConsumer
+from fazhi_common.messaging import QuorumRpc
 
 CONTEXT_KEY = "fazhi_identity"
 MAX_AGE_SECONDS = 300
@@ -159,6 +148,11 @@ def _signed_by_one_of(public_keys, signature, body):
 
 def verify_identity(token, public_keys, now=None, max_age=MAX_AGE_SECONDS):
     """The identity in ``token``; Unauthenticated unless the gateway signed it lately."""
+    return _verified(token, public_keys, now, max_age)[0]
+
+
+def _verified(token, public_keys, now, max_age):
+    """``(identity, issued_at)`` of a token ``verify_identity`` admits."""
     if not token or not isinstance(token, str) or token.count(".") != 1:
         raise Unauthenticated("This call carries no identity signed by the gateway.")
     body, signature = token.split(".")
@@ -170,11 +164,12 @@ def verify_identity(token, public_keys, now=None, max_age=MAX_AGE_SECONDS):
     if not valid:
         raise Unauthenticated("The caller's identity is not signed by the gateway.")
     now = now if now is not None else time.time()
-    if abs(now - payload.pop("iat", 0)) > max_age:
+    issued_at = payload.pop("iat", 0)
+    if abs(now - issued_at) > max_age:
         raise Unauthenticated("The caller's identity has expired.")
     if payload.get("role") not in ROLES:
         raise Unauthenticated("The caller's identity names no known role.")
-    return Identity(**payload)
+    return Identity(**payload), issued_at
 
 
 class IdentityVerifier(SharedExtension):
@@ -199,11 +194,11 @@ class IdentityVerifier(SharedExtension):
     def verify(self, token, now=None, max_age=MAX_AGE_SECONDS):
         seen = self._seen.get(token) if isinstance(token, str) else None
         if seen is None:
-            identity = verify_identity(token, self.public_keys, now=now, max_age=max_age)
+            identity, issued_at = _verified(token, self.public_keys, now, max_age)
             if len(self._seen) >= self.REMEMBERED:  # forget the oldest half, stay bounded
                 for key in list(self._seen)[: self.REMEMBERED // 2]:
                     del self._seen[key]
-            self._seen[token] = (identity, _issued_at(token))
+            self._seen[token] = (identity, issued_at)
             return identity
         identity, issued_at = seen
         now = now if now is not None else time.time()
@@ -212,45 +207,9 @@ class IdentityVerifier(SharedExtension):
         return identity
 
 
-def _issued_at(token):
-    return json.loads(_unb64(token.split(".")[0])).get("iat", 0)
-
-
-class _ReplyPublisher(Publisher):
-    """RPC replies go out transient and without a publisher confirm.
-
-    A confirm costs a broker round trip per call and buys nothing here: the reply queue
-    is the caller's own, and a reply lost with a broker failure is the caller's timeout
-    either way. Events and the outbox keep their confirms (they do not use this class).
-    """
-
-    use_confirms = False
-    delivery_mode = NON_PERSISTENT
-    transport_options = DEFAULT_TRANSPORT_OPTIONS.copy()  # nameko mutates it per publish
-
-
-class _Responder(Responder):
-    publisher_cls = _ReplyPublisher
-
-
-class SignedRpcConsumer(QuorumRpcConsumer):
-    """nameko's RPC consumer on a quorum queue, replying through ``_ReplyPublisher``."""
-
-    def respond(self, message, result, exc_info):
-        config = self.container.config
-        responder = _Responder(
-            config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
-            config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
-            ssl=config.get(AMQP_SSL_CONFIG_KEY), login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
-        result, exc_info = responder.send_response(result, exc_info)
-        self.queue_consumer.ack_message(message)
-        return result, exc_info
-
-
 class SignedRpc(QuorumRpc):
     """``@rpc`` that admits only calls signed by the gateway, by a role in ``roles``."""
 
-    rpc_consumer = SignedRpcConsumer()
     verifier = IdentityVerifier()
 
     def __init__(self, roles=STAFF, **kwargs):

@@ -54,19 +54,20 @@ class ProcessedEvent(CommonBase):
     processed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-def _envelope(event_type, data):
+def _envelope(event_type, payload):
+    """The envelope of a payload already validated and serialised by its contract."""
     return {
         "id": str(uuid.uuid4()),
         "type": event_type,
         "source": events.contract(event_type).source,
         "occurred_at": utcnow().isoformat(),
-        "data": events.serialise_payload(event_type, data),
+        "data": payload,
     }
 
 
 def record_event(session, event_type, data):
     """Add an event to the outbox in ``session``'s transaction; return its envelope."""
-    envelope = _envelope(event_type, data)
+    envelope = _envelope(event_type, events.serialise_payload(event_type, data))
     session.add(OutboxEvent(event_id=envelope["id"], event_type=event_type, envelope=envelope))
     session.info.setdefault("outbox_pending", 0)
     session.info["outbox_pending"] += 1
@@ -76,8 +77,9 @@ def record_event(session, event_type, data):
 def record_events(session, event_type, datas):
     """``record_event`` for many payloads in one bulk INSERT: no object per event stays in
     the session, so a list of a million units records its events in bounded memory."""
+    payloads = events.serialise_payloads(event_type, datas)  # validated as one batch
     rows = [{"event_id": envelope["id"], "event_type": event_type, "envelope": envelope}
-            for envelope in (_envelope(event_type, data) for data in datas)]
+            for envelope in (_envelope(event_type, payload) for payload in payloads)]
     if rows:
         session.execute(insert(OutboxEvent), rows)
         session.info["outbox_pending"] = session.info.get("outbox_pending", 0) + len(rows)

@@ -1,26 +1,37 @@
-"""A pool of nameko standalone RPC clients, safe to share between request threads.
+"""RPC from the gateway to the services: a pool of clients shared by request threads.
 
-nameko's ``ClusterRpcProxy`` is single-threaded, keeps no heartbeat, cannot be reused
-after a disconnect and waits forever without a timeout. So: each request thread borrows
-a started client from the pool, every call carries a timeout, and a client that timed
-out or lost its connection is thrown away rather than returned. Requests also carry an
+Each client is one broker connection with one channel, on which it both publishes its
+requests and consumes its replies (nameko's wire format: the ``nameko-rpc`` exchange,
+``<service>.<method>``, context data as ``nameko.*`` headers). A request thread borrows a
+client, every call carries a timeout, and a client that timed out or lost its connection
+is thrown away rather than returned.
+
+Requests are transient and need no publisher confirm: the caller waits for its reply
+with its own timeout either way, and a confirm would cost a broker round trip per call.
+They are published ``mandatory``: a request no queue takes (no service of that name has
+ever run) comes back as ``basic.return`` on the channel the caller is already draining
+for its reply, and fails that call at once as "not running". Requests also carry an
 AMQP expiration equal to the timeout, so a request the gateway gave up on (a 503 to the
-caller) is not executed later when a stalled service comes back. Requests are transient:
-the broker confirms them once queued, without writing them to disk first (a request
-outlives neither its timeout nor the broker anyway). The confirm itself stays, with
-``mandatory``: it is how nameko learns at once that no service is listening.
+caller) is not executed later when a stalled service comes back.
 """
 import logging
 import queue
 import threading
+import time
+import uuid
 from contextlib import contextmanager
 
-from nameko.constants import NON_PERSISTENT
-from nameko.exceptions import RpcTimeout, UnknownService
-from nameko.rpc import ServiceProxy
-from nameko.standalone.rpc import ClusterRpcProxy
+from kombu import Connection, Consumer, Producer, Queue
+from nameko.constants import HEADER_PREFIX, NON_PERSISTENT
+from nameko.exceptions import RpcTimeout, UnknownService, deserialize
+from nameko.rpc import RPC_REPLY_QUEUE_TEMPLATE, get_rpc_exchange
+
+from fazhi_common.messaging import broker_spoke
 
 log = logging.getLogger(__name__)
+
+# The gateway's broker user may use reply queues of this name only (deploy/rabbitmq).
+REPLY_QUEUE_OWNER = "standalone_rpc_proxy"
 
 
 class ServiceUnavailable(Exception):
@@ -30,6 +41,81 @@ class ServiceUnavailable(Exception):
         super().__init__(f"{service}: {reason}")
         self.service = service
         self.reason = reason
+
+
+class RpcClient:
+    """One connection and channel: requests out; their replies, or their return, back in.
+
+    Used by one thread at a time, for one call at a time. The reply queue is exclusive:
+    it goes with the connection, so a client thrown away leaves nothing behind.
+    """
+
+    def __init__(self, config, timeout):
+        self.timeout = timeout
+        self.connection = Connection(config["AMQP_URI"])
+        try:
+            channel = self.connection.channel()
+            exchange = get_rpc_exchange(config)
+            self.reply_to = str(uuid.uuid4())
+            replies = Queue(RPC_REPLY_QUEUE_TEMPLATE.format(REPLY_QUEUE_OWNER, self.reply_to),
+                            exchange=exchange, routing_key=self.reply_to,
+                            exclusive=True, auto_delete=True)
+            self.producer = Producer(channel, exchange=exchange, serializer="json",
+                                     on_return=self._on_return)
+            # no acks: the queue is this connection's alone and goes with it
+            Consumer(channel, [replies], callbacks=[self._on_reply], no_ack=True,
+                     accept=["json"]).consume()
+        except BaseException:
+            self.close()
+            raise
+        self._expected = self._reply = None
+        self._returned = False
+
+    def _on_reply(self, body, message):
+        # a late reply to a call this client gave up on is not this call's
+        if message.properties.get("correlation_id") == self._expected:
+            self._reply = body
+
+    def _on_return(self, exc, exchange, routing_key, message):
+        if message.properties.get("correlation_id") == self._expected:
+            self._returned = True
+
+    def call(self, service, method, args, kwargs, context):
+        self._expected, self._reply, self._returned = uuid.uuid4().hex, None, False
+        headers = {f"{HEADER_PREFIX}.{key}": value for key, value in context.items()
+                   if value is not None}
+        self.producer.publish(
+            {"args": args, "kwargs": kwargs}, routing_key=f"{service}.{method}",
+            mandatory=True, reply_to=self.reply_to, correlation_id=self._expected,
+            headers=headers, delivery_mode=NON_PERSISTENT, expiration=self.timeout)
+        deadline = time.monotonic() + self.timeout
+        while self._reply is None:
+            if self._returned:
+                raise UnknownService(service)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise RpcTimeout(self.timeout)
+            try:
+                self.connection.drain_events(timeout=remaining)
+            except TimeoutError:
+                raise RpcTimeout(self.timeout) from None
+        error = self._reply.get("error")
+        if error:
+            raise deserialize(error)
+        return self._reply["result"]
+
+    def close(self):
+        try:
+            # Closing says goodbye to the broker and waits for its answer with no limit of
+            # its own; on a connection that just failed that wait must be bounded too.
+            # (kombu's connection wraps py-amqp's, whose transport holds the socket)
+            self.connection.connection.transport.sock.settimeout(self.timeout)
+        except (AttributeError, OSError):  # never connected, or the socket is already gone
+            pass
+        try:
+            self.connection.close()
+        except Exception:  # already broken; nothing more to release
+            log.debug("discarding a broken RPC client", exc_info=True)
 
 
 class RpcPool:
@@ -47,9 +133,7 @@ class RpcPool:
         self._slots = threading.BoundedSemaphore(size)
 
     def _start_client(self):
-        client = ClusterRpcProxy(self.config, timeout=self.timeout)
-        client.start()
-        return client
+        return RpcClient(self.config, self.timeout)
 
     def _discard(self, client):
         """Throw away a borrowed client and free its slot. The client is closed in the
@@ -58,26 +142,12 @@ class RpcPool:
         with self._lock:
             self._open -= 1
         self._slots.release()
-        threading.Thread(target=self._close, args=(client,), daemon=True).start()
+        threading.Thread(target=client.close, daemon=True).start()
 
     def _stop(self, client):
         with self._lock:
             self._open -= 1
-        self._close(client)
-
-    def _close(self, client):
-        try:
-            # Closing says goodbye to the broker and waits for its answer with no limit of
-            # its own; on a connection that just failed that wait must be bounded too.
-            # (kombu's connection wraps py-amqp's, whose transport holds the socket)
-            consumer = client._reply_listener.queue_consumer
-            consumer.connection.connection.transport.sock.settimeout(self.timeout)
-        except AttributeError:  # never connected, or the socket is already gone
-            pass
-        try:
-            client.stop()
-        except Exception:  # already broken; nothing more to release
-            log.debug("discarding a broken RPC client", exc_info=True)
+        client.close()
 
     def _give_back(self, client):
         self._idle.put(client)
@@ -86,10 +156,18 @@ class RpcPool:
     def _borrow(self, service):
         if not self._slots.acquire(timeout=self.timeout):
             raise ServiceUnavailable(service, "the gateway is at capacity")
-        try:
-            return self._idle.get_nowait()
-        except queue.Empty:
-            pass
+        while True:
+            try:
+                client = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            if not broker_spoke(client.connection):
+                return client
+            # closed by the broker while idle (a restart, a lost node): a request published
+            # on it would be lost without an error
+            with self._lock:
+                self._open -= 1
+            threading.Thread(target=client.close, daemon=True).start()
         with self._lock:
             self._open += 1
         try:
@@ -130,10 +208,7 @@ class RpcPool:
     def call(self, service, method, *args, context=None, **kwargs):
         """Call ``service.method`` with ``context`` carried as nameko context data."""
         with self.client(service) as client:
-            client._worker_ctx.data = dict(context or {})
-            proxy = ServiceProxy(client._worker_ctx, service, client._reply_listener,
-                                 expiration=self.timeout, delivery_mode=NON_PERSISTENT)
-            return getattr(proxy, method)(*args, **kwargs)
+            return client.call(service, method, args, kwargs, context or {})
 
     def close(self):
         while True:

@@ -69,7 +69,7 @@ def _mediation_points(evaluation_db):
         result = session.get(Result, (CODE, Y))
         if result is None:
             return None
-        return next(i for i in result.breakdown["indicators"]
+        return next(i for i in ops.breakdown_of(result)["indicators"]
                     if i["code"] == "mediation_success")
 
 
@@ -158,7 +158,7 @@ def test_a_communitys_tier_and_reorganisation_date_follow_the_registry(
 def _indicator(evaluation_db, code):
     with evaluation_db() as session:
         result = session.get(Result, (CODE, Y))
-        return next(i for i in result.breakdown["indicators"] if i["code"] == code)
+        return next(i for i in ops.breakdown_of(result)["indicators"] if i["code"] == code)
 
 
 def test_only_elections_of_the_committees_count_for_the_election_indicator(

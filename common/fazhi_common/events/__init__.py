@@ -20,7 +20,7 @@ import importlib
 import pkgutil
 from dataclasses import dataclass
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from fazhi_common.division import COMMUNITY, Division, DivisionField
 from fazhi_common.errors import ValidationFailed
@@ -44,9 +44,18 @@ def area_of(code):
     A town's area names no community, a county-level unit's no town.
     """
     unit = Division(code)
-    area = {"county_code": unit.county, "town_code": unit.town,
-            "community_code": unit if unit.level == COMMUNITY else None}
+    if unit.level == COMMUNITY:
+        # a community's county and town are its town's: asked once per town (a province's
+        # recompute announces ~15,000 changed scores in ~1,400 towns)
+        return {**_area_of_town(unit.parent), "community_code": unit}
+    area = {"county_code": unit.county, "town_code": unit.town}
     return {key: value for key, value in area.items() if value is not None}
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _area_of_town(town):
+    return {key: value for key, value in (("county_code", town.county),
+                                           ("town_code", town.town)) if value is not None}
 
 
 class JobFinished(Schema):
@@ -135,3 +144,44 @@ def serialise_payload(event_type, data):
     if errors:
         raise ValidationFailed(f"event {event_type} payload is invalid", errors)
     return dumped
+
+
+def serialise_payloads(event_type, datas):
+    """``serialise_payload`` for a batch of payloads of one type (a recompute announces
+    thousands): each field loads each distinct value once, which is the same check as
+    loading every payload whole when the contract's fields are all there is to it."""
+    schema = _schema(event_type)
+    dumped = schema.dump(list(datas), many=True)
+    if not _valid_by_value(schema, dumped):
+        # whole payloads, for the errors of each (or for a contract with its own rules)
+        for item in dumped:
+            errors = schema.validate(item)
+            if errors:
+                raise ValidationFailed(f"event {event_type} payload is invalid", errors)
+    return dumped
+
+
+def _valid_by_value(schema, items):
+    """True when ``schema.validate`` would find nothing in any of ``items``; False when
+    it might (then each is validated whole)."""
+    if any(getattr(schema, "_hooks", {None: True}).values()):
+        return False  # schema-level validators or processors see whole payloads
+    loaded = {field.data_key or name: field for name, field in schema.load_fields.items()}
+    required = {key for key, field in loaded.items() if field.required}
+    values = {key: set() for key in loaded}
+    for item in items:
+        keys = item.keys()
+        if not required <= keys or (schema.unknown == RAISE and not keys <= loaded.keys()):
+            return False
+        for key, value in item.items():
+            if key in values:
+                if not isinstance(value, (str, int, float, type(None))):
+                    return False  # lists, mappings: loaded whole
+                values[key].add((type(value), value))  # True and 1 are not one value
+    try:
+        for key, seen in values.items():
+            for _type, value in seen:
+                loaded[key].deserialize(value, key)
+    except ValidationError:
+        return False
+    return True

@@ -235,44 +235,87 @@ def evaluate(definition, inputs, stage):
 
     ``inputs``: ``evidence`` and ``findings`` (indicator code -> value, source, note),
     ``facts`` (fact -> value, source), ``satisfaction`` (sample, satisfied),
-    ``parameters`` (the scheme's), ``vetoes`` (list).
+    ``parameters`` (the scheme's), ``vetoes`` (list). ``mark`` without the explanation.
     """
+    outcome = mark(definition, inputs, stage)
+    explained = _explanation(definition, outcome["marks"])
+    return {**outcome, "categories": explained["categories"],
+            "indicators": explained["indicators"], "normalisation": explained["normalisation"]}
+
+
+def mark(definition, inputs, stage):
+    """The score, pass decision and marks of a community (as ``evaluate``): what a result
+    stores. ``marks`` holds, per indicator of the scheme in ``indicators_of`` order,
+    ``[points or None where not applicable, value, source, note]``; the explanation
+    follows from them and the scheme (``decode_breakdown``)."""
+    # summed in the explanation's order from the same start: the same figures to the bit
+    marks, raw, top, applicable_max = [], 0, 0, 0
+    for _path, indicator in indicators_of(definition):
+        points, value, source, note = score_indicator(indicator, inputs)
+        top += indicator["max_points"]
+        if points is not None:
+            points = round(points, 2)
+            raw += points
+            applicable_max += indicator["max_points"]
+        marks.append([points, value, source, note])
+    raw, total, applicable_max = round(raw, 2), round(top, 2), round(applicable_max, 2)
+    score = normalise(raw, applicable_max, total)
+    threshold = definition["pass_thresholds"].get(stage)
+    vetoed = bool(inputs["vetoes"])
+    passed = not vetoed and threshold is not None and score >= threshold
+    return {"score": score, "max_score": total, "stage": stage,
+            "pass_threshold": threshold, "passed": passed, "vetoed": vetoed, "marks": marks}
+
+
+def _explanation(definition, marks):
+    """Categories, indicators and normalisation of a score from its marks: one mark
+    ``[points or None where not applicable, value, source, note]`` per indicator of the
+    scheme, in ``indicators_of`` order."""
     indicators, categories = [], []
+    marked = iter(marks)
     for category in definition["categories"]:
-        groups = [(category["name"], category.get("indicators", []))]
-        groups += [(f"{category['name']} / {sub['name']}", sub["indicators"])
-                   for sub in category.get("categories", [])]
         got = top = 0.0
-        for path, members in groups:
-            for indicator in members:
-                points, value, source, note = score_indicator(indicator, inputs)
-                applicable = points is not None
-                points = round(points, 2) if applicable else 0.0
-                got += points
-                top += indicator["max_points"] if applicable else 0.0
-                indicators.append({"code": indicator["code"], "name": indicator["name"],
-                                   "category": path, "kind": indicator["kind"],
-                                   "max_points": indicator["max_points"], "points": points,
-                                   "applicable": applicable, "value": value,
-                                   "source": source, "note": note})
+        for path, indicator in indicators_of({"categories": [category]}):
+            points, value, source, note = next(marked)
+            applicable = points is not None
+            points = points if applicable else 0.0
+            got += points
+            top += indicator["max_points"] if applicable else 0.0
+            indicators.append({"code": indicator["code"], "name": indicator["name"],
+                               "category": path, "kind": indicator["kind"],
+                               "max_points": indicator["max_points"], "points": points,
+                               "applicable": applicable, "value": value,
+                               "source": source, "note": note})
         categories.append({"code": category["code"], "name": category["name"],
                            "points": round(got, 2), "max_points": round(top, 2)})
     raw = round(sum(i["points"] for i in indicators), 2)
     total = round(sum(i["max_points"] for i in indicators), 2)  # total_points, once
     applicable_max = round(sum(i["max_points"] for i in indicators if i["applicable"]), 2)
-    score = normalise(raw, applicable_max, total)
     not_applicable = [i["code"] for i in indicators if not i["applicable"]]
-    threshold = definition["pass_thresholds"].get(stage)
-    vetoed = bool(inputs["vetoes"])
-    passed = not vetoed and threshold is not None and score >= threshold
     normalisation = {
         "raw_score": raw, "applicable_max": applicable_max, "not_applicable": not_applicable,
         "note": (f"{', '.join(not_applicable)} not applicable: {raw} of the {applicable_max} "
                  f"points that applied, scaled to {total}" if not_applicable else None)}
-    return {"score": score, "max_score": total, "stage": stage,
-            "pass_threshold": threshold, "passed": passed, "vetoed": vetoed,
-            "categories": categories, "indicators": indicators,
-            "normalisation": normalisation}
+    return {"categories": categories, "indicators": indicators,
+            "normalisation": normalisation, "total": total}
+
+
+def stored_breakdown(outcome):
+    """What a result keeps of its explanation: the marks and the vetoes. Names, paths,
+    points at stake and the sums follow from its scheme, which never changes once used,
+    so a province's results are a fifth of the size with every figure they had."""
+    return {"marks": outcome["marks"], "vetoes": outcome["vetoes"]}
+
+
+def decode_breakdown(definition, stored):
+    """A result's explanation (categories, indicators, vetoes, normalisation) from what
+    it stores and the scheme it was scored with; every reader goes through here. A
+    result kept whole (one a migration could not match to its scheme) reads as it is."""
+    if "marks" not in stored:
+        return stored
+    explained = _explanation(definition, stored["marks"])
+    return {"categories": explained["categories"], "indicators": explained["indicators"],
+            "vetoes": stored["vetoes"], "normalisation": explained["normalisation"]}
 
 
 def score_changed(previous, current):

@@ -56,6 +56,7 @@ from evaluation.operations.schemes import (
     start_recompute,
 )
 from evaluation.operations.scoring import (
+    breakdown_of,
     community_to_read,
     community_to_write,
     current_period,
@@ -88,7 +89,8 @@ from evaluation.operations.vetoes import (
 
 __all__ = [
     "RECOMPUTE_PINNED", "recompute_pinned_step", "start_recompute",
-    "announce_due_re_evaluations", "answer_survey", "award_title", "community_to_read",
+    "announce_due_re_evaluations", "answer_survey", "award_title", "breakdown_of",
+    "community_to_read",
     "community_to_write", "create_scheme", "decide_on_reorganised_title", "decide_veto",
     "expire_titles", "get_veto", "current_period", "derived_facts", "commit_draw",
     "draw_view", "edit_scheme", "explain", "export_indicators", "export_ranking",

@@ -11,7 +11,8 @@ from operator import attrgetter, itemgetter
 
 from sqlalchemy import select
 
-from evaluation.models import Result
+from evaluation.domain import decode_breakdown
+from evaluation.models import Result, Scheme
 from evaluation.operations.reports import ranked
 from fazhi_common.api.evaluation import EXPORT_RESULT_FIELDS
 
@@ -28,24 +29,24 @@ _definition = itemgetter("category", "name", "kind", "max_points")
 _marks = itemgetter("points", "value", "source", "note")
 
 
-def _indicators(breakdown):
-    return breakdown["indicators"]
-
-
 def export_indicators(session, query, scope):
     """The indicators of ``query["codes"]`` (those with a result for the period, within
     the caller's area), in the order asked, as ``EXPORT_INDICATOR_FIELDS`` rows."""
     codes = query["codes"]
-    found = select(Result.community_code, Result.breakdown).where(
+    found = select(Result.community_code, Result.scheme_id, Result.breakdown).where(
         Result.period == query["period"], Result.community_code.in_(codes))
-    breakdowns = dict(session.execute(scope.in_area(found, Result.community_code)).all())
+    results = {row.community_code: row for row in
+               session.execute(scope.in_area(found, Result.community_code))}
+    schemes = dict(session.execute(select(Scheme.id, Scheme.definition).where(
+        Scheme.id.in_({row.scheme_id for row in results.values()})))) if results else {}
     definitions, items = {}, []
     for code in codes:
-        breakdown = breakdowns.pop(code, None)  # popped: a code asked twice is listed once
-        if breakdown is None:
+        result = results.pop(code, None)  # popped: a code asked twice is listed once
+        if result is None:
             continue
         rows = []
-        for indicator in _indicators(breakdown):
+        for indicator in decode_breakdown(schemes[result.scheme_id],
+                                          result.breakdown)["indicators"]:
             try:
                 key, marks = _definition(indicator), _marks(indicator)
             except KeyError:  # a breakdown stored before a field existed

@@ -6,10 +6,11 @@ the rules of domain.py see the same inputs either way. Each function returns a m
 from community code to that community's share of the rows, in the order the rules
 expect (the latest self-assessment or finding last).
 """
+import json
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Text, cast, func, or_, select
 
 from evaluation import domain, measures
 from evaluation.models import (
@@ -27,20 +28,26 @@ from evaluation.models import (
 
 def evidence(session, codes, period):
     """Indicator code -> the latest self-assessment, per community."""
+    # the attachments as their JSON text: most lists are empty, and a province's
+    # recompute decoded ~150,000 of them
     rows = session.execute(
         select(Evidence.community_code, Evidence.indicator_code, Evidence.id, Evidence.value,
                Evidence.note, Evidence.submitted_by, Evidence.submitted_at,
-               Evidence.attachments)
+               cast(Evidence.attachments, Text).label("attachments"))
         .where(Evidence.community_code.in_(codes), Evidence.period == period)
         .order_by(Evidence.id))
     found = defaultdict(dict)
     for e in rows:
+        attachments = json.loads(e.attachments) if e.attachments not in _NONE_ATTACHED else ()
         found[e.community_code][e.indicator_code] = {
             "value": e.value, "note": e.note,
             "source": f"self-assessment #{e.id} by {e.submitted_by} on "
                       f"{e.submitted_at.date().isoformat()}"
-                      + (f" (evidence: {', '.join(e.attachments)})" if e.attachments else "")}
+                      + (f" (evidence: {', '.join(attachments)})" if attachments else "")}
     return found
+
+
+_NONE_ATTACHED = (None, "[]", "null")
 
 
 def findings(session, codes, period):
@@ -192,8 +199,20 @@ class DerivedFacts:
         self.day = domain.reference_day(period, today)
         self.rows = {fact: _FACTS[fact][0](session, codes, period, self.day)
                      for fact in sorted(set(facts))}
+        # indicator id -> (the indicator, its figure without rows): most communities of a
+        # province have no row of a fact, and measuring nothing gives one figure for all
+        self._without_rows = {}
 
     def of(self, code, indicators):
-        return {ind["code"]: _FACTS[ind["fact"]][1](self.rows[ind["fact"]].get(code, []),
-                                                   self.period, self.day, ind)
+        return {ind["code"]: self._figure(self.rows[ind["fact"]].get(code), ind)
                 for ind in indicators}
+
+    def _figure(self, rows, indicator):
+        measure = _FACTS[indicator["fact"]][1]
+        if rows:
+            return measure(rows, self.period, self.day, indicator)
+        known = self._without_rows.get(id(indicator))
+        if known is None:  # the indicator is kept with it, so its id is not reused
+            known = self._without_rows[id(indicator)] = (
+                indicator, measure([], self.period, self.day, indicator))
+        return dict(known[1])

@@ -125,7 +125,7 @@ def refresh_many(session, codes, period, today):
     """Recompute and store the results of communities for a period; announce changes.
 
     Each input kind is read once for the whole batch (``inputs``), each community is
-    scored by ``domain.evaluate`` as ``refresh`` scores one, and the results are written
+    scored by ``domain.mark`` as ``refresh`` scores one, and the results are written
     in bulk. Communities unknown, no longer active or without a scheme are left as they
     are. Returns the number of results stored.
     """
@@ -173,13 +173,12 @@ def _refresh_chunk(session, codes, period, today):
                  "vetoes": [{"id": v.id, "veto_item": v.veto_item, "reason": v.reason,
                              "origin": v.origin} for v in vetoes.get(code, ())]}
         stage = domain.stage_of(community.reorganised_on, period)
-        outcome = domain.evaluate(definition, found, stage)
+        outcome = domain.mark(definition, found, stage)
         outcome["vetoes"] = found["vetoes"]
         rows.append({"community_code": code, "period": period, "scheme_id": scheme.id,
                      **{k: outcome[k] for k in ("stage", "score", "max_score",
                                                 "pass_threshold", "passed", "vetoed")},
-                     "breakdown": {k: outcome[k] for k in ("categories", "indicators",
-                                                           "vetoes", "normalisation")},
+                     "breakdown": domain.stored_breakdown(outcome),
                      "computed_at": now})
         before = previous.get(code)
         before = {"score": before.score, "passed": before.passed} if before else None
@@ -227,4 +226,9 @@ def explain(session, code, period, scope):
     result = session.get(Result, (code, period))
     if result is None:
         raise NotFound(f"{code} has no result for {period} yet.")
-    return {**result_view(result, community), **result.breakdown}
+    return {**result_view(result, community), **breakdown_of(result)}
+
+
+def breakdown_of(result):
+    """A stored result's explanation: categories, indicators, vetoes, normalisation."""
+    return domain.decode_breakdown(result.scheme.definition, result.breakdown)

@@ -1,0 +1,82 @@
+"""A batch of event payloads is checked as strictly as each payload alone: the same JSON,
+and a bad payload anywhere in the batch fails it with the errors its contract gives."""
+from datetime import date
+
+import pytest
+from marshmallow import Schema, ValidationError, fields, validates_schema
+
+from fazhi_common import events
+from fazhi_common.errors import ValidationFailed
+from fazhi_common.events import EventContract, area_of, serialise_payload, serialise_payloads
+
+SCORE = "evaluation_score_changed"
+
+
+def _scores(n=40):
+    return [{**area_of(f"330110{1 + i % 3:03d}{200 + i:03d}"), "period": "2026",
+             "scheme_id": 1 + i % 2, "score": float(i % 7), "previous_score": None,
+             "passed": bool(i % 2)} for i in range(n)]
+
+
+def test_a_valid_batch_serialises_as_each_payload_alone():
+    batch = _scores()
+    assert serialise_payloads(SCORE, batch) == [serialise_payload(SCORE, p) for p in batch]
+    due = [{**area_of("330110001201"), "period": "2026", "title": "safe_community",
+            "level": "county", "title_id": n, "due_on": date(2026, 5, n)} for n in (1, 2)]
+    assert serialise_payloads("re_evaluation_due", due) == [
+        serialise_payload("re_evaluation_due", p) for p in due]
+    assert serialise_payloads(SCORE, []) == []
+
+
+def _outcome(serialise):
+    try:
+        return "serialised", serialise()
+    except ValidationFailed as exc:
+        return "invalid", exc.fields
+    except ValueError as exc:  # the dump cannot even make it JSON
+        return "unserialisable", type(exc)
+
+
+@pytest.mark.parametrize("bad, expected", [
+    ({"community_code": "330110001999x"}, "invalid"),  # not a division code
+    ({"town_code": "330110001000", "county_code": "3301100"}, "invalid"),
+    ({"community_code": "330100001201"}, "invalid"),  # a town under no county
+    ({"passed": "perhaps"}, "invalid"),
+    ({"score": None}, "invalid"),  # not nullable
+    ({"scheme_id": "one"}, "unserialisable"),
+    ({"unknown_field": 1}, "serialised"),  # the dump keeps what the contract knows
+    ({"period": 2026}, "serialised"),  # made text by the dump
+])
+def test_one_bad_payload_in_a_batch_fares_as_it_would_alone(bad, expected):
+    batch = _scores()
+    batch[17] = {**batch[17], **bad}
+    alone = _outcome(lambda: [serialise_payload(SCORE, p) for p in batch])
+    assert alone[0] == expected
+    assert _outcome(lambda: serialise_payloads(SCORE, batch)) == alone
+
+
+def test_a_payload_missing_a_required_field_fails_the_batch():
+    batch = _scores()
+    del batch[3]["score"]
+    with pytest.raises(ValidationFailed) as failed:
+        serialise_payloads(SCORE, batch)
+    assert "score" in failed.value.fields
+
+
+def test_a_contract_with_rules_across_fields_checks_each_payload_whole(monkeypatch):
+    class Ranged(Schema):
+        low = fields.Integer(required=True)
+        high = fields.Integer(required=True)
+
+        @validates_schema
+        def ordered(self, data, **kwargs):
+            if data["low"] > data["high"]:
+                raise ValidationError("low above high")
+
+    monkeypatch.setitem(events.CONTRACTS, "planted_range",
+                        EventContract("planted_range", "registry", Ranged, ()))
+    # each value alone is fine: only the pair (5, 1) breaks the rule
+    batch = [{"low": 1, "high": 5}, {"low": 5, "high": 1}]
+    with pytest.raises(ValidationFailed):
+        serialise_payloads("planted_range", batch)
+    assert serialise_payloads("planted_range", batch[:1]) == batch[:1]
