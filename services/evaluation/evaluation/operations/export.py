@@ -38,7 +38,7 @@ def export_indicators(session, query, scope):
     results = {row.community_code: row for row in
                session.execute(scope.in_area(found, Result.community_code))}
     schemes = dict(session.execute(select(Scheme.id, Scheme.definition).where(
-        Scheme.id.in_({row.scheme_id for row in results.values()})))) if results else {}
+        Scheme.id.in_({row.scheme_id for row in results.values()}))).all()) if results else {}
     definitions, items = {}, []
     for code in codes:
         result = results.pop(code, None)  # popped: a code asked twice is listed once
