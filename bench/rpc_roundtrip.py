@@ -6,7 +6,7 @@ signed ``echo`` RPC (``fazhi_common.identity.rpc``, so identity checking is incl
 a bare kombu responder that echoes on ``reply_to``. The caller is the gateway's own
 ``RpcPool`` (an identity signed per call, a timeout, requests ``mandatory`` without
 publisher confirms) and a bare kombu client (no confirms). Prints the sequential p50,
-calls/s with 8 callers, and the ratio nameko / raw.
+calls/s with 8 callers, and the ratio nameko / raw, the two taking turns in rounds.
 
     .venv/bin/python bench/rpc_roundtrip.py [--calls 2000]
 """
@@ -95,31 +95,42 @@ class RawClient:
         return self.replies.pop(cid)["result"]
 
 
-def measure(call_factory, calls, threads):
-    """Sequential latencies (one caller), then calls/s with ``threads`` callers."""
-    call = call_factory()
-    for i in range(50):  # warm up
-        call(i)
-    latencies = []
-    for i in range(calls):
-        started = time.perf_counter()
-        call(i)
-        latencies.append(time.perf_counter() - started)
-    per_thread = calls // threads
-    callers = [call_factory() for _ in range(threads)]
+def measure(factories, calls, threads, rounds=10):
+    """``{name: (sequential p50 ms, calls/s with threads callers)}`` for each caller.
 
-    def run(c):
+    The callers take turns, a slice of the calls each per round, in alternating order:
+    this machine is shared and its load moves, so a figure taken minutes after its anchor
+    would compare two different machines.
+    """
+    single = {name: factory() for name, factory in factories.items()}
+    crowd = {name: [factory() for _ in range(threads)] for name, factory in factories.items()}
+    for call in single.values():
+        for i in range(50):  # warm up
+            call(i)
+    latencies = {name: [] for name in factories}
+    busy, done = dict.fromkeys(factories, 0.0), dict.fromkeys(factories, 0)
+    per_round, per_thread = calls // rounds, max(1, calls // rounds // threads)
+
+    def run(call):
         for i in range(per_thread):
-            c(i)
+            call(i)
 
-    workers = [threading.Thread(target=run, args=(c,)) for c in callers]
-    started = time.perf_counter()
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    rate = per_thread * threads / (time.perf_counter() - started)
-    return statistics.median(latencies) * 1000, rate
+    for turn in range(rounds):
+        for name in list(factories)[:: 1 if turn % 2 == 0 else -1]:
+            for i in range(per_round):
+                started = time.perf_counter()
+                single[name](i)
+                latencies[name].append(time.perf_counter() - started)
+            workers = [threading.Thread(target=run, args=(c,)) for c in crowd[name]]
+            started = time.perf_counter()
+            for w in workers:
+                w.start()
+            for w in workers:
+                w.join()
+            busy[name] += time.perf_counter() - started
+            done[name] += per_thread * threads
+    return {name: (statistics.median(latencies[name]) * 1000, done[name] / busy[name])
+            for name in factories}
 
 
 def main():
@@ -165,8 +176,9 @@ def main():
                     if time.time() > deadline:
                         raise
                     time.sleep(0.5)
-            raw_p50, raw_rate = measure(raw_call_factory, args.calls, args.threads)
-            nameko_p50, nameko_rate = measure(nameko_call_factory, args.calls, args.threads)
+            figures = measure({"raw": raw_call_factory, "nameko": nameko_call_factory},
+                              args.calls, args.threads)
+            (raw_p50, raw_rate), (nameko_p50, nameko_rate) = figures["raw"], figures["nameko"]
             pool.close()
         finally:
             for child in children:

@@ -11,9 +11,10 @@ with psycopg2 made cooperative for eventlet so a query does not stall the servic
 import os
 import threading
 from contextlib import contextmanager
+from functools import cache
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import create_engine, event, func, make_url, select
+from sqlalchemy import bindparam, create_engine, event, func, inspect, make_url, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
@@ -136,6 +137,22 @@ class DatabaseAccess:
         with _unavailable_on_connection_loss(), self._provider.session_factory() as session:
             yield session
             session.rollback()
+
+    def row(self, model, key):
+        """``model``'s row with primary key ``key`` as a read-only mapping, or None.
+
+        A read of one row by its key that answers only the row's own columns needs no ORM
+        session: one statement on a pooled connection costs about a third of the CPU of a
+        session's set-up, ``get``, identity map and rollback.
+        """
+        with _unavailable_on_connection_loss(), self._provider.engine.connect() as connection:
+            return connection.execute(_by_key(model), {"key": key}).mappings().first()
+
+
+@cache
+def _by_key(model):
+    (key,) = inspect(model).primary_key
+    return select(model.__table__).where(key == bindparam("key"))
 
 
 @contextmanager

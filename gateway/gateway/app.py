@@ -13,7 +13,7 @@ from fazhi_common.db import make_engine
 from fazhi_common.identity import signing_key
 from fazhi_console import bp as console_bp
 from gateway import health, security
-from gateway.auth import TokenIssuer
+from gateway.auth import RecentChecks, TokenIssuer
 from gateway.blueprints import all_blueprints
 from gateway.errors import register_error_handlers
 from gateway.openapi import build_spec, documented
@@ -55,6 +55,7 @@ def create_app(config=None):
                                         expire_on_commit=False)
     app.extensions["tokens"] = TokenIssuer(config["TOKEN_KEYS"], config["TOKEN_SIGNING_KID"],
                                            config.get("TOKEN_TTL_SECONDS", 900))
+    app.extensions["recent_checks"] = RecentChecks(config.get("AUTH_RECHECK_SECONDS", 2))
     app.extensions["identity_key"] = signing_key(config["GATEWAY_SIGNING_KEY"])
     # ids in paths are bounded like ids in bodies: a larger number cannot name anything
     app.url_map.converters["int"] = BoundedInt

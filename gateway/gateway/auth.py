@@ -7,13 +7,21 @@ verifies, so a key is rotated by adding a new one, signing with it, and removing
 one once its tokens have expired. A token is revoked by logging out (its ``jti``), by
 disabling the account, or by voiding all of a user's earlier tokens.
 
+A credential looked up in the account database is remembered for
+``AUTH_RECHECK_SECONDS`` (``RecentChecks``): a revocation made through this gateway
+process holds from its next request on; one made through another process holds there
+within that many seconds.
+
 Portal systems use API keys ``<key_id>.<secret>`` sent as ``X-API-Key``; only a hash of
 the secret is stored, and a key is revoked by marking it.
 """
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 import uuid
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import jwt
@@ -89,6 +97,92 @@ class TokenIssuer:
             raise Unauthenticated("The token has expired; log in again.") from None
         except (jwt.InvalidTokenError, KeyError, TypeError):
             raise Unauthenticated("The token is not valid.") from None
+
+
+class RecentChecks:
+    """Credentials checked against the account database in the last ``seconds``.
+
+    Looking the account up (active, role, area, revoked tokens) on every request was most
+    of the gateway's own work per request; a busy client repeats the same credential many
+    times a second. A credential seen again within ``seconds`` of its check is taken from
+    here, keyed by the exact credential string (only what was verified can match). Every
+    revocation or account change made through this process calls ``forget`` once it is
+    committed, so it holds here from the next request on; one made through another gateway
+    process holds there within ``seconds`` at most. ``seconds`` 0 checks every request.
+    """
+
+    REMEMBERED = 4096
+
+    def __init__(self, seconds):
+        self.seconds = float(seconds)
+        self._checked = {}
+        self._lock = threading.Lock()
+        self._generation = 0
+
+    def generation(self):
+        """Taken before a lookup and given to ``remember``: a ``forget`` in between wins."""
+        return self._generation
+
+    def recall(self, credential):
+        """``(identity, claims)`` checked within ``seconds``, else None."""
+        found = self._checked.get(credential)
+        if found is None:
+            return None
+        identity, claims, checked_at = found
+        if time.monotonic() - checked_at >= self.seconds:
+            return None
+        if claims is not None and time.time() >= claims["exp"]:
+            raise Unauthenticated("The token has expired; log in again.")
+        return identity, claims
+
+    def remember(self, credential, identity, claims, generation):
+        if self.seconds <= 0:
+            return
+        with self._lock:
+            if generation != self._generation:
+                return  # a revocation committed during the lookup: do not keep its result
+            if len(self._checked) >= self.REMEMBERED:  # forget the oldest half, stay bounded
+                for key in list(self._checked)[: self.REMEMBERED // 2]:
+                    del self._checked[key]
+            self._checked[credential] = (identity, claims, time.monotonic())
+
+    def forget(self):
+        """After a revocation or account change commits: check every credential afresh."""
+        with self._lock:
+            self._generation += 1
+            self._checked = {}
+
+
+def _recalled(recent, credential, request_id):
+    found = recent.recall(credential)
+    if found is None:
+        return None
+    identity, claims = found
+    return replace(identity, request_id=request_id), claims
+
+
+def authenticate_token(sessions, recent, issuer, token, request_id):
+    """``(identity, claims)`` of a login token: checked lately, or looked up now."""
+    found = _recalled(recent, token, request_id)
+    if found is not None:
+        return found
+    generation = recent.generation()
+    with sessions() as session:
+        identity, claims = identity_from_token(session, issuer, token, request_id)
+    recent.remember(token, identity, claims, generation)
+    return identity, claims
+
+
+def authenticate_api_key(sessions, recent, presented, request_id):
+    """The identity of a portal's API key: checked lately, or looked up now."""
+    found = _recalled(recent, presented, request_id)
+    if found is not None:
+        return found[0]
+    generation = recent.generation()
+    with sessions() as session:
+        identity = identity_from_api_key(session, presented, request_id)
+    recent.remember(presented, identity, None, generation)
+    return identity
 
 
 def identity_from_token(session, issuer, token, request_id):

@@ -18,7 +18,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from fazhi_common.errors import Forbidden, Unauthenticated
 from fazhi_common.identity import CONTEXT_KEY, RESIDENT, Identity, sign_identity
-from gateway.auth import identity_from_api_key, identity_from_token
+from gateway.auth import authenticate_api_key, authenticate_token
 
 SESSION_COOKIE = "fazhi_session"
 CSRF_COOKIE = "fazhi_csrf"
@@ -75,26 +75,27 @@ def db_session():
 def _authenticate(request_id, public):
     header = request.headers.get("Authorization", "")
     tokens = current_app.extensions["tokens"]
-    with db_session() as session:
-        if header.startswith("Bearer "):
-            identity, claims = identity_from_token(session, tokens, header[7:].strip(),
-                                                   request_id)
-            g.token_claims = claims
-            return identity
-        if request.headers.get("X-API-Key"):
-            return identity_from_api_key(session, request.headers["X-API-Key"], request_id)
-        cookie = request.cookies.get(SESSION_COOKIE)
-        # a stale console cookie must not lock anyone out of the sign-in page and its files
-        if cookie and not public:
-            identity, claims = identity_from_token(session, tokens, cookie, request_id)
-            # the browser sends the cookie on its own; only the console's script can also
-            # send the session's CSRF token, so a write without it came from elsewhere
-            if request.method not in SAFE_METHODS and not tokens.csrf_matches(
-                    claims, request.headers.get(CSRF_HEADER, "")):
-                raise Forbidden("The request lacks the console's CSRF token; reload the page.",
-                                {"csrf": ["missing or wrong"]})
-            g.token_claims = claims
-            return identity
+    recent = current_app.extensions["recent_checks"]
+    if header.startswith("Bearer "):
+        identity, claims = authenticate_token(db_session, recent, tokens, header[7:].strip(),
+                                              request_id)
+        g.token_claims = claims
+        return identity
+    if request.headers.get("X-API-Key"):
+        return authenticate_api_key(db_session, recent, request.headers["X-API-Key"],
+                                    request_id)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    # a stale console cookie must not lock anyone out of the sign-in page and its files
+    if cookie and not public:
+        identity, claims = authenticate_token(db_session, recent, tokens, cookie, request_id)
+        # the browser sends the cookie on its own; only the console's script can also
+        # send the session's CSRF token, so a write without it came from elsewhere
+        if request.method not in SAFE_METHODS and not tokens.csrf_matches(
+                claims, request.headers.get(CSRF_HEADER, "")):
+            raise Forbidden("The request lacks the console's CSRF token; reload the page.",
+                            {"csrf": ["missing or wrong"]})
+        g.token_claims = claims
+        return identity
     return None
 
 

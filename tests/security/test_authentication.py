@@ -1,7 +1,9 @@
 """Logging in, tokens, key rotation and revocation, API keys, rate limits."""
+import time
 from datetime import timedelta
 
 import jwt
+from sqlalchemy import event
 
 from fazhi_common.clock import utcnow
 from gateway.admin import create_user
@@ -84,7 +86,6 @@ def test_logout_and_revoke_all_tokens(gateway_app):
     admin = _bearer(_login(client, "admin").json["access_token"])
     officer_id = next(u["id"] for u in client.get(f"{A}/users", headers=admin).json["items"]
                       if u["username"] == "officer")
-    import time
     time.sleep(1.1)  # token iat has one-second resolution
     assert client.post(f"{A}/users/{officer_id}/revoke-tokens",
                        headers=admin).status_code == 204
@@ -166,3 +167,64 @@ def test_token_keys_are_long_enough_that_jwt_never_warns():
         jwt.decode(token, shipped["TOKEN_KEYS"]["k1"], algorithms=["HS256"])
     with pytest.raises(ValueError, match="shorter than 32 bytes"):
         TokenIssuer({"k1": "short"}, "k1", 60)
+
+
+def _officer_token(app, username="officer"):
+    create_user(app.extensions["db"], username, "viewer", "d", None, PASSWORD)
+    return _bearer(_login(app.test_client(), username).json["access_token"])
+
+
+def test_a_token_checked_lately_is_not_looked_up_again(gateway_app):
+    token = _officer_token(gateway_app)
+    client = gateway_app.test_client()
+    assert client.get(f"{A}/me", headers=token).status_code == 200
+    engine = gateway_app.extensions["db"].kw["bind"]
+    queries = []
+
+    def count(_conn, _cursor, statement, *_args):
+        queries.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(f"{A}/me", headers=token).json["subject"] == "officer"
+        assert queries == []
+        # another credential is looked up, and so is a forged variant of the cached one
+        assert client.get(f"{A}/me", headers=_bearer("not.a.token")).status_code == 401
+        tampered = token["Authorization"][:-2] + (
+            "AA" if not token["Authorization"].endswith("AA") else "BB")
+        assert client.get(f"{A}/me", headers={"Authorization": tampered}).status_code == 401
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_a_revocation_in_another_gateway_process_holds_within_the_recheck_bound(
+        gateway_config):
+    this = create_app(dict(gateway_config, AUTH_RECHECK_SECONDS=0.5))
+    other = create_app(dict(gateway_config, AUTH_RECHECK_SECONDS=0.5))  # same accounts
+    token = _officer_token(this)
+    assert other.test_client().get(f"{A}/me", headers=token).status_code == 200
+    assert this.test_client().post(f"{A}/logout", headers=token).status_code == 204
+    assert this.test_client().get(f"{A}/me", headers=token).status_code == 401  # at once
+    time.sleep(0.6)
+    assert other.test_client().get(f"{A}/me", headers=token).status_code == 401
+
+    never = create_app(dict(gateway_config, AUTH_RECHECK_SECONDS=0))
+    second = _officer_token(never, "second")
+    assert never.test_client().get(f"{A}/me", headers=second).status_code == 200
+    assert this.test_client().post(f"{A}/logout", headers=second).status_code == 204
+    assert never.test_client().get(f"{A}/me", headers=second).status_code == 401
+
+
+def test_a_remembered_token_still_expires(gateway_config):
+    app = create_app(dict(gateway_config, AUTH_RECHECK_SECONDS=600))
+    create_user(app.extensions["db"], "officer", "viewer", "d", None, PASSWORD)
+    expires = int(time.time()) + 5  # made here, not by a login: a slow login eats no margin
+    token = _bearer(jwt.encode({"sub": "officer", "jti": "short-lived", "iat": expires - 6,
+                                "exp": expires}, K1, algorithm="HS256",
+                               headers={"kid": "k1"}))
+    client = app.test_client()
+    assert client.get(f"{A}/me", headers=token).status_code == 200
+    time.sleep(max(0.0, expires - time.time()) + 0.1)
+    refused = client.get(f"{A}/me", headers=token)
+    assert refused.status_code == 401 and refused.json["detail"].startswith(
+        "The token has expired")

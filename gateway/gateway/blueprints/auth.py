@@ -65,6 +65,7 @@ def end_session():
     with db_session() as session:
         auth.revoke_token(session, claims)
         _audit(session, "logout", g.identity.subject)
+    current_app.extensions["recent_checks"].forget()
 
 
 @bp.get("/me")
@@ -120,7 +121,9 @@ def change_user(user_id):
         for key, value in data.items():
             setattr(account, key, value)
         _audit(session, "change_user", account.username, data)
-        return jsonify(s.User().dump(account))
+        body = s.User().dump(account)
+    current_app.extensions["recent_checks"].forget()  # role, area or active may have changed
+    return jsonify(body)
 
 
 @bp.post("/users/<int:user_id>/revoke-tokens")
@@ -130,6 +133,7 @@ def revoke_user_tokens(user_id):
         account = _account(session, user_id)
         account.tokens_valid_after = utcnow()
         _audit(session, "revoke_tokens", account.username)
+    current_app.extensions["recent_checks"].forget()
     return "", 204
 
 
@@ -164,4 +168,5 @@ def revoke_api_key(key_pk):
             raise NotFound(f"No API key {key_pk}.")
         key.revoked_at = key.revoked_at or utcnow()
         _audit(session, "revoke_api_key", key.key_id)
+    current_app.extensions["recent_checks"].forget()
     return "", 204

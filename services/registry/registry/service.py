@@ -21,6 +21,8 @@ from registry import operations as ops
 from registry.dependencies import RegistryPolicy
 
 JOB = Job()
+# made once: a schema's construction cost more than its dump of a unit
+COUNTY, TOWN, COMMUNITY = api.County(), api.Town(), api.Community()
 COUNTY_PAGE = page_of(api.County)()
 TOWN_PAGE = page_of(api.Town)()
 COMMUNITY_PAGE = page_of(api.Community)()
@@ -50,7 +52,7 @@ class RegistryService(base.ServiceBase):
         with self.db.transaction() as session:
             county = ops.register_county(session, data, self.caller)
             self.audit(session, "register_county", county.code, payload)
-            return api.County().dump(county)
+            return COUNTY.dump(county)
 
     @rpc(roles=api.UNIT_WRITERS)
     def register_town(self, payload):
@@ -58,7 +60,7 @@ class RegistryService(base.ServiceBase):
         with self.db.transaction() as session:
             town = ops.register_town(session, data, self.caller)
             self.audit(session, "register_town", town.code, payload)
-            return api.Town().dump(town)
+            return TOWN.dump(town)
 
     @rpc(roles=api.UNIT_WRITERS)
     def register_community(self, payload):
@@ -66,7 +68,7 @@ class RegistryService(base.ServiceBase):
         with self.db.transaction() as session:
             community = ops.register_community(session, data, self.caller)
             self.audit(session, "register_community", community.code, payload)
-            return api.Community().dump(community)
+            return COMMUNITY.dump(community)
 
     @rpc(roles=api.UNIT_WRITERS)
     def update_community(self, code, payload):
@@ -74,22 +76,19 @@ class RegistryService(base.ServiceBase):
         with self.db.transaction() as session:
             community = ops.update_community(session, code, changes, self.caller)
             self.audit(session, "update_community", code, payload)
-            return api.Community().dump(community)
+            return COMMUNITY.dump(community)
 
     @rpc(roles=api.READERS)
     def get_county(self, code):
-        with self.db.read() as session:
-            return api.County().dump(ops.get_county(session, code, self.caller))
+        return COUNTY.dump(ops.get_county(self.db, code, self.caller))
 
     @rpc(roles=api.READERS)
     def get_town(self, code):
-        with self.db.read() as session:
-            return api.Town().dump(ops.get_town(session, code, self.caller))
+        return TOWN.dump(ops.get_town(self.db, code, self.caller))
 
     @rpc(roles=api.READERS)
     def get_community(self, code):
-        with self.db.read() as session:
-            return api.Community().dump(ops.get_community(session, code, self.caller))
+        return COMMUNITY.dump(ops.get_community(self.db, code, self.caller))
 
     @rpc(roles=api.READERS)
     def list_counties(self, query=None):

@@ -24,6 +24,15 @@ def get_in_area(session, model, key, what, scope, code_of=lambda row: row.code):
     return row
 
 
+def row_in_area(db, model, key, what, scope):
+    """As ``get_in_area``, the row's own columns read without an ORM session (``db.row``):
+    for reads that answer just the row."""
+    row = db.row(model, key)
+    if row is None or not scope.covers(row["code"]):
+        raise NotFound(f"No {what} {key} is registered.")
+    return row
+
+
 def reference(session, model, key, field, what):
     """A row named in a request body: unknown is the caller's mistake (422)."""
     if key is None:
@@ -116,16 +125,17 @@ def list_communities(session, query, scope):
     return paginate(session, q, query["page"], query["per_page"])
 
 
-def get_county(session, code, scope):
-    return get_in_area(session, County, code, "county", scope)
+# a read of one unit answers its own columns: no ORM session needed (``row_in_area``)
+def get_county(db, code, scope):
+    return row_in_area(db, County, code, "county", scope)
 
 
-def get_town(session, code, scope):
-    return get_in_area(session, Town, code, "town", scope)
+def get_town(db, code, scope):
+    return row_in_area(db, Town, code, "town", scope)
 
 
-def get_community(session, code, scope):
-    return get_in_area(session, Community, code, "community", scope)
+def get_community(db, code, scope):
+    return row_in_area(db, Community, code, "community", scope)
 
 
 # -- reorganisation, lineage, stage ---------------------------------------------------------
