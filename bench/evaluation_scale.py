@@ -14,13 +14,17 @@ then times, on the very functions the service runs:
   input kind read once per chunk of communities, the results written in bulk); and,
   beside it, the refresh of one community as an event does it (a ``--sample`` timed);
 - a province-wide rankings page (the first and the last), the province and one county's
-  report, and the Excel export of the whole province (every page of ``export_page``
-  written into the workbook, as the gateway does it; the bus between them not counted).
+  report, and the Excel export of the whole province: what a user waits for, through the
+  gateway (gunicorn) and the evaluation service (``fazhi-service``) on a throw-away vhost,
+  and beside it the same functions in one process (the ranking, every page of
+  indicators, the workbook; the bus between them not counted).
 
     .venv/bin/python bench/evaluation_scale.py [--database-url postgresql://...] [--repeat 3]
 """
 import argparse
+import io
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -29,6 +33,8 @@ from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
+import requests
+from openpyxl import load_workbook
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.orm import Session
 
@@ -36,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "common"), str(ROOT / "services" / "evaluation"), str(ROOT),
                 str(ROOT / "bench"), str(ROOT / "gateway")]
 
+from benchlib import RABBIT_API, RABBIT_HOST, free_port, make_vhost, stop, wait_answering  # noqa: E402
 from registry_import import drop_database, fresh_database  # noqa: E402
 
 from bench.province import province_units  # noqa: E402
@@ -171,12 +178,54 @@ def set_based_pass(engine):
     return time.perf_counter() - started
 
 
-def export_workbook(session, total, per_page=500):
-    """What the gateway does for an export: every page from the service, into the file."""
-    pages = (ops.export_page(session, {"period": PERIOD, "page": n, "per_page": per_page},
-                             SYSTEM)["items"]
-             for n in range(1, (total + per_page - 1) // per_page + 1))
-    return xlsx.workbook(pages, PERIOD)
+def export_workbook(session, per_page=500):
+    """What the gateway does for an export, in one process: the ranking, then every page
+    of indicators, into the file."""
+    rows = ops.export_ranking(session, {"period": PERIOD}, SYSTEM)["rows"]
+    codes = [row[1] for row in rows]
+    pages = (ops.export_indicators(session, {"period": PERIOD,
+                                             "codes": codes[start:start + per_page]}, SYSTEM)
+             for start in range(0, len(codes), per_page))
+    return xlsx.workbook(rows, pages, PERIOD)
+
+
+def export_through_gateway(database_url, repeat):
+    """What a user waits for: the province's workbook from the gateway (gunicorn), which
+    asks the evaluation service (``fazhi-service``) over a throw-away vhost; (median
+    seconds, the workbook's bytes)."""
+    from evaluation_flood import Token, start_platform
+
+    workdir = Path(tempfile.mkdtemp(prefix="fazhi-export-bench-"))
+    vhost = make_vhost()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    processes = []
+    try:
+        processes = start_platform(workdir, f"pyamqp://guest:guest@{RABBIT_HOST}/{vhost}",
+                                   database_url, port)
+        wait_answering(f"{base}/health/live", "the gateway")
+        http = requests.Session()
+        http.headers["Authorization"] = f"Bearer {Token(base).value}"
+        api = f"{base}/api/v1/evaluation"
+        # until the service answers; the first call makes connections: not counted
+        deadline = time.monotonic() + 120
+        while http.get(f"{api}/rankings", params={"period": PERIOD},
+                       timeout=60).status_code != 200:
+            if time.monotonic() > deadline:
+                raise SystemExit("the evaluation service did not answer within 120 s")
+            time.sleep(0.5)
+
+        def export():
+            answer = http.get(f"{api}/exports/results.xlsx", params={"period": PERIOD},
+                              timeout=600)
+            if answer.status_code != 200:
+                raise SystemExit(f"the export answered {answer.status_code}: {answer.text}")
+            return answer.content
+        return timed(repeat, export)
+    finally:
+        stop(processes, seconds=30)
+        requests.delete(f"{RABBIT_API}/api/vhosts/{vhost}")
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def settle(engine):
@@ -242,14 +291,19 @@ def main():
                                                                   SYSTEM))
                 county_report, _ = timed(args.repeat, lambda: ops.report(
                     session, PERIOD, county, SYSTEM))
-                export, exported = timed(1, lambda: export_workbook(session, page["total"]))
-            size = len(exported.read()) / 1e6
+                in_process, _ = timed(1, lambda: export_workbook(session))
+            export, exported = export_through_gateway(url, args.repeat)
+            sheets = load_workbook(io.BytesIO(exported), read_only=True).worksheets
+            listed = sum(1 for _ in sheets[0].iter_rows(min_row=2, values_only=True))
             print(f"evaluation.rankings_first_page_ms={first * 1e3:.0f}  (goal < 1000)")
             print(f"evaluation.rankings_last_page_ms={last * 1e3:.0f}  (goal < 1000)")
             print(f"evaluation.report_province_ms={report * 1e3:.0f}  (goal < 1000)")
             print(f"evaluation.report_county_ms={county_report * 1e3:.0f}  (goal < 1000)")
-            print(f"evaluation.export_province_seconds={export:.1f}  ({size:.1f} MB xlsx; "
-                  f"goal < 5 s)")
+            print(f"evaluation.export_province_seconds={export:.1f}  (through the gateway, "
+                  f"median of {args.repeat}; {len(exported) / 1e6:.1f} MB xlsx, {listed} "
+                  "results; goal < 5 s)")
+            print(f"evaluation.export_in_process_seconds={in_process:.1f}  (the same "
+                  "ranking, pages and workbook in one process, no bus)")
             engine.dispose()
         finally:
             if created:

@@ -214,6 +214,8 @@ class RpcReplies(SharedExtension):
         if self._connection is not None and broker_spoke(self._connection):
             try:  # a flow notice is read and the connection kept; a close ends it
                 self._connection.drain_events(timeout=self.PROBE_SECONDS)
+            except TimeoutError:  # no whole frame (TLS records of its own): keep it
+                pass
             except Exception as exc:
                 log.info("reply connection closed by the broker (%s); reconnecting", exc)
                 self._close()

@@ -57,5 +57,12 @@ def call(service, method, *args):
     return current_app.extensions["rpc"].call(service, method, *args, context=context)
 
 
+def caller(service):
+    """``call`` bound to this request's identity, for use from another thread (which has
+    no request context of its own)."""
+    pool, context = current_app.extensions["rpc"], getattr(g, "rpc_context", None) or {}
+    return lambda method, *args: pool.call(service, method, *args, context=context)
+
+
 def created(body):
     return jsonify(body), 201

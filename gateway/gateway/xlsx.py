@@ -4,9 +4,9 @@ A province's export is ~26,000 result rows and over half a million indicator row
 general-purpose writer (openpyxl, even write-only) spends minutes on them, most of it
 building one object per cell; this sheet has no styles, formulas or merged cells, so
 each row is written straight out as SpreadsheetML (numbers as numbers, text inline)
-into the zip package. The indicator sheet streams into the package as pages arrive; the
-much smaller result sheet waits in a spooled buffer and follows. The file is spooled to
-disk once it grows, so the gateway holds a page of rows at a time.
+into the zip package. The results sheet (the ranking, read at once) goes first; the
+indicator sheet streams into the package as its pages arrive. The file is spooled to disk
+once it grows, so the gateway holds the ranking and a page of indicators at a time.
 """
 import re
 import tempfile
@@ -103,37 +103,42 @@ def _package_parts(sheet_names):
     }
 
 
-def workbook(pages, period):
-    """A file object holding the workbook of ``pages`` (lists of export rows)."""
+def workbook(results, pages, period):
+    """A file object holding the workbook of ``results`` (rows of the contract's
+    ``EXPORT_RESULT_FIELDS``) and the indicator ``pages`` (``export_indicators`` replies),
+    both in rank order."""
     cells = _Cells()
     # closed by send_file once the response is sent
     out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
-    results = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
-    with results, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
         for name, text in _package_parts([f"results {period}", "indicators"]).items():
             book.writestr(name, text)
-        results.write(_SHEET_HEAD + cells.row(RESULT_COLUMNS).encode())
-        with book.open("xl/worksheets/sheet2.xml", "w") as indicators:
-            indicators.write(_SHEET_HEAD + cells.row(INDICATOR_COLUMNS).encode())
-            for rows in pages:
-                written = []
-                for row in rows:
-                    results.write(cells.row((
-                        row["rank"], row["community_code"], row["name"], row["town_code"],
-                        row["county_code"], row["stage"], row["score"], row["max_score"],
-                        row["pass_threshold"], _yes(row["passed"]),
-                        _yes(row["vetoed"]))).encode())
-                    code = cells(row["community_code"])
-                    written += ["<row>" + code + "".join(map(cells, (
-                        ind["category"], ind["name"], ind["kind"], ind["points"],
-                        ind["max_points"], ind["value"], ind["source"], ind["note"])))
-                        + "</row>" for ind in row["indicators"]]
-                indicators.write("".join(written).encode())
-            indicators.write(_SHEET_TAIL)
-        results.write(_SHEET_TAIL)
-        results.seek(0)
         with book.open("xl/worksheets/sheet1.xml", "w") as sheet:
-            while chunk := results.read(1 << 20):
-                sheet.write(chunk)
+            sheet.write(_SHEET_HEAD + cells.row(RESULT_COLUMNS).encode())
+            for start in range(0, len(results), 1000):
+                sheet.write("".join(cells.row(row)
+                                    for row in results[start:start + 1000]).encode())
+            sheet.write(_SHEET_TAIL)
+        with book.open("xl/worksheets/sheet2.xml", "w") as sheet:
+            sheet.write(_SHEET_HEAD + cells.row(INDICATOR_COLUMNS).encode())
+            for page in pages:
+                sheet.write(_indicator_rows(page, cells).encode())
+            sheet.write(_SHEET_TAIL)
     out.seek(0)
     return out
+
+
+def _indicator_rows(page, cells):
+    """A page's indicator rows as SpreadsheetML: the cells of a definition (category,
+    name, kind; points at stake) are made once a page, not once a row."""
+    heads = [cells(category) + cells(name) + cells(kind)
+             for category, name, kind, _ in page["definitions"]]
+    tops = [cells(max_points) for *_, max_points in page["definitions"]]
+    rows = []
+    add = rows.append
+    for code, indicators in page["items"]:
+        start = "<row>" + cells(code)
+        for definition, points, value, source, note in indicators:
+            add(f"{start}{heads[definition]}{cells(points)}{tops[definition]}{cells(value)}"
+                f"{cells(source)}{cells(note)}</row>")
+    return "".join(rows)

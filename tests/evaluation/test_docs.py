@@ -24,7 +24,8 @@ def test_title_veto_and_score_operations_link_to_sections_that_exist(gateway_app
               "evaluation.decide_veto_post", "evaluation.decide_on_reorganised_title_post",
               "evaluation.explain_result_get", "evaluation.answer_survey_post",
               "evaluation.draw_spot_check_post", "evaluation.reveal_draw_post",
-              "evaluation.redraw_post", "evaluation.public_draw_get"}
+              "evaluation.redraw_post", "evaluation.public_draw_get",
+              "evaluation.export_results_get"}
     assert wanted <= set(linked), sorted(wanted - set(linked))
     for url in set(linked.values()):
         page, _hash, anchor = url.partition("#")

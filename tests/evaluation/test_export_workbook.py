@@ -6,6 +6,7 @@ from io import BytesIO
 
 from openpyxl import load_workbook
 
+from fazhi_common.api.evaluation import EXPORT_RESULT_FIELDS
 from gateway import xlsx
 
 PERIOD = "2025"
@@ -27,10 +28,26 @@ def _row(n, rng):
                            for i in range(rng.randint(0, 4))]}
 
 
+def _as_sent(pages):
+    """The rows as the service sends them: the results sheet's rows, then pages of
+    indicator rows naming their definitions by place."""
+    results = [[row[f] for f in EXPORT_RESULT_FIELDS] for page in pages for row in page]
+    sent = []
+    for page in pages:
+        definitions = {}
+        items = [(row["community_code"], [
+            (definitions.setdefault((i["category"], i["name"], i["kind"], i["max_points"]),
+                                    len(definitions)),
+             i["points"], i["value"], i["source"], i["note"]) for i in row["indicators"]])
+            for row in page]
+        sent.append({"definitions": list(definitions), "items": items})
+    return results, iter(sent)
+
+
 def test_the_workbook_holds_every_row_as_given():
     rng = random.Random(3)
     pages = [[_row(n, rng) for n in range(start, start + 7)] for start in (1, 8, 15)]
-    book = load_workbook(BytesIO(xlsx.workbook(iter(pages), PERIOD).read()))
+    book = load_workbook(BytesIO(xlsx.workbook(*_as_sent(pages), PERIOD).read()))
     assert book.sheetnames == [f"results {PERIOD}", "indicators"]
     results = list(book.worksheets[0].values)
     indicators = list(book.worksheets[1].values)
@@ -50,6 +67,6 @@ def test_the_workbook_holds_every_row_as_given():
 
 
 def test_an_empty_area_gives_the_headings_only():
-    book = load_workbook(BytesIO(xlsx.workbook(iter([[]]), PERIOD).read()), read_only=True)
+    book = load_workbook(BytesIO(xlsx.workbook([], iter([]), PERIOD).read()), read_only=True)
     assert [list(sheet.values) for sheet in book.worksheets] == [
         [tuple(xlsx.RESULT_COLUMNS)], [tuple(xlsx.INDICATOR_COLUMNS)]]

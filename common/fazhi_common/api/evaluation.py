@@ -573,26 +573,26 @@ class ReportQuery(Schema):
     county_code = code_field()
 
 
-class ExportQuery(ReportQuery):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    per_page = fields.Integer(load_default=500, validate=validate.Range(min=1, max=1000))
+# The Excel export's replies are rows of values in these orders, not objects: a province is
+# ~26,000 results and ~540,000 indicator rows, and field names (and a schema's dump) on
+# each would cost more than the values. ``export_ranking`` answers {"period", "rows": [one
+# list of EXPORT_RESULT_FIELDS per result, in rank order]}; ``export_indicators`` answers
+# {"definitions": [lists of EXPORT_DEFINITION_FIELDS], "items": [[community_code, [lists
+# of EXPORT_INDICATOR_FIELDS]] per community asked for that has a result]}, where an
+# indicator row names its definition by its place in ``definitions`` (those repeat on every
+# community scored with one scheme).
+EXPORT_RESULT_FIELDS = ("rank", "community_code", "name", "town_code", "county_code", "stage",
+                        "score", "max_score", "pass_threshold", "passed", "vetoed")
+EXPORT_DEFINITION_FIELDS = ("category", "name", "kind", "max_points")
+EXPORT_INDICATOR_FIELDS = ("definition", "points", "value", "source", "note")
 
 
-class ExportIndicator(Schema):
-    category = fields.String(allow_none=True)
-    name = fields.String(allow_none=True)
-    kind = fields.String(allow_none=True)
-    points = fields.Float(allow_none=True)
-    max_points = fields.Float(allow_none=True)
-    value = fields.Raw(allow_none=True)
-    source = fields.String(allow_none=True)
-    note = fields.String(allow_none=True)
-
-
-class ExportRow(RankingItem):
-    max_score = fields.Float(required=True)
-    pass_threshold = fields.Float(allow_none=True)
-    indicators = fields.List(fields.Nested(ExportIndicator), required=True)
+class ExportIndicatorsQuery(Schema):
+    period = period_field(required=True)
+    codes = fields.List(code_field(), required=True,
+                        validate=validate.Length(min=1, max=1000), metadata={
+                            "description": "communities whose indicators to read, in the "
+                                           "order they are wanted"})
 
 
 class AreaFigures(Schema):

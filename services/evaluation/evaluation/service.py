@@ -30,7 +30,6 @@ VETO_PAGE = page_of(api.Veto)()
 TITLE_PAGE = page_of(api.Title)()
 RANKING_PAGE = page_of(api.RankingItem)()
 JOB = Job()
-EXPORT_PAGE = page_of(api.ExportRow)()
 
 
 def _commitment(draw):
@@ -347,11 +346,19 @@ class EvaluationService(base.ServiceBase):
                                                 query.get("county_code"), self.caller))
 
     @rpc(roles=api.READERS)
-    def export_page(self, query):
-        """One page of the Excel export (the gateway streams the pages into the file)."""
-        query = load(api.ExportQuery(), query)
+    def export_ranking(self, query):
+        """The Excel export's results sheet: the area's ranking, read once per export."""
+        query = load(api.ReportQuery(), query)
         with self.db.read() as session:
-            return EXPORT_PAGE.dump(ops.export_page(session, query, self.caller))
+            return ops.export_ranking(session, query, self.caller)
+
+    @rpc(roles=api.READERS)
+    def export_indicators(self, query):
+        """The indicators of a page of the export's communities (rows already shaped for
+        the workbook: a schema's dump of half a million of them would cost seconds)."""
+        query = load(api.ExportIndicatorsQuery(), query)
+        with self.db.read() as session:
+            return ops.export_indicators(session, query, self.caller)
 
     # -- facts from the registry and mediation (this service's own read model) ----------------
 

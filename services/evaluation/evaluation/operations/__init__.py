@@ -38,7 +38,7 @@ from evaluation.operations.evidence import (
     submit_evidence,
     survey_summary,
 )
-from evaluation.operations.export import export_page
+from evaluation.operations.export import export_indicators, export_ranking
 from evaluation.operations.inspections import (
     get_inspection,
     list_inspections,
@@ -93,7 +93,8 @@ __all__ = [
     "community_to_read",
     "community_to_write", "create_scheme", "decide_on_reorganised_title", "decide_veto",
     "expire_titles", "get_veto", "current_period", "derived_facts", "commit_draw",
-    "draw_view", "edit_scheme", "explain", "export_page", "get_draw", "get_inspection",
+    "draw_view", "edit_scheme", "explain", "export_indicators", "export_ranking",
+    "get_draw", "get_inspection",
     "get_scheme", "get_title", "list_draws", "list_evidence", "list_inspections",
     "list_schemes", "list_titles", "list_vetoes", "on_adviser_assigned", "on_adviser_removed",
     "on_affairs_disclosed", "on_community_registered", "on_community_reorganised",

@@ -1,33 +1,57 @@
-"""The edge: the ranking with every indicator's source, page by page, for the Excel export.
+"""The edge: the ranking with every indicator's source, for the Excel export.
 
-A province's export is tens of thousands of results with their indicators: the gateway
-asks for it a page at a time (each page one windowed query, so no call grows with the
-province) and streams the pages into the workbook it sends.
+An export reads the area's ranking once (``export_ranking``: one windowed query, no
+breakdowns), then the indicators of its communities a page of codes at a time, in the
+ranking's order (``export_indicators``). So every result of the area is listed exactly
+once, in the rank order of the moment the export began, whatever is recomputed while it
+runs, and no call re-ranks the area. Replies are rows of values in the contract's orders
+(``fazhi_common.api.evaluation.EXPORT_*_FIELDS``), already shaped for the workbook.
 """
-from sqlalchemy import func, select
+from operator import attrgetter, itemgetter
+
+from sqlalchemy import select
 
 from evaluation.domain import decode_breakdown
 from evaluation.models import Result, Scheme
-from evaluation.operations.reports import ROW_FIELDS, ranked
+from evaluation.operations.reports import ranked
+from fazhi_common.api.evaluation import EXPORT_RESULT_FIELDS
 
-EXPORT_FIELDS = (*ROW_FIELDS, "max_score", "pass_threshold")
-INDICATOR_FIELDS = ("category", "name", "kind", "points", "max_points", "value", "source",
-                    "note")
+_result_row = attrgetter(*EXPORT_RESULT_FIELDS)
 
 
-def export_page(session, query, scope):
-    """One page of ranked results, each with its indicators and their sources."""
-    page, per_page = query["page"], query["per_page"]
-    base = ranked(query["period"], scope, query.get("county_code"))
-    rows = session.execute(base.add_columns(Result.scheme_id, Result.breakdown)
-                           .limit(per_page).offset((page - 1) * per_page)).all()
-    total = rows[0].total if rows else session.scalar(
-        select(func.count()).select_from(base.subquery()))
-    definitions = dict(session.execute(select(Scheme.id, Scheme.definition).where(
-        Scheme.id.in_({row.scheme_id for row in rows}))).all()) if rows else {}
-    items = [{**{f: getattr(row, f) for f in EXPORT_FIELDS},
-              "indicators": [{f: ind.get(f) for f in INDICATOR_FIELDS}
-                             for ind in decode_breakdown(definitions[row.scheme_id],
-                                                         row.breakdown)["indicators"]]}
-             for row in rows]
-    return {"items": items, "page": page, "per_page": per_page, "total": total}
+def export_ranking(session, query, scope):
+    """Every result of the area as a results-sheet row (``EXPORT_RESULT_FIELDS``)."""
+    rows = session.execute(ranked(query["period"], scope, query.get("county_code")))
+    return {"period": query["period"], "rows": list(map(_result_row, rows))}
+
+
+_definition = itemgetter("category", "name", "kind", "max_points")
+_marks = itemgetter("points", "value", "source", "note")
+
+
+def export_indicators(session, query, scope):
+    """The indicators of ``query["codes"]`` (those with a result for the period, within
+    the caller's area), in the order asked, as ``EXPORT_INDICATOR_FIELDS`` rows."""
+    codes = query["codes"]
+    found = select(Result.community_code, Result.scheme_id, Result.breakdown).where(
+        Result.period == query["period"], Result.community_code.in_(codes))
+    results = {row.community_code: row for row in
+               session.execute(scope.in_area(found, Result.community_code))}
+    schemes = dict(session.execute(select(Scheme.id, Scheme.definition).where(
+        Scheme.id.in_({row.scheme_id for row in results.values()}))).all()) if results else {}
+    definitions, items = {}, []
+    for code in codes:
+        result = results.pop(code, None)  # popped: a code asked twice is listed once
+        if result is None:
+            continue
+        rows = []
+        for indicator in decode_breakdown(schemes[result.scheme_id],
+                                          result.breakdown)["indicators"]:
+            try:
+                key, marks = _definition(indicator), _marks(indicator)
+            except KeyError:  # a breakdown stored before a field existed
+                key = tuple(map(indicator.get, ("category", "name", "kind", "max_points")))
+                marks = tuple(map(indicator.get, ("points", "value", "source", "note")))
+            rows.append((definitions.setdefault(key, len(definitions)), *marks))
+        items.append((code, rows))
+    return {"definitions": list(definitions), "items": items}
