@@ -89,8 +89,10 @@ def start_platform(workdir, amqp_uri, database_url, port):
                GATEWAY_SIGNING_KEY=private, PUBLIC_RATE_PER_MINUTE="100000",
                FAZHI_SERVICES="[evaluation]")
     with open(workdir / "evaluation.log", "w") as log:
+        # BENCH_EVALUATION_PREFIX: e.g. "python -m cProfile -o evaluation.prof"
         evaluation = subprocess.Popen(
-            [str(VENV_BIN / "fazhi-service"), "--config", "services/evaluation/config.yml",
+            [*os.environ.get("BENCH_EVALUATION_PREFIX", "").split(),
+             str(VENV_BIN / "fazhi-service"), "--config", "services/evaluation/config.yml",
              "evaluation.service"], cwd=ROOT, env=env, stdout=log, stderr=log)
     with open(workdir / "gateway.log", "w") as log:
         gateway = subprocess.Popen(

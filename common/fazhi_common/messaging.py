@@ -23,6 +23,7 @@ import inspect
 import logging
 import re
 import sys
+from collections import deque
 from functools import partial
 
 import eventlet
@@ -214,6 +215,8 @@ class RpcReplies(SharedExtension):
         if self._connection is not None and broker_spoke(self._connection):
             try:  # a flow notice is read and the connection kept; a close ends it
                 self._connection.drain_events(timeout=self.PROBE_SECONDS)
+            except TimeoutError:  # no whole frame (TLS records of its own): keep it
+                pass
             except Exception as exc:
                 log.info("reply connection closed by the broker (%s); reconnecting", exc)
                 self._close()
@@ -332,6 +335,13 @@ class EventQueueConsumer(QueueConsumer):
     off. Here events have their own connection and prefetch (``EVENT_PREFETCH``), and at
     most ``EVENT_MAX_WORKERS`` workers (default: half of ``max_workers``) handle events
     at once, so the other workers are always free for RPC.
+
+    A message is filed with its handler in the consumer's own thread (nameko spawns a
+    thread per message; a backlog of thousands then waited in thousands of threads) and
+    a worker starts whenever one is free, taking what waits. Acks follow the commit:
+    where a batch's messages are all the oldest unsettled on their channel, one
+    ``basic.ack`` with ``multiple`` settles them at once; any other is acked alone, so an
+    ack never covers a message that is not done.
     """
 
     @property
@@ -349,6 +359,68 @@ class EventQueueConsumer(QueueConsumer):
     def setup(self):
         super().setup()
         self.event_workers = Semaphore(self.max_event_workers)
+        self.unsettled = {}  # channel -> {delivery tag: None}, oldest first
+        self.ready = {}  # handlers with events waiting for a worker, in turn
+
+    def get_consumers(self, consumer_cls, channel):
+        self.unsettled = {}  # a new connection: the old one's deliveries went back
+        return super().get_consumers(consumer_cls, channel)
+
+    def handle_message(self, provider, body, message):
+        self.unsettled.setdefault(message.channel, {})[message.delivery_tag] = None
+        provider.handle_message(body, message)
+
+    def dispatch(self, provider=None):
+        """Start workers on what waits (``provider`` has something new), while workers
+        are free; handlers with something waiting take turns."""
+        if provider is not None:
+            self.ready[provider] = None
+        while self.ready and self.event_workers.acquire(blocking=False):
+            provider = next(iter(self.ready))
+            del self.ready[provider]
+            if not provider.has_waiting():
+                self.event_workers.release()
+                continue
+            provider.run_next()
+            if provider.has_waiting():
+                self.ready[provider] = None  # behind the others that wait
+
+    def _forget(self, message):
+        tags = self.unsettled.get(message.channel)
+        if tags is not None:
+            tags.pop(message.delivery_tag, None)
+
+    def ack_messages(self, messages):
+        """Ack ``messages`` (done), as few frames as their delivery tags allow."""
+        by_channel = {}
+        for message in messages:
+            by_channel.setdefault(message.channel, []).append(message)
+        for channel, done in by_channel.items():
+            tags = self.unsettled.get(channel, {})
+            done_tags = {m.delivery_tag for m in done}
+            oldest = []
+            for tag in tags:
+                if tag not in done_tags:
+                    break
+                oldest.append(tag)
+            if len(oldest) > 1:
+                for tag in oldest:
+                    del tags[tag]
+                settle(partial(self._ack_up_to, channel), oldest[-1])
+                acked = set(oldest)
+                done = [m for m in done if m.delivery_tag not in acked]
+            for message in done:
+                self._forget(message)
+                settle(self.ack_message, message)
+
+    @staticmethod
+    def _ack_up_to(channel, tag):
+        if channel.connection:  # else the broker has taken them back already
+            channel.basic_ack(tag, multiple=True)
+
+    def requeue(self, message):
+        self._forget(message)
+        settle(self.requeue_message, message)
 
 
 class ReliableEventHandler(EventHandler):
@@ -376,28 +448,31 @@ class ReliableEventHandler(EventHandler):
         super().__init__(source_service, event_type, **kwargs)
 
     def handle_message(self, body, message):
-        # runs in a thread of its own per message: waiting here holds back only events
+        # runs in the consumer's thread: it must not wait (a failure's pause below gets a
+        # thread of its own)
         # imported here: the contracts import identity, which imports this module
         from fazhi_common.events import load_payload
         try:
             payload = load_payload(self.event_type, body["data"])
         except Exception:
             # a payload its contract refuses goes the way of a failing handler
-            self.handle_message_processed(message, exc_info=sys.exc_info())
+            self.container.spawn_managed_thread(partial(
+                self.handle_message_processed, message, exc_info=sys.exc_info()))
             return
         self.waiting.append((body, payload, message))
-        self.run_waiting()
+        self.queue_consumer.dispatch(self)
 
-    def run_waiting(self, events=None):
-        """When a worker is free: run ``events``, or else what waits now (if anything)."""
-        workers = self.queue_consumer.event_workers
-        workers.acquire()
-        if events is None:
+    def has_waiting(self):
+        return bool(self.alone or self.waiting)
+
+    def run_next(self):
+        """Run what waits next on a worker the caller has taken: an event of a failed
+        batch alone, or else up to a batch of what arrived."""
+        if self.alone:
+            events = [self.alone.popleft()]
+        else:
             size = self.batch_size if self.batch else 1
             events, self.waiting[:size] = self.waiting[:size], []
-            if not events:  # an earlier thread's batch took this one's message
-                workers.release()
-                return
         envelope, payload, message = events[0]
         args = ([(e, p) for e, p, _m in events],) if self.batch else (envelope, payload)
         try:
@@ -405,11 +480,11 @@ class ReliableEventHandler(EventHandler):
                 self, args, {}, context_data=self.unpack_message_headers(message),
                 handle_result=partial(self.handle_result, events))
         except ContainerBeingKilled:
-            workers.release()
+            self.queue_consumer.event_workers.release()
             for *_, message in events:
-                settle(self.queue_consumer.requeue_message, message)
+                self.queue_consumer.requeue(message)
         except BaseException:
-            workers.release()
+            self.queue_consumer.event_workers.release()
             raise
 
     def handle_result(self, events, worker_ctx, result=None, exc_info=None):
@@ -417,25 +492,28 @@ class ReliableEventHandler(EventHandler):
             if exc_info is not None and len(events) > 1:
                 # the batch rolled back as a whole: each event again alone, so an event
                 # that fails by itself does not take the others to the dead-letter queue
-                for event in events:
-                    self.container.spawn_managed_thread(partial(self.run_waiting, [event]))
-                return result, exc_info
-            for *_, message in events:
-                self.handle_message_processed(message, result, exc_info)
+                self.alone.extend(events)
+                self.queue_consumer.ready[self] = None
+            elif exc_info is None:
+                self.queue_consumer.ack_messages([message for *_, message in events])
+            else:
+                self.handle_message_processed(events[0][2], result, exc_info)
             return result, exc_info
         finally:
             self.queue_consumer.event_workers.release()
+            self.queue_consumer.dispatch()
 
     def setup(self):
         super().setup()
         self.queue = event_queue(self.source_service, self.event_type,
                                  self.container.service_name, self.container.config)
         self.waiting = []
+        self.alone = deque()
         self.batch_size = max(1, int(self.container.config.get("EVENT_BATCH_SIZE", 100)))
 
     def handle_message_processed(self, message, result=None, exc_info=None):
         if exc_info is None:
-            settle(self.queue_consumer.ack_message, message)
+            self.queue_consumer.ack_messages([message])
             return
         attempt = int((message.headers or {}).get(DELIVERY_COUNT_HEADER, 0)) + 1
         error = exc_info[1]
@@ -447,7 +525,7 @@ class ReliableEventHandler(EventHandler):
             log.error("event on %s dead-lettered after %d attempts: %s",
                       self.queue.name, attempt, error)
         # back to the queue, which counts it and dead-letters it past the limit
-        settle(self.queue_consumer.requeue_message, message)
+        self.queue_consumer.requeue(message)
 
 
 event_handler = ReliableEventHandler.decorator

@@ -111,10 +111,12 @@ def claim_events(session, envelopes, handler):
         return []
     now = utcnow()
     ids = sorted({envelope["id"] for envelope in envelopes})
-    insert = insert_for(session, ProcessedEvent)
-    claimed = set(session.scalars(
-        insert.values([{"event_id": i, "handler": handler, "processed_at": now} for i in ids])
-        .on_conflict_do_nothing().returning(ProcessedEvent.event_id)))
+    # one statement whatever the batch's size (compiled once, cached): SQLAlchemy sends
+    # the rows as one INSERT of many VALUES because of RETURNING ("insertmanyvalues")
+    table = ProcessedEvent.__table__
+    insert = insert_for(session, table).on_conflict_do_nothing().returning(table.c.event_id)
+    claimed = set(session.scalars(insert, [
+        {"event_id": i, "handler": handler, "processed_at": now} for i in ids]))
     fresh = []
     for envelope in envelopes:
         if envelope["id"] in claimed:

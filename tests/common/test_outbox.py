@@ -272,6 +272,63 @@ def test_a_batch_handler_takes_what_waits_and_a_poison_event_fails_alone(
     assert len(BatchListener.work) == len(set(BatchListener.work)) == 11
 
 
+def test_a_drained_backlog_is_acked_and_does_not_come_back(
+        container_factory, service_config, registry_db, rabbit_config):
+    """Acks of whole batches (``basic.ack`` with ``multiple``) settle every message: once
+    the service stops, none of the backlog is delivered again."""
+    import eventlet
+
+    BatchListener.gate, BatchListener.calls, BatchListener.work = eventlet.Event(), [], []
+    BatchListener.gate.send()
+    with registry_db() as session:
+        envelopes = [record_event(session, "county_registered",
+                                  dict(COUNTY, county_code=f"3301{i + 10:02d}000000"))
+                     for i in range(60)]
+        session.commit()
+    assert OutboxRelay("registry", registry_db, rabbit_config).publish_pending() == 60
+    # queued before the service starts: it takes them in batches, several workers at once
+    container = container_factory(BatchListener, service_config("registry"))
+    container.start()
+    ids = sorted(e["id"] for e in envelopes)
+    wait_until(lambda: sorted(BatchListener.work) == ids)
+    assert any(len(c) > 1 for c in BatchListener.calls)
+    container.stop()
+    assert queued_events(rabbit_config["AMQP_URI"], "registry", "county_registered",
+                         "notifications", timeout=1) == []
+
+
+class _Channel:
+    """What the consumer needs of a channel: its connection and the acks sent on it."""
+
+    connection = True
+    no_ack_consumers = ()
+
+    def __init__(self):
+        self.acks = []
+
+    def basic_ack(self, tag, multiple=False):
+        self.acks.append((tag, multiple))
+
+
+def test_acks_cover_only_messages_that_are_done():
+    from kombu.message import Message
+
+    from fazhi_common.messaging import EventQueueConsumer
+
+    consumer, channel = EventQueueConsumer(), _Channel()
+    consumer.unsettled = {}
+    messages = {tag: Message(channel=channel, delivery_tag=tag) for tag in range(1, 9)}
+    for message in messages.values():
+        consumer.unsettled.setdefault(channel, {})[message.delivery_tag] = None
+    consumer.ack_messages([messages[2], messages[1], messages[3]])  # the oldest: one frame
+    consumer.ack_messages([messages[5], messages[6]])  # 4 is not done: each alone
+    consumer.requeue = consumer._forget  # (4 went back to its queue)
+    consumer.requeue(messages[4])
+    consumer.ack_messages([messages[7], messages[8]])  # the oldest again
+    assert channel.acks == [(3, True), (5, False), (6, False), (8, True)]
+    assert consumer.unsettled[channel] == {}
+
+
 # -- the whole service with the broker really stopped ---------------------------------------
 
 def _rabbitmqctl(*args):

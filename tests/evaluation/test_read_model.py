@@ -185,3 +185,50 @@ def test_only_elections_of_the_committees_count_for_the_election_indicator(
     wait_until(lambda: _indicator(evaluation_db, "election_held")["points"] == 6)
     assert "villagers_committee elected" in _indicator(evaluation_db, "election_held")[
         "source"]
+
+
+def test_a_backlog_of_registrations_is_scored_in_batches_each_once_a_poison_one_alone(
+        container_factory, service_config, outbox, rabbit_config, monkeypatch):
+    from evaluation import service as evaluation_service
+    from evaluation.service import EvaluationService
+    from fazhi_common.messaging import DELIVERY_LIMIT
+    from fazhi_common.outbox import ProcessedEvent
+
+    calls, real = [], evaluation_service.ops.on_communities_registered
+
+    def watched(session, payloads, today):
+        names = [p["name"] for p in payloads]
+        calls.append(names)
+        if "poison" in names:
+            raise RuntimeError("this registration always fails")
+        return real(session, payloads, today)
+
+    monkeypatch.setattr(evaluation_service.ops, "on_communities_registered", watched)
+    names = [f"村{n}" for n in range(20)]
+    names[7] = "poison"
+    # queued before evaluation starts, so that it takes them in batches; one sent twice
+    envelopes = publish(outbox, rabbit_config, "registry", [("community_registered", {
+        **AREA, "community_code": f"330110001{n + 1:03d}", "name": name, "kind": "village"})
+        for n, name in enumerate(names)], again=3)
+    container = container_factory(EvaluationService, service_config(
+        "evaluation", SURVEY_SECRET="test-survey-secret"))
+    container.start()
+    engine = make_engine(container.config["DATABASE_URL"])
+    sessions = sessionmaker(engine)
+
+    def stored():
+        with sessions() as session:
+            return (len(session.scalars(select(CommunityFact)).all()),
+                    len(session.scalars(select(Result)).all()))
+    wait_until(lambda: stored() == (19, 19), timeout=30)
+    wait_until(lambda: calls.count(["poison"]) == DELIVERY_LIMIT, timeout=30)
+    with sessions() as session:
+        marks = session.scalars(select(ProcessedEvent.event_id).where(
+            ProcessedEvent.handler == "on_community_registered")).all()
+    engine.dispose()
+    good = {e["id"] for e in envelopes} - {envelopes[7]["id"]}
+    assert sorted(marks) == sorted(good)  # each once, the one sent twice too
+    assert any(len(c) > 1 for c in calls)  # a backlog goes in batches...
+    # ...and the batch with the poison registration went again one event at a time
+    assert any("poison" in c and len(c) > 1 for c in calls)
+    assert calls.count(["poison"]) == DELIVERY_LIMIT  # then dead-lettered, not retried

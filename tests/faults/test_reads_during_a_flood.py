@@ -24,13 +24,13 @@ pytestmark = pytest.mark.once
 @pytest.fixture
 def slow_events(monkeypatch):
     seconds = 4.0  # longer than the gateway waits for an answer (3 s in tests)
-    real = evaluation_service.ops.on_community_registered
+    real = evaluation_service.ops.on_communities_registered
 
     def slow(*args, **kwargs):
         eventlet.sleep(seconds)  # a handler that holds its worker (yielding, as ours do)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(evaluation_service.ops, "on_community_registered", slow)
+    monkeypatch.setattr(evaluation_service.ops, "on_communities_registered", slow)
     return seconds
 
 

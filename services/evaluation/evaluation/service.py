@@ -17,7 +17,7 @@ from fazhi_common.api import Job, page_of
 from fazhi_common.api import evaluation as api
 from fazhi_common.identity import SYSTEM, rpc
 from fazhi_common.messaging import event_handler
-from fazhi_common.outbox import claim_event
+from fazhi_common.outbox import claim_event, claim_events
 from fazhi_common.settings import Settings
 from fazhi_common.timer import timer
 from fazhi_common.validation import load
@@ -30,6 +30,8 @@ VETO_PAGE = page_of(api.Veto)()
 TITLE_PAGE = page_of(api.Title)()
 RANKING_PAGE = page_of(api.RankingItem)()
 JOB = Job()
+# communities a batch of registry events rescores before the service lets reads in
+EVENT_CHUNK = 100
 
 
 def _commitment(draw):
@@ -373,15 +375,26 @@ class EvaluationService(base.ServiceBase):
                            {"veto_item": veto.veto_item, "origin": veto.origin,
                              "event_id": envelope["id"]}, authority=True, caller=SYSTEM)
 
-    @event_handler("registry", "community_registered")
-    def on_community_registered(self, envelope, payload):
-        self._handle(envelope, "on_community_registered", lambda session:
-                     ops.on_community_registered(session, envelope, payload, date.today()))
+    def _handle_batch(self, events, handler, work):
+        """Claim a batch of events in one statement and do the work of those not handled
+        before in one transaction, a chunk at a time, yielding between chunks so that
+        reads answer meanwhile: once per event, however often it arrives."""
+        with self.db.transaction() as session:
+            payloads = {envelope["id"]: payload for envelope, payload in events}
+            fresh = [payloads[envelope["id"]] for envelope in
+                     claim_events(session, [envelope for envelope, _p in events], handler)]
+            for start in range(0, len(fresh), EVENT_CHUNK):
+                if start:
+                    eventlet.sleep(0)
+                work(session, fresh[start:start + EVENT_CHUNK], date.today())
 
-    @event_handler("registry", "community_updated")
-    def on_community_updated(self, envelope, payload):
-        self._handle(envelope, "on_community_updated", lambda session:
-                     ops.on_community_updated(session, envelope, payload, date.today()))
+    @event_handler("registry", "community_registered", batch=True)
+    def on_community_registered(self, events):
+        self._handle_batch(events, "on_community_registered", ops.on_communities_registered)
+
+    @event_handler("registry", "community_updated", batch=True)
+    def on_community_updated(self, events):
+        self._handle_batch(events, "on_community_updated", ops.on_communities_updated)
 
     @event_handler("registry", "community_reorganised")
     def on_community_reorganised(self, envelope, payload):

@@ -3,6 +3,8 @@
 Each handler takes the envelope as published and its payload, typed by the contract
 (``fazhi_common.messaging``): dates are dates.
 """
+from sqlalchemy import select
+
 from evaluation.models import (
     AdviserFact,
     CommunityFact,
@@ -10,39 +12,52 @@ from evaluation.models import (
     ElectionFact,
     MediationFact,
 )
-from evaluation.operations.scoring import current_period, refresh, refresh_from
+from evaluation.operations.scoring import current_period, refresh_from, refresh_many
 from evaluation.operations.titles import on_reorganisation
 from evaluation.operations.vetoes import vetoes_from_event
 
 
-def on_community_registered(session, envelope, data, today):
-    community = _keep_community(session, data)
-    community.status = "active"
+def on_communities_registered(session, payloads, today):
+    """Registrations, a batch at once: keep the facts, then score them set-wise (facts may
+    have arrived first: queues are not ordered with each other)."""
+    communities = _keep_communities(session, payloads)
+    for community in communities:
+        community.status = "active"
+    return _rescore(session, communities, today)
+
+
+def on_communities_updated(session, payloads, today):
+    """New names or economic tiers: a tier may choose another scheme, so rescore."""
+    communities = _keep_communities(session, payloads)
+    for community in communities:
+        community.status = community.status or "active"
+    return _rescore(session, communities, today)
+
+
+def _rescore(session, communities, today):
     session.flush()
-    # facts may have arrived first (queues are not ordered with each other)
-    refresh(session, community.code, current_period(today), today)
+    return refresh_many(session, [c.code for c in communities], current_period(today), today)
 
 
-def on_community_updated(session, envelope, data, today):
-    """A new name or economic tier: the tier may choose another scheme, so rescore."""
-    community = _keep_community(session, data)
-    community.status = community.status or "active"
-    session.flush()
-    refresh(session, community.code, current_period(today), today)
-
-
-def _keep_community(session, data):
-    community = session.get(CommunityFact, data["community_code"])
-    if community is None:
-        community = CommunityFact(code=data["community_code"])
-        session.add(community)
-    community.town_code = data.get("town_code")
-    community.county_code = data["county_code"]
-    community.name, community.kind = data["name"], data["kind"]
-    community.economic_tier = data.get("economic_tier")
-    if data.get("reorganised_on"):
-        community.reorganised_on = data["reorganised_on"]
-    return community
+def _keep_communities(session, payloads):
+    """Each payload's community fact, read in one query, made where missing, updated in
+    payload order (a later event of a batch wins); the distinct facts touched."""
+    codes = {data["community_code"] for data in payloads}
+    known = {c.code: c for c in session.scalars(
+        select(CommunityFact).where(CommunityFact.code.in_(codes)))} if codes else {}
+    for data in payloads:
+        community = known.get(data["community_code"])
+        if community is None:
+            community = known[data["community_code"]] = CommunityFact(
+                code=data["community_code"])
+            session.add(community)
+        community.town_code = data.get("town_code")
+        community.county_code = data["county_code"]
+        community.name, community.kind = data["name"], data["kind"]
+        community.economic_tier = data.get("economic_tier")
+        if data.get("reorganised_on"):
+            community.reorganised_on = data["reorganised_on"]
+    return list(known.values())
 
 
 def on_community_reorganised(session, envelope, data, today):

@@ -11,8 +11,9 @@ from fazhi_common.jobs import start_job
 
 
 def _scheme_in_use(session, scheme_id):
-    return session.scalar(select(func.count()).select_from(Result)
-                          .where(Result.scheme_id == scheme_id)) > 0
+    # the first result found will do: counting them all grew with every result stored
+    return session.scalar(select(Result.community_code)
+                          .where(Result.scheme_id == scheme_id).limit(1)) is not None
 
 
 def scheme_view(session, scheme):
