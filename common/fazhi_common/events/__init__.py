@@ -99,16 +99,12 @@ def contract(event_type):
         raise LookupError(f"no contract for event type {event_type!r}") from None
 
 
-_SCHEMAS = {}
-
-
+@functools.cache
 def _schema(event_type):
     """The contract's schema, made once per event type: a schema keeps no state between
-    loads, and making one per event (its fields deep-copied) cost more than the load."""
-    schema = _SCHEMAS.get(event_type)
-    if schema is None:
-        schema = _SCHEMAS[event_type] = contract(event_type).schema()
-    return schema
+    loads and dumps, and building one copies its fields, which cost more than the load
+    or dump itself when thousands of events go through."""
+    return contract(event_type).schema()
 
 
 def contracts_from(source):
@@ -127,13 +123,6 @@ def load_payload(event_type, data):
     except ValidationError as exc:
         raise ValidationFailed(f"event {event_type} payload is invalid",
                                exc.normalized_messages()) from None
-
-
-@functools.cache
-def _schema(event_type):
-    # one instance per contract: building a schema copies its fields, which cost more
-    # than the dump itself when a recompute announces thousands of changed scores
-    return contract(event_type).schema()
 
 
 def serialise_payload(event_type, data):
