@@ -21,11 +21,11 @@ from kombu.common import maybe_declare
 from kombu.pools import connections
 from nameko.constants import DEFAULT_TRANSPORT_OPTIONS
 from nameko.events import get_event_exchange
-from sqlalchemy import JSON, Integer, String, insert, select, update
+from sqlalchemy import JSON, Integer, String, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fazhi_common import events
-from fazhi_common.bulk import insert_for
+from fazhi_common.bulk import insert_for, insert_rows
 from fazhi_common.clock import UtcDateTime, utcnow
 from fazhi_common.messaging import dead_letter_queue, event_queue
 from fazhi_common.tables import CommonBase
@@ -81,7 +81,7 @@ def record_events(session, event_type, datas):
     rows = [{"event_id": envelope["id"], "event_type": event_type, "envelope": envelope}
             for envelope in (_envelope(event_type, payload) for payload in payloads)]
     if rows:
-        session.execute(insert(OutboxEvent), rows)
+        insert_rows(session, OutboxEvent.__table__, rows)
         session.info["outbox_pending"] = session.info.get("outbox_pending", 0) + len(rows)
     return len(rows)
 

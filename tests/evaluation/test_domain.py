@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from evaluation import domain
+from evaluation import domain, titling
 from evaluation.schemes import load_schemes
 from fazhi_common.division import Division
 from fazhi_common.errors import Forbidden, ValidationFailed
@@ -161,14 +161,14 @@ def test_respondent_key_hides_the_number_and_normalises_it():
 def test_prerequisite_needs_a_current_title_and_no_veto():
     today = date(2026, 6, 1)
     held = {"id": 7, "status": "held", "valid_until": date(2028, 1, 1), "end_reason": None}
-    assert domain.prerequisite([held], False, today) == (True, [], 7)
-    eligible, reasons, _ = domain.prerequisite([held], True, today)
+    assert titling.prerequisite([held], False, today) == (True, [], 7)
+    eligible, reasons, _ = titling.prerequisite([held], True, today)
     assert not eligible and "vetoed" in reasons[0]
     revoked = dict(held, status="revoked", end_reason="veto")
-    assert not domain.prerequisite([revoked], False, today)[0]
+    assert not titling.prerequisite([revoked], False, today)[0]
     expired = dict(held, valid_until=date(2026, 1, 1))
-    assert "expired" in domain.prerequisite([expired], False, today)[1][0]
-    assert domain.prerequisite([], False, today)[1] == ["it holds no rule-of-law community "
+    assert "expired" in titling.prerequisite([expired], False, today)[1][0]
+    assert titling.prerequisite([], False, today)[1] == ["it holds no rule-of-law community "
                                                         "title"]
 
 
@@ -181,16 +181,16 @@ def test_score_change_is_announced_only_on_a_change():
 
 
 def test_an_area_grants_titles_up_to_its_own_level():
-    domain.check_granting_level("national", None)  # no area, above the city: any level
-    domain.check_granting_level("province", Division("330000000000"))
-    domain.check_granting_level("city", Division("330100000000"))
-    domain.check_granting_level("county", Division("330100000000"))
-    domain.check_granting_level("county", Division("330110000000"))
-    domain.check_granting_level("city", Division("441900000000"))  # a city without counties
+    titling.check_granting_level("national", None)  # no area, above the city: any level
+    titling.check_granting_level("province", Division("330000000000"))
+    titling.check_granting_level("city", Division("330100000000"))
+    titling.check_granting_level("county", Division("330100000000"))
+    titling.check_granting_level("county", Division("330110000000"))
+    titling.check_granting_level("city", Division("441900000000"))  # a city without counties
     for level, area in (("city", "330110000000"), ("province", "330100000000"),
                         ("county", "330110001000"), ("national", "330000000000")):
         with pytest.raises(ValidationFailed) as info:
-            domain.check_granting_level(level, Division(area))
+            titling.check_granting_level(level, Division(area))
         assert "level" in info.value.fields
 
 
@@ -213,4 +213,4 @@ def test_a_draw_is_visible_to_its_area_and_those_above():
 
 
 def test_a_revoked_community_may_reapply_after_the_wait():
-    assert domain.reapply_date(date(2024, 2, 29), 2) == date(2026, 2, 28)
+    assert titling.reapply_date(date(2024, 2, 29), 2) == date(2026, 2, 28)

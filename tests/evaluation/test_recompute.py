@@ -280,3 +280,10 @@ def test_a_revision_job_moves_every_pinned_result_once(sessions, monkeypatch):
         assert {c for c, r in session.execute(select(Result.community_code, Result.scheme_id)
                                               .where(Result.period == PERIODS[0]))
                 if r == old.id} == kept
+    # what the job stored is what refreshing each community alone stores, to the bit
+    with sessions() as session:
+        by_job = _stored(session)[0]
+        for code in pinned:
+            ops.refresh(session, code, PERIODS[1], TODAY)
+        assert _stored(session)[0] == by_job
+        session.rollback()

@@ -125,7 +125,7 @@ def refresh_many(session, codes, period, today):
     """Recompute and store the results of communities for a period; announce changes.
 
     Each input kind is read once for the whole batch (``inputs``), each community is
-    scored by ``domain.mark`` as ``refresh`` scores one, and the results are written
+    scored by ``domain.marker`` as ``refresh`` scores one, and the results are written
     in bulk. Communities unknown, no longer active or without a scheme are left as they
     are. Returns the number of results stored.
     """
@@ -157,6 +157,7 @@ def _refresh_chunk(session, codes, period, today):
         return 0
     codes = [c.code for c, _s in scored]
     derived = {id(s): inputs.derived_indicators(s.definition) for _c, s in scored}
+    markers = {id(s): domain.marker(s.definition) for _c, s in scored}
     evidence = inputs.evidence(session, codes, period)
     findings = inputs.findings(session, codes, period)
     surveys = inputs.survey_counts(session, codes, period)
@@ -173,7 +174,7 @@ def _refresh_chunk(session, codes, period, today):
                  "vetoes": [{"id": v.id, "veto_item": v.veto_item, "reason": v.reason,
                              "origin": v.origin} for v in vetoes.get(code, ())]}
         stage = domain.stage_of(community.reorganised_on, period)
-        outcome = domain.mark(definition, found, stage)
+        outcome = markers[id(scheme)](found, stage)
         outcome["vetoes"] = found["vetoes"]
         rows.append({"community_code": code, "period": period, "scheme_id": scheme.id,
                      **{k: outcome[k] for k in ("stage", "score", "max_score",

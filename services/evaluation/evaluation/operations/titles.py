@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from evaluation import domain
+from evaluation import titling
 from evaluation.models import CommunityFact, Result, Title, TitleChange
 from evaluation.operations.scoring import (
     community_to_read,
@@ -50,7 +50,7 @@ def award_title(session, data, scope, policy, today):
     if data["awarded_on"] > today:
         raise field_error("awarded_on", "A title is recorded once awarded.")
     result = session.get(Result, (community.code, data["period"]))
-    failure = domain.check_award(_result_facts(result))
+    failure = titling.check_award(_result_facts(result))
     if failure:
         raise Conflict(f"{community.code} did not pass {data['period']}: {failure}.",
                        {"period": [failure]})
@@ -58,13 +58,13 @@ def award_title(session, data, scope, policy, today):
         if held.title == data["title"] and held.level == data["level"]:
             raise Conflict(f"{community.code} already holds this title at {held.level} level.",
                            {"level": ["already held"]})
-    domain.check_granting_level(data["level"], scope.area)
+    titling.check_granting_level(data["level"], scope.area)
     last_revoked = session.scalar(
         select(func.max(Title.ended_on)).where(Title.community_code == community.code,
                                                Title.title == data["title"],
                                                Title.status == "revoked"))
     if last_revoked is not None:
-        may_reapply = domain.reapply_date(last_revoked, policy.reapply_wait_years)
+        may_reapply = titling.reapply_date(last_revoked, policy.reapply_wait_years)
         if data["awarded_on"] < may_reapply:
             raise Conflict(f"{community.code} lost this title on {last_revoked} and may "
                            f"apply again from {may_reapply}.", {"awarded_on": [
@@ -103,7 +103,7 @@ def _held(title):
 def revoke_title(session, title_id, data, scope):
     title = get_title(session, title_id, scope)
     scope.require_area(title.community_code, field="title_id")
-    domain.check_authority(title.level, scope.area, act="revokes", field="title_id")
+    titling.check_authority(title.level, scope.area, act="revokes", field="title_id")
     _held(title)
     if data["revoked_on"] < title.awarded_on:
         raise field_error("revoked_on", "A revocation cannot precede the award.")
@@ -116,12 +116,12 @@ def re_evaluate_title(session, title_id, data, scope, policy):
     """Re-evaluation (复评): keep the title on a passed result, revoke it otherwise."""
     title = get_title(session, title_id, scope)
     scope.require_area(title.community_code, field="title_id")
-    domain.check_authority(title.level, scope.area, act="re-evaluates", field="title_id")
+    titling.check_authority(title.level, scope.area, act="re-evaluates", field="title_id")
     _held(title)
     if data["evaluated_on"] < title.awarded_on:
         raise field_error("evaluated_on", "A re-evaluation cannot precede the award.")
     result = session.get(Result, (title.community_code, data["period"]))
-    failure = domain.check_award(_result_facts(result))
+    failure = titling.check_award(_result_facts(result))
     community = session.get(CommunityFact, title.community_code)
     if failure:
         end_title(session, title, community, "revoked", data["evaluated_on"],
@@ -173,7 +173,7 @@ def expire_titles(session, today, batch_size):
 def on_reorganisation(session, data, effective):
     """What a convert, merge or federation does to the titles of the villages involved."""
     kind, result_code = data["reorganisation_kind"], data["community_code"]
-    what = domain.TITLES_ON_REORGANISATION[kind]
+    what = titling.TITLES_ON_REORGANISATION[kind]
     for code in data["source_codes"]:
         for title in held_titles(session, code):
             title.reorganised_into = result_code
@@ -201,7 +201,7 @@ def decide_on_reorganised_title(session, title_id, data, scope):
     actor = scope.subject
     title = get_title(session, title_id, scope)
     scope.require_area(title.community_code, field="title_id")
-    domain.check_authority(title.level, scope.area, act="decides on", field="title_id")
+    titling.check_authority(title.level, scope.area, act="decides on", field="title_id")
     if title.reorganised_into is None or title.status not in ("held", "pending_decision"):
         raise Conflict(f"Title {title.id} ({title.status}) awaits no reorganisation decision.",
                        {"title_id": ["no reorganisation to decide on"]})
@@ -247,7 +247,7 @@ def prerequisite(session, code, wanted, scope, today):
     titles = session.scalars(select(Title).where(
         Title.community_code == code, Title.title == AWARDED_TITLES[0]).order_by(Title.id))
     vetoed = vetoes_of(session, code, current_period(today))
-    eligible, reasons, qualifying = domain.prerequisite(
+    eligible, reasons, qualifying = titling.prerequisite(
         [_title_facts(t) for t in titles], bool(vetoed), today)
     return {"community_code": code, "title": wanted, "eligible": eligible,
             "reasons": reasons, "qualifying_title_id": qualifying}

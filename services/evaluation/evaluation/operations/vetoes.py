@@ -4,7 +4,7 @@ officer confirms or dismisses it, with a reason. Only a confirmed veto fails the
 and it ends only the titles at or below the deciding authority's level."""
 from sqlalchemy import select
 
-from evaluation import domain
+from evaluation import domain, titling
 from evaluation.models import CommunityFact, TitleChange, Veto
 from evaluation.operations.scoring import (
     community_to_write,
@@ -35,7 +35,7 @@ def _confirm(session, veto, community, item, actor, scope, today):
         **area_of(community.code), "period": veto.period, "veto_id": veto.id,
         "veto_item": veto.veto_item, "reason": veto.reason, "origin": veto.origin})
     for title in held_titles(session, community.code):
-        if domain.within_authority(title.level, scope.area):
+        if titling.within_authority(title.level, scope.area):
             end_title(session, title, community, "revoked", today,
                       f"veto ({item['name']}): {veto.reason}", actor)
         else:
