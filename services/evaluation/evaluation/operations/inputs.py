@@ -10,7 +10,7 @@ import json
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy import DateTime, Text, cast, func, or_, select, type_coerce
 
 from evaluation import domain, measures
 from evaluation.models import (
@@ -32,18 +32,23 @@ def evidence(session, codes, period):
     # recompute decoded ~150,000 of them
     rows = session.execute(
         select(Evidence.community_code, Evidence.indicator_code, Evidence.id, Evidence.value,
-               Evidence.note, Evidence.submitted_by, Evidence.submitted_at,
+               Evidence.note, Evidence.submitted_by,
+               # only its date is shown, the same aware or naive: read without the
+               # column type's conversion of every row
+               type_coerce(Evidence.submitted_at, DateTime(timezone=True)),
                cast(Evidence.attachments, Text).label("attachments"))
         .where(Evidence.community_code.in_(codes), Evidence.period == period)
         .order_by(Evidence.id))
-    found = defaultdict(dict)
-    for e in rows:
-        attachments = json.loads(e.attachments) if e.attachments not in _NONE_ATTACHED else ()
-        found[e.community_code][e.indicator_code] = {
-            "value": e.value, "note": e.note,
-            "source": f"self-assessment #{e.id} by {e.submitted_by} on "
-                      f"{e.submitted_at.date().isoformat()}"
-                      + (f" (evidence: {', '.join(attachments)})" if attachments else "")}
+    found, days = defaultdict(dict), {}
+    for code, indicator, id_, value, note, by, at, attachments in rows:
+        day = at.date()
+        if day not in days:  # a province's self-assessments share a few hundred days
+            days[day] = day.isoformat()
+        source = f"self-assessment #{id_} by {by} on {days[day]}"
+        attached = json.loads(attachments) if attachments not in _NONE_ATTACHED else ()
+        if attached:
+            source += f" (evidence: {', '.join(attached)})"
+        found[code][indicator] = {"value": value, "note": note, "source": source}
     return found
 
 

@@ -156,8 +156,10 @@ def _refresh_chunk(session, codes, period, today):
     if not scored:
         return 0
     codes = [c.code for c, _s in scored]
-    derived = {id(s): inputs.derived_indicators(s.definition) for _c, s in scored}
-    markers = {id(s): domain.marker(s.definition) for _c, s in scored}
+    # what follows from a scheme alone, worked out once per scheme the chunk uses
+    schemes = {id(s): s for _c, s in scored}
+    derived = {key: inputs.derived_indicators(s.definition) for key, s in schemes.items()}
+    markers = {key: domain.marker(s.definition) for key, s in schemes.items()}
     evidence = inputs.evidence(session, codes, period)
     findings = inputs.findings(session, codes, period)
     surveys = inputs.survey_counts(session, codes, period)
