@@ -18,7 +18,6 @@ per message, no database) draining the same backlog from a third subscriber's qu
 (--database-url names a PostgreSQL server: scratch databases are made on it and dropped.)
 """
 import argparse
-import os
 import sys
 import tempfile
 import threading
@@ -32,7 +31,14 @@ from sqlalchemy.orm import sessionmaker
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "common"), str(ROOT / "bench")]
 
-from benchlib import RABBIT_API, RABBIT_HOST, free_port, make_vhost, stop  # noqa: E402
+from benchlib import (  # noqa: E402
+    RABBIT_API,
+    RABBIT_HOST,
+    cpu_seconds,
+    free_port,
+    make_vhost,
+    stop,
+)
 from evaluation_flood import (  # noqa: E402
     Token,
     percentile,
@@ -85,13 +91,6 @@ def mark_expected(database_url, ids):
 
 HANDLED = text("SELECT count(DISTINCT p.event_id) FROM processed_event p "
                "JOIN bench_expected e ON e.event_id = p.event_id")
-
-
-def cpu_seconds(pid):
-    """User and system CPU a process has used so far."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wait_consuming(api, vhost, consumers, timeout=120):

@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import (  # noqa: E402
     RABBIT_API,
     RABBIT_HOST,
+    cpu_seconds,
     make_vhost,
     service_config_file,
     stop,
@@ -143,12 +144,14 @@ def main():
         fill_outbox(sessions, range(i, args.events, args.publishers))
     relays = [OutboxRelay("mediation", sessions, {"AMQP_URI": amqp_uri})
               for sessions in outboxes]
-    published = {"n": 0, "done": None}
+    published = {"n": 0, "done": None, "cpu": 0.0}
 
     def publish_all():
         def drain(relay):
+            cpu = time.thread_time()
             while (sent := relay.publish_pending()) > 0:
                 published["n"] += sent
+            published["cpu"] += time.thread_time() - cpu  # this relay's thread alone
         threads = [threading.Thread(target=drain, args=(r,)) for r in relays]
         for t in threads:
             t.start()
@@ -164,6 +167,7 @@ def main():
     try:
         wait_consuming(args.api, vhost, len(EVENT_KINDS), args.instances)
         engine = make_engine(database_url)
+        service_cpu = sum(cpu_seconds(s.pid) for s in services)
         if args.preload:
             started = published["done"] = time.monotonic()
         else:
@@ -177,6 +181,7 @@ def main():
                 break
             time.sleep(0.2)
         finished = time.monotonic()
+        service_cpu = sum(cpu_seconds(s.pid) for s in services) - service_cpu
         time.sleep(1.0)  # let stragglers land, so doubles would show
         with engine.connect() as conn:
             alerts = conn.scalar(text("SELECT count(*) FROM alert"))
@@ -199,6 +204,10 @@ def main():
           f"{routed / elapsed:.0f} events/s end to end "
           f"({args.instances} instance(s), max_workers {args.max_workers}, "
           f"{database_url.split(':')[0]})")
+    print(f"notifications used {service_cpu * 1000 / args.events:.2f} ms of CPU per event "
+          f"({args.events / service_cpu:.0f} events per CPU second); the relays "
+          f"{published['cpu'] * 1000 / args.events:.2f} ms per event published "
+          f"({args.events / published['cpu']:.0f} per CPU second)")
     print(f"lost: {args.events - routed}, doubled: {alerts - routed}")
     return 0 if routed == args.events and alerts == routed else 1
 

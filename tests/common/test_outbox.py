@@ -2,6 +2,7 @@
 import subprocess
 
 import pytest
+from amqp.exceptions import MessageNacked
 from kombu import Connection
 from kombu.exceptions import OperationalError
 from nameko.testing.services import entrypoint_hook
@@ -76,6 +77,62 @@ def test_unreachable_broker_keeps_the_event_until_it_is_back(registry_db, rabbit
     assert OutboxRelay("registry", registry_db, rabbit_config).publish_pending() == 1
     assert queued_events(rabbit_config["AMQP_URI"], "registry", "county_registered",
                          "notifications")[0]["id"] == row.event_id
+
+
+def test_a_batch_the_broker_refuses_in_part_marks_only_the_confirmed_rows_sent(
+        registry_db, rabbit_config, rabbit_manager):
+    # notifications' queue of county events takes two, then refuses (nacks) more
+    limit = {"pattern": "^evt-registry-county_registered--notifications$",
+             "apply-to": "queues", "priority": 10,
+             "definition": {"max-length": 2, "overflow": "reject-publish"}}
+    rabbit_manager._put("policies", rabbit_config["vhost"], "two-at-most", json=limit)
+    relay = OutboxRelay("registry", registry_db, rabbit_config)
+
+    def record(event_type, count, first):
+        with registry_db() as session:
+            ids = [record_event(session, event_type, dict(
+                COUNTY, county_code=f"3301{first + i:02d}000000",
+                **({"town_code": f"3301{first + i:02d}001000"}
+                   if event_type == "town_registered" else {})))["id"]
+                for i in range(count)]
+            session.commit()
+        return ids
+
+    def queued(event_type):
+        return [e["id"] for e in queued_events(rabbit_config["AMQP_URI"], "registry",
+                                               event_type, "notifications", expect=20,
+                                               timeout=1)]
+
+    counties = record("county_registered", 3, 10)
+    assert relay.publish_pending() == 3  # the queue is over its limit now
+
+    def refused():
+        # the queue tells the broker's channels it is full a moment after it is
+        counties.extend(record("county_registered", 1, 20 + len(counties)))
+        try:
+            relay.publish_pending()
+        except MessageNacked:
+            return True
+        return False
+
+    wait_until(refused)
+    # one batch: the towns are confirmed, the counties refused
+    towns = record("town_registered", 3, 40)
+    counties += record("county_registered", 2, 50)
+    with pytest.raises(MessageNacked):
+        relay.publish_pending()
+    with registry_db() as session:
+        unsent = {r.event_id: (r.attempts, r.last_error) for r in session.scalars(
+            select(OutboxEvent).where(OutboxEvent.sent_at.is_(None)))}
+    assert queued("town_registered") == towns
+    assert unsent.keys() == set(counties[3:]) and (
+        unsent[counties[-1]] == (1, "refused by the broker (nack)"))
+
+    # the queue has room again: the refused rows go out on the next try, once each
+    in_queue = queued("county_registered")
+    assert relay.publish_pending() == len(unsent)
+    assert sorted(in_queue + queued("county_registered")) == sorted(counties)
+    assert relay.publish_pending() == 0
 
 
 # -- consumers: a stand-in for the notifications service -----------------------------
