@@ -3,7 +3,7 @@
 Each handler takes the envelope as published and its payload, typed by the contract
 (``fazhi_common.messaging``): dates are dates.
 """
-from sqlalchemy import select
+from sqlalchemy import func
 
 from evaluation.models import (
     AdviserFact,
@@ -15,49 +15,63 @@ from evaluation.models import (
 from evaluation.operations.scoring import current_period, refresh_from, refresh_many
 from evaluation.operations.titles import on_reorganisation
 from evaluation.operations.vetoes import vetoes_from_event
+from fazhi_common.bulk import insert_for
 
 
 def on_communities_registered(session, payloads, today):
     """Registrations, a batch at once: keep the facts, then score them set-wise (facts may
     have arrived first: queues are not ordered with each other)."""
-    communities = _keep_communities(session, payloads)
-    for community in communities:
-        community.status = "active"
-    return _rescore(session, communities, today)
+    return _rescore(session, _keep_communities(session, payloads, activate=True), today)
 
 
 def on_communities_updated(session, payloads, today):
     """New names or economic tiers: a tier may choose another scheme, so rescore."""
-    communities = _keep_communities(session, payloads)
-    for community in communities:
-        community.status = community.status or "active"
-    return _rescore(session, communities, today)
+    return _rescore(session, _keep_communities(session, payloads, activate=False), today)
 
 
-def _rescore(session, communities, today):
-    session.flush()
-    return refresh_many(session, [c.code for c in communities], current_period(today), today)
+def _rescore(session, codes, today):
+    return refresh_many(session, codes, current_period(today), today)
 
 
-def _keep_communities(session, payloads):
-    """Each payload's community fact, read in one query, made where missing, updated in
-    payload order (a later event of a batch wins); the distinct facts touched."""
-    codes = {data["community_code"] for data in payloads}
-    known = {c.code: c for c in session.scalars(
-        select(CommunityFact).where(CommunityFact.code.in_(codes)))} if codes else {}
+_NAMED = ("town_code", "county_code", "name", "kind", "economic_tier")
+
+
+def _keeping(session, activate):
+    """The statement of ``_keep_communities``, built once per database kind."""
+    key = (session.get_bind().dialect.name, activate)
+    if key not in _KEEPING:
+        table = CommunityFact.__table__
+        statement = insert_for(session, table)
+        kept = {**{k: statement.excluded[k] for k in _NAMED},
+                "reorganised_on": func.coalesce(statement.excluded.reorganised_on,
+                                                table.c.reorganised_on)}
+        if activate:
+            kept["status"] = statement.excluded.status
+        # RETURNING: the rows go out as one INSERT of many VALUES (SQLAlchemy's
+        # "insertmanyvalues"), not a statement each
+        _KEEPING[key] = (statement.on_conflict_do_update(index_elements=["code"], set_=kept)
+                         .returning(table.c.code))
+    return _KEEPING[key]
+
+
+_KEEPING = {}
+
+
+def _keep_communities(session, payloads, activate):
+    """Each payload's community fact, made where missing (active) or updated, in one
+    statement; a later event of a batch wins, a reorganisation date once told stays.
+    ``activate``: a known community is made active again (a registration). The codes."""
+    facts = {}
     for data in payloads:
-        community = known.get(data["community_code"])
-        if community is None:
-            community = known[data["community_code"]] = CommunityFact(
-                code=data["community_code"])
-            session.add(community)
-        community.town_code = data.get("town_code")
-        community.county_code = data["county_code"]
-        community.name, community.kind = data["name"], data["kind"]
-        community.economic_tier = data.get("economic_tier")
-        if data.get("reorganised_on"):
-            community.reorganised_on = data["reorganised_on"]
-    return list(known.values())
+        code = data["community_code"]
+        told = data.get("reorganised_on") or facts.get(code, {}).get("reorganised_on")
+        facts[code] = {"code": code, **{k: data.get(k) for k in _NAMED},
+                       "reorganised_on": told, "status": "active"}
+    if not facts:
+        return []
+    session.execute(_keeping(session, activate),
+                    list(facts.values())).all()
+    return list(facts)
 
 
 def on_community_reorganised(session, envelope, data, today):

@@ -10,7 +10,7 @@ import json
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy import Text, bindparam, cast, func, or_, select, union
 
 from evaluation import domain, measures
 from evaluation.models import (
@@ -24,6 +24,20 @@ from evaluation.models import (
     SurveyAnswer,
     Veto,
 )
+
+# every kind of row that can feed a score, by the community it is of (a finding is of an
+# inspection); built once: the codes go in as one parameter
+_FED = union(*(select(table.community_code).where(
+    table.community_code.in_(bindparam("codes", expanding=True)))
+    for table in (Evidence, Inspection, SurveyAnswer, Veto, AdviserFact, ElectionFact,
+                  DisclosureFact, MediationFact)))
+
+
+def fed(session, codes):
+    """The communities of ``codes`` with any input at all, of any period: most of a drain
+    of registrations (or of a province's recompute) have none, and their inputs need no
+    reading."""
+    return set(session.scalars(_FED, {"codes": list(codes)})) if codes else set()
 
 
 def evidence(session, codes, period):
@@ -78,7 +92,11 @@ def survey_counts(session, codes, period):
         .group_by(SurveyAnswer.community_code))
     counts = {code: {"sample": sample, "satisfied": satisfied, "flagged": flagged}
               for code, sample, satisfied, flagged in rows}
-    return defaultdict(lambda: {"sample": 0, "satisfied": 0, "flagged": 0}, counts)
+    return defaultdict(_no_answers, counts)
+
+
+def _no_answers():
+    return {"sample": 0, "satisfied": 0, "flagged": 0}
 
 
 def vetoes(session, codes, period):
@@ -197,7 +215,7 @@ class DerivedFacts:
     def __init__(self, session, codes, period, today, facts):
         self.period = period
         self.day = domain.reference_day(period, today)
-        self.rows = {fact: _FACTS[fact][0](session, codes, period, self.day)
+        self.rows = {fact: _FACTS[fact][0](session, codes, period, self.day) if codes else {}
                      for fact in sorted(set(facts))}
         # indicator id -> (the indicator, its figure without rows): most communities of a
         # province have no row of a fact, and measuring nothing gives one figure for all
@@ -216,3 +234,26 @@ class DerivedFacts:
             known = self._without_rows[id(indicator)] = (
                 indicator, measure([], self.period, self.day, indicator))
         return dict(known[1])
+
+
+class Inputs:
+    """Everything that feeds the scores of a batch of communities for a period, read once
+    per input kind (not at all for an empty batch); ``of`` gives one community's share as
+    ``domain.mark`` takes it, all empty for a community not in the batch."""
+
+    def __init__(self, session, codes, period, today, facts):
+        codes = list(codes)
+        self.evidence = evidence(session, codes, period) if codes else {}
+        self.findings = findings(session, codes, period) if codes else {}
+        self.surveys = survey_counts(session, codes, period) if codes else {}
+        self.vetoes = vetoes(session, codes, period) if codes else {}
+        self.facts = DerivedFacts(session, codes, period, today, facts)
+
+    def of(self, code, indicators, parameters):
+        """``indicators``: the derived indicators of the community's scheme."""
+        return {"evidence": self.evidence.get(code, {}), "findings": self.findings.get(code, {}),
+                "facts": self.facts.of(code, indicators),
+                "satisfaction": self.surveys.get(code) or _no_answers(),
+                "parameters": parameters,
+                "vetoes": [{"id": v.id, "veto_item": v.veto_item, "reason": v.reason,
+                            "origin": v.origin} for v in self.vetoes.get(code, ())]}

@@ -142,8 +142,10 @@ def _refresh_chunk(session, codes, period, today):
     # database's write lock already serialises writers). Locked in code order, so two
     # batches never wait on each other crosswise.
     session.flush()
-    communities = session.scalars(
-        select(CommunityFact).where(CommunityFact.code.in_(codes))
+    communities = session.execute(
+        select(CommunityFact.code, CommunityFact.status, CommunityFact.kind,
+               CommunityFact.economic_tier, CommunityFact.reorganised_on)
+        .where(CommunityFact.code.in_(codes))
         .order_by(CommunityFact.code).with_for_update()).all()
     codes = [c.code for c in communities if c.status == "active"]
     if not codes:
@@ -156,25 +158,26 @@ def _refresh_chunk(session, codes, period, today):
     if not scored:
         return 0
     codes = [c.code for c, _s in scored]
-    derived = {id(s): inputs.derived_indicators(s.definition) for _c, s in scored}
-    evidence = inputs.evidence(session, codes, period)
-    findings = inputs.findings(session, codes, period)
-    surveys = inputs.survey_counts(session, codes, period)
-    vetoes = inputs.vetoes(session, codes, period)
-    facts = inputs.DerivedFacts(session, codes, period, today, [
+    derived = {id(s): inputs.derived_indicators(s.definition)
+               for s in {id(s): s for _c, s in scored}.values()}
+    # inputs are read for the communities that have any; one with none is scored as every
+    # other of its scheme and stage without any (a drain of registrations is mostly those)
+    fed = inputs.fed(session, codes)
+    found = inputs.Inputs(session, sorted(fed), period, today, [
         ind["fact"] for ind in chain.from_iterable(derived.values())])
+    unfed = {}  # (scheme, stage) -> the outcome of a community without inputs
     rows, changes, now = [], [], utcnow()
     for community, scheme in scored:
         code, definition = community.code, scheme.definition
-        found = {"evidence": evidence.get(code, {}), "findings": findings.get(code, {}),
-                 "facts": facts.of(code, derived[id(scheme)]),
-                 "satisfaction": surveys[code],
-                 "parameters": definition["parameters"],
-                 "vetoes": [{"id": v.id, "veto_item": v.veto_item, "reason": v.reason,
-                             "origin": v.origin} for v in vetoes.get(code, ())]}
         stage = domain.stage_of(community.reorganised_on, period)
-        outcome = domain.mark(definition, found, stage)
-        outcome["vetoes"] = found["vetoes"]
+        key = (id(scheme), stage) if code not in fed else None
+        outcome = unfed.get(key)
+        if outcome is None:
+            of = found.of(code, derived[id(scheme)], definition["parameters"])
+            outcome = domain.mark(definition, of, stage)
+            outcome["vetoes"] = of["vetoes"]
+            if key is not None:
+                unfed[key] = outcome
         rows.append({"community_code": code, "period": period, "scheme_id": scheme.id,
                      **{k: outcome[k] for k in ("stage", "score", "max_score",
                                                 "pass_threshold", "passed", "vetoed")},

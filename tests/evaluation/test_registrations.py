@@ -1,0 +1,142 @@
+"""Registrations and updates from the registry, a batch at once: every community's facts
+kept as the latest event told them, and every one scored on what evaluation holds of it,
+whether its facts arrived before its registration or it has none at all."""
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from evaluation import operations as ops
+from evaluation.dependencies import install_default_schemes
+from evaluation.models import AdviserFact, CommunityFact, Evidence, Result, Veto
+from fazhi_common.db import make_engine
+from fazhi_common.outbox import OutboxEvent
+
+TODAY = date.today()
+PERIOD = str(TODAY.year)
+COUNTY, TOWN = "330110000000", "330110001000"
+
+
+@pytest.fixture
+def sessions(database_url):
+    engine = make_engine(database_url("evaluation"))
+    factory = sessionmaker(engine, expire_on_commit=False)
+    with factory() as session:
+        install_default_schemes(session)
+        session.commit()
+    yield factory
+    engine.dispose()
+
+
+def _code(n):
+    return f"330110001{n:03d}"
+
+
+def _registration(n, **extra):
+    return {"county_code": COUNTY, "town_code": TOWN, "community_code": _code(n),
+            "name": f"村{n}", "kind": "village", **extra}
+
+
+def _register(sessions, payloads, handler=ops.on_communities_registered):
+    with sessions.begin() as session:
+        return handler(session, payloads, TODAY)
+
+
+def _results(sessions):
+    with sessions() as session:
+        return {r.community_code: r for r in session.scalars(select(Result))}
+
+
+def _indicator(result, code):
+    return next(i for i in ops.breakdown_of(result)["indicators"] if i["code"] == code)
+
+
+def _proposed_veto(session, n):
+    # a veto not yet confirmed fails nothing: the community has an input, not a score
+    session.add(Veto(community_code=_code(n), period=PERIOD, veto_item="crime", reason="案件",
+                     origin="manual", recorded_by="county", status="proposed"))
+
+
+def test_a_registration_after_its_facts_scores_them(sessions):
+    with sessions.begin() as session:
+        session.add(AdviserFact(assignment_id=7, community_code=_code(1), adviser_name="王律师",
+                                assigned_on=date(TODAY.year - 1, 3, 1)))
+        session.add(Evidence(community_code=_code(1), period=PERIOD,
+                             indicator_code="legal_school", value=1.0,
+                             submitted_by="community", attachments=[],
+                             submitted_at=datetime.now(timezone.utc)))
+    assert _register(sessions, [_registration(n) for n in (1, 2, 3)]) == 3
+    results = _results(sessions)
+    adviser = _indicator(results[_code(1)], "legal_adviser")
+    assert adviser["points"] > 0 and "王律师" in adviser["source"]
+    assert _indicator(results[_code(1)], "legal_school")["value"] == 1.0
+    # the others of the batch have none of it
+    for n in (2, 3):
+        assert _indicator(results[_code(n)], "legal_adviser")["points"] == 0
+        assert _indicator(results[_code(n)], "legal_school")["value"] is None
+    assert results[_code(1)].score > results[_code(2)].score
+
+
+@pytest.mark.parametrize("reorganised_on", [None, date(TODAY.year, 1, 1)])
+def test_a_community_without_inputs_is_scored_as_one_whose_inputs_count_for_nothing(
+        sessions, reorganised_on):
+    # 2 and 12 have no input at all; 1 and 11 only a proposed veto, so they are scored
+    # from what they hold (all of it empty once read): the same result either way
+    with sessions.begin() as session:
+        _proposed_veto(session, 1)
+        _proposed_veto(session, 11)
+    _register(sessions, [_registration(1), _registration(2),
+                         _registration(11, reorganised_on=reorganised_on),
+                         _registration(12, reorganised_on=reorganised_on)])
+    results = _results(sessions)
+
+    def stored(n):
+        r = results[_code(n)]
+        return (r.scheme_id, r.stage, r.score, r.max_score, r.pass_threshold, r.passed,
+                r.vetoed, r.breakdown)
+
+    assert stored(1) == stored(2)
+    assert stored(11) == stored(12)
+    # a community reorganised this year is held to its first stage, the others not
+    assert (results[_code(11)].stage != results[_code(1)].stage) == bool(reorganised_on)
+
+
+def test_a_batch_keeps_what_its_latest_event_of_a_community_says(sessions):
+    with sessions.begin() as session:
+        session.add(CommunityFact(code=_code(5), county_code=COUNTY, town_code=TOWN,
+                                  name="旧名", kind="village", status="inactive",
+                                  reorganised_on=date(TODAY.year - 1, 6, 1)))
+    _register(sessions, [_registration(4, name="甲"), _registration(4, name="乙",
+                                                                    kind="urban_community")])
+    # an update does not bring a community no longer active back, nor forget when it
+    # was reorganised when the event does not say
+    _register(sessions, [_registration(5, name="新名"), _registration(6)],
+              handler=ops.on_communities_updated)
+    with sessions() as session:
+        four, five, six = (session.get(CommunityFact, _code(n)) for n in (4, 5, 6))
+        assert (four.name, four.kind, four.status) == ("乙", "urban_community", "active")
+        assert (five.name, five.status) == ("新名", "inactive")
+        assert five.reorganised_on == date(TODAY.year - 1, 6, 1)
+        assert six.status == "active"
+    results = _results(sessions)
+    assert set(results) == {_code(4), _code(6)}  # one result each, none while inactive
+    assert results[_code(4)].scheme.community_class == "urban_community"
+    # a registration brings it back, and is scored
+    _register(sessions, [_registration(5)])
+    with sessions() as session:
+        assert session.get(CommunityFact, _code(5)).status == "active"
+    assert _code(5) in _results(sessions)
+
+
+def test_registering_again_announces_no_change(sessions):
+    with sessions.begin() as session:
+        session.add(AdviserFact(assignment_id=1, community_code=_code(1), adviser_name="李律师",
+                                assigned_on=date(TODAY.year - 1, 3, 1)))
+    _register(sessions, [_registration(1), _registration(2)])
+    with sessions() as session:
+        announced = len(session.scalars(select(OutboxEvent)).all())
+    assert announced == 1  # the community with an adviser scores more than 0
+    _register(sessions, [_registration(1), _registration(2)])
+    with sessions() as session:
+        assert len(session.scalars(select(OutboxEvent)).all()) == announced
