@@ -7,6 +7,19 @@ gateway's key can be rotated), and its ``@rpc`` entrypoint refuses a call whose 
 is missing, badly signed, stale, or of a role the method does not admit. A client that
 talks to the bus directly — even another service — cannot mint an identity.
 
+What the signature protects, and what it does not:
+- who: subject, role, department and area, exactly as the gateway checked them (no one
+  without the private key can mint or alter one);
+- when: ``iat``, the time of signing. A service refuses an identity signed more than
+  ``MAX_AGE_SECONDS`` away from its own clock, which bounds how long a captured one can be
+  replayed on the bus and how long an old key's signatures stay in flight.
+It binds nothing to one request: the gateway signs an identity once per checked credential
+and reuses it, byte for byte, for that credential's requests while the check holds
+(``AUTH_RECHECK_SECONDS``, far under ``MAX_AGE_SECONDS``), and a service verifies each
+distinct signature once (``IdentityVerifier``). The request id travels beside it, unsigned
+(``REQUEST_ID_KEY``): the HTTP client chooses it (``X-Request-Id``), so a signature over it
+proved nothing, and it serves only to correlate logs.
+
 ``python -m fazhi_common.identity keygen`` prints a new key pair.
 
 Areas are division codes (``fazhi_common.division``): a province, city, county, town or
@@ -32,6 +45,7 @@ from fazhi_common.errors import FazhiError, Forbidden, Unauthenticated
 from fazhi_common.messaging import QuorumRpc
 
 CONTEXT_KEY = "fazhi_identity"
+REQUEST_ID_KEY = "fazhi_request_id"  # context data beside the identity; not signed
 MAX_AGE_SECONDS = 300
 
 # Roles (issue: security). Named sets below are what each contract admits.
@@ -56,7 +70,6 @@ class Identity:
     role: str
     department: str = ""
     area: Division | None = None
-    request_id: str = ""
 
     def __post_init__(self):
         # parsed once here; the gateway validates areas, so a malformed one is refused
@@ -167,6 +180,7 @@ def _verified(token, public_keys, now, max_age):
         raise Unauthenticated("The caller's identity is not signed by the gateway.")
     now = now if now is not None else time.time()
     issued_at = payload.pop("iat", 0)
+    payload.pop("request_id", None)  # signed in by a gateway of an earlier version
     if abs(now - issued_at) > max_age:
         raise Unauthenticated("The caller's identity has expired.")
     if payload.get("role") not in ROLES:

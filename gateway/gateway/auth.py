@@ -10,7 +10,8 @@ disabling the account, or by voiding all of a user's earlier tokens.
 A credential looked up in the account database is remembered for
 ``AUTH_RECHECK_SECONDS`` (``RecentChecks``): a revocation made through this gateway
 process holds from its next request on; one made through another process holds there
-within that many seconds.
+within that many seconds. The caller's identity is signed for the services at the check
+and the same signed identity serves the credential's requests while the check holds.
 
 Portal systems use API keys ``<key_id>.<secret>`` sent as ``X-API-Key``; only a hash of
 the secret is stored, and a key is revoked by marking it.
@@ -21,8 +22,8 @@ import secrets
 import threading
 import time
 import uuid
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from typing import NamedTuple
 
 import jwt
 from argon2 import PasswordHasher
@@ -31,7 +32,7 @@ from sqlalchemy import select
 
 from fazhi_common.clock import utcnow
 from fazhi_common.errors import Unauthenticated
-from fazhi_common.identity import Identity
+from fazhi_common.identity import MAX_AGE_SECONDS, Identity
 from gateway.models import ApiKey, RevokedToken, UserAccount
 
 hasher = PasswordHasher()
@@ -99,6 +100,14 @@ class TokenIssuer:
             raise Unauthenticated("The token is not valid.") from None
 
 
+class Checked(NamedTuple):
+    """A credential's caller as the account database has it, signed for the services."""
+
+    identity: Identity
+    claims: dict | None  # a login token's claims; None for an API key
+    signed: str  # ``identity`` signed at the check (``fazhi_common.identity``)
+
+
 class RecentChecks:
     """Credentials checked against the account database in the last ``seconds``.
 
@@ -109,12 +118,20 @@ class RecentChecks:
     revocation or account change made through this process calls ``forget`` once it is
     committed, so it holds here from the next request on; one made through another gateway
     process holds there within ``seconds`` at most. ``seconds`` 0 checks every request.
+
+    The identity signed at the check is remembered with it and sent again as it is: the
+    services refuse a signature older than ``MAX_AGE_SECONDS``, so ``seconds`` must stay
+    well under that (at most half, leaving the rest for requests that run long).
     """
 
     REMEMBERED = 4096
 
     def __init__(self, seconds):
         self.seconds = float(seconds)
+        if self.seconds > MAX_AGE_SECONDS / 2:
+            raise ValueError(f"AUTH_RECHECK_SECONDS is {seconds}; it may be at most "
+                             f"{MAX_AGE_SECONDS // 2}, as identities signed at a check are "
+                             f"reused while it holds and refused after {MAX_AGE_SECONDS}s")
         self._checked = {}
         self._lock = threading.Lock()
         self._generation = 0
@@ -124,18 +141,18 @@ class RecentChecks:
         return self._generation
 
     def recall(self, credential):
-        """``(identity, claims)`` checked within ``seconds``, else None."""
+        """The ``Checked`` of ``credential`` within ``seconds``, else None."""
         found = self._checked.get(credential)
         if found is None:
             return None
-        identity, claims, checked_at = found
+        checked, checked_at = found
         if time.monotonic() - checked_at >= self.seconds:
             return None
-        if claims is not None and time.time() >= claims["exp"]:
+        if checked.claims is not None and time.time() >= checked.claims["exp"]:
             raise Unauthenticated("The token has expired; log in again.")
-        return identity, claims
+        return checked
 
-    def remember(self, credential, identity, claims, generation):
+    def remember(self, credential, checked, generation):
         if self.seconds <= 0:
             return
         with self._lock:
@@ -144,7 +161,7 @@ class RecentChecks:
             if len(self._checked) >= self.REMEMBERED:  # forget the oldest half, stay bounded
                 for key in list(self._checked)[: self.REMEMBERED // 2]:
                     del self._checked[key]
-            self._checked[credential] = (identity, claims, time.monotonic())
+            self._checked[credential] = (checked, time.monotonic())
 
     def forget(self):
         """After a revocation or account change commits: check every credential afresh."""
@@ -153,39 +170,36 @@ class RecentChecks:
             self._checked = {}
 
 
-def _recalled(recent, credential, request_id):
+def _authenticate(recent, credential, look_up, sign):
+    """The ``Checked`` of ``credential``: checked lately, or looked up now with
+    ``look_up()`` (``(identity, claims)``) and signed with ``sign``."""
     found = recent.recall(credential)
-    if found is None:
-        return None
-    identity, claims = found
-    return replace(identity, request_id=request_id), claims
-
-
-def authenticate_token(sessions, recent, issuer, token, request_id):
-    """``(identity, claims)`` of a login token: checked lately, or looked up now."""
-    found = _recalled(recent, token, request_id)
     if found is not None:
         return found
     generation = recent.generation()
-    with sessions() as session:
-        identity, claims = identity_from_token(session, issuer, token, request_id)
-    recent.remember(token, identity, claims, generation)
-    return identity, claims
+    identity, claims = look_up()
+    checked = Checked(identity, claims, sign(identity))
+    recent.remember(credential, checked, generation)
+    return checked
 
 
-def authenticate_api_key(sessions, recent, presented, request_id):
-    """The identity of a portal's API key: checked lately, or looked up now."""
-    found = _recalled(recent, presented, request_id)
-    if found is not None:
-        return found[0]
-    generation = recent.generation()
-    with sessions() as session:
-        identity = identity_from_api_key(session, presented, request_id)
-    recent.remember(presented, identity, None, generation)
-    return identity
+def authenticate_token(sessions, recent, issuer, token, sign):
+    """The ``Checked`` of a login token."""
+    def look_up():
+        with sessions() as session:
+            return identity_from_token(session, issuer, token)
+    return _authenticate(recent, token, look_up, sign)
 
 
-def identity_from_token(session, issuer, token, request_id):
+def authenticate_api_key(sessions, recent, presented, sign):
+    """The ``Checked`` of a portal's API key."""
+    def look_up():
+        with sessions() as session:
+            return identity_from_api_key(session, presented), None
+    return _authenticate(recent, presented, look_up, sign)
+
+
+def identity_from_token(session, issuer, token):
     claims = issuer.decode(token)
     # one round trip per request: the account as it is now, and whether this token was
     # revoked (looked up afresh every time: a logout holds from the next request on)
@@ -203,8 +217,7 @@ def identity_from_token(session, issuer, token, request_id):
         raise Unauthenticated("The token was revoked.")
     # role and area come from the account as it is now, not as it was at login
     return Identity(subject=account.username, role=account.role,
-                    department=account.department, area=account.area,
-                    request_id=request_id), claims
+                    department=account.department, area=account.area), claims
 
 
 def new_api_key():
@@ -213,7 +226,7 @@ def new_api_key():
     return key_id, secret, hashlib.sha256(secret.encode()).hexdigest()
 
 
-def identity_from_api_key(session, presented, request_id):
+def identity_from_api_key(session, presented):
     key_id, _, secret = (presented or "").partition(".")
     key = session.scalar(select(ApiKey).where(ApiKey.key_id == key_id)) if key_id else None
     digest = hashlib.sha256(secret.encode()).hexdigest()
@@ -222,7 +235,7 @@ def identity_from_api_key(session, presented, request_id):
     if key.revoked_at is not None:
         raise Unauthenticated("The API key was revoked.")
     return Identity(subject=f"api-key:{key.name}", role=key.role, department=key.department,
-                    area=key.area, request_id=request_id)
+                    area=key.area)
 
 
 def revoke_token(session, claims):

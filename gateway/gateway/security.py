@@ -1,5 +1,6 @@
 """Every request is authenticated before its view runs, and checked against the roles the
-view admits; the identity is then signed into the RPC context for the services.
+view admits; the identity, signed for the services when its credential was checked, goes
+into the RPC context with the request id beside it.
 
 Public views (``@documented(public=True)``) are open to anonymous residents and are
 rate-limited per client address.
@@ -17,8 +18,8 @@ from flask import current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from fazhi_common.errors import Forbidden, Unauthenticated
-from fazhi_common.identity import CONTEXT_KEY, RESIDENT, Identity, sign_identity
-from gateway.auth import authenticate_api_key, authenticate_token
+from fazhi_common.identity import CONTEXT_KEY, REQUEST_ID_KEY, RESIDENT, Identity, sign_identity
+from gateway.auth import Checked, authenticate_api_key, authenticate_token
 
 SESSION_COOKIE = "fazhi_session"
 CSRF_COOKIE = "fazhi_csrf"
@@ -72,30 +73,29 @@ def db_session():
             raise
 
 
-def _authenticate(request_id, public):
+def _authenticate(public, sign):
+    """The ``Checked`` caller of this request, or None if it presents no credential."""
     header = request.headers.get("Authorization", "")
     tokens = current_app.extensions["tokens"]
     recent = current_app.extensions["recent_checks"]
     if header.startswith("Bearer "):
-        identity, claims = authenticate_token(db_session, recent, tokens, header[7:].strip(),
-                                              request_id)
-        g.token_claims = claims
-        return identity
+        checked = authenticate_token(db_session, recent, tokens, header[7:].strip(), sign)
+        g.token_claims = checked.claims
+        return checked
     if request.headers.get("X-API-Key"):
-        return authenticate_api_key(db_session, recent, request.headers["X-API-Key"],
-                                    request_id)
+        return authenticate_api_key(db_session, recent, request.headers["X-API-Key"], sign)
     cookie = request.cookies.get(SESSION_COOKIE)
     # a stale console cookie must not lock anyone out of the sign-in page and its files
     if cookie and not public:
-        identity, claims = authenticate_token(db_session, recent, tokens, cookie, request_id)
+        checked = authenticate_token(db_session, recent, tokens, cookie, sign)
         # the browser sends the cookie on its own; only the console's script can also
         # send the session's CSRF token, so a write without it came from elsewhere
         if request.method not in SAFE_METHODS and not tokens.csrf_matches(
-                claims, request.headers.get(CSRF_HEADER, "")):
+                checked.claims, request.headers.get(CSRF_HEADER, "")):
             raise Forbidden("The request lacks the console's CSRF token; reload the page.",
                             {"csrf": ["missing or wrong"]})
-        g.token_claims = claims
-        return identity
+        g.token_claims = checked.claims
+        return checked
     return None
 
 
@@ -150,6 +150,9 @@ def install(app):
     limiter = RateLimiter(int(app.config["FAZHI"].get("PUBLIC_RATE_PER_MINUTE", 30)))
     identity_key = app.extensions["identity_key"]
 
+    def sign(identity):
+        return sign_identity(identity, identity_key)
+
     @app.before_request
     def authenticate_and_authorise():
         if request.endpoint is None:
@@ -161,20 +164,21 @@ def install(app):
             # served to no one (start-up itself refuses them: ``check_routes``).
             raise Forbidden("This route declares no access rules; it is served to no one.")
         g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
-        identity = _authenticate(g.request_id, meta["public"])
+        checked = _authenticate(meta["public"], sign)
         if meta["public"]:
             if meta["rate_limited"]:
                 limiter.take(client_address())
-            identity = identity or Identity(subject=f"anonymous@{client_address()}",
-                                            role=RESIDENT, department="public",
-                                            request_id=g.request_id)
-        elif identity is None:
+            if checked is None:
+                anonymous = Identity(subject=f"anonymous@{client_address()}", role=RESIDENT,
+                                     department="public")
+                checked = Checked(anonymous, None, sign(anonymous))
+        elif checked is None:
             raise Unauthenticated("Log in (Authorization: Bearer <token>) or send X-API-Key.")
-        elif identity.role not in meta["roles"]:
-            raise Forbidden(f"The role {identity.role} may not do this.",
-                            {"role": [identity.role]})
-        g.identity = identity
-        g.rpc_context = {CONTEXT_KEY: sign_identity(identity, identity_key)}
+        elif checked.identity.role not in meta["roles"]:
+            raise Forbidden(f"The role {checked.identity.role} may not do this.",
+                            {"role": [checked.identity.role]})
+        g.identity = checked.identity
+        g.rpc_context = {CONTEXT_KEY: checked.signed, REQUEST_ID_KEY: g.request_id}
 
     @app.after_request
     def tag_response(response):

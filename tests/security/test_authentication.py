@@ -3,11 +3,20 @@ import time
 from datetime import timedelta
 
 import jwt
+import pytest
 from sqlalchemy import event
 
 from fazhi_common.clock import utcnow
+from fazhi_common.identity import (
+    CONTEXT_KEY,
+    MAX_AGE_SECONDS,
+    REQUEST_ID_KEY,
+    verify_identity,
+    verify_keys,
+)
 from gateway.admin import create_user
 from gateway.app import create_app
+from tests.conftest import VERIFY_KEY
 
 A = "/api/v1/auth"
 PASSWORD = "correct horse battery"
@@ -216,7 +225,7 @@ def test_a_revocation_in_another_gateway_process_holds_within_the_recheck_bound(
 
 
 def test_a_remembered_token_still_expires(gateway_config):
-    app = create_app(dict(gateway_config, AUTH_RECHECK_SECONDS=600))
+    app = create_app(dict(gateway_config, AUTH_RECHECK_SECONDS=MAX_AGE_SECONDS // 2))
     create_user(app.extensions["db"], "officer", "viewer", "d", None, PASSWORD)
     expires = int(time.time()) + 5  # made here, not by a login: a slow login eats no margin
     token = _bearer(jwt.encode({"sub": "officer", "jti": "short-lived", "iat": expires - 6,
@@ -228,3 +237,41 @@ def test_a_remembered_token_still_expires(gateway_config):
     refused = client.get(f"{A}/me", headers=token)
     assert refused.status_code == 401 and refused.json["detail"].startswith(
         "The token has expired")
+
+
+def test_the_identity_signed_at_a_check_serves_its_requests_until_the_account_changes(
+        gateway_config, monkeypatch):
+    """One signature per checked credential, not per request: the services then verify
+    it once. The request id travels beside it, and a change to the account signs anew."""
+    app = create_app(dict(gateway_config, AUTH_RECHECK_SECONDS=MAX_AGE_SECONDS // 2))
+    db = app.extensions["db"]
+    create_user(db, "officer", "viewer", "d", "330110000000", PASSWORD)
+    create_user(db, "admin", "platform_admin", "platform", None, PASSWORD)
+    client = app.test_client()
+    token = _bearer(_login(client, "officer").json["access_token"])
+    admin = _bearer(_login(client, "admin").json["access_token"])
+    sent = []
+    monkeypatch.setattr(app.extensions["rpc"], "call",
+                        lambda service, method, *args, context: sent.append(context) or {})
+
+    def read(request_id):
+        path = "/api/v1/registry/communities/330110001001"
+        assert client.get(path, headers={**token, "X-Request-Id": request_id}).status_code == 200
+        return sent[-1]
+
+    first, second = read("r-1"), read("r-2")
+    assert first[CONTEXT_KEY] == second[CONTEXT_KEY]
+    assert (first[REQUEST_ID_KEY], second[REQUEST_ID_KEY]) == ("r-1", "r-2")
+    signed = verify_identity(first[CONTEXT_KEY], verify_keys(VERIFY_KEY))
+    assert (signed.subject, signed.role, signed.area) == ("officer", "viewer", "330110000000")
+
+    users = client.get(f"{A}/users", headers=admin).json["items"]
+    officer_id = next(u["id"] for u in users if u["username"] == "officer")
+    client.patch(f"{A}/users/{officer_id}", json={"role": "evaluator"}, headers=admin)
+    changed = read("r-3")[CONTEXT_KEY]
+    assert verify_identity(changed, verify_keys(VERIFY_KEY)).role == "evaluator"
+
+
+def test_a_recheck_interval_that_would_outlive_a_signed_identity_is_refused(gateway_config):
+    with pytest.raises(ValueError, match="AUTH_RECHECK_SECONDS"):
+        create_app(dict(gateway_config, AUTH_RECHECK_SECONDS=MAX_AGE_SECONDS // 2 + 1))
