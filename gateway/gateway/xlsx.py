@@ -30,33 +30,44 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CELLS_KEPT = 200_000  # text cells remembered: names, categories, kinds repeat on every row
 
 
-def _yes(flag):
-    return "是" if flag else "否"
+class _Known(dict):
+    """The cells of the values of one type seen so far: a value met again (a category,
+    a source, points) costs one lookup. Only so many are kept."""
 
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
 
-class _Cells:
-    """Values as SpreadsheetML cells; a text seen before is not escaped again."""
-
-    def __init__(self):
-        self.text = {}
-
-    def __call__(self, value):
-        if value is None:
-            return "<c/>"
-        if isinstance(value, bool):
-            value = _yes(value)
-        elif isinstance(value, int | float):
-            return f"<c><v>{value!r}</v></c>"
-        cell = self.text.get(value)
-        if cell is None:
-            text = escape(_NOT_XML.sub("", str(value)))
-            cell = f'<c t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
-            if len(self.text) < _CELLS_KEPT:
-                self.text[value] = cell
+    def __missing__(self, value):
+        cell = self.make(value)
+        if len(self) < _CELLS_KEPT:
+            self[value] = cell
         return cell
 
+
+def _text(value):
+    text = escape(_NOT_XML.sub("", str(value)))
+    return f'<c t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'.encode()
+
+
+def _number(value):
+    return f"<c><v>{value!r}</v></c>".encode()
+
+
+class _Cells(dict):
+    """Values as SpreadsheetML cells (UTF-8), each value converted once: ``cells[type(v)][v]``.
+    Kept apart by type, since 1, 1.0 and True are one key to a dict but three cells."""
+
+    def __init__(self):
+        super().__init__({type(None): {None: b"<c/>"}, bool: {True: _text("是"),
+                                                               False: _text("否")},
+                          int: _Known(_number), float: _Known(_number), str: _Known(_text)})
+
+    def __missing__(self, kind):  # anything else is written as its text
+        return self.setdefault(kind, _Known(_text))
+
     def row(self, values):
-        return "<row>" + "".join(map(self, values)) + "</row>"
+        return b"<row>" + b"".join([self[type(v)][v] for v in values]) + b"</row>"
 
 
 def _package_parts(sheet_names):
@@ -114,15 +125,14 @@ def workbook(results, pages, period):
         for name, text in _package_parts([f"results {period}", "indicators"]).items():
             book.writestr(name, text)
         with book.open("xl/worksheets/sheet1.xml", "w") as sheet:
-            sheet.write(_SHEET_HEAD + cells.row(RESULT_COLUMNS).encode())
+            sheet.write(_SHEET_HEAD + cells.row(RESULT_COLUMNS))
             for start in range(0, len(results), 1000):
-                sheet.write("".join(cells.row(row)
-                                    for row in results[start:start + 1000]).encode())
+                sheet.write(b"".join(map(cells.row, results[start:start + 1000])))
             sheet.write(_SHEET_TAIL)
         with book.open("xl/worksheets/sheet2.xml", "w") as sheet:
-            sheet.write(_SHEET_HEAD + cells.row(INDICATOR_COLUMNS).encode())
+            sheet.write(_SHEET_HEAD + cells.row(INDICATOR_COLUMNS))
             for page in pages:
-                sheet.write(_indicator_rows(page, cells).encode())
+                sheet.write(_indicator_rows(page, cells))
             sheet.write(_SHEET_TAIL)
     out.seek(0)
     return out
@@ -131,14 +141,16 @@ def workbook(results, pages, period):
 def _indicator_rows(page, cells):
     """A page's indicator rows as SpreadsheetML: the cells of a definition (category,
     name, kind; points at stake) are made once a page, not once a row."""
-    heads = [cells(category) + cells(name) + cells(kind)
+    heads = [cells.row((category, name, kind))[5:-6]
              for category, name, kind, _ in page["definitions"]]
-    tops = [cells(max_points) for *_, max_points in page["definitions"]]
-    rows = []
-    add = rows.append
-    for code, indicators in page["items"]:
-        start = "<row>" + cells(code)
-        for definition, points, value, source, note in indicators:
-            add(f"{start}{heads[definition]}{cells(points)}{tops[definition]}{cells(value)}"
-                f"{cells(source)}{cells(note)}</row>")
-    return "".join(rows)
+    tops = [cells[type(top)][top] for *_, top in page["definitions"]]
+    parts = []
+    add = parts.extend
+    for code, values in page["items"]:
+        start = b"<row>" + cells[str][code]
+        indicators = iter(values)  # flat: five values an indicator, one after another
+        for definition, points, value, source, note in zip(*[indicators] * 5, strict=True):
+            add((start, heads[definition], cells[type(points)][points], tops[definition],
+                 cells[type(value)][value], cells[type(source)][source],
+                 cells[type(note)][note], b"</row>"))
+    return b"".join(parts)

@@ -11,11 +11,13 @@ from datetime import date
 import pytest
 from nameko.testing.services import entrypoint_hook
 from openpyxl import load_workbook
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import sessionmaker
 
+from evaluation import domain
 from evaluation import operations as ops
-from evaluation.models import CommunityFact, Evidence, Result
+from evaluation.models import CommunityFact, Evidence, Result, Scheme
+from fazhi_common.api.evaluation import EXPORT_INDICATOR_FIELDS
 from fazhi_common.db import make_engine, writer
 from fazhi_common.errors import ValidationFailed
 from fazhi_common.identity import Identity
@@ -183,10 +185,9 @@ def test_indicator_pages_answer_for_the_callers_area_and_the_codes_asked(area, e
             outside, inside, inside, "330110001299"]}, officer)
     # outside the area and without a result: absent; asked twice: once
     assert [code for code, _ in page["items"]] == [inside]
-    [(_, rows)] = page["items"]
-    definitions = [page["definitions"][row[0]] for row in rows]
-    assert [(d[1], row[1]) for d, row in zip(definitions, rows, strict=True)] == [
-        (i[2], i[4]) for i in _explanation(evaluation_db, inside)]
+    [(_, values)] = page["items"]
+    assert [(page["definitions"][definition][1], points) for definition, points, *_ in
+            _indicators(values)] == [(i[2], i[4]) for i in _explanation(evaluation_db, inside)]
 
     with entrypoint_hook(evaluation, "export_indicators") as export_indicators:
         for bad, field in (({"period": Y, "codes": []}, "codes"),
@@ -207,3 +208,26 @@ def _explanation(evaluation_db, code):
         explanation = ops.explain(session, code, Y, Identity(subject="t", role="platform_admin"))
     return [(code, i["category"], i["name"], i["kind"], i["points"]) for i in
             explanation["indicators"]]
+
+
+def _indicators(values):
+    """An exported community's indicators: its flat values, five an indicator."""
+    return [values[at:at + len(EXPORT_INDICATOR_FIELDS)]
+            for at in range(0, len(values), len(EXPORT_INDICATOR_FIELDS))]
+
+
+def test_a_result_kept_whole_exports_its_indicators_as_one_stored_as_marks(area,
+                                                                          evaluation_db):
+    admin = Identity(subject="t", role="platform_admin")
+    query = {"period": Y, "codes": area[1:3]}
+    with evaluation_db() as session:
+        from_marks = ops.export_indicators(session, query, admin)
+        result = session.scalars(select(Result).where(Result.community_code == area[2],
+                                                      Result.period == Y)).one()
+        # as a result the migration could not match to its scheme keeps it
+        result.breakdown = domain.decode_breakdown(
+            session.get(Scheme, result.scheme_id).definition, result.breakdown)
+        session.commit()
+        assert "marks" not in result.breakdown
+        assert ops.export_indicators(session, query, admin) == from_marks
+    assert len(from_marks["items"]) == 2 and from_marks["items"][1][1]

@@ -577,10 +577,12 @@ class ReportQuery(Schema):
 # ~26,000 results and ~540,000 indicator rows, and field names (and a schema's dump) on
 # each would cost more than the values. ``export_ranking`` answers {"period", "rows": [one
 # list of EXPORT_RESULT_FIELDS per result, in rank order]}; ``export_indicators`` answers
-# {"definitions": [lists of EXPORT_DEFINITION_FIELDS], "items": [[community_code, [lists
-# of EXPORT_INDICATOR_FIELDS]] per community asked for that has a result]}, where an
-# indicator row names its definition by its place in ``definitions`` (those repeat on every
-# community scored with one scheme).
+# {"definitions": [lists of EXPORT_DEFINITION_FIELDS], "items": [[community_code, [the
+# EXPORT_INDICATOR_FIELDS of its first indicator, then of its second, ... in one flat
+# list]] per community asked for that has a result]}, where an indicator names its
+# definition by its place in ``definitions`` (those repeat on every community scored with
+# one scheme). Flat, since a list per indicator made decoding a page (and the garbage
+# collector's passes over half a million lists) the larger part of reading it.
 EXPORT_RESULT_FIELDS = ("rank", "community_code", "name", "town_code", "county_code", "stage",
                         "score", "max_score", "pass_threshold", "passed", "vetoed")
 EXPORT_DEFINITION_FIELDS = ("category", "name", "kind", "max_points")
