@@ -3,7 +3,7 @@ and a bad payload anywhere in the batch fails it with the errors its contract gi
 from datetime import date
 
 import pytest
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validates_schema
 
 from fazhi_common import events
 from fazhi_common.errors import ValidationFailed
@@ -80,3 +80,72 @@ def test_a_contract_with_rules_across_fields_checks_each_payload_whole(monkeypat
     with pytest.raises(ValidationFailed):
         serialise_payloads("planted_range", batch)
     assert serialise_payloads("planted_range", batch[:1]) == batch[:1]
+
+
+# -- received payloads: loaded field by field, each value a field has seen once -----------
+
+def _loaded_by_schema(event_type, payload):
+    try:
+        return events._schema(event_type).load(payload, unknown=EXCLUDE)
+    except ValidationError as exc:
+        return exc.normalized_messages()
+
+
+def _loaded(event_type, payload):
+    try:
+        return events.load_payload(event_type, payload)
+    except ValidationFailed as exc:
+        return exc.fields
+
+
+def test_received_payloads_load_as_their_contract_loads_them():
+    cases = [{"county_code": "330110000000", "case_id": n, "mediation_kind": "people",
+              "dispute_category": "neighbour", "organisation_id": 1,
+              "receiving_department": "justice-330110001", "received_on": "2026-03-01",
+              **({"referrer_department": "court-330110"} if n % 2 else {}),
+              **({"from_a_newer_publisher": n} if n % 3 else {})} for n in range(12)]
+    for event_type, payloads in (("mediation_case_received", cases),
+                                 (SCORE, serialise_payloads(SCORE, _scores()))):
+        for payload in payloads * 2:  # the second time, every value has been seen
+            assert _loaded(event_type, payload) == _loaded_by_schema(event_type, payload)
+    loaded = _loaded("mediation_case_received", cases[0])
+    assert loaded["received_on"] == date(2026, 3, 1) and loaded["referrer_department"] is None
+
+
+@pytest.mark.parametrize("bad", [
+    {"score": True},  # equal to 1, which loaded before, but no number
+    {"score": None},
+    {"community_code": "330110001999x"},
+    {"passed": "perhaps"},
+    {"period": None},
+])
+def test_a_received_payload_its_contract_refuses_is_refused_after_good_ones(bad):
+    good = serialise_payloads(SCORE, _scores())
+    for payload in good + [{**good[1], "score": 1}]:
+        events.load_payload(SCORE, payload)
+    payload = {**good[0], **bad}
+    with pytest.raises(ValidationFailed) as refused:
+        events.load_payload(SCORE, payload)
+    assert refused.value.fields == _loaded_by_schema(SCORE, payload)
+    missing = dict(good[0])
+    del missing["score"]
+    assert _loaded(SCORE, missing) == _loaded_by_schema(SCORE, missing) == {
+        "score": ["Missing data for required field."]}
+
+
+def test_a_received_payload_of_a_contract_with_rules_across_fields_loads_whole(monkeypatch):
+    class Ranged(Schema):
+        low = fields.Integer(required=True)
+        high = fields.Integer(required=True)
+
+        @validates_schema
+        def ordered(self, data, **kwargs):
+            if data["low"] > data["high"]:
+                raise ValidationError("low above high")
+
+    monkeypatch.setitem(events.CONTRACTS, "planted_received_range",
+                        EventContract("planted_received_range", "registry", Ranged, ()))
+    assert events.load_payload("planted_received_range", {"low": 1, "high": 5}) == {
+        "low": 1, "high": 5}
+    with pytest.raises(ValidationFailed):
+        events.load_payload("planted_received_range", {"low": 5, "high": 1})

@@ -140,3 +140,15 @@ def test_registering_again_announces_no_change(sessions):
     _register(sessions, [_registration(1), _registration(2)])
     with sessions() as session:
         assert len(session.scalars(select(OutboxEvent)).all()) == announced
+
+
+def test_a_result_the_session_holds_reads_as_stored_after_a_rescore(sessions):
+    _register(sessions, [_registration(1), _registration(2)])
+    with sessions.begin() as session:
+        held = session.get(Result, (_code(1), PERIOD))
+        other = session.get(Result, (_code(2), PERIOD))
+        village = held.scheme_id
+        ops.on_communities_updated(session, [_registration(1, kind="urban_community")], TODAY)
+        assert held.scheme_id != village
+        assert held.scheme.community_class == "urban_community"
+        assert other.scheme_id == village

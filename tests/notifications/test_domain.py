@@ -90,3 +90,17 @@ def test_channel_fields_fit_the_channel():
     assert channel_errors({"channel": "email"}) == {"email": ["Required for channel email."]}
     assert channel_errors({"channel": "inbox", "webhook_url": "https://x.example"}) == {
         "webhook_url": ["Only for channel webhook."]}
+
+
+def test_a_template_names_fields_lists_and_units_and_an_absent_field_is_blank():
+    data = {"community_code": "330110001301", "names": ["东村", "西村"], "reason": None}
+    assert domain.render("{county}/{town}/{community}: {names}; {reason}{nothing}",
+                         data) == "330110/330110001/330110001301: 东村, 西村; "
+    # a department pattern whose unit the event does not name names nobody
+    assert domain.render("justice-{town}", {"county_code": ev.COUNTY}, strict=True) == ""
+    assert domain.render("justice-{county}", {"county_code": ev.COUNTY},
+                         strict=True) == "justice-330110"
+    # each event gets its own area, however often its unit comes
+    area = domain.area_fields(data)
+    area["town_code"] = None
+    assert domain.area_fields(data)["town_code"] == "330110001000"

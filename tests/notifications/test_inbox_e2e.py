@@ -104,3 +104,25 @@ def test_a_duplicated_event_makes_one_alert(notifications, publisher, gateway):
     page = _inbox(office, event_type="mediation_case_received")
     assert sorted(a["data"]["case_id"] for a in page["items"]) == [17, 99]
     assert [a["event_id"] for a in page["items"]].count(envelope["id"]) == 1
+
+
+def test_a_batch_holding_an_event_twice_routes_it_once(notifications, gateway):
+    from nameko.testing.services import entrypoint_hook
+
+    from fazhi_common.events import load_payload, serialise_payload
+
+    def received(case_id):
+        data = serialise_payload("mediation_case_received", load_payload(
+            "mediation_case_received", ev.case_received(case_id=case_id)))
+        envelope = {"id": f"00000000-0000-0000-0000-{case_id:012d}",
+                    "type": "mediation_case_received", "source": "mediation",
+                    "occurred_at": "2026-03-01T08:00:00+00:00", "data": data}
+        return envelope, load_payload("mediation_case_received", data)
+
+    first, second = received(17), received(18)
+    with entrypoint_hook(notifications, "on_mediation_case_received") as handle:
+        handle([first, second, first])  # a redelivery in the same batch as the first
+        handle([second])  # and once more in a later one
+    office = gateway.as_role("mediator", ev.TOWN, department="justice-330110001")
+    page = _inbox(office, event_type="mediation_case_received")
+    assert sorted(a["data"]["case_id"] for a in page["items"]) == [17, 18]

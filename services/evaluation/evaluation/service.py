@@ -31,7 +31,7 @@ TITLE_PAGE = page_of(api.Title)()
 RANKING_PAGE = page_of(api.RankingItem)()
 JOB = Job()
 # communities a batch of registry events rescores before the service lets reads in
-EVENT_CHUNK = 100
+EVENT_CHUNK = 125
 
 
 def _commitment(draw):

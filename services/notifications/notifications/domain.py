@@ -3,6 +3,7 @@
 Nothing here knows nameko, HTTP or the database; ``operations`` applies these rules to
 the tables and ``dependencies`` does the sending.
 """
+import functools
 import hashlib
 import hmac
 import json
@@ -27,9 +28,16 @@ def unit_code(data):
 
 def area_fields(data):
     """The event's county, town and community codes (the town derived from a community)."""
-    community = try_parse(data.get("community_code"))
-    town = try_parse(data.get("town_code")) or (community.town if community else None)
-    county = try_parse(data.get("county_code")) or (town.county if town else None)
+    return dict(_area(data.get("community_code"), data.get("town_code"),
+                      data.get("county_code")))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _area(community_code, town_code, county_code):
+    # events come by the thousand from the same few towns: each unit's area parsed once
+    community = try_parse(community_code)
+    town = try_parse(town_code) or (community.town if community else None)
+    county = try_parse(county_code) or (town.county if town else None)
     return {"county_code": county, "town_code": town, "community_code": community}
 
 
@@ -101,9 +109,32 @@ def load_rules(path=None, department_overrides=None):
     return rules
 
 
-class _Blank(dict):
-    def __missing__(self, key):
-        return ""
+AREA_NAMES = {"county": "county_code", "town": "town_code", "community": "community_code"}
+
+
+class _Values(dict):
+    """What a template names, taken from an event's fields as it asks for them: a list
+    reads as its items joined, an absent field or None as ""; ``{county}`` ``{town}``
+    ``{community}`` are the prefixes naming those units."""
+
+    def __init__(self, data):
+        super().__init__()
+        self.data = data
+
+    def __missing__(self, name):
+        if name in AREA_NAMES:
+            value = prefix_of(area_fields(self.data)[AREA_NAMES[name]])
+        else:
+            value = self.data.get(name)
+            if isinstance(value, list):
+                value = ", ".join(map(str, value))
+        self[name] = value = "" if value is None else value
+        return value
+
+
+@functools.lru_cache(maxsize=256)
+def _names(template):
+    return tuple({name for _, name, _, _ in string.Formatter().parse(template) if name})
 
 
 def render(template, data, strict=False):
@@ -112,18 +143,10 @@ def render(template, data, strict=False):
     city without counties). A missing field gives "" (with ``strict``,
     the whole result is "", so a department pattern never names a half-made department).
     """
-    area = area_fields(data)
-    values = {k: ", ".join(map(str, v)) if isinstance(v, list) else v
-              for k, v in data.items() if v is not None}
-    values.update({
-        "county": prefix_of(area["county_code"]), "town": prefix_of(area["town_code"]),
-        "community": prefix_of(area["community_code"]),
-    })
-    if strict:
-        names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
-        if any(not values.get(name) for name in names):
-            return ""
-    return template.format_map(_Blank(values))
+    values = _Values(data)
+    if strict and any(not values[name] for name in _names(template)):
+        return ""
+    return template.format_map(values)
 
 
 # -- webhook signatures ----------------------------------------------------------------------

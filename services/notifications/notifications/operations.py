@@ -125,8 +125,8 @@ SUBSCRIBERS_OF = (
     .join(SubscriptionKind)
     .where(SubscriptionKind.event_type == bindparam("event_type"),
            Subscription.active.is_(True), Subscription.deleted_at.is_(None)))
-INSERT_ALERT = insert(Alert)
-INSERT_DELIVERY = insert(Delivery)
+INSERT_ALERT = insert(Alert.__table__)
+INSERT_DELIVERY = insert(Delivery.__table__)
 
 
 def route_events(session, envelopes, rules):

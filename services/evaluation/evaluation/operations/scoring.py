@@ -9,7 +9,6 @@ decision changed. Every module above ends a change that can move a score by call
 from itertools import chain
 
 from sqlalchemy import select
-from sqlalchemy.orm.util import identity_key
 
 from evaluation import domain
 from evaluation.models import CommunityFact, Result, Scheme
@@ -191,10 +190,11 @@ def _refresh_chunk(session, codes, period, today):
                             "previous_score": before["score"] if before else None,
                             "passed": outcome["passed"]})
     upsert(session, Result.__table__, rows, ("community_code", "period"))
-    # results this session already holds are read again when next used
-    for code in codes:
-        held = session.identity_map.get(identity_key(Result, (code, period)))
-        if held is not None:
+    # results this session already holds are read again when next used (looked for among
+    # what it holds, mostly a few schemes, rather than by each code stored)
+    stored = set(codes)
+    for (model, key, *_token), held in list(session.identity_map.items()):
+        if model is Result and key[1] == period and key[0] in stored:
             session.expire(held)
     record_events(session, "evaluation_score_changed", changes)
     return len(rows)
