@@ -39,10 +39,14 @@ def free_port():
 
 
 def cpu_seconds(pid):
-    """User and system CPU a process has used so far."""
+    """User and system CPU a process and its live children (gunicorn's workers) have used
+    so far."""
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    with open(f"/proc/{pid}/task/{pid}/children") as children:
+        kids = [int(kid) for kid in children.read().split()]
+    used = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used + sum(cpu_seconds(kid) for kid in kids)
 
 
 def peak_rss_mb(pid):

@@ -23,7 +23,7 @@ from kombu.common import maybe_declare
 from kombu.pools import connections
 from nameko.constants import DEFAULT_TRANSPORT_OPTIONS
 from nameko.events import get_event_exchange
-from sqlalchemy import JSON, Integer, String, Text, cast, insert, select, update
+from sqlalchemy import JSON, Integer, String, Text, cast, insert, select, text, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fazhi_common import events
@@ -102,6 +102,12 @@ def claim_event(session, envelope, handler):
     return result.rowcount == 1
 
 
+_CLAIM_ARRAY = text(
+    "INSERT INTO processed_event (event_id, handler, processed_at) "
+    "SELECT unnest(CAST(:ids AS varchar[])), :handler, :now "
+    "ON CONFLICT DO NOTHING RETURNING event_id")
+
+
 def claim_events(session, envelopes, handler):
     """``claim_event`` for a batch in one statement; return the envelopes not handled
     before (each once, in their order).
@@ -113,12 +119,18 @@ def claim_events(session, envelopes, handler):
         return []
     now = utcnow()
     ids = sorted({envelope["id"] for envelope in envelopes})
-    # one statement whatever the batch's size (compiled once, cached): SQLAlchemy sends
-    # the rows as one INSERT of many VALUES because of RETURNING ("insertmanyvalues")
-    table = ProcessedEvent.__table__
-    insert = insert_for(session, table).on_conflict_do_nothing().returning(table.c.event_id)
-    claimed = set(session.scalars(insert, [
-        {"event_id": i, "handler": handler, "processed_at": now} for i in ids]))
+    if session.get_bind().dialect.name == "postgresql":
+        # the ids as one array: no parameters to process row by row
+        claimed = set(session.scalars(_CLAIM_ARRAY, {"ids": ids, "handler": handler,
+                                                     "now": now}))
+    else:
+        # one statement whatever the batch's size (compiled once, cached): SQLAlchemy
+        # sends the rows as one INSERT of many VALUES because of RETURNING
+        table = ProcessedEvent.__table__
+        insert = (insert_for(session, table).on_conflict_do_nothing()
+                  .returning(table.c.event_id))
+        claimed = set(session.scalars(insert, [
+            {"event_id": i, "handler": handler, "processed_at": now} for i in ids]))
     fresh = []
     for envelope in envelopes:
         if envelope["id"] in claimed:

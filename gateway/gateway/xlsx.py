@@ -46,8 +46,10 @@ class _Known(dict):
 
 
 def _text(value):
-    text = escape(_NOT_XML.sub("", str(value)))
-    return f'<c t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'.encode()
+    text = _NOT_XML.sub("", str(value))
+    # spaces at either end are kept only when asked for (as openpyxl writes them)
+    keep = ' xml:space="preserve"' if text != text.strip() else ""
+    return f'<c t="inlineStr"><is><t{keep}>{escape(text)}</t></is></c>'.encode()
 
 
 def _number(value):

@@ -270,6 +270,27 @@ def test_a_payload_its_contract_refuses_is_dead_lettered_unhandled(listener, reg
     assert Listener.calls == []  # the handler never saw it
 
 
+def test_a_batch_claims_each_event_once_per_handler_in_arrival_order(registry_db):
+    envelopes = [{"id": f"00000000-0000-0000-0000-00000000000{n}"} for n in range(6)]
+    with registry_db() as session:
+        assert claim_event(session, envelopes[2], "on_a")
+        session.commit()
+    with registry_db() as session:
+        # arrival order kept, one claimed before left out, a repeat claimed once
+        arrived = [envelopes[4], envelopes[1], envelopes[2], envelopes[4], envelopes[0]]
+        assert claim_events(session, arrived, "on_a") == [envelopes[4], envelopes[1],
+                                                          envelopes[0]]
+        assert claim_events(session, envelopes, "on_b") == envelopes  # another handler's
+        session.rollback()  # nothing claimed: the work it stood for did not commit
+    with registry_db() as session:
+        assert claim_events(session, envelopes, "on_a") == [
+            e for n, e in enumerate(envelopes) if n != 2]
+        session.commit()
+        assert claim_events(session, envelopes, "on_a") == []
+        marks = session.scalars(select(ProcessedEvent.processed_at)).all()
+    assert len(marks) == 6 and all(m.tzinfo is not None for m in marks)
+
+
 # -- a batch handler: one transaction for what has arrived, each event alone on failure ----
 
 class BatchListener:
