@@ -56,7 +56,10 @@ def make_engine(url, **kwargs):
             # A writer takes the write lock up front: a deferred transaction that reads
             # and then writes fails at once ("database is locked") if another writer
             # committed in between, as two instances of a service on one file do.
-            if connection.get_execution_options().get("sqlite_begin") != "IMMEDIATE":
+            begin = connection.get_execution_options().get("sqlite_begin")
+            if begin == "NONE":
+                return  # one statement alone (``one_statement``): atomic without BEGIN
+            if begin != "IMMEDIATE":
                 connection.exec_driver_sql("BEGIN")
                 return
             # Writers in this process queue on a lock that yields to other green threads;
@@ -112,6 +115,15 @@ def writer(engine):
     return engine
 
 
+def one_statement(engine):
+    """The engine for a read that is one statement: on SQLite, run outside an explicit
+    transaction (SQLite reads one statement from one snapshot either way), which spares a
+    ``BEGIN`` and a ``ROLLBACK`` (about half the CPU of a one-row read)."""
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(sqlite_begin="NONE")
+    return engine
+
+
 class DatabaseAccess:
     """What a worker sees as ``self.db``."""
 
@@ -145,7 +157,8 @@ class DatabaseAccess:
         session: one statement on a pooled connection costs about a third of the CPU of a
         session's set-up, ``get``, identity map and rollback.
         """
-        with _unavailable_on_connection_loss(), self._provider.engine.connect() as connection:
+        engine = self._provider.one_statement
+        with _unavailable_on_connection_loss(), engine.connect() as connection:
             return connection.execute(_by_key(model), {"key": key}).mappings().first()
 
 
@@ -180,6 +193,7 @@ class Database(DependencyProvider):
         self.engine = make_engine(config["DATABASE_URL"])
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
         self.write_sessions = sessionmaker(writer(self.engine), expire_on_commit=False)
+        self.one_statement = one_statement(self.engine)
         if self.relay_outbox:
             self.relay = OutboxRelay(
                 self.container.service_name, self.write_sessions, config,
