@@ -160,22 +160,25 @@ def _route(envelope, subscribers, rules, alerts, deliveries):
     """Add one event's alert and delivery rows to ``alerts`` and ``deliveries``."""
     event_type, data = envelope["type"], envelope["data"]
     departments = rules.departments_for(event_type, data)
-    title = rules.title(event_type, data)[:500]
-    now = utcnow()
+    senders = []
     for sub in subscribers:
         if not domain.in_area(sub.area_code, data):
             continue
-        if sub.channel == "inbox":
-            if sub.department not in departments:
-                departments.append(sub.department)
-            continue
-        deliveries.append({
-            "delivery_key": str(uuid.uuid4()), "subscription_id": sub.id,
-            "department": sub.department, "channel": sub.channel,
-            "target": sub.webhook_url if sub.channel == "webhook" else sub.email,
-            "event_id": envelope["id"], "event_type": event_type, "title": title,
-            "envelope": envelope, "status": "pending", "attempts": 0, "failures": 0,
-            "next_attempt_at": now, "created_at": now})
+        if sub.channel != "inbox":
+            senders.append(sub)
+        elif sub.department not in departments:
+            departments.append(sub.department)
+    if not (departments or senders):
+        return  # nobody to tell (a registration nobody subscribed to): no title to write
+    title = rules.title(event_type, data)[:500]
+    now = utcnow()
+    deliveries.extend({
+        "delivery_key": str(uuid.uuid4()), "subscription_id": sub.id,
+        "department": sub.department, "channel": sub.channel,
+        "target": sub.webhook_url if sub.channel == "webhook" else sub.email,
+        "event_id": envelope["id"], "event_type": event_type, "title": title,
+        "envelope": envelope, "status": "pending", "attempts": 0, "failures": 0,
+        "next_attempt_at": now, "created_at": now} for sub in senders)
     if departments:
         occurred_at = _instant(envelope.get("occurred_at")) or now
         common = {"event_id": envelope["id"], "event_type": event_type,
