@@ -159,17 +159,19 @@ def main():
             t.join()
         published["done"] = time.monotonic()
 
-    started = time.monotonic()
     if args.preload:  # everything queued before the service starts: times the consumer alone
         publish_all()
+    # with the backlog preloaded, a fast service routes much of it while it is still being
+    # seen to consume: the clock and the CPU count start before the service does
+    started = time.monotonic()
     services = [start_service(workdir, amqp_uri, database_url, args.max_workers, i)
                 for i in range(args.instances)]
     try:
         wait_consuming(args.api, vhost, len(EVENT_KINDS), args.instances)
         engine = make_engine(database_url)
-        service_cpu = sum(cpu_seconds(s.pid) for s in services)
+        service_cpu = 0.0 if args.preload else sum(cpu_seconds(s.pid) for s in services)
         if args.preload:
-            started = published["done"] = time.monotonic()
+            published["done"] = started
         else:
             started = time.monotonic()
             threading.Thread(target=publish_all, daemon=True).start()
@@ -196,7 +198,9 @@ def main():
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
 
     elapsed = finished - started
-    if not args.preload:
+    if args.preload:
+        print("(preloaded: the time and the CPU include the service's start-up)")
+    else:
         publish_seconds = (published["done"] or finished) - started
         print(f"published {published['n']} events in {publish_seconds:.1f} s "
               f"({published['n'] / publish_seconds:.0f}/s) by {args.publishers} relays")
