@@ -63,16 +63,18 @@ def test_a_payload_missing_a_required_field_fails_the_batch():
     assert "score" in failed.value.fields
 
 
+class Ranged(Schema):
+    """A contract with a rule across fields: each value alone is fine, (5, 1) is not."""
+    low = fields.Integer(required=True)
+    high = fields.Integer(required=True)
+
+    @validates_schema
+    def ordered(self, data, **kwargs):
+        if data["low"] > data["high"]:
+            raise ValidationError("low above high")
+
+
 def test_a_contract_with_rules_across_fields_checks_each_payload_whole(monkeypatch):
-    class Ranged(Schema):
-        low = fields.Integer(required=True)
-        high = fields.Integer(required=True)
-
-        @validates_schema
-        def ordered(self, data, **kwargs):
-            if data["low"] > data["high"]:
-                raise ValidationError("low above high")
-
     monkeypatch.setitem(events.CONTRACTS, "planted_range",
                         EventContract("planted_range", "registry", Ranged, ()))
     # each value alone is fine: only the pair (5, 1) breaks the rule
@@ -134,15 +136,6 @@ def test_a_received_payload_its_contract_refuses_is_refused_after_good_ones(bad)
 
 
 def test_a_received_payload_of_a_contract_with_rules_across_fields_loads_whole(monkeypatch):
-    class Ranged(Schema):
-        low = fields.Integer(required=True)
-        high = fields.Integer(required=True)
-
-        @validates_schema
-        def ordered(self, data, **kwargs):
-            if data["low"] > data["high"]:
-                raise ValidationError("low above high")
-
     monkeypatch.setitem(events.CONTRACTS, "planted_received_range",
                         EventContract("planted_received_range", "registry", Ranged, ()))
     assert events.load_payload("planted_received_range", {"low": 1, "high": 5}) == {
