@@ -8,7 +8,11 @@ a bare kombu responder that echoes on ``reply_to``. The caller is the gateway's 
 signed identity and a request id as the gateway does for a busy caller (the identity
 signed again each ``AUTH_RECHECK_SECONDS``, its default), and a bare kombu client (no
 confirms). Prints the sequential p50,
-calls/s with 8 callers, and the ratio nameko / raw, the two taking turns in rounds.
+calls/s with 8 callers, and the ratio nameko / raw, the callers taking turns in rounds.
+The raw responder is timed twice: on a transient classic queue (the textbook anchor) and
+on a quorum queue declared as our services declare their RPC request queues (replicated,
+so that RPC survives the loss of a node): the second ratio is like for like in the
+broker's work.
 
     .venv/bin/python bench/rpc_roundtrip.py [--calls 2000]
 """
@@ -24,12 +28,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "common"), str(ROOT / "gateway"), str(ROOT / "bench")]
-RAW_QUEUE = "bench-raw-echo"
+RAW_QUEUES = {"classic": "bench-raw-echo", "quorum": "bench-raw-echo-quorum"}
 RECHECK_SECONDS = 2  # the gateway's AUTH_RECHECK_SECONDS by default
 
 
 def serve_nameko(amqp_uri, public_key):
+    # isort: off
+    import fazhi_common  # noqa: F401 (its warning filters, before eventlet is imported)
     import eventlet
+    # isort: on
     eventlet.monkey_patch()
     from nameko.runners import ServiceRunner
 
@@ -50,9 +57,16 @@ def serve_nameko(amqp_uri, public_key):
     runner.wait()
 
 
-def serve_raw(amqp_uri):
+def serve_raw(amqp_uri, kind):
     from kombu import Connection, Consumer, Producer, Queue
 
+    from fazhi_common.messaging import quorum_arguments
+
+    if kind == "quorum":  # as a service's rpc-<service> queue is declared
+        queue = Queue(RAW_QUEUES[kind], durable=True,
+                      queue_arguments=quorum_arguments(dead_letter=False))
+    else:
+        queue = Queue(RAW_QUEUES[kind], durable=False, auto_delete=True)
     with Connection(amqp_uri) as conn:
         channel = conn.channel()
         channel.basic_qos(0, 16, False)
@@ -64,8 +78,7 @@ def serve_raw(amqp_uri):
                              correlation_id=message.properties["correlation_id"])
             message.ack()
 
-        with Consumer(channel, [Queue(RAW_QUEUE, durable=False, auto_delete=True)],
-                      callbacks=[on_request]):
+        with Consumer(channel, [queue], callbacks=[on_request]):
             while True:
                 conn.drain_events()
 
@@ -73,9 +86,10 @@ def serve_raw(amqp_uri):
 class RawClient:
     """A request/reply client in the textbook shape: one exclusive reply queue."""
 
-    def __init__(self, amqp_uri):
+    def __init__(self, amqp_uri, request_queue):
         from kombu import Connection, Consumer, Producer, Queue
 
+        self.request_queue = request_queue
         self.conn = Connection(amqp_uri)
         channel = self.conn.channel()
         self.reply_queue = Queue(f"bench-raw-reply-{uuid.uuid4().hex}", exclusive=True,
@@ -91,7 +105,7 @@ class RawClient:
 
     def call(self, value):
         cid = uuid.uuid4().hex
-        self.producer.publish({"value": value}, routing_key=RAW_QUEUE,
+        self.producer.publish({"value": value}, routing_key=self.request_queue,
                               reply_to=self.reply_queue.name, correlation_id=cid)
         while cid not in self.replies:
             self.conn.drain_events(timeout=5)
@@ -161,7 +175,8 @@ def main():
         here = Path(__file__).resolve()
         children = [
             subprocess.Popen([sys.executable, str(here), "serve-nameko", amqp_uri, public]),
-            subprocess.Popen([sys.executable, str(here), "serve-raw", amqp_uri]),
+            *(subprocess.Popen([sys.executable, str(here), "serve-raw", amqp_uri, kind])
+              for kind in RAW_QUEUES),
         ]
         try:
             key = signing_key(private)
@@ -178,22 +193,27 @@ def main():
                     return pool.call("bench_echo", "echo", value, context=context)
                 return call
 
-            def raw_call_factory():
-                return RawClient(amqp_uri).call
+            def raw_call_factory(kind="classic"):
+                return RawClient(amqp_uri, RAW_QUEUES[kind]).call
+
+            def raw_quorum_call_factory():
+                return raw_call_factory("quorum")
 
             deadline = time.time() + 60
             while True:  # both responders up?
                 try:
                     nameko_call_factory()(0)
                     raw_call_factory()(0)
+                    raw_quorum_call_factory()(0)
                     break
                 except Exception:
                     if time.time() > deadline:
                         raise
                     time.sleep(0.5)
-            figures = measure({"raw": raw_call_factory, "nameko": nameko_call_factory},
-                              args.calls, args.threads)
+            figures = measure({"raw": raw_call_factory, "raw_quorum": raw_quorum_call_factory,
+                               "nameko": nameko_call_factory}, args.calls, args.threads)
             (raw_p50, raw_rate), (nameko_p50, nameko_rate) = figures["raw"], figures["nameko"]
+            quorum_p50, quorum_rate = figures["raw_quorum"]
             pool.close()
         finally:
             for child in children:
@@ -205,13 +225,18 @@ def main():
     print(f"rpc.nameko_calls_per_s={nameko_rate:.0f}")
     print(f"rpc.latency_ratio={nameko_p50 / raw_p50:.2f}  (nameko p50 / raw p50; goal <= 2)")
     print(f"rpc.throughput_ratio={raw_rate / nameko_rate:.2f}  (raw calls/s / nameko calls/s)")
+    print(f"rpc.raw_quorum_p50_ms={quorum_p50:.2f}  (raw, on a quorum request queue as ours; "
+          f"{quorum_rate:.0f} calls/s)")
+    print(f"rpc.latency_ratio_same_queue={nameko_p50 / quorum_p50:.2f}  (nameko p50 / raw p50 "
+          f"on the same kind of request queue); throughput "
+          f"{quorum_rate / nameko_rate:.2f}")
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["serve-nameko"]:
         serve_nameko(*sys.argv[2:4])
     elif sys.argv[1:2] == ["serve-raw"]:
-        serve_raw(sys.argv[2])
+        serve_raw(*sys.argv[2:4])
     else:
         os.environ.setdefault("PYTHONUNBUFFERED", "1")
         main()
