@@ -15,6 +15,14 @@ database) and is resumed at once by the next instance that looks, the restarted 
 included; one interrupted ``JOB_MAX_INTERRUPTIONS`` times (it may be what kills its
 process) ends ``failed``.
 
+A step that loses its database connection (the server restarted, a connection reset or
+killed) is no fault of the job: its transaction was rolled back, so the runner gives the
+job back to the queue as a stopping service does, not counted as an interruption, and
+takes it up again from its committed cursor after its poll interval (once per interval
+for as long as the database stays away). Only if that requeue fails too does the job
+stay ``running`` and count as interrupted when it is taken up. Any other error of a step
+(bad data, a bug) ends the job ``failed`` with the error recorded.
+
 A step is a function ``step(session, job, today) -> bool`` (True when the job is done)
 that reads its cursor from ``job.state``, does one bounded batch of work, and writes
 ``job.state``, ``job.done``, ``job.total`` (and ``job.result`` at the end).
@@ -29,6 +37,7 @@ from datetime import date
 import eventlet
 from nameko.extensions import DependencyProvider
 from sqlalchemy import JSON, Integer, String, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fazhi_common.clock import UtcDateTime, utcnow
@@ -87,6 +96,13 @@ def get_job(session, job_id, scope):
     if job is None or not (scope.covers(job.area) if job.area else not scope.prefix):
         raise NotFound(f"No job {job_id}.")
     return job
+
+
+def connection_lost(exc):
+    """Whether ``exc`` says the database connection itself went away (SQLAlchemy flags a
+    disconnect its dialect recognises and invalidates that connection; the pool checks
+    the others before handing them out again)."""
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 class RunnerLocks:
@@ -206,8 +222,11 @@ class JobRunner(DependencyProvider):
                     self._work(database, claimed[0])
                 finally:
                     locks.release(claimed[1])
-            except Exception:  # the database away: the job stays, try again later
-                log.exception("job runner")
+            except Exception as exc:  # the database away: the job stays, try again later
+                if connection_lost(exc):
+                    log.warning("job runner lost its database connection: %s", exc)
+                else:
+                    log.exception("job runner")
                 eventlet.sleep(self.poll)
 
     def _claim(self, database, locks):
@@ -281,6 +300,8 @@ class JobRunner(DependencyProvider):
             try:
                 finished = self.steps[job.kind](session, job, date.today())
             except Exception as exc:
+                if connection_lost(exc):
+                    raise  # not the job's fault: ``_work`` requeues it, ``_run`` retries
                 session.rollback()
                 log.exception("job %s (%s) failed", job_id, job.kind)
                 job = session.get(Job, job_id)
