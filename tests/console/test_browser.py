@@ -169,6 +169,9 @@ def test_work_a_case_from_referral_to_judicial_confirmation(console_url, gateway
     masked = viewer_api.get(f"/api/v1/mediation/cases/{case_id}").json
     assert masked["personal_data_masked"] and masked["parties"][0]["name"] != "张三"
     browser.find_element(By.ID, "sign-out").click()
+    # signed out once the page says so: navigating sooner can leave the logout's answer,
+    # which clears the cookies, unread, and the next page finds a revoked session
+    find(browser, "#signin-notice")
     accounts("viewer-yh", "viewer", area="330110000000")
     sign_in(browser, console_url, "viewer-yh")
     go(browser, console_url, f"mediation/case/{case_id}")
