@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, create_engine, event, func, inspect, make_url,
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
-from fazhi_common.errors import Unavailable
+from fazhi_common.contracts.errors import Unavailable
 from fazhi_common.outbox import OutboxRelay
 
 PG_CONNECT_ARGS = {"connect_timeout": 10, "keepalives": 1, "keepalives_idle": 30,

@@ -48,6 +48,9 @@ from nameko.extensions import SharedExtension
 from nameko.messaging import QueueConsumer
 from nameko.rpc import RPC_QUEUE_TEMPLATE, Rpc, RpcConsumer, get_rpc_exchange
 
+import fazhi_common.remote  # noqa: F401  (contract errors cross the bus as themselves)
+from fazhi_common.contracts.events import load_payload
+
 log = logging.getLogger(__name__)
 
 
@@ -450,8 +453,6 @@ class ReliableEventHandler(EventHandler):
     def handle_message(self, body, message):
         # runs in the consumer's thread: it must not wait (a failure's pause below gets a
         # thread of its own)
-        # imported here: the contracts import identity, which imports this module
-        from fazhi_common.events import load_payload
         try:
             payload = load_payload(self.event_type, body["data"])
         except Exception:

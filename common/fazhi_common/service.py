@@ -16,9 +16,10 @@ from sqlalchemy import func, select, text
 
 from fazhi_common.audit import append_audit, make_checkpoint, signing_key_from
 from fazhi_common.config import check_secrets
+from fazhi_common.contracts.events.audit import checkpoint_event
+from fazhi_common.contracts.roles import EVERYONE
 from fazhi_common.db import Database
-from fazhi_common.events.audit import checkpoint_event
-from fazhi_common.identity import EVERYONE, Caller, rpc
+from fazhi_common.identity import Caller, rpc
 from fazhi_common.outbox import OutboxEvent, record_event
 from fazhi_common.timer import timer
 

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from fazhi_common.api import code_field
+from fazhi_common.contracts.api import code_field
 
 KIND_NAMES = {"people": "人民调解", "medical": "医疗纠纷调解", "litigation": "诉调对接",
               "police": "警调对接", "traffic": "交通事故调解", "procuratorate": "检调对接"}

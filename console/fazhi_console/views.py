@@ -11,9 +11,9 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_from_directory
 
-from fazhi_common.api.mediation import LEGAL_SERVICE_READERS
-from fazhi_common.errors import NotFound, Unauthenticated
-from fazhi_common.identity import EVERYONE, STAFF
+from fazhi_common.contracts.api.mediation import LEGAL_SERVICE_READERS
+from fazhi_common.contracts.errors import NotFound, Unauthenticated
+from fazhi_common.contracts.roles import EVERYONE, STAFF
 from fazhi_console.excel import XLSX, TableIn, table_workbook
 from fazhi_console.reports import ReportQuery, mediation_workbook, period_dates
 from gateway import schemas as s

@@ -7,8 +7,8 @@ from sqlalchemy.orm import sessionmaker
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from fazhi_common.api import MAX_INT
 from fazhi_common.config import check_secrets, load_config
+from fazhi_common.contracts.api import MAX_INT
 from fazhi_common.db import make_engine
 from fazhi_common.identity import signing_key
 from fazhi_console import bp as console_bp

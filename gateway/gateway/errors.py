@@ -13,7 +13,7 @@ from marshmallow import ValidationError
 from nameko.exceptions import RemoteError
 from werkzeug.exceptions import HTTPException
 
-from fazhi_common.errors import FazhiError
+from fazhi_common.contracts.errors import FazhiError
 from gateway.rpc import ServiceUnavailable
 from gateway.security import TooManyRequests
 

@@ -1,7 +1,7 @@
 """The notifications rules without bus or database: areas, routing, signatures, backoff."""
 import pytest
 
-from fazhi_common.api.notifications import EVENT_KINDS, channel_errors
+from fazhi_common.contracts.api.notifications import EVENT_KINDS, channel_errors
 from notifications import domain
 from tests.notifications import events as ev
 

@@ -109,7 +109,7 @@ def test_a_duplicated_event_makes_one_alert(notifications, publisher, gateway):
 def test_a_batch_holding_an_event_twice_routes_it_once(notifications, gateway):
     from nameko.testing.services import entrypoint_hook
 
-    from fazhi_common.events import load_payload, serialise_payload
+    from fazhi_common.contracts.events import load_payload, serialise_payload
 
     def received(case_id):
         data = serialise_payload("mediation_case_received", load_payload(

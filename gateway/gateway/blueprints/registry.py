@@ -6,9 +6,9 @@ import io
 
 from flask import Blueprint, Response, jsonify, request
 
-from fazhi_common.api import Job, page_of
-from fazhi_common.api import registry as api
-from fazhi_common.errors import ValidationFailed
+from fazhi_common.contracts.api import Job, page_of
+from fazhi_common.contracts.api import registry as api
+from fazhi_common.contracts.errors import ValidationFailed
 from gateway.openapi import documented
 from gateway.views import call, created, json_body, query_args
 

@@ -13,9 +13,10 @@ from evaluation import operations as ops
 from evaluation.dependencies import DefaultSchemes, TitlePolicy
 from fazhi_common import jobs
 from fazhi_common import service as base
-from fazhi_common.api import Job, page_of
-from fazhi_common.api import evaluation as api
-from fazhi_common.identity import SYSTEM, rpc
+from fazhi_common.contracts.api import Job, page_of
+from fazhi_common.contracts.api import evaluation as api
+from fazhi_common.contracts.roles import SYSTEM
+from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
 from fazhi_common.outbox import claim_event, claim_events
 from fazhi_common.settings import Settings

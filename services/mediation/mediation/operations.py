@@ -10,11 +10,11 @@ from decimal import Decimal
 
 from sqlalchemy import and_, func, or_, select
 
-from fazhi_common.api import mediation as api
+from fazhi_common.contracts.api import mediation as api
+from fazhi_common.contracts.errors import Forbidden, NotFound, field_error
+from fazhi_common.contracts.roles import LINKED_DEPARTMENT_OFFICER, MEDIATOR
 from fazhi_common.db import paginate
 from fazhi_common.division import COMMUNITY, COUNTY, TOWN, Division, InvalidDivision
-from fazhi_common.errors import Forbidden, NotFound, field_error
-from fazhi_common.identity import LINKED_DEPARTMENT_OFFICER, MEDIATOR
 from fazhi_common.outbox import record_event
 from fazhi_common.units import UnitReadModel
 from mediation import domain, tracking

@@ -6,9 +6,9 @@ read that shows parties' personal data unmasked ("who read unmasked personal dat
 from datetime import date
 
 from fazhi_common import service as base
-from fazhi_common.api import mediation as api
-from fazhi_common.api import page_of
-from fazhi_common.errors import field_error
+from fazhi_common.contracts.api import mediation as api
+from fazhi_common.contracts.api import page_of
+from fazhi_common.contracts.errors import field_error
 from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
 from fazhi_common.outbox import claim_event

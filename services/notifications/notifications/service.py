@@ -9,11 +9,11 @@ deliveries, with backoff, until they succeed or are dead-lettered.
 from eventlet.greenpool import GreenPool
 
 from fazhi_common import service as base
-from fazhi_common.api import notifications as api
-from fazhi_common.api import page_of
 from fazhi_common.clock import utcnow
-from fazhi_common.errors import field_error
-from fazhi_common.events import CONTRACTS
+from fazhi_common.contracts.api import notifications as api
+from fazhi_common.contracts.api import page_of
+from fazhi_common.contracts.errors import field_error
+from fazhi_common.contracts.events import CONTRACTS
 from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
 from fazhi_common.outbox import claim_events

@@ -22,9 +22,9 @@ from sqlalchemy.orm import sessionmaker
 
 from fazhi_common.audit import append_audit
 from fazhi_common.config import load_config
+from fazhi_common.contracts.errors import ValidationFailed
+from fazhi_common.contracts.roles import PLATFORM_ADMIN, Identity
 from fazhi_common.db import make_engine, writer
-from fazhi_common.errors import ValidationFailed
-from fazhi_common.identity import PLATFORM_ADMIN, Identity
 from registry import announce, exporting, importing
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yml"

@@ -15,11 +15,12 @@ from types import SimpleNamespace
 import eventlet
 from sqlalchemy import insert, select, update
 
-from fazhi_common.api import registry as api
 from fazhi_common.clock import utcnow
-from fazhi_common.errors import ValidationFailed
-from fazhi_common.events import area_of
-from fazhi_common.identity import PLATFORM_ADMIN, Identity
+from fazhi_common.contracts.api import registry as api
+from fazhi_common.contracts.errors import ValidationFailed
+from fazhi_common.contracts.events import area_of
+from fazhi_common.contracts.roles import PLATFORM_ADMIN, Identity
+from fazhi_common.jobs import Job
 from fazhi_common.outbox import record_events
 from registry import domain
 from registry.models import Community, County, Town
@@ -483,7 +484,7 @@ def _job_progress(session, job):
     bind = session.get_bind()
     if bind.dialect.name != "postgresql":
         return lambda stage, done, total: eventlet.sleep(0)
-    from fazhi_common.jobs import Job
+
 
     def progress(stage, done, total):
         eventlet.sleep(0)

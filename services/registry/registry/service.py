@@ -9,10 +9,11 @@ import eventlet
 
 from fazhi_common import jobs
 from fazhi_common import service as base
-from fazhi_common.api import Job, page_of
-from fazhi_common.api import registry as api
-from fazhi_common.errors import Forbidden, ValidationFailed
-from fazhi_common.identity import SYSTEM, rpc
+from fazhi_common.contracts.api import Job, page_of
+from fazhi_common.contracts.api import registry as api
+from fazhi_common.contracts.errors import Forbidden, ValidationFailed
+from fazhi_common.contracts.roles import SYSTEM
+from fazhi_common.identity import rpc
 from fazhi_common.settings import Settings
 from fazhi_common.timer import timer
 from fazhi_common.validation import load

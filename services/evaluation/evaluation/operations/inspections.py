@@ -6,8 +6,8 @@ from evaluation import domain
 from evaluation.models import Finding, Inspection, SpotCheckDraw
 from evaluation.operations.schemes import scheme_indicator
 from evaluation.operations.scoring import community_to_write, refresh, require_scheme
+from fazhi_common.contracts.errors import NotFound, ValidationFailed, field_error
 from fazhi_common.db import paginate
-from fazhi_common.errors import NotFound, ValidationFailed, field_error
 
 
 def record_inspection(session, data, scope, today):

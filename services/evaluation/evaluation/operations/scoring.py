@@ -15,8 +15,8 @@ from evaluation.models import CommunityFact, Result, Scheme
 from evaluation.operations import inputs
 from fazhi_common.bulk import upsert
 from fazhi_common.clock import utcnow
-from fazhi_common.errors import Conflict, NotFound, field_error
-from fazhi_common.events import area_of
+from fazhi_common.contracts.errors import Conflict, NotFound, field_error
+from fazhi_common.contracts.events import area_of
 from fazhi_common.outbox import record_events
 
 

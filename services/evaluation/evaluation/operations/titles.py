@@ -11,12 +11,12 @@ from evaluation.operations.scoring import (
     current_period,
     vetoes_of,
 )
-from fazhi_common.api.evaluation import AWARDED_TITLES
 from fazhi_common.clock import add_years
+from fazhi_common.contracts.api.evaluation import AWARDED_TITLES
+from fazhi_common.contracts.errors import Conflict, NotFound, field_error
+from fazhi_common.contracts.events import area_of
 from fazhi_common.db import paginate
 from fazhi_common.division import COUNTY, Division
-from fazhi_common.errors import Conflict, NotFound, field_error
-from fazhi_common.events import area_of
 from fazhi_common.outbox import record_event
 
 

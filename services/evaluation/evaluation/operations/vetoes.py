@@ -14,9 +14,9 @@ from evaluation.operations.scoring import (
 )
 from evaluation.operations.titles import end_title, held_titles
 from fazhi_common.clock import utcnow
+from fazhi_common.contracts.errors import Conflict, NotFound, field_error
+from fazhi_common.contracts.events import area_of
 from fazhi_common.db import paginate
-from fazhi_common.errors import Conflict, NotFound, field_error
-from fazhi_common.events import area_of
 from fazhi_common.outbox import record_event
 
 PROPOSED, CONFIRMED, DISMISSED = "proposed", "confirmed", "dismissed"

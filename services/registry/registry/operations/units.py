@@ -8,9 +8,9 @@ from datetime import date
 from sqlalchemy import select
 
 from fazhi_common.campaign import campaign_stage
+from fazhi_common.contracts.errors import Conflict, NotFound, field_error
+from fazhi_common.contracts.events import area_of
 from fazhi_common.db import paginate
-from fazhi_common.errors import Conflict, NotFound, field_error
-from fazhi_common.events import area_of
 from fazhi_common.outbox import record_event
 from registry import domain
 from registry.models import Community, County, Reorganisation, ReorganisationSource, Town

@@ -6,7 +6,7 @@ subscribes (a webhook of an inspecting body, e-mail, an inbox).
 """
 from marshmallow import Schema, fields
 
-from fazhi_common.events import EventContract
+from fazhi_common.contracts.events import EventContract
 
 SERVICES = ("registry", "evaluation", "mediation", "notifications")
 

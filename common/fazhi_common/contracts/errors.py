@@ -1,12 +1,11 @@
-"""Domain errors that cross the bus intact.
+"""Domain errors that cross the bus intact: the contract of what a caller may be told.
 
-Each error is registered with nameko's exception registry, so a service raising
-``NotFound`` makes the gateway's RPC proxy raise ``NotFound`` too (not a ``RemoteError``),
-and the gateway maps it to HTTP in one place. nameko rebuilds an exception from its
-``args`` after turning every scalar into a string, so constructors take only strings,
-lists and dicts of strings.
+``fazhi_common.remote`` registers each with nameko's exception registry, so a service
+raising ``NotFound`` makes the gateway's RPC proxy raise ``NotFound`` too (not a
+``RemoteError``), and the gateway maps it to HTTP in one place. nameko rebuilds an
+exception from its ``args`` after turning every scalar into a string, so constructors take
+only strings, lists and dicts of strings. ``title`` is what a person reads (zh-CN).
 """
-from nameko.exceptions import deserialize_to_instance
 
 
 class FazhiError(Exception):
@@ -24,7 +23,6 @@ class FazhiError(Exception):
         return self.message
 
 
-@deserialize_to_instance
 class ValidationFailed(FazhiError):
     """Input is malformed or inconsistent; ``fields`` maps each field to its problems."""
 
@@ -32,13 +30,11 @@ class ValidationFailed(FazhiError):
     status = 422
 
 
-@deserialize_to_instance
 class NotFound(FazhiError):
     code = "not_found"
     status = 404
 
 
-@deserialize_to_instance
 class Conflict(FazhiError):
     """The request is well-formed but the current state forbids it."""
 
@@ -46,19 +42,16 @@ class Conflict(FazhiError):
     status = 409
 
 
-@deserialize_to_instance
 class Unauthenticated(FazhiError):
     code = "unauthenticated"
     status = 401
 
 
-@deserialize_to_instance
 class Forbidden(FazhiError):
     code = "forbidden"
     status = 403
 
 
-@deserialize_to_instance
 class Unavailable(FazhiError):
     """Something the service depends on (its database) cannot be reached just now."""
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, missing, validate
 
+from fazhi_common.contracts.errors import ValidationFailed
 from fazhi_common.division import COMMUNITY, Division, DivisionField
-from fazhi_common.errors import ValidationFailed
 
 
 def code_field(required=True):

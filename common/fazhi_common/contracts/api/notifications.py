@@ -1,15 +1,16 @@
 """The notifications service's RPC contract: subscriptions, inbox, deliveries."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from fazhi_common.api import MAX_INT, PageQuery, code_field, count_field
-from fazhi_common.events import CONTRACTS
-from fazhi_common.identity import PLATFORM_ADMIN, STAFF, VIEWER
+from fazhi_common.contracts import vocabulary
+from fazhi_common.contracts.api import MAX_INT, PageQuery, code_field, count_field
+from fazhi_common.contracts.events import CONTRACTS
+from fazhi_common.contracts.roles import PLATFORM_ADMIN, STAFF, VIEWER
 
 # every event kind whose contract names notifications as a subscriber
 EVENT_KINDS = tuple(sorted(t for t, c in CONTRACTS.items() if "notifications" in c.subscribers))
-CHANNELS = ("inbox", "webhook", "email")
+CHANNELS = tuple(vocabulary.NOTIFICATION_CHANNELS)
 DELIVERY_CHANNELS = ("webhook", "email")
-DELIVERY_STATUSES = ("pending", "delivered", "dead")
+DELIVERY_STATUSES = tuple(vocabulary.DELIVERY_STATUSES)
 # fields that belong to one channel only
 CHANNEL_FIELDS = {"webhook": ("webhook_url", "webhook_secret"), "email": ("email",)}
 

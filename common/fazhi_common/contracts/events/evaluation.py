@@ -1,10 +1,11 @@
 """Events the evaluation service announces: scores, vetoes, titles and re-evaluations."""
 from marshmallow import fields, validate
 
-from fazhi_common.events import AreaPayload, EventContract, JobFinished
+from fazhi_common.contracts import vocabulary
+from fazhi_common.contracts.events import AreaPayload, EventContract, JobFinished
 
-TITLE_LEVELS = ("county", "city", "province", "national")
-DRAW_ACTS = ("committed", "revealed", "superseded")
+TITLE_LEVELS = tuple(vocabulary.TITLE_LEVELS)
+DRAW_ACTS = tuple(vocabulary.DRAW_STATUSES)
 
 
 class EvaluationEvent(AreaPayload):

@@ -2,13 +2,11 @@
 inspections, vetoes, results and their explanation, titles, rankings and reports."""
 from marshmallow import Schema, ValidationError, fields, validate
 
-from fazhi_common import resident_id
-from fazhi_common.api import Job, PageQuery, code_field, id_field
-from fazhi_common.api import ScheduleRunIn as ScheduleRunIn
-from fazhi_common.api.mediation import MEDIATION_KINDS
-from fazhi_common.api.registry import BODY_KINDS, DISCLOSURE_KINDS, UNIT_KINDS
-from fazhi_common.events.evaluation import TITLE_LEVELS
-from fazhi_common.identity import (
+from fazhi_common.contracts import resident_id, vocabulary
+from fazhi_common.contracts.api import Job, PageQuery, code_field, id_field
+from fazhi_common.contracts.api import ScheduleRunIn as ScheduleRunIn
+from fazhi_common.contracts.api.registry import BODY_KINDS, DISCLOSURE_KINDS, UNIT_KINDS
+from fazhi_common.contracts.roles import (
     CIVIL_AFFAIRS_OFFICER,
     EVALUATOR,
     EVERYONE,
@@ -20,25 +18,25 @@ from fazhi_common.identity import (
 
 # a scheme is for a class of community: the registry's unit kinds (分类指导)
 COMMUNITY_CLASSES = UNIT_KINDS
-STAGES = ("framework", "deepening", "full_compliance")
-DISCLOSURE_SCHEDULES = ("monthly", "quarterly")
-INDICATOR_KINDS = ("yes_no", "count", "ratio", "inspection", "satisfaction", "derived")
+MEDIATION_KINDS = tuple(vocabulary.MEDIATION_KINDS)
+STAGES = tuple(vocabulary.STAGES)
+DISCLOSURE_SCHEDULES = tuple(vocabulary.DISCLOSURE_SCHEDULES)
+INDICATOR_KINDS = tuple(vocabulary.INDICATOR_KINDS)
 # facts evaluation derives from the registry's and mediation's events
-FACTS = ("has_legal_adviser", "election_held", "disclosures_on_time", "mediation_success_rate")
+FACTS = tuple(vocabulary.FACTS)
 # events of other services that may meet a veto item (matched on payload fields)
-VETO_TRIGGER_EVENTS = ("election_held", "mediation_case_closed")
-INSPECTION_KINDS = ("special", "spot_check")
+VETO_TRIGGER_EVENTS = tuple(vocabulary.VETO_TRIGGER_EVENTS)
+INSPECTION_KINDS = tuple(vocabulary.INSPECTION_KINDS)
 # a draw is committed (seed hash and eligible digest public), then revealed (seed, sample)
-DRAW_STATUSES = ("committed", "revealed", "superseded")
-SCHEME_STATUSES = ("active", "superseded")
-TITLE_STATUSES = ("held", "pending_decision", "revoked", "cancelled", "expired")
-VETO_STATUSES = ("proposed", "confirmed", "dismissed")
+DRAW_STATUSES = tuple(vocabulary.DRAW_STATUSES)
+SCHEME_STATUSES = tuple(vocabulary.SCHEME_STATUSES)
+TITLE_STATUSES = tuple(vocabulary.TITLE_STATUSES)
+VETO_STATUSES = tuple(vocabulary.VETO_STATUSES)
+TITLE_LEVELS = tuple(vocabulary.TITLE_LEVELS)
 # the title this service awards
-AWARDED_TITLES = ("rule_of_law_community",)
+AWARDED_TITLES = tuple(vocabulary.AWARDED_TITLES)
 # titles other departments award that require a current rule-of-law community title (前置条件)
-DEPENDENT_TITLES = ("safe_community", "civilised_community", "harmonious_community",
-                    "beautiful_village", "prosperous_model_village",
-                    "clean_governance_village", "happy_community")
+DEPENDENT_TITLES = tuple(vocabulary.DEPENDENT_TITLES)
 
 SLUG = validate.Regexp(r"^[a-z][a-z0-9_-]{0,63}$",
                        error="Lower-case letters, digits, _ and -, starting with a letter.")

@@ -1,8 +1,8 @@
 """Events the registry service (civil affairs) announces."""
 from marshmallow import Schema, fields, validate
 
-from fazhi_common.api.registry import REORGANISATION_KINDS
-from fazhi_common.events import AreaPayload, EventContract, JobFinished, code_field
+from fazhi_common.contracts import vocabulary
+from fazhi_common.contracts.events import AreaPayload, EventContract, JobFinished, code_field
 
 
 class CountyRegistered(Schema):
@@ -33,7 +33,7 @@ class CommunityReorganised(AreaPayload):
 
     reorganisation_id = fields.Integer(required=True)
     reorganisation_kind = fields.String(required=True,
-                                        validate=validate.OneOf(REORGANISATION_KINDS))
+                                        validate=validate.OneOf(tuple(vocabulary.REORGANISATION_KINDS)))
     effective_on = fields.Date(required=True)
     source_codes = fields.List(code_field(), required=True)
     deactivated_codes = fields.List(code_field(), required=True)

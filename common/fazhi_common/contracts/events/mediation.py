@@ -5,9 +5,10 @@ carry (for example ``court-330110`` or ``justice-330110001``).
 """
 from marshmallow import fields, validate
 
-from fazhi_common.events import AreaPayload, EventContract
+from fazhi_common.contracts import vocabulary
+from fazhi_common.contracts.events import AreaPayload, EventContract
 
-MEDIATION_KINDS = ("people", "medical", "litigation", "police", "traffic", "procuratorate")
+MEDIATION_KINDS = tuple(vocabulary.MEDIATION_KINDS)
 
 
 class CaseEvent(AreaPayload):

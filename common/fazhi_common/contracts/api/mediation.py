@@ -4,9 +4,9 @@ from datetime import date
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from fazhi_common.api import PageQuery, code_field, id_field
-from fazhi_common.events.mediation import MEDIATION_KINDS
-from fazhi_common.identity import (
+from fazhi_common.contracts import vocabulary
+from fazhi_common.contracts.api import PageQuery, code_field, id_field
+from fazhi_common.contracts.roles import (
     EVERYONE,
     JUSTICE_OFFICER,
     LINKED_DEPARTMENT_OFFICER,
@@ -16,25 +16,21 @@ from fazhi_common.identity import (
     VIEWER,
 )
 
+MEDIATION_KINDS = tuple(vocabulary.MEDIATION_KINDS)
+
 # the five linkage kinds every county must have (people's committees are everywhere)
 LINKAGE_KINDS = tuple(k for k in MEDIATION_KINDS if k != "people")
 # who refers a case, and the mediation kind that channel normally feeds
-REFERRER_KINDS = ("court", "police_station", "traffic_police", "procuratorate", "hospital",
-                  "health_authority")
-CHANNELS = ("application", "referral")
-DISPUTE_CATEGORIES = ("neighbourhood", "marriage_family", "property", "contract", "labour",
-                      "damages", "medical", "traffic", "land", "minor_criminal", "other")
-PARTY_ROLES = ("applicant", "respondent", "third_party")
-CASE_STATUSES = ("received", "accepted", "declined", "mediating", "paused", "agreement",
-                 "failure",
-                 "confirmation_requested", "confirmed", "confirmation_refused", "returned",
-                 "closed")
-RESULTS = ("agreement", "failure", "declined")
-LEGAL_AID_STATUSES = ("received", "granted", "refused", "objected", "assigned", "closed")
-LEGAL_AID_DEADLINES = ("decision", "assignment", "objection_review")
-PROVIDER_KINDS = ("lawyer", "legal_aid_officer", "grassroots_legal_worker", "notary")
-HOTLINE_TOPICS = ("marriage_family", "labour", "property", "contract", "damages",
-                  "criminal", "administrative", "other")
+REFERRER_KINDS = tuple(vocabulary.REFERRER_KINDS)
+CHANNELS = tuple(vocabulary.CHANNELS)
+DISPUTE_CATEGORIES = tuple(vocabulary.DISPUTE_CATEGORIES)
+PARTY_ROLES = tuple(vocabulary.PARTY_ROLES)
+CASE_STATUSES = tuple(vocabulary.CASE_STATUSES)
+RESULTS = tuple(vocabulary.RESULTS)
+LEGAL_AID_STATUSES = tuple(vocabulary.LEGAL_AID_STATUSES)
+LEGAL_AID_DEADLINES = tuple(vocabulary.LEGAL_AID_DEADLINES)
+PROVIDER_KINDS = tuple(vocabulary.PROVIDER_KINDS)
+HOTLINE_TOPICS = tuple(vocabulary.HOTLINE_TOPICS)
 MAX_AMOUNT = 1e11  # yuan; a bound, so the column and the description agree
 
 Text = fields.String(validate=validate.Length(max=2000), allow_none=True)

@@ -1,30 +1,34 @@
 """The registry service's RPC contract."""
 from marshmallow import Schema, fields, validate
 
-from fazhi_common.api import Job, PageQuery, code_field, count_field, id_field
-from fazhi_common.api import ScheduleRunIn as ScheduleRunIn
-from fazhi_common.identity import CIVIL_AFFAIRS_OFFICER, JUSTICE_OFFICER, PLATFORM_ADMIN, STAFF
+from fazhi_common.contracts import vocabulary
+from fazhi_common.contracts.api import Job, PageQuery, code_field, count_field, id_field
+from fazhi_common.contracts.api import ScheduleRunIn as ScheduleRunIn
+from fazhi_common.contracts.roles import (
+    CIVIL_AFFAIRS_OFFICER,
+    JUSTICE_OFFICER,
+    PLATFORM_ADMIN,
+    STAFF,
+)
 
-COUNTY_KINDS = ("county", "county_city", "district", "development_zone")
-TOWN_KINDS = ("town", "township", "street")
+COUNTY_KINDS = tuple(vocabulary.COUNTY_KINDS)
+TOWN_KINDS = tuple(vocabulary.TOWN_KINDS)
 # a unit's kind is also its class for evaluation (分类指导)
 URBAN_COMMUNITY, RURAL_COMMUNITY, VILLAGE = "urban_community", "rural_community", "village"
 COMMUNITY_KINDS = (URBAN_COMMUNITY, RURAL_COMMUNITY)
 UNIT_KINDS = COMMUNITY_KINDS + (VILLAGE,)
 # NBS urban-rural classification (城乡分类代码): 111 主城区, 112 城乡结合区, 121 镇中心区,
 # 122 镇乡结合区, 123 特殊区域 (towns and cities); 210 乡中心区, 220 村庄 (countryside)
-URBAN_RURAL_CODES = ("111", "112", "121", "122", "123", "210", "220")
+URBAN_RURAL_CODES = tuple(vocabulary.URBAN_RURAL_CODES)
 # reorganisation of villages (转、并、联)
 CONVERT, MERGE, FEDERATE = "convert", "merge", "federate"
 REORGANISATION_KINDS = (CONVERT, MERGE, FEDERATE)
-BODY_KINDS = ("residents_committee", "villagers_committee",
-              "deliberation_supervision_committee", "residents_assembly",
-              "representative_assembly", "collective_economic_organisation")
-ADVISER_KINDS = ("lawyer", "notary", "legal_service_worker")
-EDUCATION_PLACE_KINDS = ("counselling_station", "legal_school", "publicity_board", "library")
-CULTURE_VENUE_KINDS = ("park", "street", "square", "market")
-DISCLOSURE_KINDS = ("party", "community", "financial")
-TARGET_GROUPS = ("elderly", "disabled", "poor", "left_behind_children")
+BODY_KINDS = tuple(vocabulary.BODY_KINDS)
+ADVISER_KINDS = tuple(vocabulary.ADVISER_KINDS)
+EDUCATION_PLACE_KINDS = tuple(vocabulary.EDUCATION_PLACE_KINDS)
+CULTURE_VENUE_KINDS = tuple(vocabulary.CULTURE_VENUE_KINDS)
+DISCLOSURE_KINDS = tuple(vocabulary.DISCLOSURE_KINDS)
+TARGET_GROUPS = tuple(vocabulary.TARGET_GROUPS)
 
 Name = fields.String(required=True, validate=validate.Length(min=1, max=100))
 
