@@ -20,6 +20,9 @@ TOWN_KINDS = {"town": "镇", "township": "乡", "street": "街道"}
 COMMUNITY_KINDS = {"urban_community": "城市社区", "rural_community": "农村社区"}
 UNIT_KINDS = {**COMMUNITY_KINDS, "village": "行政村"}
 UNIT_STATUSES = {"active": "在册", "inactive": "已撤销"}
+DIVISION_LEVELS = {"province": "省级", "city": "地市级", "county": "县（市、区）",
+                   "town": "乡镇（街道）", "community": "社区（村）"}
+ELECTION_RESULTS = {"elected": "选举成功", "failed": "选举未成功"}
 # NBS urban-rural classification (城乡分类代码)
 URBAN_RURAL_CODES = {
     "111": "主城区", "112": "城乡结合区", "121": "镇中心区", "122": "镇乡结合区",
@@ -48,6 +51,8 @@ TARGET_GROUPS = {"elderly": "老年人", "disabled": "残疾人", "poor": "困�
 
 STAGES = {"framework": "第一年搭框架", "deepening": "第二年抓深化",
           "full_compliance": "第三年全面达标"}
+# a community's stage in a year, including before its reorganisation formed it
+CAMPAIGN_STAGES = {"not_yet_formed": "尚未组建", **STAGES}
 DISCLOSURE_SCHEDULES = {"monthly": "按月", "quarterly": "按季度"}
 INDICATOR_KINDS = {
     "yes_no": "是否项", "count": "计数项", "ratio": "比率项", "inspection": "检查项",
@@ -59,13 +64,18 @@ FACTS = {
 }
 VETO_TRIGGER_EVENTS = {"election_held": "换届选举", "mediation_case_closed": "调解案件结案"}
 INSPECTION_KINDS = {"special": "专项检查", "spot_check": "随机抽查"}
-DRAW_STATUSES = {"committed": "已公布种子摘要", "revealed": "已揭晓", "superseded": "已作废"}
+DRAW_STATUSES = {"committed": "已承诺（待揭晓）", "revealed": "已揭晓", "superseded": "已重抽作废"}
 SCHEME_STATUSES = {"active": "现行", "superseded": "已替代"}
 TITLE_STATUSES = {
     "held": "有效", "pending_decision": "待决定", "revoked": "已撤销（摘牌）",
     "cancelled": "已注销", "expired": "已到期",
 }
 VETO_STATUSES = {"proposed": "已提出（待确认）", "confirmed": "一票否决", "dismissed": "已驳回"}
+VETO_DECISIONS = {"confirm": "确认否决", "dismiss": "驳回"}
+# what happens to the title of a village merged away (并): the new unit carries it, or it ends
+MERGED_TITLE_DECISIONS = {"transfer": "由合并后单位承继", "cancel": "注销"}
+TITLE_ACTIONS = {"awarded": "授牌", "re_evaluation_due": "到期复评", "kept": "复评保留",
+                 "revoked": "撤销（摘牌）", "cancelled": "注销"}
 TITLE_LEVELS = {"county": "县级", "city": "市级", "province": "省级", "national": "全国"}
 AWARDED_TITLES = {"rule_of_law_community": "民主法治示范村（社区）"}
 # titles other departments award that require a current rule-of-law title (前置条件)
@@ -100,6 +110,8 @@ CASE_STATUSES = {
     "confirmation_refused": "确认被驳回", "returned": "已退回移送部门", "closed": "已结案",
 }
 RESULTS = {"agreement": "达成协议", "failure": "调解不成", "declined": "不予受理"}
+CASE_DEADLINES = {"acceptance": "受理期限", "mediation": "调解期限",
+                  "judicial_confirmation": "司法确认申请期限"}
 CASE_ACTIONS = {
     "accept": "受理", "decline": "不予受理", "assign_mediator": "指派调解员",
     "extend": "延长期限", "pause": "中止计时", "resume": "恢复计时",
@@ -113,6 +125,7 @@ LEGAL_AID_STATUSES = {
     "assigned": "已指派", "closed": "已结案",
 }
 LEGAL_AID_DEADLINES = {"decision": "审查决定", "assignment": "指派", "objection_review": "异议审查"}
+LEGAL_AID_OUTCOMES = {"completed": "办结", "terminated": "终止援助"}
 LEGAL_AID_ACTIONS = {
     "grant": "准予援助", "refuse": "不予援助", "assign": "指派承办人", "object": "提出异议",
     "uphold_objection": "异议成立", "dismiss_objection": "维持原决定", "close": "结案",
@@ -161,7 +174,11 @@ EVENT_TYPES = {
 # name -> enumeration: what GET /api/v1/vocabulary serves (names are the API's)
 VOCABULARY = {
     "county_kinds": COUNTY_KINDS, "town_kinds": TOWN_KINDS, "unit_kinds": UNIT_KINDS,
-    "unit_statuses": UNIT_STATUSES, "urban_rural_codes": URBAN_RURAL_CODES,
+    "unit_statuses": UNIT_STATUSES, "division_levels": DIVISION_LEVELS,
+    "election_results": ELECTION_RESULTS, "campaign_stages": CAMPAIGN_STAGES,
+    "veto_decisions": VETO_DECISIONS, "merged_title_decisions": MERGED_TITLE_DECISIONS,
+    "title_actions": TITLE_ACTIONS, "case_deadlines": CASE_DEADLINES,
+    "legal_aid_outcomes": LEGAL_AID_OUTCOMES, "urban_rural_codes": URBAN_RURAL_CODES,
     "reorganisation_kinds": REORGANISATION_KINDS, "body_kinds": BODY_KINDS,
     "adviser_kinds": ADVISER_KINDS, "education_place_kinds": EDUCATION_PLACE_KINDS,
     "culture_venue_kinds": CULTURE_VENUE_KINDS, "disclosure_kinds": DISCLOSURE_KINDS,

@@ -391,7 +391,7 @@ class VetoQuery(PageQuery):
 
 
 class VetoDecisionIn(Schema):
-    decision = one_of(("confirm", "dismiss"), required=True)
+    decision = one_of(tuple(vocabulary.VETO_DECISIONS), required=True)
     reason = text(2000, required=True)
 
 
@@ -488,7 +488,7 @@ class ReEvaluationIn(Schema):
 class TitleDecisionIn(Schema):
     """What becomes of a title of a village that a merge or federation reorganised."""
 
-    decision = one_of(("transfer", "cancel"), required=True)
+    decision = one_of(tuple(vocabulary.MERGED_TITLE_DECISIONS), required=True)
     reason = text(2000, required=True)
     decided_on = fields.Date(required=True)
 

@@ -430,7 +430,7 @@ class AssignProviderIn(StepIn):
 
 
 class LegalAidCloseIn(StepIn):
-    outcome = one_of(("completed", "terminated"), allow_none=True, metadata={
+    outcome = one_of(tuple(vocabulary.LEGAL_AID_OUTCOMES), allow_none=True, metadata={
         "description": "For an aided matter; a refusal closes as refused."})
 
 

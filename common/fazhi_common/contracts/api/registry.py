@@ -94,7 +94,7 @@ class UnitQuery(PageQuery):
     county_code = code_field()
     town_code = code_field()
     kind = one_of(UNIT_KINDS)
-    status = one_of(("active", "inactive"))
+    status = one_of(tuple(vocabulary.UNIT_STATUSES))
     name = fields.String(validate=validate.Length(max=100))
 
 
@@ -152,8 +152,7 @@ class StageQuery(Schema):
 class Stage(Schema):
     code = fields.String()
     year = fields.Integer()
-    stage = fields.String(metadata={"enum": ["framework", "deepening", "full_compliance",
-                                             "not_yet_formed"]})
+    stage = fields.String(metadata={"enum": list(vocabulary.CAMPAIGN_STAGES)})
     reorganised_on = fields.Date(allow_none=True)
 
 
@@ -200,7 +199,7 @@ class ElectionIn(Schema):
     eligible_voters = fields.Integer(required=True, strict=True,
                                      validate=validate.Range(min=1, max=10_000_000))
     votes_cast = count_field(required=True)
-    result = one_of(("elected", "failed"), required=True)
+    result = one_of(tuple(vocabulary.ELECTION_RESULTS), required=True)
     members = fields.List(fields.Nested(MemberIn), load_default=list,
                           metadata={"description": "The members elected (replace the "
                                                    "sitting members when result is elected)."})

@@ -53,7 +53,7 @@ class CaseOverdue(CaseEvent):
     mediation, or judicial_confirmation (only where the parties said they would apply)."""
 
     deadline = fields.String(required=True, validate=validate.OneOf(
-        ["acceptance", "mediation", "judicial_confirmation"]))
+        tuple(vocabulary.CASE_DEADLINES)))
     due_on = fields.Date(required=True)
     # the justice office supervising the receiving organisation's area
     supervising_department = fields.String(required=True)
@@ -80,7 +80,7 @@ class LegalAidOverdue(AreaPayload):
 
     application_id = fields.Integer(required=True)
     deadline = fields.String(required=True, validate=validate.OneOf(
-        ["decision", "assignment", "objection_review"]))
+        tuple(vocabulary.LEGAL_AID_DEADLINES)))
     due_on = fields.Date(required=True)
     # the county justice bureau, which set up the legal-aid agency
     supervising_department = fields.String(required=True)

@@ -1,6 +1,6 @@
 // Small DOM helpers shared by the pages: elements, tables, forms that show the API's
 // message next to the field, and words for the API's codes.
-import { ApiError, download } from './api.js';
+import { ApiError, download, get } from './api.js';
 
 export function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
@@ -18,39 +18,24 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
-export const LABELS = {
-  county: '县（市、区）', county_city: '县级市', district: '市辖区', development_zone: '开发区',
-  town: '镇', township: '乡', street: '街道',
-  urban_community: '城市社区', rural_community: '农村社区', village: '行政村',
-  active: '在册', inactive: '已撤销',
-  convert: '转（村改居）', merge: '并（合并）', federate: '联（联建）',
-  people: '人民调解', medical: '医疗纠纷调解', litigation: '诉调对接', police: '警调对接',
-  traffic: '交通事故调解', procuratorate: '检调对接',
-  application: '群众申请', referral: '部门移送',
-  received: '已收件', accepted: '已受理', paused: '中止计时（鉴定）', pause: '中止计时', resume: '恢复计时', declined: '不予受理', mediating: '调解中',
-  agreement: '达成协议', failure: '调解不成', confirmation_requested: '已申请司法确认',
-  confirmed: '司法确认', confirmation_refused: '确认被驳回', returned: '已退回', closed: '已结案',
-  accept: '受理', decline: '不予受理', assign_mediator: '指派调解员', extend: '延长期限',
-  record_agreement: '记录调解协议', record_failure: '记录调解不成',
-  request_confirmation: '申请司法确认', confirm: '司法确认', refuse_confirmation: '驳回确认',
-  resume_mediation: '恢复调解', return_to_referrer: '退回移送部门', close: '结案',
-  court: '法院', police_station: '派出所', traffic_police: '交警', hospital: '医院',
-  health_authority: '卫健部门',
-  neighbourhood: '邻里纠纷', marriage_family: '婚姻家庭', property: '物业与财产', contract: '合同',
-  labour: '劳动争议', damages: '损害赔偿', land: '土地', minor_criminal: '轻微刑事', other: '其他',
-  criminal: '刑事', administrative: '行政',
-  applicant: '申请人', respondent: '被申请人', third_party: '第三人',
-  residents_committee: '居民委员会', villagers_committee: '村民委员会',
-  lawyer: '律师', notary: '公证员', legal_service_worker: '基层法律服务工作者',
-  counselling_station: '法律服务（咨询）室', legal_school: '法治学校', publicity_board: '法治宣传栏',
-  library: '法律图书角', park: '法治公园', square: '法治广场', market: '法治集市',
-  party: '党务公开', community: '居（村）务公开', financial: '财务公开',
-  held: '有效', revoked: '已摘牌', expired: '已到期',
-  platform_admin: '平台管理员', civil_affairs_officer: '民政干部', justice_officer: '司法行政干部',
-  evaluator: '评审员', inspector: '督查员', mediator: '调解员',
-  linked_department_officer: '联动部门干部', viewer: '查看者',
-};
-export const label = (code) => (code in LABELS ? LABELS[code] : code);
+// Words for codes come from the API's vocabulary (GET /api/v1/vocabulary): every enumeration
+// of the contracts with its Chinese label, loaded once before the first page. No code or
+// label is written here.
+let VOCABULARY = {};
+let ANY = {};
+export async function loadVocabulary() {
+  VOCABULARY = await get('/api/v1/vocabulary');
+  ANY = {};
+  for (const words of Object.values(VOCABULARY)) {
+    for (const [code, word] of Object.entries(words)) if (!(code in ANY)) ANY[code] = word;
+  }
+}
+// label(code, 'case_statuses') reads that enumeration; label(code) the first that knows it
+export const label = (code, enumeration) => (VOCABULARY[enumeration] || {})[code] || ANY[code] || code;
+// the codes of an enumeration, in the order a person should see them
+export const codes = (enumeration) => Object.keys(VOCABULARY[enumeration] || {});
+// [code, label] pairs for a select
+export const choices = (enumeration) => Object.entries(VOCABULARY[enumeration] || {});
 
 export function fmt(value) {
   if (value === null || value === undefined || value === '') return '—';

@@ -1,10 +1,10 @@
 // Dashboard: ECharts charts of the campaign in the user's area, each with its figures as
 // a table and as an Excel download.
 import { get, getAll } from '../api.js';
-import { h, label, pct, section, table } from '../ui.js';
+import { codes, h, label, pct, section, table } from '../ui.js';
 
 const E = '/api/v1/evaluation';
-const KINDS = ['people', 'medical', 'litigation', 'police', 'traffic', 'procuratorate'];
+const KINDS = codes('mediation_kinds');
 const pad = (n) => String(n).padStart(2, '0');
 const lastDay = (y, m) => new Date(Date.UTC(y, m, 0)).getUTCDate();
 

@@ -14,10 +14,10 @@ from flask import Blueprint, Response, current_app, g, jsonify, request, send_fr
 from fazhi_common.contracts.api.mediation import LEGAL_SERVICE_READERS
 from fazhi_common.contracts.errors import NotFound, Unauthenticated
 from fazhi_common.contracts.roles import EVERYONE, STAFF
-from fazhi_console.excel import XLSX, TableIn, table_workbook
-from fazhi_console.reports import ReportQuery, mediation_workbook, period_dates
 from gateway import schemas as s
 from gateway.blueprints.auth import end_session, password_login
+from gateway.console.excel import XLSX, TableIn, table_workbook
+from gateway.console.reports import ReportQuery, mediation_workbook, period_dates
 from gateway.openapi import documented
 from gateway.security import CSRF_COOKIE, SESSION_COOKIE
 from gateway.views import call, json_body, query_args

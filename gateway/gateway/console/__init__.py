@@ -4,6 +4,6 @@ Plain HTML, ES modules and CSS (no build step); every figure and every write goe
 the same API with the same checks. This package adds only the pages, their files and the
 browser session (sign-in, who am I, sign-out) — see ``views``.
 """
-from fazhi_console.views import bp
+from gateway.console.views import bp
 
 __all__ = ["bp"]

@@ -1,7 +1,7 @@
 // The console's shell: sign-in, the layout with the menu the user's role allows, the
 // router (#/part/...), the page shown when the session has expired, and sign-out.
 import { ApiError, csrfFromCookie, get, onExpired, post, request, setCsrf } from './api.js';
-import { errorBox, form, h, label } from './ui.js';
+import { errorBox, form, h, label, loadVocabulary } from './ui.js';
 
 const PAGES = {
   dashboard: () => import('./pages/dashboard.js'),
@@ -63,7 +63,7 @@ function layout() {
   const header = h('header', { class: 'top' },
     h('div', { class: 'brand' }, '法治社区工作台'), toggle,
     h('div', { class: 'who', id: 'who' },
-      h('span', null, user.subject), ' · ', h('span', null, label(user.role)),
+      h('span', null, user.subject), ' · ', h('span', null, label(user.role, 'roles')),
       user.area ? h('span', { id: 'who-area' }, ` · ${user.area}`) : null,
       h('button', { type: 'button', class: 'secondary small', id: 'sign-out', onclick: signOut },
         '退出')));
@@ -98,6 +98,11 @@ async function route() {
 }
 
 async function start() {
+  try {
+    await loadVocabulary();
+  } catch (err) {
+    document.querySelector('main')?.replaceChildren(errorBox(err));
+  }
   try {
     setCsrf(csrfFromCookie());
     session = await get('/console/session');

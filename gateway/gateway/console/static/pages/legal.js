@@ -14,6 +14,6 @@ export async function render() {
       ['matter', '事项'], [(a) => (a.case_id ? h('a', { href: `#/mediation/case/${a.case_id}` }, `#${a.case_id}`) : '—'), '来源案件'],
       ['status', '状态']], aid.items, { caption: `共 ${aid.total} 件`, exportName: '法律援助申请' })),
     section('12348 热线咨询', table([['consulted_on', '日期'], ['community_code', '社区（村）'],
-      [(c) => label(c.topic), '主题'], ['summary', '概要'], ['caller_phone', '来电号码'], ['answered_by', '接听人']],
+      [(c) => label(c.topic, 'hotline_topics'), '主题'], ['summary', '概要'], ['caller_phone', '来电号码'], ['answered_by', '接听人']],
     calls.items, { caption: `共 ${calls.total} 次`, exportName: '12348热线咨询' })));
 }

@@ -2,15 +2,13 @@
 // and overdue; a case's page with its timeline and only the steps it may take next;
 // intake of a referral; coverage of the five linkage channels per county with the gaps.
 import { get, getAll, post } from '../api.js';
-import { errorBox, fmt, form, h, label, section, table } from '../ui.js';
+import { choices, errorBox, fmt, form, h, label, section, table } from '../ui.js';
 
 const M = '/api/v1/mediation';
-const STATUSES = ['received', 'accepted', 'declined', 'mediating', 'paused', 'agreement', 'failure',
-  'confirmation_requested', 'confirmed', 'confirmation_refused', 'returned', 'closed'];
-const KINDS = ['people', 'medical', 'litigation', 'police', 'traffic', 'procuratorate'];
-const CATEGORIES = ['neighbourhood', 'marriage_family', 'property', 'contract', 'labour', 'damages',
-  'medical', 'traffic', 'land', 'minor_criminal', 'other'];
-const REFERRERS = ['court', 'police_station', 'traffic_police', 'procuratorate', 'hospital', 'health_authority'];
+const STATUSES = choices('case_statuses');
+const KINDS = choices('mediation_kinds');
+const CATEGORIES = choices('dispute_categories');
+const REFERRERS = choices('referrer_kinds');
 // what each step asks for besides its date and note (the API's ACTIONS schemas)
 const STEP_FIELDS = {
   decline: [['reason', '理由', { required: true, type: 'textarea' }]],
@@ -26,7 +24,7 @@ const STEP_FIELDS = {
   resume_mediation: [['reason', '恢复调解的理由', { required: true }]],
 };
 const caseLink = (c) => h('a', { href: `#/mediation/case/${c.id}`, 'data-case': c.id }, `#${c.id}`);
-const partiesText = (c) => c.parties.map((p) => `${label(p.role)}：${p.name}${p.phone ? ` ${p.phone}` : ''}${p.id_number ? ` ${p.id_number}` : ''}`).join('；');
+const partiesText = (c) => c.parties.map((p) => `${label(p.role, 'party_roles')}：${p.name}${p.phone ? ` ${p.phone}` : ''}${p.id_number ? ` ${p.id_number}` : ''}`).join('；');
 
 async function listPage(session, params) {
   const organisations = await getAll(`${M}/organisations`);
@@ -37,7 +35,7 @@ async function listPage(session, params) {
       : h('option', { value: o, selected: params[name] === o }, label(o))))));
   const filters = h('form', { class: 'filters', id: 'case-filters' },
     select('status', '状态', STATUSES), select('mediation_kind', '调解类别（联动渠道）', KINDS),
-    select('channel', '来源', ['application', 'referral']),
+    select('channel', '来源', choices('channels')),
     select('organisation_id', '调解组织', organisations.map((o) => [o.id, o.name])),
     select('overdue', '超期', [['true', '已超期'], ['false', '未超期']]),
     h('button', { type: 'submit' }, '筛选'));
@@ -53,9 +51,9 @@ async function listPage(session, params) {
     h('div', { class: 'actions' }, session.abilities.includes('refer_case')
       ? h('a', { class: 'button', href: '#/mediation/refer' }, '登记移送案件') : null),
     section('案件', filters, table([[caseLink, '编号'], ['received_on', '收件日期'],
-      [(c) => label(c.mediation_kind), '类别'], [(c) => label(c.channel), '来源'],
+      [(c) => label(c.mediation_kind, 'mediation_kinds'), '类别'], [(c) => label(c.channel, 'channels'), '来源'],
       [(c) => orgName[c.organisation_id] || c.organisation_id, '调解组织'],
-      [(c) => label(c.dispute_category), '纠纷类型'], [(c) => label(c.status), '状态'],
+      [(c) => label(c.dispute_category, 'dispute_categories'), '纠纷类型'], [(c) => label(c.status, 'case_statuses'), '状态'],
       [(c) => (c.overdue ? h('span', { class: 'tag bad' }, '超期') : '否'), '超期'],
       ['mediation_due_on', '调解期限'], [partiesText, '当事人']], data.items,
     { caption: `共 ${data.total} 件${data.total > data.items.length ? `（显示前 ${data.items.length} 件）` : ''}`,
@@ -77,9 +75,9 @@ export function coverageSection(coverage) {
 async function casePage(session, id) {
   const [c, timeline] = await Promise.all([get(`${M}/cases/${id}`), get(`${M}/cases/${id}/timeline`)]);
   const facts = [
-    ['状态', label(c.status)], ['类别', label(c.mediation_kind)], ['来源', label(c.channel)],
+    ['状态', label(c.status, 'case_statuses')], ['类别', label(c.mediation_kind, 'mediation_kinds')], ['来源', label(c.channel, 'channels')],
     ['移送部门', fmt(c.referrer_department)], ['移送文号', fmt(c.referrer_reference)],
-    ['纠纷类型', label(c.dispute_category)], ['标的（元）', fmt(c.amount_claimed)], ['社区（村）', c.community_code],
+    ['纠纷类型', label(c.dispute_category, 'dispute_categories')], ['标的（元）', fmt(c.amount_claimed)], ['社区（村）', c.community_code],
     ['收件', c.received_on], ['调解期限', fmt(c.mediation_due_on)], ['调解员', fmt(c.mediator)],
     ['协议', fmt(c.agreement_terms)], ['确认期限', fmt(c.confirmation_due_on)],
     ['确认法院', fmt(c.confirmation_court)], ['超期', c.overdue ? '是' : '否'],
@@ -94,7 +92,7 @@ async function casePage(session, id) {
     steps.append(h('div', { class: 'actions' }, c.next_actions.map((action) => h('button', {
       type: 'button', class: 'secondary', 'data-action': action,
       onclick: () => holder.replaceChildren(stepForm(c, action)),
-    }, label(action)))), holder);
+    }, label(action, 'case_actions')))), holder);
   }
   return h('div', { id: 'case-page', 'data-status': c.status },
     h('h1', null, `调解案件 #${c.id}`), h('p', null, h('a', { href: '#/mediation' }, '← 返回案件列表')),
@@ -102,7 +100,7 @@ async function casePage(session, id) {
     section('案件信息', table([['k', '项目'], ['v', '内容']], facts.map(([k, v]) => ({ k, v })))),
     section('下一步', steps),
     section('办理经过', h('ol', { class: 'timeline', id: 'timeline' }, timeline.steps.map((s) => h('li', null,
-      h('strong', null, label(s.action)), ` ${s.on} · ${label(s.from_status || '')} → ${label(s.to_status)} · ${s.actor}（${label(s.actor_role)}）`,
+      h('strong', null, label(s.action, 'case_actions')), ` ${s.on} · ${label(s.from_status || '', 'case_statuses')} → ${label(s.to_status, 'case_statuses')} · ${s.actor}（${label(s.actor_role, 'roles')}）`,
       s.note ? h('div', { class: 'muted' }, s.note) : null)))));
 }
 
@@ -120,13 +118,13 @@ function stepForm(c, action) {
     await post(`${M}/cases/${c.id}/${action.replace(/_/g, '-')}`, body);
     window.dispatchEvent(new HashChangeEvent('hashchange'));
     return '已办理';
-  }, { submitLabel: `确认：${label(action)}`, id: `step-${action}` });
+  }, { submitLabel: `确认：${label(action, 'case_actions')}`, id: `step-${action}` });
 }
 
 async function referPage() {
   const organisations = await getAll(`${M}/organisations`);
   const f = form([
-    ['organisation_id', '调解组织', { type: 'select', required: true, options: organisations.map((o) => [o.id, `${o.name}（${label(o.kind)}）`]) }],
+    ['organisation_id', '调解组织', { type: 'select', required: true, options: organisations.map((o) => [o.id, `${o.name}（${label(o.kind, 'mediation_kinds')}）`]) }],
     ['referrer_kind', '移送部门类别', { type: 'select', required: true, options: REFERRERS }],
     ['referrer_department', '移送部门标识（联动部门干部不填）'],
     ['referrer_reference', '移送文号', { required: true }],

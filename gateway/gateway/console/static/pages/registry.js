@@ -1,7 +1,7 @@
 // Registry: the area tree (county → town → community) with search, a unit's page, the
 // forms to register a unit and record a reorganisation, and bulk import with a row report.
 import { ApiError, get, getAll, post, upload } from '../api.js';
-import { errorBox, fmt, form, h, label, section, table } from '../ui.js';
+import { choices, codes, errorBox, fmt, form, h, label, section, table } from '../ui.js';
 
 const R = '/api/v1/registry';
 const LEVEL_PATH = { county: 'counties', town: 'towns', community: 'communities' };
@@ -53,7 +53,7 @@ async function treePage(session) {
     try {
       const found = await get(`${R}/communities`, { name: q, per_page: 50 });
       results.replaceChildren(table([[(u) => unitLink(u.code, u.name), '单位'],
-        [(u) => label(u.kind), '类型'], ['town_code', '所属乡镇'], [(u) => label(u.status), '状态']],
+        [(u) => label(u.kind), '类型'], ['town_code', '所属乡镇'], [(u) => label(u.status, 'unit_statuses'), '状态']],
       found.items, { caption: `找到 ${found.total} 个社区（村）`, empty: '没有名称相符的社区（村）' }));
     } catch (err) { results.replaceChildren(errorBox(err)); }
   });
@@ -70,7 +70,8 @@ async function treePage(session) {
 }
 
 async function findUnit(code) {
-  for (const level of ['community', 'town', 'county']) {
+  // the finest level first: a code names a community more often than a county
+  for (const level of codes('division_levels').reverse().filter((l) => l in LEVEL_PATH)) {
     try { return [level, await get(`${R}/${LEVEL_PATH[level]}/${code}`)]; } catch (err) {
       if (!(err instanceof ApiError) || err.status !== 404) throw err;
     }
@@ -79,7 +80,7 @@ async function findUnit(code) {
 }
 
 function reorganisationRows(list) {
-  return table([['effective_on', '生效日期'], [(r) => label(r.kind), '方式'],
+  return table([['effective_on', '生效日期'], [(r) => label(r.kind, 'reorganisation_kinds'), '方式'],
     [(r) => h('span', null, r.source_codes.map((c, i) => [i ? '、' : '', unitLink(c)])), '原单位'],
     [(r) => unitLink(r.result_code), '调整后单位'], ['note', '说明']], list, { empty: '无' });
 }
@@ -89,7 +90,7 @@ async function unitPage(code) {
   if (!unit) return h('div', null, h('h1', null, '未找到'), h('p', null, `没有代码为 ${code} 的单位，或不在您的辖区内。`));
   const info = table([['k', '项目'], ['v', '内容']], [
     { k: '名称', v: unit.name }, { k: '区划代码', v: unit.code }, { k: '类型', v: label(unit.kind) },
-    ...(level === 'community' ? [{ k: '状态', v: label(unit.status) },
+    ...(level === 'community' ? [{ k: '状态', v: label(unit.status, 'unit_statuses') },
       { k: '所属乡镇', v: unit.town_code }, { k: '经济类型', v: fmt(unit.economic_tier) },
       { k: '撤并日期', v: fmt(unit.deactivated_on) }] : []),
   ]);
@@ -112,30 +113,28 @@ async function unitPage(code) {
     getAll(`${R}/disclosures`, { community_code: code }),
     getAll(`${R}/culture-venues`, { county_code: unit.county_code }),
   ]);
-  const STAGES = { framework: '搭框架', deepening: '深化提升', full_compliance: '全面达标', not_yet_formed: '尚未组建' };
   page.append(
-    stage ? section(`${year}年创建阶段`, h('p', null, STAGES[stage.stage] || stage.stage)) : null,
+    stage ? section(`${year}年创建阶段`, h('p', null, label(stage.stage, 'campaign_stages'))) : null,
     section('沿革（调整来源与去向）', h('div', { id: 'lineage' },
       h('h3', null, '由哪些单位调整而来'), reorganisationRows(lineage.made_of),
       h('h3', null, '调整为哪些单位'), reorganisationRows(lineage.became))),
-    section('自治组织与换届', table([[(b) => label(b.kind), '组织'], ['term_started_on', '本届开始'],
+    section('自治组织与换届', table([[(b) => label(b.kind, 'body_kinds'), '组织'], ['term_started_on', '本届开始'],
       ['term_ends_on', '届满'], [(b) => (b.due_for_election ? h('span', { class: 'tag warn' }, '应换届') : '否'), '应换届'],
       [(b) => b.members.map((m) => `${m.name}（${m.role}）`).join('、'), '成员']], bodies)),
-    section('法律顾问', table([['adviser_name', '姓名'], [(a) => label(a.adviser_kind), '类别'],
+    section('法律顾问', table([['adviser_name', '姓名'], [(a) => label(a.adviser_kind, 'adviser_kinds'), '类别'],
       ['organisation', '所在机构'], ['assigned_on', '聘任日期'], ['removed_on', '解聘日期']], advisers)),
-    section('法治宣传教育阵地', table([['name', '名称'], [(p) => label(p.kind), '类型']], places)),
-    section('本县法治文化场所', table([['name', '名称'], [(v) => (v.kind === 'street' ? '法治街区' : label(v.kind)), '类型'], ['opened_on', '启用日期']], venues)),
-    section('公开（党务、居（村）务、财务）', table([[(d) => label(d.kind), '类型'], ['period', '期间'],
+    section('法治宣传教育阵地', table([['name', '名称'], [(p) => label(p.kind, 'education_place_kinds'), '类型']], places)),
+    section('本县法治文化场所', table([['name', '名称'], [(v) => label(v.kind, 'culture_venue_kinds'), '类型'], ['opened_on', '启用日期']], venues)),
+    section('公开（党务、居（村）务、财务）', table([[(d) => label(d.kind, 'disclosure_kinds'), '类型'], ['period', '期间'],
       ['disclosed_on', '公开日期'], ['on_time', '按时']], disclosures)));
   return page;
 }
 
 function registerPage() {
   const parentField = { county: null, town: 'county_code', community: 'town_code' };
-  const kinds = { county: ['county', 'county_city', 'district', 'development_zone'],
-    town: ['town', 'township', 'street'], community: ['urban_community', 'rural_community', 'village'] };
+  const kinds = { county: choices('county_kinds'), town: choices('town_kinds'), community: choices('unit_kinds') };
   const f = form([
-    ['level', '层级', { type: 'select', options: [['community', '社区/村'], ['town', '乡镇（街道）'], ['county', '县（市、区）']], blank: false }],
+    ['level', '层级', { type: 'select', options: choices('division_levels').filter(([l]) => l in LEVEL_PATH).reverse(), blank: false }],
     ['code', '区划代码（12位）', { required: true }],
     ['name', '名称', { required: true }],
     ['kind', '类型', { type: 'select', options: [...kinds.county, ...kinds.town, ...kinds.community], required: true }],
@@ -161,12 +160,12 @@ function registerPage() {
 
 function reorganisePage() {
   const f = form([
-    ['kind', '调整方式', { type: 'select', options: ['convert', 'merge', 'federate'], required: true }],
+    ['kind', '调整方式', { type: 'select', options: choices('reorganisation_kinds'), required: true }],
     ['effective_on', '生效日期', { type: 'date', required: true, value: today() }],
     ['source_codes', '原单位代码（多个用逗号或空格分开）', { required: true }],
     ['result_code', '调整后单位代码', { required: true }],
     ['new_unit_name', '新单位名称（调整后单位尚未登记时填写）'],
-    ['new_unit_kind', '新单位类型', { type: 'select', options: ['urban_community', 'rural_community', 'village'] }],
+    ['new_unit_kind', '新单位类型', { type: 'select', options: choices('unit_kinds') }],
     ['new_unit_town_code', '新单位所属乡镇代码'],
     ['note', '说明', { type: 'textarea' }],
   ], async (v) => {

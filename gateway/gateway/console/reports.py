@@ -16,10 +16,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from fazhi_common.contracts import vocabulary
 from fazhi_common.contracts.api import code_field
 
-KIND_NAMES = {"people": "人民调解", "medical": "医疗纠纷调解", "litigation": "诉调对接",
-              "police": "警调对接", "traffic": "交通事故调解", "procuratorate": "检调对接"}
+KIND_NAMES = vocabulary.MEDIATION_KINDS
 COLUMNS = ("调解类别", "收件数", "受理数", "不予受理", "调解成功", "调解不成", "调解成功率",
            "超期件数", "用时中位数（天）")
 THIN = Side(style="thin")

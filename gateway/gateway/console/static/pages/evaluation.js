@@ -6,9 +6,6 @@ import { errorBox, fmt, form, h, label, section, table } from '../ui.js';
 
 const E = '/api/v1/evaluation';
 const R = '/api/v1/registry';
-const STAGES = { framework: '搭框架', deepening: '深化提升', full_compliance: '全面达标', not_yet_formed: '尚未组建' };
-const TITLE_ACTIONS = { awarded: '授牌', re_evaluation_due: '到期复评', kept: '复评保留', revoked: '摘牌', cancelled: '撤销' };
-const DRAW_STATUS = { committed: '已承诺（待揭晓）', revealed: '已揭晓', superseded: '已重抽作废' };
 const thisYear = () => String(new Date().getFullYear());
 const communityLink = (code, name, period) => h('a', { href: `#/evaluation/community/${code}/${period}`, 'data-community': code }, name || code);
 
@@ -36,24 +33,24 @@ async function overview(session, period, countyCode, townCode) {
     get(`${E}/vetoes`, { period, per_page: 100 }),
     get(`${E}/titles`, { county_code: countyCode, per_page: 100 }),
   ]);
-  const drawSection = section('抽查', table([['id', '编号'], [(d) => DRAW_STATUS[d.status] || d.status, '状态'],
+  const drawSection = section('抽查', table([['id', '编号'], [(d) => label(d.status, 'draw_statuses'), '状态'],
     [(d) => (d.sample ? Object.values(d.sample).flat().length : '—'), '抽中数'],
     [(d) => h('a', { href: `#/evaluation/draw/${d.id}` }, '查看与复核'), '']], draws.items, { empty: '本年度尚无抽查' }),
   session.abilities.includes('draw_spot_check') ? drawForm(period) : null);
   return h('div', null, h('h1', null, '创建评价'),
     h('div', { class: 'filters' }, periodPicker(period, (p) => go(p, countyCode, townCode)), countySel, townSel),
     section('排名', table([['rank', '名次'], [(r) => communityLink(r.community_code, r.name, period), '社区（村）'],
-      ['town_code', '乡镇'], ['score', '得分'], [(r) => STAGES[r.stage] || r.stage, '阶段'],
+      ['town_code', '乡镇'], ['score', '得分'], [(r) => label(r.stage, 'campaign_stages'), '阶段'],
       [(r) => (r.vetoed ? h('span', { class: 'tag bad' }, '否决') : r.passed ? '达标' : '未达标'), '结论']],
     ranking.items, { caption: `共 ${ranking.total} 个社区（村）`, exportName: `${period}年度排名`, empty: '尚无评价结果' })),
     drawSection,
     section('一票否决', table([[(v) => communityLink(v.community_code, v.community_code, v.period), '社区（村）'],
-      ['veto_item', '否决事项'], ['reason', '理由'], ['origin', '来源'], ['recorded_by', '记录人']], vetoes.items,
+      ['veto_item', '否决事项'], [(v) => label(v.status, 'veto_statuses'), '状态'], ['reason', '理由'], ['origin', '来源'], ['recorded_by', '记录人']], vetoes.items,
     { exportName: `${period}年度一票否决`, empty: '无' })),
     section('称号及其历史', table([[(t) => communityLink(t.community_code, t.community_code, t.period), '社区（村）'],
       ['level', '级别'], ['awarded_on', '授予'], ['valid_until', '有效至'], ['re_evaluation_due_on', '复评'],
-      [(t) => label(t.status), '状态'],
-      [(t) => t.history.map((c) => `${c.on} ${TITLE_ACTIONS[c.action] || c.action}${c.reason ? `（${c.reason}）` : ''}`).join('；'), '历史']],
+      [(t) => label(t.status, 'title_statuses'), '状态'],
+      [(t) => t.history.map((c) => `${c.on} ${label(c.action, 'title_actions')}${c.reason ? `（${c.reason}）` : ''}`).join('；'), '历史']],
     titles.items, { exportName: '称号', empty: '无' })));
 }
 
@@ -88,7 +85,7 @@ async function drawPage(session, id) {
   const page = h('div', { id: 'draw-page' }, h('h1', null, `抽查 #${d.id}（${d.period}年度）`),
     h('p', null, h('a', { href: '#/evaluation' }, '← 返回')),
     section('承诺与揭晓',
-      h('p', null, '状态：', h('strong', { id: 'draw-status' }, DRAW_STATUS[d.status] || d.status)),
+      h('p', null, '状态：', h('strong', { id: 'draw-status' }, label(d.status, 'draw_statuses'))),
       h('p', null, '种子哈希（承诺时公布）：', h('code', { id: 'draw-seed-hash' }, d.seed_hash)),
       h('p', null, '名单摘要：', h('code', { id: 'draw-digest' }, d.eligible_digest)),
       h('p', null, '种子：', h('code', { id: 'draw-seed' }, d.seed || '待揭晓')),
@@ -99,7 +96,7 @@ async function drawPage(session, id) {
       h('p', null, '任何人无需账号即可复核：', h('code', null, publicUrl), '；离线：', h('code', null, `fazhi-draw verify ${publicUrl}`)),
       reveal),
     section('抽中名单', table([['county', '县（市、区）'], ['eligible', '可抽数'], ['sample', '抽中']], rows, { exportName: `抽查${d.id}` })),
-    d.history.length > 1 ? section('重抽记录', table([['id', '编号'], [(x) => DRAW_STATUS[x.status] || x.status, '状态'],
+    d.history.length > 1 ? section('重抽记录', table([['id', '编号'], [(x) => label(x.status, 'draw_statuses'), '状态'],
       ['committed_at', '承诺时间'], ['superseded_by', '重抽人'], ['superseded_reason', '理由']], d.history)) : null,
     redraw ? section('重抽', redraw) : null);
   return page;
@@ -114,7 +111,7 @@ async function communityPage(code, period) {
   return h('div', { id: 'explanation' }, h('h1', null, `${result.name || code} ${period}年度得分`),
     h('p', null, h('a', { href: `#/evaluation/rank/${period}/${result.county_code || ''}/${result.town_code || ''}` }, '← 返回排名')),
     section('结论', h('p', { class: 'score' }, h('strong', { id: 'score' }, fmt(result.score)), ` / ${fmt(result.max_score)} 分，`,
-      `达标线 ${fmt(result.pass_threshold)}，${STAGES[result.stage] || result.stage}阶段，`, h('strong', null, verdict)),
+      `达标线 ${fmt(result.pass_threshold)}，${label(result.stage, 'campaign_stages')}阶段，`, h('strong', null, verdict)),
     h('p', { class: 'muted' }, `指标体系 ${result.scheme_key} 第${result.scheme_version}版，计算于 ${result.computed_at}`)),
     section('分类得分', table([['name', '类别'], ['points', '得分'], ['max_points', '满分']], result.categories)),
     section('逐项说明', table([['category', '类别'], ['name', '指标'], ['value', '数值'], ['points', '得分'],
