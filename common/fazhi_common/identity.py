@@ -41,7 +41,7 @@ from nameko.extensions import DependencyProvider, SharedExtension
 
 from fazhi_common.contracts.errors import FazhiError, Unauthenticated
 from fazhi_common.contracts.roles import ROLES, STAFF, SYSTEM, Identity
-from fazhi_common.messaging import QuorumRpc
+from fazhi_common.rpc import QuorumRpc
 
 CONTEXT_KEY = "fazhi_identity"
 REQUEST_ID_KEY = "fazhi_request_id"  # context data beside the identity; not signed

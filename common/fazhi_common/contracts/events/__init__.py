@@ -64,7 +64,7 @@ class JobFinished(Schema):
 
     job_id = fields.String(required=True)
     kind = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(("done", "failed")))  # of JOB_STATUSES
+    status = fields.String(required=True, validate=validate.OneOf(("done", "failed")))
     done = fields.Integer(required=True)
     total = fields.Integer(allow_none=True)
     error = fields.String(allow_none=True)  # the result (a row report...) is on the job
