@@ -31,7 +31,7 @@ function query(params) {
 }
 
 export async function request(method, path, { params, body, form, expectBlob } = {}) {
-  const headers = { Accept: 'application/json' };
+  const headers = { Accept: 'application/json', 'Accept-Language': 'zh-CN' };
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let payload;
   if (form) payload = form;
