@@ -60,6 +60,7 @@ PATTERNS = (
     (re.compile(r"^Quote incident (\w+) when reporting this\.$"), "报告问题时请提供事件编号 {0}。"),
     (re.compile(r"^(\S+) lies outside your area (\S+)\.$"), "{0} 不在您的管辖区域 {1} 内。"),
     (re.compile(r"^The role (\w+) may not do this\.$"), "角色 {0} 无权进行此操作。"),
+    (re.compile(r"^No (.+) (\S+) is registered\.$"), "未找到 {1}（或不在您的管辖区域内）。"),
 )
 
 

@@ -11,7 +11,6 @@ from fazhi_common.contracts.api import page_of
 from fazhi_common.contracts.errors import field_error
 from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
-from fazhi_common.outbox import claim_event
 from fazhi_common.timer import timer
 from fazhi_common.validation import load
 from mediation import domain, statistics, tracking
@@ -297,10 +296,8 @@ class MediationService(base.ServiceBase):
     # -- the registry's units (read model) ----------------------------------------------------
 
     def _on_registry(self, envelope, payload, handler):
-        with self.db.transaction() as session:
-            if claim_event(session, envelope, handler):
-                ops.UNITS.apply(session, envelope["type"], payload,
-                                envelope.get("occurred_at"))
+        self.handle_once(envelope, handler, lambda session: ops.UNITS.apply(
+            session, envelope["type"], payload, envelope.get("occurred_at")))
 
     @event_handler("registry", "county_registered")
     def on_county_registered(self, envelope, payload):
