@@ -3,13 +3,11 @@
 The figures come from the page, which had them from the API under the user's own checks;
 this only lays them out, so it reads nothing and writes nothing.
 """
-import io
-
 from marshmallow import Schema, fields, validate
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from fazhi_common import spreadsheet
+
+XLSX = spreadsheet.XLSX
 Cell = fields.Raw(allow_none=True)
 
 
@@ -21,29 +19,12 @@ class TableIn(Schema):
                        validate=validate.Length(max=20_000))
 
 
-def _cell(value):
-    if value is None or isinstance(value, (int, float)):
-        return value
-    text = str(value)[:1000]
-    # a cell beginning like a formula would run as one when the file is opened
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 def table_workbook(title, columns, rows):
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "".join(ch for ch in title if ch not in '[]:*?/\\')[:31] or "Sheet1"
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(columns)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center")
-    for row in rows:
-        sheet.append([_cell(v) for v in row])
-    for index, heading in enumerate(columns, start=1):
-        sheet.column_dimensions[sheet.cell(row=2, column=index).column_letter].width = max(
-            10, min(40, len(heading) * 2 + 4))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    book = spreadsheet.Workbook()
+    widths = [max(10, min(40, len(heading) * 2 + 4)) for heading in columns]
+    with book.sheet(title, widths) as sheet:
+        sheet.row([title], spreadsheet.TITLE)
+        sheet.row(columns, spreadsheet.HEADING)
+        sheet.rows([None if v is None else v if isinstance(v, (int, float)) else str(v)[:1000]
+                    for v in row] for row in rows)
+    return book.content()

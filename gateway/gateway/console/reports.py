@@ -8,22 +8,17 @@ come from the mediation service's statistics and legal-aid list under the caller
 identity, so a county officer can only ever report on its county.
 """
 import calendar
-import io
 from datetime import date
 
 from marshmallow import Schema, fields, validate
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
 
+from fazhi_common import spreadsheet
 from fazhi_common.contracts import vocabulary
 from fazhi_common.contracts.api import code_field
 
 KIND_NAMES = vocabulary.MEDIATION_KINDS
 COLUMNS = ("调解类别", "收件数", "受理数", "不予受理", "调解成功", "调解不成", "调解成功率",
            "超期件数", "用时中位数（天）")
-THIN = Side(style="thin")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 
 class ReportQuery(Schema):
@@ -47,44 +42,36 @@ def _rate(part, whole):
     return round(part / whole, 4) if whole else None
 
 
-def _sheet(sheet, unit_name, words, rows, legal_aid):
-    sheet.append([f"{unit_name}调解工作统计表"])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.append([f"填报单位：{unit_name}", None, None, None, None, f"统计期间：{words}"])
-    sheet.append(list(COLUMNS))
-    header = sheet.max_row
-    totals = {k: 0 for k in ("volume", "accepted", "declined", "agreements", "failures",
-                             "overdue")}
-    for kind, name in KIND_NAMES.items():
-        row = rows.get(kind, {})
-        figures = [row.get(k, 0) for k in totals]
-        for key, value in zip(totals, figures, strict=True):
-            totals[key] += value
-        sheet.append([name, *figures[:5],
-                      _rate(row.get("agreements", 0),
-                            row.get("agreements", 0) + row.get("failures", 0)),
-                      figures[5], row.get("median_duration_days")])
-    sheet.append(["合计", *[totals[k] for k in ("volume", "accepted", "declined",
-                                               "agreements", "failures")],
-                  _rate(totals["agreements"], totals["agreements"] + totals["failures"]),
-                  totals["overdue"], None])
-    last = sheet.max_row
-    for line in sheet.iter_rows(min_row=header, max_row=last):
-        for cell in line:
-            cell.border = BOX
-            if cell.row in (header, last):
-                cell.font = Font(bold=True)
-    for cell in sheet[f"G{header + 1}:G{last}"]:
-        cell[0].number_format = "0.0%"
-    sheet.append([])
-    sheet.append(["法律援助申请（件）", legal_aid])
-    sheet.append([])
-    sheet.append(["填表人：", None, "审核人：", None, "填报日期：", None])
-    sheet.column_dimensions["A"].width = 18
-    for index in range(2, len(COLUMNS) + 1):
-        sheet.column_dimensions[get_column_letter(index)].width = 12
+def _sheet(book, title, unit_name, words, rows, legal_aid):
+    widths = [18] + [12] * (len(COLUMNS) - 1)
+    with book.sheet(title, widths) as sheet:
+        sheet.row([f"{unit_name}调解工作统计表"], spreadsheet.TITLE)
+        sheet.merge_last_row(1, len(COLUMNS))
+        sheet.row([f"填报单位：{unit_name}", None, None, None, None, f"统计期间：{words}"])
+        sheet.row(COLUMNS, spreadsheet.BOXED_BOLD)
+        totals = {k: 0 for k in ("volume", "accepted", "declined", "agreements", "failures",
+                                 "overdue")}
+        figures_styles = [spreadsheet.BOXED] * 6 + [spreadsheet.BOXED_PERCENT] + \
+            [spreadsheet.BOXED] * 2
+        for kind, name in KIND_NAMES.items():
+            row = rows.get(kind, {})
+            figures = [row.get(k, 0) for k in totals]
+            for key, value in zip(totals, figures, strict=True):
+                totals[key] += value
+            sheet.row([name, *figures[:5],
+                       _rate(row.get("agreements", 0),
+                             row.get("agreements", 0) + row.get("failures", 0)),
+                       figures[5], row.get("median_duration_days")], styles=figures_styles)
+        sheet.row(["合计", *[totals[k] for k in ("volume", "accepted", "declined",
+                                                "agreements", "failures")],
+                   _rate(totals["agreements"], totals["agreements"] + totals["failures"]),
+                   totals["overdue"], None],
+                  styles=[spreadsheet.BOXED_BOLD] * 6 + [spreadsheet.BOXED_PERCENT]
+                  + [spreadsheet.BOXED_BOLD] * 2)
+        sheet.row()
+        sheet.row(["法律援助申请（件）", legal_aid])
+        sheet.row()
+        sheet.row(["填表人：", None, "审核人：", None, "填报日期：", None])
 
 
 def _by_kind(statistics_rows, county_code=None):
@@ -104,20 +91,15 @@ def _by_kind(statistics_rows, county_code=None):
 def mediation_workbook(area_name, words, counties, statistics_rows, legal_aid_by_county):
     """``counties`` is ``[(code, name)]``; one county gives one sheet, several a summary
     sheet and one sheet per county."""
-    book = Workbook()
-    summary = book.active
+    book = spreadsheet.Workbook()
     if len(counties) == 1:
         code, name = counties[0]
-        summary.title = name[:31]
-        _sheet(summary, name, words, _by_kind(statistics_rows, code),
+        _sheet(book, name, name, words, _by_kind(statistics_rows, code),
                legal_aid_by_county.get(code, 0))
     else:
-        summary.title = "汇总"
-        _sheet(summary, area_name, words, _by_kind(statistics_rows),
+        _sheet(book, "汇总", area_name, words, _by_kind(statistics_rows),
                sum(legal_aid_by_county.values()))
         for code, name in counties:
-            _sheet(book.create_sheet(name[:31]), name, words,
-                   _by_kind(statistics_rows, code), legal_aid_by_county.get(code, 0))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+            _sheet(book, name, name, words, _by_kind(statistics_rows, code),
+                   legal_aid_by_county.get(code, 0))
+    return book.content()
