@@ -41,6 +41,7 @@ MENU = (
     ("legal", "法律援助与12348", "mediation.list_legal_aid"),
     ("evaluation", "创建评价", "evaluation.rankings"),
     ("reports", "统计报表", "console.mediation_report"),
+    ("desk", "业务办理", "notifications.create_subscription"),
     ("inbox", "消息提醒", "notifications.list_inbox"),
 )
 # further things the page may offer a role (buttons, forms), by the same rule

@@ -11,6 +11,7 @@ const PAGES = {
   evaluation: () => import('./pages/evaluation.js'),
   reports: () => import('./pages/reports.js'),
   inbox: () => import('./pages/inbox.js'),
+  desk: () => import('./pages/desk.js'),
 };
 
 const app = document.getElementById('app');
