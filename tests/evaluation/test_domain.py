@@ -162,6 +162,8 @@ def test_prerequisite_needs_a_current_title_and_no_veto():
     today = date(2026, 6, 1)
     held = {"id": 7, "status": "held", "valid_until": date(2028, 1, 1), "end_reason": None}
     assert titling.prerequisite([held], False, today) == (True, [], 7)
+    # no validity set (the national default): held is current
+    assert titling.prerequisite([dict(held, valid_until=None)], False, today)[0]
     eligible, reasons, _ = titling.prerequisite([held], True, today)
     assert not eligible and "vetoed" in reasons[0]
     revoked = dict(held, status="revoked", end_reason="veto")
@@ -178,20 +180,6 @@ def test_score_change_is_announced_only_on_a_change():
     assert domain.score_changed({"score": 5.0, "passed": False}, {"score": 5.0, "passed": True})
     assert not domain.score_changed({"score": 5.0, "passed": True},
                                     {"score": 5.0, "passed": True})
-
-
-def test_an_area_grants_titles_up_to_its_own_level():
-    titling.check_granting_level("national", None)  # no area, above the city: any level
-    titling.check_granting_level("province", Division("330000000000"))
-    titling.check_granting_level("city", Division("330100000000"))
-    titling.check_granting_level("county", Division("330100000000"))
-    titling.check_granting_level("county", Division("330110000000"))
-    titling.check_granting_level("city", Division("441900000000"))  # a city without counties
-    for level, area in (("city", "330110000000"), ("province", "330100000000"),
-                        ("county", "330110001000"), ("national", "330000000000")):
-        with pytest.raises(ValidationFailed) as info:
-            titling.check_granting_level(level, Division(area))
-        assert "level" in info.value.fields
 
 
 def test_schemes_are_kept_at_city_level_or_above():
