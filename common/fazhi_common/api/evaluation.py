@@ -21,7 +21,9 @@ from fazhi_common.identity import (
 # a scheme is for a class of community: the registry's unit kinds (分类指导)
 COMMUNITY_CLASSES = UNIT_KINDS
 STAGES = ("framework", "deepening", "full_compliance")
-DISCLOSURE_SCHEDULES = ("monthly", "quarterly")
+# monthly_where_busy: monthly where collective finances are busy, else quarterly (村民委员会
+# 组织法 art. 30)
+DISCLOSURE_SCHEDULES = ("monthly", "quarterly", "monthly_where_busy")
 INDICATOR_KINDS = ("yes_no", "count", "ratio", "inspection", "satisfaction", "derived")
 # facts evaluation derives from the registry's and mediation's events
 FACTS = ("has_legal_adviser", "election_held", "disclosures_on_time", "mediation_success_rate")
@@ -126,6 +128,8 @@ class VetoTriggerIn(Schema):
 class VetoItemIn(Schema):
     code = slug(required=True)
     name = Name
+    source = fields.String(allow_none=True, validate=validate.Length(max=500), metadata={
+        "description": "the text that makes this a cause to fail a community"})
     triggers = fields.List(fields.Nested(VetoTriggerIn), load_default=list,
                            validate=validate.Length(max=20))
 

@@ -285,6 +285,9 @@ class CommunityFact(Base):
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(32))
     economic_tier: Mapped[str | None] = mapped_column(String(32))
+    # finances disclosed monthly, not quarterly (村民委员会组织法 art. 30)
+    collective_finances_busy: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                           server_default=false())
     status: Mapped[str] = mapped_column(String(16), default="active")
     reorganised_on: Mapped[date | None] = mapped_column(Date)
 

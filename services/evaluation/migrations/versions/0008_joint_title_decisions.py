@@ -1,4 +1,5 @@
-"""titles named jointly: each department's decision; validity only as local policy
+"""titles named jointly: each department's decision; validity only as local policy;
+a community's busy collective finances (disclosed monthly)
 
 Revision ID: 0008
 Revises: 0007
@@ -31,9 +32,14 @@ def upgrade():
     with op.batch_alter_table("title") as batch:
         batch.alter_column("valid_until", existing_type=sa.Date(), nullable=True)
         batch.add_column(sa.Column("validity_source", sa.Text(), nullable=True))
+    with op.batch_alter_table("community_fact") as batch:
+        batch.add_column(sa.Column("collective_finances_busy", sa.Boolean(), nullable=False,
+                                   server_default=sa.false()))
 
 
 def downgrade():
+    with op.batch_alter_table("community_fact") as batch:
+        batch.drop_column("collective_finances_busy")
     with op.batch_alter_table("title") as batch:
         batch.drop_column("validity_source")
     op.drop_table("title_decision")
