@@ -179,9 +179,9 @@ def test_a_year_for_a_town(registry, evaluation, gateway, rabbit_config):
     assert not mediation["applicable"] and mediation["note"].startswith("not applicable")
     assert "people mediation" in mediation["source"]
     disclosed = indicator(explanation, "disclosures_on_time")
-    assert disclosed["points"] == 8 and disclosed["applicable"]
+    assert disclosed["points"] == 7 and disclosed["applicable"]
     assert explanation["passed"] and explanation["stage"] == "full_compliance"
-    assert sum(c["points"] for c in explanation["categories"]) == 89.5
+    assert sum(c["points"] for c in explanation["categories"]) == 87.5
 
     # -- rankings, report and the Excel export --------------------------------------------
     ranking = ok(gateway.get(f"{E}/rankings?period={Y}&town_code={TOWN}"))

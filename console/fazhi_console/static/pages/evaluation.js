@@ -7,7 +7,11 @@ import { errorBox, fmt, form, h, label, section, table } from '../ui.js';
 const E = '/api/v1/evaluation';
 const R = '/api/v1/registry';
 const STAGES = { framework: '搭框架', deepening: '深化提升', full_compliance: '全面达标', not_yet_formed: '尚未组建' };
-const TITLE_ACTIONS = { awarded: '授牌', re_evaluation_due: '到期复评', kept: '复评保留', revoked: '摘牌', cancelled: '撤销' };
+const TITLE_ACTIONS = { awarded: '命名', re_evaluation_due: '到期复核', kept: '复核保留', revoked: '撤销', cancelled: '注销' };
+const DECISIONS = { award: '命名', revoke: '撤销', keep: '复核保留', cancel: '复核注销' };
+// each department's decision, with the text it rests on on hover
+const decisions = (t) => h('span', null, (t.decisions || []).map((d) => h('span', { title: d.citation },
+  `${d.decided_on} ${label(d.department)}${DECISIONS[d.outcome] || d.outcome}${d.in_effect ? '' : '（待另一部门）'}；`)));
 const DRAW_STATUS = { committed: '已承诺（待揭晓）', revealed: '已揭晓', superseded: '已重抽作废' };
 const thisYear = () => String(new Date().getFullYear());
 const communityLink = (code, name, period) => h('a', { href: `#/evaluation/community/${code}/${period}`, 'data-community': code }, name || code);
@@ -51,8 +55,8 @@ async function overview(session, period, countyCode, townCode) {
       ['veto_item', '否决事项'], ['reason', '理由'], ['origin', '来源'], ['recorded_by', '记录人']], vetoes.items,
     { exportName: `${period}年度一票否决`, empty: '无' })),
     section('称号及其历史', table([[(t) => communityLink(t.community_code, t.community_code, t.period), '社区（村）'],
-      ['level', '级别'], ['awarded_on', '授予'], ['valid_until', '有效至'], ['re_evaluation_due_on', '复评'],
-      [(t) => label(t.status), '状态'],
+      ['level', '级别'], ['awarded_on', '授予'], ['valid_until', '有效至'], ['re_evaluation_due_on', '复核'],
+      [(t) => label(t.status), '状态'], [decisions, '两部门决定'],
       [(t) => t.history.map((c) => `${c.on} ${TITLE_ACTIONS[c.action] || c.action}${c.reason ? `（${c.reason}）` : ''}`).join('；'), '历史']],
     titles.items, { exportName: '称号', empty: '无' })));
 }

@@ -31,7 +31,11 @@ from evaluation.models import (
 _FED = union(*(select(table.community_code).where(
     table.community_code.in_(bindparam("codes", expanding=True)))
     for table in (Evidence, Inspection, SurveyAnswer, Veto, AdviserFact, ElectionFact,
-                  DisclosureFact, MediationFact)))
+                  DisclosureFact, MediationFact)),
+    # busy collective finances change what is due (monthly), so such a community is read
+    select(CommunityFact.code).where(CommunityFact.code.in_(bindparam("codes",
+                                                                      expanding=True)),
+                                     CommunityFact.collective_finances_busy.is_(True)))
 
 
 def fed(session, codes):
