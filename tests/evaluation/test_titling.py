@@ -77,3 +77,11 @@ def test_expiry_and_a_wait_are_off_by_default_and_refused_without_a_source():
     kept = TitlePolicy.from_config({**base, "TITLE_VALIDITY_YEARS": 4,
                                     "TITLE_VALIDITY_SOURCE": "某市办法第九条"})
     assert (kept.validity_years, kept.validity_source) == (4, "某市办法第九条")
+
+
+def test_a_confirmed_veto_ends_only_titles_the_decider_names():
+    county, city = Division("330110000000"), Division("330100000000")
+    assert titling.may_decide("county", JUSTICE, county)
+    assert not titling.may_decide("county", JUSTICE, city)       # referred, not ended
+    assert not titling.may_decide("national", "platform_admin", None)
+    assert not titling.may_decide("county", "platform_admin", None)

@@ -20,29 +20,6 @@ def check_award(result):
     return None
 
 
-TITLE_LEVEL_ORDER = ("county", "city", "province", "national")
-# how far an area reaches: a county's officers act on county titles, a city's on county
-# and city titles, a province's up to provincial ones; bodies with no area in their
-# identity (national) on any level; a town's officers on none
-_LEVEL_OF_AREA = {PROVINCE: "province", PREFECTURE: "city", COUNTY: "county"}
-
-
-def authority_level(area):
-    """The highest title level an area's officers may award, revoke or veto (None: none).
-
-    ``area`` is the caller's Division; None is no area, above every province.
-    """
-    if area is None:
-        return TITLE_LEVEL_ORDER[-1]
-    return _LEVEL_OF_AREA.get(area.level)
-
-
-def within_authority(level, area):
-    highest = authority_level(area)
-    return highest is not None and (TITLE_LEVEL_ORDER.index(level)
-                                    <= TITLE_LEVEL_ORDER.index(highest))
-
-
 # -- joint naming: the two departments of the title's level -----------------------------------
 # The national title is named by 司法部 and 民政部 together, a province's by its two
 # departments, a city's and a county's by their two bureaus; each records its own decision
@@ -58,7 +35,7 @@ RE_EXAMINATION_CITATION = ("司法部 民政部每两年对称号复核一次，
                            "民政部《关于2021年度“全国民主法治示范村（社区）”复核工作情况的通报》）")
 CITATIONS = {"award": NAMING_CITATION, "revoke": NAMING_CITATION,
              "re_examine": RE_EXAMINATION_CITATION}
-_AREA_LEVEL = {PROVINCE: "province", PREFECTURE: "city", COUNTY: "county"}
+_LEVEL_OF_AREA = {PROVINCE: "province", PREFECTURE: "city", COUNTY: "county"}
 
 
 def levels_of_area(area):
@@ -68,7 +45,7 @@ def levels_of_area(area):
         return {"national"}
     if area.level == PREFECTURE and area.stands_as_county:
         return {"city", "county"}
-    return {_AREA_LEVEL[area.level]} if area.level in _AREA_LEVEL else set()
+    return {_LEVEL_OF_AREA[area.level]} if area.level in _LEVEL_OF_AREA else set()
 
 
 def deciding_department(level, role, area, field="level"):
@@ -89,6 +66,11 @@ def deciding_department(level, role, area, field="level"):
                         f"yours is {where}.",
                         {field: [f"a {level} title is not decided at your area's level"]})
     return department
+
+
+def may_decide(level, role, area):
+    """Whether the caller decides on titles of ``level`` (what a confirmed veto may end)."""
+    return role in DEPARTMENT_OF_ROLE and level in levels_of_area(area)
 
 
 def joint_outcome(open_decisions, department, act, outcome):
