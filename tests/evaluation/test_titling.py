@@ -4,8 +4,8 @@ import pytest
 
 from evaluation import titling
 from evaluation.dependencies import TitlePolicy
+from fazhi_common.contracts.errors import Conflict, Forbidden
 from fazhi_common.division import Division
-from fazhi_common.errors import Conflict, Forbidden
 
 JUSTICE, CIVIL = "justice_officer", "civil_affairs_officer"
 

@@ -2,9 +2,10 @@
 re-examines or vetoes one at which level, what local policy adds (expiry, a wait before
 re-applying, a lower title first) and what the rule-of-law title lets a community apply for."""
 from fazhi_common.clock import add_years
+from fazhi_common.contracts import vocabulary
+from fazhi_common.contracts.errors import Conflict, Forbidden, ValidationFailed
+from fazhi_common.contracts.roles import CIVIL_AFFAIRS_OFFICER, JUSTICE_OFFICER
 from fazhi_common.division import COUNTY, PREFECTURE, PROVINCE
-from fazhi_common.errors import Conflict, Forbidden, ValidationFailed
-from fazhi_common.identity import CIVIL_AFFAIRS_OFFICER, JUSTICE_OFFICER
 
 
 def check_award(result):
@@ -24,10 +25,10 @@ def check_award(result):
 # The national title is named by 司法部 and 民政部 together, a province's by its two
 # departments, a city's and a county's by their two bureaus; each records its own decision
 # and the act takes effect when both have decided.
-DEPARTMENTS = ("justice", "civil_affairs")
+DEPARTMENTS = tuple(vocabulary.TITLE_DEPARTMENTS)
 DEPARTMENT_OF_ROLE = {JUSTICE_OFFICER: "justice", CIVIL_AFFAIRS_OFFICER: "civil_affairs"}
-JOINT_ACTS = ("award", "revoke", "re_examine")
-RE_EXAMINATION_OUTCOMES = ("keep", "revoke", "cancel")  # 保留 / 撤销 / 注销
+JOINT_ACTS = tuple(vocabulary.TITLE_ACTS)
+RE_EXAMINATION_OUTCOMES = tuple(vocabulary.RE_EXAMINATION_OUTCOMES)  # 保留 / 撤销 / 注销
 NAMING_CITATION = ("司法部 民政部《“全国民主法治示范村（社区）”命名管理办法》：全国称号由司法部、"
                    "民政部命名；省级称号由省司法厅、省民政厅命名（如甘肃《“全省民主法治示范村"
                    "（社区）”命名管理办法》第一条），市、县级由同级司法行政部门和民政部门命名")
