@@ -17,7 +17,7 @@ from fazhi_common.contracts.api.evaluation import AWARDED_TITLES
 from fazhi_common.contracts.errors import Conflict, field_error
 from fazhi_common.contracts.events import area_of
 from fazhi_common.db import get_in_area, paginate
-from fazhi_common.division import COUNTY, Division
+from fazhi_common.division import COUNTY, PROVINCE, Division
 from fazhi_common.outbox import record_event
 
 
@@ -122,7 +122,8 @@ def _check_new_title(session, community, data, policy, today):
                            f"apply again from {may_reapply} ({policy.reapply_wait_source}).",
                            {"awarded_on": [f"before {may_reapply}: "
                                            f"{policy.reapply_wait_source}"]})
-    rule = titling.local_prerequisite(policy.prerequisites, community.code[:2], data["level"])
+    province = Division(community.code).at(PROVINCE).prefix
+    rule = titling.local_prerequisite(policy.prerequisites, province, data["level"])
     titling.check_local_prerequisite(rule, _held_levels(session, community.code, today))
 
 
