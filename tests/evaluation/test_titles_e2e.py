@@ -51,6 +51,14 @@ def _both_departments_of_the_level_name_revoke_and_re_examine(gateway):
     local = award(county, V1, "county", Y, AWARDED)
     revocation = {"reason": "申报材料不实", "revoked_on": AWARDED}
 
+    # the ministries (officers with no area) name national titles; this province asks a
+    # provincial title first, and the refusal quotes its source
+    ministry = gateway.as_role("civil_affairs_officer", None, department="民政部")
+    national = {**body, "level": "national"}
+    first = ministry.post(f"{E}/titles", json={**national, "community_code": V2})
+    assert first.status_code == 409 and "第四条" in first.json["fields"]["level"][0]
+    assert ok(ministry.post(f"{E}/titles", json=national), 201)["status"] == "proposed"
+
     for other in (county, city, gateway):
         refused = other.post(f"{E}/titles/{provincial['id']}/revocation", json=revocation)
         assert refused.status_code == 403
