@@ -101,9 +101,12 @@ def _records(admin, county):
             f"{E}/results/{code}?period={Y}").status_code == 200, timeout=60)
     ok(admin.post(f"{E}/evidence", json={"community_code": village, "period": Y,
                                           "indicator_code": "x", "value": 1}))
-    ids["title_id"] = ok(admin.post(f"{E}/titles", json={
-        "community_code": village, "period": Y, "level": "county",
-        "awarded_on": TODAY.isoformat()}))["id"]
+    # a city title, named by the city's two departments (the officers who walk the API
+    # act for the city)
+    for role in ("justice_officer", "civil_affairs_officer"):
+        ids["title_id"] = ok(admin.as_role(role, CITY, department="dataset").post(
+            f"{E}/titles", json={"community_code": village, "period": Y, "level": "city",
+                                 "awarded_on": TODAY.isoformat()}))["id"]
     ids["inspection_id"] = ok(admin.post(f"{E}/inspections", json={
         "community_code": village, "period": Y, "kind": "special",
         "held_on": TODAY.isoformat(), "findings": [{"indicator_code": "x", "value": 1}]}))["id"]

@@ -152,3 +152,14 @@ def test_a_result_the_session_holds_reads_as_stored_after_a_rescore(sessions):
         assert held.scheme_id != village
         assert held.scheme.community_class == "urban_community"
         assert other.scheme_id == village
+
+
+def test_finances_are_due_monthly_only_where_the_registry_says_they_are_busy(sessions):
+    """村民委员会组织法 art. 30, as the registry tells evaluation of each community."""
+    _register(sessions, [_registration(201, collective_finances_busy=True),
+                         _registration(202)])
+    results = _results(sessions)
+    busy, ordinary = (_indicator(results[_code(n)], "disclosures_on_time")["source"]
+                      for n in (201, 202))
+    assert "financial monthly" in busy and "collective finances busy" in busy
+    assert "financial quarterly" in ordinary and "村民委员会组织法第三十条" in ordinary

@@ -17,12 +17,13 @@ A, B, C = (TOWN[:9] + s for s in ("201", "202", "203"))
 TODAY = date.today()
 Y = str(TODAY.year)
 # everything the community self-assesses in the default village scheme, at full marks
-SELF_ASSESSED = {"election_procedure": 1, "representative_assembly_meetings": 4,
+SELF_ASSESSED = {"officers_qualified": 1, "work_rules": 1, "supervision_committee_active": 1,
+                 "election_procedure": 1, "representative_assembly_meetings": 4,
                  "four_deliberations": 1, "residents_convention": 1,
-                 "legal_review_of_decisions": 2, "supervision_committee_active": 1,
-                 "officials_reviewed": 1, "disclosure_board": 1, "legal_school": 1,
-                 "publicity_board": 1, "legal_lectures": 4, "culture_venue": 1,
-                 "volunteer_outreach": 6, "grid_management": 1}
+                 "legal_review_of_decisions": 2, "officials_reviewed": 1,
+                 "disclosure_board": 1, "legal_school": 1, "publicity_board": 1,
+                 "legal_lectures": 4, "culture_venue": 1, "volunteer_outreach": 6,
+                 "grid_management": 1, "work_plan": 1, "archive": 1}
 
 
 def day(month, d=1):
@@ -77,6 +78,10 @@ def test_a_year_for_a_town(registry, evaluation, gateway, rabbit_config):
     disclosures = next(i for _c in edited["categories"] for sub in _c["categories"]
                        for i in sub["indicators"] if i["code"] == "disclosures_on_time")
     disclosures["schedule"] = {"financial": "monthly"}
+    # the town's own veto item, with its source: the registry's failed election proposes it
+    edited["veto_items"] = [*edited["veto_items"], {
+        "code": "election_failed", "name": "换届选举未能依法完成", "source": "本市考评细则",
+        "triggers": [{"event": "election_held", "match": {"result": "failed"}}]}]
     v2 = ok(gateway.post(f"{E}/schemes/{scheme['id']}/revisions", json=edited), 202)
     assert v2["version"] == 2 and v2["supersedes_id"] == scheme["id"]
     # the results pinned to version 1 move to version 2 in a background job
@@ -103,8 +108,8 @@ def test_a_year_for_a_town(registry, evaluation, gateway, rabbit_config):
         ok(gateway.post(f"{R}/disclosures", json={
             "community_code": A, "kind": "financial", "period": f"{Y}-{month:02d}",
             "disclosed_on": day(month + 1, 3) if month < 12 else day(12, 31)}), 201)
-    # 8 + 6 + 8 of the 94 points that apply (no mediation case: not applicable), of 100
-    wait_until(lambda: result(gateway, A).json["score"] == 23.4)
+    # 6 + 5 + 7 of the 94 points that apply (no mediation case: not applicable), of 100
+    wait_until(lambda: result(gateway, A).json["score"] == 19.15)
 
     # -- evidence through the year --------------------------------------------------------
     evaluator = gateway.as_role("evaluator", TOWN)
@@ -114,7 +119,7 @@ def test_a_year_for_a_town(registry, evaluation, gateway, rabbit_config):
             "attachments": [f"doc://{A}/{code}.pdf"]}), 201)
     ok(evaluator.post(f"{E}/evidence", json={
         "community_code": B, "period": Y, "indicator_code": "legal_school", "value": 1}), 201)
-    assert ok(result(gateway, A))["score"] == 82.98  # 22 + 56 self-assessed, of 94
+    assert ok(result(gateway, A))["score"] == 80.85  # 18 + 58 self-assessed, of 94
 
     # -- residents' satisfaction through the public portal ------------------------------
     resident = gateway.anonymous()
@@ -127,7 +132,7 @@ def test_a_year_for_a_town(registry, evaluation, gateway, rabbit_config):
     assert again.status_code == 409
     survey = ok(gateway.get(f"{E}/communities/{A}/survey?period={Y}"))
     assert (survey["sample_size"], survey["rate"], survey["sufficient"]) == (3, 1.0, True)
-    assert ok(result(gateway, A))["score"] == 91.49  # 86 of 94
+    assert ok(result(gateway, A))["score"] == 89.36  # 84 of 94
 
     # -- a random spot check: committed first, then revealed, re-run by anyone -----------
     inspector = gateway.as_role("inspector", COUNTY)
@@ -160,8 +165,8 @@ def test_a_year_for_a_town(registry, evaluation, gateway, rabbit_config):
             {"indicator_code": "culture_inspection", "value": 3.5},
             {"indicator_code": "grid_management", "value": 0, "note": "网格员未到岗"}]}), 201)
     explanation = ok(result(gateway, A))
-    assert explanation["score"] == 95.21  # 86 + 4 + 3.5 - 4 = 89.5 of 94, of 100
-    assert explanation["normalisation"]["raw_score"] == 89.5
+    assert explanation["score"] == 93.09  # 84 + 4 + 3.5 - 4 = 87.5 of 94, of 100
+    assert explanation["normalisation"]["raw_score"] == 87.5
     assert explanation["normalisation"]["applicable_max"] == 94
     assert explanation["normalisation"]["not_applicable"] == ["mediation_success"]
     grid = indicator(explanation, "grid_management")
@@ -174,9 +179,9 @@ def test_a_year_for_a_town(registry, evaluation, gateway, rabbit_config):
     assert not mediation["applicable"] and mediation["note"].startswith("not applicable")
     assert "people mediation" in mediation["source"]
     disclosed = indicator(explanation, "disclosures_on_time")
-    assert disclosed["points"] == 8 and disclosed["applicable"]
+    assert disclosed["points"] == 7 and disclosed["applicable"]
     assert explanation["passed"] and explanation["stage"] == "full_compliance"
-    assert sum(c["points"] for c in explanation["categories"]) == 89.5
+    assert sum(c["points"] for c in explanation["categories"]) == 87.5
 
     # -- rankings, report and the Excel export --------------------------------------------
     ranking = ok(gateway.get(f"{E}/rankings?period={Y}&town_code={TOWN}"))
@@ -190,41 +195,44 @@ def test_a_year_for_a_town(registry, evaluation, gateway, rabbit_config):
     assert export.status_code == 200 and export.mimetype.endswith("spreadsheetml.sheet")
     book = load_workbook(io.BytesIO(export.data))
     rows = list(book.active.values)
-    assert rows[1][1] == A and rows[1][6] == 95.21
+    assert rows[1][1] == A and rows[1][6] == 93.09
     assert any(r[0] == A and r[2] == "群众满意度" for r in book["indicators"].values)
 
     # -- an award, a prerequisite, a revocation -------------------------------------------
     officer = gateway.as_role("justice_officer", COUNTY, department="justice-330110")
+    civil = gateway.as_role("civil_affairs_officer", COUNTY, department="civil-330110")
     before = ok(gateway.get(f"{E}/communities/{A}/prerequisite?title=safe_community"))
     assert not before["eligible"]
-    title = ok(officer.post(f"{E}/titles", json={
-        "community_code": A, "period": Y, "level": "county", "awarded_on": day(8)}), 201)
-    assert title["status"] == "held" and title["granting_department"] == "justice-330110"
+    award = {"community_code": A, "period": Y, "level": "county", "awarded_on": day(8)}
+    ok(officer.post(f"{E}/titles", json=award), 201)
+    title = ok(civil.post(f"{E}/titles", json=award), 201)
+    assert title["status"] == "held"
+    assert title["granting_department"] == "justice-330110 / civil-330110"
     assert title["history"][0]["action"] == "awarded"
-    # a county's officers grant county titles, not the city's
-    above = officer.post(f"{E}/titles", json={
-        "community_code": A, "period": Y, "level": "city", "awarded_on": day(8)})
-    assert above.status_code == 422 and "level" in above.json["fields"]
+    # a county's officers name county titles, not the city's
+    above = officer.post(f"{E}/titles", json={**award, "level": "city"})
+    assert above.status_code == 403 and "level" in above.json["fields"]
     after = ok(gateway.get(f"{E}/communities/{A}/prerequisite?title=safe_community"))
     assert after["eligible"] and after["qualifying_title_id"] == title["id"]
-    city_title = ok(gateway.post(f"{E}/titles", json={
-        "community_code": A, "period": Y, "level": "city", "awarded_on": day(8),
-        "granting_department": "justice-330100"}), 201)
-    # only an authority at or above a title's level may revoke it
+    city_officer = gateway.as_role("justice_officer", "330100000000",
+                                   department="justice-3301")
+    city_civil = gateway.as_role("civil_affairs_officer", "330100000000",
+                                 department="civil-3301")
+    ok(city_officer.post(f"{E}/titles", json={**award, "level": "city"}), 201)
+    city_title = ok(city_civil.post(f"{E}/titles", json={**award, "level": "city"}), 201)
+    # only the departments of a title's level revoke it
     below = officer.post(f"{E}/titles/{city_title['id']}/revocation", json={
         "reason": "申报材料不实", "revoked_on": day(9)})
     assert below.status_code == 403 and "title_id" in below.json["fields"]
-    city_officer = gateway.as_role("justice_officer", "330100000000",
-                                   department="justice-3301")
-    revoked = ok(city_officer.post(f"{E}/titles/{city_title['id']}/revocation", json={
-        "reason": "申报材料不实", "revoked_on": day(9)}))
+    for department in (city_officer, city_civil):
+        revoked = ok(department.post(f"{E}/titles/{city_title['id']}/revocation", json={
+            "reason": "申报材料不实", "revoked_on": day(9)}))
     assert revoked["status"] == "revoked" and revoked["end_reason"] == "申报材料不实"
     assert [h["action"] for h in revoked["history"]] == ["awarded", "revoked"]
-    # a revoked community waits two years before the title can be awarded again
-    again = gateway.post(f"{E}/titles", json={
-        "community_code": A, "period": Y, "level": "city", "awarded_on": day(9),
-        "granting_department": "justice-330100"})
-    assert again.status_code == 409 and "awarded_on" in again.json["fields"]
+    # no wait before naming it again unless local policy sets one (none here)
+    again = ok(city_officer.post(f"{E}/titles", json={**award, "level": "city",
+                                                      "awarded_on": day(9)}), 201)
+    assert again["status"] == "proposed"
 
     # -- re-evaluation falls due: the schedule announces it once -----------------------------
     due_day = (date.fromisoformat(title["re_evaluation_due_on"]) - timedelta(days=10))
@@ -240,7 +248,7 @@ def test_a_year_for_a_town(registry, evaluation, gateway, rabbit_config):
         "reason": "发生集体越级上访", "evidence": ["信访局通报 2026-15号"]}), 201)
     assert veto["origin"] == "manual"
     vetoed = ok(result(gateway, A))
-    assert vetoed["vetoed"] and not vetoed["passed"] and vetoed["score"] == 95.21
+    assert vetoed["vetoed"] and not vetoed["passed"] and vetoed["score"] == 93.09
     assert vetoed["vetoes"][0]["veto_item"] == "mass_incident"
     held = ok(gateway.get(f"{E}/titles/{title['id']}"))
     assert held["status"] == "revoked" and held["end_reason"].startswith("veto")

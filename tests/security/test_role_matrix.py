@@ -108,6 +108,10 @@ def _special(seeded):
             "community_code": home.villages[1], "period": Y, "veto_item": "mass_incident",
             "reason": "群体性事件", "evidence": ["通报"]},
         ("post", "/api/v1/evaluation/schemes"): dict(SCHEME, key="matrix-village"),
+        # the callers act for the city: a city title is theirs to decide
+        ("post", "/api/v1/evaluation/titles"): {
+            "community_code": home.villages[0], "period": Y, "level": "city",
+            "awarded_on": TODAY.isoformat()},
         ("post", "/api/v1/evaluation/schemes/{scheme_id}/revisions"): SCHEME,
         ("post", "/api/v1/auth/users"): {
             "username": "matrix-made", "password": "correct horse battery staple",

@@ -53,7 +53,10 @@ STAGES = {"framework": "第一年搭框架", "deepening": "第二年抓深化",
           "full_compliance": "第三年全面达标"}
 # a community's stage in a year, including before its reorganisation formed it
 CAMPAIGN_STAGES = {"not_yet_formed": "尚未组建", **STAGES}
-DISCLOSURE_SCHEDULES = {"monthly": "按月", "quarterly": "按季度"}
+# monthly_where_busy: monthly where the collective's finances are busy, else quarterly
+# (村民委员会组织法 art. 30)
+DISCLOSURE_SCHEDULES = {"monthly": "按月", "quarterly": "按季度",
+                        "monthly_where_busy": "集体财务往来较多的按月，其余按季度"}
 INDICATOR_KINDS = {
     "yes_no": "是否项", "count": "计数项", "ratio": "比率项", "inspection": "检查项",
     "satisfaction": "群众满意度", "derived": "数据派生项",
@@ -66,7 +69,9 @@ VETO_TRIGGER_EVENTS = {"election_held": "换届选举", "mediation_case_closed":
 INSPECTION_KINDS = {"special": "专项检查", "spot_check": "随机抽查"}
 DRAW_STATUSES = {"committed": "已承诺（待揭晓）", "revealed": "已揭晓", "superseded": "已重抽作废"}
 SCHEME_STATUSES = {"active": "现行", "superseded": "已替代"}
+# proposed: one of the two departments of the level has named it, the other not yet
 TITLE_STATUSES = {
+    "proposed": "待另一部门决定",
     "held": "有效", "pending_decision": "待决定", "revoked": "已撤销（摘牌）",
     "cancelled": "已注销", "expired": "已到期",
 }
@@ -74,8 +79,14 @@ VETO_STATUSES = {"proposed": "已提出（待确认）", "confirmed": "一票否
 VETO_DECISIONS = {"confirm": "确认否决", "dismiss": "驳回"}
 # what happens to the title of a village merged away (并): the new unit carries it, or it ends
 MERGED_TITLE_DECISIONS = {"transfer": "由合并后单位承继", "cancel": "注销"}
-TITLE_ACTIONS = {"awarded": "授牌", "re_evaluation_due": "到期复评", "kept": "复评保留",
+TITLE_ACTIONS = {"awarded": "命名", "re_evaluation_due": "到期复核", "kept": "复核保留",
                  "revoked": "撤销（摘牌）", "cancelled": "注销"}
+# titles are named, revoked and re-examined jointly by the two departments of the level
+TITLE_DEPARTMENTS = {"justice": "司法行政部门", "civil_affairs": "民政部门"}
+TITLE_ACTS = {"award": "命名", "revoke": "撤销", "re_examine": "复核"}
+RE_EXAMINATION_OUTCOMES = {"keep": "保留", "revoke": "撤销", "cancel": "注销"}
+# what one department decided: to name, or a revocation or re-examination outcome
+TITLE_DECISION_OUTCOMES = {"award": "命名", **RE_EXAMINATION_OUTCOMES}
 TITLE_LEVELS = {"county": "县级", "city": "市级", "province": "省级", "national": "全国"}
 AWARDED_TITLES = {"rule_of_law_community": "民主法治示范村（社区）"}
 # titles other departments award that require a current rule-of-law title (前置条件)
@@ -177,7 +188,9 @@ VOCABULARY = {
     "unit_statuses": UNIT_STATUSES, "division_levels": DIVISION_LEVELS,
     "election_results": ELECTION_RESULTS, "campaign_stages": CAMPAIGN_STAGES,
     "veto_decisions": VETO_DECISIONS, "merged_title_decisions": MERGED_TITLE_DECISIONS,
-    "title_actions": TITLE_ACTIONS, "case_deadlines": CASE_DEADLINES,
+    "title_actions": TITLE_ACTIONS, "title_departments": TITLE_DEPARTMENTS,
+    "title_acts": TITLE_ACTS, "re_examination_outcomes": RE_EXAMINATION_OUTCOMES,
+    "title_decision_outcomes": TITLE_DECISION_OUTCOMES, "case_deadlines": CASE_DEADLINES,
     "legal_aid_outcomes": LEGAL_AID_OUTCOMES, "urban_rural_codes": URBAN_RURAL_CODES,
     "reorganisation_kinds": REORGANISATION_KINDS, "body_kinds": BODY_KINDS,
     "adviser_kinds": ADVISER_KINDS, "education_place_kinds": EDUCATION_PLACE_KINDS,

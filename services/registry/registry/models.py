@@ -2,12 +2,14 @@
 from datetime import date, datetime
 
 from sqlalchemy import (
+    Boolean,
     Date,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
+    false,
     func,
     text,
 )
@@ -66,6 +68,10 @@ class Community(Base):
     urban_rural_code: Mapped[str | None] = mapped_column(String(3))
     status: Mapped[str] = mapped_column(String(16), default="active")
     economic_tier: Mapped[str | None] = mapped_column(String(32))
+    # 集体财务往来较多: its finances are disclosed monthly, not quarterly (村民委员会组织法
+    # art. 30); the town or county says so
+    collective_finances_busy: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                           server_default=false())
     reorganised_on: Mapped[date | None] = mapped_column(Date)
     deactivated_on: Mapped[date | None] = mapped_column(Date)
     federated_into: Mapped[str | None] = mapped_column(ForeignKey("community.code"))

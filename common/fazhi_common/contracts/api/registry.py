@@ -66,6 +66,9 @@ class CommunityIn(Schema):
     name = Name
     kind = one_of(UNIT_KINDS, required=True)
     economic_tier = fields.String(allow_none=True, validate=validate.Length(max=32))
+    collective_finances_busy = fields.Boolean(metadata={
+        "description": "集体财务往来较多: finances disclosed monthly, else quarterly "
+                       "(村民委员会组织法第三十条)"}, load_default=False)
     reorganised_on = fields.Date(allow_none=True)
     # NBS urban-rural classification code (城乡分类代码)
     urban_rural_code = one_of(URBAN_RURAL_CODES, allow_none=True)
@@ -74,6 +77,9 @@ class CommunityIn(Schema):
 class CommunityChange(Schema):
     name = fields.String(validate=validate.Length(min=1, max=100))
     economic_tier = fields.String(allow_none=True, validate=validate.Length(max=32))
+    collective_finances_busy = fields.Boolean(metadata={
+        "description": "集体财务往来较多: finances disclosed monthly, else quarterly "
+                       "(村民委员会组织法第三十条)"})
 
 
 class Community(Schema):
@@ -85,6 +91,7 @@ class Community(Schema):
     urban_rural_code = fields.String(allow_none=True)
     status = fields.String()
     economic_tier = fields.String(allow_none=True)
+    collective_finances_busy = fields.Boolean()
     reorganised_on = fields.Date(allow_none=True)
     deactivated_on = fields.Date(allow_none=True)
     federated_into = fields.String(allow_none=True)

@@ -21,6 +21,8 @@ class CommunityRegistered(AreaPayload):
     kind = fields.String(required=True)
     # evaluation picks a scheme by tier and a stage by the reorganisation date
     economic_tier = fields.String(allow_none=True, load_default=None)
+    # finances disclosed monthly (集体财务往来较多), else quarterly: 村民委员会组织法 art. 30
+    collective_finances_busy = fields.Boolean(load_default=False)
     reorganised_on = fields.Date(allow_none=True, load_default=None)
 
 

@@ -33,7 +33,8 @@ def _rescore(session, codes, today):
     return refresh_many(session, codes, current_period(today), today)
 
 
-_NAMED = ("town_code", "county_code", "name", "kind", "economic_tier")
+_NAMED = ("town_code", "county_code", "name", "kind", "economic_tier",
+          "collective_finances_busy")
 
 
 def _keeping(session, activate):
@@ -66,6 +67,7 @@ def _keep_communities(session, payloads, activate):
         code = data["community_code"]
         told = data.get("reorganised_on") or facts.get(code, {}).get("reorganised_on")
         facts[code] = {"code": code, **{k: data.get(k) for k in _NAMED},
+                       "collective_finances_busy": bool(data.get("collective_finances_busy")),
                        "reorganised_on": told, "status": "active"}
     if not facts:
         return []

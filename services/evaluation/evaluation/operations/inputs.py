@@ -15,6 +15,7 @@ from sqlalchemy import DateTime, Text, bindparam, cast, func, or_, select, type_
 from evaluation import domain, measures
 from evaluation.models import (
     AdviserFact,
+    CommunityFact,
     DisclosureFact,
     ElectionFact,
     Evidence,
@@ -30,7 +31,11 @@ from evaluation.models import (
 _FED = union(*(select(table.community_code).where(
     table.community_code.in_(bindparam("codes", expanding=True)))
     for table in (Evidence, Inspection, SurveyAnswer, Veto, AdviserFact, ElectionFact,
-                  DisclosureFact, MediationFact)))
+                  DisclosureFact, MediationFact)),
+    # busy collective finances change what is due (monthly), so such a community is read
+    select(CommunityFact.code).where(CommunityFact.code.in_(bindparam("codes",
+                                                                      expanding=True)),
+                                     CommunityFact.collective_finances_busy.is_(True)))
 
 
 def fed(session, codes):
@@ -167,12 +172,18 @@ def _election(rows, period, day, indicator):
 
 
 def _disclosure_rows(session, codes, period, day):
-    return _grouped(session.execute(
+    rows = _grouped(session.execute(
         select(DisclosureFact.community_code, DisclosureFact.kind, DisclosureFact.period,
                DisclosureFact.on_time)
         .where(DisclosureFact.community_code.in_(codes),
                DisclosureFact.period.startswith(period))
         .order_by(DisclosureFact.disclosure_id)))
+    # a community whose collective finances are busy discloses them monthly: its rows
+    # carry a marker the measure reads (the few such communities, by the registry's word)
+    for code in session.scalars(select(CommunityFact.code).where(
+            CommunityFact.code.in_(codes), CommunityFact.collective_finances_busy.is_(True))):
+        rows[code].append(measures.BUSY)
+    return rows
 
 
 def _disclosures(rows, period, day, indicator):

@@ -90,7 +90,8 @@ def register_community(session, data, scope):
 def community_record(unit):
     """What other services keep of a community (the community_registered/_updated payload)."""
     return {**area_of(unit.code), "name": unit.name, "kind": unit.kind,
-            "economic_tier": unit.economic_tier, "reorganised_on": unit.reorganised_on}
+            "economic_tier": unit.economic_tier, "reorganised_on": unit.reorganised_on,
+            "collective_finances_busy": bool(getattr(unit, "collective_finances_busy", False))}
 
 
 def update_community(session, code, changes, scope):
