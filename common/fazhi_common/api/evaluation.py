@@ -24,7 +24,12 @@ STAGES = ("framework", "deepening", "full_compliance")
 DISCLOSURE_SCHEDULES = ("monthly", "quarterly")
 INDICATOR_KINDS = ("yes_no", "count", "ratio", "inspection", "satisfaction", "derived")
 # facts evaluation derives from the registry's and mediation's events
-FACTS = ("has_legal_adviser", "election_held", "disclosures_on_time", "mediation_success_rate")
+FACTS = ("has_legal_adviser", "election_held", "disclosures_on_time", "mediation_success_rate",
+         "record_present", "record_count", "record_share")
+# the registry's records (record_kept) a record fact may count
+RECORD_KINDS = ("conventions", "education_places", "culture_venues", "bodies", "grids",
+                "legal_reviews", "meetings", "major_matters", "outreach_activities",
+                "health_checks", "funding_lines", "culture_performances")
 # events of other services that may meet a veto item (matched on payload fields)
 VETO_TRIGGER_EVENTS = ("election_held", "mediation_case_closed")
 INSPECTION_KINDS = ("special", "spot_check")
@@ -94,6 +99,13 @@ class IndicatorIn(Schema):
                                                     "due (monthly or quarterly)"})
     grace_days = fields.Integer(validate=validate.Range(min=0, max=90), metadata={
         "description": "disclosures_on_time: days after a period ends it is still on time"})
+    records = fields.List(one_of(RECORD_KINDS), validate=validate.Length(min=1), metadata={
+        "description": "record_present / record_count / record_share: the registry's "
+                       "record kinds counted"})
+    kinds = fields.List(fields.String(validate=validate.Length(min=1, max=40)),
+                        validate=validate.Length(min=1), metadata={
+        "description": "record facts: only records of these kinds (a meeting's kind, a "
+                       "body's kind, an education place's kind)"})
 
 
 class SubCategoryIn(Schema):

@@ -107,14 +107,14 @@ class RecordKept(AreaPayload):
     """A registry record that can answer an evaluation indicator was kept or changed (the
     whole current state: a later event of the same record replaces an earlier one).
 
-    ``on`` is the day it holds from (or was held), ``ended_on`` when it stopped; ``counts``
-    whether it counts at all (a meeting below its quorum does not); ``label`` names it in
+    ``dated_on`` is the day it holds from (or was held), ``ended_on`` when it stopped;
+    ``counts`` whether it counts at all (a meeting below its quorum does not); ``label`` names it in
     a score's explanation."""
 
     record_kind = fields.String(required=True)
     record_id = fields.Integer(required=True)
     subkind = fields.String(allow_none=True, load_default=None)
-    on = fields.Date(allow_none=True, load_default=None)
+    dated_on = fields.Date(allow_none=True, load_default=None)
     ended_on = fields.Date(allow_none=True, load_default=None)
     counts = fields.Boolean(required=True)
     label = fields.String(required=True)

@@ -70,7 +70,8 @@ def after_kept(session, kind, record):
 def announce(session, kind, record, unit, subkind, on, counts, label, ended_on=None):
     record_event(session, "record_kept", {
         **area_of(unit(record)), "record_kind": kind, "record_id": record.id,
-        "subkind": subkind(record), "on": on(record), "ended_on": ended_on and ended_on(record),
+        "subkind": subkind(record), "dated_on": on(record),
+        "ended_on": ended_on and ended_on(record),
         "counts": counts(record), "label": label(record)[:200]})
 
 
