@@ -307,14 +307,14 @@ class DerivedFacts:
             self.records = RecordRows(session, codes, areas, period, self.day)
             for fact in domain.RECORD_FACTS:
                 self.rows[fact] = self.records
+        # indicator id -> (the indicator, its figure without rows): most communities of a
+        # province have no row of a fact, and measuring nothing gives one figure for all
+        self._without_rows = {}
 
     def above(self, code):
         """What a community without inputs of its own shares its score with (the records
         of its town and county), or None."""
         return self.records.above(code) if self.records is not None else None
-        # indicator id -> (the indicator, its figure without rows): most communities of a
-        # province have no row of a fact, and measuring nothing gives one figure for all
-        self._without_rows = {}
 
     def of(self, code, indicators):
         return {ind["code"]: self._figure(self.rows[ind["fact"]].get(code), ind)
