@@ -202,7 +202,7 @@ def test_a_score_explained_and_the_dashboard_charts_drawn_with_data(console_url,
                                    query_string={"period": period}).status_code == 200,
                timeout=60)
     assert gateway.post("/api/v1/evaluation/evidence", json={
-        "community_code": code, "period": period, "indicator_code": "legal_school",
+        "community_code": code, "period": period, "indicator_code": "disclosure_board",
         "value": 1}).status_code == 201
     organisation = gateway.post("/api/v1/mediation/organisations", json={
         "name": "良渚派出所警调对接室", "kind": "police", "county_code": "330110000000",
@@ -222,7 +222,7 @@ def test_a_score_explained_and_the_dashboard_charts_drawn_with_data(console_url,
     page = find(browser, "#explanation")
     assert find(browser, "#score").text == f"{explained['score']:.2f}" or \
         find(browser, "#score").text == str(int(explained["score"]))
-    school = next(i for i in explained["indicators"] if i["code"] == "legal_school")
+    school = next(i for i in explained["indicators"] if i["code"] == "disclosure_board")
     assert school["name"] in page.text and school["source"] in page.text
     assert len(page.find_elements(By.CSS_SELECTOR, "tbody tr")) >= len(explained["indicators"])
     screenshot(browser, "evaluation-explanation")

@@ -63,18 +63,18 @@ def test_a_registration_after_its_facts_scores_them(sessions):
         session.add(AdviserFact(assignment_id=7, community_code=_code(1), adviser_name="王律师",
                                 assigned_on=date(TODAY.year - 1, 3, 1)))
         session.add(Evidence(community_code=_code(1), period=PERIOD,
-                             indicator_code="legal_school", value=1.0,
+                             indicator_code="disclosure_board", value=1.0,
                              submitted_by="community", attachments=[],
                              submitted_at=datetime.now(timezone.utc)))
     assert _register(sessions, [_registration(n) for n in (1, 2, 3)]) == 3
     results = _results(sessions)
     adviser = _indicator(results[_code(1)], "legal_adviser")
     assert adviser["points"] > 0 and "王律师" in adviser["source"]
-    assert _indicator(results[_code(1)], "legal_school")["value"] == 1.0
+    assert _indicator(results[_code(1)], "disclosure_board")["value"] == 1.0
     # the others of the batch have none of it
     for n in (2, 3):
         assert _indicator(results[_code(n)], "legal_adviser")["points"] == 0
-        assert _indicator(results[_code(n)], "legal_school")["value"] is None
+        assert _indicator(results[_code(n)], "disclosure_board")["value"] is None
     assert results[_code(1)].score > results[_code(2)].score
 
 
