@@ -6,9 +6,9 @@ import pytest
 
 from evaluation import domain as evaluation_domain
 from evaluation import measures
-from fazhi_common.api import evaluation as evaluation_api
-from fazhi_common.api import self_governance as sg
-from fazhi_common.errors import ValidationFailed
+from fazhi_common.contracts.api import evaluation as evaluation_api
+from fazhi_common.contracts.api import self_governance as sg
+from fazhi_common.contracts.errors import ValidationFailed
 from registry import self_governance as rules
 from registry.operations.self_governance import KEPT
 
@@ -73,8 +73,9 @@ def test_every_record_kind_the_registry_announces_is_one_evaluation_counts():
 
 
 def test_records_measured_for_an_indicator():
-    rows = [("meetings", "residents_meeting", 7, date(2026, 3, 1), True, "居民会议（到会60/100）"),
-            ("meetings", "residents_meeting", 8, date(2026, 4, 1), False, "居民会议（未达法定人数）"),
+    meeting = ("meetings", "residents_meeting")
+    rows = [(*meeting, 7, date(2026, 3, 1), True, "居民会议（到会60/100）"),
+            (*meeting, 8, date(2026, 4, 1), False, "居民会议（未达法定人数）"),
             ("conventions", None, 2, date(2025, 1, 1), True, "居民公约《文明公约》")]
     value, applicable, source = measures.records(rows, "record_count", ["meetings"], None, "2026")
     assert (value, applicable) == (1.0, True)

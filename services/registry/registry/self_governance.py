@@ -4,7 +4,7 @@ A meeting's quorum by its kind, as the Organic Laws set it, and the order of the
 "四议两公开" steps of a village's major matter. Each rule names its source (docs/rules.md,
 "基层自治").
 """
-from fazhi_common.errors import field_error
+from fazhi_common.contracts.errors import field_error
 
 VILLAGERS_MEETING = "villagers_meeting"
 VILLAGERS_REPRESENTATIVE_MEETING = "villagers_representative_meeting"

@@ -9,17 +9,17 @@ import eventlet
 
 from fazhi_common import jobs
 from fazhi_common import service as base
-from fazhi_common.api import Job, PageQuery, page_of
-from fazhi_common.api import registry as api
-from fazhi_common.api import self_governance as sg
-from fazhi_common.errors import Forbidden, ValidationFailed
-from fazhi_common.identity import SYSTEM, rpc
+from fazhi_common.contracts.api import Job, PageQuery, page_of
+from fazhi_common.contracts.api import registry as api
+from fazhi_common.contracts.api import self_governance as sg
+from fazhi_common.contracts.errors import Forbidden, ValidationFailed
+from fazhi_common.contracts.roles import SYSTEM
+from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
-from fazhi_common.outbox import claim_event
 from fazhi_common.settings import Settings
 from fazhi_common.timer import timer
 from fazhi_common.validation import load
-from registry import exporting, health_checks, importing, schedule
+from registry import exporting, health_checks, importing, office_files, schedule
 from registry import operations as ops
 from registry.dependencies import RegistryPolicy
 
@@ -315,7 +315,7 @@ class RegistryService(base.ServiceBase):
     @rpc(roles=api.UNIT_WRITERS)
     def import_file(self, payload):
         data = load(api.ImportFileIn(), payload)
-        rows = importing.read_upload(data["filename"], data["content_base64"])
+        rows = office_files.read_upload(data["filename"], data["content_base64"])
         if data["dry_run"]:
             with self.db.read() as session:
                 return api.ImportResult().dump(importing.import_rows(
@@ -351,9 +351,7 @@ class RegistryService(base.ServiceBase):
     # -- a grid report's case in mediation: its intake and its outcome come back ----------------
 
     def _on_case(self, envelope, payload, handler, apply):
-        with self.db.transaction() as session:
-            if claim_event(session, envelope, handler):
-                apply(session, payload)
+        self.handle_once(envelope, handler, lambda session: apply(session, payload))
 
     @event_handler("mediation", "mediation_case_received")
     def on_mediation_case_received(self, envelope, payload):

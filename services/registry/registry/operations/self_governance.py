@@ -6,8 +6,9 @@ from datetime import date
 
 from sqlalchemy import select
 
-from fazhi_common.errors import Conflict, field_error
-from fazhi_common.events import area_of
+from fazhi_common.contracts import vocabulary
+from fazhi_common.contracts.errors import Conflict, field_error
+from fazhi_common.contracts.events import area_of
 from fazhi_common.outbox import record_event
 from registry import self_governance as rules
 from registry.models import Grid, GridReport, Meeting
@@ -87,15 +88,8 @@ def _yes(r):
     return True
 
 
-MEETING_NAMES = {"villagers_meeting": "村民会议",
-                 "villagers_representative_meeting": "村民代表会议",
-                 "residents_meeting": "居民会议",
-                 "residents_representative_meeting": "居民代表会议"}
-BODY_NAMES = {"party_organisation": "党组织", "residents_committee": "居民委员会",
-              "villagers_committee": "村民委员会",
-              "deliberation_supervision_committee": "议事和监督委员会",
-              "residents_assembly": "居民会议", "representative_assembly": "居民代表会议",
-              "collective_economic_organisation": "集体经济组织"}
+# names as people read them, from the one vocabulary
+MEETING_NAMES, BODY_NAMES = vocabulary.MEETING_KINDS, vocabulary.BODY_KINDS
 
 # record kind -> (its unit, subkind, date, whether it counts, its label[, its end]):
 # what evaluation needs to score from it and to name it in an explanation
