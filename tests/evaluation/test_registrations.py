@@ -152,3 +152,30 @@ def test_a_result_the_session_holds_reads_as_stored_after_a_rescore(sessions):
         assert held.scheme_id != village
         assert held.scheme.community_class == "urban_community"
         assert other.scheme_id == village
+
+
+def test_a_county_or_town_record_counts_for_each_of_its_communities(sessions):
+    _register(sessions, [_registration(n) for n in (1, 2, 3)])
+    envelope = {"id": "e1"}
+
+    def kept(record_id, kind, **area):
+        with sessions.begin() as session:
+            ops.on_record_kept(session, envelope, {
+                "record_kind": kind, "record_id": record_id, "county_code": COUNTY, **area,
+                "subkind": None, "dated_on": date(TODAY.year, 1, 1), "ended_on": None,
+                "counts": True, "label": f"{kind} {record_id}"}, TODAY)
+    kept(1, "culture_venues")  # the county's venue
+    kept(2, "grids", town_code=TOWN, community_code=_code(1))  # community 1's own grid
+    results = _results(sessions)
+    for n in (1, 2, 3):
+        venue = _indicator(results[_code(n)], "culture_venue")
+        assert venue["points"] == 4 and "culture_venues #1" in venue["source"]
+    assert _indicator(results[_code(1)], "grid_management")["points"] == 4
+    assert _indicator(results[_code(2)], "grid_management")["points"] == 0
+    # the venue ends: no community counts it any more
+    with sessions.begin() as session:
+        ops.on_record_kept(session, envelope, {
+            "record_kind": "culture_venues", "record_id": 1, "county_code": COUNTY,
+            "subkind": None, "dated_on": date(TODAY.year, 1, 1), "ended_on": TODAY,
+            "counts": True, "label": "culture_venues 1"}, TODAY)
+    assert all(_indicator(r, "culture_venue")["points"] == 0 for r in _results(sessions).values())
