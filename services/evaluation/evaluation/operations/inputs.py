@@ -225,6 +225,7 @@ _FACTS = {"has_legal_adviser": (_advisers, _adviser),
           "mediation_success_rate": (_cases, _mediation),
           **{fact: (None, _record) for fact in domain.RECORD_FACTS}}
 
+_RECORD_SET = frozenset(domain.RECORD_FACTS)
 _RECORD_COLUMNS = (RecordFact.record_kind, RecordFact.subkind, RecordFact.record_id,
                    RecordFact.dated_on, RecordFact.counts, RecordFact.label)
 
@@ -310,6 +311,7 @@ class DerivedFacts:
         # indicator id -> (the indicator, its figure without rows): most communities of a
         # province have no row of a fact, and measuring nothing gives one figure for all
         self._without_rows = {}
+        self._above = {}  # (indicator id, town and county with records) -> the same
 
     def above(self, code):
         """What a community without inputs of its own shares its score with (the records
@@ -317,8 +319,20 @@ class DerivedFacts:
         return self.records.above(code) if self.records is not None else None
 
     def of(self, code, indicators):
-        return {ind["code"]: self._figure(self.rows[ind["fact"]].get(code), ind)
+        # a community with no record of its own sees only its town's and county's, as
+        # every such community of the town does: measured once per town
+        shared = self.records is not None and code not in self.records.by_code
+        return {ind["code"]: self._shared(code, ind) if shared and ind["fact"] in _RECORD_SET
+                else self._figure(self.rows[ind["fact"]].get(code), ind)
                 for ind in indicators}
+
+    def _shared(self, code, indicator):
+        key = (id(indicator), self.records.above(code))
+        known = self._above.get(key)
+        if known is None:  # the indicator is kept with it, so its id is not reused
+            known = self._above[key] = (
+                indicator, self._figure(self.records.get(code), indicator))
+        return dict(known[1])
 
     def _figure(self, rows, indicator):
         measure = _FACTS[indicator["fact"]][1]
