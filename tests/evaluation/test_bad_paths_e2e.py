@@ -47,7 +47,7 @@ def _state(gateway):
 
 
 def _evidence(**changes):
-    return {"community_code": A, "period": Y, "indicator_code": "legal_school", "value": 1,
+    return {"community_code": A, "period": Y, "indicator_code": "disclosure_board", "value": 1,
             **changes}
 
 

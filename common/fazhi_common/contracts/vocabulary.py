@@ -31,7 +31,8 @@ URBAN_RURAL_CODES = {
 # 村级组织"转、并、联"
 REORGANISATION_KINDS = {"convert": "转（村改居）", "merge": "并（合并）", "federate": "联（联建）"}
 BODY_KINDS = {
-    "residents_committee": "居民委员会", "villagers_committee": "村民委员会",
+    "party_organisation": "党组织", "residents_committee": "居民委员会",
+    "villagers_committee": "村民委员会",
     "deliberation_supervision_committee": "议事和监督委员会",
     "residents_assembly": "居民会议", "representative_assembly": "居（村）民代表会议",
     "collective_economic_organisation": "集体经济组织",
@@ -44,6 +45,28 @@ EDUCATION_PLACE_KINDS = {
 CULTURE_VENUE_KINDS = {"park": "法治公园", "street": "法治街区", "square": "法治广场",
                        "market": "法治集市"}
 DISCLOSURE_KINDS = {"party": "党务公开", "community": "居（村）务公开", "financial": "财务公开"}
+# community self-governance (基层自治)
+MEETING_KINDS = {
+    "villagers_meeting": "村民会议", "villagers_representative_meeting": "村民代表会议",
+    "residents_meeting": "居民会议", "residents_representative_meeting": "居民代表会议",
+}
+GRID_REPORT_KINDS = {"dispute": "矛盾纠纷", "risk": "风险隐患"}
+GRID_REPORT_STATUSES = {"recorded": "已登记", "referred": "已转人民调解",
+                        "with_mediation": "调解组织已收件", "closed": "调解已结案"}
+FUNDING_SOURCES = {"fiscal": "财政预算", "town": "乡镇（街道）拨付", "collective": "集体经济",
+                   "donation": "社会捐赠", "other": "其他"}
+SERVICE_EVALUATIONS = {"excellent": "优秀", "good": "良好", "pass": "合格", "fail": "不合格"}
+CULTURE_WORK_KINDS = {"drama": "小品戏剧", "song": "歌曲", "quyi": "曲艺", "video": "微电影短视频",
+                      "exhibition": "展览", "other": "其他"}
+# the registry's records an indicator may be scored from (record_kept)
+RECORD_KINDS = {
+    "conventions": "居民公约（村规民约）", "education_places": "法治宣传教育阵地",
+    "culture_venues": "法治文化阵地", "bodies": "自治组织与党组织", "grids": "网格",
+    "legal_reviews": "重大事项法律论证", "meetings": "居（村）民会议和代表会议",
+    "major_matters": "四议两公开事项", "outreach_activities": "法律志愿服务",
+    "health_checks": "企业法律体检", "funding_lines": "工作经费",
+    "culture_performances": "法治文艺巡演",
+}
 TARGET_GROUPS = {"elderly": "老年人", "disabled": "残疾人", "poor": "困难群众",
                  "left_behind_children": "留守儿童"}
 
@@ -64,6 +87,8 @@ INDICATOR_KINDS = {
 FACTS = {
     "has_legal_adviser": "配备法律顾问", "election_held": "依法换届选举",
     "disclosures_on_time": "按时公开", "mediation_success_rate": "调解成功率",
+    "record_present": "登记记录：有", "record_count": "登记记录：数量",
+    "record_share": "登记记录：合规比例",
 }
 VETO_TRIGGER_EVENTS = {"election_held": "换届选举", "mediation_case_closed": "调解案件结案"}
 INSPECTION_KINDS = {"special": "专项检查", "spot_check": "随机抽查"}
@@ -168,6 +193,7 @@ EVENT_TYPES = {
     "election_held": "换届选举完成", "election_due": "换届选举到期",
     "legal_adviser_assigned": "法律顾问配备", "legal_adviser_removed": "法律顾问撤回",
     "affairs_disclosed": "事务公开", "registry_job_finished": "登记任务完成",
+    "record_kept": "登记记录变更", "grid_report_filed": "网格排查矛盾纠纷转调解",
     "evaluation_score_changed": "考评得分变化", "community_vetoed": "一票否决",
     "veto_proposed": "提出一票否决", "title_awarded": "授予称号", "title_revoked": "称号撤销",
     "re_evaluation_due": "称号复核到期", "spot_check_announced": "随机抽查公布",
@@ -195,7 +221,10 @@ VOCABULARY = {
     "reorganisation_kinds": REORGANISATION_KINDS, "body_kinds": BODY_KINDS,
     "adviser_kinds": ADVISER_KINDS, "education_place_kinds": EDUCATION_PLACE_KINDS,
     "culture_venue_kinds": CULTURE_VENUE_KINDS, "disclosure_kinds": DISCLOSURE_KINDS,
-    "target_groups": TARGET_GROUPS,
+    "target_groups": TARGET_GROUPS, "meeting_kinds": MEETING_KINDS,
+    "grid_report_kinds": GRID_REPORT_KINDS, "grid_report_statuses": GRID_REPORT_STATUSES,
+    "funding_sources": FUNDING_SOURCES, "service_evaluations": SERVICE_EVALUATIONS,
+    "culture_work_kinds": CULTURE_WORK_KINDS, "record_kinds": RECORD_KINDS,
     "stages": STAGES, "disclosure_schedules": DISCLOSURE_SCHEDULES,
     "indicator_kinds": INDICATOR_KINDS, "facts": FACTS,
     "veto_trigger_events": VETO_TRIGGER_EVENTS, "inspection_kinds": INSPECTION_KINDS,

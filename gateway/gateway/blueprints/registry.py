@@ -6,8 +6,9 @@ import io
 
 from flask import Blueprint, Response, jsonify, request
 
-from fazhi_common.contracts.api import Job, page_of
+from fazhi_common.contracts.api import Job, PageQuery, page_of
 from fazhi_common.contracts.api import registry as api
+from fazhi_common.contracts.api import self_governance as sg
 from fazhi_common.contracts.errors import ValidationFailed
 from fazhi_common.spreadsheet import csv_cell
 from gateway.openapi import documented
@@ -90,6 +91,30 @@ def list_bodies():
 @documented("Get a self-governance body", response=api.GovernanceBody, tag=TAG)
 def get_body(body_id):
     return jsonify(call("registry", "get_body", body_id))
+
+
+@bp.patch("/governance-bodies/<int:body_id>")
+@documented("Edit a self-governance body: the party organisation's secretary and 一肩挑, "
+            "the term (a term start recorded later is announced when due)",
+            body=sg.GovernanceBodyChange, response=api.GovernanceBody, tag=TAG,
+            roles=api.UNIT_WRITERS)
+def update_body(body_id):
+    return jsonify(call("registry", "update_body", body_id,
+                        json_body(sg.GovernanceBodyChange)))
+
+
+@bp.post("/governance-bodies/<int:body_id>/end")
+@documented("End a self-governance body (kept with its history)", body=sg.BodyEndIn,
+            response=api.GovernanceBody, tag=TAG, roles=api.UNIT_WRITERS)
+def end_body(body_id):
+    return jsonify(call("registry", "end_body", body_id, json_body(sg.BodyEndIn)))
+
+
+@bp.get("/governance-bodies/<int:body_id>/elections")
+@documented("A body's past elections, the latest first", query=PageQuery,
+            response=page_of(api.Election), tag=TAG)
+def list_elections(body_id):
+    return jsonify(call("registry", "list_elections", body_id, query_args(PageQuery)))
 
 
 @bp.post("/governance-bodies/<int:body_id>/elections")

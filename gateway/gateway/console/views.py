@@ -37,6 +37,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 MENU = (
     ("dashboard", "总览", "evaluation.report"),
     ("registry", "区划与单位", "registry.list_counties"),
+    ("governance", "基层自治", "registry.list_meetings"),
     ("mediation", "调解工作台", "mediation.list_cases"),
     ("legal", "法律援助与12348", "mediation.list_legal_aid"),
     ("evaluation", "创建评价", "evaluation.rankings"),

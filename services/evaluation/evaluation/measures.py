@@ -88,3 +88,38 @@ def mediation(cases, channels, period):
     return (round(agreed / len(counted), 4), True,
             f"mediation: {agreed} agreements of {len(counted)} cases{named} mediated to an "
             f"end in {period}")
+
+
+# how many records an explanation names before it says how many more
+NAMED_RECORDS = 3
+
+
+def records(rows, fact, indicator_records, kinds, period):
+    """Measure the registry's records for an indicator.
+
+    ``rows``: ``(record_kind, subkind, record_id, dated_on, counts, label)`` of the records
+    in force in the period (the community's own, then its town's and county's). Only the
+    kinds the indicator names count; a record that does not count (a meeting below its
+    quorum) is named apart. Returns ``(value, applicable, source)``.
+    """
+    mine = [r for r in rows if r[0] in indicator_records and (not kinds or r[1] in kinds)]
+    counted = [r for r in mine if r[4]]
+    apart = len(mine) - len(counted)
+    what = "、".join(indicator_records)
+    if fact == "record_share" and not mine:
+        return None, False, f"registry: no {what} record in {period}"
+    if counted:
+        shown = "; ".join(f"{label} ({kind} #{id_}"
+                          f"{', ' + on.isoformat() if on else ''})"
+                          for kind, _sub, id_, on, _ok, label in counted[:NAMED_RECORDS])
+        more = len(counted) - NAMED_RECORDS
+        source = f"registry: {shown}" + (f" and {more} more" if more > 0 else "")
+    else:
+        source = f"registry: no {what} record that counts in {period}"
+    if apart:
+        source += f"; {apart} not counted ({mine[[r[4] for r in mine].index(False)][5]})"
+    if fact == "record_present":
+        return (1.0 if counted else 0.0), True, source
+    if fact == "record_count":
+        return float(len(counted)), True, source
+    return round(len(counted) / len(mine), 4), True, source

@@ -332,3 +332,25 @@ class MediationFact(Base):
     mediation_kind: Mapped[str | None] = mapped_column(String(32))
     outcome: Mapped[str] = mapped_column(String(16))
     closed_on: Mapped[date] = mapped_column(Date)
+
+
+class RecordFact(Base):
+    """A registry record that answers indicators (record_kept): a convention, a meeting, a
+    party organisation, a grid... kept at the level of the unit it is of (a county's
+    culture venue counts for each community of the county)."""
+
+    __tablename__ = "record_fact"
+
+    record_kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    record_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    community_code: Mapped[str | None] = mapped_column(CODE, index=True)
+    town_code: Mapped[str | None] = mapped_column(CODE, index=True)
+    county_code: Mapped[str] = mapped_column(CODE, index=True)
+    subkind: Mapped[str | None] = mapped_column(String(40))
+    dated_on: Mapped[date | None] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    # a record that holds until it ends (a convention, a grid), rather than one counted in
+    # the year it is dated (a meeting, a legal review)
+    standing: Mapped[bool] = mapped_column(Boolean)
+    counts: Mapped[bool] = mapped_column(Boolean)
+    label: Mapped[str] = mapped_column(String(200))

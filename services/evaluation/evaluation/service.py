@@ -419,6 +419,11 @@ class EvaluationService(base.ServiceBase):
         self._handle(envelope, "on_affairs_disclosed", lambda session:
                      ops.on_affairs_disclosed(session, envelope, payload, date.today()))
 
+    @event_handler("registry", "record_kept")
+    def on_record_kept(self, envelope, payload):
+        self._handle(envelope, "on_record_kept", lambda session:
+                     ops.on_record_kept(session, envelope, payload, date.today()))
+
     @event_handler("mediation", "mediation_case_closed")
     def on_mediation_case_closed(self, envelope, payload):
         self._handle(envelope, "on_mediation_case_closed", lambda session:

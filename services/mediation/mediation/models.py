@@ -39,6 +39,8 @@ class Organisation(Base):
     kind: Mapped[str] = mapped_column(String(16), index=True)
     county_code: Mapped[str] = mapped_column(CODE, index=True)
     town_code: Mapped[str | None] = mapped_column(CODE, index=True)
+    # a community's own committee (it serves that community first)
+    community_code: Mapped[str | None] = mapped_column(CODE)
     department: Mapped[str] = mapped_column(String(100))
     supervising_department: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow,

@@ -9,6 +9,7 @@ from fazhi_common import service as base
 from fazhi_common.contracts.api import mediation as api
 from fazhi_common.contracts.api import page_of
 from fazhi_common.contracts.errors import field_error
+from fazhi_common.contracts.roles import SYSTEM
 from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
 from fazhi_common.timer import timer
@@ -298,6 +299,17 @@ class MediationService(base.ServiceBase):
     def _on_registry(self, envelope, payload, handler):
         self.handle_once(envelope, handler, lambda session: ops.UNITS.apply(
             session, envelope["type"], payload, envelope.get("occurred_at")))
+
+    @event_handler("registry", "grid_report_filed")
+    def on_grid_report_filed(self, envelope, payload):
+        """A grid worker's dispute becomes a case of the committee serving its community."""
+        def intake(session):
+            case = ops.receive_grid_report(session, payload, self.cipher, SYSTEM,
+                                           date.today(), self.deadlines)
+            self.audit(session, "grid_intake", case.id,
+                       {"referrer_reference": payload["reference"]}, caller=SYSTEM)
+
+        self.handle_once(envelope, "on_grid_report_filed", intake)
 
     @event_handler("registry", "county_registered")
     def on_county_registered(self, envelope, payload):

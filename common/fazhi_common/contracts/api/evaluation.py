@@ -24,6 +24,8 @@ DISCLOSURE_SCHEDULES = tuple(vocabulary.DISCLOSURE_SCHEDULES)
 INDICATOR_KINDS = tuple(vocabulary.INDICATOR_KINDS)
 # facts evaluation derives from the registry's and mediation's events
 FACTS = tuple(vocabulary.FACTS)
+# the registry's records (record_kept) a record fact may count
+RECORD_KINDS = tuple(vocabulary.RECORD_KINDS)
 # events of other services that may meet a veto item (matched on payload fields)
 VETO_TRIGGER_EVENTS = tuple(vocabulary.VETO_TRIGGER_EVENTS)
 INSPECTION_KINDS = tuple(vocabulary.INSPECTION_KINDS)
@@ -92,6 +94,13 @@ class IndicatorIn(Schema):
                                                     "due (monthly or quarterly)"})
     grace_days = fields.Integer(validate=validate.Range(min=0, max=90), metadata={
         "description": "disclosures_on_time: days after a period ends it is still on time"})
+    records = fields.List(one_of(RECORD_KINDS), validate=validate.Length(min=1), metadata={
+        "description": "record_present / record_count / record_share: the registry's "
+                       "record kinds counted"})
+    kinds = fields.List(fields.String(validate=validate.Length(min=1, max=40)),
+                        validate=validate.Length(min=1), metadata={
+        "description": "record facts: only records of these kinds (a meeting's kind, a "
+                       "body's kind, an education place's kind)"})
 
 
 class SubCategoryIn(Schema):

@@ -61,6 +61,9 @@ class OrganisationIn(Schema):
     county_code = code_field(required=True)
     town_code = code_field(allow_none=True, metadata={
         "description": "The town it serves, if not the whole county."})
+    community_code = code_field(allow_none=True, metadata={
+        "description": "A community's own people's mediation committee: the community it "
+                       "serves (within the town)."})
     department = fields.String(required=True, validate=validate.Length(min=1, max=100),
                                metadata={"description": "Department identifier that runs "
                                                         "it, e.g. justice-330110001."})

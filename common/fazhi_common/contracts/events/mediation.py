@@ -92,7 +92,9 @@ class LegalAidOverdue(AreaPayload):
 _NOTIFIED = ("notifications",)
 
 CONTRACTS = [
-    EventContract("mediation_case_received", "mediation", CaseReceived, _NOTIFIED),
+    # the registry follows the cases its grid reports became
+    EventContract("mediation_case_received", "mediation", CaseReceived,
+                  ("notifications", "registry")),
     EventContract("mediation_case_accepted", "mediation", CaseAccepted, _NOTIFIED),
     EventContract("mediation_case_declined", "mediation", CaseDeclined, _NOTIFIED),
     EventContract("mediation_case_returned", "mediation", CaseReturned, _NOTIFIED),
@@ -100,6 +102,6 @@ CONTRACTS = [
     EventContract("mediation_confirmation_decided", "mediation", ConfirmationDecided,
                   _NOTIFIED),
     EventContract("mediation_case_closed", "mediation", CaseClosed,
-                  ("evaluation", "notifications")),
+                  ("evaluation", "notifications", "registry")),
     EventContract("legal_aid_overdue", "mediation", LegalAidOverdue, _NOTIFIED),
 ]

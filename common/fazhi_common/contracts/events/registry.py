@@ -105,6 +105,35 @@ class AffairsDisclosed(AreaPayload):
     on_time = fields.Boolean(required=True)
 
 
+class RecordKept(AreaPayload):
+    """A registry record that can answer an evaluation indicator was kept or changed (the
+    whole current state: a later event of the same record replaces an earlier one).
+
+    ``dated_on`` is the day it holds from (or was held), ``ended_on`` when it stopped;
+    ``counts`` whether it counts at all (a meeting below its quorum does not); ``label`` names it in
+    a score's explanation."""
+
+    record_kind = fields.String(required=True)
+    record_id = fields.Integer(required=True)
+    subkind = fields.String(allow_none=True, load_default=None)
+    dated_on = fields.Date(allow_none=True, load_default=None)
+    ended_on = fields.Date(allow_none=True, load_default=None)
+    counts = fields.Boolean(required=True)
+    label = fields.String(required=True)
+
+
+class GridReportFiled(AreaPayload):
+    """A dispute a grid worker found, for mediation's intake (the community's people's
+    mediation committee, else its town's); the case's events name ``reference`` back."""
+
+    grid_report_id = fields.Integer(required=True)
+    reference = fields.String(required=True)
+    found_on = fields.Date(required=True)
+    place = fields.String(required=True)
+    dispute_category = fields.String(required=True)
+    description = fields.String(required=True)
+
+
 # Notifications hears everything; evaluation keeps a read model of registry facts, and
 # mediation one of the units (fazhi_common.units) to check the codes it takes.
 _REGISTRY_LISTENERS = ("evaluation", "notifications")
@@ -129,6 +158,8 @@ CONTRACTS = [
     EventContract("election_held", "registry", ElectionHeld, _REGISTRY_LISTENERS),
     EventContract("election_due", "registry", ElectionDue, ("notifications",)),
     EventContract("affairs_disclosed", "registry", AffairsDisclosed, _REGISTRY_LISTENERS),
+    EventContract("record_kept", "registry", RecordKept, ("evaluation",)),
+    EventContract("grid_report_filed", "registry", GridReportFiled, ("mediation",)),
     # a long import's end; whoever started it can poll the job instead
     EventContract("registry_job_finished", "registry", JobFinished, ("notifications",)),
 ]

@@ -6,6 +6,7 @@ import { errorBox, form, h, label, loadVocabulary } from './ui.js';
 const PAGES = {
   dashboard: () => import('./pages/dashboard.js'),
   registry: () => import('./pages/registry.js'),
+  governance: () => import('./pages/governance.js'),
   mediation: () => import('./pages/mediation.js'),
   legal: () => import('./pages/legal.js'),
   evaluation: () => import('./pages/evaluation.js'),
