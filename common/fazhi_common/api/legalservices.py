@@ -5,6 +5,7 @@ communities (律师进社区)."""
 from marshmallow import Schema, fields, validate, validates_schema
 
 from fazhi_common.api import PageQuery, code_field, id_field
+from fazhi_common.api import mediation as _mediation
 from fazhi_common.api.mediation import (
     PERIOD_DATE,
     Deadline,
@@ -16,9 +17,6 @@ from fazhi_common.api.mediation import (
     _dates_in_order,
     one_of,
 )
-from fazhi_common.api.mediation import (
-    OverdueScanResult as CaseOverdueScanResult,
-)
 from fazhi_common.identity import (
     EVERYONE,
     JUSTICE_OFFICER,
@@ -28,6 +26,11 @@ from fazhi_common.identity import (
     VIEWER,
 )
 
+# the overdue scan's date, and what a resident following an application sees, are the same
+# for a case and for legal aid
+OverdueScanIn = _mediation.OverdueScanIn
+Tracked = _mediation.Tracked
+CaseOverdueScanResult = _mediation.OverdueScanResult
 # legal aid's receipt numbers start so (LA2025-0000001); mediation's with M
 LEGAL_AID_RECEIPT_PREFIX = "LA"
 LEGAL_AID_STATUSES = ("received", "awaiting_materials", "granted", "refused", "objected",
@@ -252,7 +255,7 @@ class GovernmentAdviser(GovernmentAdviserIn):
     opinions = fields.Integer(metadata={"description": "Opinions given so far."})
 
 
-class AdviserQuery(PageQuery):
+class GovernmentAdviserQuery(PageQuery):
     level = one_of(GOVERNMENT_LEVELS)
     government_code = code_field()
     current_on = fields.Date(metadata={"description": "Only contracts running that day."})
@@ -348,11 +351,7 @@ class VisitTotals(Schema):
     counties = fields.List(fields.Nested(VisitTotalsRow))
 
 
-class OverdueScanIn(Schema):
-    today = fields.Date(required=True)
-
-
-class OverdueScanResult(Schema):
+class LegalAidScanResult(Schema):
     today = fields.Date()
     legal_aid_raised = fields.Integer()
     legal_aid_ids = fields.List(fields.Integer())
@@ -360,7 +359,7 @@ class OverdueScanResult(Schema):
         "description": "Deemed withdrawn: materials not supplied by the day given."})
 
 
-class CombinedOverdueScan(CaseOverdueScanResult, OverdueScanResult):
+class CombinedOverdueScan(CaseOverdueScanResult, LegalAidScanResult):
     """The gateway's answer to mediation's overdue scan: the cases' and legal aid's."""
 
 

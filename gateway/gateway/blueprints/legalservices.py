@@ -115,7 +115,7 @@ def list_legal_aid():
 @bp.post(f"{L}/overdue-scan")
 @documented("Legal aid's overdue events and deemed withdrawals as of a date (idempotent; "
             "the service's timer runs it daily)", body=api.OverdueScanIn,
-            response=api.OverdueScanResult, tag=TAG, roles=api.LEGAL_AID_DECIDERS,
+            response=api.LegalAidScanResult, tag=TAG, roles=api.LEGAL_AID_DECIDERS,
             docs=LEGAL_AID_RULES)
 def scan_overdue():
     return jsonify(call(SERVICE, "scan_overdue", json_body(api.OverdueScanIn)))
@@ -158,10 +158,10 @@ def register_adviser():
 
 @bp.get(f"{L}/government-advisers")
 @documented("List government legal advisers (those of the caller's area and above it)",
-            query=api.AdviserQuery, response=page_of(api.GovernmentAdviser), tag=TAG,
+            query=api.GovernmentAdviserQuery, response=page_of(api.GovernmentAdviser), tag=TAG,
             roles=api.LEGAL_SERVICE_READERS)
 def list_advisers():
-    return jsonify(call(SERVICE, "list_advisers", query_args(api.AdviserQuery)))
+    return jsonify(call(SERVICE, "list_advisers", query_args(api.GovernmentAdviserQuery)))
 
 
 @bp.post(f"{L}/government-advisers/<int:adviser_id>/opinions")

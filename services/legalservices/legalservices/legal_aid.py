@@ -111,8 +111,8 @@ def _request_materials(application, data, on, rules, changes):
     else:
         supply_by, rule = rules.due(rules["materials"], on)
         rule = f"materials: {rule}"
-    left = max((application.decision_due_on - on).days, 0) if application.decision_due_on \
-        else rules["decision"].length
+    # what is left of the period itself (its end moved past a holiday is no extra time)
+    left = max(rules["decision"].length - (on - application.received_on).days, 0)
     changes.update(missing_materials=data["missing"], materials_requested_on=on,
                    materials_due_on=supply_by, materials_due_rule=rule,
                    decision_days_left=left)

@@ -135,7 +135,7 @@ class LegalServicesService(base.ServiceBase):
         withdrawn; idempotent."""
         today = load(api.OverdueScanIn(), payload)["today"]
         with self.db.transaction() as session:
-            return api.OverdueScanResult().dump(self._scan(session, today))
+            return api.LegalAidScanResult().dump(self._scan(session, today))
 
     def _scan(self, session, today, caller=None):
         ids = ops.scan_legal_aid_overdue(session, today)
@@ -143,7 +143,7 @@ class LegalServicesService(base.ServiceBase):
         result = {"today": today, "legal_aid_ids": ids, "legal_aid_raised": len(ids),
                   "withdrawn_ids": withdrawn}
         if ids or withdrawn:
-            self.audit(session, "scan_overdue", today, api.OverdueScanResult().dump(result),
+            self.audit(session, "scan_overdue", today, api.LegalAidScanResult().dump(result),
                        caller=caller)
         return result
 
@@ -210,7 +210,7 @@ class LegalServicesService(base.ServiceBase):
 
     @rpc(roles=api.LEGAL_SERVICE_READERS)
     def list_advisers(self, query=None):
-        query = load(api.AdviserQuery(), query)
+        query = load(api.GovernmentAdviserQuery(), query)
         with self.db.read() as session:
             return ADVISER_PAGE.dump(advisers.list_advisers(session, query, self.caller))
 

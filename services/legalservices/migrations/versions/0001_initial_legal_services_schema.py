@@ -145,7 +145,7 @@ def upgrade():
     sa.Column('outcome', sa.String(length=16), nullable=True),
     sa.Column('outcome_note', sa.Text(), nullable=True),
     sa.Column('closed_on', sa.Date(), nullable=True),
-    sa.Column('overdue', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('overdue', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('receipt_number', sa.String(length=32), nullable=True),
     sa.Column('secret_digest', sa.String(length=64), nullable=True),
     sa.Column('mediation_id', sa.Integer(), nullable=True),
