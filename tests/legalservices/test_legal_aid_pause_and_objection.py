@@ -7,8 +7,8 @@ import pytest
 
 from fazhi_common.errors import Conflict, ValidationFailed
 from legalservices import legal_aid
-from tests.legalservices.test_legal_aid import RECEIVED, application, take
 from tests.legalservices.factories import DEADLINES
+from tests.legalservices.test_legal_aid import RECEIVED, application, take
 
 
 def received():
