@@ -126,7 +126,8 @@ def test_advisers_visits_and_the_bad_paths(legalservices, gateway, justice, rabb
     registry.engine.dispose()
 
 
-def test_legal_aid_late_supply_and_illegal_step_through_the_gateway(legalservices, justice):
+def test_legal_aid_late_supply_and_illegal_step_through_the_gateway(legalservices, gateway,
+                                                                    justice):
     made = ok(justice.post(f"{M}/legal-aid", json={
         "community_code": COMMUNITY, "matter": "欠薪", "received_on": str(TODAY - timedelta(
             days=20)), "applicant": {"role": "applicant", "name": "赵六"}}))
@@ -142,3 +143,20 @@ def test_legal_aid_late_supply_and_illegal_step_through_the_gateway(legalservice
     assert scan["withdrawn_ids"] == [made["id"]] and scan["legal_aid_raised"] == 0
     closed = ok(justice.get(step), 200)
     assert (closed["status"], closed["outcome"]) == ("closed", "withdrawn")
+    # an unknown community is refused; and no applicant's data lies in clear in the database
+    resident = gateway.anonymous()
+    ok(resident.post(f"{M}/legal-aid/applications", json={
+        "community_code": "330106501777", "matter": "m", "applicant": {
+            "role": "applicant", "name": "赵六"}}), 422)
+    ok(justice.post(f"{M}/hotline-consultations", json={
+        "community_code": COMMUNITY, "consulted_on": str(TODAY), "topic": "labour",
+        "summary": "加班费", "caller_phone": "13912345678", "answered_by": "w1"}))
+    engine = make_engine(legalservices.config["DATABASE_URL"])
+    with engine.connect() as conn:
+        for table in ("legal_aid_application", "hotline_consultation", "outbox_event",
+                      "audit_entry"):
+            for row in conn.execute(text(f"SELECT * FROM {table}")):
+                raw = " ".join(bytes(v).decode("latin-1") if isinstance(v, bytes | memoryview)
+                               else str(v) for v in row)
+                assert "赵六" not in raw and "13912345678" not in raw, table
+    engine.dispose()
