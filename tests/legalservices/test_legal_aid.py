@@ -4,8 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from fazhi_common.api.legalservices import LegalAid
-from fazhi_common.errors import Conflict, ValidationFailed
+from fazhi_common.contracts.api.legalservices import LegalAid
+from fazhi_common.contracts.errors import Conflict, ValidationFailed
 from legalservices import legal_aid
 from tests.legalservices.factories import DEADLINES
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from fazhi_common.errors import Conflict, ValidationFailed
+from fazhi_common.contracts.errors import Conflict, ValidationFailed
 from legalservices import legal_aid
 from tests.legalservices.factories import DEADLINES
 from tests.legalservices.test_legal_aid import RECEIVED, application, take

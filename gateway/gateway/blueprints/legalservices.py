@@ -5,10 +5,10 @@ import time
 
 from flask import Blueprint, current_app, jsonify
 
-from fazhi_common.api import legalservices as api
-from fazhi_common.api import page_of
-from fazhi_common.api.mediation import CASE_WRITERS, CaseLegalAidIn, LegalAidReferral
-from fazhi_common.errors import NotFound
+from fazhi_common.contracts.api import legalservices as api
+from fazhi_common.contracts.api import page_of
+from fazhi_common.contracts.api.mediation import CASE_WRITERS, CaseLegalAidIn, LegalAidReferral
+from fazhi_common.contracts.errors import NotFound
 from gateway.openapi import documented
 from gateway.views import call, created, json_body, query_args
 

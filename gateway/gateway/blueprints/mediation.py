@@ -3,9 +3,9 @@ departments' referrals, the case lifecycle and timeline, overdue scan, statistic
 aid and the 12348 hotline keep their paths under this prefix: blueprints/legalservices.py.)"""
 from flask import Blueprint, jsonify
 
-from fazhi_common.api import mediation as api
-from fazhi_common.api import page_of
-from fazhi_common.api.legalservices import LEGAL_AID_RECEIPT_PREFIX, CombinedOverdueScan
+from fazhi_common.contracts.api import mediation as api
+from fazhi_common.contracts.api import page_of
+from fazhi_common.contracts.api.legalservices import LEGAL_AID_RECEIPT_PREFIX, CombinedOverdueScan
 from gateway.openapi import documented
 from gateway.rpc import ServiceUnavailable
 from gateway.views import call, created, json_body, query_args

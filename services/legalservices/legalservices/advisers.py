@@ -4,9 +4,9 @@ summed in SQL. The community's own legal adviser comes from the registry's event
 in ``CommunityAdviser`` (a read model: never the registry's tables or code)."""
 from sqlalchemy import distinct, func, select
 
+from fazhi_common.contracts.errors import NotFound, field_error
 from fazhi_common.db import paginate
 from fazhi_common.division import COUNTY, PREFECTURE, TOWN, Division
-from fazhi_common.errors import NotFound, field_error
 from legalservices import domain
 from legalservices.models import (
     AdviserOpinion,

@@ -3,7 +3,8 @@ of a community or a government, masking of personal data and who may see it unma
 resident ID checks, coverage of governments by their advisers, rates."""
 import re
 
-from fazhi_common import resident_id
+from fazhi_common.contracts import resident_id
+from fazhi_common.contracts.errors import Conflict, ValidationFailed, field_error
 from fazhi_common.division import (
     COMMUNITY,
     COUNTY,
@@ -12,7 +13,6 @@ from fazhi_common.division import (
     Division,
     InvalidDivision,
 )
-from fazhi_common.errors import Conflict, ValidationFailed, field_error
 
 # a government's level (三级政府: city, county, town) from its unit's level
 GOVERNMENT_LEVEL = {PREFECTURE: "city", COUNTY: "county", TOWN: "town"}

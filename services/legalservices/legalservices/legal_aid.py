@@ -10,7 +10,7 @@ has a limit too. The lifecycle is the table ``TRANSITIONS``; docs/rules.md cites
 """
 from datetime import timedelta
 
-from fazhi_common.errors import Conflict, field_error
+from fazhi_common.contracts.errors import Conflict, field_error
 
 from .domain import next_status
 
@@ -222,6 +222,11 @@ def application_deadlines(application):
     return [{"deadline": name, "due_on": getattr(application, column, None),
              "rule": getattr(application, rule_column, None), "running": running == name}
             for name, column, rule_column in DEADLINES if getattr(application, column, None)]
+
+
+def next_actions(status):
+    """The steps an application in ``status`` may take next (POST /legal-aid/{id}/<step>)."""
+    return [action for action, moves in TRANSITIONS.items() if status in moves]
 
 
 def next_step(application):

@@ -6,10 +6,10 @@ from collections import defaultdict
 
 from sqlalchemy import extract, func, select
 
+from fazhi_common.contracts.errors import NotFound
 from fazhi_common.crypto import FieldCipher
 from fazhi_common.db import paginate
 from fazhi_common.division import COMMUNITY
-from fazhi_common.errors import NotFound
 from fazhi_common.outbox import record_event
 from fazhi_common.units import UnitReadModel
 from legalservices import domain, legal_aid, tracking
@@ -139,7 +139,8 @@ def legal_aid_view(application, cipher, reveal, secret=None):
         "materials_due_on", "termination_reason", "objection_to")}
     view.update(personal_data_masked=not reveal,
                 applicant=applicant if reveal else domain.masked_party(applicant),
-                deadlines=legal_aid.application_deadlines(application))
+                deadlines=legal_aid.application_deadlines(application),
+                next_actions=legal_aid.next_actions(application.status))
     if secret:
         view["secret"] = secret
     return view

@@ -4,12 +4,12 @@ every read that shows personal data unmasked ("who read unmasked personal data")
 from datetime import date
 
 from fazhi_common import service as base
-from fazhi_common.api import legalservices as api
-from fazhi_common.api import page_of
-from fazhi_common.errors import field_error
-from fazhi_common.identity import SYSTEM, rpc
+from fazhi_common.contracts.api import legalservices as api
+from fazhi_common.contracts.api import page_of
+from fazhi_common.contracts.errors import field_error
+from fazhi_common.contracts.roles import SYSTEM
+from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
-from fazhi_common.outbox import claim_event
 from fazhi_common.timer import timer
 from fazhi_common.validation import load
 from legalservices import advisers, domain, tracking
@@ -156,12 +156,12 @@ class LegalServicesService(base.ServiceBase):
     @event_handler("mediation", "mediation_legal_aid_requested")
     def on_legal_aid_requested(self, envelope, payload):
         """A failed mediation's applicant, sent on by mediation: once per case."""
-        with self.db.transaction() as session:
-            if claim_event(session, envelope, "on_legal_aid_requested"):
-                application, _secret = ops.legal_aid_from_referral(
-                    session, payload, self.deadlines, self.cipher, self.transfer)
-                self.audit(session, "legal_aid_from_case", application.id,
-                           {"case_id": payload["case_id"]}, caller=SYSTEM)
+        def work(session):
+            application, _secret = ops.legal_aid_from_referral(
+                session, payload, self.deadlines, self.cipher, self.transfer)
+            self.audit(session, "legal_aid_from_case", application.id,
+                       {"case_id": payload["case_id"]}, caller=SYSTEM)
+        self.handle_once(envelope, "on_legal_aid_requested", work)
 
     # -- the 12348 hotline ----------------------------------------------------------------
 
@@ -262,10 +262,8 @@ class LegalServicesService(base.ServiceBase):
     # -- the registry's units and community advisers (read models) -----------------------
 
     def _on_registry(self, envelope, payload, handler):
-        with self.db.transaction() as session:
-            if claim_event(session, envelope, handler):
-                ops.UNITS.apply(session, envelope["type"], payload,
-                                envelope.get("occurred_at"))
+        self.handle_once(envelope, handler, lambda session: ops.UNITS.apply(
+            session, envelope["type"], payload, envelope.get("occurred_at")))
 
     @event_handler("registry", "county_registered")
     def on_county_registered(self, envelope, payload):
@@ -292,9 +290,8 @@ class LegalServicesService(base.ServiceBase):
         self._on_registry(envelope, payload, "on_unit_snapshot")
 
     def _on_adviser(self, envelope, payload, handler):
-        with self.db.transaction() as session:
-            if claim_event(session, envelope, handler):
-                advisers.apply_adviser_event(session, envelope["type"], payload)
+        self.handle_once(envelope, handler, lambda session: advisers.apply_adviser_event(
+            session, envelope["type"], payload))
 
     @event_handler("registry", "legal_adviser_assigned")
     def on_legal_adviser_assigned(self, envelope, payload):

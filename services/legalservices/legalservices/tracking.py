@@ -12,8 +12,8 @@ import secrets
 
 from sqlalchemy import select
 
-from fazhi_common.api.legalservices import LEGAL_AID_RECEIPT_PREFIX
-from fazhi_common.errors import NotFound
+from fazhi_common.contracts.api.legalservices import LEGAL_AID_RECEIPT_PREFIX
+from fazhi_common.contracts.errors import NotFound
 from legalservices import legal_aid
 from legalservices.models import LegalAidApplication
 

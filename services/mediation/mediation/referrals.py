@@ -5,7 +5,7 @@ import base64
 
 from sqlalchemy import select
 
-from fazhi_common.errors import Conflict
+from fazhi_common.contracts.errors import Conflict
 from fazhi_common.outbox import record_event
 from mediation.models import LegalAidReferral
 from mediation.operations import ID_NUMBER, NAME, PHONE, get_case
