@@ -133,6 +133,10 @@ def _records(admin, county):
     ok(admin.post(f"{M}/hotline-consultations", json={
         "community_code": village, "consulted_on": TODAY.isoformat(), "topic": "labour",
         "summary": "咨询加班工资", "answered_by": "w1"}))
+    ids["adviser_id"] = ok(admin.post("/api/v1/legal-services/government-advisers", json={
+        "government_code": county.code, "government_body": "区人民政府", "adviser_kind": "firm",
+        "adviser_name": "律师事务所", "term_start": f"{TODAY.year}-01-01",
+        "term_end": f"{TODAY.year}-12-31"}))["id"]
 
     # notifications
     ids["subscription_id"] = ok(admin.post(f"{N}/subscriptions", json={

@@ -149,7 +149,7 @@ class TcpProxy:
         self.close()
 
 
-SERVICES = ("registry", "evaluation", "mediation", "notifications")
+SERVICES = ("registry", "evaluation", "mediation", "legalservices", "notifications")
 
 
 def service_class(name):

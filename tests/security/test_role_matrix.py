@@ -64,7 +64,8 @@ def _named(seeded):
     """Values for body fields by name: the county's own units and records."""
     home = seeded.home
     return {"community_code": home.villages[0], "county_code": home.code,
-            "town_code": home.town, "period": Y, "organisation_id": home.ids["organisation_id"],
+            "town_code": home.town, "government_code": home.code, "period": Y,
+            "organisation_id": home.ids["organisation_id"],
             "volunteer_id": home.ids["volunteer_id"], "area_code": home.code,
             "referrer_department": home.referrer, "department": home.department,
             "indicator_code": "x", "value": 1, "participants": 10, "eligible_voters": 100,

@@ -157,15 +157,27 @@ CASE_ACTIONS = {
     "return_to_referrer": "退回移送部门", "close": "结案",
 }
 LEGAL_AID_STATUSES = {
-    "received": "已收件", "granted": "准予援助", "refused": "不予援助", "objected": "异议审查中",
-    "assigned": "已指派", "closed": "已结案",
+    "received": "已收件", "awaiting_materials": "待补充材料", "granted": "准予援助",
+    "refused": "不予援助", "objected": "异议审查中", "assigned": "已指派",
+    "terminated": "已终止援助", "closed": "已结案",
 }
-LEGAL_AID_DEADLINES = {"decision": "审查决定", "assignment": "指派", "objection_review": "异议审查"}
+LEGAL_AID_DEADLINES = {"decision": "审查决定", "materials": "补充材料", "assignment": "指派",
+                       "objection_review": "异议审查"}
+# how an aided matter is closed by the agency (the close step's choices)
 LEGAL_AID_OUTCOMES = {"completed": "办结", "terminated": "终止援助"}
+# every end an application can have, those above included
+LEGAL_AID_RESULTS = {**LEGAL_AID_OUTCOMES, "refused": "不予援助", "withdrawn": "视为撤回"}
 LEGAL_AID_ACTIONS = {
-    "grant": "准予援助", "refuse": "不予援助", "assign": "指派承办人", "object": "提出异议",
+    "request_materials": "通知补充材料", "supply_materials": "材料已补齐",
+    "grant": "准予援助", "refuse": "不予援助", "assign": "指派承办人",
+    "terminate": "终止援助", "object": "提出异议",
     "uphold_objection": "异议成立", "dismiss_objection": "维持原决定", "close": "结案",
 }
+# 三级政府法律顾问: the government served, the adviser, each opinion's kind
+GOVERNMENT_LEVELS = {"city": "市", "county": "县（市、区）", "town": "镇（街道）"}
+GOVERNMENT_ADVISER_KINDS = {"person": "个人", "firm": "律师事务所"}
+OPINION_KINDS = {"contract_review": "合同审查", "major_decision": "重大决策",
+                 "normative_document": "规范性文件", "litigation": "诉讼"}
 PROVIDER_KINDS = {"lawyer": "律师", "legal_aid_officer": "法律援助机构工作人员",
                   "grassroots_legal_worker": "基层法律服务工作者", "notary": "公证员"}
 HOTLINE_TOPICS = {
@@ -202,9 +214,11 @@ EVENT_TYPES = {
     "mediation_case_declined": "调解案件不予受理", "mediation_case_closed": "调解案件结案",
     "mediation_case_returned": "调解案件退回", "mediation_case_overdue": "调解案件超期",
     "mediation_confirmation_decided": "司法确认结果", "legal_aid_overdue": "法律援助超期",
+    "mediation_legal_aid_requested": "调解不成转法律援助",
     "registry_audit_checkpoint": "登记服务审计检查点",
     "evaluation_audit_checkpoint": "考评服务审计检查点",
     "mediation_audit_checkpoint": "调解服务审计检查点",
+    "legalservices_audit_checkpoint": "公共法律服务审计检查点",
     "notifications_audit_checkpoint": "通知服务审计检查点",
 }
 
@@ -238,6 +252,8 @@ VOCABULARY = {
     "case_actions": CASE_ACTIONS, "legal_aid_statuses": LEGAL_AID_STATUSES,
     "legal_aid_deadlines": LEGAL_AID_DEADLINES, "legal_aid_actions": LEGAL_AID_ACTIONS,
     "provider_kinds": PROVIDER_KINDS, "hotline_topics": HOTLINE_TOPICS,
+    "legal_aid_results": LEGAL_AID_RESULTS, "government_levels": GOVERNMENT_LEVELS,
+    "government_adviser_kinds": GOVERNMENT_ADVISER_KINDS, "opinion_kinds": OPINION_KINDS,
     "notification_channels": NOTIFICATION_CHANNELS, "delivery_statuses": DELIVERY_STATUSES,
     "job_statuses": JOB_STATUSES, "roles": ROLES, "event_types": EVENT_TYPES,
 }

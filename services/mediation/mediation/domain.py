@@ -353,10 +353,6 @@ def may_see_case_parties(role, subject, covers_case, case_mediator):
     return False
 
 
-def may_see_legal_service_data(role, covers_record):
-    return role == "platform_admin" or (role == "justice_officer" and covers_record)
-
-
 # -- coverage and statistics --------------------------------------------------------------------
 
 def county_coverage(counts_by_kind, linkage_kinds):

@@ -137,24 +137,26 @@ class GridReportFiled(AreaPayload):
 # Notifications hears everything; evaluation keeps a read model of registry facts, and
 # mediation one of the units (fazhi_common.units) to check the codes it takes.
 _REGISTRY_LISTENERS = ("evaluation", "notifications")
-_UNIT_LISTENERS = ("evaluation", "mediation", "notifications")
+_UNIT_LISTENERS = ("evaluation", "mediation", "legalservices", "notifications")
 # the services keeping a read model of units (fazhi_common.units)
-UNIT_READ_MODELS = ("mediation",)
+UNIT_READ_MODELS = ("mediation", "legalservices")
+# legal services keeps the communities' advisers (lawyers in communities link to them)
+_ADVISER_LISTENERS = _REGISTRY_LISTENERS + ("legalservices",)
 
 CONTRACTS = [
     EventContract("county_registered", "registry", CountyRegistered,
-                  ("mediation", "notifications")),
+                  ("mediation", "legalservices", "notifications")),
     EventContract("town_registered", "registry", TownRegistered,
-                  ("mediation", "notifications")),
+                  ("mediation", "legalservices", "notifications")),
     EventContract("community_registered", "registry", CommunityRegistered, _UNIT_LISTENERS),
     EventContract("community_updated", "registry", CommunityUpdated, _UNIT_LISTENERS),
     EventContract("community_reorganised", "registry", CommunityReorganised,
                   _UNIT_LISTENERS),
     EventContract("unit_snapshot", "registry", UnitSnapshot, UNIT_READ_MODELS),
     EventContract("legal_adviser_assigned", "registry", LegalAdviserAssigned,
-                  _REGISTRY_LISTENERS),
+                  _ADVISER_LISTENERS),
     EventContract("legal_adviser_removed", "registry", LegalAdviserRemoved,
-                  _REGISTRY_LISTENERS),
+                  _ADVISER_LISTENERS),
     EventContract("election_held", "registry", ElectionHeld, _REGISTRY_LISTENERS),
     EventContract("election_due", "registry", ElectionDue, ("notifications",)),
     EventContract("affairs_disclosed", "registry", AffairsDisclosed, _REGISTRY_LISTENERS),
