@@ -40,6 +40,7 @@ DEVELOPMENT_SECRETS = {
     "GATEWAY_VERIFY_KEYS": "YgC6sbDtrl9QJuuAT0SdM0fVYobMNbE3adokYyVa9W4",
     "SURVEY_SECRET": "dev-only-survey-secret-change-me",
     "MEDIATION_DATA_KEY": "xztyBbUNLAOf5uI0rbTHQMe_26_U1o0Mrs_dxqnTFdg=",
+    "CORRECTIONS_DATA_KEY": "seisXMIwYWdbTN5Gmum-refohwKCT-M7U7F6N4sjHtE=",
     "TOKEN_KEYS": "dev-only-token-key-change-me-before-any-real-use",
 }
 

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields
 from fazhi_common.identity import CONTEXT_KEY, VIEWER, Identity, sign_identity
 from gateway.rpc import ServiceUnavailable
 
-ALL_SERVICES = ("registry", "evaluation", "mediation", "notifications")
+ALL_SERVICES = ("registry", "evaluation", "mediation", "notifications", "corrections")
 GATEWAY = Identity(subject="gateway-health", role=VIEWER, department="gateway")
 
 

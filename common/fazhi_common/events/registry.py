@@ -106,15 +106,15 @@ class AffairsDisclosed(AreaPayload):
 # Notifications hears everything; evaluation keeps a read model of registry facts, and
 # mediation one of the units (fazhi_common.units) to check the codes it takes.
 _REGISTRY_LISTENERS = ("evaluation", "notifications")
-_UNIT_LISTENERS = ("evaluation", "mediation", "notifications")
 # the services keeping a read model of units (fazhi_common.units)
-UNIT_READ_MODELS = ("mediation",)
+UNIT_READ_MODELS = ("mediation", "corrections")
+_UNIT_LISTENERS = ("evaluation", "notifications", *UNIT_READ_MODELS)
 
 CONTRACTS = [
     EventContract("county_registered", "registry", CountyRegistered,
-                  ("mediation", "notifications")),
+                  ("notifications", *UNIT_READ_MODELS)),
     EventContract("town_registered", "registry", TownRegistered,
-                  ("mediation", "notifications")),
+                  ("notifications", *UNIT_READ_MODELS)),
     EventContract("community_registered", "registry", CommunityRegistered, _UNIT_LISTENERS),
     EventContract("community_updated", "registry", CommunityUpdated, _UNIT_LISTENERS),
     EventContract("community_reorganised", "registry", CommunityReorganised,
