@@ -4,11 +4,12 @@ correction and people in resettlement help, their files, leave requests, and cou
 
 Personal fields (name, ID number, offence, address, plan and notes) appear only in the
 person's file, masked unless the caller is the person's correction officer or one of
-the office's leaders (docs/corrections.md). Statistics carry counts only.
+the office's leaders (docs/corrections.md). CorrectionsStatistics carry counts only.
 """
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from fazhi_common.api import PageQuery, code_field, count_field, id_field
+from fazhi_common import resident_id
+from fazhi_common.api import PageQuery, code_field, count_field
 from fazhi_common.identity import JUSTICE_OFFICER, PLATFORM_ADMIN, STAFF
 
 PERSON_KINDS = ("correction", "resettlement")
@@ -35,6 +36,12 @@ Username = fields.String(validate=validate.Length(min=1, max=100), metadata={
     "description": "The correction officer's user name (a justice officer)."})
 
 
+def _resident_id(number):
+    why = resident_id.problem(number)
+    if why:
+        raise ValidationError(why)
+
+
 def one_of(choices, **kwargs):
     return fields.String(validate=validate.OneOf(choices), **kwargs)
 
@@ -50,7 +57,8 @@ class PersonIn(Schema):
     community_code = code_field(required=True)
     officer = fields.String(required=True, validate=validate.Length(min=1, max=100))
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    id_number = fields.String(allow_none=True, validate=validate.Length(min=15, max=18))
+    id_number = fields.String(allow_none=True, validate=_resident_id, metadata={
+        "description": "18-character resident ID number (GB 11643)."})
     offence = fields.String(required=True, validate=validate.Length(min=1, max=500))
     address = fields.String(allow_none=True, validate=validate.Length(max=500))
     decided_on = fields.Date(required=True, metadata={
@@ -71,12 +79,6 @@ class PersonIn(Schema):
                                       "term_ends_on")
             if data["term_ends_on"] <= data["decided_on"]:
                 raise ValidationError("must come after decided_on", "term_ends_on")
-
-
-class Deadline(Schema):
-    name = fields.String()
-    due_on = fields.Date()
-    rule = fields.String()
 
 
 class Person(Schema):
@@ -133,51 +135,51 @@ class PersonQuery(PageQuery):
 
 # -- steps ------------------------------------------------------------------------------
 
-class StepIn(Schema):
+class FileStepIn(Schema):
     on = fields.Date(allow_none=True, metadata={"description": "defaults to today"})
     notes = Text
 
 
-class ReportInIn(StepIn):
+class ReportInIn(FileStepIn):
     late_reason = fields.String(validate=validate.Length(min=1, max=500), allow_none=True)
 
 
-class PlanIn(StepIn):
+class PlanIn(FileStepIn):
     plan = fields.String(required=True, validate=validate.Length(min=1, max=5000))
 
 
-class AssessmentIn(StepIn):
+class AssessmentIn(FileStepIn):
     grade = one_of(ASSESSMENT_GRADES, required=True)
 
 
-class RewardIn(StepIn):
+class RewardIn(FileStepIn):
     kind = one_of(REWARDS, load_default="commendation")
 
 
-class PenaltyIn(StepIn):
+class PenaltyIn(FileStepIn):
     kind = one_of(PENALTIES, required=True)
     ground = one_of(PENALTY_GROUNDS, required=True)
 
 
-class TerminateIn(StepIn):
+class TerminateIn(FileStepIn):
     reason = one_of(TERMINATION_REASONS, required=True)
     new_offence = fields.Boolean(load_default=False, metadata={
         "description": "Ended by a new offence (counted as re-offending)."})
 
 
-class EndHelpIn(StepIn):
+class EndHelpIn(FileStepIn):
     reason = one_of(HELP_END_REASONS, required=True)
 
 
-class AssignOfficerIn(StepIn):
+class AssignOfficerIn(FileStepIn):
     officer = fields.String(required=True, validate=validate.Length(min=1, max=100))
 
 
 ACTIONS = {
-    "report_in": ReportInIn, "lose_contact": StepIn, "regain_contact": StepIn,
-    "make_plan": PlanIn, "record_report": StepIn, "record_visit": StepIn,
+    "report_in": ReportInIn, "lose_contact": FileStepIn, "regain_contact": FileStepIn,
+    "make_plan": PlanIn, "record_report": FileStepIn, "record_visit": FileStepIn,
     "record_assessment": AssessmentIn, "reward": RewardIn, "penalise": PenaltyIn,
-    "assign_officer": AssignOfficerIn, "release": StepIn, "terminate": TerminateIn,
+    "assign_officer": AssignOfficerIn, "release": FileStepIn, "terminate": TerminateIn,
     "end_help": EndHelpIn,
 }
 
@@ -244,7 +246,7 @@ class Counts(Schema):
     on_leave = count_field()
 
 
-class Statistics(Schema):
+class CorrectionsStatistics(Schema):
     on = fields.Date()
     group_by = fields.String()
     rows = fields.List(fields.Nested(Counts))
@@ -259,8 +261,6 @@ class ScanResult(Schema):
     unreported = count_field()
     communities = count_field()
 
-
-PersonId = id_field
 
 # the county office and its town justice offices keep the files; every staff role may see
 # the counts (an evaluator scores them), none but these see a file at all

@@ -132,9 +132,9 @@ class CorrectionsService(base.ServiceBase):
     @rpc(roles=api.READERS)
     def statistics(self, query=None):
         """Counts by county, town or community: no person, no row of one."""
-        query = load(api.StatisticsQuery(), query)
+        query = load(api.CorrectionsStatisticsQuery(), query)
         with self.db.read() as session:
-            return api.Statistics().dump(ops.statistics(session, query, self.caller,
+            return api.CorrectionsStatistics().dump(ops.statistics(session, query, self.caller,
                                                         date.today()))
 
     @rpc(roles=api.CORRECTIONS_STAFF)
