@@ -38,11 +38,11 @@ import sys
 from pathlib import Path
 from urllib.parse import quote
 
-SERVICES = ("registry", "evaluation", "mediation", "notifications")
+SERVICES = ("registry", "evaluation", "mediation", "corrections", "notifications")
 # What each department runs (evaluation is run by both; its replicas share one database).
 DEPARTMENTS = {
     "civil-affairs": ("registry", "evaluation"),
-    "justice": ("mediation", "notifications", "evaluation"),
+    "justice": ("mediation", "corrections", "notifications", "evaluation"),
     "city": ("gateway",),
 }
 

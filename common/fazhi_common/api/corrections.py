@@ -4,7 +4,7 @@ correction and people in resettlement help, their files, leave requests, and cou
 
 Personal fields (name, ID number, offence, address, plan and notes) appear only in the
 person's file, masked unless the caller is the person's correction officer or one of
-the office's leaders (docs/corrections.md). CorrectionsStatistics carry counts only.
+the office's leaders (docs/corrections.md). Statistics carry counts only.
 """
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -224,7 +224,7 @@ class Leave(Schema):
 
 # -- counts ---------------------------------------------------------------------------------
 
-class StatisticsQuery(Schema):
+class CorrectionsStatisticsQuery(Schema):
     group_by = one_of(GROUP_BY, load_default="county")
     county_code = code_field()
     on = fields.Date(allow_none=True, metadata={"description": "as of; defaults to today"})

@@ -107,9 +107,11 @@ def return_from_leave(leave_id):
 @bp.get("/statistics")
 @documented("Counts by county, town or community (no person named): under correction, "
             "unreported (漏管), lost from supervision (脱管), re-offended, resettlement",
-            query=api.CorrectionsStatisticsQuery, response=api.CorrectionsStatistics, tag=TAG, roles=api.READERS)
+            query=api.CorrectionsStatisticsQuery, response=api.CorrectionsStatistics, tag=TAG,
+            roles=api.READERS)
 def statistics():
-    return jsonify(call("corrections", "statistics", query_args(api.CorrectionsStatisticsQuery)))
+    return jsonify(call("corrections", "statistics",
+                        query_args(api.CorrectionsStatisticsQuery)))
 
 
 @bp.post("/unreported-scan")

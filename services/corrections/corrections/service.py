@@ -134,8 +134,8 @@ class CorrectionsService(base.ServiceBase):
         """Counts by county, town or community: no person, no row of one."""
         query = load(api.CorrectionsStatisticsQuery(), query)
         with self.db.read() as session:
-            return api.CorrectionsStatistics().dump(ops.statistics(session, query, self.caller,
-                                                        date.today()))
+            return api.CorrectionsStatistics().dump(
+                ops.statistics(session, query, self.caller, date.today()))
 
     @rpc(roles=api.CORRECTIONS_STAFF)
     def scan_unreported(self, payload=None):
