@@ -22,6 +22,7 @@ def test_the_shipped_configs_fall_back_on_development_secrets_only():
         "evaluation": ["GATEWAY_VERIFY_KEYS", "SURVEY_SECRET"],
         "mediation": ["GATEWAY_VERIFY_KEYS", "MEDIATION_DATA_KEY"],
         "notifications": ["GATEWAY_VERIFY_KEYS"],
+        "corrections": ["GATEWAY_VERIFY_KEYS", "CORRECTIONS_DATA_KEY"],
         "gateway": ["GATEWAY_SIGNING_KEY", "TOKEN_KEYS"],
     }
 
