@@ -39,6 +39,7 @@ MENU = (
     ("registry", "区划与单位", "registry.list_counties"),
     ("mediation", "调解工作台", "mediation.list_cases"),
     ("legal", "法律援助与12348", "mediation.list_legal_aid"),
+    ("corrections", "社区矫正", "corrections.list_persons"),
     ("evaluation", "创建评价", "evaluation.rankings"),
     ("reports", "统计报表", "console.mediation_report"),
     ("inbox", "消息提醒", "notifications.list_inbox"),

@@ -8,6 +8,7 @@ const PAGES = {
   registry: () => import('./pages/registry.js'),
   mediation: () => import('./pages/mediation.js'),
   legal: () => import('./pages/legal.js'),
+  corrections: () => import('./pages/corrections.js'),
   evaluation: () => import('./pages/evaluation.js'),
   reports: () => import('./pages/reports.js'),
   inbox: () => import('./pages/inbox.js'),
