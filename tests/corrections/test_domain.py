@@ -6,8 +6,8 @@ from types import SimpleNamespace
 import pytest
 
 from corrections import domain
+from fazhi_common.contracts.errors import Conflict, Forbidden, ValidationFailed
 from fazhi_common.division import Division
-from fazhi_common.errors import Conflict, Forbidden, ValidationFailed
 from fazhi_common.workdays import WorkingCalendar
 
 RULES = domain.Rules()

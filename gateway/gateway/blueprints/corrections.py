@@ -5,8 +5,8 @@ import io
 
 from flask import Blueprint, Response, jsonify
 
-from fazhi_common.api import corrections as api
-from fazhi_common.api import page_of
+from fazhi_common.contracts.api import corrections as api
+from fazhi_common.contracts.api import page_of
 from gateway.openapi import documented
 from gateway.views import call, created, json_body, query_args
 

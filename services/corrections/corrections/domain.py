@@ -8,8 +8,8 @@ article behind each rule are in docs/rules.md ("社区矫正与安置帮教").
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from fazhi_common.contracts.errors import Conflict, Forbidden, ValidationFailed, field_error
 from fazhi_common.division import COUNTY, LEVELS, TOWN
-from fazhi_common.errors import Conflict, Forbidden, ValidationFailed, field_error
 
 # kinds of person: under community correction, or released and in resettlement help
 CORRECTION, RESETTLEMENT = "correction", "resettlement"

@@ -6,10 +6,10 @@ from sqlalchemy import and_, case, func, select
 
 from corrections import domain
 from corrections.models import KnownUnit, Leave, Person, Record
-from fazhi_common.api import corrections as api
+from fazhi_common.contracts.api import corrections as api
+from fazhi_common.contracts.errors import Conflict, NotFound, field_error
 from fazhi_common.db import paginate
 from fazhi_common.division import COMMUNITY, Division
-from fazhi_common.errors import Conflict, NotFound, field_error
 from fazhi_common.outbox import record_event
 from fazhi_common.units import UnitReadModel
 

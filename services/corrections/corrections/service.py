@@ -8,9 +8,9 @@ from datetime import date
 from corrections import dependencies
 from corrections import operations as ops
 from fazhi_common import service as base
-from fazhi_common.api import corrections as api
-from fazhi_common.api import page_of
-from fazhi_common.errors import field_error
+from fazhi_common.contracts.api import corrections as api
+from fazhi_common.contracts.api import page_of
+from fazhi_common.contracts.errors import field_error
 from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
 from fazhi_common.outbox import claim_event
