@@ -4,6 +4,7 @@ corrections data test: who sees what, in the API, the export, the events and the
 import json
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -89,8 +90,12 @@ def test_a_file_its_steps_a_leave_and_the_bad_paths(corrections, gateway):
         "under_correction": 1, "awaiting_report": 1, "unreported": 1, "lost_contact": 0}
     scan = officer.post(f"{C}/unreported-scan", json={}).json
     assert scan == {"unreported": 1, "communities": 1}
+    # the gateway's readiness asks corrections too
+    ready = gateway.anonymous().get("/health/ready").json
+    assert ready["services"]["corrections"]["status"] == "ok"
 
 
+@pytest.mark.once  # (with notifications running) in the PostgreSQL pass only: it is slow
 def test_corrections_data_test(corrections, container_factory, service_config, gateway):
     """A viewer, an evaluation officer and a mediation officer see no personal field of a
     person under correction anywhere; only the own officer and the leaders see it whole."""
