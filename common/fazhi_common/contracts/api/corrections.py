@@ -6,6 +6,8 @@ Personal fields (name, ID number, offence, address, plan and notes) appear only 
 person's file, masked unless the caller is the person's correction officer or one of
 the office's leaders (docs/corrections.md). Statistics carry counts only.
 """
+from datetime import date
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from fazhi_common.contracts import resident_id, vocabulary
@@ -30,6 +32,16 @@ Text = fields.String(validate=validate.Length(max=2000), allow_none=True)
 Name = fields.String(validate=validate.Length(min=1, max=100))
 Username = fields.String(validate=validate.Length(min=1, max=100), metadata={
     "description": "The correction officer's user name (a justice officer)."})
+
+
+# a date within the years the platform holds records for: 0001-01-01 is a slip, and the
+# limits' arithmetic (10 days on, five years on) would run off the calendar at its ends
+IN_RANGE = validate.Range(min=date(1950, 1, 1), max=date(2199, 12, 31),
+                          error="must lie between {min} and {max}")
+
+
+def day_field(**kwargs):
+    return fields.Date(validate=IN_RANGE, **kwargs)
 
 
 def _resident_id(number):
@@ -57,12 +69,12 @@ class PersonIn(Schema):
         "description": "18-character resident ID number (GB 11643)."})
     offence = fields.String(required=True, validate=validate.Length(min=1, max=500))
     address = fields.String(allow_none=True, validate=validate.Length(max=500))
-    decided_on = fields.Date(required=True, metadata={
+    decided_on = day_field(required=True, metadata={
         "description": "The judgement or decision took effect (correction) or the person "
                        "was released (resettlement)."})
-    term_ends_on = fields.Date(allow_none=True, metadata={
+    term_ends_on = day_field(allow_none=True, metadata={
         "description": "The correction term's last day."})
-    received_on = fields.Date(allow_none=True, metadata={"description": "defaults to today"})
+    received_on = day_field(allow_none=True, metadata={"description": "defaults to today"})
 
     @validates_schema
     def _kind_fields(self, data, **_kwargs):
@@ -132,7 +144,7 @@ class PersonQuery(PageQuery):
 # -- steps ------------------------------------------------------------------------------
 
 class FileStepIn(Schema):
-    on = fields.Date(allow_none=True, metadata={"description": "defaults to today"})
+    on = day_field(allow_none=True, metadata={"description": "defaults to today"})
     notes = Text
 
 
@@ -185,9 +197,9 @@ ACTIONS = {
 class LeaveIn(Schema):
     reason = one_of(LEAVE_REASONS, required=True)
     destination = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    leaves_on = fields.Date(required=True)
-    returns_on = fields.Date(required=True)
-    applied_on = fields.Date(allow_none=True, metadata={"description": "defaults to today"})
+    leaves_on = day_field(required=True)
+    returns_on = day_field(required=True)
+    applied_on = day_field(allow_none=True, metadata={"description": "defaults to today"})
     urgent_reason = fields.String(allow_none=True, validate=validate.Length(max=500),
                                   metadata={"description": "Why less than 3 days' notice."})
 
@@ -198,7 +210,7 @@ class LeaveDecisionIn(Schema):
 
 
 class LeaveReturnIn(Schema):
-    returned_on = fields.Date(required=True)
+    returned_on = day_field(required=True)
 
 
 class Leave(Schema):
@@ -223,7 +235,7 @@ class Leave(Schema):
 class CorrectionsStatisticsQuery(Schema):
     group_by = one_of(GROUP_BY, load_default="county")
     county_code = code_field()
-    on = fields.Date(allow_none=True, metadata={"description": "as of; defaults to today"})
+    on = day_field(allow_none=True, metadata={"description": "as of; defaults to today"})
 
 
 class Counts(Schema):
@@ -250,7 +262,7 @@ class CorrectionsStatistics(Schema):
 
 
 class ScanIn(Schema):
-    today = fields.Date(allow_none=True, metadata={"description": "defaults to today"})
+    today = day_field(allow_none=True, metadata={"description": "defaults to today"})
 
 
 class ScanResult(Schema):
