@@ -38,11 +38,11 @@ import sys
 from pathlib import Path
 from urllib.parse import quote
 
-SERVICES = ("registry", "evaluation", "mediation", "legalservices", "notifications")
+SERVICES = ("registry", "evaluation", "mediation", "legalservices", "notifications", "corrections")
 # What each department runs (evaluation is run by both; its replicas share one database).
 DEPARTMENTS = {
     "civil-affairs": ("registry", "evaluation"),
-    "justice": ("mediation", "legalservices", "notifications", "evaluation"),
+    "justice": ("mediation", "legalservices", "corrections", "notifications", "evaluation"),
     "city": ("gateway",),
 }
 

@@ -24,6 +24,7 @@ def test_the_shipped_configs_fall_back_on_development_secrets_only():
         "legalservices": ["GATEWAY_VERIFY_KEYS", "LEGALSERVICES_DATA_KEY",
                           "LEGAL_AID_TRANSFER_KEY"],
         "notifications": ["GATEWAY_VERIFY_KEYS"],
+        "corrections": ["GATEWAY_VERIFY_KEYS", "CORRECTIONS_DATA_KEY"],
         "gateway": ["GATEWAY_SIGNING_KEY", "TOKEN_KEYS"],
     }
 

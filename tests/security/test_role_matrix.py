@@ -102,6 +102,10 @@ def _special(seeded):
             "description": "噪声", "parties": [party]},
         ("post", "/api/v1/mediation/legal-aid"): {
             "community_code": home.villages[0], "matter": "拖欠工资", "applicant": party},
+        ("post", "/api/v1/corrections/persons"): {
+            "kind": "correction", "correction_type": "probation", "officer": "matrix",
+            "community_code": home.villages[0], "name": "测试", "offence": "测试",
+            "decided_on": TODAY.isoformat(), "term_ends_on": f"{int(Y) + 1}-12-31"},
         ("post", "/api/v1/evaluation/inspections"): {
             "community_code": home.villages[0], "period": Y, "kind": "special",
             "held_on": TODAY.isoformat(), "findings": [{"indicator_code": "x", "value": 1}]},

@@ -186,6 +186,42 @@ HOTLINE_TOPICS = {
     "other": "其他",
 }
 
+# -- corrections (社区矫正, 安置帮教) ------------------------------------------------------------
+
+PERSON_KINDS = {"correction": "社区矫正", "resettlement": "安置帮教"}
+# 社区矫正法 第二条
+CORRECTION_TYPES = {"control": "管制", "probation": "缓刑", "parole": "假释",
+                    "temporary_outside": "暂予监外执行"}
+CORRECTION_STATUSES = {
+    "awaiting_report": "待报到", "under_correction": "在矫", "lost_contact": "脱管",
+    "released": "已解除矫正", "terminated": "已终止矫正", "in_resettlement": "安置帮教中",
+    "help_ended": "帮教已结束"}
+CORRECTION_ACTIONS = {
+    "report_in": "报到", "lose_contact": "登记脱管", "regain_contact": "恢复监管",
+    "make_plan": "制定矫正方案", "record_report": "记录定期报告", "record_visit": "记录走访",
+    "record_assessment": "记录考核", "reward": "奖励", "penalise": "处罚",
+    "assign_officer": "变更矫正负责人", "release": "解除矫正", "terminate": "终止矫正",
+    "end_help": "结束安置帮教", "penalty_due": "应予处理"}
+TERMINATION_REASONS = {"probation_revoked": "撤销缓刑", "parole_revoked": "撤销假释",
+                       "committed": "收监执行", "died": "死亡"}
+HELP_END_REASONS = {"completed": "帮教期满", "reoffended": "重新犯罪", "died": "死亡",
+                    "moved_away": "迁出"}
+CORRECTION_REWARDS = {"commendation": "表扬"}
+CORRECTION_PENALTIES = {
+    "reprimand": "训诫", "warning": "警告", "security_penalty_proposal": "提请治安管理处罚",
+    "revocation_proposal": "提请撤销缓刑、假释", "committal_proposal": "提请收监执行"}
+PENALTY_GROUNDS = {
+    "late_report": "逾期报到", "lost_contact": "脱离监管", "leave_rules": "违反外出规定",
+    "reporting_rules": "违反报告规定", "prohibition_order": "违反禁止令",
+    "two_warnings": "两次警告仍不改正", "other": "其他"}
+ASSESSMENT_GRADES = {"good": "好", "fair": "一般", "poor": "差"}
+# 实施办法 第二十六条: the good reasons for leaving the city or county
+LEAVE_REASONS = {"medical": "就医", "study": "就学", "litigation": "参与诉讼",
+                 "family": "家庭重要事务", "work": "工作重要事务"}
+LEAVE_LEVELS = {"town": "司法所", "county": "县级社区矫正机构", "higher": "上一级社区矫正机构"}
+LEAVE_STATUSES = {"requested": "待审批", "approved": "已批准", "refused": "不予批准",
+                  "returned": "已返回"}
+
 # -- notifications, jobs, people --------------------------------------------------------------
 
 NOTIFICATION_CHANNELS = {"inbox": "站内收件箱", "webhook": "Webhook 推送", "email": "电子邮件"}
@@ -220,6 +256,8 @@ EVENT_TYPES = {
     "mediation_audit_checkpoint": "调解服务审计检查点",
     "legalservices_audit_checkpoint": "公共法律服务审计检查点",
     "notifications_audit_checkpoint": "通知服务审计检查点",
+    "corrections_counts_changed": "社区矫正人数变化",
+    "corrections_audit_checkpoint": "社区矫正服务审计检查点",
 }
 
 # name -> enumeration: what GET /api/v1/vocabulary serves (names are the API's)
@@ -256,6 +294,13 @@ VOCABULARY = {
     "government_adviser_kinds": GOVERNMENT_ADVISER_KINDS, "opinion_kinds": OPINION_KINDS,
     "notification_channels": NOTIFICATION_CHANNELS, "delivery_statuses": DELIVERY_STATUSES,
     "job_statuses": JOB_STATUSES, "roles": ROLES, "event_types": EVENT_TYPES,
+    "person_kinds": PERSON_KINDS, "correction_types": CORRECTION_TYPES,
+    "correction_statuses": CORRECTION_STATUSES, "correction_actions": CORRECTION_ACTIONS,
+    "termination_reasons": TERMINATION_REASONS, "help_end_reasons": HELP_END_REASONS,
+    "correction_rewards": CORRECTION_REWARDS, "correction_penalties": CORRECTION_PENALTIES,
+    "penalty_grounds": PENALTY_GROUNDS, "assessment_grades": ASSESSMENT_GRADES,
+    "leave_reasons": LEAVE_REASONS, "leave_levels": LEAVE_LEVELS,
+    "leave_statuses": LEAVE_STATUSES,
 }
 
 

@@ -40,6 +40,7 @@ MENU = (
     ("governance", "基层自治", "registry.list_meetings"),
     ("mediation", "调解工作台", "mediation.list_cases"),
     ("legal", "法律援助与12348", "legalservices.list_legal_aid"),
+    ("corrections", "社区矫正", "corrections.list_persons"),
     ("evaluation", "创建评价", "evaluation.rankings"),
     ("reports", "统计报表", "console.mediation_report"),
     ("desk", "业务办理", "notifications.create_subscription"),

@@ -137,17 +137,17 @@ class GridReportFiled(AreaPayload):
 # Notifications hears everything; evaluation keeps a read model of registry facts, and
 # mediation one of the units (fazhi_common.units) to check the codes it takes.
 _REGISTRY_LISTENERS = ("evaluation", "notifications")
-_UNIT_LISTENERS = ("evaluation", "mediation", "legalservices", "notifications")
 # the services keeping a read model of units (fazhi_common.units)
-UNIT_READ_MODELS = ("mediation", "legalservices")
+UNIT_READ_MODELS = ("mediation", "legalservices", "corrections")
+_UNIT_LISTENERS = ("evaluation", "notifications", *UNIT_READ_MODELS)
 # legal services keeps the communities' advisers (lawyers in communities link to them)
 _ADVISER_LISTENERS = _REGISTRY_LISTENERS + ("legalservices",)
 
 CONTRACTS = [
     EventContract("county_registered", "registry", CountyRegistered,
-                  ("mediation", "legalservices", "notifications")),
+                  ("notifications", *UNIT_READ_MODELS)),
     EventContract("town_registered", "registry", TownRegistered,
-                  ("mediation", "legalservices", "notifications")),
+                  ("notifications", *UNIT_READ_MODELS)),
     EventContract("community_registered", "registry", CommunityRegistered, _UNIT_LISTENERS),
     EventContract("community_updated", "registry", CommunityUpdated, _UNIT_LISTENERS),
     EventContract("community_reorganised", "registry", CommunityReorganised,

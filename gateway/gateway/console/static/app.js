@@ -9,6 +9,7 @@ const PAGES = {
   governance: () => import('./pages/governance.js'),
   mediation: () => import('./pages/mediation.js'),
   legal: () => import('./pages/legal.js'),
+  corrections: () => import('./pages/corrections.js'),
   evaluation: () => import('./pages/evaluation.js'),
   reports: () => import('./pages/reports.js'),
   inbox: () => import('./pages/inbox.js'),
