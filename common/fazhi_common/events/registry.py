@@ -22,6 +22,12 @@ class CommunityRegistered(AreaPayload):
     # evaluation picks a scheme by tier and a stage by the reorganisation date
     economic_tier = fields.String(allow_none=True, load_default=None)
     reorganised_on = fields.Date(allow_none=True, load_default=None)
+    # the rest of the unit as the registry answers for it, which the gateway's view of
+    # communities serves (events of earlier versions lack them: the gateway then asks)
+    urban_rural_code = fields.String(allow_none=True, load_default=None)
+    status = fields.String(allow_none=True, load_default=None)
+    deactivated_on = fields.Date(allow_none=True, load_default=None)
+    federated_into = code_field(required=False)
 
 
 class CommunityUpdated(CommunityRegistered):
@@ -107,6 +113,8 @@ class AffairsDisclosed(AreaPayload):
 # mediation one of the units (fazhi_common.units) to check the codes it takes.
 _REGISTRY_LISTENERS = ("evaluation", "notifications")
 _UNIT_LISTENERS = ("evaluation", "mediation", "notifications")
+# and the gateway, which serves a community from its own view of it (gateway.unit_views)
+_COMMUNITY_LISTENERS = (*_UNIT_LISTENERS, "gateway")
 # the services keeping a read model of units (fazhi_common.units)
 UNIT_READ_MODELS = ("mediation",)
 
@@ -115,10 +123,12 @@ CONTRACTS = [
                   ("mediation", "notifications")),
     EventContract("town_registered", "registry", TownRegistered,
                   ("mediation", "notifications")),
-    EventContract("community_registered", "registry", CommunityRegistered, _UNIT_LISTENERS),
-    EventContract("community_updated", "registry", CommunityUpdated, _UNIT_LISTENERS),
+    EventContract("community_registered", "registry", CommunityRegistered,
+                  _COMMUNITY_LISTENERS),
+    EventContract("community_updated", "registry", CommunityUpdated,
+                  _COMMUNITY_LISTENERS),
     EventContract("community_reorganised", "registry", CommunityReorganised,
-                  _UNIT_LISTENERS),
+                  _COMMUNITY_LISTENERS),
     EventContract("unit_snapshot", "registry", UnitSnapshot, UNIT_READ_MODELS),
     EventContract("legal_adviser_assigned", "registry", LegalAdviserAssigned,
                   _REGISTRY_LISTENERS),
