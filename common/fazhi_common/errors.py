@@ -33,6 +33,12 @@ class ValidationFailed(FazhiError):
 
 
 @deserialize_to_instance
+class UnitNotAnnounced(ValidationFailed):
+    """A unit code a service's read model of the registry's units does not hold: the
+    registry has not announced such a unit, or not yet (``fazhi_common.units``)."""
+
+
+@deserialize_to_instance
 class NotFound(FazhiError):
     code = "not_found"
     status = 404

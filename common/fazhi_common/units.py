@@ -12,24 +12,41 @@ A service adds the table to its own models and migrations and subscribes to ``EV
     # in an event handler, after claim_event:   UNITS.apply(session, envelope)
     # before taking a code:                     UNITS.require(session, code, COMMUNITY, field)
 
+A code the read model does not hold may be a unit registered a moment ago whose event
+waits behind a backlog (a province's import): a service whose entrypoints take codes wraps
+them with ``reads_through`` and holds a ``RegistryReadThrough``; a miss then asks the
+registry once, as the caller (the gateway-signed identity travels with the call), keeps
+what it answers, and runs the entrypoint again. A miss that remains says the registry has
+not announced the unit yet.
+
 After an upgrade the registry replays its units as ``unit_snapshot`` events
 (``fazhi-registry announce-units``); ``apply_snapshot`` takes one. Each unit remembers the
 time of the newest registry fact it holds (``as_of``), so a snapshot read before a change
 never undoes that change, whichever arrives first.
 """
+import functools
+import inspect
+import logging
 from datetime import date, datetime
 
+import eventlet
+from nameko.rpc import RpcProxy
 from sqlalchemy import Boolean, Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fazhi_common.clock import UtcDateTime
 from fazhi_common.division import COMMUNITY, COUNTY, TOWN, Division
-from fazhi_common.errors import ValidationFailed
+from fazhi_common.errors import UnitNotAnnounced, ValidationFailed
+
+log = logging.getLogger(__name__)
 
 # the registry's events the read model follows
 EVENTS = ("county_registered", "town_registered", "community_registered",
           "community_updated", "community_reorganised", "unit_snapshot")
 LEVEL_WORDS = {COUNTY: "county", TOWN: "town or street", COMMUNITY: "community or village"}
+LEVEL_WORDS_ZH = {COUNTY: "县（市、区）", TOWN: "镇（街道）", COMMUNITY: "社区或村"}
+# the services that ask the registry on a miss (their broker users may await its replies)
+READ_THROUGH_SERVICES = ("mediation",)
 
 
 class UnitColumns:
@@ -155,11 +172,8 @@ class UnitReadModel:
         """The unit ``code`` at ``level`` if the registry holds it and it is active;
         ValidationFailed (422) naming the field, and the successor of a reorganised unit."""
         unit = session.get(self.model, str(Division(code)))
-        word = LEVEL_WORDS[level]
         if unit is None or unit.level != level:
-            raise ValidationFailed(
-                f"{code} is not a {word} the registry holds.",
-                {field: [f"unknown {word}"]})
+            raise not_announced(code, level, field)
         if not unit.active:
             became = (f" ({unit.reorganisation_kind} on {unit.reorganised_on}); use "
                       f"{unit.successor_code}") if unit.successor_code else ""
@@ -169,3 +183,85 @@ class UnitReadModel:
                 {field: [f"inactive; now {unit.successor_code}" if unit.successor_code
                          else "inactive"]})
         return unit
+
+    def learn(self, session, fact):
+        """Keep a unit as the registry answered for it (``unit_fact``), of unknown time:
+        any event about it, even one published before, still applies over it."""
+        unit = session.get(self.model, fact["code"]) or self.model(code=fact["code"])
+        for key, value in fact.items():
+            setattr(unit, key, value)
+        unit.as_of = None
+        session.merge(unit)
+        session.flush()
+
+
+def not_announced(code, level, field):
+    """The error of a miss: the registry has not announced the unit (or not yet)."""
+    error = UnitNotAnnounced(
+        f"登记机关尚未通告{LEVEL_WORDS_ZH[level]} {code}：若刚刚登记，请稍候再试；"
+        "若代码有误，请核对统计用区划代码。",
+        {field: [f"unknown {LEVEL_WORDS[level]}"]})
+    error.unit = (str(code), level)
+    return error
+
+
+_GETTERS = {COUNTY: "get_county", TOWN: "get_town", COMMUNITY: "get_community"}
+
+
+def unit_fact(level, answer):
+    """The read model's columns of a unit from the registry's answer for it."""
+    code = answer["code"]
+    county = code if level == COUNTY else answer["county_code"]
+    town = {COUNTY: None, TOWN: code}.get(level, answer.get("town_code"))
+    return {"code": code, "level": level, "name": answer["name"], "kind": answer["kind"],
+            "county_code": county, "town_code": town,
+            "active": answer.get("status", "active") == "active",
+            "successor_code": None, "reorganisation_kind": None,
+            "reorganised_on": _day(answer.get("reorganised_on"))}
+
+
+class RegistryReadThrough(RpcProxy):
+    """``self.registry``: the registry's RPC, used on a read-model miss (``reads_through``).
+
+    The worker's context data, the gateway-signed identity among it, goes with each call,
+    so the registry checks the caller's role and area as for any read.
+    """
+
+    def __init__(self):
+        super().__init__("registry")
+
+
+def reads_through(read_model):
+    """Wrap an entrypoint taking unit codes: on ``UnitNotAnnounced``, ask the registry
+    (``self.registry``) for that unit once, keep it in ``read_model``, run it again."""
+    def wrap(method):
+        @functools.wraps(method)
+        def entrypoint(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except UnitNotAnnounced as missing:
+                if not getattr(missing, "unit", None) or not _fetch(
+                        self, read_model, *missing.unit):
+                    raise
+            return method(self, *args, **kwargs)
+        # nameko checks the call's arguments against this signature
+        entrypoint.__signature__ = inspect.signature(method)
+        return entrypoint
+    return wrap
+
+
+def _fetch(service, read_model, code, level):
+    seconds = float(service.config.get("UNIT_READ_THROUGH_SECONDS", 2))
+    try:
+        with eventlet.Timeout(seconds):
+            reply = getattr(service.registry, _GETTERS[level]).call_async(code)
+            answer = reply.result()
+    except (Exception, eventlet.Timeout) as exc:  # not held, not in the caller's area, down
+        log.info("read-through of %s %s found nothing: %s", level, code, type(exc).__name__)
+        return False
+    try:
+        with service.db.transaction() as session:
+            read_model.learn(session, unit_fact(level, answer))
+    except Exception as exc:  # e.g. its event came meanwhile: the next attempt tells
+        log.info("could not keep %s %s: %s", level, code, exc)
+    return True

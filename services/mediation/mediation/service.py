@@ -13,6 +13,7 @@ from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
 from fazhi_common.outbox import claim_event
 from fazhi_common.timer import timer
+from fazhi_common.units import RegistryReadThrough, reads_through
 from fazhi_common.validation import load
 from mediation import domain, statistics, tracking
 from mediation import legal_services as legal
@@ -29,6 +30,8 @@ class MediationService(base.ServiceBase):
     name = "mediation"
     cipher = Cipher()
     deadlines = DeadlineSettings()
+    # a unit registered a moment ago, its event still queued, is asked of the registry
+    registry = RegistryReadThrough()
 
     def _audit_reveal(self, session, what, ids):
         if ids:
@@ -38,6 +41,7 @@ class MediationService(base.ServiceBase):
     # -- organisations and coverage -----------------------------------------------------------
 
     @rpc(roles=api.ORGANISATION_WRITERS)
+    @reads_through(ops.UNITS)
     def register_organisation(self, payload):
         data = load(api.OrganisationIn(), payload)
         with self.db.transaction() as session:
@@ -66,6 +70,7 @@ class MediationService(base.ServiceBase):
     # -- cases ------------------------------------------------------------------------------
 
     @rpc(roles=api.APPLICANTS)
+    @reads_through(ops.UNITS)
     def apply(self, payload):
         """A resident's application from a portal: answers with a receipt only."""
         data = load(api.ApplicationIn(), payload)
@@ -85,6 +90,7 @@ class MediationService(base.ServiceBase):
                 *tracking.find(session, data, self.cipher)))
 
     @rpc(roles=api.REFERRERS)
+    @reads_through(ops.UNITS)
     def refer(self, payload):
         data = load(api.ReferralIn(), payload)
         with self.db.transaction() as session:
@@ -185,6 +191,7 @@ class MediationService(base.ServiceBase):
                                                         secret))
 
     @rpc(roles=api.LEGAL_SERVICE_WRITERS)
+    @reads_through(ops.UNITS)
     def apply_legal_aid(self, payload):
         data = load(api.LegalAidIn(), payload)
         with self.db.transaction() as session:
@@ -195,6 +202,7 @@ class MediationService(base.ServiceBase):
             return self._legal_aid_out(session, application, secret)
 
     @rpc(roles=api.APPLICANTS)
+    @reads_through(ops.UNITS)
     def apply_legal_aid_public(self, payload):
         """A resident's own legal-aid application from a portal: a receipt only."""
         data = load(api.PublicLegalAidIn(), payload)
@@ -271,6 +279,7 @@ class MediationService(base.ServiceBase):
                                                                reveal))
 
     @rpc(roles=api.LEGAL_SERVICE_WRITERS)
+    @reads_through(ops.UNITS)
     def record_consultation(self, payload):
         data = load(api.ConsultationIn(), payload)
         with self.db.transaction() as session:
