@@ -27,10 +27,16 @@ never undoes that change, whichever arrives first.
 import functools
 import inspect
 import logging
+import time
+import uuid
 from datetime import date, datetime
 
 import eventlet
-from nameko.rpc import RpcProxy
+from kombu import Connection, Consumer, Producer, Queue
+from nameko.constants import HEADER_PREFIX, NON_PERSISTENT
+from nameko.exceptions import deserialize
+from nameko.extensions import DependencyProvider
+from nameko.rpc import get_rpc_exchange
 from sqlalchemy import Boolean, Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -220,15 +226,49 @@ def unit_fact(level, answer):
             "reorganised_on": _day(answer.get("reorganised_on"))}
 
 
-class RegistryReadThrough(RpcProxy):
-    """``self.registry``: the registry's RPC, used on a read-model miss (``reads_through``).
+class RegistryReadThrough(DependencyProvider):
+    """``self.registry(method, code)``: the registry's answer, asked on a read-model miss
+    (``reads_through``) as the caller: the worker's context data, the gateway-signed
+    identity among it, goes with the call, so the registry checks role and area as for any
+    read.
 
-    The worker's context data, the gateway-signed identity among it, goes with each call,
-    so the registry checks the caller's role and area as for any read.
+    Each call has a connection and an exclusive reply queue of its own, which go with it.
+    (nameko's ``RpcProxy`` would share the service's consumer and keep a durable reply
+    queue on one node: when that node is lost, re-declaring the queue fails and the
+    service's RPC consumer with it.)
     """
 
-    def __init__(self):
-        super().__init__("registry")
+    def setup(self):
+        self.config = self.container.config
+        self.owner = self.container.service_name
+
+    def get_dependency(self, worker_ctx):
+        context = worker_ctx.context_data
+        return lambda method, code, timeout: _ask(self.config, self.owner, context,
+                                                  method, code, timeout)
+
+
+def _ask(config, owner, context, method, code, timeout):
+    exchange = get_rpc_exchange(config)
+    reply_to = uuid.uuid4().hex
+    replies = []
+    with Connection(config["AMQP_URI"], connect_timeout=timeout) as connection:
+        channel = connection.channel()
+        queue = Queue(f"rpc.reply-{owner}-{reply_to}", exchange=exchange,
+                      routing_key=reply_to, durable=False, exclusive=True, auto_delete=True)
+        with Consumer(channel, [queue], no_ack=True, accept=["json"],
+                      callbacks=[lambda body, _message: replies.append(body)]):
+            Producer(channel, exchange=exchange, serializer="json").publish(
+                {"args": [code], "kwargs": {}}, routing_key=f"registry.{method}",
+                reply_to=reply_to, correlation_id=reply_to, delivery_mode=NON_PERSISTENT,
+                headers={f"{HEADER_PREFIX}.{key}": value for key, value in context.items()
+                         if value is not None}, expiration=timeout)
+            deadline = time.monotonic() + timeout
+            while not replies:
+                connection.drain_events(timeout=max(0.01, deadline - time.monotonic()))
+    if replies[0].get("error"):
+        raise deserialize(replies[0]["error"])
+    return replies[0]["result"]
 
 
 def reads_through(read_model):
@@ -251,11 +291,10 @@ def reads_through(read_model):
 
 
 def _fetch(service, read_model, code, level):
-    seconds = float(service.config.get("UNIT_READ_THROUGH_SECONDS", 2))
+    seconds = float(service.config["UNIT_READ_THROUGH_SECONDS"])
     try:
         with eventlet.Timeout(seconds):
-            reply = getattr(service.registry, _GETTERS[level]).call_async(code)
-            answer = reply.result()
+            answer = service.registry(_GETTERS[level], code, seconds)
     except (Exception, eventlet.Timeout) as exc:  # not held, not in the caller's area, down
         log.info("read-through of %s %s found nothing: %s", level, code, type(exc).__name__)
         return False
