@@ -41,8 +41,8 @@ from sqlalchemy import Boolean, Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fazhi_common.clock import UtcDateTime
+from fazhi_common.contracts.errors import UnitNotAnnounced, ValidationFailed
 from fazhi_common.division import COMMUNITY, COUNTY, TOWN, Division
-from fazhi_common.errors import UnitNotAnnounced, ValidationFailed
 
 log = logging.getLogger(__name__)
 
