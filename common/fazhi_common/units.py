@@ -251,20 +251,24 @@ class RegistryReadThrough(DependencyProvider):
 def _ask(config, owner, context, method, code, timeout):
     exchange = get_rpc_exchange(config)
     reply_to = uuid.uuid4().hex
-    replies = []
+    replies, returned = [], []
     with Connection(config["AMQP_URI"], connect_timeout=timeout) as connection:
         channel = connection.channel()
         queue = Queue(f"rpc.reply-{owner}-{reply_to}", exchange=exchange,
                       routing_key=reply_to, durable=False, exclusive=True, auto_delete=True)
         with Consumer(channel, [queue], no_ack=True, accept=["json"],
                       callbacks=[lambda body, _message: replies.append(body)]):
-            Producer(channel, exchange=exchange, serializer="json").publish(
+            # mandatory: with no registry queue at all the broker returns it at once
+            Producer(channel, exchange=exchange, serializer="json",
+                     on_return=lambda *_args: returned.append(True)).publish(
                 {"args": [code], "kwargs": {}}, routing_key=f"registry.{method}",
                 reply_to=reply_to, correlation_id=reply_to, delivery_mode=NON_PERSISTENT,
                 headers={f"{HEADER_PREFIX}.{key}": value for key, value in context.items()
-                         if value is not None}, expiration=timeout)
+                         if value is not None}, expiration=timeout, mandatory=True)
             deadline = time.monotonic() + timeout
             while not replies:
+                if returned:
+                    raise LookupError("no registry is running")
                 connection.drain_events(timeout=max(0.01, deadline - time.monotonic()))
     if replies[0].get("error"):
         raise deserialize(replies[0]["error"])
