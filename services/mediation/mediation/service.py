@@ -13,6 +13,7 @@ from fazhi_common.contracts.roles import SYSTEM
 from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
 from fazhi_common.timer import timer
+from fazhi_common.units import RegistryReadThrough, reads_through
 from fazhi_common.validation import load
 from mediation import operations as ops
 from mediation import referrals, statistics, tracking
@@ -27,6 +28,8 @@ class MediationService(base.ServiceBase):
     cipher = Cipher()
     deadlines = DeadlineSettings()
     transfer = TransferCipher()
+    # a unit registered a moment ago, its event still queued, is asked of the registry
+    registry = RegistryReadThrough()
 
     def _audit_reveal(self, session, what, ids):
         if ids:
@@ -36,6 +39,7 @@ class MediationService(base.ServiceBase):
     # -- organisations and coverage -----------------------------------------------------------
 
     @rpc(roles=api.ORGANISATION_WRITERS)
+    @reads_through(ops.UNITS)
     def register_organisation(self, payload):
         data = load(api.OrganisationIn(), payload)
         with self.db.transaction() as session:
@@ -64,6 +68,7 @@ class MediationService(base.ServiceBase):
     # -- cases ------------------------------------------------------------------------------
 
     @rpc(roles=api.APPLICANTS)
+    @reads_through(ops.UNITS)
     def apply(self, payload):
         """A resident's application from a portal: answers with a receipt only."""
         data = load(api.ApplicationIn(), payload)
@@ -83,6 +88,7 @@ class MediationService(base.ServiceBase):
                 *tracking.find(session, data, self.cipher)))
 
     @rpc(roles=api.REFERRERS)
+    @reads_through(ops.UNITS)
     def refer(self, payload):
         data = load(api.ReferralIn(), payload)
         with self.db.transaction() as session:

@@ -24,6 +24,12 @@ class CommunityRegistered(AreaPayload):
     # finances disclosed monthly (集体财务往来较多), else quarterly: 村民委员会组织法 art. 30
     collective_finances_busy = fields.Boolean(load_default=False)
     reorganised_on = fields.Date(allow_none=True, load_default=None)
+    # the rest of the unit as the registry answers for it, which the gateway's view of
+    # communities serves (events of earlier versions lack them: the gateway then asks)
+    urban_rural_code = fields.String(allow_none=True, load_default=None)
+    status = fields.String(allow_none=True, load_default=None)
+    deactivated_on = fields.Date(allow_none=True, load_default=None)
+    federated_into = code_field(required=False)
 
 
 class CommunityUpdated(CommunityRegistered):
@@ -140,6 +146,8 @@ _REGISTRY_LISTENERS = ("evaluation", "notifications")
 # the services keeping a read model of units (fazhi_common.units)
 UNIT_READ_MODELS = ("mediation", "legalservices", "corrections")
 _UNIT_LISTENERS = ("evaluation", "notifications", *UNIT_READ_MODELS)
+# and the gateway, which serves a community from its own view of it (gateway.unit_views)
+_COMMUNITY_LISTENERS = (*_UNIT_LISTENERS, "gateway")
 # legal services keeps the communities' advisers (lawyers in communities link to them)
 _ADVISER_LISTENERS = _REGISTRY_LISTENERS + ("legalservices",)
 
@@ -148,10 +156,12 @@ CONTRACTS = [
                   ("notifications", *UNIT_READ_MODELS)),
     EventContract("town_registered", "registry", TownRegistered,
                   ("notifications", *UNIT_READ_MODELS)),
-    EventContract("community_registered", "registry", CommunityRegistered, _UNIT_LISTENERS),
-    EventContract("community_updated", "registry", CommunityUpdated, _UNIT_LISTENERS),
+    EventContract("community_registered", "registry", CommunityRegistered,
+                  _COMMUNITY_LISTENERS),
+    EventContract("community_updated", "registry", CommunityUpdated,
+                  _COMMUNITY_LISTENERS),
     EventContract("community_reorganised", "registry", CommunityReorganised,
-                  _UNIT_LISTENERS),
+                  _COMMUNITY_LISTENERS),
     EventContract("unit_snapshot", "registry", UnitSnapshot, UNIT_READ_MODELS),
     EventContract("legal_adviser_assigned", "registry", LegalAdviserAssigned,
                   _ADVISER_LISTENERS),
