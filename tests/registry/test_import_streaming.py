@@ -143,6 +143,13 @@ def test_a_long_list_through_the_gateway_is_a_job_answered_at_once(
     assert job["result"]["errors"][0]["line"] == 10
     assert gateway.get(f"{R}/counties").json["total"] == 0  # all or nothing
 
+    # a dry run of a long list is a job too (no RPC checks a province for minutes)
+    dry = gateway.post(f"{R}/imports", json={**_upload(QUIRKY), "dry_run": True})
+    assert dry.status_code == 202, dry.json
+    job = _finished(gateway, dry.headers["Location"])
+    assert (job["status"], job["result"]["failed"], job["result"]["created"]) == ("done", 0, 0)
+    assert gateway.get(f"{R}/counties").json["total"] == 0  # a dry run writes nothing
+
     accepted = gateway.post(f"{R}/imports", json=_upload(QUIRKY))
     assert accepted.status_code == 202 and accepted.json["job"]["status"] == "queued"
     job = _finished(gateway, accepted.headers["Location"])

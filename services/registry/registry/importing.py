@@ -302,7 +302,6 @@ def _job_progress(session, job):
     if bind.dialect.name != "postgresql":
         return lambda stage, done, total: eventlet.sleep(0)
 
-
     def progress(stage, done, total):
         eventlet.sleep(0)
         with bind.engine.begin() as conn:
@@ -318,7 +317,8 @@ def import_step(session, job, today):
     rows = read_upload(job.params["filename"], job.params["content_base64"])
     # the caller's area, as the request's identity saw it: rows outside it are errors
     scope = Identity(subject=job.requested_by, role=PLATFORM_ADMIN, area=job.area or None)
-    result = import_rows(session, rows, progress=_job_progress(session, job), scope=scope)
+    result = import_rows(session, rows, dry_run=bool(job.params.get("dry_run")),
+                         progress=_job_progress(session, job), scope=scope)
     job.total = job.done = result["rows"]
     job.result = {k: result[k] for k in ("created", "updated", "unchanged", "failed",
                                          "errors", "warnings")}

@@ -316,17 +316,18 @@ class RegistryService(base.ServiceBase):
     def import_file(self, payload):
         data = load(api.ImportFileIn(), payload)
         rows = office_files.read_upload(data["filename"], data["content_base64"])
-        if data["dry_run"]:
-            with self.db.read() as session:
-                return api.ImportResult().dump(importing.import_rows(
-                    session, rows, dry_run=True, scope=self.caller))
         if rows.lines_at_most() > int(self.config.get("IMPORT_INLINE_ROWS", 200)):
             # a province's list takes minutes: checked (area too) and written by a job,
-            # in one transaction, polled; the upload waits in the job's parameters
+            # in one transaction, polled; the upload waits in the job's parameters (a dry
+            # run of it too: no RPC works for minutes)
             with self.db.transaction() as session:
                 job = jobs.start_job(session, importing.IMPORT_JOB, data, self.caller)
                 self.audit(session, "import_file", data["filename"], {"job": job.id})
                 return api.ImportResult().dump({"job": jobs.job_view(job)})
+        if data["dry_run"]:
+            with self.db.read() as session:
+                return api.ImportResult().dump(importing.import_rows(
+                    session, rows, dry_run=True, scope=self.caller))
         return self._import(self._rows_in_area(rows), "import_file")
 
     @rpc(roles=api.READERS)

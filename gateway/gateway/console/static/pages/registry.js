@@ -179,9 +179,49 @@ function reorganisePage() {
   return h('div', null, h('h1', null, '记录区划调整（转/并/联）'), h('p', null, h('a', { href: '#/registry' }, '← 返回区划树')), section('调整', f));
 }
 
+// a long list is imported by a background job: the page follows it (and picks it up again
+// after a reload, from the job's id kept in this browser) until its row report is ready
+const IMPORT_JOB = 'fazhi.registry.import-job';
+
 function importPage() {
   const bar = h('progress', { id: 'import-progress', max: 100, value: 0, hidden: true });
+  const stage = h('p', { id: 'import-stage', class: 'muted', role: 'status' });
   const report = h('div', { id: 'import-report' });
+  function showReport(result, message) {
+    const rows = (result.errors || []).map((e) => ({ line: e.line, code: e.code,
+      problem: Object.entries(e.fields || {}).map(([k, m]) => `${label(k, 'fields')}: ${[].concat(m).join('；')}`).join(' / ') }));
+    report.replaceChildren(h('p', { class: result.failed ? 'error' : 'ok' }, message),
+      table([['k', '结果'], ['v', '行数']], [{ k: '新增', v: result.created }, { k: '更新', v: result.updated },
+        { k: '未变', v: result.unchanged }, { k: '有误', v: result.failed }]),
+      table([['line', '行号'], ['code', '代码'], ['problem', '问题']], rows,
+        { caption: '逐行报告', exportName: '导入逐行报告', empty: '没有错误行' }));
+  }
+  async function follow(jobId, dryRun) {
+    window.localStorage.setItem(IMPORT_JOB, JSON.stringify({ id: jobId, dryRun }));
+    bar.hidden = false;
+    for (;;) {
+      let job;
+      try {
+        job = await get(`${R}/jobs/${encodeURIComponent(jobId)}`);
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) window.localStorage.removeItem(IMPORT_JOB);
+        stage.textContent = '';
+        report.replaceChildren(errorBox(err));
+        return;
+      }
+      if (!document.body.contains(stage)) return; // the official went to another page
+      if (job.total) bar.value = Math.round((100 * job.done) / job.total);
+      stage.textContent = `后台任务 ${job.id}：${label(job.status, 'job_statuses')}`
+        + (job.total ? `，已处理 ${job.done} / ${job.total} 行` : '');
+      if (job.status === 'done' || job.status === 'failed') {
+        window.localStorage.removeItem(IMPORT_JOB);
+        if (job.status === 'failed') report.replaceChildren(h('p', { class: 'error' }, `导入失败：${job.error || ''}`));
+        else showReport(job.result, dryRun ? '试导入完成：未写入任何数据。' : (job.result.failed ? '名单有误，未写入任何数据。' : '导入完成。'));
+        return;
+      }
+      await new Promise((resolve) => { setTimeout(resolve, 1000); });
+    }
+  }
   const f = form([
     ['file', '名单文件（.csv，UTF-8 或 GBK；或 .xlsx）', { type: 'file', accept: '.csv,.xlsx', required: true }],
     ['dry_run', '方式', { type: 'select', options: [['true', '试导入（只检查，不写入）'], ['false', '正式导入（全部正确才写入）']], blank: false }],
@@ -192,11 +232,13 @@ function importPage() {
     data.append('dry_run', v.dry_run);
     bar.hidden = false;
     bar.value = 0;
+    stage.textContent = '正在上传…';
     report.replaceChildren();
     let result;
     try {
       result = await upload(`${R}/imports`, data, (share) => { bar.value = Math.round(share * 100); });
     } catch (err) {
+      stage.textContent = '';
       if (err instanceof ApiError && err.status === 422 && Object.keys(err.fields).some((k) => k.startsWith('line'))) {
         result = { failed: Object.keys(err.fields).length, created: 0, updated: 0, unchanged: 0,
           errors: Object.entries(err.fields).map(([line, fields]) => ({ line: line.replace('line ', ''), fields })) };
@@ -204,21 +246,21 @@ function importPage() {
         return null;
       }
       throw err;
-    } finally { bar.value = 100; }
+    }
+    if (result.job) {
+      bar.value = 0;
+      await follow(result.job.id, v.dry_run === 'true');
+      return null;
+    }
+    bar.value = 100;
+    stage.textContent = '';
     showReport(result, v.dry_run === 'true' ? '试导入完成：未写入任何数据。' : '导入完成。');
     return null;
   }, { submitLabel: '上传', id: 'import-form' });
-  function showReport(result, message) {
-    const rows = result.errors.map((e) => ({ line: e.line, code: e.code,
-      problem: Object.entries(e.fields || {}).map(([k, m]) => `${k}: ${[].concat(m).join('；')}`).join(' / ') }));
-    report.replaceChildren(h('p', { class: result.failed ? 'error' : 'ok' }, message),
-      table([['k', '结果'], ['v', '行数']], [{ k: '新增', v: result.created }, { k: '更新', v: result.updated },
-        { k: '未变', v: result.unchanged }, { k: '有误', v: result.failed }]),
-      table([['line', '行号'], ['code', '代码'], ['problem', '问题']], rows,
-        { caption: '逐行报告', exportName: '导入逐行报告', empty: '没有错误行' }));
-  }
+  const pending = JSON.parse(window.localStorage.getItem(IMPORT_JOB) || 'null');
+  if (pending) follow(pending.id, pending.dryRun);
   return h('div', null, h('h1', null, '批量导入'), h('p', null, h('a', { href: '#/registry' }, '← 返回区划树')),
-    section('上传名单', h('p', { class: 'muted' }, '列：代码、名称（可加层级、类型）。先试导入查看逐行报告，全部正确后再正式导入。'), f, bar, report));
+    section('上传名单', h('p', { class: 'muted' }, '列：代码、名称（可加层级、类型）。先试导入查看逐行报告，全部正确后再正式导入。较大的名单由后台任务处理，本页跟踪进度，刷新后继续跟踪。'), f, bar, stage, report));
 }
 
 export async function render({ session, args }) {
