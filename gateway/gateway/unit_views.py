@@ -31,7 +31,8 @@ from gateway.models import CommunityView
 # the registry's Community answer, field by field, from a community_registered/_updated
 # payload (which carries the whole record since the gateway keeps this view)
 _FIELDS = ("town_code", "county_code", "name", "kind", "urban_rural_code", "status",
-           "economic_tier", "reorganised_on", "deactivated_on", "federated_into")
+           "economic_tier", "reorganised_on", "deactivated_on", "federated_into",
+           "collective_finances_busy")
 
 
 def encode(answer):

@@ -15,7 +15,7 @@ REPORT = "/console/reports/mediation.xlsx"
 
 @pytest.fixture
 def services(container_factory, service_config):
-    for name in ("registry", "mediation"):
+    for name in ("registry", "mediation", "legalservices"):
         container_factory(service_class(name), service_config(name)).start()
 
 

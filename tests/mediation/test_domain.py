@@ -161,7 +161,8 @@ def test_community_and_organisation_areas():
     for bad in ("330110001000", "330110000000", "33011000100"):
         with pytest.raises(ValidationFailed):
             domain.community_area(bad)
-    org = SimpleNamespace(id=1, county_code="330110000000", town_code="330110002000")
+    org = SimpleNamespace(id=1, county_code="330110000000", town_code="330110002000",
+                          community_code=None)
     with pytest.raises(ValidationFailed):
         domain.check_serves(org, "330110001001")
     with pytest.raises(ValidationFailed):
@@ -177,7 +178,8 @@ def test_a_city_without_counties_stands_as_the_county():
     domain.check_organisation_area("441900000000", None)
     with pytest.raises(ValidationFailed):
         domain.check_organisation_area("330100000000", None)  # a city with counties
-    org = SimpleNamespace(id=1, county_code="441900000000", town_code=None)
+    org = SimpleNamespace(id=1, county_code="441900000000", town_code=None,
+                          community_code=None)
     domain.check_serves(org, "441900003001")
     assert domain.default_supervising_department("441900000000") == "justice-4419"
     assert domain.default_supervising_department("330110000000") == "justice-330110"
