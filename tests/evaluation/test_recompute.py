@@ -25,6 +25,7 @@ from evaluation.models import (
     Finding,
     Inspection,
     MediationFact,
+    RecordFact,
     Result,
     Scheme,
     SurveyAnswer,
@@ -61,6 +62,16 @@ def _communities(rng, n=48):
             economic_tier="developed" if i % 5 == 0 else None,
             reorganised_on=date(TODAY.year - rng.randint(0, 3), 3, 1) if i % 4 == 0 else None))
     return out
+
+
+# record kind, its subkind, whether it stands until ended (else counts in its year), how many
+RECORDS = (("bodies", "party_organisation", True, 1), ("conventions", None, True, 1),
+           ("grids", None, True, 1), ("culture_venues", None, True, 1),
+           ("education_places", "legal_school", True, 1),
+           ("education_places", "publicity_board", True, 1),
+           ("funding_lines", None, False, 1), ("meetings", "representatives", False, 4),
+           ("major_matters", None, False, 1), ("legal_reviews", None, False, 2),
+           ("outreach_activities", None, False, 6))
 
 
 def _fill(session, rng):
@@ -132,6 +143,18 @@ def _fill(session, rng):
                     mediation_kind=rng.choice(["people", "court", None]),
                     outcome=rng.choice(["agreement", "failure", "withdrawn"]),
                     closed_on=date(year, rng.randint(1, 12), rng.randint(1, 28))))
+        # the registry's records (record_kept): a diligent community keeps them all
+        for kind, subkind, standing, many in RECORDS:
+            if not (diligent or rng.random() < 0.5):
+                continue
+            for period in PERIODS[:1] if standing else PERIODS:
+                for _ in range(many):
+                    session.add(RecordFact(
+                        record_kind=kind, record_id=next(ids), community_code=code,
+                        town_code=community.town_code, county_code=community.county_code,
+                        subkind=subkind, dated_on=date(int(period), 3, 1), ended_on=None,
+                        standing=standing, counts=diligent or rng.random() < 0.5,
+                        label=f"{kind} {subkind or ''}"))
         for n in range(rng.randint(0, 2)):
             assigned = date(TODAY.year - rng.randint(0, 2), rng.randint(1, 12), 1)
             session.add(AdviserFact(
