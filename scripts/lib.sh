@@ -128,3 +128,15 @@ ensure_dead_letter_policy() {  # ensure_dead_letter_policy VHOST
     '{"dead-letter-strategy":"at-least-once"}' >/dev/null 2>&1 ||
     printf '\033[33mCould not set the dead-letter policy; see docs/operations.md (poison messages).\033[0m\n'
 }
+
+# The quick start's secrets: generated on first run, random, in var/secrets.env (0600);
+# a variable already set in the environment wins. No part has a shipped default.
+load_local_secrets() {
+  "$VENV/bin/python" -m fazhi_common.config local-secrets "$ROOT/var/secrets.env" ||
+    die "could not write var/secrets.env"
+  local name value
+  while IFS='=' read -r name value; do
+    case "$name" in ''|'#'*) continue ;; esac
+    [ -n "${!name:-}" ] || export "$name=$value"
+  done <"$ROOT/var/secrets.env"
+}

@@ -9,6 +9,8 @@ from marshmallow import Schema, fields, validate
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from fazhi_common.cells import safe_cell, safe_row, safe_sheet_title
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Cell = fields.Raw(allow_none=True)
 
@@ -24,18 +26,16 @@ class TableIn(Schema):
 def _cell(value):
     if value is None or isinstance(value, (int, float)):
         return value
-    text = str(value)[:1000]
-    # a cell beginning like a formula would run as one when the file is opened
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return safe_cell(str(value)[:1000])
 
 
 def table_workbook(title, columns, rows):
     book = Workbook()
     sheet = book.active
-    sheet.title = "".join(ch for ch in title if ch not in '[]:*?/\\')[:31] or "Sheet1"
-    sheet.append([title])
+    sheet.title = safe_sheet_title(title)
+    sheet.append([safe_cell(title)])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(columns)
+    sheet.append(safe_row(columns))
     for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")

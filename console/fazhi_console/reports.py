@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from fazhi_common.api import code_field
+from fazhi_common.cells import safe_row, safe_sheet_title
 
 KIND_NAMES = {"people": "人民调解", "medical": "医疗纠纷调解", "litigation": "诉调对接",
               "police": "警调对接", "traffic": "交通事故调解", "procuratorate": "检调对接"}
@@ -47,13 +48,26 @@ def _rate(part, whole):
     return round(part / whole, 4) if whole else None
 
 
+def _append(sheet, values):
+    sheet.append(safe_row(values))
+
+
+def _unique_title(book, name):
+    """A sheet title for ``name``: two county names may clean up to the same one."""
+    title, n = safe_sheet_title(name), 1
+    while title in book.sheetnames:
+        n += 1
+        title = safe_sheet_title(f"{name[:27]}_{n}")
+    return title
+
+
 def _sheet(sheet, unit_name, words, rows, legal_aid):
-    sheet.append([f"{unit_name}调解工作统计表"])
+    _append(sheet, [f"{unit_name}调解工作统计表"])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.append([f"填报单位：{unit_name}", None, None, None, None, f"统计期间：{words}"])
-    sheet.append(list(COLUMNS))
+    _append(sheet, [f"填报单位：{unit_name}", None, None, None, None, f"统计期间：{words}"])
+    _append(sheet, list(COLUMNS))
     header = sheet.max_row
     totals = {k: 0 for k in ("volume", "accepted", "declined", "agreements", "failures",
                              "overdue")}
@@ -62,11 +76,11 @@ def _sheet(sheet, unit_name, words, rows, legal_aid):
         figures = [row.get(k, 0) for k in totals]
         for key, value in zip(totals, figures, strict=True):
             totals[key] += value
-        sheet.append([name, *figures[:5],
+        _append(sheet, [name, *figures[:5],
                       _rate(row.get("agreements", 0),
                             row.get("agreements", 0) + row.get("failures", 0)),
                       figures[5], row.get("median_duration_days")])
-    sheet.append(["合计", *[totals[k] for k in ("volume", "accepted", "declined",
+    _append(sheet, ["合计", *[totals[k] for k in ("volume", "accepted", "declined",
                                                "agreements", "failures")],
                   _rate(totals["agreements"], totals["agreements"] + totals["failures"]),
                   totals["overdue"], None])
@@ -78,10 +92,10 @@ def _sheet(sheet, unit_name, words, rows, legal_aid):
                 cell.font = Font(bold=True)
     for cell in sheet[f"G{header + 1}:G{last}"]:
         cell[0].number_format = "0.0%"
-    sheet.append([])
-    sheet.append(["法律援助申请（件）", legal_aid])
-    sheet.append([])
-    sheet.append(["填表人：", None, "审核人：", None, "填报日期：", None])
+    _append(sheet, [])
+    _append(sheet, ["法律援助申请（件）", legal_aid])
+    _append(sheet, [])
+    _append(sheet, ["填表人：", None, "审核人：", None, "填报日期：", None])
     sheet.column_dimensions["A"].width = 18
     for index in range(2, len(COLUMNS) + 1):
         sheet.column_dimensions[get_column_letter(index)].width = 12
@@ -108,7 +122,7 @@ def mediation_workbook(area_name, words, counties, statistics_rows, legal_aid_by
     summary = book.active
     if len(counties) == 1:
         code, name = counties[0]
-        summary.title = name[:31]
+        summary.title = safe_sheet_title(name)
         _sheet(summary, name, words, _by_kind(statistics_rows, code),
                legal_aid_by_county.get(code, 0))
     else:
@@ -116,7 +130,7 @@ def mediation_workbook(area_name, words, counties, statistics_rows, legal_aid_by
         _sheet(summary, area_name, words, _by_kind(statistics_rows),
                sum(legal_aid_by_county.values()))
         for code, name in counties:
-            _sheet(book.create_sheet(name[:31]), name, words,
+            _sheet(book.create_sheet(_unique_title(book, name)), name, words,
                    _by_kind(statistics_rows, code), legal_aid_by_county.get(code, 0))
     out = io.BytesIO()
     book.save(out)

@@ -1,4 +1,5 @@
-"""The gateway's own tables: user accounts, API keys of portal systems, revoked tokens."""
+"""The gateway's own tables: user accounts, API keys of portal systems, revoked tokens,
+and the public rate limit's counters every worker shares."""
 from datetime import datetime
 
 from sqlalchemy import Boolean, Integer, String
@@ -23,6 +24,9 @@ class UserAccount(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # tokens issued before this instant are void (logout everywhere, password change)
     tokens_valid_after: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # a token carries the generation it was issued under; revoking, disabling or
+    # re-enabling bumps it, voiding every earlier token however recent (no clock involved)
+    token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -47,3 +51,14 @@ class RevokedToken(Base):
 
     jti: Mapped[str] = mapped_column(String(36), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class RateWindow(Base):
+    """Requests a client made in one minute, counted in the database so that every
+    gateway worker and process draws on the same limit."""
+
+    __tablename__ = "rate_window"
+
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+    hits: Mapped[int] = mapped_column(Integer, default=0)

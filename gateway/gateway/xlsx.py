@@ -13,6 +13,8 @@ import tempfile
 import zipfile
 from xml.sax.saxutils import escape
 
+from fazhi_common.cells import safe_cell, safe_sheet_title
+
 RESULT_COLUMNS = ["排名 rank", "代码 code", "名称 name", "镇街 town", "县区 county",
                   "阶段 stage", "得分 score", "满分 max", "合格线 threshold", "合格 passed",
                   "否决 vetoed"]
@@ -46,7 +48,8 @@ class _Known(dict):
 
 
 def _text(value):
-    text = _NOT_XML.sub("", str(value))
+    # an inline string is never evaluated, but the file is often saved again as CSV
+    text = safe_cell(_NOT_XML.sub("", str(value)))
     # spaces at either end are kept only when asked for (as openpyxl writes them)
     keep = ' xml:space="preserve"' if text != text.strip() else ""
     return f'<c t="inlineStr"><is><t{keep}>{escape(text)}</t></is></c>'.encode()
@@ -124,7 +127,8 @@ def workbook(results, pages, period):
     # closed by send_file once the response is sent
     out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
-        for name, text in _package_parts([f"results {period}", "indicators"]).items():
+        titles = [safe_sheet_title(f"results {period}"), "indicators"]
+        for name, text in _package_parts(titles).items():
             book.writestr(name, text)
         with book.open("xl/worksheets/sheet1.xml", "w") as sheet:
             sheet.write(_SHEET_HEAD + cells.row(RESULT_COLUMNS))

@@ -3,6 +3,8 @@ import csv
 
 from sqlalchemy import select
 
+from fazhi_common.cells import safe_row, safe_sheet_title
+
 from registry import domain
 from registry.models import Community, County, Town
 
@@ -33,22 +35,22 @@ def write_error_report(errors, stream):
     for error in errors:
         for field, problems in sorted(error["fields"].items()):
             for problem in problems:
-                writer.writerow((error["line"], error["code"], field, problem))
+                writer.writerow(safe_row((error["line"], error["code"], field, problem)))
 
 
 def write_csv(rows, stream):
     writer = csv.writer(stream)
     writer.writerow(EXPORT_COLUMNS)
     for row in rows:
-        writer.writerow([row[c] or "" for c in EXPORT_COLUMNS])
+        writer.writerow(safe_row([row[c] or "" for c in EXPORT_COLUMNS]))
 
 
 def write_xlsx(rows, path):
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("units")
+    sheet = book.create_sheet(safe_sheet_title("units"))
     sheet.append(list(EXPORT_COLUMNS))
     for row in rows:
-        sheet.append([row[c] for c in EXPORT_COLUMNS])
+        sheet.append(safe_row([row[c] for c in EXPORT_COLUMNS]))
     book.save(path)
