@@ -7,7 +7,6 @@ from marshmallow import ValidationError
 
 from fazhi_common.errors import ValidationFailed
 
-
 # a UTF-16 half standing alone: JSON's \ud800 escape yields it, and no UTF-8 encoder
 # (database, log, answer) can write it
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")

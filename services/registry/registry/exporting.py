@@ -4,7 +4,6 @@ import csv
 from sqlalchemy import select
 
 from fazhi_common.cells import safe_row, safe_sheet_title
-
 from registry import domain
 from registry.models import Community, County, Town
 
