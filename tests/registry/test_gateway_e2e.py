@@ -143,3 +143,19 @@ def test_readiness_reports_each_service(registry, gateway_app):
     assert degraded.status_code == 503
     assert degraded.json["services"]["mediation"]["status"] == "unavailable"
     assert client.get("/health/live").status_code == 200
+
+
+def test_look_alike_names_are_one_name(registry, gateway):
+    _setup_town(gateway)
+    first = _village(gateway, "201", "大陆村")
+    for look_alike in ("\u202e大陆村", "大\u200b陆村", "\ufeff大陆村 ", "大陆\u2066村"):
+        again = gateway.post(f"{R}/communities", json={
+            "code": TOWN[:9] + "202", "town_code": TOWN,
+            "name": look_alike, "kind": "village"})
+        assert again.status_code == 409, (look_alike, again.json)
+    decomposed = gateway.post(f"{R}/communities", json={
+        "code": TOWN[:9] + "203", "town_code": TOWN, "name": "e\u0301村", "kind": "village"})
+    assert decomposed.json["name"] == "\u00e9村"  # NFC
+    renamed = gateway.patch(f"{R}/communities/{decomposed.json['code']}",
+                            json={"name": "\u200d" + first["name"]})
+    assert renamed.status_code == 409
