@@ -5,7 +5,7 @@ import re
 
 from marshmallow import ValidationError
 
-from fazhi_common.errors import ValidationFailed
+from fazhi_common.contracts.errors import ValidationFailed
 
 # a UTF-16 half standing alone: JSON's \ud800 escape yields it, and no UTF-8 encoder
 # (database, log, answer) can write it

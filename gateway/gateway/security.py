@@ -19,8 +19,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from fazhi_common.errors import Forbidden, Unauthenticated
-from fazhi_common.identity import CONTEXT_KEY, REQUEST_ID_KEY, RESIDENT, Identity, sign_identity
+from fazhi_common.contracts.errors import Forbidden, Unauthenticated
+from fazhi_common.contracts.roles import RESIDENT, Identity
+from fazhi_common.identity import CONTEXT_KEY, REQUEST_ID_KEY, sign_identity
 from gateway.auth import Checked, authenticate_api_key, authenticate_token
 from gateway.models import RateWindow
 

@@ -1,7 +1,7 @@
 """Helpers every blueprint's views use: parse with a schema, call a service, answer."""
 from flask import current_app, g, jsonify, request
 
-from fazhi_common.errors import ValidationFailed
+from fazhi_common.contracts.errors import ValidationFailed
 from fazhi_common.validation import load, parse_json
 
 

@@ -4,11 +4,11 @@ legal aid and the 12348 hotline."""
 from flask import Blueprint, jsonify
 from sqlalchemy import select
 
-from fazhi_common.api import mediation as api
-from fazhi_common.api import page_of
+from fazhi_common.contracts.api import mediation as api
+from fazhi_common.contracts.api import page_of
+from fazhi_common.contracts.errors import field_error
+from fazhi_common.contracts.roles import MEDIATOR
 from fazhi_common.division import try_parse
-from fazhi_common.errors import field_error
-from fazhi_common.identity import MEDIATOR
 from gateway.models import UserAccount
 from gateway.openapi import documented
 from gateway.security import db_session
