@@ -132,7 +132,7 @@ ensure_dead_letter_policy() {  # ensure_dead_letter_policy VHOST
 # The quick start's secrets: generated on first run, random, in var/secrets.env (0600);
 # a variable already set in the environment wins. No part has a shipped default.
 load_local_secrets() {
-  "$VENV/bin/python" -m fazhi_common.config local-secrets "$ROOT/var/secrets.env" ||
+  "$VENV/bin/python" -m fazhi_common.local_secrets "$ROOT/var/secrets.env" ||
     die "could not write var/secrets.env"
   local name value
   while IFS='=' read -r name value; do

@@ -86,32 +86,3 @@ def check_secrets(config, log=None):
     if missing:
         raise RuntimeError(f"这些密钥未设置，拒绝启动：{', '.join(missing)}。scripts/run 会在 "
                            "var/secrets.env 生成；部署时请自行设置（见 docs/operations.md）。")
-
-
-def generate_local_secrets(path):
-    """The quick start's secrets: made once, random, in ``path`` (mode 0600), as
-    ``NAME=value`` lines a shell can export; an existing file is kept as it is."""
-    import secrets
-
-    from fazhi_common.crypto import new_key
-    from fazhi_common.identity import keygen
-
-    if os.path.exists(path) and os.path.getsize(path) > 0:
-        return
-    private, public = keygen()
-    values = {"GATEWAY_SIGNING_KEY": private, "GATEWAY_VERIFY_KEYS": public,
-              "TOKEN_KEY_K1": secrets.token_urlsafe(48),
-              "EVALUATION_SURVEY_SECRET": secrets.token_urlsafe(48),
-              "MEDIATION_DATA_KEY": new_key()}
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write("# generated on first run by scripts/run; keep it, never commit it\n")
-        fh.writelines(f"{name}={value}\n" for name, value in values.items())
-
-
-if __name__ == "__main__":  # python -m fazhi_common.config local-secrets var/secrets.env
-    import sys
-
-    if len(sys.argv) != 3 or sys.argv[1] != "local-secrets":
-        sys.exit("usage: python -m fazhi_common.config local-secrets PATH")
-    generate_local_secrets(sys.argv[2])

@@ -13,11 +13,11 @@ from fazhi_common.config import (
     KNOWN_SECRETS,
     SECRET_KEYS,
     check_secrets,
-    generate_local_secrets,
     load_config,
     missing_secrets_in,
     repository_secrets_in,
 )
+from fazhi_common.local_secrets import generate_local_secrets
 from tests.conftest import ROOT, SERVICE_DIRS
 
 
