@@ -134,9 +134,10 @@ ensure_dead_letter_policy() {  # ensure_dead_letter_policy VHOST
 load_local_secrets() {
   "$VENV/bin/python" -m fazhi_common.local_secrets "$ROOT/var/secrets.env" ||
     die "could not write var/secrets.env"
-  local name value
-  while IFS='=' read -r name value; do
-    case "$name" in ''|'#'*) continue ;; esac
-    [ -n "${!name:-}" ] || export "$name=$value"
+  local line name
+  while IFS= read -r line; do
+    case "$line" in ''|'#'*) continue ;; esac
+    name="${line%%=*}"  # the value may end in '=' (base64): split at the first one only
+    [ -n "${!name:-}" ] || export "$name=${line#*=}"
   done <"$ROOT/var/secrets.env"
 }
