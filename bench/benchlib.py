@@ -12,7 +12,8 @@ from fazhi_common.crypto import new_key
 # no config.yml ships a secret: each run makes its own (the gateway's pair stays per bench)
 RUN_SECRETS = {"TOKEN_KEY_K1": secrets.token_urlsafe(32),
                "EVALUATION_SURVEY_SECRET": secrets.token_urlsafe(32),
-               "MEDIATION_DATA_KEY": new_key()}
+               "MEDIATION_DATA_KEY": new_key(), "LEGALSERVICES_DATA_KEY": new_key(),
+               "LEGAL_AID_TRANSFER_KEY": new_key(), "CORRECTIONS_DATA_KEY": new_key()}
 RABBIT_API = os.environ.get("FAZHI_RABBIT_API", "http://guest:guest@127.0.0.1:15672")
 RABBIT_HOST = os.environ.get("FAZHI_RABBIT_HOST", "127.0.0.1:5672")
 
@@ -117,7 +118,8 @@ def service_config_file(path, root, service, **overrides):
     from fazhi_common.config import load_config
 
     settings = load_config(root / "services" / service / "config.yml", environ={})
-    for key in ("SURVEY_SECRET", "MEDIATION_DATA_KEY"):
+    for key in ("SURVEY_SECRET", "MEDIATION_DATA_KEY", "LEGALSERVICES_DATA_KEY",
+                "LEGAL_AID_TRANSFER_KEY", "CORRECTIONS_DATA_KEY"):
         if key in settings:  # no config.yml ships a secret: the run makes its own
             settings[key] = RUN_SECRETS["EVALUATION_SURVEY_SECRET" if key == "SURVEY_SECRET"
                                         else key]

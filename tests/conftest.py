@@ -26,7 +26,8 @@ from fazhi_common.migrate import upgrade  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICE_DIRS = {name: ROOT / "services" / name
-                for name in ("registry", "evaluation", "mediation", "notifications")}
+                for name in ("registry", "evaluation", "mediation", "legalservices",
+                             "notifications", "corrections")}
 SERVICE_DIRS["gateway"] = ROOT / "gateway"  # it keeps accounts in a database of its own
 # the gateway's identity-signing key pair, made fresh for each test run
 SIGNING_KEY, VERIFY_KEY = keygen()
@@ -235,9 +236,10 @@ def service_config(rabbit_config, database_url):
         config.update(rabbit_config)
         config.update({"DATABASE_URL": database_url(service), "OUTBOX_POLL_SECONDS": 0.2,
                        "GATEWAY_VERIFY_KEYS": VERIFY_KEY})
-        for key, value in (("SURVEY_SECRET", SURVEY_SECRET), ("MEDIATION_DATA_KEY", DATA_KEY)):
-            if key in config:
-                config[key] = value
+        for key in ("SURVEY_SECRET", "MEDIATION_DATA_KEY", "LEGALSERVICES_DATA_KEY",
+                    "LEGAL_AID_TRANSFER_KEY", "CORRECTIONS_DATA_KEY"):
+            if key in config:  # one per run, shared by the services that must agree
+                config[key] = SURVEY_SECRET if key == "SURVEY_SECRET" else DATA_KEY
         config.update(extra)
         return config
     return make

@@ -37,7 +37,8 @@ def load_config(path, environ=None):
 # Every secret a part reads. The shipped config.yml files give none of them a value: the
 # quick start generates its own (``local_secrets``), a deployment sets its own.
 SECRET_KEYS = ("GATEWAY_SIGNING_KEY", "GATEWAY_VERIFY_KEYS", "SURVEY_SECRET",
-               "MEDIATION_DATA_KEY", "TOKEN_KEYS")
+               "MEDIATION_DATA_KEY", "LEGALSERVICES_DATA_KEY", "LEGAL_AID_TRANSFER_KEY",
+               "CORRECTIONS_DATA_KEY", "TOKEN_KEYS")
 # Values that were once shipped in this repository (old config.yml defaults, test keys):
 # anyone with a copy of the source holds them, so no part accepts them anywhere.
 KNOWN_SECRETS = (
@@ -45,6 +46,9 @@ KNOWN_SECRETS = (
     "YgC6sbDtrl9QJuuAT0SdM0fVYobMNbE3adokYyVa9W4",
     "dev-only-survey-secret-change-me",
     "xztyBbUNLAOf5uI0rbTHQMe_26_U1o0Mrs_dxqnTFdg=",
+    "5xk1zQ2o0bN8y6mJ3WZkQd7rS9cT4vL1aE2pH6uY0fI=",
+    "q7VtL3mP9xR2wK5nB8cD1fG4hJ6sA0zE3yU7iO9tW2c=",
+    "seisXMIwYWdbTN5Gmum-refohwKCT-M7U7F6N4sjHtE=",
     "dev-only-token-key-change-me-before-any-real-use",
     "test-token-key-of-at-least-32-bytes",
 )

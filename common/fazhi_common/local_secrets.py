@@ -21,7 +21,8 @@ def generate_local_secrets(path):
     values = {"GATEWAY_SIGNING_KEY": private, "GATEWAY_VERIFY_KEYS": public,
               "TOKEN_KEY_K1": secrets.token_urlsafe(48),
               "EVALUATION_SURVEY_SECRET": secrets.token_urlsafe(48),
-              "MEDIATION_DATA_KEY": new_key()}
+              "MEDIATION_DATA_KEY": new_key(), "LEGALSERVICES_DATA_KEY": new_key(),
+              "LEGAL_AID_TRANSFER_KEY": new_key(), "CORRECTIONS_DATA_KEY": new_key()}
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write("# generated on first run by scripts/run; keep it, never commit it\n")

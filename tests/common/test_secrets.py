@@ -32,7 +32,8 @@ def test_a_key_from_the_repository_or_none_is_refused_everywhere():
     config = load_config(ROOT / "services" / "mediation" / "config.yml", environ={})
     with pytest.raises(RuntimeError, match="MEDIATION_DATA_KEY"):
         check_secrets(config)  # unset
-    real = dict(config, GATEWAY_VERIFY_KEYS="a-real-public-key", MEDIATION_DATA_KEY="a-real-key")
+    real = dict(config, GATEWAY_VERIFY_KEYS="a-real-public-key", MEDIATION_DATA_KEY="a-real-key",
+                LEGAL_AID_TRANSFER_KEY="another-real-key")
     check_secrets(real)
     for environment in ("development", "production"):
         for value in (*KNOWN_SECRETS, "change-me-to-a-random-token-key-of-32-bytes-or-more"):
