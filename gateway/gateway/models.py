@@ -1,8 +1,9 @@
 """The gateway's own tables: user accounts, API keys of portal systems, revoked tokens,
-and the public rate limit's counters every worker shares."""
+its view of the registry's communities (``unit_views``), and the public rate limit's
+counters every worker shares."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, Integer, String
+from sqlalchemy import Boolean, Float, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from fazhi_common.clock import UtcDateTime, utcnow
@@ -62,3 +63,14 @@ class RateWindow(Base):
     client: Mapped[str] = mapped_column(String(64), primary_key=True)
     window: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
     hits: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CommunityView(Base):
+    """A community as the registry answers for it, kept from its events (``unit_views``)."""
+
+    __tablename__ = "community_view"
+
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    body: Mapped[str | None] = mapped_column(Text)  # NULL: ask the registry
+    etag: Mapped[str | None] = mapped_column(String(40))
+    as_of: Mapped[float] = mapped_column(Float)
