@@ -42,6 +42,7 @@ from benchlib import (  # noqa: E402
     create_admin,
     free_port,
     make_vhost,
+    run_secrets,
     stop,
     wait_answering,
 )
@@ -87,7 +88,7 @@ def start_platform(workdir, amqp_uri, database_url, port):
     env = dict(os.environ, AMQP_URI=amqp_uri, EVALUATION_DATABASE_URL=database_url,
                GATEWAY_VERIFY_KEYS=public, GATEWAY_DATABASE_URL=gateway_db,
                GATEWAY_SIGNING_KEY=private, PUBLIC_RATE_PER_MINUTE="100000",
-               FAZHI_SERVICES="[evaluation]")
+               FAZHI_SERVICES="[evaluation]", **run_secrets())
     with open(workdir / "evaluation.log", "w") as log:
         # BENCH_EVALUATION_PREFIX: e.g. "python -m cProfile -o evaluation.prof"
         evaluation = subprocess.Popen(

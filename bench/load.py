@@ -26,6 +26,7 @@ from benchlib import (
     create_admin,
     free_port,
     make_vhost,
+    run_secrets,
     service_config_file,
     stop,
     wait_answering,
@@ -57,7 +58,8 @@ def start_platform(workdir, amqp_uri, registry_db, port, workers=2, threads=16,
         OUTBOX_POLL_SECONDS=0.5)
     env = dict(os.environ, AMQP_URI=amqp_uri, GATEWAY_DATABASE_URL=gateway_db,
                GATEWAY_SIGNING_KEY=private, PUBLIC_RATE_PER_MINUTE="100000",
-               FAZHI_SERVICES="[registry]", COMMUNITY_VIEW=str(community_view).lower())
+               FAZHI_SERVICES="[registry]", COMMUNITY_VIEW=str(community_view).lower(),
+               **run_secrets())
     with open(workdir / "registry.log", "w") as log:  # the child keeps its own copy
         registry = subprocess.Popen(
             # BENCH_REGISTRY_PREFIX: e.g. "python -m cProfile -o registry.prof" to profile it

@@ -128,3 +128,16 @@ ensure_dead_letter_policy() {  # ensure_dead_letter_policy VHOST
     '{"dead-letter-strategy":"at-least-once"}' >/dev/null 2>&1 ||
     printf '\033[33mCould not set the dead-letter policy; see docs/operations.md (poison messages).\033[0m\n'
 }
+
+# The quick start's secrets: generated on first run, random, in var/secrets.env (0600);
+# a variable already set in the environment wins. No part has a shipped default.
+load_local_secrets() {
+  "$VENV/bin/python" -m fazhi_common.local_secrets "$ROOT/var/secrets.env" ||
+    die "could not write var/secrets.env"
+  local line name
+  while IFS= read -r line; do
+    case "$line" in ''|'#'*) continue ;; esac
+    name="${line%%=*}"  # the value may end in '=' (base64): split at the first one only
+    [ -n "${!name:-}" ] || export "$name=${line#*=}"
+  done <"$ROOT/var/secrets.env"
+}

@@ -10,6 +10,7 @@ import eventlet
 eventlet.monkey_patch()  # noqa: E402  (must precede every other import)
 
 import os  # noqa: E402
+import secrets  # noqa: E402
 import shutil  # noqa: E402
 import uuid  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -19,6 +20,7 @@ import pytest  # noqa: E402
 from sqlalchemy import create_engine, inspect, text  # noqa: E402
 
 from fazhi_common.config import load_config  # noqa: E402
+from fazhi_common.crypto import new_key  # noqa: E402
 from fazhi_common.identity import keygen  # noqa: E402
 from fazhi_common.migrate import upgrade  # noqa: E402
 
@@ -29,6 +31,10 @@ SERVICE_DIRS = {name: ROOT / "services" / name
 SERVICE_DIRS["gateway"] = ROOT / "gateway"  # it keeps accounts in a database of its own
 # the gateway's identity-signing key pair, made fresh for each test run
 SIGNING_KEY, VERIFY_KEY = keygen()
+# every other secret too: a key written in the repository is one anybody can sign with
+TOKEN_KEY = secrets.token_urlsafe(32)
+SURVEY_SECRET = secrets.token_urlsafe(32)
+DATA_KEY = new_key()
 TEST_DATABASE = os.environ.get("FAZHI_TEST_DATABASE", "sqlite")
 
 
@@ -230,6 +236,10 @@ def service_config(rabbit_config, database_url):
         config.update(rabbit_config)
         config.update({"DATABASE_URL": database_url(service), "OUTBOX_POLL_SECONDS": 0.2,
                        "GATEWAY_VERIFY_KEYS": VERIFY_KEY})
+        for key in ("SURVEY_SECRET", "MEDIATION_DATA_KEY", "LEGALSERVICES_DATA_KEY",
+                    "LEGAL_AID_TRANSFER_KEY", "CORRECTIONS_DATA_KEY"):
+            if key in config:  # one per run, shared by the services that must agree
+                config[key] = SURVEY_SECRET if key == "SURVEY_SECRET" else DATA_KEY
         config.update(extra)
         return config
     return make
@@ -240,7 +250,7 @@ def gateway_config(rabbit_config, database_url):
     return {"AMQP_URI": rabbit_config["AMQP_URI"], "RPC_TIMEOUT_SECONDS": 3,
             "RPC_POOL_SIZE": 4, "GATEWAY_SIGNING_KEY": SIGNING_KEY,
             "DATABASE_URL": database_url("gateway"),
-            "TOKEN_KEYS": {"k1": "test-token-key-of-at-least-32-bytes"},
+            "TOKEN_KEYS": {"k1": TOKEN_KEY},
             "TOKEN_SIGNING_KID": "k1",
             "TOKEN_TTL_SECONDS": 600, "PUBLIC_RATE_PER_MINUTE": 1000}
 

@@ -6,6 +6,7 @@ top-level key can be overridden by an environment variable ``FAZHI_<KEY>`` (valu
 parsed as YAML, so ``FAZHI_MAX_WORKERS=20`` gives an int).
 """
 import os
+import re
 
 import yaml
 from nameko.cli.main import setup_yaml_parser
@@ -33,38 +34,59 @@ def load_config(path, environ=None):
     return config
 
 
-# The secrets the shipped config.yml files fall back on, for development on one machine.
-# Anyone holding these could sign identities, read tokens or decrypt personal data.
-DEVELOPMENT_SECRETS = {
-    "GATEWAY_SIGNING_KEY": "Nvsmaw6ZPHzSHZpVpU5kFB-qqNhEj2h2WceCniAa6N4",
-    "GATEWAY_VERIFY_KEYS": "YgC6sbDtrl9QJuuAT0SdM0fVYobMNbE3adokYyVa9W4",
-    "SURVEY_SECRET": "dev-only-survey-secret-change-me",
-    "MEDIATION_DATA_KEY": "xztyBbUNLAOf5uI0rbTHQMe_26_U1o0Mrs_dxqnTFdg=",
-    "LEGALSERVICES_DATA_KEY": "5xk1zQ2o0bN8y6mJ3WZkQd7rS9cT4vL1aE2pH6uY0fI=",
-    "LEGAL_AID_TRANSFER_KEY": "q7VtL3mP9xR2wK5nB8cD1fG4hJ6sA0zE3yU7iO9tW2c=",
-    "CORRECTIONS_DATA_KEY": "seisXMIwYWdbTN5Gmum-refohwKCT-M7U7F6N4sjHtE=",
-    "TOKEN_KEYS": "dev-only-token-key-change-me-before-any-real-use",
-}
+# Every secret a part reads. The shipped config.yml files give none of them a value: the
+# quick start generates its own (``local_secrets``), a deployment sets its own.
+SECRET_KEYS = ("GATEWAY_SIGNING_KEY", "GATEWAY_VERIFY_KEYS", "SURVEY_SECRET",
+               "MEDIATION_DATA_KEY", "LEGALSERVICES_DATA_KEY", "LEGAL_AID_TRANSFER_KEY",
+               "CORRECTIONS_DATA_KEY", "TOKEN_KEYS")
+# Values that were once shipped in this repository (old config.yml defaults, test keys):
+# anyone with a copy of the source holds them, so no part accepts them anywhere.
+KNOWN_SECRETS = (
+    "Nvsmaw6ZPHzSHZpVpU5kFB-qqNhEj2h2WceCniAa6N4",
+    "YgC6sbDtrl9QJuuAT0SdM0fVYobMNbE3adokYyVa9W4",
+    "dev-only-survey-secret-change-me",
+    "xztyBbUNLAOf5uI0rbTHQMe_26_U1o0Mrs_dxqnTFdg=",
+    "5xk1zQ2o0bN8y6mJ3WZkQd7rS9cT4vL1aE2pH6uY0fI=",
+    "q7VtL3mP9xR2wK5nB8cD1fG4hJ6sA0zE3yU7iO9tW2c=",
+    "seisXMIwYWdbTN5Gmum-refohwKCT-M7U7F6N4sjHtE=",
+    "dev-only-token-key-change-me-before-any-real-use",
+    "test-token-key-of-at-least-32-bytes",
+)
+# the deployment examples' placeholders (deploy/, docs) all say "change me"
+_PLACEHOLDER = re.compile(r"change[-_ ]?me", re.IGNORECASE)
 
 
-def development_secrets_in(config):
-    """Names of the keys in ``config`` that still hold a development secret."""
+def _values(value):
+    return list(value.values()) if isinstance(value, dict) else [value]
+
+
+def repository_secrets_in(config):
+    """Names of the keys in ``config`` holding a value found in this repository."""
     found = []
-    for key, secret in DEVELOPMENT_SECRETS.items():
-        value = config.get(key)
-        values = value.values() if isinstance(value, dict) else [value]
-        if any(secret in str(v) for v in values if v is not None):
+    for key in SECRET_KEYS:
+        values = [str(v) for v in _values(config.get(key)) if v is not None]
+        if any(_PLACEHOLDER.search(v) or any(k in v for k in KNOWN_SECRETS) for v in values):
             found.append(key)
     return found
 
 
-def check_secrets(config, log):
-    """Refuse to start in production with a development secret; warn anywhere else."""
-    found = development_secrets_in(config)
-    if not found:
-        return
-    if str(config.get("ENVIRONMENT", "development")) == "production":
-        raise RuntimeError("ENVIRONMENT is production but these still hold development "
-                           f"secrets: {', '.join(found)}. See docs/operations.md.")
-    log.warning("development secrets in use (%s): set them before any real use",
-                ", ".join(found))
+def missing_secrets_in(config):
+    """Names of the secret keys ``config`` lists but leaves empty."""
+    return [key for key in SECRET_KEYS if key in config
+            and not any(str(v).strip() for v in _values(config[key]) if v is not None)]
+
+
+def check_secrets(config, log=None):
+    """Refuse to start with a secret left empty or one found in the repository.
+
+    Refused in every environment, development included: a key anyone can read in the
+    source signs an administrator's token as well on a laptop reachable from a network.
+    """
+    found = repository_secrets_in(config)
+    if found:
+        raise RuntimeError(f"这些密钥取自代码仓库，任何人都可得到，拒绝启动：{', '.join(found)}。"
+                           "请生成新的密钥（见 docs/operations.md）。")
+    missing = missing_secrets_in(config)
+    if missing:
+        raise RuntimeError(f"这些密钥未设置，拒绝启动：{', '.join(missing)}。scripts/run 会在 "
+                           "var/secrets.env 生成；部署时请自行设置（见 docs/operations.md）。")

@@ -4,7 +4,7 @@ import json
 import logging
 from pathlib import Path
 
-from flask import Flask, Response, jsonify, redirect, request
+from flask import Flask, Response, g, jsonify, redirect, request
 from sqlalchemy.orm import sessionmaker
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 from fazhi_common.config import check_secrets, load_config
 from fazhi_common.contracts import vocabulary
 from fazhi_common.contracts.api import MAX_INT
+from fazhi_common.contracts.roles import PLATFORM_ADMIN
 from fazhi_common.db import make_engine
 from fazhi_common.identity import signing_key
 from gateway import health, security
@@ -115,12 +116,16 @@ def create_app(config=None):
         return jsonify({"status": "ok"})
 
     @app.get("/health/ready")
-    @documented("Readiness: each service behind the gateway, its broker and database",
+    @documented("Readiness: up or down; each service's broker and database to an administrator",
                 public=True, tag="meta", response=health.Readiness,
                 also={503: health.Readiness})
     def ready():
         report = health.check_services(app, config.get("SERVICES", health.ALL_SERVICES))
-        return jsonify(report), 200 if report["status"] == "ok" else 503
+        status = 200 if report["status"] == "ok" else 503
+        # host names, process ids and errors are for the platform's administrators only
+        if g.identity.role != PLATFORM_ADMIN or g.identity.subject.startswith("anonymous@"):
+            report = {"status": report["status"]}
+        return jsonify(report), status
 
     security.check_routes(app)  # deny by default: no route without its access rules
     app.extensions["openapi"] = build_spec(app)

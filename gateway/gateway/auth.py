@@ -5,7 +5,8 @@ and area; it lives ``TOKEN_TTL_SECONDS``. Tokens are signed with one of ``TOKEN_
 (``kid`` → secret); new tokens use ``TOKEN_SIGNING_KID``, and every listed key still
 verifies, so a key is rotated by adding a new one, signing with it, and removing the old
 one once its tokens have expired. A token is revoked by logging out (its ``jti``), by
-disabling the account, or by voiding all of a user's earlier tokens.
+disabling the account, or by voiding all of a user's earlier tokens (the account's
+``token_generation`` is bumped: a token carries the one it was issued under).
 
 A credential looked up in the account database is remembered for
 ``AUTH_RECHECK_SECONDS`` (``RecentChecks``): a revocation made through this gateway
@@ -72,7 +73,7 @@ class TokenIssuer:
         now = utcnow()
         claims = {"sub": account.username, "dept": account.department, "role": account.role,
                   "area": account.area, "iat": now, "exp": now + timedelta(seconds=self.ttl),
-                  "jti": str(uuid.uuid4())}
+                  "jti": str(uuid.uuid4()), "gen": account.token_generation or 0}
         token = jwt.encode(claims, self.keys[self.signing_kid], algorithm="HS256",
                            headers={"kid": self.signing_kid})
         return token, self.ttl
@@ -213,8 +214,9 @@ def identity_from_token(session, issuer, token):
     account = row[0] if row is not None else None
     if account is None or not account.active:
         raise Unauthenticated("The account is disabled.")
-    valid_after = account.tokens_valid_after
-    if valid_after is not None and claims["iat"] < int(valid_after.timestamp()):
+    # the account's token generation, not the clock: whole-second ``iat`` let a token
+    # issued in the same second as a revocation survive it
+    if claims.get("gen") != (account.token_generation or 0):
         raise Unauthenticated("The token was revoked.")
     # role and area come from the account as it is now, not as it was at login
     return Identity(subject=account.username, role=account.role,

@@ -1,5 +1,6 @@
-"""The gateway's own tables: user accounts, API keys of portal systems, revoked tokens, and
-its view of the registry's communities (``unit_views``)."""
+"""The gateway's own tables: user accounts, API keys of portal systems, revoked tokens,
+its view of the registry's communities (``unit_views``), and the public rate limit's
+counters every worker shares."""
 from datetime import datetime
 
 from sqlalchemy import Boolean, Float, Integer, String, Text
@@ -24,6 +25,9 @@ class UserAccount(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # tokens issued before this instant are void (logout everywhere, password change)
     tokens_valid_after: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # a token carries the generation it was issued under; revoking, disabling or
+    # re-enabling bumps it, voiding every earlier token however recent (no clock involved)
+    token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -48,6 +52,17 @@ class RevokedToken(Base):
 
     jti: Mapped[str] = mapped_column(String(36), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class RateWindow(Base):
+    """Requests a client made in one minute, counted in the database so that every
+    gateway worker and process draws on the same limit."""
+
+    __tablename__ = "rate_window"
+
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class CommunityView(Base):

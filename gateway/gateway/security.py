@@ -3,24 +3,27 @@ view admits; the identity, signed for the services when its credential was check
 into the RPC context with the request id beside it.
 
 Public views (``@documented(public=True)``) are open to anonymous residents and are
-rate-limited per client address.
+rate-limited per client address, on a count every gateway worker shares.
 
 Besides a bearer token or an API key, the console's browser session is accepted: the same
 login token in an HttpOnly, SameSite=Strict cookie, with a CSRF token in a header on every
 write. Every answer carries the security headers.
 """
-import threading
+import random
 import time
 import uuid
 from contextlib import contextmanager
 
 from flask import current_app, g, request
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from fazhi_common.contracts.errors import Forbidden, Unauthenticated
 from fazhi_common.contracts.roles import RESIDENT, Identity
 from fazhi_common.identity import CONTEXT_KEY, REQUEST_ID_KEY, sign_identity
 from gateway.auth import Checked, authenticate_api_key, authenticate_token
+from gateway.models import RateWindow
 
 SESSION_COOKIE = "fazhi_session"
 CSRF_COOKIE = "fazhi_csrf"
@@ -42,25 +45,43 @@ class TooManyRequests(Exception):
 
 
 class RateLimiter:
-    """A token bucket per client: ``per_minute`` requests, bursts up to ``burst``."""
+    """``per_minute`` requests a client in each minute, counted in the gateway's database.
 
-    def __init__(self, per_minute, burst=None):
-        self.rate = per_minute / 60.0
-        self.burst = float(burst or per_minute)
-        self._buckets = {}
-        self._lock = threading.Lock()
+    Every worker thread, process and gateway instance on that database draws on the same
+    count (a dict per process let each of N workers grant the full allowance). A window is
+    one clock minute; rows of past windows are dropped now and then.
+    """
+
+    def __init__(self, sessions, per_minute, clock=time.time):
+        self.sessions = sessions
+        self.limit = int(per_minute)
+        self.clock = clock
 
     def take(self, client):
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._buckets.get(client, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - last) * self.rate)
-            if tokens < 1:
-                self._buckets[client] = (tokens, now)
-                raise TooManyRequests(retry_after=max(1, int((1 - tokens) / self.rate) + 1))
-            self._buckets[client] = (tokens - 1, now)
-            if len(self._buckets) > 100_000:  # forget idle clients rather than grow forever
-                self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < 600}
+        now = self.clock()
+        window, client = int(now // 60), str(client)[:64]
+        with self.sessions() as session:
+            hits = self._count(session, client, window)
+            if hits == 1 and random.random() < 0.01:  # noqa: S311 (housekeeping, not security)
+                session.execute(delete(RateWindow).where(RateWindow.window < window - 1))
+            session.commit()
+        if hits > self.limit:
+            raise TooManyRequests(retry_after=max(1, 60 - int(now % 60)))
+
+    @staticmethod
+    def _count(session, client, window):
+        bump = (update(RateWindow).where(RateWindow.client == client,
+                                         RateWindow.window == window)
+                .values(hits=RateWindow.hits + 1))
+        if not session.execute(bump).rowcount:
+            try:
+                with session.begin_nested():
+                    session.add(RateWindow(client=client, window=window, hits=1))
+                return 1
+            except IntegrityError:  # another worker made the row first: count on it
+                session.execute(bump)
+        return session.scalar(select(RateWindow.hits).where(RateWindow.client == client,
+                                                            RateWindow.window == window))
 
 
 @contextmanager
@@ -148,7 +169,8 @@ def check_routes(app):
 
 
 def install(app):
-    limiter = RateLimiter(int(app.config["FAZHI"].get("PUBLIC_RATE_PER_MINUTE", 30)))
+    limiter = app.extensions["rate_limiter"] = RateLimiter(
+        app.extensions["db"], int(app.config["FAZHI"].get("PUBLIC_RATE_PER_MINUTE", 30)))
     identity_key = app.extensions["identity_key"]
 
     def sign(identity):

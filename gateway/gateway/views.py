@@ -1,10 +1,8 @@
 """Helpers every blueprint's views use: parse with a schema, call a service, answer."""
-import json
-
 from flask import current_app, g, jsonify, request
 
 from fazhi_common.contracts.errors import ValidationFailed
-from fazhi_common.validation import load
+from fazhi_common.validation import load, parse_json
 
 
 def json_body(schema):
@@ -39,11 +37,8 @@ def _parse_json_body():
         raise ValidationFailed(f"The body is not UTF-8 (invalid byte at offset {exc.start}); "
                                "JSON must be sent in UTF-8.",
                                {"_body": ["not UTF-8"]}) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationFailed(f"The body is not valid JSON: {exc.msg} at line {exc.lineno} "
-                               f"column {exc.colno}.", {"_body": ["malformed JSON"]}) from None
+    # depth, integer size and lone surrogates checked here, before any view or service
+    return parse_json(text, int(current_app.config["FAZHI"].get("MAX_JSON_DEPTH", 32)))
 
 
 def query_args(schema):

@@ -144,7 +144,9 @@ def test_work_a_case_from_referral_to_judicial_confirmation(console_url, gateway
     case_id = int(browser.current_url.rsplit("/", 1)[1])
     assert "已收件" in page.text
 
-    for action, values in (("accept", {}), ("assign_mediator", {"mediator": "mediator-1"}),
+    gateway.as_role("mediator", "330110000000", department="court-330110")  # the centre's
+    for action, values in (("accept", {}), ("assign_mediator", {
+            "mediator": "mediator-330110000000-court-330110"}),
                            ("record_agreement", {"terms": "让出通道一米"}),
                            ("request_confirmation", {"court": "court-330110"}),
                            ("confirm", {})):

@@ -42,7 +42,9 @@ def _seed(gateway):
         "referrer_department": "police-330110", "referrer_reference": "警1",
         "community_code": "330110001001", "dispute_category": "neighbourhood",
         "description": "噪声", "parties": [{"role": "applicant", "name": "李四"}]}), timeout=60)
-    for action, body in (("accept", {}), ("assign-mediator", {"mediator": "m1"}),
+    gateway.as_role("mediator", "330110000000", department="police-330110")
+    mediator = "mediator-330110000000-police-330110"
+    for action, body in (("accept", {}), ("assign-mediator", {"mediator": mediator}),
                          ("record-agreement", {"terms": "夜间不施工"})):
         assert gateway.post(f"{M}/cases/{case['id']}/{action}", json=body).status_code == 200
     assert gateway.post(f"{M}/legal-aid", json={

@@ -124,3 +124,30 @@ def test_no_server_errors_and_every_answer_matches_the_description(seeded, gatew
     for step, body in (("accept", {}), ("decline", {"reason": "越权"})):
         response = officer.post(f"{M}/cases/{other['case_id']}/{step}", json=body)
         assert response.status_code in (403, 404), (step, response.json)
+
+    # hostile bodies on every public write, from an anonymous caller: 422, never a 500
+    answers = _hostile_bodies(gateway, seeded.home.villages[0])
+    assert answers and all(400 <= status < 500 for *_, status in answers), answers
+
+
+HOSTILE = (b"[" * 5000 + b"]" * 5000,  # nesting past any parser's recursion
+           b'{"period": ' + b"9" * 5000 + b"}",  # past Python's 4,300-digit int limit
+           b'{"name": "\\udc00", "description": "\\ud800"}')  # lone surrogates
+
+
+def _hostile_bodies(gateway, community_code):
+    """``(method, path, status)`` of each hostile body sent to each public write."""
+    app, answers = gateway.app, []
+    anonymous = app.test_client()
+    for rule in app.url_map.iter_rules():
+        meta = getattr(app.view_functions[rule.endpoint], "openapi", None)
+        methods = (rule.methods or set()) & {"POST", "PUT", "PATCH"}
+        if not (meta and meta["public"] and methods):
+            continue
+        path = re.sub(r"<int:\w+>", "1", re.sub(r"<(?:string:)?\w+>", community_code,
+                                                 rule.rule))
+        for method, body in itertools.product(sorted(methods), HOSTILE):
+            response = anonymous.open(path, method=method, data=body,
+                                      headers={"Content-Type": "application/json"})
+            answers.append((method, path, response.status_code))
+    return answers

@@ -18,7 +18,11 @@ def orgs(mediation, gateway):
 
 @pytest.fixture
 def justice(gateway):
+    gateway.as_role("mediator", COUNTY, department="justice-330110")  # the county's mediator
     return gateway.as_role("justice_officer", COUNTY, department="justice-330110")
+
+
+MEDIATOR = f"mediator-{COUNTY}-justice-330110"
 
 
 def step(client, case_id, action, status=200, **body):
@@ -41,7 +45,7 @@ def test_medical_case_accepted_before_spring_festival(orgs, gateway, justice):
     assert mediation["running"] and "30 working days from 2025-01-27" in mediation["rule"]
     assert "医疗纠纷预防和处理条例" in mediation["rule"]
 
-    step(justice, case["id"], "assign-mediator", mediator="m-1", on="2025-02-05")
+    step(justice, case["id"], "assign-mediator", mediator=MEDIATOR, on="2025-02-05")
     paused = step(justice, case["id"], "pause", reason="Medical appraisal ordered.",
                   on="2025-02-10")
     assert paused["status"] == "paused" and paused["mediation_due_on"] is None
@@ -59,7 +63,7 @@ def test_medical_case_accepted_before_spring_festival(orgs, gateway, justice):
     court = gateway.as_role("linked_department_officer", COUNTY, department="court-330110")
     other = court.post(f"{M}/referrals", json=referral(orgs["litigation"], "court", "L1")).json
     step(justice, other["id"], "accept")
-    step(justice, other["id"], "assign-mediator", mediator="m-1")
+    step(justice, other["id"], "assign-mediator", mediator=MEDIATOR)
     assert "litigation" in step(justice, other["id"], "pause", status=409,
                                 reason="appraisal")["detail"]
     step(justice, other["id"], "resume", status=409)
@@ -75,7 +79,7 @@ def test_confirmation_is_watched_only_when_the_parties_apply(orgs, gateway, just
         case = court.post(f"{M}/referrals", json=referral(
             orgs["litigation"], "court", reference, received_on=str(start))).json
         step(justice, case["id"], "accept", on=str(start))
-        step(justice, case["id"], "assign-mediator", mediator="m", on=str(start))
+        step(justice, case["id"], "assign-mediator", mediator=MEDIATOR, on=str(start))
         agreed = step(justice, case["id"], "record-agreement", terms="Pay 100 yuan.",
                       on=str(start + timedelta(days=5)), parties_will_apply=will_apply)
         assert agreed["confirmation_intended"] is will_apply
@@ -93,7 +97,7 @@ def test_confirmation_is_watched_only_when_the_parties_apply(orgs, gateway, just
     third = court.post(f"{M}/referrals", json=referral(orgs["litigation"], "court",
                                                        "C-now")).json
     step(justice, third["id"], "accept")
-    step(justice, third["id"], "assign-mediator", mediator="m")
+    step(justice, third["id"], "assign-mediator", mediator=MEDIATOR)
     step(justice, third["id"], "record-agreement", terms="t")
     step(justice, third["id"], "request-confirmation", court="court-330110")
     step(justice, third["id"], "refuse-confirmation", reason="Terms unlawful.")

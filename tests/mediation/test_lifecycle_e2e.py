@@ -41,7 +41,16 @@ def mediator(gateway):
     return gateway.as_role("mediator", TOWN, department="justice-330110001")
 
 
-MEDIATOR_NAME = f"mediator-{TOWN}-justice-330110001"
+MEDIATOR_NAME = f"mediator-{TOWN}-justice-330110001"  # of the town's people's committee
+
+
+@pytest.fixture
+def county_mediator(gateway):
+    """A mediator of the county's linkage organisations (department justice-330110)."""
+    return gateway.as_role("mediator", COUNTY, department="justice-330110")
+
+
+COUNTY_MEDIATOR_NAME = f"mediator-{COUNTY}-justice-330110"
 
 
 def step(client, case_id, action, status=200, **body):
@@ -55,7 +64,7 @@ def events(rabbit_config, event_type, expect=1):
                          expect=expect)
 
 
-def test_court_referral_fails_and_goes_back_to_trial(orgs, gateway, justice, mediator,
+def test_court_referral_fails_and_goes_back_to_trial(orgs, gateway, justice, county_mediator,
                                                      rabbit_config):
     court = gateway.as_role("linked_department_officer", COUNTY, department="court-330110")
     response = court.post(f"{M}/referrals", json=referral(orgs["litigation"], "court",
@@ -69,11 +78,11 @@ def test_court_referral_fails_and_goes_back_to_trial(orgs, gateway, justice, med
     assert accepted["mediation_due_on"] == due("litigation", TODAY)
     assert accepted["deadlines"][-1]["deadline"] == "mediation"
     assert "pre-suit mediation: 30 days" in accepted["deadlines"][-1]["rule"]
-    step(justice, case["id"], "assign-mediator", mediator=MEDIATOR_NAME)
-    step(mediator, case["id"], "record-failure", reason="The respondent refuses to pay.")
-    refused = step(mediator, case["id"], "close", status=409)
+    step(justice, case["id"], "assign-mediator", mediator=COUNTY_MEDIATOR_NAME)
+    step(county_mediator, case["id"], "record-failure", reason="The respondent refuses to pay.")
+    refused = step(county_mediator, case["id"], "close", status=409)
     assert "failure" in refused["detail"]
-    returned = step(mediator, case["id"], "return-to-referrer")
+    returned = step(county_mediator, case["id"], "return-to-referrer")
     assert returned["status"] == "returned" and returned["result"] == "failure"
     assert returned["returned_to"] == "court: back to trial"
 
@@ -81,7 +90,7 @@ def test_court_referral_fails_and_goes_back_to_trial(orgs, gateway, justice, med
     assert [s["action"] for s in timeline["steps"]] == [
         "receive", "accept", "assign_mediator", "record_failure", "return_to_referrer"]
     assert timeline["steps"][1]["actor"] == "justice_officer-330110000000-justice-330110"
-    assert timeline["steps"][3]["actor"] == MEDIATOR_NAME
+    assert timeline["steps"][3]["actor"] == COUNTY_MEDIATOR_NAME
     assert all(s["on"] == str(TODAY) and s["at"] for s in timeline["steps"])
 
     accepted_event = events(rabbit_config, "mediation_case_accepted")[0]["data"]
@@ -95,27 +104,28 @@ def test_court_referral_fails_and_goes_back_to_trial(orgs, gateway, justice, med
 
 
 def test_hospital_referral_extension_agreement_and_judicial_confirmation(
-        orgs, gateway, justice, mediator, rabbit_config):
+        orgs, gateway, justice, county_mediator, rabbit_config):
     hospital = gateway.as_role("linked_department_officer", COUNTY,
                                department="hospital-330110-1")
     case = hospital.post(f"{M}/referrals", json=referral(
         orgs["medical"], "hospital", "YT-2025-77", dispute_category="medical")).json
     step(justice, case["id"], "accept")
-    step(justice, case["id"], "assign-mediator", mediator=MEDIATOR_NAME)
+    step(justice, case["id"], "assign-mediator", mediator=COUNTY_MEDIATOR_NAME)
     accepted = justice.get(f"{M}/cases/{case['id']}").json
-    extended = step(mediator, case["id"], "extend", reason="The parties want more time.",
+    extended = step(county_mediator, case["id"], "extend", reason="The parties want more time.",
                     days=15, parties_consent=True)
     assert extended["extended"] and extended["mediation_due_on"] == str(
         DEADLINES.calendar.add_working_days(date.fromisoformat(accepted["mediation_due_on"]),
                                             15))
-    again = step(mediator, case["id"], "extend", status=422, reason="More time")
+    again = step(county_mediator, case["id"], "extend", status=422, reason="More time")
     assert again["fields"]["parties_consent"]
 
-    agreed = step(mediator, case["id"], "record-agreement", terms="Hospital pays 20000 yuan.",
+    agreed = step(county_mediator, case["id"], "record-agreement",
+                  terms="Hospital pays 20000 yuan.",
                   parties_will_apply=True)
     assert agreed["confirmation_due_on"] == str(
         DEADLINES.due(DEADLINES.confirmation, TODAY)[0])
-    step(mediator, case["id"], "request-confirmation", court="court-330110")
+    step(county_mediator, case["id"], "request-confirmation", court="court-330110")
     confirmed = step(justice, case["id"], "confirm")
     assert confirmed["confirmed"] is True and confirmed["status"] == "confirmed"
     closed = step(justice, case["id"], "close")
@@ -145,7 +155,7 @@ def test_police_referral_declined_and_returned(orgs, gateway, justice, rabbit_co
     assert mine["items"][0]["status"] == "declined"
 
 
-def test_traffic_referral_goes_overdue_once_per_deadline(orgs, gateway, justice, mediator,
+def test_traffic_referral_goes_overdue_once_per_deadline(orgs, gateway, justice, county_mediator,
                                                          rabbit_config):
     traffic = gateway.as_role("linked_department_officer", COUNTY,
                               department="traffic-330110")
@@ -154,7 +164,7 @@ def test_traffic_referral_goes_overdue_once_per_deadline(orgs, gateway, justice,
         received_on=TODAY - timedelta(days=50),
         liability_finding_on=str(TODAY - timedelta(days=52)))).json
     step(justice, case["id"], "accept", on=str(TODAY - timedelta(days=45)))
-    step(justice, case["id"], "assign-mediator", mediator=MEDIATOR_NAME,
+    step(justice, case["id"], "assign-mediator", mediator=COUNTY_MEDIATOR_NAME,
          on=str(TODAY - timedelta(days=44)))
 
     first = justice.post(f"{M}/overdue-scan", json={"today": str(TODAY)}).json
@@ -169,32 +179,33 @@ def test_traffic_referral_goes_overdue_once_per_deadline(orgs, gateway, justice,
     assert justice.get(f"{M}/cases?overdue=true").json["total"] == 1
 
     # extending moves the deadline: once it passes again, that is a new overdue event
-    step(mediator, case["id"], "extend", reason="Parties asked for more time.", days=10)
+    step(county_mediator, case["id"], "extend", reason="Parties asked for more time.", days=10)
     assert justice.post(f"{M}/overdue-scan", json={"today": str(TODAY)}).json["raised"] == 1
 
 
 def test_procuratorate_agreement_misses_the_confirmation_window(orgs, gateway, justice,
-                                                                mediator, rabbit_config):
+                                                                county_mediator, rabbit_config):
     procuratorate = gateway.as_role("linked_department_officer", COUNTY,
                                     department="procuratorate-330110")
     case = procuratorate.post(f"{M}/referrals", json=referral(
         orgs["procuratorate"], "procuratorate", "JC-2025-3", dispute_category="minor_criminal",
         received_on=TODAY - timedelta(days=60))).json
     step(justice, case["id"], "accept", on=str(TODAY - timedelta(days=58)))
-    step(justice, case["id"], "assign-mediator", mediator=MEDIATOR_NAME,
+    step(justice, case["id"], "assign-mediator", mediator=COUNTY_MEDIATOR_NAME,
          on=str(TODAY - timedelta(days=58)))
-    step(mediator, case["id"], "record-agreement", terms="Apology and compensation.",
+    step(county_mediator, case["id"], "record-agreement", terms="Apology and compensation.",
          on=str(TODAY - timedelta(days=40)), parties_will_apply=True)
     scan = justice.post(f"{M}/overdue-scan", json={"today": str(TODAY)}).json
     assert scan["raised"] == 1
     event = events(rabbit_config, "mediation_case_overdue")[0]["data"]
     assert event["deadline"] == "judicial_confirmation"
-    late = step(mediator, case["id"], "request-confirmation", status=409, court="court-330110")
+    late = step(county_mediator, case["id"], "request-confirmation", status=409,
+                court="court-330110")
     assert "30 days" in late["detail"]
     assert step(justice, case["id"], "close")["status"] == "closed"
 
 
-def test_resident_application_from_a_portal(orgs, gateway, justice):
+def test_resident_application_from_a_portal(orgs, gateway, justice, mediator):
     resident = gateway.anonymous()
     response = resident.post(f"{M}/applications", json={
         "community_code": COMMUNITY, "dispute_category": "neighbourhood",

@@ -40,7 +40,8 @@ def _shows_secrets(response):
 
 
 def test_personal_data_is_masked_unless_the_role_may_see_it(mediation, gateway, case):
-    assigned = gateway.as_role("mediator", TOWN, department="justice-330110001")
+    # a mediator of the litigation centre's department (the case's organisation)
+    assigned = gateway.as_role("mediator", COUNTY, department="justice-330110")
     # the referring court got its answer masked too
     assert case["personal_data_masked"] and not [s for s in SECRETS if s in str(case)]
 
@@ -64,8 +65,14 @@ def test_personal_data_is_masked_unless_the_role_may_see_it(mediation, gateway, 
 
     justice = gateway.as_role("justice_officer", COUNTY)
     justice.post(f"{M}/cases/{case['id']}/accept", json={})
+    # only a mediator of the case's organisation: not another department's, not an
+    # officer, not a name nobody holds
+    for name in (f"mediator-{TOWN}-elsewhere", f"justice_officer-{COUNTY}-test", "m"):
+        refused = justice.post(f"{M}/cases/{case['id']}/assign-mediator",
+                               json={"mediator": name})
+        assert refused.status_code == 422 and "mediator" in refused.json["fields"], name
     justice.post(f"{M}/cases/{case['id']}/assign-mediator",
-                 json={"mediator": f"mediator-{TOWN}-justice-330110001"})
+                 json={"mediator": f"mediator-{COUNTY}-justice-330110"})
     for who, client in {"assigned mediator": assigned, "justice officer": justice,
                         "platform admin": gateway}.items():
         response = client.get(f"{M}/cases/{case['id']}")
@@ -82,7 +89,7 @@ def test_personal_data_is_masked_unless_the_role_may_see_it(mediation, gateway, 
         reads = conn.execute(select(AuditEntry.actor).where(
             AuditEntry.action == "mediation.read_personal_data")).scalars().all()
     engine.dispose()
-    assert f"mediator-{TOWN}-justice-330110001" in reads
+    assert f"mediator-{COUNTY}-justice-330110" in reads
     assert "platform_admin-all-test" in reads
     assert not any(who.startswith("viewer") for who in reads)
 
@@ -141,13 +148,15 @@ def test_statistics_by_kind_and_county(mediation, gateway, case):
     ids = [case["id"]] + [court.post(f"{M}/referrals", json=referral(
         case["organisation_id"], "court", f"S{i}",
         received_on=today - timedelta(days=50))).json["id"] for i in range(3)]
+    gateway.as_role("mediator", COUNTY, department="justice-330110")
     justice.post(f"{M}/cases/{ids[0]}/decline", json={"reason": "out of scope"})
     for case_id, days, outcome in ((ids[1], 10, "record-agreement"),
                                    (ids[2], 20, "record-failure"),
                                    (ids[3], None, None)):
         justice.post(f"{M}/cases/{case_id}/accept", json={"on": str(today - timedelta(days=50))})
         justice.post(f"{M}/cases/{case_id}/assign-mediator", json={
-            "mediator": "m", "on": str(today - timedelta(days=50))})
+            "mediator": f"mediator-{COUNTY}-justice-330110",
+            "on": str(today - timedelta(days=50))})
         if outcome:
             on = str(today - timedelta(days=50 - days))
             response = justice.post(f"{M}/cases/{case_id}/{outcome}", json={

@@ -14,7 +14,9 @@ from tests.notifications.servers import SmtpServer, WebhookReceiver
 # fast retries: the dispatcher runs every 0.1 s, backoff 0.2 s doubling to 0.8 s
 FAST_DELIVERY = {"DELIVERY_POLL_SECONDS": 0.1, "DELIVERY_BACKOFF_SECONDS": 0.2,
                  "DELIVERY_BACKOFF_MAX_SECONDS": 0.8, "DELIVERY_MAX_ATTEMPTS": 3,
-                 "WEBHOOK_TIMEOUT_SECONDS": 2, "SMTP_FROM": "alerts@fazhi.test"}
+                 "WEBHOOK_TIMEOUT_SECONDS": 2, "SMTP_FROM": "alerts@fazhi.test",
+                 # the local receivers are loopback: named, as an operator would
+                 "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1,.example"}
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """Registry through the real gateway and a real registry container over RabbitMQ."""
+from tests.conftest import AuthedClient
 from tests.helpers import queued_events
 
 R = "/api/v1/registry"
@@ -130,8 +131,10 @@ def test_service_down_gives_503_quickly(gateway):
 
 
 def test_readiness_reports_each_service(registry, gateway_app):
-    client = gateway_app.test_client()
+    client = AuthedClient(gateway_app).as_role("platform_admin")  # sees the details
     gateway_app.config["FAZHI"]["SERVICES"] = ["registry"]
+    anonymous = gateway_app.test_client().get("/health/ready")
+    assert (anonymous.status_code, anonymous.json) == (200, {"status": "ok"})
     ready = client.get("/health/ready")
     assert ready.status_code == 200
     assert ready.json["services"]["registry"]["database"] == "ok"
@@ -140,3 +143,19 @@ def test_readiness_reports_each_service(registry, gateway_app):
     assert degraded.status_code == 503
     assert degraded.json["services"]["mediation"]["status"] == "unavailable"
     assert client.get("/health/live").status_code == 200
+
+
+def test_look_alike_names_are_one_name(registry, gateway):
+    _setup_town(gateway)
+    first = _village(gateway, "201", "大陆村")
+    for look_alike in ("\u202e大陆村", "大\u200b陆村", "\ufeff大陆村 ", "大陆\u2066村"):
+        again = gateway.post(f"{R}/communities", json={
+            "code": TOWN[:9] + "202", "town_code": TOWN,
+            "name": look_alike, "kind": "village"})
+        assert again.status_code == 409, (look_alike, again.json)
+    decomposed = gateway.post(f"{R}/communities", json={
+        "code": TOWN[:9] + "203", "town_code": TOWN, "name": "e\u0301村", "kind": "village"})
+    assert decomposed.json["name"] == "\u00e9村"  # NFC
+    renamed = gateway.patch(f"{R}/communities/{decomposed.json['code']}",
+                            json={"name": "\u200d" + first["name"]})
+    assert renamed.status_code == 409

@@ -1,4 +1,5 @@
 """Logging in, tokens, key rotation and revocation, API keys, rate limits."""
+import secrets
 import time
 from datetime import timedelta
 
@@ -16,12 +17,12 @@ from fazhi_common.identity import (
 )
 from gateway.admin import create_user
 from gateway.app import create_app
-from tests.conftest import VERIFY_KEY
+from tests.conftest import TOKEN_KEY, VERIFY_KEY
 
 A = "/api/v1/auth"
 PASSWORD = "correct horse battery"
-K1 = "test-token-key-of-at-least-32-bytes"  # as tests/conftest.py
-K2 = "a-new-token-key-of-at-least-32-bytes"
+K1 = TOKEN_KEY  # as tests/conftest.py
+K2 = secrets.token_urlsafe(32)
 
 
 def _login(client, username, password=PASSWORD):
@@ -82,7 +83,11 @@ def test_account_changes_apply_to_tokens_already_issued(gateway_app):
     assert client.get(f"{A}/me", headers=token).status_code == 401
 
 
-def test_logout_and_revoke_all_tokens(gateway_app):
+def test_logout_and_revoke_all_tokens(gateway_app, monkeypatch):
+    # every instant the same second: revocation must not depend on the clock
+    frozen = utcnow()
+    monkeypatch.setattr("gateway.auth.utcnow", lambda: frozen)
+    monkeypatch.setattr("gateway.blueprints.auth.utcnow", lambda: frozen)
     db = gateway_app.extensions["db"]
     create_user(db, "officer", "viewer", "d", None, PASSWORD)
     create_user(db, "admin", "platform_admin", "platform", None, PASSWORD)
@@ -95,12 +100,15 @@ def test_logout_and_revoke_all_tokens(gateway_app):
     admin = _bearer(_login(client, "admin").json["access_token"])
     officer_id = next(u["id"] for u in client.get(f"{A}/users", headers=admin).json["items"]
                       if u["username"] == "officer")
-    time.sleep(1.1)  # token iat has one-second resolution
     assert client.post(f"{A}/users/{officer_id}/revoke-tokens",
                        headers=admin).status_code == 204
     assert client.get(f"{A}/me", headers=_bearer(second)).status_code == 401
-    assert client.get(f"{A}/me", headers=_bearer(
-        _login(client, "officer").json["access_token"])).status_code == 200
+    third = _bearer(_login(client, "officer").json["access_token"])
+    assert client.get(f"{A}/me", headers=third).status_code == 200
+    # disabled then enabled again: the tokens of before stay void
+    for active in (False, True):
+        client.patch(f"{A}/users/{officer_id}", json={"active": active}, headers=admin)
+    assert client.get(f"{A}/me", headers=third).status_code == 401
 
 
 def test_signing_key_rotation(gateway_config):
@@ -149,11 +157,16 @@ def test_only_a_platform_admin_manages_accounts(gateway):
     assert weak.status_code == 422 and "password" in weak.json["fields"]
 
 
-def test_public_endpoints_are_rate_limited(gateway_config):
-    client = create_app(dict(gateway_config, PUBLIC_RATE_PER_MINUTE=3)).test_client()
-    statuses = [_login(client, "nobody").status_code for _ in range(4)]
-    assert statuses == [401, 401, 401, 429]
-    limited = _login(client, "nobody")
+def test_public_endpoints_are_rate_limited_across_workers(gateway_config):
+    # two gateway processes on one account database, one minute for the whole test
+    workers = [create_app(dict(gateway_config, PUBLIC_RATE_PER_MINUTE=3)) for _ in range(2)]
+    for app in workers:
+        app.extensions["rate_limiter"].clock = lambda: 1_800_000_030.0
+    first, second = (app.test_client() for app in workers)
+    statuses = [_login(client, "nobody").status_code for client in (first, second, first)]
+    assert statuses == [401, 401, 401]
+    limited = _login(second, "nobody")
+    assert limited.status_code == 429
     assert limited.json["code"] == "rate_limited" and int(limited.headers["Retry-After"]) >= 1
 
 
@@ -162,18 +175,15 @@ def test_token_keys_are_long_enough_that_jwt_never_warns():
 
     import pytest
 
-    from fazhi_common.config import load_config
-    from gateway.app import DEFAULT_CONFIG
     from gateway.auth import TokenIssuer
 
-    shipped = load_config(DEFAULT_CONFIG, environ={})
-    issuer = TokenIssuer(shipped["TOKEN_KEYS"], shipped["TOKEN_SIGNING_KID"], 60)
+    issuer = TokenIssuer({"k1": K1}, "k1", 60)
     account = type("Account", (), {"username": "u", "department": "d", "role": "viewer",
-                                   "area": None})()
+                                   "area": None, "token_generation": 0})()
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # jwt's InsecureKeyLengthWarning would raise here
         token, _ = issuer.issue(account)
-        jwt.decode(token, shipped["TOKEN_KEYS"]["k1"], algorithms=["HS256"])
+        jwt.decode(token, K1, algorithms=["HS256"])
     with pytest.raises(ValueError, match="shorter than 32 bytes"):
         TokenIssuer({"k1": "short"}, "k1", 60)
 
@@ -229,6 +239,7 @@ def test_a_remembered_token_still_expires(gateway_config):
     create_user(app.extensions["db"], "officer", "viewer", "d", None, PASSWORD)
     expires = int(time.time()) + 5  # made here, not by a login: a slow login eats no margin
     token = _bearer(jwt.encode({"sub": "officer", "jti": "short-lived", "iat": expires - 6,
+                                "gen": 0,
                                 "exp": expires}, K1, algorithm="HS256",
                                headers={"kid": "k1"}))
     client = app.test_client()

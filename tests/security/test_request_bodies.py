@@ -51,7 +51,7 @@ def test_imports_take_larger_bodies_up_to_their_own_limit(small_gateway):
 
 @pytest.mark.parametrize("body, content_type, says", [
     ("县".encode("gbk") + b'{"code": 1}', "application/json", "not UTF-8"),
-    (b'{"code": "330110000000", "name": }', "application/json", "not valid JSON"),
+    (b'{"code": "330110000000", "name": }', "application/json", "不是有效的 JSON"),
     (b"", "application/json", "empty"),
     (b"[1, 2]", "application/json", "but a list"),
     (json.dumps(COUNTY).encode(), "text/plain", "Content-Type application/json"),
@@ -67,4 +67,21 @@ def test_each_bad_body_gets_its_own_message(gateway, body, content_type, says):
 def test_malformed_json_names_where(gateway):
     response = gateway.post(f"{R}/counties", data=b'{\n "code": "1",\n "name": x}',
                             headers={"Content-Type": "application/json"})
-    assert "line 3 column" in response.json["detail"]
+    assert "第 3 行" in response.json["detail"]
+
+
+@pytest.mark.parametrize("body, says", [
+    (b"[" * 5000 + b"]" * 5000, "嵌套"),
+    (b'{"a": ' + b"[" * 33 + b"]" * 33 + b"}", "嵌套"),
+    (b'{"code": ' + b"9" * 5000 + b"}", "整数"),
+    (b'{"code": -9223372036854775809}', "整数"),
+    (b'{"name": "\\ud800x"}', "字符"),
+])
+@pytest.mark.parametrize("path", ["/api/v1/auth/login", "/console/session",
+                                  "/api/v1/mediation/track", f"{R}/counties"])
+def test_bodies_past_the_limits_are_422_before_parsing_public_ones_too(
+        gateway, body, says, path):
+    client = gateway if path.startswith(R) else gateway.anonymous()
+    response = client.post(path, data=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422, (path, response.json)
+    assert says in response.json["detail"]

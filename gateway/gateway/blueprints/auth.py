@@ -118,6 +118,10 @@ def change_user(user_id):
         if "password" in data:
             account.password_hash = auth.hash_password(data.pop("password"))
             account.tokens_valid_after = utcnow()
+            account.token_generation = (account.token_generation or 0) + 1
+        if "active" in data and data["active"] != account.active:
+            # disabling voids every token; re-enabling must not revive the old ones
+            account.token_generation = (account.token_generation or 0) + 1
         for key, value in data.items():
             setattr(account, key, value)
         _audit(session, "change_user", account.username, data)
@@ -132,6 +136,7 @@ def revoke_user_tokens(user_id):
     with db_session() as session:
         account = _account(session, user_id)
         account.tokens_valid_after = utcnow()
+        account.token_generation = (account.token_generation or 0) + 1
         _audit(session, "revoke_tokens", account.username)
     current_app.extensions["recent_checks"].forget()
     return "", 204

@@ -2,12 +2,18 @@
 departments' referrals, the case lifecycle and timeline, overdue scan, statistics. (Legal
 aid and the 12348 hotline keep their paths under this prefix: blueprints/legalservices.py.)"""
 from flask import Blueprint, jsonify
+from sqlalchemy import select
 
 from fazhi_common.contracts.api import mediation as api
 from fazhi_common.contracts.api import page_of
 from fazhi_common.contracts.api.legalservices import LEGAL_AID_RECEIPT_PREFIX, CombinedOverdueScan
+from fazhi_common.contracts.errors import field_error
+from fazhi_common.contracts.roles import MEDIATOR
+from fazhi_common.division import try_parse
+from gateway.models import UserAccount
 from gateway.openapi import documented
 from gateway.rpc import ServiceUnavailable
+from gateway.security import db_session
 from gateway.views import call, created, json_body, query_args
 
 bp = Blueprint("mediation", __name__, url_prefix="/api/v1/mediation")
@@ -107,6 +113,24 @@ def timeline(case_id):
     return jsonify(call("mediation", "timeline", case_id))
 
 
+def check_mediator(case_id, username):
+    """422 unless ``username`` is an active mediator of the case's organisation: of its
+    department, in an area nested with the organisation's (accounts live here, at the
+    gateway; the organisation and case in mediation)."""
+    with db_session() as session:
+        account = session.scalar(select(UserAccount).where(UserAccount.username == username))
+    case = call("mediation", "get_case", case_id)  # 404 for a case the caller cannot see
+    organisation = call("mediation", "get_organisation", case["organisation_id"])
+    where = try_parse(organisation.get("town_code") or organisation["county_code"])
+    area = try_parse(account.area) if account is not None else None
+    nested = account is not None and (not account.area or (
+        where is not None and area is not None and (area.covers(where) or where.covers(area))))
+    if not (account is not None and account.active and account.role == MEDIATOR
+            and account.department == organisation["department"] and nested):
+        raise field_error("mediator", f"{username} 不是本案调解组织（{organisation['name']}）"
+                                      "的在职调解员。")
+
+
 def _step_route(action, schema):
     """POST /cases/<id>/<action>: one step of the lifecycle (domain.TRANSITIONS)."""
 
@@ -114,7 +138,10 @@ def _step_route(action, schema):
                 "the step is not allowed from it)", body=schema, response=api.Case, tag=TAG,
                 roles=api.CASE_WRITERS, docs=CASE_RULES)
     def step(case_id):
-        return jsonify(call("mediation", "take_step", case_id, action, json_body(schema)))
+        body = json_body(schema)
+        if action == "assign_mediator":
+            check_mediator(case_id, body["mediator"])
+        return jsonify(call("mediation", "take_step", case_id, action, body))
 
     bp.add_url_rule(f"/cases/<int:case_id>/{action.replace('_', '-')}", f"step_{action}",
                     step, methods=["POST"])

@@ -57,6 +57,16 @@ ABILITIES = {
 }
 
 
+def secure_cookies(config):
+    """Whether the session cookies carry Secure: yes unless told otherwise, except in
+    development, where the quick start serves plain http on 127.0.0.1."""
+    setting = config.get("CONSOLE_SECURE_COOKIES")
+    if setting is None or setting == "":
+        return str(config.get("ENVIRONMENT", "development")) != "development"
+    return setting if isinstance(setting, bool) else str(setting).lower() in ("1", "true", "yes")
+
+
+
 def _allowed(role, endpoint):
     view = current_app.view_functions.get(endpoint)
     meta = getattr(view, "openapi", None)
@@ -107,7 +117,7 @@ def sign_in():
     tokens = current_app.extensions["tokens"]
     claims = tokens.decode(token)
     response = jsonify({"csrf_token": tokens.csrf_token(claims), "expires_in": ttl})
-    secure = current_app.config["FAZHI"].get("CONSOLE_SECURE_COOKIES", False)
+    secure = secure_cookies(current_app.config["FAZHI"])
     response.set_cookie(SESSION_COOKIE, token, max_age=ttl, path="/", secure=secure,
                         httponly=True, samesite="Strict")
     # readable by the page so it survives a reload; useless to another site (SameSite, CORS)

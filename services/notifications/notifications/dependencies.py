@@ -1,5 +1,6 @@
 """Dependencies of the notifications service: the routing rules and the senders."""
 import json
+import logging
 import smtplib
 import time
 from dataclasses import dataclass
@@ -8,7 +9,9 @@ from email.message import EmailMessage
 import requests
 from nameko.extensions import DependencyProvider
 
-from notifications import domain
+from notifications import domain, targets
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,7 @@ class DeliveryPolicy:
     backoff_seconds: float
     backoff_max_seconds: float
     allowed_hosts: str | None
+    environment: str
 
     @classmethod
     def from_config(cls, config):
@@ -31,7 +35,8 @@ class DeliveryPolicy:
                    max_attempts=int(config["DELIVERY_MAX_ATTEMPTS"]),
                    backoff_seconds=float(config["DELIVERY_BACKOFF_SECONDS"]),
                    backoff_max_seconds=float(config["DELIVERY_BACKOFF_MAX_SECONDS"]),
-                   allowed_hosts=config["WEBHOOK_ALLOWED_HOSTS"] or None)
+                   allowed_hosts=config["WEBHOOK_ALLOWED_HOSTS"] or None,
+                   environment=str(config.get("ENVIRONMENT", "development")))
 
 
 class RoutingRules(DependencyProvider):
@@ -62,9 +67,10 @@ def _elapsed_ms(started):
 class Sender:
     """Sends one webhook POST or one e-mail and says how it went; never raises."""
 
-    def __init__(self, config, http):
+    def __init__(self, config, http, policy=None):
         self.config = config
         self.http = http
+        self.policy = policy or DeliveryPolicy.from_config(config)
 
     def send(self, order):
         if order["channel"] == "webhook":
@@ -83,12 +89,18 @@ class Sender:
             domain.EVENT_HEADER: order["event_type"],
         }
         started = time.monotonic()
+        # checked again now, on what the name resolves to at this moment
+        problem = targets.target_problem(order["target"], self.policy.allowed_hosts,
+                                         self.policy.environment)
+        if problem:
+            return SendResult(False, error=problem, final=True)
         try:
             response = self.http.post(order["target"], data=body, headers=headers,
                                       timeout=float(self.config["WEBHOOK_TIMEOUT_SECONDS"]),
                                       allow_redirects=False)
         except requests.RequestException as exc:
-            return SendResult(False, error=f"{type(exc).__name__}: {exc}",
+            log.info("webhook delivery %s failed: %r", order["delivery_key"], exc)
+            return SendResult(False, error=targets.public_error(exc),
                               duration_ms=_elapsed_ms(started))
         ok = 200 <= response.status_code < 300
         return SendResult(ok, status_code=response.status_code,
@@ -119,7 +131,9 @@ class Sender:
                 smtp.send_message(message)
         except (smtplib.SMTPException, OSError) as exc:
             code = getattr(exc, "smtp_code", None)
-            return SendResult(False, status_code=code, error=f"{type(exc).__name__}: {exc}",
+            log.info("e-mail delivery %s failed: %r", order["delivery_key"], exc)
+            # the SMTP server's own words stay in the operator's log, not the subscriber's
+            return SendResult(False, status_code=code, error="邮件发送失败",
                               duration_ms=_elapsed_ms(started))
         return SendResult(True, status_code=250, duration_ms=_elapsed_ms(started))
 

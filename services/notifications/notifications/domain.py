@@ -10,7 +10,6 @@ import json
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import yaml
 
@@ -169,20 +168,6 @@ def render(template, data, strict=False):
 SIGNATURE_HEADER = "X-Fazhi-Signature"
 DELIVERY_HEADER = "X-Fazhi-Delivery"
 EVENT_HEADER = "X-Fazhi-Event"
-
-
-def webhook_host_allowed(url, allowed_hosts):
-    """Whether a webhook may post to ``url``'s host.
-
-    ``allowed_hosts`` (comma-separated, from config) lists hosts, or domains as
-    ``.example.gov.cn``; empty allows any host. A deployment sets it so a department cannot
-    point the service at internal systems that are not its own.
-    """
-    patterns = [h.strip().lower() for h in (allowed_hosts or "").split(",") if h.strip()]
-    if not patterns:
-        return True
-    host = (urlsplit(url).hostname or "").lower()
-    return any(host == p or (p.startswith(".") and host.endswith(p)) for p in patterns)
 
 
 def webhook_body(delivery_key, subscription_id, title, envelope):

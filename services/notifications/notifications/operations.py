@@ -1,13 +1,15 @@
 """What notifications does, on a session: subscriptions, routing, inbox, deliveries.
 
 Each function takes a session inside the caller's transaction and already-validated
-input. A department sees only its own subscriptions, inbox and deliveries; a platform
-administrator may name any department.
+input. A department sees only its own subscriptions, inbox and deliveries, and an
+officer with an area only those within it: a department string alone is shared by every
+county's office that was given the same one. A platform administrator may name any
+department.
 """
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 
 from fazhi_common.clock import utcnow
 from fazhi_common.contracts.api import notifications as api
@@ -42,15 +44,54 @@ def _listing_department(caller, requested):
     return department_of(caller, requested)
 
 
-def _own(caller, department):
-    return caller.role in api.ANY_DEPARTMENT or department == caller.department
+def _own(caller, department, area_code):
+    """Whether ``caller`` may see or change a stored row of ``department`` in
+    ``area_code`` (None: the whole platform): its department, and within its area."""
+    if caller.role in api.ANY_DEPARTMENT:
+        return True
+    if department != caller.department:
+        return False
+    return caller.area is None or (area_code is not None and caller.covers(area_code))
+
+
+def _alert_area(alert):
+    return alert.community_code or alert.town_code or alert.county_code
+
+
+def _within(query, caller, column):
+    """``query`` narrowed to rows whose area ``column`` lies within the caller's area."""
+    if caller.role in api.ANY_DEPARTMENT or caller.area is None:
+        return query
+    return query.where(column.is_not(None), column.startswith(caller.prefix))
+
+
+def _alerts_within(query, caller):
+    """Alerts of the caller's area, and those of no area (sent to the whole department)."""
+    if caller.role in api.ANY_DEPARTMENT or caller.area is None:
+        return query
+    prefix = caller.prefix
+    return query.where(or_(
+        Alert.community_code.startswith(prefix),
+        and_(Alert.community_code.is_(None), Alert.town_code.startswith(prefix)),
+        and_(Alert.community_code.is_(None), Alert.town_code.is_(None),
+             or_(Alert.county_code.is_(None), Alert.county_code.startswith(prefix)))))
+
+
+def _own_alert(caller, alert):
+    area = _alert_area(alert)
+    if area is None:  # an alert about no place went to the department as a whole
+        return _own(caller, alert.department, None) if caller.area is None else (
+            alert.department == caller.department)
+    return _own(caller, alert.department, area)
 
 
 # -- subscriptions ----------------------------------------------------------------------------
 
 def _subscription(session, subscription_id, caller):
     sub = session.get(Subscription, subscription_id)
-    if sub is None or sub.deleted_at is not None or not _own(caller, sub.department):
+    # the STORED department and area: a change may move it only from where it may be
+    if sub is None or sub.deleted_at is not None or not _own(caller, sub.department,
+                                                             sub.area_code):
         raise NotFound(f"No subscription {subscription_id}.")
     return sub
 
@@ -115,6 +156,7 @@ def list_subscriptions(session, query, caller):
     department = _listing_department(caller, query.get("department"))
     if department:
         q = q.where(Subscription.department == department)
+    q = _within(q, caller, Subscription.area_code)
     if query.get("channel"):
         q = q.where(Subscription.channel == query["channel"])
     if query.get("event_type"):
@@ -208,7 +250,8 @@ def _instant(text):
 
 def list_inbox(session, query, caller):
     department = department_of(caller, query.get("department"))
-    q = select(Alert).where(Alert.department == department).order_by(Alert.id.desc())
+    q = _alerts_within(select(Alert).where(Alert.department == department), caller) \
+        .order_by(Alert.id.desc())
     if query.get("read") is not None:
         q = q.where(Alert.read_at.is_not(None) if query["read"] else Alert.read_at.is_(None))
     if query.get("event_type"):
@@ -218,15 +261,15 @@ def list_inbox(session, query, caller):
 
 def unread_count(session, query, caller):
     department = department_of(caller, query.get("department"))
-    unread = session.scalar(select(func.count()).select_from(Alert).where(
-        Alert.department == department, Alert.read_at.is_(None)))
+    unread = session.scalar(_alerts_within(select(func.count()).select_from(Alert).where(
+        Alert.department == department, Alert.read_at.is_(None)), caller))
     return {"department": department, "unread": unread}
 
 
 def acknowledge(session, alert_id, caller):
     """Mark an alert read; acknowledging it again changes nothing."""
     alert = session.get(Alert, alert_id)
-    if alert is None or not _own(caller, alert.department):
+    if alert is None or not _own_alert(caller, alert):
         raise NotFound(f"No alert {alert_id} in your inbox.")
     if alert.read_at is None:
         alert.read_at = utcnow()
@@ -295,7 +338,9 @@ def record_attempt(session, delivery_id, outcome, policy):
 
 def _delivery(session, delivery_id, caller):
     delivery = session.get(Delivery, delivery_id)
-    if delivery is None or not _own(caller, delivery.department):
+    sub = session.get(Subscription, delivery.subscription_id) if delivery else None
+    if delivery is None or not _own(caller, delivery.department,
+                                    sub.area_code if sub else None):
         raise NotFound(f"No delivery {delivery_id}.")
     return delivery
 
@@ -309,6 +354,9 @@ def list_deliveries(session, query, caller):
     department = _listing_department(caller, query.get("department"))
     if department:
         q = q.where(Delivery.department == department)
+    if caller.role not in api.ANY_DEPARTMENT and caller.area is not None:
+        q = q.where(Delivery.subscription_id.in_(_within(
+            select(Subscription.id), caller, Subscription.area_code)))
     for name in ("status", "channel", "subscription_id"):
         if query.get(name) is not None:
             q = q.where(getattr(Delivery, name) == query[name])

@@ -19,8 +19,8 @@ from fazhi_common.messaging import event_handler
 from fazhi_common.settings import Settings
 from fazhi_common.timer import timer
 from fazhi_common.validation import load
-from notifications import domain
 from notifications import operations as ops
+from notifications import targets
 from notifications.dependencies import DeliveryPolicy, RoutingRules, Senders, SendResult
 
 SUBSCRIPTION_PAGE = page_of(api.Subscription)()
@@ -74,9 +74,10 @@ class NotificationsService(base.ServiceBase):
 
     def _check_webhook_host(self, data):
         url = data.get("webhook_url")
-        if url and not domain.webhook_host_allowed(url, self.delivery.allowed_hosts):
-            raise field_error("webhook_url", "This host is not among the webhook hosts this "
-                                             "deployment allows (WEBHOOK_ALLOWED_HOSTS).")
+        problem = url and targets.target_problem(url, self.delivery.allowed_hosts,
+                                                 self.delivery.environment, unresolved_ok=True)
+        if problem:
+            raise field_error("webhook_url", problem)
 
     @rpc(roles=api.SUBSCRIBERS)
     def create_subscription(self, payload):

@@ -81,7 +81,7 @@ def rows_from_table(table):
             value = cells[index] if index < len(cells) else ""
             row[key] = value or None
         row["code"] = row.get("code") or ""
-        row["name"] = row.get("name") or ""
+        row["name"] = api.normalise_name(row.get("name") or "")
         yield row
 
 

@@ -1,4 +1,6 @@
 """The registry service's RPC contract."""
+import unicodedata
+
 from marshmallow import Schema, fields, validate
 
 from fazhi_common.contracts import vocabulary
@@ -32,7 +34,25 @@ CULTURE_VENUE_KINDS = tuple(vocabulary.CULTURE_VENUE_KINDS)
 DISCLOSURE_KINDS = tuple(vocabulary.DISCLOSURE_KINDS)
 TARGET_GROUPS = tuple(vocabulary.TARGET_GROUPS)
 
-Name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+# bidirectional controls (U+202E turns "村委会" around on screen) and invisible
+# zero-width characters: two names differing only by them look the same to a reader
+_INVISIBLE = dict.fromkeys(map(ord, "\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b"
+                                    "\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069"
+                                    "\ufeff"))
+
+
+def normalise_name(text):
+    """A unit's name as stored and compared: NFC, without bidi controls or zero-width
+    characters, no spaces at either end."""
+    return unicodedata.normalize("NFC", str(text)).translate(_INVISIBLE).strip()
+
+
+class UnitName(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        return normalise_name(super()._deserialize(value, attr, data, **kwargs))
+
+
+Name = UnitName(required=True, validate=validate.Length(min=1, max=100))
 
 
 def one_of(choices, **kwargs):
@@ -77,7 +97,7 @@ class CommunityIn(Schema):
 
 
 class CommunityChange(Schema):
-    name = fields.String(validate=validate.Length(min=1, max=100))
+    name = UnitName(validate=validate.Length(min=1, max=100))
     economic_tier = fields.String(allow_none=True, validate=validate.Length(max=32))
     collective_finances_busy = fields.Boolean(metadata={
         "description": "集体财务往来较多: finances disclosed monthly, else quarterly "

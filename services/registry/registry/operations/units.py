@@ -80,11 +80,22 @@ def register_community(session, data, scope):
     domain.check_parent(data["code"], data["town_code"])
     if session.get(Community, data["code"]):
         raise Conflict(f"Unit {data['code']} is already registered.", {"code": ["exists"]})
+    _unique_name(session, data["town_code"], data["name"])
     community = Community(county_code=town.county_code, status="active", **data)
     session.add(community)
     session.flush()
     record_event(session, "community_registered", community_record(community))
     return community
+
+
+def _unique_name(session, town_code, name, code=None):
+    """409 if another active community of the town bears ``name`` (names arrive
+    normalised: a look-alike spelled with invisible characters is the same name)."""
+    other = session.scalar(select(Community.code).where(
+        Community.town_code == town_code, Community.name == name,
+        Community.status == "active", Community.code != (code or "")).limit(1))
+    if other is not None:
+        raise Conflict(f"该镇街已有同名的社区（村）{other}：{name}。", {"name": ["同名"]})
 
 
 def community_record(unit):
@@ -101,6 +112,8 @@ def community_record(unit):
 def update_community(session, code, changes, scope):
     community = get_in_area(session, Community, code, "community", scope)
     changed = {k: v for k, v in changes.items() if getattr(community, k) != v}
+    if "name" in changed:
+        _unique_name(session, community.town_code, changed["name"], code)
     for key, value in changed.items():
         setattr(community, key, value)
     if changed:
