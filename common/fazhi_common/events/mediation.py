@@ -5,9 +5,10 @@ carry (for example ``court-330110`` or ``justice-330110001``).
 """
 from marshmallow import fields, validate
 
-from fazhi_common.events import AreaPayload, EventContract
+from fazhi_common.events import AreaPayload, EventContract, JobFinished
 
 MEDIATION_KINDS = ("people", "medical", "litigation", "police", "traffic", "procuratorate")
+DEADLINES = ("acceptance", "mediation", "judicial_confirmation", "court_decision")
 
 
 class CaseEvent(AreaPayload):
@@ -49,13 +50,22 @@ class CaseReturned(CaseEvent):
 
 class CaseOverdue(CaseEvent):
     """A deadline passed: ``deadline`` is acceptance (a received case never decided),
-    mediation, or judicial_confirmation (only where the parties said they would apply)."""
+    mediation, judicial_confirmation (only where the parties said they would apply) or
+    court_decision (the court's 15 days, +10 with approval, 法释〔2011〕5号 第六条)."""
 
-    deadline = fields.String(required=True, validate=validate.OneOf(
-        ["acceptance", "mediation", "judicial_confirmation"]))
+    deadline = fields.String(required=True, validate=validate.OneOf(DEADLINES))
     due_on = fields.Date(required=True)
     # the justice office supervising the receiving organisation's area
     supervising_department = fields.String(required=True)
+
+
+class DeadlineRecomputed(CaseEvent):
+    """The working calendar changed (an override edited, a notice published) and one of
+    the case's open deadlines moved."""
+
+    deadline = fields.String(required=True, validate=validate.OneOf(DEADLINES))
+    previous_due_on = fields.Date(required=True)
+    due_on = fields.Date(required=True)
 
 
 class ConfirmationDecided(CaseEvent):
@@ -101,4 +111,7 @@ CONTRACTS = [
     EventContract("mediation_case_closed", "mediation", CaseClosed,
                   ("evaluation", "notifications")),
     EventContract("legal_aid_overdue", "mediation", LegalAidOverdue, _NOTIFIED),
+    EventContract("mediation_deadline_recomputed", "mediation", DeadlineRecomputed,
+                  _NOTIFIED),
+    EventContract("mediation_job_finished", "mediation", JobFinished, _NOTIFIED),
 ]

@@ -1,0 +1,111 @@
+"""When the working calendar changes (the override file edited, a calendar package
+upgraded), every open deadline is counted again on the new one by a background job
+(fazhi_common.jobs); each date that moves is written to the case's timeline and
+announced (``mediation_deadline_recomputed``).
+
+The calendar in force is known by its fingerprint (fazhi_common.workdays); the one the
+stored deadlines were counted on is kept in ``mediation_calendar_state``.
+"""
+import re
+from datetime import date
+
+from sqlalchemy import select
+
+from fazhi_common.clock import utcnow
+from fazhi_common.identity import SYSTEM
+from fazhi_common.jobs import start_job
+from fazhi_common.outbox import record_event
+from mediation import domain, timelimits
+from mediation.deadlines import PROVISIONAL
+from mediation.models import CalendarState, CaseStep, MediationCase
+from mediation.operations import _case_event
+
+RECOMPUTE_JOB = "recompute_deadlines"
+BATCH = 200
+_PROVISIONAL_NOTE = re.compile(rf"; {PROVISIONAL}: [^;]*")
+
+
+def check_calendar(session, calendar):
+    """Queue a recompute when ``calendar`` is not the one the deadlines were counted on
+    (a first start counts too: deadlines of an older release may predate the statutory
+    holidays); the job, or None when nothing changed."""
+    state = session.get(CalendarState, 1)
+    if state is not None and state.fingerprint == calendar.fingerprint:
+        return None
+    if state is None:
+        session.add(CalendarState(id=1, fingerprint=calendar.fingerprint, changed_at=utcnow()))
+    else:
+        state.fingerprint, state.changed_at = calendar.fingerprint, utcnow()
+    return start_job(session, RECOMPUTE_JOB, {"fingerprint": calendar.fingerprint,
+                                              "source": calendar.source}, SYSTEM, area="")
+
+
+def _derived_basis(case, deadline, deadlines):
+    """How a deadline stored before its counting was kept must have been counted (only
+    where nothing since, an extension or a pause, changed it)."""
+    if deadline == "acceptance":
+        return [timelimits._segment(case.received_on, deadlines.acceptance)]
+    if deadline == "judicial_confirmation" and case.concluded_on:
+        return [timelimits._segment(case.concluded_on, deadlines.confirmation)]
+    if deadline == "mediation" and not case.extensions and not any(
+            s.action == "resume" for s in case.steps):
+        start = case.period_start_on or case.accepted_on
+        return [timelimits._segment(start, deadlines.rules_for(case).period)] if start else None
+    return None
+
+
+def recompute_case(case, deadlines):
+    """Count ``case``'s running deadlines again: ``[(deadline, was, now)]`` of those that
+    moved (their rules' provisional notes are brought up to date either way)."""
+    moved = []
+    for deadline, (due_column, rule_column, _statuses) in timelimits.DEADLINES.items():
+        was = getattr(case, due_column)
+        if was is None or not timelimits.running(case, deadline):
+            continue
+        segments = ((case.deadline_basis or {}).get(deadline)
+                    or _derived_basis(case, deadline, deadlines))
+        if not segments:
+            continue
+        now = deadlines.fold(segments)
+        rule = _PROVISIONAL_NOTE.sub("", getattr(case, rule_column) or "")
+        start = date.fromisoformat(segments[0]["from"])
+        setattr(case, rule_column, rule + deadlines.provisional_note(start, now))
+        if now != was:
+            setattr(case, due_column, now)
+            moved.append((deadline, was, now))
+    return moved
+
+
+def recompute_step(deadlines_of):
+    """The job's step: one batch of open cases (by id) per transaction."""
+
+    def step(session, job, today):
+        deadlines = deadlines_of()
+        after = job.state.get("after", 0)
+        cases = session.scalars(
+            select(MediationCase).where(MediationCase.id > after,
+                                        MediationCase.status.notin_(domain.FINAL_STATUSES))
+            .order_by(MediationCase.id).limit(BATCH)).all()
+        changed = job.state.get("changed", 0)
+        for case in cases:
+            for deadline, was, now in recompute_case(case, deadlines):
+                changed += 1
+                note = (f"{deadline} deadline moved from {was} to {now}: the working "
+                        "calendar changed")
+                session.add(CaseStep(case_id=case.id, action="recompute_deadline",
+                                     from_status=case.status, to_status=case.status, on=today,
+                                     actor=SYSTEM.subject, actor_role=SYSTEM.role,
+                                     actor_department=SYSTEM.department, note=note))
+                record_event(session, "mediation_deadline_recomputed", {
+                    **_case_event(case), "deadline": deadline, "previous_due_on": was,
+                    "due_on": now})
+        job.state = {**job.state, "after": cases[-1].id if cases else after,
+                     "changed": changed}
+        job.done = (job.done or 0) + len(cases)
+        if len(cases) < BATCH:
+            job.result = {"deadlines_moved": changed}
+            return True
+        return False
+
+    return step
+
