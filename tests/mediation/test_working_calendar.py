@@ -3,20 +3,23 @@ flags instead of refusals on provisional dates, traffic police mediation, the me
 deemed-not-settled rule, the court's decision watched, and deadlines recomputed when the
 calendar changes. Plain functions, and one test on a migrated database."""
 from datetime import date
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import yaml
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from fazhi_common.errors import Conflict, ValidationFailed
 from fazhi_common.outbox import OutboxEvent
-from fazhi_common.workdays import WorkingCalendar, statutory_holidays
+from fazhi_common.workdays import WorkingCalendar, parse_overrides, statutory_holidays
 from mediation import calendar_changes, domain
 from mediation.deadlines import Deadlines
 from mediation.models import CaseStep, MediationCase, Organisation
 from tests.mediation.factories import CONFIG, DEADLINES
 
+SERVICE = Path(__file__).resolve().parents[2] / "services/mediation"
 NOTICE_2027 = "2027" not in map(str, WorkingCalendar().published_years)
 
 
@@ -165,3 +168,12 @@ def test_a_changed_override_moves_open_deadlines_with_a_timeline_entry(database_
             "mediation_deadline_recomputed"]
         assert job.result == {"deadlines_moved": 1}
     engine.dispose()
+
+
+def test_the_example_override_lists_every_statutory_day_and_claims_no_notice():
+    text = (SERVICE / "working_calendar.example.yml").read_text(encoding="utf-8")
+    sample = text[text.index("# 2027:"):].splitlines()
+    document = yaml.safe_load("\n".join(line[2:] for line in sample if line.startswith("#")))
+    assert "X号" in document[2027]["notice"]  # a placeholder, never a real number
+    _years, holidays, _workdays = parse_overrides(document)
+    assert statutory_holidays(2027) <= holidays and date(2027, 2, 5) in holidays  # 除夕
