@@ -21,12 +21,13 @@ COLUMNS = (
 )
 
 
+# plain ALTER TABLE, not a batch: SQLite's batch mode copies the table, and the copy
+# would lose the statistics triggers of 0006
 def upgrade():
-    with op.batch_alter_table("mediation_case") as batch:
-        for name, type_ in COLUMNS:
-            batch.add_column(sa.Column(name, type_, nullable=True))
-        batch.add_column(sa.Column("court_extended", sa.Boolean(), nullable=False,
-                                   server_default=sa.false()))
+    for name, type_ in COLUMNS:
+        op.add_column("mediation_case", sa.Column(name, type_, nullable=True))
+    op.add_column("mediation_case", sa.Column("court_extended", sa.Boolean(), nullable=False,
+                                              server_default=sa.false()))
     op.create_table(
         "mediation_calendar_state",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -36,7 +37,6 @@ def upgrade():
 
 def downgrade():
     op.drop_table("mediation_calendar_state")
-    with op.batch_alter_table("mediation_case") as batch:
-        batch.drop_column("court_extended")
-        for name, _type in reversed(COLUMNS):
-            batch.drop_column(name)
+    op.drop_column("mediation_case", "court_extended")
+    for name, _type in reversed(COLUMNS):
+        op.drop_column("mediation_case", name)
