@@ -34,6 +34,8 @@ export const LABELS = {
   record_agreement: '记录调解协议', record_failure: '记录调解不成',
   request_confirmation: '申请司法确认', confirm: '司法确认', refuse_confirmation: '驳回确认',
   resume_mediation: '恢复调解', return_to_referrer: '退回移送部门', close: '结案',
+  extend_court_decision: '法院延长审查期限', recompute_deadline: '工作日历变更·期限重算',
+  deemed_not_settled: '视为调解不成', flag_for_officer: '待人工审定',
   court: '法院', police_station: '派出所', traffic_police: '交警', hospital: '医院',
   health_authority: '卫健部门',
   neighbourhood: '邻里纠纷', marriage_family: '婚姻家庭', property: '物业与财产', contract: '合同',
