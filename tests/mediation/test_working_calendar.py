@@ -15,6 +15,7 @@ from fazhi_common.errors import Conflict, ValidationFailed
 from fazhi_common.outbox import OutboxEvent
 from fazhi_common.workdays import WorkingCalendar, parse_overrides, statutory_holidays
 from mediation import calendar_changes, domain
+from mediation import operations as ops
 from mediation.deadlines import Deadlines
 from mediation.models import CaseStep, MediationCase, Organisation
 from tests.mediation.factories import CONFIG, DEADLINES
@@ -157,6 +158,8 @@ def test_a_changed_override_moves_open_deadlines_with_a_timeline_entry(database_
         assert calendar_changes.check_calendar(session, before.calendar) is None
         job = calendar_changes.check_calendar(session, after.calendar)
         assert calendar_changes.recompute_step(lambda: after)(session, job, date(2026, 12, 21))
+        # an instance still on the replaced calendar does not count the dates back
+        assert calendar_changes.check_calendar(session, before.calendar) is None
         session.flush()
         open_case, closed = rows
         assert open_case.mediation_due_on == date(2027, 2, 3)  # two more days off
@@ -166,7 +169,12 @@ def test_a_changed_override_moves_open_deadlines_with_a_timeline_entry(database_
         assert step.action == "recompute_deadline" and "2027-02-03" in step.note
         assert session.scalars(select(OutboxEvent.event_type)).all() == [
             "mediation_deadline_recomputed"]
+        session.expire(open_case, ["steps"])
         assert job.result == {"deadlines_moved": 1}
+        # past its period (now on a published calendar) it is deemed not settled
+        assert ops.scan_overdue(session, date(2027, 2, 5), after)["case_ids"] == [open_case.id]
+        assert open_case.status == "failure" and "视为调解不成" in open_case.failure_reason
+        assert open_case.steps[-1].action == "deemed_not_settled"
     engine.dispose()
 
 

@@ -6,6 +6,7 @@ announced (``mediation_deadline_recomputed``).
 The calendar in force is known by its fingerprint (fazhi_common.workdays); the one the
 stored deadlines were counted on is kept in ``mediation_calendar_state``.
 """
+import logging
 import re
 from datetime import date
 
@@ -20,22 +21,30 @@ from mediation.deadlines import PROVISIONAL
 from mediation.models import CalendarState, CaseStep, MediationCase
 from mediation.operations import _case_event
 
+log = logging.getLogger(__name__)
 RECOMPUTE_JOB = "recompute_deadlines"
 BATCH = 200
 _PROVISIONAL_NOTE = re.compile(rf"; {PROVISIONAL}: [^;]*")
 
 
 def check_calendar(session, calendar):
-    """Queue a recompute when ``calendar`` is not the one the deadlines were counted on
-    (a first start counts too: deadlines of an older release may predate the statutory
-    holidays); the job, or None when nothing changed."""
-    state = session.get(CalendarState, 1)
-    if state is not None and state.fingerprint == calendar.fingerprint:
+    """Queue a recompute when ``calendar`` is not the one the deadlines were last counted
+    on (a first start counts too: deadlines of an older release may predate the
+    statutory holidays); the job, or None when nothing changed.
+
+    Each calendar applied is kept: an instance still on one that was since replaced (a
+    rolling upgrade, an override file not yet copied to every host) does not count the
+    deadlines back, which would flip them to and fro between instances.
+    """
+    latest = session.scalar(select(CalendarState).order_by(CalendarState.id.desc()).limit(1))
+    if latest is not None and latest.fingerprint == calendar.fingerprint:
         return None
-    if state is None:
-        session.add(CalendarState(id=1, fingerprint=calendar.fingerprint, changed_at=utcnow()))
-    else:
-        state.fingerprint, state.changed_at = calendar.fingerprint, utcnow()
+    if session.scalar(select(CalendarState.id).where(
+            CalendarState.fingerprint == calendar.fingerprint).limit(1)) is not None:
+        log.warning("this instance's working calendar (%s) was replaced by a newer one: "
+                    "deadlines are not counted on it again", calendar.source or "packaged")
+        return None
+    session.add(CalendarState(fingerprint=calendar.fingerprint, changed_at=utcnow()))
     return start_job(session, RECOMPUTE_JOB, {"fingerprint": calendar.fingerprint,
                                               "source": calendar.source}, SYSTEM, area="")
 

@@ -301,8 +301,8 @@ class KnownUnit(UnitColumns, Base):
 
 
 class CalendarState(Base):
-    """The working calendar the stored deadlines were counted on (its fingerprint): one
-    row. A service that starts with another calendar recomputes the open deadlines."""
+    """Each working calendar the stored deadlines were counted on (its fingerprint), the
+    latest last. A service that starts with a new calendar recomputes open deadlines."""
 
     __tablename__ = "mediation_calendar_state"
 
