@@ -11,7 +11,7 @@ import yaml
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from fazhi_common.errors import Conflict, ValidationFailed
+from fazhi_common.contracts.errors import Conflict, ValidationFailed
 from fazhi_common.outbox import OutboxEvent
 from fazhi_common.workdays import WorkingCalendar, parse_overrides, statutory_holidays
 from mediation import calendar_changes, domain

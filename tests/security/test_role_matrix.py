@@ -15,15 +15,9 @@ import re
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from fazhi_common.errors import Forbidden, Unauthenticated
-from fazhi_common.identity import (
-    CONTEXT_KEY,
-    ROLES,
-    Identity,
-    SignedRpc,
-    sign_identity,
-    signing_key,
-)
+from fazhi_common.contracts.errors import Forbidden, Unauthenticated
+from fazhi_common.contracts.roles import ROLES, Identity
+from fazhi_common.identity import CONTEXT_KEY, SignedRpc, sign_identity, signing_key
 from tests.conftest import SIGNING_KEY
 from tests.dataset import CITY, HOME, SCHEME, TODAY, Y
 from tests.helpers import SERVICES, service_class

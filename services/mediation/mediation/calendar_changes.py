@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import select
 
 from fazhi_common.clock import utcnow
-from fazhi_common.identity import SYSTEM
+from fazhi_common.contracts.roles import SYSTEM
 from fazhi_common.jobs import start_job
 from fazhi_common.outbox import record_event
 from mediation import domain, timelimits

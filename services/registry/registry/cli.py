@@ -22,10 +22,10 @@ from sqlalchemy.orm import sessionmaker
 
 from fazhi_common.audit import append_audit
 from fazhi_common.config import load_config
+from fazhi_common.contracts.errors import ValidationFailed
+from fazhi_common.contracts.roles import PLATFORM_ADMIN, Identity
 from fazhi_common.db import make_engine, writer
-from fazhi_common.errors import ValidationFailed
-from fazhi_common.identity import PLATFORM_ADMIN, Identity
-from registry import announce, exporting, importing
+from registry import announce, exporting, importing, office_files
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yml"
 
@@ -75,7 +75,7 @@ def import_command(args):
     sessions = _sessions(args.config)
     try:
         # read twice from the file, never held whole: a national list in bounded memory
-        rows = importing.FileRows(path.name, path=path)
+        rows = office_files.FileRows(path.name, path=path)
         with sessions() as session:
             result = importing.import_rows(session, rows, dry_run=args.dry_run,
                                            progress=progress)

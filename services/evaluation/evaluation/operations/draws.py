@@ -10,8 +10,8 @@ from evaluation import domain
 from evaluation.models import CommunityFact, SpotCheckDraw, Title
 from fazhi_common import draws
 from fazhi_common.clock import utcnow
+from fazhi_common.contracts.errors import Conflict, Forbidden, NotFound, field_error
 from fazhi_common.db import paginate
-from fazhi_common.errors import Conflict, Forbidden, NotFound, field_error
 from fazhi_common.outbox import record_events
 
 
