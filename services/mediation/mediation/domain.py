@@ -48,7 +48,6 @@ TRANSITIONS = {
               "confirmation_refused": "closed"},
 }
 FINAL_STATUSES = frozenset({"declined", "returned", "closed"})
-TRAFFIC_PROCEDURES = ("police_mediation", "people_mediation")
 
 # what a returned case goes back to, by the channel that referred it
 RETURNED_TO = {
@@ -190,8 +189,10 @@ def plan_step(case, action, data, on, today, last_on, deadlines):
             rules.period.remaining(on, case.mediation_due_on, deadlines.calendar)))
     elif action == "resume":
         due_on = rules.period.resumed(on, case.paused_remaining, deadlines.calendar)
+        # what was left is counted in working days, or else in calendar days
         basis["mediation"] = [{"from": on.isoformat(), "length": case.paused_remaining,
-                               "unit": rules.period.unit}]
+                               "unit": "working_days" if rules.period.unit == "working_days"
+                               else "days"}]
         changes.update(deadline_basis=basis, paused_on=None, paused_remaining=None,
                        mediation_due_on=due_on,
                        mediation_due_rule=f"{case.mediation_due_rule}; paused "
