@@ -29,7 +29,8 @@ def case(**attrs):
             "paused_on": None, "paused_remaining": None, "received_on": date(2026, 12, 18),
             "mediation_due_on": None, "confirmation_due_on": None, "court_extended": False,
             "referrer_department": None, "referrer_kind": None, "channel": "application",
-            "deadline_basis": None, "traffic_procedure": None}
+            "deadline_basis": None, "traffic_procedure": None,
+            "community_code": "330110001001"}
     return SimpleNamespace(**{**base, **attrs})
 
 
@@ -133,8 +134,7 @@ def test_medical_mediation_past_its_period_is_deemed_not_settled():
 def test_a_changed_override_moves_open_deadlines_with_a_timeline_entry(database_url):
     before = DEADLINES
     after = Deadlines.from_config(CONFIG["DEADLINE_RULES"], WorkingCalendar(
-        {2027: {"notice": "example", "holidays": ["2027-01-18..2027-01-19"]}}),
-        CONFIG["LEGAL_AID_RULES"])
+        {2027: {"notice": "example", "holidays": ["2027-01-18..2027-01-19"]}}))
     engine = create_engine(database_url("mediation").replace(
         "postgresql://", "postgresql+psycopg2://", 1))
     with Session(engine) as session:

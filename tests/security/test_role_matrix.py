@@ -64,7 +64,8 @@ def _named(seeded):
     """Values for body fields by name: the county's own units and records."""
     home = seeded.home
     return {"community_code": home.villages[0], "county_code": home.code,
-            "town_code": home.town, "period": Y, "organisation_id": home.ids["organisation_id"],
+            "town_code": home.town, "government_code": home.code, "period": Y,
+            "organisation_id": home.ids["organisation_id"],
             "volunteer_id": home.ids["volunteer_id"], "area_code": home.code,
             "referrer_department": home.referrer, "department": home.department,
             "indicator_code": "x", "value": 1, "participants": 10, "eligible_voters": 100,
@@ -101,6 +102,10 @@ def _special(seeded):
             "description": "噪声", "parties": [party]},
         ("post", "/api/v1/mediation/legal-aid"): {
             "community_code": home.villages[0], "matter": "拖欠工资", "applicant": party},
+        ("post", "/api/v1/corrections/persons"): {
+            "kind": "correction", "correction_type": "probation", "officer": "matrix",
+            "community_code": home.villages[0], "name": "测试", "offence": "测试",
+            "decided_on": TODAY.isoformat(), "term_ends_on": f"{int(Y) + 1}-12-31"},
         ("post", "/api/v1/evaluation/inspections"): {
             "community_code": home.villages[0], "period": Y, "kind": "special",
             "held_on": TODAY.isoformat(), "findings": [{"indicator_code": "x", "value": 1}]},
@@ -108,6 +113,10 @@ def _special(seeded):
             "community_code": home.villages[1], "period": Y, "veto_item": "mass_incident",
             "reason": "群体性事件", "evidence": ["通报"]},
         ("post", "/api/v1/evaluation/schemes"): dict(SCHEME, key="matrix-village"),
+        # the callers act for the city: a city title is theirs to decide
+        ("post", "/api/v1/evaluation/titles"): {
+            "community_code": home.villages[0], "period": Y, "level": "city",
+            "awarded_on": TODAY.isoformat()},
         ("post", "/api/v1/evaluation/schemes/{scheme_id}/revisions"): SCHEME,
         ("post", "/api/v1/auth/users"): {
             "username": "matrix-made", "password": "correct horse battery staple",

@@ -134,8 +134,6 @@ class Deadlines:
     # people's mediation committee for traffic disputes)
     traffic_police: KindRules | None = None
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
-    # legal aid: decision, assignment and objection_review periods
-    legal_aid: dict = field(default_factory=dict)
 
     def rules(self, kind):
         return self.kinds.get(kind, self.default)
@@ -148,8 +146,8 @@ class Deadlines:
         return self.rules(case.mediation_kind)
 
     @classmethod
-    def from_config(cls, rules, calendar, legal_aid=None):
-        """From the ``DEADLINE_RULES`` (and ``LEGAL_AID_RULES``) mappings of config.yml."""
+    def from_config(cls, rules, calendar):
+        """From the ``DEADLINE_RULES`` mapping of config.yml."""
         kinds = {kind: _kind_rules(kind, raw) for kind, raw in (rules.get("kinds") or {}).items()}
         default = (_kind_rules("default", rules["default"]) if rules.get("default")
                    else cls.default)
@@ -162,9 +160,7 @@ class Deadlines:
                                               "provisional_margin"),
                    traffic_police=(_kind_rules("traffic_police", rules["traffic_police"])
                                    if rules.get("traffic_police") else None),
-                   calendar=calendar,
-                   legal_aid={name: _period(raw, f"legal aid {name}")
-                              for name, raw in (legal_aid or {}).items()})
+                   calendar=calendar)
 
     def due(self, period, start, length=None):
         """``(due date, rule text)``: the rule names any year whose calendar is unknown."""

@@ -1,4 +1,5 @@
-"""Mediation's own nameko dependencies: the personal-data cipher and the deadlines."""
+"""Mediation's own nameko dependencies: the personal-data cipher, the cipher sealing an
+applicant sent on to legal aid, and the deadlines."""
 import dataclasses
 import logging
 from datetime import date
@@ -24,6 +25,17 @@ class Cipher(DependencyProvider):
         return self.cipher
 
 
+class TransferCipher(DependencyProvider):
+    """``self.transfer``: seals a failed case's applicant for the legal services service
+    (LEGAL_AID_TRANSFER_KEY, the same value in both services)."""
+
+    def setup(self):
+        self.transfer = FieldCipher(self.container.config["LEGAL_AID_TRANSFER_KEY"])
+
+    def get_dependency(self, worker_ctx):
+        return self.transfer
+
+
 class DeadlineSettings(DependencyProvider):
     """``self.deadlines``: the time limits from config.yml (``DEADLINE_RULES``), counted on
     the working calendar extended by ``WORKING_CALENDAR_FILE``. ``reload()`` reads the
@@ -34,8 +46,7 @@ class DeadlineSettings(DependencyProvider):
         self.path = config.get("WORKING_CALENDAR_FILE") or None
         self.warn_days = int(config.get("CALENDAR_NOTICE_WARNING_DAYS", 60))
         self.deadlines = Deadlines.from_config(
-            config["DEADLINE_RULES"], WorkingCalendar.from_file(self.path),
-            config.get("LEGAL_AID_RULES"))
+            config["DEADLINE_RULES"], WorkingCalendar.from_file(self.path))
         warning = self.notice_warning(date.today())
         if warning:
             log.warning("mediation: %s", warning)

@@ -1,14 +1,14 @@
 """the working calendar's changes recompute open deadlines; traffic police mediation;
 the court's decision on judicial confirmation; steps flagged for an officer
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008b
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008b"
 branch_labels = None
 depends_on = None
 
