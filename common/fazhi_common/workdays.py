@@ -1,24 +1,52 @@
-"""China's working-day calendar: statutory holidays and make-up working weekends (调休).
+"""China's working-day calendar: statutory holidays, the State Council's notices and the
+operator's overrides, right for any year.
 
-The years the State Council has published come from the ``chinesecalendar`` package
-(its tables of every notice since 2004; the pinned release carries up to 2026). When the
-next year's notice appears (usually in November), an operator extends the calendar with
-an override file before the package catches up::
+Three sources, in order of precedence:
 
-    # State Council notice on the 2027 holidays
-    2027:
-      holidays: ["2027-01-01", "2027-02-06..2027-02-12"]   # days off (ranges inclusive)
-      workdays: ["2027-02-14"]                              # make-up working weekends
+1. the operator's override file (``WORKING_CALENDAR_FILE``, see
+   services/mediation/working_calendar.example.yml): a year's days off and make-up working
+   weekends (调休) copied from a notice the packages do not carry yet. A year whose entry
+   names its ``notice`` counts as published; an entry without one only corrects days;
+2. the published notices, from ``chinesecalendar`` (its tables of every notice since 2004);
+3. for a year no notice covers, the statutory holidays of 全国年节及纪念日放假办法 (2024
+   revision, art. 2): 元旦, 春节 (除夕 to 初三), 清明, 劳动节 (1-2 May), 端午, 中秋 and 国庆
+   (1-3 Oct). They are fixed by law, so they are never working days; only the bridging days
+   and make-up weekends wait for the notice, and a result in such a year is *provisional*.
+   The lunar and solar-term dates come from the ``holidays`` package's China calendar
+   (observed days off: those are its guesses at a notice, not law).
 
-An override wins over the package for the days it names. A year neither knows is not
-guessed: it counts Monday to Friday and is reported as provisional, so a deadline that
-reaches into it can say so.
+Why both packages: over 2004-2026 their days off agree but for one make-up Saturday
+(2005-12-31); ``chinesecalendar`` says plainly which years it holds (a notice's tables),
+while ``holidays`` computes the lunar dates for any year but guesses substitute days for
+years without a notice, which no law supports. So notices come from the first and only the
+statutory days of an unpublished year from the second.
 """
+import hashlib
+import json
 from datetime import date, timedelta
+from functools import lru_cache
+from importlib.metadata import version
 from pathlib import Path
 
+import holidays as holiday_tables
 import yaml
 from chinese_calendar import constants as published
+
+LAW = "全国年节及纪念日放假办法（2024年修订）第二条"
+# the holidays package's English names of the art. 2 days (it also knows none other for
+# China, but a future release might add an observance that is not a day off)
+STATUTORY_NAMES = ("New Year's Day", "Chinese New Year's Eve", "Chinese New Year",
+                   "Tomb-Sweeping Day", "Labor Day", "Dragon Boat Festival",
+                   "Mid-Autumn Festival", "National Day")
+NOTICE_YEARS = frozenset(d.year for d in published.holidays)
+
+
+@lru_cache(maxsize=64)
+def statutory_holidays(year):
+    """The days art. 2 makes holidays in ``year`` (from 2025: 除夕 and 1-2 May included)."""
+    table = holiday_tables.China(years=year, observed=False, language="en_US")
+    return frozenset(day for day, name in table.items()
+                     if any(name.startswith(n) for n in STATUTORY_NAMES))
 
 
 def _days(entry):
@@ -33,12 +61,13 @@ def _days(entry):
 
 
 def parse_overrides(document):
-    """``{year: {"holidays": [...], "workdays": [...]}}`` -> (years, holidays, workdays)."""
+    """``{year: {"notice": ..., "holidays": [...], "workdays": [...]}}`` ->
+    (years with a notice, holidays, workdays)."""
     years, holidays, workdays = set(), set(), set()
     for year, entry in (document or {}).items():
         year = int(year)
         entry = entry or {}
-        unknown = set(entry) - {"holidays", "workdays"}
+        unknown = set(entry) - {"notice", "holidays", "workdays"}
         if unknown:
             raise ValueError(f"year {year}: unknown keys {sorted(unknown)}")
         for key, into in (("holidays", holidays), ("workdays", workdays)):
@@ -50,18 +79,32 @@ def parse_overrides(document):
         if holidays & workdays:
             raise ValueError(f"year {year}: a day is both a holiday and a workday: "
                              f"{sorted(holidays & workdays)}")
-        years.add(year)
+        # no notice can make a statutory holiday a working day
+        fixed = {d for d in workdays if d.year == year} & statutory_holidays(year)
+        if fixed:
+            raise ValueError(f"year {year}: {sorted(map(str, fixed))} is a statutory "
+                             f"holiday ({LAW}) and cannot be a working day")
+        if entry.get("notice"):
+            years.add(year)
     return years, holidays, workdays
 
 
 class WorkingCalendar:
     """Which days are working days in mainland China, and arithmetic on them."""
 
-    def __init__(self, overrides=None):
+    def __init__(self, overrides=None, source=None):
         years, holidays, workdays = parse_overrides(overrides)
         self.holidays = (set(published.holidays) | holidays) - workdays
         self.workdays = (set(published.workdays) | workdays) - holidays
-        self.published_years = frozenset({d.year for d in published.holidays} | years)
+        self.published_years = frozenset(NOTICE_YEARS | years)
+        self.source = source
+        # what a change of either package or of the overrides changes: the deadlines
+        # counted on this calendar are recomputed when it differs from the stored one
+        self.fingerprint = hashlib.sha256(json.dumps({
+            "chinesecalendar": version("chinesecalendar"),
+            "holidays": version("holidays"),
+            "overrides": [sorted(map(str, years)), sorted(map(str, holidays)),
+                          sorted(map(str, workdays))]}, sort_keys=True).encode()).hexdigest()
 
     @classmethod
     def from_file(cls, path=None):
@@ -69,16 +112,32 @@ class WorkingCalendar:
         if not path:
             return cls()
         with open(Path(path), encoding="utf-8") as fh:
-            return cls(yaml.safe_load(fh))
+            return cls(yaml.safe_load(fh), source=str(path))
 
     def provisional(self, year):
-        """True when no notice for ``year`` is known: weekends only, holidays unknown."""
+        """True when no notice for ``year`` is known: statutory holidays only."""
         return year not in self.published_years
+
+    def provisional_reason(self, years):
+        return (f"no State Council notice for {', '.join(map(str, years))} yet: the statutory "
+                f"holidays ({LAW}) are counted, the bridging days off and make-up working "
+                "weekends are not known")
+
+    def missing_notice(self, today, within=60):
+        """The next year, when it begins within ``within`` days and has no notice."""
+        nxt = today.year + 1
+        if (date(nxt, 1, 1) - today).days <= within and self.provisional(nxt):
+            return nxt
+        return None
 
     def is_working_day(self, day):
         if day in self.workdays:
             return True
-        return day.weekday() < 5 and day not in self.holidays
+        if day.weekday() >= 5 or day in self.holidays:
+            return False
+        # the law's days are off in every year the package's notices do not cover, one an
+        # override names included (a notice never makes them working days)
+        return not (day.year not in NOTICE_YEARS and day in statutory_holidays(day.year))
 
     def next_working_day(self, day):
         """``day`` itself if it is a working day, else the first working day after it."""

@@ -159,6 +159,7 @@ def test_work_a_case_from_referral_to_judicial_confirmation(console_url, gateway
     case = gateway.get(f"/api/v1/mediation/cases/{case_id}").json
     assert case["status"] == "confirmed" and case["confirmed"] is True
     assert len(find(browser, "#timeline").find_elements(By.TAG_NAME, "li")) == 6
+    assert "法释〔2011〕5号 第六条" in find(browser, "#deadlines").text  # a rule's citation
     assert [b.get_attribute("data-action") for b in browser.find_elements(
         By.CSS_SELECTOR, "#next-steps [data-action]")] == case["next_actions"] == ["close"]
     screenshot(browser, "mediation-case")

@@ -28,26 +28,31 @@ def test_calendar_knows_holidays_and_make_up_working_weekends():
 
 def test_an_unpublished_year_is_provisional_until_an_override_adds_it():
     assert CALENDAR.provisional(2099) and not CALENDAR.provisional(2025)
-    # 2099-01-01 is a Thursday: without a notice it counts as a working day
-    assert CALENDAR.is_working_day(date(2099, 1, 1))
-    extended = WorkingCalendar({2099: {"holidays": ["2099-01-01..2099-01-02"],
+    # 2099-01-01 (a Thursday) is a statutory holiday even without a notice; the 2nd is not
+    assert not CALENDAR.is_working_day(date(2099, 1, 1))
+    assert CALENDAR.is_working_day(date(2099, 1, 2))
+    extended = WorkingCalendar({2099: {"notice": "国办发明电〔2098〕1号",
+                                       "holidays": ["2099-01-01..2099-01-02"],
                                        "workdays": ["2099-01-04"]}})
     assert not extended.provisional(2099)
-    assert not extended.is_working_day(date(2099, 1, 1))
     assert not extended.is_working_day(date(2099, 1, 2))
     assert extended.is_working_day(date(2099, 1, 4))  # a Sunday made a working day
+    # days without the notice named correct the calendar but leave the year provisional
+    assert WorkingCalendar({2099: {"holidays": ["2099-01-02"]}}).provisional(2099)
     # an override also corrects a year the package carries
-    corrected = WorkingCalendar({2025: {"workdays": ["2025-02-04"]}})
-    assert corrected.is_working_day(date(2025, 2, 4))
+    corrected = WorkingCalendar({2025: {"workdays": ["2025-02-08"]}})
+    assert corrected.is_working_day(date(2025, 2, 8))
     due, rule = DEADLINES.due(Period(30, "working_days", "x"), date(2098, 12, 20))
-    assert "provisional" in rule and "2099" in rule
+    assert "provisional" in rule and "2099" in rule and "第二条" in rule
 
 
 def test_override_file_mistakes_are_refused(tmp_path):
     for bad in ({2027: {"holidays": ["2026-12-31"]}},
                 {2027: {"holidays": ["2027-01-03..2027-01-01"]}},
                 {2027: {"holidays": ["2027-01-01"], "workdays": ["2027-01-01"]}},
-                {2027: {"holiday": ["2027-01-01"]}}):
+                {2027: {"holiday": ["2027-01-01"]}},
+                # a statutory holiday (除夕 2027) cannot be made a working day
+                {2027: {"workdays": ["2027-02-05"]}}):
         with pytest.raises(ValueError):
             parse_overrides(bad)
     path = tmp_path / "calendar.yml"
@@ -115,25 +120,28 @@ def test_extensions_by_kind():
     assert lit.extensions == 3 and "consent" in lit.mediation_due_rule
 
 
-def test_traffic_application_window_after_the_liability_finding():
-    rules = DEADLINES.rules("traffic")
+def test_traffic_police_application_window_after_the_document():
+    rules = DEADLINES.traffic_police
     finding = date(2025, 5, 6)
-    domain.check_application_window(rules, "traffic", finding, finding + timedelta(days=10),
-                                    DEADLINES)
+
+    def window(document, received_on, kind="liability_finding"):
+        return domain.check_application_window(
+            rules, "traffic", document and {"kind": kind, "received_on": document},
+            received_on, DEADLINES)
+
+    assert window(finding, finding + timedelta(days=10)) is None
     with pytest.raises(ValidationFailed) as caught:
-        domain.check_application_window(rules, "traffic", finding,
-                                        finding + timedelta(days=11), DEADLINES)
-    assert "2025-05-16" in caught.value.message
+        window(finding, finding + timedelta(days=11), "review_conclusion")
+    assert "2025-05-16" in caught.value.message and "第八十六条" in caught.value.message
     with pytest.raises(ValidationFailed):
-        domain.check_application_window(rules, "traffic", None, finding, DEADLINES)
+        window(None, finding)
     with pytest.raises(ValidationFailed):
-        domain.check_application_window(rules, "traffic", finding + timedelta(days=1),
-                                        finding, DEADLINES)
-    # other kinds have no window
-    domain.check_application_window(DEADLINES.rules("people"), "people", None, finding,
-                                    DEADLINES)
-    traffic = take(medical(mediation_kind="traffic"), "accept", date(2025, 5, 12))
-    assert traffic.mediation_due_on == date(2025, 5, 22)
+        window(finding, finding, "termination_document")  # not a police document
+    with pytest.raises(ValidationFailed):
+        window(finding + timedelta(days=1), finding)
+    # people's mediation, of traffic disputes too, has no window
+    assert domain.check_application_window(DEADLINES.rules("traffic"), "traffic", None,
+                                           finding, DEADLINES) is None
 
 
 def test_every_kind_has_rules_in_config():

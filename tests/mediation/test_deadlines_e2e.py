@@ -138,11 +138,12 @@ def extensions_and_traffic_window(gateway, justice, orgs):
     late = traffic.post(f"{M}/referrals", json=referral(
         orgs["traffic"], "traffic_police", "T-late", dispute_category="traffic",
         liability_finding_on=str(TODAY - timedelta(days=40))))
-    assert late.status_code == 422 and "liability_finding_on" in late.json["fields"]
+    assert late.status_code == 422 and "document_received_on" in late.json["fields"]
     assert "window closed" in late.json["detail"]
     missing = traffic.post(f"{M}/referrals", json=referral(
-        orgs["traffic"], "traffic_police", "T-none", dispute_category="traffic"))
-    assert missing.status_code == 422 and "liability_finding_on" in missing.json["fields"]
+        orgs["traffic"], "traffic_police", "T-none", dispute_category="traffic",
+        traffic_procedure="police_mediation"))
+    assert missing.status_code == 422 and "basis_document" in missing.json["fields"]
     in_time = traffic.post(f"{M}/referrals", json=referral(
         orgs["traffic"], "traffic_police", "T-ok", dispute_category="traffic",
         liability_finding_on=str(TODAY - timedelta(days=3))))

@@ -219,6 +219,7 @@ STEP_DATA = {"decline": {"reason": "r"}, "pause": {"reason": "r"},
              "assign_mediator": {"mediator": "m"},
              "extend": {"reason": "r"}, "record_agreement": {"terms": "t"},
              "record_failure": {"reason": "r"}, "request_confirmation": {"court": "c"},
+             "extend_court_decision": {"reason": "r"},
              "refuse_confirmation": {"reason": "r"}, "resume_mediation": {"reason": "r"}}
 
 
@@ -235,7 +236,8 @@ def test_next_actions_are_exactly_the_steps_a_case_may_take(referred, kind):
         for action in domain.TRANSITIONS:
             c = case(status=status, mediation_kind=kind, concluded_on=DAY,
                      mediation_due_on=DAY + timedelta(days=30), mediation_due_rule="r",
-                     paused_on=DAY, paused_remaining=10, **who)
+                     paused_on=DAY, paused_remaining=10, court_extended=False,
+                     court_decision_due_on=DAY, court_decision_due_rule="r", **who)
             try:
                 domain.plan_step(c, action, STEP_DATA.get(action, {}), DAY, DAY, None,
                                  DEADLINES)

@@ -161,8 +161,10 @@ def test_traffic_referral_goes_overdue_once_per_deadline(orgs, gateway, justice,
                               department="traffic-330110")
     case = traffic.post(f"{M}/referrals", json=referral(
         orgs["traffic"], "traffic_police", "JT-2025-9", dispute_category="traffic",
-        received_on=TODAY - timedelta(days=50),
-        liability_finding_on=str(TODAY - timedelta(days=52)))).json
+        received_on=TODAY - timedelta(days=50), basis_document="termination_document",
+        document_received_on=str(TODAY - timedelta(days=52)))).json
+    # after the traffic police's own mediation failed: people's mediation, no window
+    assert case["traffic_procedure"] == "people_mediation", case
     step(justice, case["id"], "accept", on=str(TODAY - timedelta(days=45)))
     step(justice, case["id"], "assign-mediator", mediator=COUNTY_MEDIATOR_NAME,
          on=str(TODAY - timedelta(days=44)))

@@ -147,7 +147,14 @@ CASE_STATUSES = {
 }
 RESULTS = {"agreement": "达成协议", "failure": "调解不成", "declined": "不予受理"}
 CASE_DEADLINES = {"acceptance": "受理期限", "mediation": "调解期限",
-                  "judicial_confirmation": "司法确认申请期限"}
+                  "judicial_confirmation": "司法确认申请期限", "court_decision": "法院审查期限"}
+# traffic disputes: mediation by the traffic police or by the people's mediation committee
+TRAFFIC_PROCEDURES = {"police_mediation": "交警调解", "people_mediation": "人民调解（交调委）"}
+BASIS_DOCUMENTS = {"liability_finding": "道路交通事故认定书",
+                   "accident_certificate": "道路交通事故证明", "review_conclusion": "复核结论",
+                   "termination_document": "调解终结书"}
+PERIOD_START_EVENTS = {"treatment_ended": "治疗终结", "disability_assessed": "定残",
+                       "funeral_ended": "丧葬事宜结束", "loss_known": "损失确定"}
 CASE_ACTIONS = {
     "accept": "受理", "decline": "不予受理", "assign_mediator": "指派调解员",
     "extend": "延长期限", "pause": "中止计时", "resume": "恢复计时",
@@ -155,6 +162,10 @@ CASE_ACTIONS = {
     "request_confirmation": "申请司法确认", "confirm": "司法确认",
     "refuse_confirmation": "驳回确认申请", "resume_mediation": "恢复调解",
     "return_to_referrer": "退回移送部门", "close": "结案",
+    "extend_court_decision": "法院延长审查期限",
+    # what the platform itself records in a case's timeline
+    "recompute_deadline": "工作日历变更·期限重算", "deemed_not_settled": "视为调解不成",
+    "flag_for_officer": "待人工审定",
 }
 LEGAL_AID_STATUSES = {
     "received": "已收件", "awaiting_materials": "待补充材料", "granted": "准予援助",
@@ -250,6 +261,7 @@ EVENT_TYPES = {
     "mediation_case_declined": "调解案件不予受理", "mediation_case_closed": "调解案件结案",
     "mediation_case_returned": "调解案件退回", "mediation_case_overdue": "调解案件超期",
     "mediation_confirmation_decided": "司法确认结果", "legal_aid_overdue": "法律援助超期",
+    "mediation_deadline_recomputed": "调解期限重算", "mediation_job_finished": "调解任务完成",
     "mediation_legal_aid_requested": "调解不成转法律援助",
     "registry_audit_checkpoint": "登记服务审计检查点",
     "evaluation_audit_checkpoint": "考评服务审计检查点",
@@ -287,7 +299,9 @@ VOCABULARY = {
     "mediation_kinds": MEDIATION_KINDS, "referrer_kinds": REFERRER_KINDS,
     "channels": CHANNELS, "dispute_categories": DISPUTE_CATEGORIES,
     "party_roles": PARTY_ROLES, "case_statuses": CASE_STATUSES, "results": RESULTS,
-    "case_actions": CASE_ACTIONS, "legal_aid_statuses": LEGAL_AID_STATUSES,
+    "case_actions": CASE_ACTIONS, "traffic_procedures": TRAFFIC_PROCEDURES,
+    "basis_documents": BASIS_DOCUMENTS, "period_start_events": PERIOD_START_EVENTS,
+    "legal_aid_statuses": LEGAL_AID_STATUSES,
     "legal_aid_deadlines": LEGAL_AID_DEADLINES, "legal_aid_actions": LEGAL_AID_ACTIONS,
     "provider_kinds": PROVIDER_KINDS, "hotline_topics": HOTLINE_TOPICS,
     "legal_aid_results": LEGAL_AID_RESULTS, "government_levels": GOVERNMENT_LEVELS,
@@ -322,7 +336,7 @@ OPERATIONS = {
     "evaluation.edit_scheme_post": "修订考评标准",
     "evaluation.draw_spot_check_post": "发起随机抽查", "evaluation.redraw_post": "重新抽取",
     "evaluation.reveal_draw_post": "揭晓抽查结果", "evaluation.award_title_post": "授予称号",
-
+    "evaluation.re_evaluate_title_post": "称号复核",
     "evaluation.revoke_title_post": "撤销称号（摘牌）",
     "evaluation.decide_on_reorganised_title_post": "决定合并后单位的称号",
     "evaluation.record_veto_post": "记录一票否决事项",
@@ -338,16 +352,16 @@ OPERATIONS = {
     "mediation.step_resume_post": "恢复计时",
     "mediation.step_resume_mediation_post": "恢复调解",
     "mediation.step_return_to_referrer_post": "退回移送部门",
-    "legalservices.legal_aid_from_case_post": "调解不成转法律援助",
-    "legalservices.record_consultation_post": "登记12348来电咨询",
-    "legalservices.apply_legal_aid_post": "登记法律援助申请",
-    "legalservices.legal_aid_assign_post": "指派法律援助承办人",
-    "legalservices.legal_aid_close_post": "法律援助结案",
-    "legalservices.legal_aid_dismiss_objection_post": "维持不予援助决定",
-    "legalservices.legal_aid_grant_post": "准予法律援助",
-    "legalservices.legal_aid_object_post": "登记异议",
-    "legalservices.legal_aid_refuse_post": "不予法律援助",
-    "legalservices.legal_aid_uphold_objection_post": "异议成立",
+    "mediation.legal_aid_from_case_post": "调解不成转法律援助",
+    "mediation.record_consultation_post": "登记12348来电咨询",
+    "mediation.apply_legal_aid_post": "登记法律援助申请",
+    "mediation.legal_aid_assign_post": "指派法律援助承办人",
+    "mediation.legal_aid_close_post": "法律援助结案",
+    "mediation.legal_aid_dismiss_objection_post": "维持不予援助决定",
+    "mediation.legal_aid_grant_post": "准予法律援助",
+    "mediation.legal_aid_object_post": "登记异议",
+    "mediation.legal_aid_refuse_post": "不予法律援助",
+    "mediation.legal_aid_uphold_objection_post": "异议成立",
     "mediation.register_organisation_post": "登记调解组织",
     "mediation.refer_post": "移送纠纷（诉调、警调、交调、检调、医调）",
     "notifications.replay_delivery_post": "重新投递",
@@ -427,8 +441,7 @@ FIELDS = {
 # the parts of the API (its OpenAPI tags), as the console groups its forms
 API_PARTS = {
     "registry": "区划与基层自治", "evaluation": "创建评价", "mediation": "调解与法律服务",
-    "notifications": "消息提醒", "auth": "用户与接口密钥", "legalservices": "公共法律服务",
-    "legal services": "公共法律服务", "corrections": "社区矫正与安置帮教",
+    "notifications": "消息提醒", "auth": "用户与接口密钥",
 }
 # the ids a write operation's path names
 FIELDS.update({
@@ -436,65 +449,6 @@ FIELDS.update({
     "veto_id": "否决记录编号", "body_id": "自治组织编号", "assignment_id": "聘任记录编号",
     "user_id": "用户编号", "key_pk": "密钥编号", "subscription_id": "订阅编号",
     "delivery_id": "投递编号", "alert_id": "提醒编号", "scheme_id": "考评标准编号",
-})
-OPERATIONS.update({
-    "legalservices.legal_aid_request_materials_post": "通知补充材料（暂停计时）",
-    "legalservices.legal_aid_supply_materials_post": "登记已补充材料",
-    "legalservices.legal_aid_terminate_post": "终止法律援助",
-    "legalservices.record_opinion_post": "登记法律顾问意见",
-    "legalservices.record_visit_post": "登记律师进社区服务",
-    "legalservices.register_adviser_post": "登记政府法律顾问",
-    "corrections.intake_post": "社区矫正对象接收登记",
-    "corrections.decide_leave_post": "审批外出请假",
-    "corrections.request_leave_post": "登记外出请假",
-    "corrections.return_from_leave_post": "登记销假",
-    "corrections.step_assign_officer_post": "指定矫正工作人员",
-    "corrections.step_end_help_post": "安置帮教期满",
-    "corrections.step_lose_contact_post": "登记脱管",
-    "corrections.step_make_plan_post": "制定矫正方案",
-    "corrections.step_penalise_post": "给予处罚",
-    "corrections.step_record_assessment_post": "登记考核评定",
-    "corrections.step_record_report_post": "登记定期报告",
-    "corrections.step_record_visit_post": "登记走访",
-    "corrections.step_regain_contact_post": "登记恢复联系",
-    "corrections.step_release_post": "解除矫正", "corrections.step_report_in_post": "登记报到",
-    "corrections.step_reward_post": "给予表扬", "corrections.step_terminate_post": "终止矫正",
-    "evaluation.re_examine_title_post": "称号复核（保留、撤销、注销）",
-    "registry.add_culture_performances_post": "登记法治文艺创作巡演",
-    "registry.add_funding_lines_post": "登记经费预算与支出",
-    "registry.add_grid_reports_post": "登记网格排查发现", "registry.add_grids_post": "登记网格",
-    "registry.add_major_matters_post": "登记重大事项（四议两公开）",
-    "registry.add_meetings_post": "登记居（村）民会议或代表会议",
-    "registry.add_purchased_services_post": "登记政府购买服务项目",
-    "registry.end_body_post": "自治组织届满或撤销",
-    "registry.update_body_patch": "修改自治组织",
-})
-FIELDS.update({
-    "address": "住址", "adviser_id": "法律顾问编号", "agenda": "议程", "amount": "金额（元）",
-    "applied_on": "申请日期", "approve": "是否批准", "attended": "到会人数",
-    "audience": "观众人数", "budgeted": "预算金额（元）",
-    "collective_finances_busy": "集体财务往来较多", "contract_number": "合同编号",
-    "correction_type": "矫正类别", "destination": "外出目的地", "discussed_on": "讨论日期",
-    "eligible": "应到人数", "ended_on": "结束日期", "ends_on": "结束日期",
-    "established_on": "成立日期", "evaluation_result": "评估结果", "examined_on": "复核日期",
-    "firm": "律师事务所", "found_on": "发现日期", "given_on": "出具日期",
-    "government_body": "服务的政府机关", "government_code": "政府所在区划代码",
-    "grade": "考核等次", "grid_id": "网格编号", "ground": "处罚事由",
-    "hours": "服务时长（小时）", "households": "户数", "households_present": "到会户数",
-    "kinds": "类型", "late_reason": "逾期报到原因", "lawyer": "律师", "leave_id": "请假编号",
-    "leaves_on": "离开日期", "meeting_id": "会议编号", "missing": "缺少的材料",
-    "new_offence": "是否有新罪", "notes": "备注", "offence": "罪名", "officer": "矫正工作人员",
-    "paid": "已付金额（元）", "performed_on": "演出日期", "person_id": "矫正对象编号",
-    "place": "地点", "plan": "矫正方案", "proposed_on": "提议日期", "records": "记录类别",
-    "residents_served": "服务群众人数", "resolution_disclosed_on": "决议公开日期",
-    "resolutions": "决议", "resolved_on": "决议日期", "result_disclosed_on": "实施结果公开日期",
-    "returned_on": "返回日期", "returns_on": "预计返回日期",
-    "secretary_chairs_committee": "书记兼任主任（一肩挑）", "secretary_name": "书记姓名",
-    "source": "来源", "spent": "支出金额（元）", "starts_on": "开始日期",
-    "supply_by": "补充期限", "term_end": "合同期满", "term_ends_on": "矫正期满日期",
-    "term_start": "合同起始", "troupe": "演出团队", "urgent_reason": "紧急外出原因",
-    "visited_on": "服务日期", "votes_for": "赞成票数", "work_kind": "工作类别",
-    "work_title": "作品名称", "worker_name": "网格员姓名",
 })
 VOCABULARY["api_parts"] = API_PARTS
 VOCABULARY["operations"] = OPERATIONS

@@ -29,6 +29,8 @@ class Period:
     length: int
     unit: str = "days"
     basis: str = ""
+    # the law and article (or "platform policy") shown beside every deadline it makes
+    citation: str = ""
 
     def __post_init__(self):
         if self.unit not in UNITS:
@@ -75,15 +77,25 @@ class KindRules:
     # how many extensions a case may have; None: as many as the parties agree to
     max_extensions: int | None = 1
     extension_needs_consent: bool = False
-    # a window for applying after an earlier finding (traffic: the liability finding)
+    # a window for applying after an earlier document (traffic police: the liability
+    # finding, accident certificate or review conclusion)
     application_window: Period | None = None
+    # the documents that open the window, and the events that start the period (the
+    # period runs from acceptance when there are none)
+    documents: tuple = ()
+    start_events: tuple = ()
+    # past the period the mediation is deemed not settled (医疗纠纷: 视为调解不成)
+    deemed_failure: bool = False
+    # what the parties are told when the mediation fails
+    on_failure: str = ""
 
 
 def _period(raw, where):
     if raw is None:
         return None
     try:
-        return Period(int(raw["length"]), raw.get("unit", "days"), raw.get("basis", ""))
+        return Period(int(raw["length"]), raw.get("unit", "days"), raw.get("basis", ""),
+                      raw.get("citation", ""))
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"DEADLINE_RULES {where}: {exc}") from None
 
@@ -97,7 +109,11 @@ def _kind_rules(kind, raw):
                         else int(raw.get("max_extensions", 1))),
         extension_needs_consent=bool(raw.get("extension_needs_consent", False)),
         application_window=_period(raw.get("application_window"),
-                                   f"{kind}.application_window"))
+                                   f"{kind}.application_window"),
+        documents=tuple(raw.get("documents") or ()),
+        start_events=tuple(raw.get("start_events") or ()),
+        deemed_failure=bool(raw.get("deemed_failure", False)),
+        on_failure=raw.get("on_failure", ""))
 
 
 @dataclass(frozen=True)
@@ -108,10 +124,26 @@ class Deadlines:
     default: KindRules = KindRules(Period(1, "months", "人民调解法: settled within a month"))
     acceptance: Period = Period(5, "working_days")
     confirmation: Period = Period(30, "days")
+    # the court's decision on judicial confirmation, and its extension with approval
+    court_decision: Period = Period(15, "days")
+    court_extension: Period = Period(10, "days")
+    # a hard refusal resting on a provisional date: late by up to this, the step is
+    # accepted and flagged for an officer's decision instead
+    provisional_margin: Period = Period(7, "days")
+    # traffic disputes mediated by the traffic police (the ``traffic`` kind is the
+    # people's mediation committee for traffic disputes)
+    traffic_police: KindRules | None = None
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
 
     def rules(self, kind):
         return self.kinds.get(kind, self.default)
+
+    def rules_for(self, case):
+        """The rules of a case: its kind's, or the traffic police's for police mediation."""
+        if getattr(case, "traffic_procedure", None) == "police_mediation" \
+                and self.traffic_police is not None:
+            return self.traffic_police
+        return self.rules(case.mediation_kind)
 
     @classmethod
     def from_config(cls, rules, calendar):
@@ -122,14 +154,54 @@ class Deadlines:
         return cls(kinds=kinds, default=default,
                    acceptance=_period(rules["acceptance"], "acceptance"),
                    confirmation=_period(rules["confirmation"], "confirmation"),
+                   court_decision=_period(rules["court_decision"], "court_decision"),
+                   court_extension=_period(rules["court_extension"], "court_extension"),
+                   provisional_margin=_period(rules["provisional_margin"],
+                                              "provisional_margin"),
+                   traffic_police=(_kind_rules("traffic_police", rules["traffic_police"])
+                                   if rules.get("traffic_police") else None),
                    calendar=calendar)
 
     def due(self, period, start, length=None):
         """``(due date, rule text)``: the rule names any year whose calendar is unknown."""
         due_on = period.due(start, self.calendar, length)
-        rule = period.describe(start, length)
+        return due_on, period.describe(start, length) + self.provisional_note(start, due_on)
+
+    def provisional_note(self, start, due_on):
+        """``"; provisional: <why>"`` when a year from ``start`` to ``due_on`` has no notice."""
         unknown = self.calendar.provisional_between(start, due_on)
-        if unknown:
-            rule += (f"; provisional: holidays of {', '.join(map(str, unknown))} not yet "
-                     "in the working calendar")
-        return due_on, rule
+        return f"; {PROVISIONAL}: {self.calendar.provisional_reason(unknown)}" if unknown else ""
+
+    def fold(self, segments):
+        """The due date of a deadline kept as segments (see domain.recompute_deadlines):
+        each ``{"from": date, "length", "unit"}`` or ``{"chain": true, ...}`` counting on
+        from the previous segment's due date (an extension)."""
+        due_on = None
+        for seg in segments:
+            start = due_on if seg.get("chain") else date.fromisoformat(seg["from"])
+            due_on = Period(int(seg["length"]), seg["unit"]).due(start, self.calendar)
+        return due_on
+
+    def late(self, start, closes_on, on):
+        """None when ``on`` is within the period ending ``closes_on``; the note of an
+        accepted-but-flagged step when it is late by no more than the margin and the date
+        is provisional; LateStep otherwise (the caller refuses)."""
+        if on <= closes_on:
+            return None
+        unknown = self.calendar.provisional_between(start, closes_on)
+        if unknown and on <= self.provisional_margin.due(closes_on, self.calendar):
+            return (f"after {closes_on} by {(on - closes_on).days} day(s), but that date is "
+                    f"provisional ({self.calendar.provisional_reason(unknown)}): accepted "
+                    "for an officer's decision")
+        raise LateStep(closes_on)
+
+
+PROVISIONAL = "provisional"
+
+
+class LateStep(Exception):
+    """A step after its period closed, on a date no notice could move."""
+
+    def __init__(self, closes_on):
+        super().__init__(closes_on)
+        self.closes_on = closes_on

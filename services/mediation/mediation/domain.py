@@ -9,7 +9,17 @@ import re
 from fazhi_common.contracts import resident_id
 from fazhi_common.contracts.errors import Conflict, ValidationFailed, field_error
 from fazhi_common.division import COMMUNITY, TOWN, Division, InvalidDivision
-from mediation.deadlines import UNIT_WORDS, Period
+from mediation.deadlines import UNIT_WORDS, LateStep, Period
+from mediation.timelimits import (  # noqa: F401 (the case's deadlines, used as domain.*)
+    ACCEPTANCE_RUNNING,
+    CONFIRMATION_RUNNING,
+    COURT_DECISION_RUNNING,
+    MEDIATION_RUNNING,
+    _segment,
+    case_deadlines,
+    deemed_not_settled,
+    overdue_deadlines,
+)
 
 # -- the lifecycle ------------------------------------------------------------------------
 
@@ -26,6 +36,8 @@ TRANSITIONS = {
     "record_agreement": {"mediating": "agreement"},
     "record_failure": {"mediating": "failure"},
     "request_confirmation": {"agreement": "confirmation_requested"},
+    # the court's 15 days, extended by 10 with its president's approval (法释〔2011〕5号)
+    "extend_court_decision": {"confirmation_requested": "confirmation_requested"},
     "confirm": {"confirmation_requested": "confirmed"},
     "refuse_confirmation": {"confirmation_requested": "confirmation_refused"},
     # a refused agreement goes back to mediation, or to suit (return / close)
@@ -36,11 +48,6 @@ TRANSITIONS = {
               "confirmation_refused": "closed"},
 }
 FINAL_STATUSES = frozenset({"declined", "returned", "closed"})
-# statuses in which each deadline runs
-ACCEPTANCE_RUNNING = frozenset({"received"})
-MEDIATION_RUNNING = frozenset({"accepted", "mediating"})
-# only for an agreement whose parties said they will apply for judicial confirmation
-CONFIRMATION_RUNNING = frozenset({"agreement"})
 
 # what a returned case goes back to, by the channel that referred it
 RETURNED_TO = {
@@ -67,22 +74,30 @@ def next_status(status, action, transitions=TRANSITIONS, subject="A case"):
     return allowed[status]
 
 
-def check_application_window(rules, kind, liability_finding_on, received_on, deadlines):
-    """Traffic disputes: the parties apply within a window after the liability finding."""
+def check_application_window(rules, kind, document, received_on, deadlines):
+    """Mediation by the traffic police: the parties jointly apply within a window after
+    receiving a document (``document``: ``{"kind", "received_on"}``). Returns the note of
+    a late application accepted on a provisional date, else None; refuses (422) a late
+    one otherwise."""
     window = rules.application_window
     if window is None:
-        return
-    if liability_finding_on is None:
-        raise field_error("liability_finding_on", f"A {kind} dispute is applied for after the "
-                                                  "liability finding: give its date.")
-    if liability_finding_on > received_on:
-        raise field_error("liability_finding_on", "The liability finding cannot come after "
+        return None
+    if not document or document.get("kind") not in rules.documents:
+        raise field_error("basis_document", f"A {kind} application comes after one of "
+                                            f"{', '.join(rules.documents)}: name it and when "
+                                            "the parties received it.")
+    received = document["received_on"]
+    if received > received_on:
+        raise field_error("document_received_on", "The document cannot be received after "
                                                   "the application.")
-    closes_on, rule = deadlines.due(window, liability_finding_on)
-    if received_on > closes_on:
+    closes_on, rule = deadlines.due(window, received)
+    try:
+        return deadlines.late(received, closes_on, received_on)
+    except LateStep:
         raise ValidationFailed(
-            f"The application window closed on {closes_on} ({rule}); the parties may sue.",
-            {"liability_finding_on": [f"window closed on {closes_on}"]})
+            f"The application window closed on {closes_on} ({rule}; {window.citation}); the "
+            "parties may apply to the people's mediation committee or sue.",
+            {"document_received_on": [f"window closed on {closes_on}"]}) from None
 
 
 def _extend(case, data, rules, on, deadlines):
@@ -136,11 +151,24 @@ def plan_step(case, action, data, on, today, last_on, deadlines):
     if last_on and on < last_on:
         raise field_error("on", f"The case's previous step was on {last_on}; a step cannot "
                                 "precede it.")
-    rules = deadlines.rules(case.mediation_kind)
+    rules = deadlines.rules_for(case)
     changes = {"status": to_status}
+    basis = dict(getattr(case, "deadline_basis", None) or {})
     if action == "accept":
-        due_on, rule = deadlines.due(rules.period, on)
-        changes.update(accepted_on=on, mediation_due_on=due_on,
+        start = on
+        if rules.start_events:
+            # the traffic police's period runs from the event, not from acceptance
+            if data.get("period_start_event") not in rules.start_events:
+                raise field_error("period_start_event", "The period starts with one of "
+                                                        f"{', '.join(rules.start_events)}.")
+            start = data.get("period_start_on") or on
+            if start > today:
+                raise field_error("period_start_on", "The start event has not happened.")
+            changes.update(period_start_event=data["period_start_event"],
+                           period_start_on=start)
+        due_on, rule = deadlines.due(rules.period, start)
+        basis["mediation"] = [_segment(start, rules.period)]
+        changes.update(accepted_on=on, mediation_due_on=due_on, deadline_basis=basis,
                        mediation_due_rule=f"{case.mediation_kind} mediation: {rule}")
     elif action == "decline":
         changes.update(result="declined", declined_reason=data["reason"], closed_on=on,
@@ -149,6 +177,10 @@ def plan_step(case, action, data, on, today, last_on, deadlines):
         changes.update(mediator=data["mediator"])
     elif action == "extend":
         changes.update(_extend(case, data, rules, on, deadlines))
+        basis["mediation"] = basis.get("mediation", []) + [
+            {"chain": True, "length": data.get("days") or rules.extension.length,
+             "unit": rules.extension.unit}]
+        changes["deadline_basis"] = basis
     elif action == "pause":
         if not rules.pausable:
             raise Conflict(f"A {case.mediation_kind} mediation period does not stop for an "
@@ -157,7 +189,12 @@ def plan_step(case, action, data, on, today, last_on, deadlines):
             rules.period.remaining(on, case.mediation_due_on, deadlines.calendar)))
     elif action == "resume":
         due_on = rules.period.resumed(on, case.paused_remaining, deadlines.calendar)
-        changes.update(paused_on=None, paused_remaining=None, mediation_due_on=due_on,
+        # what was left is counted in working days, or else in calendar days
+        basis["mediation"] = [{"from": on.isoformat(), "length": case.paused_remaining,
+                               "unit": "working_days" if rules.period.unit == "working_days"
+                               else "days"}]
+        changes.update(deadline_basis=basis, paused_on=None, paused_remaining=None,
+                       mediation_due_on=due_on,
                        mediation_due_rule=f"{case.mediation_due_rule}; paused "
                                           f"{case.paused_on} to {on} for appraisal "
                                           f"({rules.period.basis or 'not counted'}), "
@@ -170,19 +207,42 @@ def plan_step(case, action, data, on, today, last_on, deadlines):
                            confirmation_intended=bool(data.get("parties_will_apply")))
             if data.get("parties_will_apply"):
                 due_on, rule = deadlines.due(deadlines.confirmation, on)
-                changes.update(confirmation_due_on=due_on,
+                basis["judicial_confirmation"] = [_segment(on, deadlines.confirmation)]
+                changes.update(confirmation_due_on=due_on, deadline_basis=basis,
                                confirmation_due_rule=f"judicial confirmation: {rule}")
         else:
-            changes.update(result="failure", failure_reason=data["reason"])
+            changes.update(result="failure", failure_reason=data["reason"],
+                           outcome_note=rules.on_failure or None)
     elif action == "request_confirmation":
         # the parties may apply whether or not they said so at the agreement; the
         # statutory window runs from the agreement either way
         closes_on, rule = deadlines.due(deadlines.confirmation, case.concluded_on)
-        if on > closes_on:
+        try:
+            flagged = deadlines.late(case.concluded_on, closes_on, on)
+        except LateStep:
             raise Conflict(f"Judicial confirmation had to be applied for by {closes_on} "
-                           f"({rule}).", {"on": [f"after {closes_on}"]})
+                           f"({rule}).", {"on": [f"after {closes_on}"]}) from None
+        if flagged:
+            changes["officer_review"] = f"judicial confirmation applied for {flagged}"
+        # the court's own 15 days run from its acceptance (the application, if not given)
+        court_from = data.get("court_accepted_on") or on
+        due_on, rule = deadlines.due(deadlines.court_decision, court_from)
+        basis["court_decision"] = [_segment(court_from, deadlines.court_decision)]
         changes.update(confirmation_court=data["court"], confirmation_intended=True,
-                       confirmation_due_on=None)
+                       confirmation_due_on=None, court_decision_due_on=due_on,
+                       court_decision_due_rule=f"court decision: {rule}",
+                       deadline_basis=basis)
+    elif action == "extend_court_decision":
+        if getattr(case, "court_extended", False):
+            raise Conflict("The court's decision period was already extended once.",
+                           {"court_extended": ["already extended"]})
+        due_on, rule = deadlines.due(deadlines.court_extension, case.court_decision_due_on)
+        basis["court_decision"] = basis.get("court_decision", []) + [
+            {"chain": True, "length": deadlines.court_extension.length,
+             "unit": deadlines.court_extension.unit}]
+        changes.update(court_extended=True, court_decision_due_on=due_on, deadline_basis=basis,
+                       court_decision_due_rule=f"{case.court_decision_due_rule}; extended "
+                                               f"({data['reason']}): {rule}")
     elif action in ("confirm", "refuse_confirmation"):
         changes.update(confirmed=action == "confirm")
     elif action == "resume_mediation":
@@ -206,41 +266,6 @@ def plan_step(case, action, data, on, today, last_on, deadlines):
             changes.update(result="failure")
         changes.update(closed_on=on)
     return changes
-
-
-def overdue_deadlines(case, today):
-    """``(deadline, due_on)`` pairs of ``case`` that have passed by ``today``."""
-    found = []
-    if (case.status in ACCEPTANCE_RUNNING and case.acceptance_due_on
-            and case.acceptance_due_on < today):
-        found.append(("acceptance", case.acceptance_due_on))
-    if case.status in MEDIATION_RUNNING and case.mediation_due_on and case.mediation_due_on < today:
-        found.append(("mediation", case.mediation_due_on))
-    if (case.status in CONFIRMATION_RUNNING and case.confirmation_intended
-            and case.confirmation_due_on and case.confirmation_due_on < today):
-        found.append(("judicial_confirmation", case.confirmation_due_on))
-    return found
-
-
-def case_deadlines(case):
-    """The deadlines a case has had, each with the rule that produced it and whether it
-    is running now."""
-    found = []
-    if case.acceptance_due_on:
-        found.append({"deadline": "acceptance", "due_on": case.acceptance_due_on,
-                      "rule": case.acceptance_due_rule,
-                      "running": case.status in ACCEPTANCE_RUNNING})
-    if case.mediation_due_on or case.paused_on:
-        found.append({"deadline": "mediation", "due_on": case.mediation_due_on,
-                      "rule": case.mediation_due_rule + (
-                          f"; paused since {case.paused_on} with {case.paused_remaining} "
-                          "left" if case.paused_on else ""),
-                      "running": case.status in MEDIATION_RUNNING})
-    if case.confirmation_due_on:
-        found.append({"deadline": "judicial_confirmation", "due_on": case.confirmation_due_on,
-                      "rule": case.confirmation_due_rule,
-                      "running": case.status in CONFIRMATION_RUNNING})
-    return found
 
 
 # -- where a case belongs --------------------------------------------------------------------

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     ForeignKey,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -86,6 +88,22 @@ class MediationCase(Base):
     accepted_on: Mapped[date | None] = mapped_column(Date)
     # traffic disputes: when the parties received the accident liability finding
     liability_finding_on: Mapped[date | None] = mapped_column(Date)
+    # traffic: mediation by the traffic police or by the people's mediation committee; the
+    # document the police application follows (liability finding, accident certificate,
+    # review conclusion; a termination document when police mediation failed) and when
+    # the parties received it; the event that starts the police's period
+    traffic_procedure: Mapped[str | None] = mapped_column(String(24))
+    basis_document: Mapped[str | None] = mapped_column(String(24))
+    document_received_on: Mapped[date | None] = mapped_column(Date)
+    period_start_event: Mapped[str | None] = mapped_column(String(24))
+    period_start_on: Mapped[date | None] = mapped_column(Date)
+    # how each deadline was counted ({deadline: [segment, ...]}, see domain), so that a
+    # change of the working calendar counts it again
+    deadline_basis: Mapped[dict | None] = mapped_column(JSON)
+    # a step accepted on a provisional date that an officer must decide on
+    officer_review: Mapped[str | None] = mapped_column(Text)
+    # what follows a failure (the traffic police's termination document)
+    outcome_note: Mapped[str | None] = mapped_column(Text)
     # each deadline is kept with the rule that produced it (shown to the user)
     acceptance_due_on: Mapped[date | None] = mapped_column(Date)
     acceptance_due_rule: Mapped[str | None] = mapped_column(Text)
@@ -106,6 +124,11 @@ class MediationCase(Base):
     confirmation_due_on: Mapped[date | None] = mapped_column(Date)
     confirmation_due_rule: Mapped[str | None] = mapped_column(Text)
     confirmation_court: Mapped[str | None] = mapped_column(String(100))
+    # the court's decision on the application (法释〔2011〕5号 第六条)
+    court_decision_due_on: Mapped[date | None] = mapped_column(Date)
+    court_decision_due_rule: Mapped[str | None] = mapped_column(Text)
+    court_extended: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                 server_default=false())
     confirmed: Mapped[bool | None] = mapped_column(Boolean)
     declined_reason: Mapped[str | None] = mapped_column(Text)
     failure_reason: Mapped[str | None] = mapped_column(Text)
@@ -216,3 +239,14 @@ class KnownUnit(UnitColumns, Base):
     (fazhi_common.units): cases and organisations are checked against it."""
 
     __tablename__ = "known_unit"
+
+
+class CalendarState(Base):
+    """Each working calendar the stored deadlines were counted on (its fingerprint), the
+    latest last. A service that starts with a new calendar recomputes open deadlines."""
+
+    __tablename__ = "mediation_calendar_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -7,12 +7,13 @@ change in that same transaction. Personal data is encrypted on the way in and de
 """
 from collections import defaultdict
 from decimal import Decimal
+from types import SimpleNamespace
 
 from sqlalchemy import and_, func, or_, select
 
 from fazhi_common.contracts.api import mediation as api
 from fazhi_common.contracts.errors import Forbidden, NotFound, field_error
-from fazhi_common.contracts.roles import LINKED_DEPARTMENT_OFFICER, MEDIATOR
+from fazhi_common.contracts.roles import LINKED_DEPARTMENT_OFFICER, MEDIATOR, SYSTEM
 from fazhi_common.db import get_in_area, paginate
 from fazhi_common.division import COMMUNITY, COUNTY, TOWN, Division, InvalidDivision
 from fazhi_common.outbox import record_event
@@ -236,8 +237,12 @@ def receive_case(session, data, channel, cipher, scope, today, deadlines):
         referral = {"referrer_kind": data["referrer_kind"], "referrer_department": department,
                     "referrer_reference": data["referrer_reference"]}
     received_on = data.get("received_on") or today
-    domain.check_application_window(deadlines.rules(organisation.kind), organisation.kind,
-                                    data.get("liability_finding_on"), received_on, deadlines)
+    traffic = _traffic_fields(organisation.kind, data)
+    flagged = domain.check_application_window(
+        deadlines.rules_for(SimpleNamespace(mediation_kind=organisation.kind, **traffic)),
+        organisation.kind, traffic.get("basis_document") and {
+            "kind": traffic["basis_document"], "received_on": traffic["document_received_on"]},
+        received_on, deadlines)
     acceptance_due_on, acceptance_rule = deadlines.due(deadlines.acceptance, received_on)
     amount = data.get("amount_claimed")
     case = MediationCase(
@@ -246,7 +251,9 @@ def receive_case(session, data, channel, cipher, scope, today, deadlines):
         amount_claimed=None if amount is None else Decimal(str(round(amount, 2))),
         county_code=county, town_code=town, community_code=data["community_code"],
         status="received", received_on=received_on, extended=False, extensions=0,
-        overdue=False, liability_finding_on=data.get("liability_finding_on"),
+        overdue=False, liability_finding_on=data.get("liability_finding_on"), **traffic,
+        officer_review=flagged and f"application {flagged}",
+        deadline_basis={"acceptance": [domain._segment(received_on, deadlines.acceptance)]},
         acceptance_due_on=acceptance_due_on,
         acceptance_due_rule=f"decision to accept: {acceptance_rule}",
         parties=[CaseParty(role=p["role"], id_digest=cipher.digest(p.get("id_number")),
@@ -256,10 +263,28 @@ def receive_case(session, data, channel, cipher, scope, today, deadlines):
     session.add(case)
     session.flush()
     _record_step(session, case, "receive", None, "received", received_on, scope,
-                 f"{channel} from {referral.get('referrer_department') or 'a resident'}")
+                 f"{channel} from {referral.get('referrer_department') or 'a resident'}"
+                 + (f"; for an officer: {case.officer_review}" if flagged else ""))
     record_event(session, "mediation_case_received",
                  {**_case_event(case), "received_on": received_on})
     return case
+
+
+def _traffic_fields(kind, data):
+    """A traffic dispute goes to the traffic police's mediation or to people's mediation;
+    ``liability_finding_on`` (of older clients) names the police's liability finding."""
+    if kind != "traffic":
+        return {}
+    document, received = data.get("basis_document"), data.get("document_received_on")
+    if document is None and data.get("liability_finding_on"):
+        document, received = "liability_finding", data["liability_finding_on"]
+    if document and received is None:
+        raise field_error("document_received_on", "Give when the parties received it.")
+    procedure = data.get("traffic_procedure") or (
+        "police_mediation" if document and document != "termination_document"
+        else "people_mediation")
+    return {"traffic_procedure": procedure, "basis_document": document,
+            "document_received_on": received}
 
 
 def receive_grid_report(session, data, cipher, scope, today, deadlines):
@@ -308,7 +333,7 @@ def may_reveal(case, scope):
                                        case.mediator)
 
 
-def case_view(case, cipher, reveal, pausable=False):
+def case_view(case, cipher, reveal, pausable=False, deadlines=None):
     parties = [_decrypt_party(cipher, p, p.role) for p in case.parties]
     if not reveal:
         parties = [domain.masked_party(p) for p in parties]
@@ -317,7 +342,7 @@ def case_view(case, cipher, reveal, pausable=False):
     view.update(parties=parties, personal_data_masked=not reveal,
                 next_actions=domain.next_actions(case.status, bool(case.referrer_department),
                                                  pausable),
-                deadlines=domain.case_deadlines(case),
+                deadlines=domain.case_deadlines(case, deadlines),
                 amount_claimed=None if case.amount_claimed is None
                 else float(case.amount_claimed))
     return view
@@ -352,6 +377,8 @@ def take_step(session, case_id, action, data, deadlines, scope, today):
     for key, value in changes.items():
         setattr(case, key, value)
     note = data.get("reason") or data.get(STEP_NOTES.get(action, "note")) or data.get("note")
+    if changes.get("officer_review"):  # accepted on a provisional date: an officer decides
+        note = "; ".join(filter(None, (note, f"for an officer: {changes['officer_review']}")))
     _record_step(session, case, action, from_status, case.status, on, scope, note)
     _announce_step(session, case, action, on)
     return case
@@ -376,7 +403,20 @@ def _announce_step(session, case, action, on):
                      {**event, "outcome": case.result, "closed_on": on})
 
 
-def scan_overdue(session, today):
+def _deemed_not_settled(session, case, rules, due_on, today):
+    """Medical: past the period the mediation is deemed not settled (第三十八条)."""
+    changes = domain.deemed_not_settled(case, rules, due_on, today)
+    if not changes:
+        return
+    from_status = case.status
+    for key, value in changes.items():
+        setattr(case, key, value)
+    _record_step(session, case, "deemed_not_settled" if "status" in changes
+                 else "flag_for_officer", from_status, case.status, today, SYSTEM,
+                 changes.get("failure_reason") or changes["officer_review"])
+
+
+def scan_overdue(session, today, deadlines=None):
     """Raise one ``mediation_case_overdue`` per case, deadline and due date passed."""
     q = select(MediationCase).where(or_(
         and_(MediationCase.status.in_(domain.ACCEPTANCE_RUNNING),
@@ -385,12 +425,16 @@ def scan_overdue(session, today):
              MediationCase.mediation_due_on < today),
         and_(MediationCase.status.in_(domain.CONFIRMATION_RUNNING),
              MediationCase.confirmation_intended.is_(True),
-             MediationCase.confirmation_due_on < today))).order_by(MediationCase.id)
+             MediationCase.confirmation_due_on < today),
+        and_(MediationCase.status.in_(domain.COURT_DECISION_RUNNING),
+             MediationCase.court_decision_due_on < today))).order_by(MediationCase.id)
     raised = []
     for case in session.scalars(q):
         for deadline, due_on in domain.overdue_deadlines(case, today):
             if session.get(OverdueNotice, (case.id, deadline, due_on)) is not None:
                 continue
+            if deadline == "mediation" and deadlines is not None:
+                _deemed_not_settled(session, case, deadlines.rules_for(case), due_on, today)
             session.add(OverdueNotice(case_id=case.id, deadline=deadline, due_on=due_on,
                                       raised_on=today))
             case.overdue = True

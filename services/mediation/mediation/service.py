@@ -9,15 +9,21 @@ from fazhi_common import service as base
 from fazhi_common.contracts.api import mediation as api
 from fazhi_common.contracts.api import page_of
 from fazhi_common.contracts.errors import field_error
-from fazhi_common.contracts.roles import SYSTEM
+from fazhi_common.contracts.roles import EVERYONE, SYSTEM
 from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
 from fazhi_common.timer import timer
 from fazhi_common.units import RegistryReadThrough, reads_through
 from fazhi_common.validation import load
+from mediation import calendar_changes, referrals, statistics, tracking
 from mediation import operations as ops
-from mediation import referrals, statistics, tracking
-from mediation.dependencies import Cipher, DeadlineSettings, TransferCipher
+from mediation.dependencies import (
+    CalendarWatch,
+    Cipher,
+    DeadlineJobs,
+    DeadlineSettings,
+    TransferCipher,
+)
 
 ORGANISATION_PAGE = page_of(api.Organisation)()
 CASE_PAGE = page_of(api.Case)()
@@ -27,6 +33,8 @@ class MediationService(base.ServiceBase):
     name = "mediation"
     cipher = Cipher()
     deadlines = DeadlineSettings()
+    calendar_watch = CalendarWatch()
+    job_runner = DeadlineJobs()
     transfer = TransferCipher()
     # a unit registered a moment ago, its event still queued, is asked of the registry
     registry = RegistryReadThrough()
@@ -104,10 +112,11 @@ class MediationService(base.ServiceBase):
         reveal = ops.may_reveal(case, self.caller)
         if reveal:
             self._audit_reveal(session, "case", [case.id])
-        return api.Case().dump(ops.case_view(case, self.cipher, reveal, self._pausable(case)))
+        return api.Case().dump(ops.case_view(case, self.cipher, reveal, self._pausable(case),
+                                             self.deadlines))
 
     def _pausable(self, case):
-        return self.deadlines.rules(case.mediation_kind).pausable
+        return self.deadlines.rules_for(case).pausable
 
     @rpc(roles=api.CASE_READERS)
     def get_case(self, case_id):
@@ -122,7 +131,7 @@ class MediationService(base.ServiceBase):
             reveals = [ops.may_reveal(case, self.caller) for case in page["items"]]
             self._audit_reveal(session, "cases",
                                [c.id for c, r in zip(page["items"], reveals, strict=True) if r])
-            page["items"] = [ops.case_view(c, self.cipher, r, self._pausable(c))
+            page["items"] = [ops.case_view(c, self.cipher, r, self._pausable(c), self.deadlines)
                              for c, r in zip(page["items"], reveals, strict=True)]
             return CASE_PAGE.dump(page)
 
@@ -157,7 +166,7 @@ class MediationService(base.ServiceBase):
             return api.OverdueScanResult().dump(result)
 
     def _scan(self, session, today):
-        result = ops.scan_overdue(session, today)
+        result = ops.scan_overdue(session, today, self.deadlines)
         if result["raised"]:
             self.audit(session, "scan_overdue", today, api.OverdueScanResult().dump(result))
         return result
@@ -167,6 +176,28 @@ class MediationService(base.ServiceBase):
         """The timer acts as the platform itself (SYSTEM) and scans as of today."""
         with self.db.transaction() as session:
             self._scan(session, date.today())
+
+    @timer("CALENDAR_CHECK_SECONDS", 600, eager=True)
+    def check_working_calendar(self):
+        """At start and then periodically: a changed calendar (override file edited, a
+        package upgraded) queues the recompute of every open deadline."""
+        deadlines = self.calendar_watch.reload()
+        with self.db.transaction() as session:
+            job = calendar_changes.check_calendar(session, deadlines.calendar)
+            if job is not None:
+                self.audit(session, "working_calendar_changed", job.id,
+                           {"source": deadlines.calendar.source}, caller=SYSTEM)
+
+    @rpc(roles=EVERYONE)
+    def health(self):
+        """The base's report, and a warning when next year's holiday notice is missing."""
+        report = super().health()
+        warning = self.calendar_watch.notice_warning(date.today())
+        calendar = self.calendar_watch.deadlines.calendar
+        report["working_calendar"] = {"source": calendar.source,
+                                      "published_to": max(calendar.published_years),
+                                      "warning": warning}
+        return report
 
     # -- statistics ---------------------------------------------------------------------------
 

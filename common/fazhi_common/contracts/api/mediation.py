@@ -27,6 +27,9 @@ DISPUTE_CATEGORIES = tuple(vocabulary.DISPUTE_CATEGORIES)
 PARTY_ROLES = tuple(vocabulary.PARTY_ROLES)
 CASE_STATUSES = tuple(vocabulary.CASE_STATUSES)
 RESULTS = tuple(vocabulary.RESULTS)
+TRAFFIC_PROCEDURES = tuple(vocabulary.TRAFFIC_PROCEDURES)
+BASIS_DOCUMENTS = tuple(vocabulary.BASIS_DOCUMENTS)
+PERIOD_START_EVENTS = tuple(vocabulary.PERIOD_START_EVENTS)
 MAX_AMOUNT = 1e11  # yuan; a bound, so the column and the description agree
 
 Text = fields.String(validate=validate.Length(max=2000), allow_none=True)
@@ -134,8 +137,21 @@ class ApplicationIn(Schema):
         "description": "Leave out to go to the people's mediation committee serving the "
                        "community."})
     liability_finding_on = fields.Date(allow_none=True, metadata={
-        "description": "Traffic disputes: when the parties received the accident liability "
-                       "finding; the application must come within the window after it."})
+        "description": "Traffic disputes (older clients): when the parties received the "
+                       "accident liability finding; the same as basis_document "
+                       "liability_finding with document_received_on."})
+    traffic_procedure = one_of(TRAFFIC_PROCEDURES, allow_none=True, metadata={
+        "description": "Traffic disputes: police_mediation (by the traffic police: the "
+                       "parties jointly apply within 10 days of receiving the document, "
+                       "道路交通安全法实施条例 第九十四条, 道路交通事故处理程序规定 第八十六条) or "
+                       "people_mediation (the committee for traffic disputes: no window). "
+                       "Default: police_mediation when a police document is named."})
+    basis_document = one_of(BASIS_DOCUMENTS, allow_none=True, metadata={
+        "description": "Traffic: the document the application follows (liability finding "
+                       "认定书, accident certificate 事故证明, review conclusion 复核结论, or "
+                       "the termination document 调解终结书 of a failed police mediation)."})
+    document_received_on = fields.Date(allow_none=True, metadata={
+        "description": "When the parties received basis_document."})
 
 
 class ReferralIn(ApplicationIn):
@@ -164,9 +180,14 @@ class CaseReceipt(Schema):
 
 class Deadline(Schema):
     deadline = fields.String(metadata={"enum": ["acceptance", "mediation",
-                                                "judicial_confirmation"]})
+                                                "judicial_confirmation", "court_decision"]})
     due_on = fields.Date(allow_none=True)
     rule = fields.String(metadata={"description": "The rule and dates that produced it."})
+    citation = fields.String(allow_none=True, metadata={
+        "description": "The law and article the platform applies (docs/rules.md)."})
+    provisional = fields.Boolean(metadata={
+        "description": "The date reaches a year without a State Council holiday notice "
+                       "(the rule says why): a late step near it is flagged, not refused."})
     running = fields.Boolean()
 
 
@@ -190,6 +211,17 @@ class Case(Schema):
     received_on = fields.Date()
     accepted_on = fields.Date(allow_none=True)
     liability_finding_on = fields.Date(allow_none=True)
+    traffic_procedure = fields.String(allow_none=True)
+    basis_document = fields.String(allow_none=True)
+    document_received_on = fields.Date(allow_none=True)
+    period_start_event = fields.String(allow_none=True)
+    period_start_on = fields.Date(allow_none=True)
+    court_decision_due_on = fields.Date(allow_none=True)
+    court_extended = fields.Boolean()
+    officer_review = fields.String(allow_none=True, metadata={
+        "description": "A step accepted on a provisional date, for an officer's decision."})
+    outcome_note = fields.String(allow_none=True, metadata={
+        "description": "What follows a failure (the traffic police's termination document)."})
     acceptance_due_on = fields.Date(allow_none=True)
     mediation_due_on = fields.Date(allow_none=True, metadata={
         "description": "None while an appraisal pauses the period."})
@@ -283,11 +315,21 @@ class AgreementIn(StepIn):
 class ConfirmationRequestIn(StepIn):
     court = fields.String(required=True, validate=validate.Length(min=1, max=100),
                           metadata={"description": "Department of the competent court."})
+    court_accepted_on = fields.Date(allow_none=True, metadata={
+        "description": "When the court accepted the application (its 15 days run from "
+                       "then; default: the step's date)."})
+
+
+class AcceptIn(StepIn):
+    period_start_event = one_of(PERIOD_START_EVENTS, allow_none=True, metadata={
+        "description": "Traffic police mediation: the event its 10 days run from "
+                       "(道路交通安全法实施条例 第九十四条)."})
+    period_start_on = fields.Date(allow_none=True)
 
 
 # action -> its request body; the gateway exposes POST /cases/<id>/<action-with-dashes>
 ACTIONS = {
-    "accept": StepIn,
+    "accept": AcceptIn,
     "decline": ReasonIn,
     "assign_mediator": AssignMediatorIn,
     "extend": ExtensionIn,
@@ -296,6 +338,7 @@ ACTIONS = {
     "record_agreement": AgreementIn,
     "record_failure": ReasonIn,
     "request_confirmation": ConfirmationRequestIn,
+    "extend_court_decision": ReasonIn,
     "confirm": StepIn,
     "refuse_confirmation": ReasonIn,
     "resume_mediation": ReasonIn,

@@ -6,9 +6,10 @@ carry (for example ``court-330110`` or ``justice-330110001``).
 from marshmallow import Schema, fields, validate
 
 from fazhi_common.contracts import vocabulary
-from fazhi_common.contracts.events import AreaPayload, EventContract
+from fazhi_common.contracts.events import AreaPayload, EventContract, JobFinished
 
 MEDIATION_KINDS = tuple(vocabulary.MEDIATION_KINDS)
+DEADLINES = tuple(vocabulary.CASE_DEADLINES)
 
 
 class CaseEvent(AreaPayload):
@@ -50,13 +51,22 @@ class CaseReturned(CaseEvent):
 
 class CaseOverdue(CaseEvent):
     """A deadline passed: ``deadline`` is acceptance (a received case never decided),
-    mediation, or judicial_confirmation (only where the parties said they would apply)."""
+    mediation, judicial_confirmation (only where the parties said they would apply) or
+    court_decision (the court's 15 days, +10 with approval, 法释〔2011〕5号 第六条)."""
 
-    deadline = fields.String(required=True, validate=validate.OneOf(
-        tuple(vocabulary.CASE_DEADLINES)))
+    deadline = fields.String(required=True, validate=validate.OneOf(DEADLINES))
     due_on = fields.Date(required=True)
     # the justice office supervising the receiving organisation's area
     supervising_department = fields.String(required=True)
+
+
+class DeadlineRecomputed(CaseEvent):
+    """The working calendar changed (an override edited, a notice published) and one of
+    the case's open deadlines moved."""
+
+    deadline = fields.String(required=True, validate=validate.OneOf(DEADLINES))
+    previous_due_on = fields.Date(required=True)
+    due_on = fields.Date(required=True)
 
 
 class ConfirmationDecided(CaseEvent):
@@ -114,4 +124,7 @@ CONTRACTS = [
                   ("evaluation", "notifications", "registry")),
     EventContract("mediation_legal_aid_requested", "mediation", LegalAidRequested,
                   ("legalservices",)),
+    EventContract("mediation_deadline_recomputed", "mediation", DeadlineRecomputed,
+                  _NOTIFIED),
+    EventContract("mediation_job_finished", "mediation", JobFinished, _NOTIFIED),
 ]

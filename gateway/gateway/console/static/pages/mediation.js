@@ -22,7 +22,13 @@ const STEP_FIELDS = {
   request_confirmation: [['court', '受理确认的法院（部门标识）', { required: true }]],
   refuse_confirmation: [['reason', '驳回理由', { required: true }]],
   resume_mediation: [['reason', '恢复调解的理由', { required: true }]],
+  extend_court_decision: [['reason', '延长理由（院长批准）', { required: true }]],
 };
+// each deadline with the law it applies; a provisional date waits for the holiday notice
+const deadlineRows = (c) => c.deadlines.map((d) => ({
+  name: label(d.deadline, 'case_deadlines'), due: fmt(d.due_on),
+  citation: fmt(d.citation), note: d.provisional ? '暂定（当年放假通知未发布）' : (d.running ? '计时中' : ''),
+}));
 const caseLink = (c) => h('a', { href: `#/mediation/case/${c.id}`, 'data-case': c.id }, `#${c.id}`);
 const partiesText = (c) => c.parties.map((p) => `${label(p.role, 'party_roles')}：${p.name}${p.phone ? ` ${p.phone}` : ''}${p.id_number ? ` ${p.id_number}` : ''}`).join('；');
 
@@ -97,7 +103,10 @@ async function casePage(session, id) {
   return h('div', { id: 'case-page', 'data-status': c.status },
     h('h1', null, `调解案件 #${c.id}`), h('p', null, h('a', { href: '#/mediation' }, '← 返回案件列表')),
     c.personal_data_masked ? h('p', { class: 'notice' }, '当事人个人信息已按规定遮蔽。') : null,
+    c.officer_review ? h('p', { class: 'notice', id: 'officer-review' }, `待人工审定：${c.officer_review}`) : null,
     section('案件信息', table([['k', '项目'], ['v', '内容']], facts.map(([k, v]) => ({ k, v })))),
+    h('div', { id: 'deadlines' }, section('期限与依据', table([['name', '期限'], ['due', '截止日'], ['citation', '法律依据'], ['note', '']],
+      deadlineRows(c)))),
     section('下一步', steps),
     section('办理经过', h('ol', { class: 'timeline', id: 'timeline' }, timeline.steps.map((s) => h('li', null,
       h('strong', null, label(s.action, 'case_actions')), ` ${s.on} · ${label(s.from_status || '', 'case_statuses')} → ${label(s.to_status, 'case_statuses')} · ${s.actor}（${label(s.actor_role, 'roles')}）`,
