@@ -253,8 +253,8 @@ def test_every_operation_as_the_document_says(seeded, gateway, rpc_calls):
             counts[expected] += 1
             counts["2xx answers"] += 200 <= status < 300
             if _failure(expected, status, answer, account.role):
-                failures.append((expected, method.upper(), url, account.role, account.scope,
-                                 status, answer.get("code"), answer.get("fields")))
+                failures.append((f"expected {expected}", method.upper(), url, account.role,
+                                 account.scope, status, answer.get("code"), answer.get("fields")))
             elif (expected != "role" and status != 403 and not path.startswith(GATEWAY_ONLY)
                   and len(rpc_calls) == before):
                 failures.append(("stopped at the gateway", method.upper(), url, account.role))
