@@ -39,8 +39,8 @@ def main():
     parser.add_argument("--seconds", type=float, default=5)
     args = parser.parse_args()
 
+    from fazhi_common.contracts.roles import Identity
     from fazhi_common.identity import (
-        Identity,
         keygen,
         sign_identity,
         signing_key,

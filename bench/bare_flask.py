@@ -15,7 +15,7 @@ from flask import Flask, abort, jsonify  # noqa: E402
 from sqlalchemy import create_engine  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
-from fazhi_common.api import registry as api  # noqa: E402
+from fazhi_common.contracts.api import registry as api  # noqa: E402
 from registry.models import Community  # noqa: E402
 
 app = Flask(__name__)

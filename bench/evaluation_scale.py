@@ -61,8 +61,8 @@ from evaluation.models import CommunityFact, Evidence, Result, Scheme  # noqa: E
 from fazhi_common import jobs  # noqa: E402
 from fazhi_common.bulk import insert_rows  # noqa: E402
 from fazhi_common.clock import utcnow  # noqa: E402
+from fazhi_common.contracts.roles import SYSTEM  # noqa: E402
 from fazhi_common.division import COMMUNITY, Division  # noqa: E402
-from fazhi_common.identity import SYSTEM  # noqa: E402
 from fazhi_common.migrate import upgrade  # noqa: E402
 from fazhi_common.serve import tune_collector  # noqa: E402
 from gateway import xlsx  # noqa: E402

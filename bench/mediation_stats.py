@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "common"), str(ROOT / "services" / "mediation")]
 
-from fazhi_common.identity import SYSTEM  # noqa: E402
+from fazhi_common.contracts.roles import SYSTEM  # noqa: E402
 from fazhi_common.migrate import _alembic_config, upgrade  # noqa: E402
 from mediation import statistics as stats  # noqa: E402
 

@@ -114,7 +114,7 @@ def main():
     args = parser.parse_args()
 
     sys.path[:0] = [str(ROOT / "common"), str(ROOT / "services/notifications")]
-    from fazhi_common.api.notifications import EVENT_KINDS
+    from fazhi_common.contracts.api.notifications import EVENT_KINDS
     from fazhi_common.db import make_engine
     from fazhi_common.migrate import upgrade
     from fazhi_common.outbox import OutboxRelay

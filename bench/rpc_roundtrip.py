@@ -40,7 +40,8 @@ def serve_nameko(amqp_uri, public_key):
     eventlet.monkey_patch()
     from nameko.runners import ServiceRunner
 
-    from fazhi_common.identity import EVERYONE, Caller, rpc
+    from fazhi_common.contracts.roles import EVERYONE
+    from fazhi_common.identity import Caller, rpc
 
     class EchoService:
         name = "bench_echo"
@@ -159,11 +160,10 @@ def main():
 
     from benchlib import rabbit_vhost
 
+    from fazhi_common.contracts.roles import PLATFORM_ADMIN, Identity
     from fazhi_common.identity import (
         CONTEXT_KEY,
-        PLATFORM_ADMIN,
         REQUEST_ID_KEY,
-        Identity,
         keygen,
         sign_identity,
         signing_key,

@@ -40,7 +40,7 @@ ensure_venv() {
   mkdir -p "$ROOT/var/log"
   "$PY" -m pip install -q -r "$ROOT/requirements-dev.txt" >"$ROOT/var/log/pip.log" 2>&1 ||
     die "pip install failed: see var/log/pip.log"
-  local editable=(-e "$ROOT/common" -e "$ROOT/gateway" -e "$ROOT/console")
+  local editable=(-e "$ROOT/common" -e "$ROOT/gateway")
   for svc in "$ROOT"/services/*/; do
     [ -f "$svc/pyproject.toml" ] && editable+=(-e "$svc")
   done

@@ -40,7 +40,7 @@ def queued_events(amqp_uri, source, event_type, consumer, timeout=5.0, expect=1,
 
 def resident_number(serial, born="19900307"):
     """A valid 18-character resident ID number (GB 11643), different for each serial."""
-    from fazhi_common.resident_id import check_character
+    from fazhi_common.contracts.resident_id import check_character
 
     first17 = f"330106{born}{serial % 1000:03d}"
     return first17 + check_character(first17)

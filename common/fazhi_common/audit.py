@@ -25,9 +25,13 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import JSON, Boolean, Integer, String, func, select, text
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from fazhi_common.clock import UtcDateTime, utcnow
+from fazhi_common.config import load_config
+from fazhi_common.db import make_engine
+from fazhi_common.identity import signing_key
 from fazhi_common.tables import CommonBase
 
 GENESIS = "0" * 64
@@ -159,8 +163,6 @@ def verify_against(session, checkpoint):
 
 
 def signing_key_from(config):
-    from fazhi_common.identity import signing_key
-
     encoded = config.get("AUDIT_SIGNING_KEY")
     return signing_key(encoded) if encoded else None
 
@@ -172,11 +174,6 @@ def main(argv=None):
                 against a signed checkpoint (truncation, a rewritten chain)
     checkpoint  print a signed checkpoint of the chain's head (AUDIT_SIGNING_KEY)
     """
-    from sqlalchemy.exc import OperationalError, ProgrammingError
-
-    from fazhi_common.config import load_config
-    from fazhi_common.db import make_engine
-
     parser = argparse.ArgumentParser(prog="fazhi-audit", description=main.__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["verify", "checkpoint"])

@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, create_engine, event, func, inspect, make_url,
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
-from fazhi_common.errors import Unavailable
+from fazhi_common.contracts.errors import NotFound, Unavailable
 from fazhi_common.outbox import OutboxRelay
 
 PG_CONNECT_ARGS = {"connect_timeout": 10, "keepalives": 1, "keepalives_idle": 30,
@@ -99,6 +99,23 @@ def make_engine(url, **kwargs):
         defaults = {k: v for k, v in PG_CONNECT_ARGS.items() if k not in in_url}
         kwargs["connect_args"] = {**defaults, **kwargs.get("connect_args", {})}
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def community_code_of(row):
+    return row.community_code
+
+
+def get_in_area(session, model, key, what, scope, code_of=community_code_of, visible=None):
+    """The row ``key`` of ``model`` if the caller may see it, else 404 naming ``what``.
+
+    A row outside the caller's area reads as absent (ids of other areas do not leak):
+    ``scope.covers(code_of(row))`` decides, or ``visible(row)`` where a service has a wider
+    rule (a referrer sees the cases it referred, wherever they went).
+    """
+    row = session.get(model, key)
+    if row is None or not (visible(row) if visible else scope.covers(code_of(row))):
+        raise NotFound(f"No {what} {key} is registered.")
+    return row
 
 
 def paginate(session, query, page, per_page):

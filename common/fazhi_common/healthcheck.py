@@ -16,7 +16,10 @@ import os
 import sys
 import urllib.request
 
+from sqlalchemy import pool, text
+
 from fazhi_common.config import load_config
+from fazhi_common.db import make_engine
 
 CHECKS = ("database", "broker", "consumers")
 
@@ -29,10 +32,6 @@ def check_http(url, timeout):
 
 
 def check_database(url, timeout):
-    from sqlalchemy import pool, text
-
-    from fazhi_common.db import make_engine
-
     connect_args = {"connect_timeout": int(timeout)} if url.startswith("postgresql") else {}
     engine = make_engine(url, poolclass=pool.NullPool, **(
         {"connect_args": connect_args} if connect_args else {}))

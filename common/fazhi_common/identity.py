@@ -22,15 +22,14 @@ proved nothing, and it serves only to correlate logs.
 
 ``python -m fazhi_common.identity keygen`` prints a new key pair.
 
-Areas are division codes (``fazhi_common.division``): a province, city, county, town or
-community. An identity sees a unit when the unit's code lies under its area; a
-platform-wide identity has no area. ``Identity.in_area`` narrows a query to the area.
+The roles and the ``Identity`` value are contracts (``fazhi_common.contracts.roles``); this
+module is the machinery that signs, verifies and admits them.
 """
 import base64
 import json
 import sys
 import time
-from dataclasses import dataclass, fields
+from dataclasses import fields
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -40,80 +39,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from nameko.extensions import DependencyProvider, SharedExtension
 
-from fazhi_common.division import Division, InvalidDivision, parse
-from fazhi_common.errors import FazhiError, Forbidden, Unauthenticated
-from fazhi_common.messaging import QuorumRpc
+from fazhi_common.contracts.errors import FazhiError, Unauthenticated
+from fazhi_common.contracts.roles import ROLES, STAFF, SYSTEM, Identity
+from fazhi_common.rpc import QuorumRpc
 
 CONTEXT_KEY = "fazhi_identity"
 REQUEST_ID_KEY = "fazhi_request_id"  # context data beside the identity; not signed
 MAX_AGE_SECONDS = 300
 
-# Roles (issue: security). Named sets below are what each contract admits.
-PLATFORM_ADMIN = "platform_admin"
-CIVIL_AFFAIRS_OFFICER = "civil_affairs_officer"
-JUSTICE_OFFICER = "justice_officer"
-EVALUATOR = "evaluator"
-INSPECTOR = "inspector"
-MEDIATOR = "mediator"
-LINKED_DEPARTMENT_OFFICER = "linked_department_officer"
-VIEWER = "viewer"
-RESIDENT = "resident"
-ROLES = (PLATFORM_ADMIN, CIVIL_AFFAIRS_OFFICER, JUSTICE_OFFICER, EVALUATOR, INSPECTOR,
-         MEDIATOR, LINKED_DEPARTMENT_OFFICER, VIEWER, RESIDENT)
-STAFF = frozenset(ROLES) - {RESIDENT}
-EVERYONE = frozenset(ROLES)
-
-
-@dataclass(frozen=True)
-class Identity:
-    subject: str
-    role: str
-    department: str = ""
-    area: Division | None = None
-
-    def __post_init__(self):
-        # parsed once here; the gateway validates areas, so a malformed one is refused
-        try:
-            object.__setattr__(self, "area", parse(self.area))
-        except InvalidDivision:
-            raise Unauthenticated("The caller's area is not a division code.") from None
-
-    @property
-    def prefix(self):
-        """The code prefix of this identity's area; "" for a platform-wide identity."""
-        return self.area.prefix if self.area else ""
-
-    def prefix_at(self, level):
-        """The prefix of the area widened to ``level`` (a town officer's county: its county)."""
-        return self.area.widened_to(level).prefix if self.area else ""
-
-    def covers(self, code, level=None):
-        """True if the unit ``code`` lies within this identity's area (widened to ``level``)."""
-        if self.area is None:
-            return code is not None
-        return (self.area.widened_to(level) if level else self.area).covers(code)
-
-    def in_area(self, query, column, level=None):
-        """``query`` narrowed to rows whose ``column`` (a division code) lies in the area.
-
-        ``level`` widens the area first: rows kept per county are scoped by the caller's
-        county (``level=COUNTY``), so a town officer sees its county's rows.
-        """
-        prefix = self.prefix_at(level) if level else self.prefix
-        return query.where(column.startswith(prefix)) if prefix else query
-
-    def require_role(self, roles):
-        if self.role not in roles:
-            raise Forbidden(f"The role {self.role} may not do this.", {"role": [self.role]})
-
-    def require_area(self, code, field="code"):
-        """Refuse a write to a unit outside the caller's area (403 names the field)."""
-        if not self.covers(code):
-            raise Forbidden(f"{code} lies outside your area {self.area}.",
-                            {field: ["outside your area"]})
-
-
-SYSTEM = Identity(subject="system", role=PLATFORM_ADMIN, department="platform")
 
 
 def _b64(data):

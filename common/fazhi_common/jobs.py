@@ -41,8 +41,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fazhi_common.clock import UtcDateTime, utcnow
+from fazhi_common.contracts.errors import NotFound
 from fazhi_common.db import Database
-from fazhi_common.errors import NotFound
 from fazhi_common.outbox import record_event
 from fazhi_common.tables import CommonBase
 

@@ -26,9 +26,9 @@ from nameko.events import get_event_exchange
 from sqlalchemy import JSON, Integer, String, Text, cast, select, text, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fazhi_common import events
 from fazhi_common.bulk import insert_for, insert_rows
 from fazhi_common.clock import UtcDateTime, utcnow
+from fazhi_common.contracts import events
 from fazhi_common.messaging import dead_letter_queue, event_queue
 from fazhi_common.tables import CommonBase
 

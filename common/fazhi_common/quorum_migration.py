@@ -26,7 +26,7 @@ import amqp
 from amqp.exceptions import NotFound, PreconditionFailed
 from kombu import Connection, Queue
 
-from fazhi_common import events
+from fazhi_common.contracts import events
 from fazhi_common.messaging import dead_letter_queue, event_queue, rpc_queue
 
 SUFFIX = ".migrating"

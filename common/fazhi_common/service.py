@@ -16,10 +16,11 @@ from sqlalchemy import func, select, text
 
 from fazhi_common.audit import append_audit, make_checkpoint, signing_key_from
 from fazhi_common.config import check_secrets
+from fazhi_common.contracts.events.audit import checkpoint_event
+from fazhi_common.contracts.roles import EVERYONE
 from fazhi_common.db import Database
-from fazhi_common.events.audit import checkpoint_event
-from fazhi_common.identity import EVERYONE, Caller, rpc
-from fazhi_common.outbox import OutboxEvent, record_event
+from fazhi_common.identity import Caller, rpc
+from fazhi_common.outbox import OutboxEvent, claim_event, claim_events, record_event
 from fazhi_common.timer import timer
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,21 @@ class ServiceBase:
             details = {k: v for k, v in details.items() if k not in self.audit_omits}
         append_audit(session, caller or self.caller, f"{self.name}.{action}", subject,
                      details, authority=authority)
+
+    def handle_once(self, envelope, handler, work):
+        """Claim ``envelope`` for ``handler`` and do ``work(session)`` in the same
+        transaction: the work is done once per event, however often the event arrives.
+        Answers what ``work`` answers (None for an event handled before)."""
+        with self.db.transaction() as session:
+            if claim_event(session, envelope, handler):
+                return work(session)
+        return None
+
+    def handle_batch_once(self, envelopes, handler, work):
+        """Claim a batch of events in one statement and do ``work(session, fresh)`` with
+        those not handled before, in the same transaction."""
+        with self.db.transaction() as session:
+            work(session, claim_events(session, envelopes, handler))
 
     @rpc(roles=EVERYONE)
     def health(self):

@@ -23,8 +23,8 @@ from sqlalchemy import Boolean, Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fazhi_common.clock import UtcDateTime
+from fazhi_common.contracts.errors import ValidationFailed
 from fazhi_common.division import COMMUNITY, COUNTY, TOWN, Division
-from fazhi_common.errors import ValidationFailed
 
 # the registry's events the read model follows
 EVENTS = ("county_registered", "town_registered", "community_registered",

@@ -1,7 +1,7 @@
 """Marshmallow at the service boundary: load or raise ``ValidationFailed``."""
 from marshmallow import ValidationError
 
-from fazhi_common.errors import ValidationFailed
+from fazhi_common.contracts.errors import ValidationFailed
 
 
 def control_character_errors(data):

@@ -87,7 +87,7 @@ def gateway_permissions():
 
 def all_permissions(prefix="fazhi-"):
     """``{user: (configure, write, read)}`` for every service and the gateway."""
-    from fazhi_common.events import CONTRACTS
+    from fazhi_common.contracts.events import CONTRACTS
 
     contracts = list(CONTRACTS.values())
     table = {f"{prefix}{s}": service_permissions(s, contracts) for s in SERVICES}

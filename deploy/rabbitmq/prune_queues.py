@@ -26,7 +26,7 @@ EVENT_QUEUE_PREFIX = "evt-"
 
 def declared_queue_names():
     """Every event queue the current contracts have publishers declare."""
-    from fazhi_common.events import CONTRACTS
+    from fazhi_common.contracts.events import CONTRACTS
     from fazhi_common.messaging import event_queue_name
 
     return {event_queue_name(c.source, c.type, consumer)

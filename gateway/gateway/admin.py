@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from fazhi_common.config import load_config
+from fazhi_common.contracts.roles import ROLES
 from fazhi_common.db import make_engine
-from fazhi_common.identity import ROLES
 from gateway.app import DEFAULT_CONFIG
 from gateway.auth import hash_password
 from gateway.models import UserAccount

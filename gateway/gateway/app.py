@@ -1,20 +1,23 @@
 """The gateway's app factory."""
+import hashlib
+import json
 import logging
 from pathlib import Path
 
-from flask import Flask, jsonify, redirect
+from flask import Flask, Response, jsonify, redirect, request
 from sqlalchemy.orm import sessionmaker
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from fazhi_common.api import MAX_INT
 from fazhi_common.config import check_secrets, load_config
+from fazhi_common.contracts import vocabulary
+from fazhi_common.contracts.api import MAX_INT
 from fazhi_common.db import make_engine
 from fazhi_common.identity import signing_key
-from fazhi_console import bp as console_bp
 from gateway import health, security
 from gateway.auth import RecentChecks, TokenIssuer
 from gateway.blueprints import all_blueprints
+from gateway.console import bp as console_bp
 from gateway.errors import register_error_handlers
 from gateway.openapi import build_spec, documented
 from gateway.rpc import RpcPool
@@ -22,6 +25,26 @@ from gateway.rpc import RpcPool
 log = logging.getLogger(__name__)
 GATEWAY_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = GATEWAY_DIR / "config.yml"
+
+
+class Vocabulary:
+    """``fazhi_common.contracts.vocabulary`` as one cacheable JSON document with an ETag:
+    it changes only with a release, so a client asks again with If-None-Match and gets 304."""
+
+    def __init__(self):
+        self.body = json.dumps(vocabulary.VOCABULARY, ensure_ascii=False,
+                               separators=(",", ":")).encode()
+        self.etag = hashlib.sha256(self.body).hexdigest()[:32]
+
+    def response(self):
+        if self.etag in request.if_none_match:
+            answer = Response(status=304)
+        else:
+            answer = Response(self.body, mimetype="application/json")
+        answer.set_etag(self.etag)
+        answer.cache_control.public = True
+        answer.cache_control.max_age = 300
+        return answer
 
 
 class BoundedInt(IntegerConverter):
@@ -74,6 +97,14 @@ def create_app(config=None):
     @documented("This OpenAPI description", public=True, tag="meta")
     def openapi():
         return jsonify(app.extensions["openapi"])
+
+    vocabulary = Vocabulary()
+
+    @app.get("/api/v1/vocabulary")
+    @documented("Every enumeration with its Chinese label (codes stay machine-readable)",
+                public=True, tag="meta")
+    def vocabulary_view():
+        return vocabulary.response()
 
     @app.get("/health/live")
     @documented("Liveness: the gateway process answers", public=True, tag="meta")

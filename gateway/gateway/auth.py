@@ -31,8 +31,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
 from fazhi_common.clock import utcnow
-from fazhi_common.errors import Unauthenticated
-from fazhi_common.identity import MAX_AGE_SECONDS, Identity
+from fazhi_common.contracts.errors import Unauthenticated
+from fazhi_common.contracts.roles import Identity
+from fazhi_common.identity import MAX_AGE_SECONDS
 from gateway.models import ApiKey, RevokedToken, UserAccount
 
 hasher = PasswordHasher()

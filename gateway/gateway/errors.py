@@ -8,23 +8,43 @@ caller can quote.
 import logging
 import uuid
 
-from flask import jsonify
+from flask import current_app, has_request_context, jsonify, request
 from marshmallow import ValidationError
 from nameko.exceptions import RemoteError
 from werkzeug.exceptions import HTTPException
 
-from fazhi_common.errors import FazhiError
+from fazhi_common.contracts import messages
+from fazhi_common.contracts.errors import FazhiError
 from gateway.rpc import ServiceUnavailable
 from gateway.security import TooManyRequests
 
 log = logging.getLogger(__name__)
 
 
+def chinese():
+    """Whether the caller reads Chinese: as its Accept-Language says; without one, the
+    console and the public endpoints (people) do, other API clients get the original texts."""
+    if not has_request_context():
+        return False
+    best = request.accept_languages.best_match(("zh-CN", "zh", "en"))
+    if best:
+        return best != "en"
+    view = current_app.view_functions.get(request.endpoint)
+    return request.path.startswith("/console") or bool(
+        getattr(view, "openapi", {}).get("public"))
+
+
 def problem(status, code, title, detail=None, fields=None, headers=None):
+    detail, fields = detail or title, fields or {}
+    language = "en"
+    if chinese():
+        language = "zh-CN"
+        title = messages.TITLES.get(code, messages.translate(title))
+        detail, fields = messages.translate(detail), messages.translate_fields(fields)
     body = {"type": f"https://fazhi.example/problems/{code}", "title": title,
-            "status": status, "code": code, "detail": detail or title,
-            "fields": fields or {}}
+            "status": status, "code": code, "detail": detail, "fields": fields}
     response = jsonify(body)
+    response.headers["Content-Language"] = language
     response.status_code = status
     response.mimetype = "application/problem+json"
     for key, value in (headers or {}).items():

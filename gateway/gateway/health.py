@@ -3,7 +3,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from marshmallow import Schema, fields
 
-from fazhi_common.identity import CONTEXT_KEY, VIEWER, Identity, sign_identity
+from fazhi_common.contracts.roles import VIEWER, Identity
+from fazhi_common.identity import CONTEXT_KEY, sign_identity
 from gateway.rpc import ServiceUnavailable
 
 ALL_SERVICES = ("registry", "evaluation", "mediation", "notifications")

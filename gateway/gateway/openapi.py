@@ -8,8 +8,8 @@ import re
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from fazhi_common.api import ErrorSchema
-from fazhi_common.identity import STAFF
+from fazhi_common.contracts.api import ErrorSchema
+from fazhi_common.contracts.roles import STAFF
 
 ERROR_RESPONSES = {
     "401": "Not authenticated", "403": "Not allowed", "404": "Not found",

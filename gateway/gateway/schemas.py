@@ -1,8 +1,8 @@
 """Request and response schemas of the gateway's own endpoints (accounts and keys)."""
 from marshmallow import Schema, fields, validate
 
-from fazhi_common.api import code_field
-from fazhi_common.identity import ROLES
+from fazhi_common.contracts.api import code_field
+from fazhi_common.contracts.roles import ROLES
 
 Role = fields.String(required=True, validate=validate.OneOf(ROLES))
 

@@ -17,8 +17,9 @@ from contextlib import contextmanager
 from flask import current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from fazhi_common.errors import Forbidden, Unauthenticated
-from fazhi_common.identity import CONTEXT_KEY, REQUEST_ID_KEY, RESIDENT, Identity, sign_identity
+from fazhi_common.contracts.errors import Forbidden, Unauthenticated
+from fazhi_common.contracts.roles import RESIDENT, Identity
+from fazhi_common.identity import CONTEXT_KEY, REQUEST_ID_KEY, sign_identity
 from gateway.auth import Checked, authenticate_api_key, authenticate_token
 
 SESSION_COOKIE = "fazhi_session"

@@ -3,7 +3,7 @@ import json
 
 from flask import current_app, g, jsonify, request
 
-from fazhi_common.errors import ValidationFailed
+from fazhi_common.contracts.errors import ValidationFailed
 from fazhi_common.validation import load
 
 

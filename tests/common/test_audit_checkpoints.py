@@ -18,8 +18,9 @@ from fazhi_common.audit import (
     verify_against,
     verify_chain,
 )
+from fazhi_common.contracts.roles import SYSTEM
 from fazhi_common.db import make_engine, writer
-from fazhi_common.identity import SYSTEM, keygen, signing_key
+from fazhi_common.identity import keygen, signing_key
 from tests.helpers import queued_events
 
 PRIVATE, PUBLIC = keygen()

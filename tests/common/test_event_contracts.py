@@ -10,7 +10,7 @@ import inspect
 
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 
-from fazhi_common.events import CONTRACTS
+from fazhi_common.contracts.events import CONTRACTS
 from fazhi_common.messaging import ReliableEventHandler
 from tests.helpers import SERVICES, service_class
 
@@ -47,7 +47,7 @@ def test_the_check_sees_a_planted_mismatch(monkeypatch):
     """The comparison above can fail: a contract naming one more subscriber shows."""
     from dataclasses import replace
 
-    import fazhi_common.events as events
+    import fazhi_common.contracts.events as events
 
     contract = CONTRACTS["election_due"]
     monkeypatch.setitem(events.CONTRACTS, "election_due",

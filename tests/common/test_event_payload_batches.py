@@ -5,9 +5,14 @@ from datetime import date
 import pytest
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validates_schema
 
-from fazhi_common import events
-from fazhi_common.errors import ValidationFailed
-from fazhi_common.events import EventContract, area_of, serialise_payload, serialise_payloads
+from fazhi_common.contracts import events
+from fazhi_common.contracts.errors import ValidationFailed
+from fazhi_common.contracts.events import (
+    EventContract,
+    area_of,
+    serialise_payload,
+    serialise_payloads,
+)
 
 SCORE = "evaluation_score_changed"
 

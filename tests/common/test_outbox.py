@@ -58,7 +58,7 @@ def test_rolled_back_change_announces_nothing(registry_db):
 
 
 def test_invalid_payload_fails_the_transaction(registry_db):
-    from fazhi_common.errors import ValidationFailed
+    from fazhi_common.contracts.errors import ValidationFailed
 
     with registry_db() as session, pytest.raises(ValidationFailed):
         record_event(session, "county_registered", {"county_code": "33", "name": "x"})

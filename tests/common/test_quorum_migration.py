@@ -16,8 +16,8 @@ from sqlalchemy.orm import sessionmaker
 
 from evaluation.models import CommunityFact
 from evaluation.service import EvaluationService
+from fazhi_common.contracts.events import serialise_payload
 from fazhi_common.db import make_engine, writer
-from fazhi_common.events import serialise_payload
 from fazhi_common.messaging import DEAD_LETTER_QUEUE, event_queue_name
 from fazhi_common.outbox import record_event
 from fazhi_common.quorum_migration import MigrationRefused, migrate, owned_queues

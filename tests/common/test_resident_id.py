@@ -1,7 +1,7 @@
 """GB 11643 resident ID numbers: the check character, the birth date, the shape."""
 import pytest
 
-from fazhi_common import resident_id
+from fazhi_common.contracts import resident_id
 
 # numbers published as examples of the standard's computation
 VALID = ("11010519491231002X", "440524188001010014", "110101199003074477")

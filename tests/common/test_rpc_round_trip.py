@@ -12,18 +12,11 @@ from kombu import Connection, Queue
 from nameko.exceptions import IncorrectSignature, RemoteError
 from nameko.rpc import get_rpc_exchange
 
-from fazhi_common.errors import Unauthenticated
-from fazhi_common.identity import (
-    CONTEXT_KEY,
-    EVERYONE,
-    VIEWER,
-    Caller,
-    Identity,
-    rpc,
-    sign_identity,
-    signing_key,
-)
-from fazhi_common.messaging import RpcReplies, broker_spoke
+from fazhi_common.contracts.errors import Unauthenticated
+from fazhi_common.contracts.roles import EVERYONE, VIEWER, Identity
+from fazhi_common.identity import CONTEXT_KEY, Caller, rpc, sign_identity, signing_key
+from fazhi_common.messaging import broker_spoke
+from fazhi_common.rpc import RpcReplies
 from gateway.rpc import RpcPool, ServiceUnavailable
 from tests.conftest import SIGNING_KEY, VERIFY_KEY
 from tests.helpers import wait_until

@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import DeclarativeBase, Session
 
+from fazhi_common.contracts.errors import ValidationFailed
 from fazhi_common.division import COMMUNITY, COUNTY, TOWN
-from fazhi_common.errors import ValidationFailed
 from fazhi_common.units import UnitColumns, UnitReadModel
 
 

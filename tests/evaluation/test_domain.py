@@ -5,8 +5,8 @@ import pytest
 
 from evaluation import domain, titling
 from evaluation.schemes import load_schemes
+from fazhi_common.contracts.errors import Forbidden, ValidationFailed
 from fazhi_common.division import Division
-from fazhi_common.errors import Forbidden, ValidationFailed
 
 PARAMS = {"satisfaction_min_sample": 3, "satisfaction_threshold": 0.8}
 

@@ -4,8 +4,8 @@ from datetime import date
 import pytest
 
 from evaluation import domain
+from fazhi_common.contracts.errors import Forbidden
 from fazhi_common.division import parse
-from fazhi_common.errors import Forbidden
 
 
 def test_an_election_counts_for_the_five_year_term_it_opens():

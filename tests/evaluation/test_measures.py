@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from evaluation import domain, measures
-from fazhi_common.errors import ValidationFailed
+from fazhi_common.contracts.errors import ValidationFailed
 
 SCHEDULE = {"financial": "monthly", "party": "quarterly"}
 

@@ -15,8 +15,8 @@ from evaluation.models import (
     Title,
     TitleChange,
 )
+from fazhi_common.contracts.events import load_payload
 from fazhi_common.db import make_engine
-from fazhi_common.events import load_payload
 from fazhi_common.outbox import OutboxEvent, OutboxRelay, record_event
 from tests.helpers import queued_events, wait_until
 

@@ -32,8 +32,8 @@ from evaluation.models import (
 )
 from evaluation.operations import schemes, scoring
 from evaluation.operations.scoring import refresh_many
+from fazhi_common.contracts.roles import SYSTEM
 from fazhi_common.db import make_engine
-from fazhi_common.identity import SYSTEM
 from fazhi_common.jobs import Job
 from fazhi_common.outbox import OutboxEvent
 

@@ -9,8 +9,8 @@ import os
 import time
 
 from fazhi_common.audit import append_audit
+from fazhi_common.contracts.roles import SYSTEM
 from fazhi_common.db import Database
-from fazhi_common.identity import SYSTEM
 from fazhi_common.messaging import event_handler
 from fazhi_common.outbox import claim_event
 

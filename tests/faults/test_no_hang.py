@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import text
 
 from fazhi_common import db
-from fazhi_common.errors import Unavailable
+from fazhi_common.contracts.errors import Unavailable
 from tests.conftest import Vhosts
 
 

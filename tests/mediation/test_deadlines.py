@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from fazhi_common.errors import Conflict, ValidationFailed
+from fazhi_common.contracts.errors import Conflict, ValidationFailed
 from fazhi_common.workdays import WorkingCalendar, parse_overrides
 from mediation import domain
 from mediation.deadlines import Period, add_months
@@ -137,5 +137,5 @@ def test_traffic_application_window_after_the_liability_finding():
 
 
 def test_every_kind_has_rules_in_config():
-    from fazhi_common.events.mediation import MEDIATION_KINDS
+    from fazhi_common.contracts.events.mediation import MEDIATION_KINDS
     assert set(CONFIG["DEADLINE_RULES"]["kinds"]) == set(MEDIATION_KINDS)

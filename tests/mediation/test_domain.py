@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from fazhi_common.contracts.errors import Conflict, ValidationFailed
 from fazhi_common.crypto import FieldCipher, new_key
-from fazhi_common.errors import Conflict, ValidationFailed
 from mediation import domain
 from tests.mediation.factories import DEADLINES, resident_id
 

@@ -4,8 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from fazhi_common.api.mediation import LegalAid
-from fazhi_common.errors import Conflict, ValidationFailed
+from fazhi_common.contracts.api.mediation import LegalAid
+from fazhi_common.contracts.errors import Conflict, ValidationFailed
 from mediation import legal_aid
 from tests.mediation.factories import DEADLINES
 

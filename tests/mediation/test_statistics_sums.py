@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, update
 from sqlalchemy.orm import Session
 
-from fazhi_common.identity import (
+from fazhi_common.contracts.roles import (
     JUSTICE_OFFICER,
     LINKED_DEPARTMENT_OFFICER,
     SYSTEM,

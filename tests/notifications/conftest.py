@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from fazhi_common import events
+from fazhi_common.contracts import events
 from fazhi_common.db import make_engine
 from fazhi_common.outbox import OutboxEvent, OutboxRelay, record_event
 from fazhi_common.tables import CommonBase

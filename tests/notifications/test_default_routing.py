@@ -26,4 +26,4 @@ def test_a_legal_aid_deadline_passed_reaches_the_county_justice_bureau():
     data = {**AREA, "application_id": 7, "deadline": "decision", "due_on": "2026-03-09",
             "supervising_department": "justice-330110"}
     assert rules.departments_for("legal_aid_overdue", data) == ["justice-330110"]
-    assert "decision" in rules.title("legal_aid_overdue", data)
+    assert "审查决定" in rules.title("legal_aid_overdue", data)

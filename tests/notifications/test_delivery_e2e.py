@@ -50,7 +50,7 @@ def test_webhook_and_email_subscribers_get_the_event(notifications, publisher, g
 
     [mail] = smtp_server.messages
     assert mail["To"] == "duty@court.example" and mail["From"] == "alerts@fazhi.test"
-    assert "Case 17" in mail["Subject"] and mail["X-Fazhi-Event"] == "mediation_case_closed"
+    assert "案件 17" in mail["Subject"] and mail["X-Fazhi-Event"] == "mediation_case_closed"
     assert "agreement" in mail.get_content()
 
     delivered = wait_until(lambda: (d := _deliveries(court, status="delivered")) and

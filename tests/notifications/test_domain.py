@@ -1,7 +1,7 @@
 """The notifications rules without bus or database: areas, routing, signatures, backoff."""
 import pytest
 
-from fazhi_common.api.notifications import EVENT_KINDS, channel_errors
+from fazhi_common.contracts.api.notifications import EVENT_KINDS, channel_errors
 from notifications import domain
 from tests.notifications import events as ev
 
@@ -49,9 +49,9 @@ def test_default_routing_rules(event_type, data, departments):
 def test_every_notifiable_kind_has_a_title():
     assert set(EVENT_KINDS) <= set(RULES.titles)
     assert RULES.title("community_reorganised", ev.reorganised()) == (
-        "Villages 330110001201, 330110001202 reorganised (merge) into 330110001301 on "
-        "2026-01-01")
-    assert RULES.title("mediation_case_closed", {"case_id": 4}).startswith("Case 4 ")
+        "村 330110001201, 330110001202 于 2026-01-01 并（合并）为 330110001301")
+    assert RULES.title("mediation_case_closed", {"case_id": 4, "outcome": "agreement"}) == \
+        "您移送的案件 4 已结案：达成协议"
 
 
 def test_department_patterns_are_configurable(tmp_path):

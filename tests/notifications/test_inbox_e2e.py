@@ -37,7 +37,7 @@ def test_default_rules_route_each_event_to_its_departments(notifications, publis
 
     [referral] = _wait_for_inbox(receiving, 1)["items"]
     assert referral["event_type"] == "mediation_case_received"
-    assert "Case 17" in referral["title"] and referral["read_at"] is None
+    assert "案件 17" in referral["title"] and referral["read_at"] is None
     assert referral["data"]["referrer_reference"] == "(2026)浙0110民诉前1号"
     [outcome] = _wait_for_inbox(court, 1)["items"]
     assert outcome["event_type"] == "mediation_case_closed"
@@ -109,7 +109,7 @@ def test_a_duplicated_event_makes_one_alert(notifications, publisher, gateway):
 def test_a_batch_holding_an_event_twice_routes_it_once(notifications, gateway):
     from nameko.testing.services import entrypoint_hook
 
-    from fazhi_common.events import load_payload, serialise_payload
+    from fazhi_common.contracts.events import load_payload, serialise_payload
 
     def received(case_id):
         data = serialise_payload("mediation_case_received", load_payload(

@@ -5,7 +5,7 @@ import pytest
 
 from fazhi_common.campaign import campaign_stage
 from fazhi_common.clock import add_years
-from fazhi_common.errors import Conflict, ValidationFailed
+from fazhi_common.contracts.errors import Conflict, ValidationFailed
 from registry import domain
 
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from fazhi_common.outbox import OutboxEvent
-from registry import cli, importing
+from registry import cli, importing, office_files
 from registry.models import Community, County, Town
 from registry.service import RegistryService
 from tests.helpers import wait_until
@@ -111,12 +111,12 @@ def test_chunks_of_a_long_list_create_update_and_leave_alone(registry_config, tm
 def test_file_rows_read_the_file_afresh_each_time(tmp_path):
     source = tmp_path / "units.csv"
     source.write_bytes(QUIRKY.encode("gbk"))
-    rows = importing.FileRows(source.name, path=source)
+    rows = office_files.FileRows(source.name, path=source)
     assert [r["line"] for r in rows] == [r["line"] for r in rows] == [2, 3, 4, 6, 7, 8, 9]
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
-    with pytest.raises(importing.ValidationFailed):
-        importing.FileRows(empty.name, path=empty)
+    with pytest.raises(office_files.ValidationFailed):
+        office_files.FileRows(empty.name, path=empty)
 
 
 def _upload(text):

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from fazhi_common.identity import ROLES
+from fazhi_common.contracts.roles import ROLES
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "access-policy.md"
 PUBLIC = "public"

@@ -3,7 +3,7 @@ import itertools
 
 import pytest
 
-from fazhi_common.identity import ROLES
+from fazhi_common.contracts.roles import ROLES
 
 R = "/api/v1/registry"
 HOME, OTHER = "330110000000", "330122000000"  # two counties of one city

@@ -7,11 +7,11 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import create_engine, text
 
 from fazhi_common.audit import main as audit_main
-from fazhi_common.errors import Forbidden, Unauthenticated
+from fazhi_common.contracts.errors import Forbidden, Unauthenticated
+from fazhi_common.contracts.roles import Identity
 from fazhi_common.identity import (
     CONTEXT_KEY,
     MAX_AGE_SECONDS,
-    Identity,
     IdentityVerifier,
     keygen,
     sign_identity,

@@ -2,11 +2,11 @@
 from flask import Blueprint, current_app, g, jsonify
 from sqlalchemy import select
 
-from fazhi_common.api import PageQuery
 from fazhi_common.audit import append_audit
 from fazhi_common.clock import utcnow
-from fazhi_common.errors import Conflict, NotFound, Unauthenticated
-from fazhi_common.identity import EVERYONE, PLATFORM_ADMIN, Identity
+from fazhi_common.contracts.api import PageQuery
+from fazhi_common.contracts.errors import Conflict, NotFound, Unauthenticated
+from fazhi_common.contracts.roles import EVERYONE, PLATFORM_ADMIN, Identity
 from gateway import auth
 from gateway import schemas as s
 from gateway.models import ApiKey, UserAccount

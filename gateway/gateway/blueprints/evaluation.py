@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from flask import Blueprint, jsonify, send_file
 
-from fazhi_common.api import Job, page_of
-from fazhi_common.api import evaluation as api
+from fazhi_common.contracts.api import Job, page_of
+from fazhi_common.contracts.api import evaluation as api
 from gateway import xlsx
 from gateway.openapi import documented
 from gateway.security import client_address

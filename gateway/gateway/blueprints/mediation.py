@@ -3,8 +3,8 @@ departments' referrals, the case lifecycle and timeline, overdue scan, statistic
 legal aid and the 12348 hotline."""
 from flask import Blueprint, jsonify
 
-from fazhi_common.api import mediation as api
-from fazhi_common.api import page_of
+from fazhi_common.contracts.api import mediation as api
+from fazhi_common.contracts.api import page_of
 from gateway.openapi import documented
 from gateway.views import call, created, json_body, query_args
 

@@ -1,8 +1,8 @@
 """Notifications endpoints: subscriptions, a department's inbox, the delivery log and replay."""
 from flask import Blueprint, jsonify
 
-from fazhi_common.api import notifications as api
-from fazhi_common.api import page_of
+from fazhi_common.contracts.api import notifications as api
+from fazhi_common.contracts.api import page_of
 from gateway.openapi import documented
 from gateway.views import call, created, json_body, query_args
 

@@ -6,9 +6,10 @@ import io
 
 from flask import Blueprint, Response, jsonify, request
 
-from fazhi_common.api import Job, page_of
-from fazhi_common.api import registry as api
-from fazhi_common.errors import ValidationFailed
+from fazhi_common.contracts.api import Job, page_of
+from fazhi_common.contracts.api import registry as api
+from fazhi_common.contracts.errors import ValidationFailed
+from fazhi_common.spreadsheet import csv_cell
 from gateway.openapi import documented
 from gateway.views import call, created, json_body, query_args
 
@@ -230,6 +231,6 @@ def export_units():
     columns = ["code", "name", "level", "kind", "parent_code", "status"]
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([row.get(c) or "" for c in columns])
+        writer.writerow([csv_cell(row.get(c)) for c in columns])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=units.csv"})

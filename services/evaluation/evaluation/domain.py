@@ -11,8 +11,8 @@ from datetime import date
 
 from fazhi_common.campaign import STAGES, campaign_stage
 from fazhi_common.clock import add_years
+from fazhi_common.contracts.errors import Forbidden, ValidationFailed
 from fazhi_common.division import LEVELS, PREFECTURE, prefix_of
-from fazhi_common.errors import Forbidden, ValidationFailed
 
 # how a derived fact scores: as a yes/no or as a share against the indicator's target
 FACT_MEASURES = {

@@ -13,11 +13,11 @@ from evaluation import operations as ops
 from evaluation.dependencies import DefaultSchemes, TitlePolicy
 from fazhi_common import jobs
 from fazhi_common import service as base
-from fazhi_common.api import Job, page_of
-from fazhi_common.api import evaluation as api
-from fazhi_common.identity import SYSTEM, rpc
+from fazhi_common.contracts.api import Job, page_of
+from fazhi_common.contracts.api import evaluation as api
+from fazhi_common.contracts.roles import SYSTEM
+from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
-from fazhi_common.outbox import claim_event, claim_events
 from fazhi_common.settings import Settings
 from fazhi_common.timer import timer
 from fazhi_common.validation import load
@@ -365,28 +365,26 @@ class EvaluationService(base.ServiceBase):
     # -- facts from the registry and mediation (this service's own read model) ----------------
 
     def _handle(self, envelope, handler, work):
-        """Claim the event, do the work, audit system-made vetoes: once per event."""
-        with self.db.transaction() as session:
-            if not claim_event(session, envelope, handler):
-                return
-            vetoes = work(session) or []
-            for veto in vetoes:
+        """Do the work once per event, and audit the vetoes it made for the platform."""
+        def work_and_audit(session):
+            for veto in work(session) or []:
                 self.audit(session, "record_veto", veto.community_code,
                            {"veto_item": veto.veto_item, "origin": veto.origin,
-                             "event_id": envelope["id"]}, authority=True, caller=SYSTEM)
+                            "event_id": envelope["id"]}, authority=True, caller=SYSTEM)
+        self.handle_once(envelope, handler, work_and_audit)
 
     def _handle_batch(self, events, handler, work):
-        """Claim a batch of events in one statement and do the work of those not handled
-        before in one transaction, a chunk at a time, yielding between chunks so that
-        reads answer meanwhile: once per event, however often it arrives."""
-        with self.db.transaction() as session:
-            payloads = {envelope["id"]: payload for envelope, payload in events}
-            fresh = [payloads[envelope["id"]] for envelope in
-                     claim_events(session, [envelope for envelope, _p in events], handler)]
+        """Do the work of a batch's new events once each, a chunk at a time, yielding
+        between chunks so that reads answer meanwhile."""
+        payloads = {envelope["id"]: payload for envelope, payload in events}
+
+        def in_chunks(session, fresh):
+            fresh = [payloads[envelope["id"]] for envelope in fresh]
             for start in range(0, len(fresh), EVENT_CHUNK):
                 if start:
                     eventlet.sleep(0)
                 work(session, fresh[start:start + EVENT_CHUNK], date.today())
+        self.handle_batch_once([envelope for envelope, _p in events], handler, in_chunks)
 
     @event_handler("registry", "community_registered", batch=True)
     def on_community_registered(self, events):

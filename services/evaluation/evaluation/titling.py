@@ -2,8 +2,8 @@
 or veto one at which level, when a revoked community may apply again, and what the
 rule-of-law title lets a community apply for."""
 from fazhi_common.clock import add_years
+from fazhi_common.contracts.errors import Forbidden, ValidationFailed
 from fazhi_common.division import COUNTY, PREFECTURE, PROVINCE
-from fazhi_common.errors import Forbidden, ValidationFailed
 
 
 def check_award(result):

@@ -6,9 +6,9 @@ personal data and who may see it unmasked, linkage coverage, and statistics arit
 """
 import re
 
-from fazhi_common import resident_id
+from fazhi_common.contracts import resident_id
+from fazhi_common.contracts.errors import Conflict, ValidationFailed, field_error
 from fazhi_common.division import COMMUNITY, TOWN, Division, InvalidDivision
-from fazhi_common.errors import Conflict, ValidationFailed, field_error
 from mediation.deadlines import UNIT_WORDS, Period
 
 # -- the lifecycle ------------------------------------------------------------------------
@@ -291,7 +291,7 @@ def default_supervising_department(county_code):
 
 # -- resident ID numbers (GB 11643-1999) --------------------------------------------------------
 
-# the check itself lives once, in fazhi_common.resident_id
+# the check itself lives once, in fazhi_common.contracts.resident_id
 id_check_character = resident_id.check_character
 
 

@@ -5,7 +5,7 @@ provider within its own limit; a refusal states its reasons and the route to obj
 (to the justice bureau that set up the legal-aid agency), whose review has a limit too;
 an aided matter is closed with its outcome. The lifecycle is the table ``TRANSITIONS``.
 """
-from fazhi_common.errors import field_error
+from fazhi_common.contracts.errors import field_error
 
 from .domain import next_status
 

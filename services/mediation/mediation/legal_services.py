@@ -4,8 +4,8 @@ from collections import defaultdict
 
 from sqlalchemy import extract, func, select
 
+from fazhi_common.contracts.errors import Conflict, NotFound
 from fazhi_common.db import paginate
-from fazhi_common.errors import Conflict, NotFound
 from fazhi_common.outbox import record_event
 from mediation import domain, legal_aid, tracking
 from mediation.models import (

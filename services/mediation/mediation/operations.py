@@ -10,11 +10,11 @@ from decimal import Decimal
 
 from sqlalchemy import and_, func, or_, select
 
-from fazhi_common.api import mediation as api
-from fazhi_common.db import paginate
+from fazhi_common.contracts.api import mediation as api
+from fazhi_common.contracts.errors import Forbidden, NotFound, field_error
+from fazhi_common.contracts.roles import LINKED_DEPARTMENT_OFFICER, MEDIATOR
+from fazhi_common.db import get_in_area, paginate
 from fazhi_common.division import COMMUNITY, COUNTY, TOWN, Division, InvalidDivision
-from fazhi_common.errors import Forbidden, NotFound, field_error
-from fazhi_common.identity import LINKED_DEPARTMENT_OFFICER, MEDIATOR
 from fazhi_common.outbox import record_event
 from fazhi_common.units import UnitReadModel
 from mediation import domain, tracking
@@ -157,10 +157,8 @@ def _visible(case, scope):
 
 
 def get_case(session, case_id, scope):
-    case = session.get(MediationCase, case_id)
-    if case is None or not _visible(case, scope):
-        raise NotFound(f"No mediation case {case_id} is registered.")
-    return case
+    return get_in_area(session, MediationCase, case_id, "mediation case", scope,
+                       visible=lambda case: _visible(case, scope))
 
 
 def _scoped_cases(query, scope):

@@ -6,12 +6,11 @@ read that shows parties' personal data unmasked ("who read unmasked personal dat
 from datetime import date
 
 from fazhi_common import service as base
-from fazhi_common.api import mediation as api
-from fazhi_common.api import page_of
-from fazhi_common.errors import field_error
+from fazhi_common.contracts.api import mediation as api
+from fazhi_common.contracts.api import page_of
+from fazhi_common.contracts.errors import field_error
 from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
-from fazhi_common.outbox import claim_event
 from fazhi_common.timer import timer
 from fazhi_common.validation import load
 from mediation import domain, statistics, tracking
@@ -297,10 +296,8 @@ class MediationService(base.ServiceBase):
     # -- the registry's units (read model) ----------------------------------------------------
 
     def _on_registry(self, envelope, payload, handler):
-        with self.db.transaction() as session:
-            if claim_event(session, envelope, handler):
-                ops.UNITS.apply(session, envelope["type"], payload,
-                                envelope.get("occurred_at"))
+        self.handle_once(envelope, handler, lambda session: ops.UNITS.apply(
+            session, envelope["type"], payload, envelope.get("occurred_at")))
 
     @event_handler("registry", "county_registered")
     def on_county_registered(self, envelope, payload):

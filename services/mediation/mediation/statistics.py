@@ -16,8 +16,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, func, null, or_, select, union_all
 
+from fazhi_common.contracts.roles import LINKED_DEPARTMENT_OFFICER
 from fazhi_common.division import COUNTY, PREFECTURE, PROVINCE, Division
-from fazhi_common.identity import LINKED_DEPARTMENT_OFFICER
 from mediation import domain
 from mediation.models import CaseSums, MediationCase
 

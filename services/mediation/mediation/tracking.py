@@ -7,7 +7,7 @@ import secrets
 
 from sqlalchemy import select
 
-from fazhi_common.errors import NotFound
+from fazhi_common.contracts.errors import NotFound
 from mediation import domain, legal_aid
 from mediation.models import LegalAidApplication, MediationCase
 

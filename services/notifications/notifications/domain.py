@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from fazhi_common.contracts import vocabulary
 from fazhi_common.division import prefix_of, try_parse
 
 DEFAULT_RULES_FILE = Path(__file__).with_name("routing.yml")
@@ -112,6 +113,16 @@ def load_rules(path=None, department_overrides=None):
 AREA_NAMES = {"county": "county_code", "town": "town_code", "community": "community_code"}
 
 
+# payload fields holding a code, and the vocabulary enumeration whose label a title shows
+LABELLED_FIELDS = {
+    "mediation_kind": "mediation_kinds", "dispute_category": "dispute_categories",
+    "outcome": "results", "level": "title_levels", "title": "awarded_titles",
+    "reorganisation_kind": "reorganisation_kinds", "body_kind": "body_kinds",
+    "disclosure_kind": "disclosure_kinds", "status": "job_statuses", "act": "draw_statuses",
+}
+DEADLINE_KINDS = {**vocabulary.CASE_DEADLINES, **vocabulary.LEGAL_AID_DEADLINES}
+
+
 class _Values(dict):
     """What a template names, taken from an event's fields as it asks for them: a list
     reads as its items joined, an absent field or None as ""; ``{county}`` ``{town}``
@@ -126,6 +137,10 @@ class _Values(dict):
             value = prefix_of(area_fields(self.data)[AREA_NAMES[name]])
         else:
             value = self.data.get(name)
+            if name in LABELLED_FIELDS and isinstance(value, str):
+                value = vocabulary.label(LABELLED_FIELDS[name], value)
+            elif name == "deadline" and isinstance(value, str):
+                value = DEADLINE_KINDS.get(value, value)
             if isinstance(value, list):
                 value = ", ".join(map(str, value))
         self[name] = value = "" if value is None else value

@@ -9,10 +9,16 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import bindparam, func, insert, select, update
 
-from fazhi_common.api import notifications as api
 from fazhi_common.clock import utcnow
+from fazhi_common.contracts.api import notifications as api
+from fazhi_common.contracts.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+    field_error,
+)
 from fazhi_common.db import paginate
-from fazhi_common.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from notifications import domain
 from notifications.models import Alert, Delivery, DeliveryAttempt, Subscription, SubscriptionKind
 

@@ -2,21 +2,20 @@
 deliveries out; subscriptions, inbox and the delivery log over RPC.
 
 Events arrive on one reliable handler per contract that names notifications as a
-subscriber (generated below the class); each routes the event once (``claim_events``)
+subscriber (generated below the class); each routes the event once (``handle_batch_once``)
 into inbox alerts and pending deliveries. A timer sends due webhook and e-mail
 deliveries, with backoff, until they succeed or are dead-lettered.
 """
 from eventlet.greenpool import GreenPool
 
 from fazhi_common import service as base
-from fazhi_common.api import notifications as api
-from fazhi_common.api import page_of
 from fazhi_common.clock import utcnow
-from fazhi_common.errors import field_error
-from fazhi_common.events import CONTRACTS
+from fazhi_common.contracts.api import notifications as api
+from fazhi_common.contracts.api import page_of
+from fazhi_common.contracts.errors import field_error
+from fazhi_common.contracts.events import CONTRACTS
 from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
-from fazhi_common.outbox import claim_events
 from fazhi_common.settings import Settings
 from fazhi_common.timer import timer
 from fazhi_common.validation import load
@@ -43,9 +42,8 @@ class NotificationsService(base.ServiceBase):
 
     def route(self, envelopes):
         """Route events to inboxes and deliveries, each once however often it arrives."""
-        with self.db.transaction() as session:
-            ops.route_events(session, claim_events(session, envelopes, ROUTE_HANDLER),
-                             self.rules)
+        self.handle_batch_once(envelopes, ROUTE_HANDLER, lambda session, fresh:
+                               ops.route_events(session, fresh, self.rules))
 
     # -- webhook and e-mail deliveries -----------------------------------------------------------
 

@@ -7,8 +7,9 @@
 It works on the registry's own database (the same config as the service), the way an
 operator runs migrations; a relative SQLite path is the checkout's, as for the service
 scripts/run starts, whatever directory the command runs in. The import is checked row by
-row with progress shown, and it is all or nothing. Events for the new units go into the outbox in the same transaction; the
-running registry service's relay announces them to the other services.
+row with progress shown, and it is all or nothing. Events for the new units go into the
+outbox in the same transaction; the running registry service's relay announces them to the
+other services.
 
 ``announce-units`` replays every unit's current state to the services keeping a read model
 of units (after an upgrade, for units registered before it): see ``registry.announce``.
@@ -26,10 +27,10 @@ from sqlalchemy.orm import sessionmaker
 
 from fazhi_common.audit import append_audit
 from fazhi_common.config import load_config
+from fazhi_common.contracts.errors import ValidationFailed
+from fazhi_common.contracts.roles import PLATFORM_ADMIN, Identity
 from fazhi_common.db import make_engine, writer
-from fazhi_common.errors import ValidationFailed
-from fazhi_common.identity import PLATFORM_ADMIN, Identity
-from registry import announce, exporting, importing
+from registry import announce, exporting, importing, office_files
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yml"
 CHECKOUT = DEFAULT_CONFIG.parent.parent.parent  # scripts/run starts the services from here
@@ -113,7 +114,7 @@ def import_command(args):
     sessions = _sessions(args.config)
     try:
         # read twice from the file, never held whole: a national list in bounded memory
-        rows = importing.FileRows(path.name, path=path)
+        rows = office_files.FileRows(path.name, path=path)
         with sessions() as session:
             result = importing.import_rows(session, rows, dry_run=args.dry_run,
                                            progress=progress)

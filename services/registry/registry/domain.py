@@ -9,7 +9,7 @@ from collections import deque
 from datetime import date, timedelta
 
 from fazhi_common import division
-from fazhi_common.api.registry import (
+from fazhi_common.contracts.api.registry import (
     COMMUNITY_KINDS,
     CONVERT,
     FEDERATE,
@@ -18,8 +18,8 @@ from fazhi_common.api.registry import (
     URBAN_COMMUNITY,
     VILLAGE,
 )
+from fazhi_common.contracts.errors import Conflict, field_error
 from fazhi_common.division import Division, InvalidDivision
-from fazhi_common.errors import Conflict, field_error
 
 # -- units and their division codes (fazhi_common.division) -------------------------------
 # The registry keeps three levels: county-level units (a county, or a prefecture-level

@@ -1,8 +1,11 @@
 """Unit lists going out: every unit as rows (Excel or CSV), and an import's row report."""
 import csv
+import shutil
 
 from sqlalchemy import select
 
+from fazhi_common import spreadsheet
+from fazhi_common.spreadsheet import csv_cell
 from registry import domain
 from registry.models import Community, County, Town
 
@@ -33,22 +36,21 @@ def write_error_report(errors, stream):
     for error in errors:
         for field, problems in sorted(error["fields"].items()):
             for problem in problems:
-                writer.writerow((error["line"], error["code"], field, problem))
+                writer.writerow((error["line"], csv_cell(error["code"]), field,
+                                 csv_cell(problem)))
 
 
 def write_csv(rows, stream):
     writer = csv.writer(stream)
     writer.writerow(EXPORT_COLUMNS)
     for row in rows:
-        writer.writerow([row[c] or "" for c in EXPORT_COLUMNS])
+        writer.writerow([csv_cell(row[c]) for c in EXPORT_COLUMNS])
 
 
 def write_xlsx(rows, path):
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("units")
-    sheet.append(list(EXPORT_COLUMNS))
-    for row in rows:
-        sheet.append([row[c] for c in EXPORT_COLUMNS])
-    book.save(path)
+    book = spreadsheet.Workbook()
+    with book.sheet("units") as sheet:
+        sheet.row(EXPORT_COLUMNS)
+        sheet.rows([row[c] for c in EXPORT_COLUMNS] for row in rows)
+    with book.finish() as content, open(path, "wb") as out:
+        shutil.copyfileobj(content, out)

@@ -10,8 +10,8 @@ from datetime import date
 
 from sqlalchemy import distinct, func, select
 
+from fazhi_common.contracts.errors import Forbidden, NotFound, field_error
 from fazhi_common.division import Division, InvalidDivision
-from fazhi_common.errors import Forbidden, NotFound, field_error
 from registry import domain
 from registry.models import County, EnterpriseHealthCheck, HealthCheckTarget
 

@@ -9,14 +9,15 @@ import eventlet
 
 from fazhi_common import jobs
 from fazhi_common import service as base
-from fazhi_common.api import Job, page_of
-from fazhi_common.api import registry as api
-from fazhi_common.errors import Forbidden, ValidationFailed
-from fazhi_common.identity import SYSTEM, rpc
+from fazhi_common.contracts.api import Job, page_of
+from fazhi_common.contracts.api import registry as api
+from fazhi_common.contracts.errors import Forbidden, ValidationFailed
+from fazhi_common.contracts.roles import SYSTEM
+from fazhi_common.identity import rpc
 from fazhi_common.settings import Settings
 from fazhi_common.timer import timer
 from fazhi_common.validation import load
-from registry import exporting, health_checks, importing, schedule
+from registry import exporting, health_checks, importing, office_files, schedule
 from registry import operations as ops
 from registry.dependencies import RegistryPolicy
 
@@ -289,7 +290,7 @@ class RegistryService(base.ServiceBase):
     @rpc(roles=api.UNIT_WRITERS)
     def import_file(self, payload):
         data = load(api.ImportFileIn(), payload)
-        rows = importing.read_upload(data["filename"], data["content_base64"])
+        rows = office_files.read_upload(data["filename"], data["content_base64"])
         if data["dry_run"]:
             with self.db.read() as session:
                 return api.ImportResult().dump(importing.import_rows(

@@ -10,8 +10,8 @@ from evaluation import domain
 from evaluation.models import CommunityFact, SpotCheckDraw, Title
 from fazhi_common import draws
 from fazhi_common.clock import utcnow
-from fazhi_common.db import paginate
-from fazhi_common.errors import Conflict, Forbidden, NotFound, field_error
+from fazhi_common.contracts.errors import Conflict, Forbidden, NotFound, field_error
+from fazhi_common.db import get_in_area, paginate
 from fazhi_common.outbox import record_events
 
 
@@ -154,10 +154,8 @@ def draw_view(session, draw):
 
 
 def get_draw(session, draw_id, scope):
-    draw = session.get(SpotCheckDraw, draw_id)
-    if draw is None or not domain.draw_visible(draw.area, scope.area):
-        raise NotFound(f"No spot-check draw {draw_id}.")
-    return draw
+    return get_in_area(session, SpotCheckDraw, draw_id, "spot-check draw", scope,
+                       visible=lambda draw: domain.draw_visible(draw.area, scope.area))
 
 
 def public_draw(session, draw_id):

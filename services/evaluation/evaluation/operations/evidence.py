@@ -16,8 +16,8 @@ from evaluation.operations.scoring import (
     survey_counts,
 )
 from fazhi_common.clock import utcnow
+from fazhi_common.contracts.errors import Conflict, NotFound, field_error
 from fazhi_common.db import paginate
-from fazhi_common.errors import Conflict, NotFound, field_error
 
 
 def submit_evidence(session, data, scope, today):

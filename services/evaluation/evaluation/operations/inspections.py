@@ -6,8 +6,8 @@ from evaluation import domain
 from evaluation.models import Finding, Inspection, SpotCheckDraw
 from evaluation.operations.schemes import scheme_indicator
 from evaluation.operations.scoring import community_to_write, refresh, require_scheme
-from fazhi_common.db import paginate
-from fazhi_common.errors import NotFound, ValidationFailed, field_error
+from fazhi_common.contracts.errors import ValidationFailed, field_error
+from fazhi_common.db import get_in_area, paginate
 
 
 def record_inspection(session, data, scope, today):
@@ -51,10 +51,7 @@ def record_inspection(session, data, scope, today):
 
 
 def get_inspection(session, inspection_id, scope):
-    inspection = session.get(Inspection, inspection_id)
-    if inspection is None or not scope.covers(inspection.community_code):
-        raise NotFound(f"No inspection {inspection_id}.")
-    return inspection
+    return get_in_area(session, Inspection, inspection_id, "inspection", scope)
 
 
 def list_inspections(session, query, scope):

@@ -5,8 +5,8 @@ from sqlalchemy import func, select
 from evaluation import domain
 from evaluation.models import Result, Scheme
 from evaluation.operations.scoring import current_period, refresh_many
+from fazhi_common.contracts.errors import Conflict, NotFound, field_error
 from fazhi_common.db import paginate
-from fazhi_common.errors import Conflict, NotFound, field_error
 from fazhi_common.jobs import start_job
 
 

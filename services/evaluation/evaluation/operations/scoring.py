@@ -15,17 +15,16 @@ from evaluation.models import CommunityFact, Result, Scheme
 from evaluation.operations import inputs
 from fazhi_common.bulk import upsert
 from fazhi_common.clock import utcnow
-from fazhi_common.errors import Conflict, NotFound, field_error
-from fazhi_common.events import area_of
+from fazhi_common.contracts.errors import Conflict, NotFound, field_error
+from fazhi_common.contracts.events import area_of
+from fazhi_common.db import get_in_area
 from fazhi_common.outbox import record_events
 
 
 def community_to_read(session, code, scope):
     """A community the caller may see; 404 otherwise (codes of other areas do not leak)."""
-    community = session.get(CommunityFact, code)
-    if community is None or not scope.covers(code):
-        raise NotFound(f"No community {code} is known to evaluation.")
-    return community
+    return get_in_area(session, CommunityFact, code, "community", scope,
+                       code_of=lambda community: community.code)
 
 
 def community_to_write(session, code, scope, field="community_code"):

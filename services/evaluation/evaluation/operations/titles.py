@@ -11,12 +11,12 @@ from evaluation.operations.scoring import (
     current_period,
     vetoes_of,
 )
-from fazhi_common.api.evaluation import AWARDED_TITLES
 from fazhi_common.clock import add_years
-from fazhi_common.db import paginate
+from fazhi_common.contracts.api.evaluation import AWARDED_TITLES
+from fazhi_common.contracts.errors import Conflict, field_error
+from fazhi_common.contracts.events import area_of
+from fazhi_common.db import get_in_area, paginate
 from fazhi_common.division import COUNTY, Division
-from fazhi_common.errors import Conflict, NotFound, field_error
-from fazhi_common.events import area_of
 from fazhi_common.outbox import record_event
 
 
@@ -89,10 +89,7 @@ def award_title(session, data, scope, policy, today):
 
 
 def get_title(session, title_id, scope):
-    title = session.get(Title, title_id)
-    if title is None or not scope.covers(title.community_code):
-        raise NotFound(f"No title {title_id}.")
-    return title
+    return get_in_area(session, Title, title_id, "title", scope)
 
 
 def _held(title):

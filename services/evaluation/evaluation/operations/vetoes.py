@@ -14,9 +14,9 @@ from evaluation.operations.scoring import (
 )
 from evaluation.operations.titles import end_title, held_titles
 from fazhi_common.clock import utcnow
-from fazhi_common.db import paginate
-from fazhi_common.errors import Conflict, NotFound, field_error
-from fazhi_common.events import area_of
+from fazhi_common.contracts.errors import Conflict, field_error
+from fazhi_common.contracts.events import area_of
+from fazhi_common.db import get_in_area, paginate
 from fazhi_common.outbox import record_event
 
 PROPOSED, CONFIRMED, DISMISSED = "proposed", "confirmed", "dismissed"
@@ -104,10 +104,7 @@ def vetoes_from_event(session, envelope, data, code, day, today):
 
 
 def get_veto(session, veto_id, scope):
-    veto = session.get(Veto, veto_id)
-    if veto is None or not scope.covers(veto.community_code):
-        raise NotFound(f"No veto {veto_id}.")
-    return veto
+    return get_in_area(session, Veto, veto_id, "veto", scope)
 
 
 def decide_veto(session, veto_id, data, scope, today):

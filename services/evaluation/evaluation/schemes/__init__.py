@@ -4,7 +4,7 @@ from pathlib import Path
 import yaml
 
 from evaluation import domain
-from fazhi_common.api.evaluation import SchemeIn
+from fazhi_common.contracts.api.evaluation import SchemeIn
 from fazhi_common.validation import load
 
 DEFAULT_FILE = Path(__file__).with_name("default.yml")

@@ -4,9 +4,9 @@ from datetime import date
 from sqlalchemy import or_, select
 
 from fazhi_common.clock import add_years
+from fazhi_common.contracts.errors import field_error
+from fazhi_common.contracts.events import area_of
 from fazhi_common.db import paginate
-from fazhi_common.errors import field_error
-from fazhi_common.events import area_of
 from fazhi_common.outbox import record_event
 from registry import domain
 from registry.models import BodyMember, Community, Election, GovernanceBody

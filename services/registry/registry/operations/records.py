@@ -5,9 +5,9 @@ from datetime import date
 
 from sqlalchemy import and_, func, select
 
+from fazhi_common.contracts.errors import Conflict, field_error
+from fazhi_common.contracts.events import area_of
 from fazhi_common.db import paginate
-from fazhi_common.errors import Conflict, field_error
-from fazhi_common.events import area_of
 from fazhi_common.outbox import record_event
 from registry import domain
 from registry.models import (

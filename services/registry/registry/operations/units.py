@@ -4,24 +4,26 @@ The bottom of the registry's operations: ``get_in_area`` and ``reference``, whic
 other module uses to find the rows a call names, live here.
 """
 from datetime import date
+from functools import partial
 
 from sqlalchemy import select
 
+from fazhi_common import db as fazhi_db
 from fazhi_common.campaign import campaign_stage
+from fazhi_common.contracts.errors import Conflict, NotFound, field_error
+from fazhi_common.contracts.events import area_of
 from fazhi_common.db import paginate
-from fazhi_common.errors import Conflict, NotFound, field_error
-from fazhi_common.events import area_of
 from fazhi_common.outbox import record_event
 from registry import domain
 from registry.models import Community, County, Reorganisation, ReorganisationSource, Town
 
 
-def get_in_area(session, model, key, what, scope, code_of=lambda row: row.code):
-    """The row, if it exists and lies in the caller's area; 404 otherwise (ids do not leak)."""
-    row = session.get(model, key)
-    if row is None or not scope.covers(code_of(row)):
-        raise NotFound(f"No {what} {key} is registered.")
-    return row
+def unit_code(row):
+    return row.code
+
+
+# a unit (or a row keyed by one, given its ``code_of``) the caller may see; 404 otherwise
+get_in_area = partial(fazhi_db.get_in_area, code_of=unit_code)
 
 
 def row_in_area(db, model, key, what, scope):

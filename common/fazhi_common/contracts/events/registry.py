@@ -1,0 +1,134 @@
+"""Events the registry service (civil affairs) announces."""
+from marshmallow import Schema, fields, validate
+
+from fazhi_common.contracts import vocabulary
+from fazhi_common.contracts.events import AreaPayload, EventContract, JobFinished, code_field
+
+
+class CountyRegistered(Schema):
+    county_code = code_field()
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+
+
+class TownRegistered(AreaPayload):
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+
+
+class CommunityRegistered(AreaPayload):
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+    # evaluation picks a scheme by tier and a stage by the reorganisation date
+    economic_tier = fields.String(allow_none=True, load_default=None)
+    reorganised_on = fields.Date(allow_none=True, load_default=None)
+
+
+class CommunityUpdated(CommunityRegistered):
+    """A community's name or economic tier changed (the full current record)."""
+
+
+class CommunityReorganised(AreaPayload):
+    """``community_code`` is the resulting unit; ``source_codes`` the villages it came from."""
+
+    reorganisation_id = fields.Integer(required=True)
+    reorganisation_kind = fields.String(required=True,
+                                        validate=validate.OneOf(tuple(vocabulary.REORGANISATION_KINDS)))
+    effective_on = fields.Date(required=True)
+    source_codes = fields.List(code_field(), required=True)
+    deactivated_codes = fields.List(code_field(), required=True)
+
+
+class SnapshotUnit(Schema):
+    """One unit as the registry holds it: a county, town or community, and for a community
+    a reorganisation made inactive, what it became."""
+
+    code = code_field()
+    level = fields.String(required=True, validate=validate.OneOf(
+        ["county", "town", "community"]))
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+    county_code = code_field()
+    town_code = code_field(required=False)
+    active = fields.Boolean(required=True)
+    successor_code = code_field(required=False)
+    reorganisation_kind = fields.String(allow_none=True, load_default=None)
+    reorganised_on = fields.Date(allow_none=True, load_default=None)
+
+
+class UnitSnapshot(Schema):
+    """A chunk of the registry's units replayed to the read models of units
+    (``fazhi-registry announce-units``), each unit's whole state as of ``taken_at``.
+    Not a registration: nothing counts it as a new unit."""
+
+    taken_at = fields.AwareDateTime(required=True)
+    units = fields.List(fields.Nested(SnapshotUnit), required=True)
+
+
+class LegalAdviserAssigned(AreaPayload):
+    assignment_id = fields.Integer(required=True)
+    adviser_name = fields.String(required=True)
+    adviser_kind = fields.String(required=True)
+    assigned_on = fields.Date(required=True)
+
+
+class LegalAdviserRemoved(AreaPayload):
+    assignment_id = fields.Integer(required=True)
+    removed_on = fields.Date(required=True)
+
+
+class ElectionHeld(AreaPayload):
+    election_id = fields.Integer(required=True)
+    body_kind = fields.String(required=True)
+    held_on = fields.Date(required=True)
+    turnout_rate = fields.Float(required=True, allow_none=True)
+    result = fields.String(required=True)
+
+
+class ElectionDue(AreaPayload):
+    """A body's term ends within the notice (or has ended without a new election)."""
+
+    body_id = fields.Integer(required=True)
+    body_kind = fields.String(required=True)
+    term_ends_on = fields.Date(required=True)
+    overdue = fields.Boolean(required=True)
+    notice_days = fields.Integer(required=True)
+
+
+class AffairsDisclosed(AreaPayload):
+    disclosure_id = fields.Integer(required=True)
+    disclosure_kind = fields.String(required=True)
+    period = fields.String(required=True)
+    disclosed_on = fields.Date(required=True)
+    on_time = fields.Boolean(required=True)
+
+
+# Notifications hears everything; evaluation keeps a read model of registry facts, and
+# mediation one of the units (fazhi_common.units) to check the codes it takes.
+_REGISTRY_LISTENERS = ("evaluation", "notifications")
+_UNIT_LISTENERS = ("evaluation", "mediation", "notifications")
+# the services keeping a read model of units (fazhi_common.units)
+UNIT_READ_MODELS = ("mediation",)
+
+CONTRACTS = [
+    EventContract("county_registered", "registry", CountyRegistered,
+                  ("mediation", "notifications")),
+    EventContract("town_registered", "registry", TownRegistered,
+                  ("mediation", "notifications")),
+    EventContract("community_registered", "registry", CommunityRegistered, _UNIT_LISTENERS),
+    EventContract("community_updated", "registry", CommunityUpdated, _UNIT_LISTENERS),
+    EventContract("community_reorganised", "registry", CommunityReorganised,
+                  _UNIT_LISTENERS),
+    EventContract("unit_snapshot", "registry", UnitSnapshot, UNIT_READ_MODELS),
+    EventContract("legal_adviser_assigned", "registry", LegalAdviserAssigned,
+                  _REGISTRY_LISTENERS),
+    EventContract("legal_adviser_removed", "registry", LegalAdviserRemoved,
+                  _REGISTRY_LISTENERS),
+    EventContract("election_held", "registry", ElectionHeld, _REGISTRY_LISTENERS),
+    EventContract("election_due", "registry", ElectionDue, ("notifications",)),
+    EventContract("affairs_disclosed", "registry", AffairsDisclosed, _REGISTRY_LISTENERS),
+    # a long import's end; whoever started it can poll the job instead
+    EventContract("registry_job_finished", "registry", JobFinished, ("notifications",)),
+]
+
+
