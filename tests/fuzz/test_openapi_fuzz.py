@@ -63,6 +63,10 @@ def _stays_in_county(ctx, response, case):
     return None
 
 
+def _takes_input(operation):
+    return bool(list(operation.iter_parameters()) or operation.body)
+
+
 def _fuzz(operation, mode, headers, failures, tally, checks=(), avoid=None):
     """Run one operation with generated input of one mode; record what fails and count,
     per operation, the cases sent and the 2xx answers (``tally``).
@@ -114,6 +118,8 @@ def test_no_server_errors_and_every_answer_matches_the_description(seeded, gatew
 
     failures, tally = [], {}
     for operation, mode in itertools.product(operations, GenerationMode):
+        if mode is GenerationMode.NEGATIVE and not _takes_input(operation):
+            continue  # nothing to break: no parameter and no body (the health checks)
         if operation.path.startswith(ACCOUNTS):
             token = throw_away()  # a logout in the previous operation ended the last one
             _fuzz(operation, mode, lambda token=token: token, failures, tally,
