@@ -40,7 +40,9 @@ EXAMPLES = 15  # per operation, mode and identity
 # interrupt or pytest's own timeout is not caught and ends the test at once
 FAILURES = (Exception, BaseExceptionGroup)
 MIN_CASES = 2  # per operation, over both modes and identities (one without parameters: 4)
-MIN_ANSWERED_SHARE = 0.5  # of the operations, at least one 2xx each (PLACEHOLDER)
+# operations answered at least one 2xx: 60 of 146 when measured (6 Dec 2026; generated
+# path ids rarely name a seeded object); raise it as the runs reach more
+MIN_ANSWERED = 55
 
 
 @pytest.fixture
@@ -136,7 +138,7 @@ def test_no_server_errors_and_every_answer_matches_the_description(seeded, gatew
     thin = {op: c for op, c in tally.items() if c["cases"] < MIN_CASES}
     assert not thin, f"operations sent fewer than {MIN_CASES} cases: {thin}"
     answered = [op for op, c in tally.items() if c["2xx"]]
-    assert len(answered) >= MIN_ANSWERED_SHARE * len(tally), (
+    assert len(answered) >= MIN_ANSWERED, (
         f"only {len(answered)} of {len(tally)} operations answered a 2xx: "
         f"{sorted(set(tally) - set(answered))}")
 
