@@ -57,7 +57,13 @@ from bench.province import province_units  # noqa: E402
 from evaluation import domain  # noqa: E402
 from evaluation import operations as ops  # noqa: E402
 from evaluation.dependencies import install_default_schemes  # noqa: E402
-from evaluation.models import CommunityFact, Evidence, Result, Scheme  # noqa: E402
+from evaluation.models import (  # noqa: E402
+    CommunityFact,
+    Evidence,
+    RecordFact,
+    Result,
+    Scheme,
+)
 from fazhi_common import jobs  # noqa: E402
 from fazhi_common.bulk import insert_rows  # noqa: E402
 from fazhi_common.clock import utcnow  # noqa: E402
@@ -84,15 +90,46 @@ def fill(engine, rng):
         install_default_schemes(session)
         session.commit()
         definition = session.scalars(select(Scheme.definition)).first()
-    rows, evidence = [], []
+    rows, evidence, records = [], [], []
     indicators = [i for i in _indicators(definition) if i["kind"] in SELF_ASSESSED]
     now = utcnow()
+    record_id = iter(range(1, 10**9))
+
+    def record(kind, county, town=None, community=None, subkind=None, counts=True,
+               standing=False, dated_on=None):
+        records.append({"record_kind": kind, "record_id": next(record_id),
+                        "community_code": community, "town_code": town,
+                        "county_code": county, "subkind": subkind,
+                        "dated_on": dated_on or TODAY.replace(month=1, day=1),
+                        "ended_on": None, "standing": standing, "counts": counts,
+                        "label": f"{kind} {community or town or county}"})
+
+    towns, counties = set(), set()
     for code, name, urban_rural in communities:
         division = Division(code)
         village = urban_rural.startswith("2")
         rows.append({"code": code, "town_code": division.town, "county_code": division.county,
                      "name": name, "kind": "village" if village else "urban_community",
                      "status": "active"})
+        # the registry's records (record_kept): a county's culture venue, a town's
+        # counselling station, and most communities' own party organisation, convention,
+        # grid, funding and meetings (some below their quorum)
+        if division.county not in counties:
+            counties.add(division.county)
+            record("culture_venues", division.county, subkind="park", standing=True)
+        if division.town not in towns:
+            towns.add(division.town)
+            record("education_places", division.county, division.town,
+                   subkind="counselling_station", standing=True)
+        if rng.random() < 0.6:
+            where = (division.county, division.town, code)
+            record("bodies", *where, subkind="party_organisation", standing=True)
+            record("conventions", *where, standing=True)
+            record("grids", *where, standing=True)
+            record("funding_lines", *where, subkind="fiscal")
+            for _ in range(rng.randint(0, 4)):
+                record("meetings", *where, subkind="villagers_meeting",
+                       counts=rng.random() < 0.8)
         if rng.random() < 0.6:
             for ind in indicators:
                 if rng.random() < 0.7:
@@ -107,7 +144,9 @@ def fill(engine, rng):
             conn.execute(insert(CommunityFact), rows[start:start + 5000])
         for start in range(0, len(evidence), 5000):
             conn.execute(insert(Evidence), evidence[start:start + 5000])
-    return [r["code"] for r in rows], len(evidence)
+        for start in range(0, len(records), 5000):
+            conn.execute(insert(RecordFact), records[start:start + 5000])
+    return [r["code"] for r in rows], len(evidence), len(records)
 
 
 def refresh_each(engine, codes):
@@ -274,10 +313,10 @@ def main():
         try:
             upgrade(ROOT / "services" / "evaluation", url)
             engine = create_engine(url.replace("postgresql://", "postgresql+psycopg2://", 1))
-            codes, evidence = fill(engine, rng)
+            codes, evidence, records = fill(engine, rng)
             where = "PostgreSQL" if args.database_url else "SQLite"
             print(f"evaluation.communities={len(codes)}  ({evidence} self-assessments, "
-                  f"{where})")
+                  f"{records} registry records, {where})")
             settle(engine)
             anchor = set_based_pass(engine)
             settle(engine)

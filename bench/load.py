@@ -41,7 +41,9 @@ COUNTY = Division("330110000000")
 TOWNS = [COUNTY.child(t) for t in range(1, 41)]
 
 
-def start_platform(workdir, amqp_uri, registry_db, port, workers=2, threads=16):
+def start_platform(workdir, amqp_uri, registry_db, port, workers=2, threads=16,
+                   community_view=False):
+    """The registry and the gateway (its environment kept as ``gateway.fazhi_env``)."""
     from fazhi_common.identity import keygen
     from fazhi_common.migrate import upgrade
 
@@ -55,7 +57,7 @@ def start_platform(workdir, amqp_uri, registry_db, port, workers=2, threads=16):
         OUTBOX_POLL_SECONDS=0.5)
     env = dict(os.environ, AMQP_URI=amqp_uri, GATEWAY_DATABASE_URL=gateway_db,
                GATEWAY_SIGNING_KEY=private, PUBLIC_RATE_PER_MINUTE="100000",
-               FAZHI_SERVICES="[registry]")
+               FAZHI_SERVICES="[registry]", COMMUNITY_VIEW=str(community_view).lower())
     with open(workdir / "registry.log", "w") as log:  # the child keeps its own copy
         registry = subprocess.Popen(
             # BENCH_REGISTRY_PREFIX: e.g. "python -m cProfile -o registry.prof" to profile it
@@ -68,6 +70,7 @@ def start_platform(workdir, amqp_uri, registry_db, port, workers=2, threads=16):
              "--bind",
              f"127.0.0.1:{port}", "gateway.wsgi:app"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    gateway.fazhi_env = env
     create_admin(env, ROOT, "load", "load-test-password")
     return registry, gateway
 

@@ -1,8 +1,10 @@
 """A national unit list the shape of the NBS division list, as an office exports it.
 
 31 provinces, about 2,800 county-level units under some 330 prefectures (with the four
-prefecture-level cities that have no counties — Dongguan, Zhongshan, Danzhou, Jiayuguan —
-standing where a county would and holding their towns directly), about 38,000 towns,
+prefecture-level cities that have no counties — Dongguan, Zhongshan and Danzhou standing
+where a county would and holding their towns directly, under a county part ``00``;
+Jiayuguan as the real list codes it, its one county-level part 620201000000 named after
+the city, its towns under 620201, 53 rows), about 38,000 towns,
 townships and streets, and about 610,000 communities and villages: some 651,000 rows.
 Codes follow the NBS numbering (streets 001-099, towns 100-199, townships 200-399;
 residents' committees 001-199, villagers' committees 200-399); names are Chinese.
@@ -34,9 +36,11 @@ PROVINCES = {
     "62": (86, 1360, 17400), "63": (44, 400, 4600), "64": (22, 240, 2800),
     "65": (106, 1160, 13500),
 }
-# prefecture-level cities without counties: (province, prefecture, name, towns)
-CITIES_WITHOUT_COUNTIES = (("44", 19, "东莞市", 32), ("44", 20, "中山市", 23),
-                           ("46", 4, "儋州市", 17), ("62", 2, "嘉峪关市", 3))
+# prefecture-level cities without counties: (province, prefecture, county part, name,
+# towns, communities); the county part is 00 but for Jiayuguan, whose real list codes its
+# one county-level unit 620201 (1 + 5 towns and streets + 47 communities: its 53 rows)
+CITIES_WITHOUT_COUNTIES = (("44", 19, 0, "东莞市", 32, 640), ("44", 20, 0, "中山市", 23, 460),
+                           ("46", 4, 0, "儋州市", 17, 340), ("62", 2, 1, "嘉峪关市", 5, 47))
 COUNTY_LABELS = ("市辖区", "市辖区", "县", "县", "县级市", "自治县", "旗")
 _SYLLABLES = ("东", "西", "南", "北", "山", "河", "湖", "桥", "新", "安", "和", "平", "兴", "华",
               "青", "石", "林", "云", "清", "泉", "溪", "塘", "岭", "坞", "宁", "康", "丰", "乐")
@@ -96,7 +100,7 @@ def _towns_and_communities(rng, place, towns, communities):
 def national_units(scale=1.0, seed=13, cities_without_counties=True):
     """Rows ``(code, name, kind label, urban_rural_code)``, province by province."""
     rng = random.Random(seed)
-    special = {(p, c): (name, towns) for p, c, name, towns in CITIES_WITHOUT_COUNTIES
+    special = {(p, c): rest for p, c, *rest in CITIES_WITHOUT_COUNTIES
                if cities_without_counties}
     for province, (counties, towns, communities) in PROVINCES.items():
         counties = max(1, round(counties * scale))
@@ -115,12 +119,13 @@ def national_units(scale=1.0, seed=13, cities_without_counties=True):
                 yield (_code(*place), f"{_name(rng)}{label[-1]}", label, "")
                 t, n = next(county_sizes, (10, 150))
                 yield from _towns_and_communities(rng, place, min(t, 398), n)
-        for (p, prefecture), (name, t) in special.items():
+        for (p, prefecture), (county, name, t, n) in special.items():
             if p == province:
-                place = (int(province), prefecture, 0)  # the city stands as a county
+                # the city stands as a county (part 00), or codes its one county (620201)
+                place = (int(province), prefecture, county)
                 yield (_code(*place), name, "市", "")
                 yield from _towns_and_communities(rng, place, max(1, round(t * scale)),
-                                                  max(1, round(t * 20 * scale)))
+                                                  max(1, round(n * scale)))
 
 
 def with_quirks(rows, seed=13):

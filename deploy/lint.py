@@ -31,7 +31,8 @@ COMPOSE_FILES = ("platform.yml", "civil-affairs.yml", "justice.yml", "city-gatew
 # compose file -> the parts it runs (must agree with broker_users.DEPARTMENTS)
 COMPOSE_PARTS = {"civil-affairs.yml": "civil-affairs", "justice.yml": "justice",
                  "city-gateway.yml": "city"}
-PARTS = ("registry", "evaluation", "mediation", "notifications", "gateway")
+PARTS = ("registry", "evaluation", "mediation", "legalservices", "corrections", "notifications",
+         "gateway")
 VAR = re.compile(r"\$\{([A-Z][A-Z0-9_]*)")
 
 

@@ -27,7 +27,8 @@ pytest_plugins = ("tests.skip_policy",)
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICE_DIRS = {name: ROOT / "services" / name
-                for name in ("registry", "evaluation", "mediation", "notifications")}
+                for name in ("registry", "evaluation", "mediation", "legalservices",
+                             "notifications", "corrections")}
 SERVICE_DIRS["gateway"] = ROOT / "gateway"  # it keeps accounts in a database of its own
 # the gateway's identity-signing key pair, made fresh for each test run
 SIGNING_KEY, VERIFY_KEY = keygen()

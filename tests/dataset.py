@@ -9,7 +9,8 @@ from datetime import date
 
 from tests.helpers import wait_until
 
-R, E, M, N = (f"/api/v1/{s}" for s in ("registry", "evaluation", "mediation", "notifications"))
+R, E, M, N, C = (f"/api/v1/{s}" for s in ("registry", "evaluation", "mediation", "notifications",
+                                            "corrections"))
 CITY, HOME, OTHER = "330100000000", "330110000000", "330122000000"  # two counties of a city
 TODAY = date.today()
 Y = str(TODAY.year)
@@ -101,9 +102,12 @@ def _records(admin, county):
             f"{E}/results/{code}?period={Y}").status_code == 200, timeout=60)
     ok(admin.post(f"{E}/evidence", json={"community_code": village, "period": Y,
                                           "indicator_code": "x", "value": 1}))
-    ids["title_id"] = ok(admin.post(f"{E}/titles", json={
-        "community_code": village, "period": Y, "level": "county",
-        "awarded_on": TODAY.isoformat()}))["id"]
+    # a city title, named by the city's two departments (the officers who walk the API
+    # act for the city)
+    for role in ("justice_officer", "civil_affairs_officer"):
+        ids["title_id"] = ok(admin.as_role(role, CITY, department="dataset").post(
+            f"{E}/titles", json={"community_code": village, "period": Y, "level": "city",
+                                 "awarded_on": TODAY.isoformat()}))["id"]
     ids["inspection_id"] = ok(admin.post(f"{E}/inspections", json={
         "community_code": village, "period": Y, "kind": "special",
         "held_on": TODAY.isoformat(), "findings": [{"indicator_code": "x", "value": 1}]}))["id"]
@@ -130,6 +134,21 @@ def _records(admin, county):
     ok(admin.post(f"{M}/hotline-consultations", json={
         "community_code": village, "consulted_on": TODAY.isoformat(), "topic": "labour",
         "summary": "咨询加班工资", "answered_by": "w1"}))
+    ids["adviser_id"] = ok(admin.post("/api/v1/legal-services/government-advisers", json={
+        "government_code": county.code, "government_body": "区人民政府", "adviser_kind": "firm",
+        "adviser_name": "律师事务所", "term_start": f"{TODAY.year}-01-01",
+        "term_end": f"{TODAY.year}-12-31"}))["id"]
+
+    # corrections: it too learns the units from the registry's events
+    person = {"kind": "correction", "correction_type": "probation", "community_code": village,
+              "officer": "dataset-officer", "name": "赵六", "offence": "盗窃罪",
+              "decided_on": TODAY.isoformat(), "term_ends_on": f"{int(Y) + 1}-12-31"}
+    ids["person_id"] = wait_until(lambda: _made(admin, f"{C}/persons", person),
+                                  timeout=60)["id"]
+    ok(admin.post(f"{C}/persons/{ids['person_id']}/report-in", json={}), 200)
+    ids["leave_id"] = ok(admin.post(f"{C}/persons/{ids['person_id']}/leaves", json={
+        "reason": "family", "destination": "杭州", "leaves_on": TODAY.isoformat(),
+        "returns_on": TODAY.isoformat(), "urgent_reason": "家中急事"}))["id"]
 
     # notifications
     ids["subscription_id"] = ok(admin.post(f"{N}/subscriptions", json={

@@ -151,7 +151,7 @@ class TcpProxy:
         self.close()
 
 
-SERVICES = ("registry", "evaluation", "mediation", "notifications")
+SERVICES = ("registry", "evaluation", "mediation", "legalservices", "notifications", "corrections")
 
 
 def service_class(name):

@@ -40,6 +40,9 @@ DEVELOPMENT_SECRETS = {
     "GATEWAY_VERIFY_KEYS": "YgC6sbDtrl9QJuuAT0SdM0fVYobMNbE3adokYyVa9W4",
     "SURVEY_SECRET": "dev-only-survey-secret-change-me",
     "MEDIATION_DATA_KEY": "xztyBbUNLAOf5uI0rbTHQMe_26_U1o0Mrs_dxqnTFdg=",
+    "LEGALSERVICES_DATA_KEY": "5xk1zQ2o0bN8y6mJ3WZkQd7rS9cT4vL1aE2pH6uY0fI=",
+    "LEGAL_AID_TRANSFER_KEY": "q7VtL3mP9xR2wK5nB8cD1fG4hJ6sA0zE3yU7iO9tW2c=",
+    "CORRECTIONS_DATA_KEY": "seisXMIwYWdbTN5Gmum-refohwKCT-M7U7F6N4sjHtE=",
     "TOKEN_KEYS": "dev-only-token-key-change-me-before-any-real-use",
 }
 

@@ -61,6 +61,11 @@ class FieldCipher:
         except InvalidTag:
             raise ValueError("field cannot be decrypted with this key and context") from None
 
+    def digest_key_hex(self):
+        """The digest key alone (hex): it checks ``digest`` values and decrypts nothing, so
+        another service may be given it to check secrets made under this key."""
+        return self._digest_key.hex()
+
     def digest(self, text):
         if text is None:
             return None

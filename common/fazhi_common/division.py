@@ -10,8 +10,11 @@ The code is 2 digits province, 2 prefecture, 2 county, 3 town, 3 village/communi
 Real data has two wrinkles the rules below model:
 
 - a few prefecture-level cities have no county level (不设区的地级市: Dongguan,
-  Zhongshan, Danzhou, Jiayuguan). Their towns sit directly under the city's code, with
-  ``00`` as the county part, and the city stands where a county would;
+  Zhongshan, Danzhou, Jiayuguan). Most code their towns directly under the city's code,
+  with ``00`` as the county part, and the city stands where a county would. Jiayuguan's
+  list codes the city's one county-level part itself (``620201000000``, its towns under
+  ``620201``): a code with a county part of its own is an ordinary county and what lies
+  under it, so both shapes are read as they are written;
 - the last three digits follow the NBS numbering: 001-199 are residents' committees
   (communities), 200-399 villagers' committees (villages). A list without a unit kind
   can infer it from the number; a kind that contradicts it is worth a warning, not a
@@ -117,8 +120,9 @@ class Division(str):
 
     @property
     def without_counties(self):
-        """True inside a prefecture-level city that has no county level."""
-        return self[:4] in CITIES_WITHOUT_COUNTIES
+        """True for a city without counties and what it holds directly (county part
+        ``00``); a unit coded under a county part of its own (620201) has its county."""
+        return self[:4] in CITIES_WITHOUT_COUNTIES and self[4:6] == "00"
 
     @property
     def stands_as_county(self):
@@ -153,9 +157,10 @@ class Division(str):
         """The unit at ``level`` that holds this one (itself at its own level), or None.
 
         ``at(COUNTY)`` of a town under a city without counties is that city: it stands
-        where the county would.
+        where the county would. Nearest first: under Jiayuguan's own county part the city
+        stands as a county too, and the county (620201) is the one that holds the unit.
         """
-        for unit in self.lineage():
+        for unit in reversed(self.lineage()):
             if unit.level == level or (level == COUNTY and unit.stands_as_county):
                 return unit
         return None

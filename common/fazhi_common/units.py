@@ -12,24 +12,47 @@ A service adds the table to its own models and migrations and subscribes to ``EV
     # in an event handler, after claim_event:   UNITS.apply(session, envelope)
     # before taking a code:                     UNITS.require(session, code, COMMUNITY, field)
 
+A code the read model does not hold may be a unit registered a moment ago whose event
+waits behind a backlog (a province's import): a service whose entrypoints take codes wraps
+them with ``reads_through`` and holds a ``RegistryReadThrough``; a miss then asks the
+registry once, as the caller (the gateway-signed identity travels with the call), keeps
+what it answers, and runs the entrypoint again. A miss that remains says the registry has
+not announced the unit yet.
+
 After an upgrade the registry replays its units as ``unit_snapshot`` events
 (``fazhi-registry announce-units``); ``apply_snapshot`` takes one. Each unit remembers the
 time of the newest registry fact it holds (``as_of``), so a snapshot read before a change
 never undoes that change, whichever arrives first.
 """
+import functools
+import inspect
+import logging
+import time
+import uuid
 from datetime import date, datetime
 
+import eventlet
+from kombu import Connection, Consumer, Producer, Queue
+from nameko.constants import HEADER_PREFIX, NON_PERSISTENT
+from nameko.exceptions import deserialize
+from nameko.extensions import DependencyProvider
+from nameko.rpc import get_rpc_exchange
 from sqlalchemy import Boolean, Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fazhi_common.clock import UtcDateTime
-from fazhi_common.contracts.errors import ValidationFailed
+from fazhi_common.contracts.errors import UnitNotAnnounced, ValidationFailed
 from fazhi_common.division import COMMUNITY, COUNTY, TOWN, Division
+
+log = logging.getLogger(__name__)
 
 # the registry's events the read model follows
 EVENTS = ("county_registered", "town_registered", "community_registered",
           "community_updated", "community_reorganised", "unit_snapshot")
 LEVEL_WORDS = {COUNTY: "county", TOWN: "town or street", COMMUNITY: "community or village"}
+LEVEL_WORDS_ZH = {COUNTY: "县（市、区）", TOWN: "镇（街道）", COMMUNITY: "社区或村"}
+# the services that ask the registry on a miss (their broker users may await its replies)
+READ_THROUGH_SERVICES = ("mediation",)
 
 
 class UnitColumns:
@@ -155,11 +178,8 @@ class UnitReadModel:
         """The unit ``code`` at ``level`` if the registry holds it and it is active;
         ValidationFailed (422) naming the field, and the successor of a reorganised unit."""
         unit = session.get(self.model, str(Division(code)))
-        word = LEVEL_WORDS[level]
         if unit is None or unit.level != level:
-            raise ValidationFailed(
-                f"{code} is not a {word} the registry holds.",
-                {field: [f"unknown {word}"]})
+            raise not_announced(code, level, field)
         if not unit.active:
             became = (f" ({unit.reorganisation_kind} on {unit.reorganised_on}); use "
                       f"{unit.successor_code}") if unit.successor_code else ""
@@ -169,3 +189,122 @@ class UnitReadModel:
                 {field: [f"inactive; now {unit.successor_code}" if unit.successor_code
                          else "inactive"]})
         return unit
+
+    def learn(self, session, fact):
+        """Keep a unit as the registry answered for it (``unit_fact``), of unknown time:
+        any event about it, even one published before, still applies over it."""
+        unit = session.get(self.model, fact["code"]) or self.model(code=fact["code"])
+        for key, value in fact.items():
+            setattr(unit, key, value)
+        unit.as_of = None
+        session.merge(unit)
+        session.flush()
+
+
+def not_announced(code, level, field):
+    """The error of a miss: the registry has not announced the unit (or not yet)."""
+    error = UnitNotAnnounced(
+        f"登记机关尚未通告{LEVEL_WORDS_ZH[level]} {code}：若刚刚登记，请稍候再试；"
+        "若代码有误，请核对统计用区划代码。",
+        {field: [f"unknown {LEVEL_WORDS[level]}"]})
+    error.unit = (str(code), level)
+    return error
+
+
+_GETTERS = {COUNTY: "get_county", TOWN: "get_town", COMMUNITY: "get_community"}
+
+
+def unit_fact(level, answer):
+    """The read model's columns of a unit from the registry's answer for it."""
+    code = answer["code"]
+    county = code if level == COUNTY else answer["county_code"]
+    town = {COUNTY: None, TOWN: code}.get(level, answer.get("town_code"))
+    return {"code": code, "level": level, "name": answer["name"], "kind": answer["kind"],
+            "county_code": county, "town_code": town,
+            "active": answer.get("status", "active") == "active",
+            "successor_code": None, "reorganisation_kind": None,
+            "reorganised_on": _day(answer.get("reorganised_on"))}
+
+
+class RegistryReadThrough(DependencyProvider):
+    """``self.registry(method, code)``: the registry's answer, asked on a read-model miss
+    (``reads_through``) as the caller: the worker's context data, the gateway-signed
+    identity among it, goes with the call, so the registry checks role and area as for any
+    read.
+
+    Each call has a connection and an exclusive reply queue of its own, which go with it.
+    (nameko's ``RpcProxy`` would share the service's consumer and keep a durable reply
+    queue on one node: when that node is lost, re-declaring the queue fails and the
+    service's RPC consumer with it.)
+    """
+
+    def setup(self):
+        self.config = self.container.config
+        self.owner = self.container.service_name
+
+    def get_dependency(self, worker_ctx):
+        context = worker_ctx.context_data
+        return lambda method, code, timeout: _ask(self.config, self.owner, context,
+                                                  method, code, timeout)
+
+
+def _ask(config, owner, context, method, code, timeout):
+    exchange = get_rpc_exchange(config)
+    reply_to = uuid.uuid4().hex
+    replies, returned = [], []
+    with Connection(config["AMQP_URI"], connect_timeout=timeout) as connection:
+        channel = connection.channel()
+        queue = Queue(f"rpc.reply-{owner}-{reply_to}", exchange=exchange,
+                      routing_key=reply_to, durable=False, exclusive=True, auto_delete=True)
+        with Consumer(channel, [queue], no_ack=True, accept=["json"],
+                      callbacks=[lambda body, _message: replies.append(body)]):
+            # mandatory: with no registry queue at all the broker returns it at once
+            Producer(channel, exchange=exchange, serializer="json",
+                     on_return=lambda *_args: returned.append(True)).publish(
+                {"args": [code], "kwargs": {}}, routing_key=f"registry.{method}",
+                reply_to=reply_to, correlation_id=reply_to, delivery_mode=NON_PERSISTENT,
+                headers={f"{HEADER_PREFIX}.{key}": value for key, value in context.items()
+                         if value is not None}, expiration=timeout, mandatory=True)
+            deadline = time.monotonic() + timeout
+            while not replies:
+                if returned:
+                    raise LookupError("no registry is running")
+                connection.drain_events(timeout=max(0.01, deadline - time.monotonic()))
+    if replies[0].get("error"):
+        raise deserialize(replies[0]["error"])
+    return replies[0]["result"]
+
+
+def reads_through(read_model):
+    """Wrap an entrypoint taking unit codes: on ``UnitNotAnnounced``, ask the registry
+    (``self.registry``) for that unit once, keep it in ``read_model``, run it again."""
+    def wrap(method):
+        @functools.wraps(method)
+        def entrypoint(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except UnitNotAnnounced as missing:
+                if not getattr(missing, "unit", None) or not _fetch(
+                        self, read_model, *missing.unit):
+                    raise
+            return method(self, *args, **kwargs)
+        # nameko checks the call's arguments against this signature
+        entrypoint.__signature__ = inspect.signature(method)
+        return entrypoint
+    return wrap
+
+
+def _fetch(service, read_model, code, level):
+    seconds = float(service.config["UNIT_READ_THROUGH_SECONDS"])
+    try:
+        with eventlet.Timeout(seconds):
+            answer = service.registry(_GETTERS[level], code, seconds)
+    except (Exception, eventlet.Timeout) as exc:  # not held, not in the caller's area, down
+        log.info("read-through of %s %s found nothing: %s", level, code, type(exc).__name__)
+        return False
+    try:
+        with service.db.transaction() as session:
+            read_model.learn(session, unit_fact(level, answer))
+    except Exception as exc:  # e.g. its event came meanwhile: the next attempt tells
+        log.info("could not keep %s %s: %s", level, code, exc)
+    return True

@@ -16,6 +16,11 @@ case "${1:-run}" in
   run)
     if [ "${FAZHI_MIGRATE_ON_START:-1}" = 1 ]; then migrate; fi
     if [ "$part" = gateway ]; then
+      if [ "${COMMUNITY_VIEW:-false}" = true ]; then
+        # the keeper of the gateway's view of communities (its events), beside the web
+        # workers; started again if it stops, so the view never silently falls behind
+        (while :; do fazhi-service --config config.yml gateway.view_keeper; sleep 5; done) &
+      fi
       exec gunicorn --bind "0.0.0.0:$port" \
         --workers "${GATEWAY_WORKERS:-2}" --threads "${GATEWAY_THREADS:-8}" \
         --timeout "${GATEWAY_TIMEOUT_SECONDS:-30}" --graceful-timeout 20 \

@@ -10,7 +10,10 @@ so they follow the code. Each service may:
   read       its RPC queue and its own event queues, and the exchanges they bind to; the
              queues of its events' subscribers (declaring a queue with a dead-letter
              exchange needs it: RabbitMQ checks read permission on the queue).
-The gateway may only publish RPC requests and read its own reply queues.
+The gateway may publish RPC requests and read its own reply queues; its view keeper
+(``gateway.view_keeper``) consumes its own event queues like a service. A service that asks
+the registry on a read-model miss (``fazhi_common.units.READ_THROUGH_SERVICES``) may also
+use reply queues of its own name.
 
 The dead-letter policy (at-least-once dead-lettering for event queues) comes with the
 users in every form.
@@ -38,11 +41,11 @@ import sys
 from pathlib import Path
 from urllib.parse import quote
 
-SERVICES = ("registry", "evaluation", "mediation", "notifications")
+SERVICES = ("registry", "evaluation", "mediation", "legalservices", "notifications", "corrections")
 # What each department runs (evaluation is run by both; its replicas share one database).
 DEPARTMENTS = {
     "civil-affairs": ("registry", "evaluation"),
-    "justice": ("mediation", "notifications", "evaluation"),
+    "justice": ("mediation", "legalservices", "corrections", "notifications", "evaluation"),
     "city": ("gateway",),
 }
 
@@ -63,12 +66,10 @@ def service_permissions(service, contracts):
            "fazhi\\.dead-letter"] + exchanges
     if subscriber_queues:
         own.append(subscriber_queues)
-    configure = _alt(*own)
     write_parts = [f"{e(service)}\\.events", "nameko-rpc", "amq\\.default", f"rpc-{e(service)}",
                    own_queues, "fazhi\\.dead-letter"]
     if subscriber_queues:
         write_parts.append(subscriber_queues)
-    write = _alt(*write_parts)
     read_parts = [f"rpc-{e(service)}", own_queues, "nameko-rpc", f"{e(service)}\\.events",
                   *exchanges]
     if subscriber_queues:
@@ -76,13 +77,25 @@ def service_permissions(service, contracts):
         # exchange, and the relay declares its subscribers' queues (it may read only
         # events it published itself)
         read_parts.append(subscriber_queues)
-    read = _alt(*read_parts)
-    return configure, write, read
+    from fazhi_common.units import READ_THROUGH_SERVICES
+
+    if service in READ_THROUGH_SERVICES:  # nameko's reply queue of the service's RpcProxy
+        replies = f"rpc\\.reply-{e(service)}-.*"
+        own, write_parts, read_parts = [*own, replies], [*write_parts, replies], \
+            [*read_parts, replies]
+    return _alt(*own), _alt(*write_parts), _alt(*read_parts)
 
 
-def gateway_permissions():
+def gateway_permissions(contracts=()):
+    """The web workers' RPC, and the view keeper's event queues (from the contracts)."""
+    e = re.escape
     replies = "rpc\\.reply-standalone_rpc_proxy-.*"
-    return _alt("nameko-rpc", replies), _alt("nameko-rpc", replies), _alt("nameko-rpc", replies)
+    sources = sorted({c.source for c in contracts if "gateway" in c.subscribers})
+    events = ["evt-.*--gateway", "fazhi\\.dead-letter"] if sources else []
+    exchanges = [f"{e(s)}\\.events" for s in sources]
+    return (_alt("nameko-rpc", replies, *events, *exchanges),
+            _alt("nameko-rpc", replies, *events, *(["amq\\.default"] if sources else [])),
+            _alt("nameko-rpc", replies, *events[:1], *exchanges))
 
 
 def all_permissions(prefix="fazhi-"):
@@ -91,7 +104,7 @@ def all_permissions(prefix="fazhi-"):
 
     contracts = list(CONTRACTS.values())
     table = {f"{prefix}{s}": service_permissions(s, contracts) for s in SERVICES}
-    table[f"{prefix}gateway"] = gateway_permissions()
+    table[f"{prefix}gateway"] = gateway_permissions(contracts)
     return table
 
 

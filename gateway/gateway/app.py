@@ -21,6 +21,7 @@ from gateway.console import bp as console_bp
 from gateway.errors import register_error_handlers
 from gateway.openapi import build_spec, documented
 from gateway.rpc import RpcPool
+from gateway.unit_views import CommunityViews
 
 log = logging.getLogger(__name__)
 GATEWAY_DIR = Path(__file__).resolve().parent.parent
@@ -74,8 +75,10 @@ def create_app(config=None):
         size=int(config.get("RPC_POOL_SIZE", 16)),
         timeout=float(config.get("RPC_TIMEOUT_SECONDS", 5)),
     )
-    app.extensions["db"] = sessionmaker(make_engine(config["DATABASE_URL"]),
-                                        expire_on_commit=False)
+    engine = make_engine(config["DATABASE_URL"])
+    app.extensions["db"] = sessionmaker(engine, expire_on_commit=False)
+    if config.get("COMMUNITY_VIEW"):  # kept by gateway.view_keeper: on where that runs
+        app.extensions["community_views"] = CommunityViews(engine)
     app.extensions["tokens"] = TokenIssuer(config["TOKEN_KEYS"], config["TOKEN_SIGNING_KID"],
                                            config.get("TOKEN_TTL_SECONDS", 900))
     app.extensions["recent_checks"] = RecentChecks(config.get("AUTH_RECHECK_SECONDS", 2))

@@ -7,7 +7,8 @@ from fazhi_common.contracts.roles import VIEWER, Identity
 from fazhi_common.identity import CONTEXT_KEY, sign_identity
 from gateway.rpc import ServiceUnavailable
 
-ALL_SERVICES = ("registry", "evaluation", "mediation", "notifications")
+ALL_SERVICES = ("registry", "evaluation", "mediation", "legalservices", "notifications",
+                "corrections")
 GATEWAY = Identity(subject="gateway-health", role=VIEWER, department="gateway")
 
 

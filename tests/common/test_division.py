@@ -187,3 +187,15 @@ def test_child():
             Division("330102001000").child(bad)
     with pytest.raises(InvalidDivision):
         Division("330102001001").child(1)
+
+
+def test_jiayuguan_coded_under_its_own_county_part_is_an_ordinary_county():
+    """The national list codes 嘉峪关市's one county-level part 620201 (not 00): its towns
+    lie under 620201000000, which lies under the city; the 00 shape still reads as before."""
+    town = Division("620201100000")
+    assert town.parent == "620201000000" and town.county == "620201000000"
+    assert Division("620201100201").ancestors == (
+        "620000000000", "620200000000", "620201000000", "620201100000")
+    assert Division("620201000000").stands_as_county
+    assert not Division("620201000000").without_counties
+    assert Division("620200100000").parent == "620200000000"  # the 00 shape

@@ -16,10 +16,14 @@ from tests.helpers import SERVICES, service_class
 
 
 def handled_events():
-    """(source, event type, consuming service) for every event handler of every service."""
+    """(source, event type, consuming service) for every event handler of every service,
+    and of the gateway's keeper of its view of communities."""
+    from gateway.view_keeper import GatewayViewKeeper
+
     found = set()
-    for name in SERVICES:
-        for _, method in inspect.getmembers(service_class(name), inspect.isfunction):
+    consumers = [(name, service_class(name)) for name in SERVICES]
+    for name, cls in [*consumers, ("gateway", GatewayViewKeeper)]:
+        for _, method in inspect.getmembers(cls, inspect.isfunction):
             for entrypoint in getattr(method, ENTRYPOINT_EXTENSIONS_ATTR, ()):
                 if isinstance(entrypoint, ReliableEventHandler):
                     found.add((entrypoint.source_service, entrypoint.event_type, name))

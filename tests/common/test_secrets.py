@@ -20,8 +20,11 @@ def test_the_shipped_configs_fall_back_on_development_secrets_only():
     assert found == {
         "registry": ["GATEWAY_VERIFY_KEYS"],
         "evaluation": ["GATEWAY_VERIFY_KEYS", "SURVEY_SECRET"],
-        "mediation": ["GATEWAY_VERIFY_KEYS", "MEDIATION_DATA_KEY"],
+        "mediation": ["GATEWAY_VERIFY_KEYS", "MEDIATION_DATA_KEY", "LEGAL_AID_TRANSFER_KEY"],
+        "legalservices": ["GATEWAY_VERIFY_KEYS", "LEGALSERVICES_DATA_KEY",
+                          "LEGAL_AID_TRANSFER_KEY"],
         "notifications": ["GATEWAY_VERIFY_KEYS"],
+        "corrections": ["GATEWAY_VERIFY_KEYS", "CORRECTIONS_DATA_KEY"],
         "gateway": ["GATEWAY_SIGNING_KEY", "TOKEN_KEYS"],
     }
 
@@ -33,7 +36,7 @@ def test_production_refuses_development_secrets(caplog):
     with pytest.raises(RuntimeError, match="MEDIATION_DATA_KEY"):
         check_secrets(dict(config, ENVIRONMENT="production"), log)
     real = dict(config, ENVIRONMENT="production", GATEWAY_VERIFY_KEYS="a-real-public-key",
-                MEDIATION_DATA_KEY="a-real-data-key")
+                MEDIATION_DATA_KEY="a-real-data-key", LEGAL_AID_TRANSFER_KEY="a-real-key")
     check_secrets(real, log)
 
 

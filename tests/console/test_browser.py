@@ -5,6 +5,7 @@ Marked ``browser`` (see conftest): scripts/test runs these once, in one pass.
 import re
 import subprocess
 import sys
+from datetime import date
 
 from openpyxl import load_workbook
 from selenium.common.exceptions import TimeoutException
@@ -208,7 +209,7 @@ def test_a_score_explained_and_the_dashboard_charts_drawn_with_data(console_url,
                                    query_string={"period": period}).status_code == 200,
                timeout=60)
     assert gateway.post("/api/v1/evaluation/evidence", json={
-        "community_code": code, "period": period, "indicator_code": "legal_school",
+        "community_code": code, "period": period, "indicator_code": "disclosure_board",
         "value": 1}).status_code == 201
     organisation = gateway.post("/api/v1/mediation/organisations", json={
         "name": "良渚派出所警调对接室", "kind": "police", "county_code": "330110000000",
@@ -228,7 +229,7 @@ def test_a_score_explained_and_the_dashboard_charts_drawn_with_data(console_url,
     page = find(browser, "#explanation")
     assert find(browser, "#score").text == f"{explained['score']:.2f}" or \
         find(browser, "#score").text == str(int(explained["score"]))
-    school = next(i for i in explained["indicators"] if i["code"] == "legal_school")
+    school = next(i for i in explained["indicators"] if i["code"] == "disclosure_board")
     assert school["name"] in page.text and school["source"] in page.text
     assert len(page.find_elements(By.CSS_SELECTOR, "tbody tr")) >= len(explained["indicators"])
     screenshot(browser, "evaluation-explanation")
@@ -363,3 +364,34 @@ def test_a_county_user_uploads_a_gbk_list_records_a_merge_and_sees_only_its_coun
     browser.refresh()  # a reload says the same, not a bare sign-in form
     find(browser, "#expired").find_element(By.TAG_NAME, "button").click()
     find(browser, "#signin-form")
+
+
+def test_a_meeting_below_its_quorum_is_kept_as_not_quorate_and_does_not_score(
+        console_url, gateway, accounts, browser):
+    seed_two_counties(gateway)
+    code, year = "330110001001", str(date.today().year)
+    wait_until(lambda: gateway.get(f"/api/v1/evaluation/results/{code}",
+                                   query_string={"period": year}).status_code == 200,
+               timeout=60)
+    accounts("civil-gov", "civil_affairs_officer", "330110000000")
+    sign_in(browser, console_url, "civil-gov")
+    go(browser, console_url, "governance")
+    find(browser, '[data-record="meetings"]').click()
+    fill(find(browser, "#record-form"), {
+        "community_code": code, "kind": "villagers_representative_meeting",
+        "eligible": "30", "attended": "19", "agenda": "村道硬化"})
+    assert "未达到法定人数" in find(browser, "#record-form .form-status.ok").text
+    row = find(browser, "#record-list tbody tr")
+    assert "19/30" in row.text and "否" in row.text and "第二十六条" in row.text
+    screenshot(browser, "governance-meeting-not-quorate")
+    no_script_errors(browser)
+    [meeting] = gateway.get(f"{R}/meetings", query_string={"community_code": code}).json["items"]
+    assert meeting["quorate"] is False
+
+    def counted():
+        found = gateway.get(f"/api/v1/evaluation/results/{code}",
+                            query_string={"period": year}).json["indicators"]
+        ind = next(i for i in found if i["code"] == "representative_assembly_meetings")
+        return ind if "not counted" in ind["source"] else None
+    meetings = wait_until(counted, timeout=60)
+    assert meetings["points"] == 0 and meetings["value"] == 0

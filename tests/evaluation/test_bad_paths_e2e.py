@@ -47,7 +47,7 @@ def _state(gateway):
 
 
 def _evidence(**changes):
-    return {"community_code": A, "period": Y, "indicator_code": "legal_school", "value": 1,
+    return {"community_code": A, "period": Y, "indicator_code": "disclosure_board", "value": 1,
             **changes}
 
 
@@ -80,10 +80,11 @@ def test_bad_requests_are_refused_and_change_nothing(town):
     refused(post(f"{E}/vetoes", json={"community_code": A, "period": Y,
                                       "veto_item": "made_up", "reason": "x",
                                       "evidence": ["doc"]}), 422, "veto_item")
-    refused(post(f"{E}/titles", json={"community_code": A, "period": Y, "level": "county",
-                                      "awarded_on": day(1)}), 409, "period")  # not passed
-    refused(post(f"{E}/titles", json={"community_code": A, "period": Y, "level": "galactic",
-                                      "awarded_on": day(1)}), 422, "level")
+    namer = gateway.as_role("justice_officer", COUNTY).post  # titles: a department's officer
+    refused(namer(f"{E}/titles", json={"community_code": A, "period": Y, "level": "county",
+                                       "awarded_on": day(1)}), 409, "period")  # not passed
+    refused(namer(f"{E}/titles", json={"community_code": A, "period": Y, "level": "galactic",
+                                       "awarded_on": day(1)}), 422, "level")
     refused(post(f"{E}/inspections", json={
         "community_code": A, "period": Y, "kind": "spot_check", "held_on": day(1),
         "findings": [{"indicator_code": "organisations_sound", "value": 1}]}), 422, "draw_id")
@@ -113,7 +114,7 @@ def test_bad_requests_are_refused_and_change_nothing(town):
     refused(gateway.get(f"{E}/results/{A}?period=abcd"), 422, "period")
     refused(gateway.get(f"{E}/results/{A}?period=1999"), 404)
     refused(gateway.get(f"{E}/titles/999"), 404)
-    refused(post(f"{E}/titles/999/revocation", json={"reason": "x", "revoked_on": day(1)}),
+    refused(namer(f"{E}/titles/999/revocation", json={"reason": "x", "revoked_on": day(1)}),
             404)
 
     [scheme] = ok(gateway.get(f"{E}/schemes?key=default-village"))["items"]

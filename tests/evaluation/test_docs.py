@@ -20,7 +20,7 @@ def test_title_veto_and_score_operations_link_to_sections_that_exist(gateway_app
               if isinstance(op, dict) and "externalDocs" in op
               and op["operationId"].startswith("evaluation.")}
     wanted = {"evaluation.award_title_post", "evaluation.revoke_title_post",
-              "evaluation.re_evaluate_title_post", "evaluation.record_veto_post",
+              "evaluation.re_examine_title_post", "evaluation.record_veto_post",
               "evaluation.decide_veto_post", "evaluation.decide_on_reorganised_title_post",
               "evaluation.explain_result_get", "evaluation.answer_survey_post",
               "evaluation.draw_spot_check_post", "evaluation.reveal_draw_post",

@@ -51,6 +51,37 @@ def test_the_default_schemes_load_and_total_100_points():
             "legal_services", "social_governance", "rule_of_law_culture"} <= areas
 
 
+def _names(categories):
+    for category in categories:
+        yield category["name"]
+        for sub in category["categories"]:
+            yield sub["name"]
+            yield from (i["name"] for i in sub["indicators"])
+
+
+def test_the_default_schemes_follow_the_national_standards_five_parts_in_their_own_words():
+    by_class = {s["community_class"]: s for s in load_schemes()}
+    parts = ["村级组织健全完善", "基层民主规范有序", "法治建设扎实推进", "经济社会和谐发展",
+             "组织保障坚强有力"]
+    assert [c["name"] for c in by_class["village"]["categories"]] == parts
+    village = " ".join(_names(by_class["village"]["categories"]))
+    assert "村民代表会议" in village and "村务" in village and "居民" not in village
+    for kind in ("urban_community", "rural_community"):
+        tops = [c["name"] for c in by_class[kind]["categories"]]
+        assert tops == ["社区组织健全完善", *parts[1:]]
+        words = " ".join(_names(by_class[kind]["categories"]))
+        assert "居民代表会议" in words and "村民" not in words and "村务" not in words
+
+
+def test_the_default_veto_items_are_those_the_texts_give_each_with_its_source():
+    for scheme in load_schemes():
+        items = {v["code"]: v for v in scheme["veto_items"]}
+        assert "党纪政纪处分" in items["officers_disciplined"]["name"]
+        assert "村霸" in items["organised_crime"]["name"]
+        assert "election_failed" not in items  # no text makes a failed election a veto
+        assert all(v["source"] for v in items.values())
+
+
 def test_every_kind_scores_and_says_where_its_figure_came_from():
     inputs = _inputs(
         evidence={"yn": {"value": 1, "source": "self-assessment #1"},
@@ -162,6 +193,8 @@ def test_prerequisite_needs_a_current_title_and_no_veto():
     today = date(2026, 6, 1)
     held = {"id": 7, "status": "held", "valid_until": date(2028, 1, 1), "end_reason": None}
     assert titling.prerequisite([held], False, today) == (True, [], 7)
+    # no validity set (the national default): held is current
+    assert titling.prerequisite([dict(held, valid_until=None)], False, today)[0]
     eligible, reasons, _ = titling.prerequisite([held], True, today)
     assert not eligible and "vetoed" in reasons[0]
     revoked = dict(held, status="revoked", end_reason="veto")
@@ -178,20 +211,6 @@ def test_score_change_is_announced_only_on_a_change():
     assert domain.score_changed({"score": 5.0, "passed": False}, {"score": 5.0, "passed": True})
     assert not domain.score_changed({"score": 5.0, "passed": True},
                                     {"score": 5.0, "passed": True})
-
-
-def test_an_area_grants_titles_up_to_its_own_level():
-    titling.check_granting_level("national", None)  # no area, above the city: any level
-    titling.check_granting_level("province", Division("330000000000"))
-    titling.check_granting_level("city", Division("330100000000"))
-    titling.check_granting_level("county", Division("330100000000"))
-    titling.check_granting_level("county", Division("330110000000"))
-    titling.check_granting_level("city", Division("441900000000"))  # a city without counties
-    for level, area in (("city", "330110000000"), ("province", "330100000000"),
-                        ("county", "330110001000"), ("national", "330000000000")):
-        with pytest.raises(ValidationFailed) as info:
-            titling.check_granting_level(level, Division(area))
-        assert "level" in info.value.fields
 
 
 def test_schemes_are_kept_at_city_level_or_above():

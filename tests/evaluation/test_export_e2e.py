@@ -28,8 +28,8 @@ TODAY = date.today()
 Y = ops.current_period(TODAY)
 COUNTIES = ("330110000000", "330122000000")
 # self-assessed yes/no indicators of the default village scheme: each one met adds points
-YES_NO = ("election_procedure", "residents_convention", "supervision_committee_active",
-          "officials_reviewed", "disclosure_board")
+YES_NO = ("election_procedure", "officials_reviewed", "supervision_committee_active",
+          "disclosure_board")
 
 
 def _code(county, n):

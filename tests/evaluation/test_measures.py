@@ -23,9 +23,22 @@ def test_disclosures_are_measured_against_the_schedule_and_missing_periods_are_l
 
 def test_one_disclosure_does_not_earn_a_year():
     value, applicable, _source = measures.disclosures(
-        None, 2025, date(2025, 12, 31), 10, [("financial", "2025-01", True)])
-    # the default: financial monthly (Jan-Nov due), party and community quarterly (Q1-Q3)
-    assert applicable and value == round(1 / 17, 4)
+        None, 2025, date(2025, 12, 31), 10, [("financial", "2025-Q1", True)])
+    # the default: every kind quarterly (Q1-Q3 due for party, community, financial)
+    assert applicable and value == round(1 / 9, 4)
+
+
+def test_finances_are_due_monthly_only_where_collective_finances_are_busy():
+    """村民委员会组织法 art. 30: ordinary matters at least quarterly, finances monthly where
+    the collective's finances are busy; not monthly finances for every community."""
+    day = date(2025, 12, 31)
+    ordinary = measures.disclosures(None, 2025, day, 10, [("financial", "2025-Q1", True)])
+    assert ordinary[0] == round(1 / 9, 4) and "financial quarterly" in ordinary[2]
+    assert "村民委员会组织法第三十条" in ordinary[2]
+    busy = measures.disclosures(None, 2025, day, 10, [("financial", "2025-01", True),
+                                                      measures.BUSY])
+    # financial Jan-Nov, party and community Q1-Q3
+    assert busy[0] == round(1 / 17, 4) and "financial monthly" in busy[2]
 
 
 def test_a_deadline_counts_its_grace_days():

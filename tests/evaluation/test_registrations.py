@@ -63,18 +63,18 @@ def test_a_registration_after_its_facts_scores_them(sessions):
         session.add(AdviserFact(assignment_id=7, community_code=_code(1), adviser_name="王律师",
                                 assigned_on=date(TODAY.year - 1, 3, 1)))
         session.add(Evidence(community_code=_code(1), period=PERIOD,
-                             indicator_code="legal_school", value=1.0,
+                             indicator_code="disclosure_board", value=1.0,
                              submitted_by="community", attachments=[],
                              submitted_at=datetime.now(timezone.utc)))
     assert _register(sessions, [_registration(n) for n in (1, 2, 3)]) == 3
     results = _results(sessions)
     adviser = _indicator(results[_code(1)], "legal_adviser")
     assert adviser["points"] > 0 and "王律师" in adviser["source"]
-    assert _indicator(results[_code(1)], "legal_school")["value"] == 1.0
+    assert _indicator(results[_code(1)], "disclosure_board")["value"] == 1.0
     # the others of the batch have none of it
     for n in (2, 3):
         assert _indicator(results[_code(n)], "legal_adviser")["points"] == 0
-        assert _indicator(results[_code(n)], "legal_school")["value"] is None
+        assert _indicator(results[_code(n)], "disclosure_board")["value"] is None
     assert results[_code(1)].score > results[_code(2)].score
 
 
@@ -152,3 +152,41 @@ def test_a_result_the_session_holds_reads_as_stored_after_a_rescore(sessions):
         assert held.scheme_id != village
         assert held.scheme.community_class == "urban_community"
         assert other.scheme_id == village
+
+
+def test_finances_are_due_monthly_only_where_the_registry_says_they_are_busy(sessions):
+    """村民委员会组织法 art. 30, as the registry tells evaluation of each community."""
+    _register(sessions, [_registration(201, collective_finances_busy=True),
+                         _registration(202)])
+    results = _results(sessions)
+    busy, ordinary = (_indicator(results[_code(n)], "disclosures_on_time")["source"]
+                      for n in (201, 202))
+    assert "financial monthly" in busy and "collective finances busy" in busy
+    assert "financial quarterly" in ordinary and "村民委员会组织法第三十条" in ordinary
+
+
+def test_a_county_or_town_record_counts_for_each_of_its_communities(sessions):
+    _register(sessions, [_registration(n) for n in (1, 2, 3)])
+    envelope = {"id": "e1"}
+
+    def kept(record_id, kind, **area):
+        with sessions.begin() as session:
+            ops.on_record_kept(session, envelope, {
+                "record_kind": kind, "record_id": record_id, "county_code": COUNTY, **area,
+                "subkind": None, "dated_on": date(TODAY.year, 1, 1), "ended_on": None,
+                "counts": True, "label": f"{kind} {record_id}"}, TODAY)
+    kept(1, "culture_venues")  # the county's venue
+    kept(2, "grids", town_code=TOWN, community_code=_code(1))  # community 1's own grid
+    results = _results(sessions)
+    for n in (1, 2, 3):
+        venue = _indicator(results[_code(n)], "culture_venue")
+        assert venue["points"] == 3 and "culture_venues #1" in venue["source"]
+    assert _indicator(results[_code(1)], "grid_management")["points"] == 4
+    assert _indicator(results[_code(2)], "grid_management")["points"] == 0
+    # the venue ends: no community counts it any more
+    with sessions.begin() as session:
+        ops.on_record_kept(session, envelope, {
+            "record_kind": "culture_venues", "record_id": 1, "county_code": COUNTY,
+            "subkind": None, "dated_on": date(TODAY.year, 1, 1), "ended_on": TODAY,
+            "counts": True, "label": "culture_venues 1"}, TODAY)
+    assert all(_indicator(r, "culture_venue")["points"] == 0 for r in _results(sessions).values())

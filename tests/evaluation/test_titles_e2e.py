@@ -12,6 +12,7 @@ from tests.evaluation.titles_setup import (
     E,
     R,
     award,
+    both,
     officer,
     ok,
     town,
@@ -25,30 +26,62 @@ AWARDED = TODAY.isoformat()
 
 def test_titles_by_level_and_expiry_and_a_survey_burst(registry, evaluation, gateway):
     town(gateway, Y)
-    _only_an_authority_at_or_above_a_titles_level_revokes_it(gateway)
+    _both_departments_of_the_level_name_revoke_and_re_examine(gateway)
     _titles_expire_and_leave_the_counts(gateway)
     a_burst_from_one_source_is_flagged_and_not_counted(gateway)
 
 
-def _only_an_authority_at_or_above_a_titles_level_revokes_it(gateway):
+def _both_departments_of_the_level_name_revoke_and_re_examine(gateway):
     province, city, county = (officer(gateway, a) for a in (PROVINCE, CITY, COUNTY))
-    provincial = award(province, V1, "province", Y, AWARDED)
+    body = {"community_code": V1, "period": Y, "level": "province", "awarded_on": AWARDED}
+    # the platform belongs to neither department; a county names no provincial title
+    assert gateway.post(f"{E}/titles", json=body).status_code == 403
+    below = county.post(f"{E}/titles", json=body)
+    assert below.status_code == 403 and "level" in below.json["fields"]
+    # one department's decision proposes; the title exists when the other decides too
+    proposed = ok(province.post(f"{E}/titles", json=body), 201)
+    assert proposed["status"] == "proposed"
+    assert [(d["department"], d["in_effect"]) for d in proposed["decisions"]] == [
+        ("justice", False)]
+    assert "司法部" in proposed["decisions"][0]["citation"]
+    assert province.post(f"{E}/titles", json=body).status_code == 409  # decided already
+    provincial = ok(province.partner.post(f"{E}/titles", json=body), 201)
+    assert provincial["id"] == proposed["id"] and provincial["status"] == "held"
+    assert provincial["valid_until"] and provincial["validity_source"].startswith("测试")
     local = award(county, V1, "county", Y, AWARDED)
     revocation = {"reason": "申报材料不实", "revoked_on": AWARDED}
 
-    for below in (county, city):
-        refused = below.post(f"{E}/titles/{provincial['id']}/revocation", json=revocation)
-        assert refused.status_code == 403 and "title_id" in refused.json["fields"]
-        assert "province" in refused.json["fields"]["title_id"][0]
-        again = below.post(f"{E}/titles/{provincial['id']}/re-evaluation",
-                           json={"period": Y, "evaluated_on": AWARDED})
+    # the ministries (officers with no area) name national titles; this province asks a
+    # provincial title first, and the refusal quotes its source
+    ministry = gateway.as_role("civil_affairs_officer", None, department="民政部")
+    national = {**body, "level": "national"}
+    first = ministry.post(f"{E}/titles", json={**national, "community_code": V2})
+    assert first.status_code == 409 and "第四条" in first.json["fields"]["level"][0]
+    assert ok(ministry.post(f"{E}/titles", json=national), 201)["status"] == "proposed"
+
+    for other in (county, city, gateway):
+        refused = other.post(f"{E}/titles/{provincial['id']}/revocation", json=revocation)
+        assert refused.status_code == 403
+        again = other.post(f"{E}/titles/{provincial['id']}/re-examination", json={
+            "outcome": "revoke", "reason": "复核不合格", "examined_on": AWARDED})
         assert again.status_code == 403
     assert ok(gateway.get(f"{E}/titles/{provincial['id']}"))["status"] == "held"
 
-    assert ok(county.post(f"{E}/titles/{local['id']}/revocation",
-                          json=revocation))["status"] == "revoked"
-    revoked = ok(province.post(f"{E}/titles/{provincial['id']}/revocation", json=revocation))
+    # re-examination (复核): both departments' outcome; a differing second outcome is refused
+    kept = {"outcome": "keep", "reason": "复核合格", "examined_on": AWARDED}
+    path = f"{E}/titles/{local['id']}/re-examination"
+    assert ok(county.post(path, json=kept))["status"] == "held"
+    differs = county.partner.post(path, json={**kept, "outcome": "cancel"})
+    assert differs.status_code == 409 and "outcome" in differs.json["fields"]
+    assert ok(county.partner.post(path, json=kept))["history"][-1]["action"] == "kept"
+    assert both(county, f"{E}/titles/{local['id']}/revocation",
+                revocation).json["status"] == "revoked"
+    half = ok(province.post(f"{E}/titles/{provincial['id']}/revocation", json=revocation))
+    assert half["status"] == "held"  # the other department has not decided
+    revoked = ok(province.partner.post(f"{E}/titles/{provincial['id']}/revocation",
+                                       json=revocation))
     assert revoked["status"] == "revoked" and revoked["end_reason"] == "申报材料不实"
+    assert all(d["in_effect"] for d in revoked["decisions"])
     # bad paths: twice, unknown, another area's, no reason
     assert province.post(f"{E}/titles/{provincial['id']}/revocation",
                          json=revocation).status_code == 409

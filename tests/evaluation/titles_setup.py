@@ -29,7 +29,10 @@ def _scheme(community_class):
 
 
 def officer(gateway, area, role="justice_officer"):
-    return gateway.as_role(role, area, department=f"justice-{area}")
+    """An officer of ``area``; ``.partner`` is the other naming department's officer there."""
+    client = gateway.as_role(role, area, department=f"justice-{area}")
+    client.partner = gateway.as_role("civil_affairs_officer", area, department=f"civil-{area}")
+    return client
 
 
 def town(gateway, year):
@@ -58,6 +61,15 @@ def passing(gateway, code, year):
 
 
 def award(client, code, level, year, awarded_on):
-    return ok(client.post(f"{E}/titles", json={"community_code": code, "period": year,
-                                                "level": level, "awarded_on": awarded_on}),
-              201)
+    """Named by both departments of the level: ``client`` and its partner."""
+    body = {"community_code": code, "period": year, "level": level, "awarded_on": awarded_on}
+    assert ok(client.post(f"{E}/titles", json=body), 201)["status"] == "proposed"
+    named = ok(client.partner.post(f"{E}/titles", json=body), 201)
+    assert named["status"] == "held"
+    return named
+
+
+def both(client, path, body):
+    """The same decision by both departments of the level; the second's answer."""
+    ok(client.post(path, json=body))
+    return client.partner.post(path, json=body)

@@ -9,8 +9,7 @@ from mediation.domain import id_check_character
 
 CONFIG = load_config(Path(__file__).resolve().parents[2] / "services/mediation/config.yml",
                      environ={})
-DEADLINES = Deadlines.from_config(CONFIG["DEADLINE_RULES"], WorkingCalendar(),
-                                  CONFIG["LEGAL_AID_RULES"])
+DEADLINES = Deadlines.from_config(CONFIG["DEADLINE_RULES"], WorkingCalendar())
 
 M = "/api/v1/mediation"
 COUNTY = "330110000000"

@@ -3,7 +3,7 @@ the OpenAPI operations link to sections that exist."""
 import re
 from pathlib import Path
 
-from mediation import domain, legal_aid
+from mediation import domain
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "mediation.md"
 TEXT = DOC.read_text(encoding="utf-8")
@@ -22,7 +22,6 @@ def table_moves(transitions):
 
 def test_the_diagrams_are_the_lifecycle_tables():
     assert diagram_moves(0) == table_moves(domain.TRANSITIONS)
-    assert diagram_moves(1) == table_moves(legal_aid.TRANSITIONS)
 
 
 def anchors():
@@ -38,10 +37,9 @@ def test_operations_link_to_sections_that_exist(gateway_app):
               for path in spec["paths"].values() for op in path.values()
               if isinstance(op, dict) and "externalDocs" in op}
     steps = [f"mediation.step_{action}_post" for action in domain.TRANSITIONS]
-    legal = [f"mediation.legal_aid_{action}_post" for action in legal_aid.TRANSITIONS]
     others = ["mediation.track_post", "mediation.get_case_get", "mediation.apply_post",
-              "mediation.apply_legal_aid_public_post", "mediation.refer_post"]
-    assert set(steps + legal + others) <= set(linked), (
+              "mediation.refer_post"]
+    assert set(steps + others) <= set(linked), (
         "lifecycle operations without a link to their rules")
     for url in {u for op, u in linked.items() if op.startswith("mediation.")}:
         page, _hash, anchor = url.partition("#")

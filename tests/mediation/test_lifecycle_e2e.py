@@ -91,13 +91,7 @@ def test_court_referral_fails_and_goes_back_to_trial(orgs, gateway, justice, med
     assert returned_event["returned_to"] == "court: back to trial"
     closed = events(rabbit_config, "mediation_case_closed")[0]["data"]
     assert closed["outcome"] == "failure" and closed["case_id"] == case["id"]
-
-    # a failed mediation can become a legal-aid application for its applicant
-    aid = justice.post(f"{M}/cases/{case['id']}/legal-aid", json={})
-    assert aid.status_code == 201, aid.json
-    assert aid.json["case_id"] == case["id"] and aid.json["applicant"]["name"] == "张三丰"
-    again = justice.post(f"{M}/cases/{case['id']}/legal-aid", json={})
-    assert again.status_code == 409
+    # (a failed case sent on to legal aid: tests/legalservices/test_services_e2e.py)
 
 
 def test_hospital_referral_extension_agreement_and_judicial_confirmation(

@@ -95,11 +95,7 @@ def test_units_from_registry_events_and_refusals(mediation, gateway, outbox, rab
     bad_town = gateway.post(f"{M}/organisations", json=organisation(
         "medical", county=COUNTY, town="330106009000"))
     assert bad_town.status_code == 422 and "town_code" in bad_town.json["fields"]
-    for path, body in (("legal-aid/applications", {"community_code": "330106501777",
-                                                   "matter": "m", "applicant": party()}),
-                       ("legal-aid/applications", {"community_code": VILLAGE_B,
-                                                   "matter": "m", "applicant": party()})):
-        assert resident.post(f"{M}/{path}", json=body).status_code == 422
+    # (legal aid's own refusals of unknown places: tests/legalservices/test_services_e2e.py)
     # the coverage report shows the registry's new county though it has one organisation
     coverage = {c["county_code"]: c for c in gateway.get(f"{M}/coverage").json["counties"]}
     assert coverage[COUNTY]["organisations"] == {"people": 1}

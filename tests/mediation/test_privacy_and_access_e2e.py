@@ -10,7 +10,6 @@ from sqlalchemy import create_engine, inspect, select, text
 from fazhi_common.audit import AuditEntry
 from fazhi_common.db import make_engine
 from tests.mediation.factories import (
-    COMMUNITY,
     COUNTY,
     OTHER_COUNTY,
     TOWN,
@@ -89,11 +88,6 @@ def test_personal_data_is_masked_unless_the_role_may_see_it(mediation, gateway, 
 
 
 def test_personal_data_is_not_readable_in_the_database(mediation, gateway, case):
-    gateway.post(f"{M}/legal-aid", json={"community_code": COMMUNITY, "applicant": APPLICANT,
-                                         "matter": "Unpaid wages."})
-    gateway.post(f"{M}/hotline-consultations", json={
-        "community_code": COMMUNITY, "consulted_on": str(date.today()), "topic": "labour",
-        "summary": "Asked about overtime pay.", "caller_phone": PHONE, "answered_by": "w1"})
     url = mediation.config["DATABASE_URL"]
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg2://", 1))
     with engine.connect() as conn:

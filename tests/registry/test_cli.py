@@ -131,6 +131,21 @@ def test_a_city_without_counties_imports_and_numbering_decides_or_warns(registry
     assert town.county_code == "441900000000"
 
 
+def test_jiayuguan_as_the_national_list_codes_it_imports_with_no_row_refused(
+        registry_config, tmp_path, capsys):
+    """嘉峪关市 is 620201000000 in the national list, its towns under 620201."""
+    config, _ = registry_config
+    source = tmp_path / "嘉峪关.csv"
+    source.write_text("统计用区划代码,名称,类型,城乡分类代码\n"
+                      "620201000000,嘉峪关市,市辖区,\n"
+                      "620201001000,雄关街道,街道,\n"
+                      "620201001001,胜利社区,社区,111\n"
+                      "620201100000,新城镇,镇,\n"
+                      "620201100201,新城村,村委会,220\n", encoding="utf-8")
+    assert cli.main(["--config", config, "import", "--dry-run", str(source)]) == 0
+    assert "5 rows are valid" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("tool, args", [
     ("fazhi-registry", ["--config", "{config}", "export", "{tmp}/units.csv"]),
     ("fazhi-audit", ["verify", "--config", "{config}"]),

@@ -11,6 +11,7 @@ QUERY = {"period": Y, "year": Y, "title": "safe_community", "date_from": f"{Y}-0
 PLACEHOLDERS = {"job_id": "no-such-job", "alert_id": 1, "delivery_id": 1}
 # fields of a body that name a unit: a write naming one outside the area is refused (403)
 UNIT_FIELDS = ("community_code", "county_code", "town_code", "area_code", "code",
+               "government_code",
                "source_codes", "result_code")
 
 
@@ -60,7 +61,7 @@ def _resolve(spec, schema):
 def _named(county):
     """Values for body fields by name: the county's own units and records."""
     return {"community_code": county.villages[0], "county_code": county.code,
-            "town_code": county.town, "period": Y,
+            "town_code": county.town, "government_code": county.code, "period": Y,
             "organisation_id": county.ids["organisation_id"],
             "volunteer_id": county.ids["volunteer_id"], "area_code": county.code,
             "referrer_department": county.referrer, "department": county.department,
@@ -97,6 +98,14 @@ def _special(county):
             "description": "噪声", "parties": [party]},
         ("post", "/api/v1/mediation/legal-aid"): {
             "community_code": county.villages[0], "matter": "拖欠工资", "applicant": party},
+        ("post", "/api/v1/corrections/persons"): {
+            "kind": "correction", "correction_type": "probation", "officer": "matrix",
+            "community_code": county.villages[0], "name": "测试", "offence": "测试",
+            "decided_on": TODAY.isoformat(), "term_ends_on": f"{int(Y) + 1}-12-31"},
+        # a city title, as the dataset's: the city's officers decide it
+        ("post", "/api/v1/evaluation/titles"): {
+            "community_code": county.villages[0], "period": Y, "level": "city",
+            "awarded_on": TODAY.isoformat()},
         ("post", "/api/v1/evaluation/inspections"): {
             "community_code": county.villages[0], "period": Y, "kind": "special",
             "held_on": TODAY.isoformat(), "findings": [{"indicator_code": "x", "value": 1}]},

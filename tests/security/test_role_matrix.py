@@ -180,9 +180,9 @@ def _expected(row, method, path, url, body, account, home, state):
     if row.area in BOUND and code and not account.covers(code.group(1)):
         return "hidden"  # the unit named in the path lies outside (a town's own county)
     if method != "get":
-        # the seeded titles and subscriptions are a county's: a town's account may not act
-        narrower = {"city": True, "covering": by_id, "above": True,
-                    "level": by_id and account.scope == "town",
+        # the seeded titles are a city's (no county or town account acts on one), the
+        # subscriptions a county's (a town's account may not change one)
+        narrower = {"city": True, "covering": by_id, "above": True, "level": True,
                     "department": by_id and account.scope == "town"}
         if narrower.get(row.area) and requests.names_seeded_objects(path):
             return "area"

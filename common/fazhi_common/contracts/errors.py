@@ -30,6 +30,11 @@ class ValidationFailed(FazhiError):
     status = 422
 
 
+class UnitNotAnnounced(ValidationFailed):
+    """A unit code a service's read model of the registry's units does not hold: the
+    registry has not announced such a unit, or not yet (``fazhi_common.units``)."""
+
+
 class NotFound(FazhiError):
     code = "not_found"
     status = 404

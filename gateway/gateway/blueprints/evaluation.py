@@ -20,7 +20,7 @@ EXPORT_PAGE_SIZE = 500  # communities whose indicators one call reads (~10,000 r
 
 
 # the sections of docs/evaluation.md that state the rules these operations follow
-TITLE_RULES = ("Titles by level: who may award, revoke, re-evaluate",
+TITLE_RULES = ("Titles: named, revoked and re-examined by both departments of the level",
                "docs/evaluation.md#titles-by-level")
 VETO_RULES = ("Vetoes: proposed, confirmed, dismissed", "docs/evaluation.md#vetoes-一票否决")
 REORGANISATION_RULES = ("What a reorganisation does to titles",
@@ -227,7 +227,8 @@ def decide_veto(veto_id):
 # -- titles ----------------------------------------------------------------------------------
 
 @bp.post("/titles")
-@documented("Award a title on a passed result", body=api.AwardIn, response=api.Title,
+@documented("Your department's decision to name a title on a passed result: proposed until "
+            "the other department of the level decides too", body=api.AwardIn, response=api.Title,
             status=201, tag=TAG, roles=api.TITLE_WRITERS, docs=TITLE_RULES)
 def award_title():
     return created(_call("award_title", json_body(api.AwardIn)))
@@ -247,18 +248,20 @@ def get_title(title_id):
 
 
 @bp.post("/titles/<int:title_id>/revocation")
-@documented("Revoke a title (摘牌) with a reason", body=api.RevocationIn, response=api.Title,
+@documented("Your department's decision to revoke a title (撤销) with a reason: revoked "
+            "when both departments of the level decided", body=api.RevocationIn, response=api.Title,
             tag=TAG, roles=api.TITLE_WRITERS, docs=TITLE_RULES)
 def revoke_title(title_id):
     return jsonify(_call("revoke_title", title_id, json_body(api.RevocationIn)))
 
 
-@bp.post("/titles/<int:title_id>/re-evaluation")
-@documented("Re-evaluate a title (复评) on a period's result: kept or revoked",
-            body=api.ReEvaluationIn, response=api.Title, tag=TAG, roles=api.TITLE_WRITERS,
+@bp.post("/titles/<int:title_id>/re-examination")
+@documented("Your department's outcome of a re-examination (复核): keep, revoke or cancel; "
+            "it takes effect when both departments of the level decided the same",
+            body=api.ReExaminationIn, response=api.Title, tag=TAG, roles=api.TITLE_WRITERS,
             docs=TITLE_RULES)
-def re_evaluate_title(title_id):
-    return jsonify(_call("re_evaluate_title", title_id, json_body(api.ReEvaluationIn)))
+def re_examine_title(title_id):
+    return jsonify(_call("re_examine_title", title_id, json_body(api.ReExaminationIn)))
 
 
 @bp.post("/titles/<int:title_id>/reorganisation-decision")

@@ -3,18 +3,57 @@ advisers, coverage, records, bulk import and export."""
 import base64
 import csv
 import io
+import time
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 
-from fazhi_common.contracts.api import Job, page_of
+from fazhi_common.contracts.api import Job, PageQuery, page_of
 from fazhi_common.contracts.api import registry as api
+from fazhi_common.contracts.api import self_governance as sg
 from fazhi_common.contracts.errors import ValidationFailed
 from fazhi_common.spreadsheet import csv_cell
+from gateway import unit_views
 from gateway.openapi import documented
+from gateway.security import db_session
 from gateway.views import call, created, json_body, query_args
 
 bp = Blueprint("registry", __name__, url_prefix="/api/v1/registry")
 TAG = "registry"
+
+
+def _views():
+    """The gateway's view of communities (``gateway.unit_views``), or None where it is off."""
+    return current_app.extensions.get("community_views")
+
+
+def _remember(answer, asked_at):
+    """A community this gateway wrote is read back from its view at once, as written."""
+    if _views() is not None:
+        with db_session() as session:
+            unit_views.store_answer(session, answer, asked_at)
+    return answer
+
+
+def _answer(body, etag):
+    """The JSON ``body`` with its ETag; 304 to a client that holds it (asked again after
+    the checks, each time: ``no-cache``; ``private``: no shared cache keeps it)."""
+    held = request.headers.get("If-None-Match")
+    if held and request.if_none_match.contains(etag.strip('"')):
+        response = Response(status=304)
+    else:
+        response = Response(body, mimetype="application/json")
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def show_community(code):
+    views = _views()
+    held = views.lookup(code) if views is not None else None
+    # a unit outside the caller's area goes to the registry, whose 404 is the answer
+    if held is not None and g.identity.covers(code):
+        return _answer(*held)
+    return _answer(*unit_views.encode(call("registry", "get_community", code)))
 
 
 def _units(plural, single, schema_in, schema_out, query_schema, registered_by):
@@ -23,7 +62,9 @@ def _units(plural, single, schema_in, schema_out, query_schema, registered_by):
     @documented(f"Register a {single}", body=schema_in, response=schema_out, status=201,
                 tag=TAG, roles=api.UNIT_WRITERS)
     def create():
-        return created(call("registry", registered_by, json_body(schema_in)))
+        asked_at = time.time()
+        answer = call("registry", registered_by, json_body(schema_in))
+        return created(_remember(answer, asked_at) if single == "community" else answer)
 
     @documented(f"List {plural}", query=query_schema, response=page_of(schema_out), tag=TAG)
     def index():
@@ -31,6 +72,8 @@ def _units(plural, single, schema_in, schema_out, query_schema, registered_by):
 
     @documented(f"Get a {single} by division code", response=schema_out, tag=TAG)
     def show(code):
+        if single == "community":
+            return show_community(code)
         return jsonify(call("registry", f"get_{single}", code))
 
     bp.add_url_rule(f"/{plural}", f"create_{single}", create, methods=["POST"])
@@ -48,7 +91,9 @@ _units("communities", "community", api.CommunityIn, api.Community, api.UnitQuery
 @documented("Rename a community or change its economic tier", body=api.CommunityChange,
             response=api.Community, tag=TAG, roles=api.UNIT_WRITERS)
 def update_community(code):
-    return jsonify(call("registry", "update_community", code, json_body(api.CommunityChange)))
+    asked_at = time.time()
+    answer = call("registry", "update_community", code, json_body(api.CommunityChange))
+    return jsonify(_remember(answer, asked_at))
 
 
 @bp.post("/reorganisations")
@@ -56,7 +101,14 @@ def update_community(code):
             body=api.ReorganisationIn, response=api.Reorganisation, status=201, tag=TAG,
             roles=api.UNIT_WRITERS)
 def reorganise():
-    return created(call("registry", "reorganise", json_body(api.ReorganisationIn)))
+    asked_at = time.time()
+    payload = json_body(api.ReorganisationIn)
+    answer = call("registry", "reorganise", payload)
+    if _views() is not None:  # what it changed is read from the registry from now on
+        with db_session() as session:
+            unit_views.forget(session, {payload["result_code"], *payload["source_codes"]},
+                              asked_at)
+    return created(answer)
 
 
 @bp.get("/communities/<code>/lineage")
@@ -90,6 +142,30 @@ def list_bodies():
 @documented("Get a self-governance body", response=api.GovernanceBody, tag=TAG)
 def get_body(body_id):
     return jsonify(call("registry", "get_body", body_id))
+
+
+@bp.patch("/governance-bodies/<int:body_id>")
+@documented("Edit a self-governance body: the party organisation's secretary and 一肩挑, "
+            "the term (a term start recorded later is announced when due)",
+            body=sg.GovernanceBodyChange, response=api.GovernanceBody, tag=TAG,
+            roles=api.UNIT_WRITERS)
+def update_body(body_id):
+    return jsonify(call("registry", "update_body", body_id,
+                        json_body(sg.GovernanceBodyChange)))
+
+
+@bp.post("/governance-bodies/<int:body_id>/end")
+@documented("End a self-governance body (kept with its history)", body=sg.BodyEndIn,
+            response=api.GovernanceBody, tag=TAG, roles=api.UNIT_WRITERS)
+def end_body(body_id):
+    return jsonify(call("registry", "end_body", body_id, json_body(sg.BodyEndIn)))
+
+
+@bp.get("/governance-bodies/<int:body_id>/elections")
+@documented("A body's past elections, the latest first", query=PageQuery,
+            response=page_of(api.Election), tag=TAG)
+def list_elections(body_id):
+    return jsonify(call("registry", "list_elections", body_id, query_args(PageQuery)))
 
 
 @bp.post("/governance-bodies/<int:body_id>/elections")

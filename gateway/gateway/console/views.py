@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_from_directory
 
-from fazhi_common.contracts.api.mediation import LEGAL_SERVICE_READERS
+from fazhi_common.contracts.api.legalservices import LEGAL_SERVICE_READERS
 from fazhi_common.contracts.errors import NotFound, Unauthenticated
 from fazhi_common.contracts.roles import EVERYONE, STAFF
 from gateway import schemas as s
@@ -37,10 +37,13 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 MENU = (
     ("dashboard", "总览", "evaluation.report"),
     ("registry", "区划与单位", "registry.list_counties"),
+    ("governance", "基层自治", "registry.list_meetings"),
     ("mediation", "调解工作台", "mediation.list_cases"),
-    ("legal", "法律援助与12348", "mediation.list_legal_aid"),
+    ("legal", "法律援助与12348", "legalservices.list_legal_aid"),
+    ("corrections", "社区矫正", "corrections.list_persons"),
     ("evaluation", "创建评价", "evaluation.rankings"),
     ("reports", "统计报表", "console.mediation_report"),
+    ("desk", "业务办理", "notifications.create_subscription"),
     ("inbox", "消息提醒", "notifications.list_inbox"),
 )
 # further things the page may offer a role (buttons, forms), by the same rule
@@ -161,7 +164,7 @@ def mediation_report():
     statistics = call("mediation", "statistics",
                       {**span, **({"county_code": query["county_code"]}
                                   if query.get("county_code") else {})})
-    legal_aid = {c["code"]: call("mediation", "list_legal_aid", {
+    legal_aid = {c["code"]: call("legalservices", "list_legal_aid", {
         **span, "county_code": c["code"], "per_page": 1})["total"] for c in counties}
     area = g.identity.area
     area_name = next((c["name"] for c in counties if c["code"] == area), None) or \

@@ -14,21 +14,53 @@ from fazhi_common.db import make_engine
 log = logging.getLogger(__name__)
 
 
+def _years(value):
+    """A number of years from config: empty, 0 or None means the rule is off."""
+    return int(value) if value not in (None, "", 0, "0") else None
+
+
 @dataclass(frozen=True)
 class TitlePolicy:
-    """How long a title holds and when it is looked at again (config.yml states each)."""
+    """How titles are looked at again, and the operator's local rules (config.yml).
 
-    validity_years: int
+    Re-examination every two years is national practice. No national text sets an expiry
+    or a wait before re-applying, nor a lower title first: each is local policy data, off
+    unless set, and refused at start without the text it rests on (its ``source``).
+    """
+
     re_evaluation_interval_years: int
-    reapply_wait_years: int
     re_evaluation_notice_days: int
+    validity_years: int | None = None
+    validity_source: str | None = None
+    reapply_wait_years: int | None = None
+    reapply_wait_source: str | None = None
+    prerequisites: tuple = ()
 
     @classmethod
     def from_config(cls, config):
-        return cls(validity_years=int(config["TITLE_VALIDITY_YEARS"]),
-                   re_evaluation_interval_years=int(config["RE_EVALUATION_INTERVAL_YEARS"]),
-                   reapply_wait_years=int(config["REAPPLY_WAIT_YEARS"]),
-                   re_evaluation_notice_days=int(config["RE_EVALUATION_NOTICE_DAYS"]))
+        policy = cls(
+            re_evaluation_interval_years=int(config["RE_EVALUATION_INTERVAL_YEARS"]),
+            re_evaluation_notice_days=int(config["RE_EVALUATION_NOTICE_DAYS"]),
+            validity_years=_years(config.get("TITLE_VALIDITY_YEARS")),
+            validity_source=config.get("TITLE_VALIDITY_SOURCE") or None,
+            reapply_wait_years=_years(config.get("REAPPLY_WAIT_YEARS")),
+            reapply_wait_source=config.get("REAPPLY_WAIT_SOURCE") or None,
+            prerequisites=tuple(config.get("TITLE_PREREQUISITES") or ()))
+        policy.check()
+        return policy
+
+    def check(self):
+        if self.validity_years and not self.validity_source:
+            raise ValueError("TITLE_VALIDITY_YEARS is local policy: set TITLE_VALIDITY_SOURCE "
+                             "to the text it rests on, or leave it empty")
+        if self.reapply_wait_years and not self.reapply_wait_source:
+            raise ValueError("REAPPLY_WAIT_YEARS is local policy: set REAPPLY_WAIT_SOURCE to "
+                             "the text it rests on, or leave it empty")
+        for rule in self.prerequisites:
+            missing = {"province", "level", "requires", "source"} - set(rule)
+            if missing or not rule["source"]:
+                raise ValueError(f"TITLE_PREREQUISITES rule {rule} needs province, level, "
+                                 "requires and a source")
 
 
 def install_default_schemes(session):

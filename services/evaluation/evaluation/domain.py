@@ -20,6 +20,22 @@ FACT_MEASURES = {
     "election_held": "yes_no",
     "disclosures_on_time": "ratio",
     "mediation_success_rate": "ratio",
+    # the registry's records (record_kept) of the kinds an indicator names: one present,
+    # how many, or the share that counts (a meeting quorate, a major matter's steps whole)
+    "record_present": "yes_no",
+    "record_count": "count",
+    "record_share": "ratio",
+}
+RECORD_FACTS = ("record_present", "record_count", "record_share")
+# the registry's record kinds: one that holds until it ends, or one counted in the year
+# it is dated
+STANDING, DATED = "standing", "dated"
+RECORD_KINDS = {
+    "conventions": STANDING, "education_places": STANDING, "culture_venues": STANDING,
+    "bodies": STANDING, "grids": STANDING,
+    "legal_reviews": DATED, "meetings": DATED, "major_matters": DATED,
+    "outreach_activities": DATED, "health_checks": DATED, "funding_lines": DATED,
+    "culture_performances": DATED,
 }
 # kinds whose figure a community may self-assess (derived and satisfaction come from data)
 SELF_ASSESSED = ("yes_no", "count", "ratio", "inspection")
@@ -92,11 +108,14 @@ def check_scheme(definition):
                                f"{sorted(FACT_MEASURES)}")
             elif FACT_MEASURES[fact] == "ratio" and not ind.get("target"):
                 problem(field, f"{fact} is a share: give a target")
+            elif FACT_MEASURES[fact] == "count" and not ind.get("threshold"):
+                problem(field, f"{fact} is a count: give a threshold")
         elif ind.get("fact"):
             problem(field, "only a derived indicator names a fact")
         for key, fact in _COUNTED_BY.items():
             if ind.get(key) and ind.get("fact") != fact:
                 problem(field, f"{key} are named only on a {fact} indicator")
+        _check_records(ind, problem, field)
     duplicates = sorted({c for c in codes if codes.count(c) > 1})
     if duplicates:
         problem("categories", f"codes used twice: {', '.join(duplicates)}")
@@ -109,6 +128,18 @@ def check_scheme(definition):
             problem(f"pass_thresholds.{stage}", f"above the scheme's {total} points")
     if errors:
         raise ValidationFailed("The scheme is inconsistent.", errors)
+
+
+def _check_records(ind, problem, field):
+    """A record fact names the record kinds it counts (and may narrow them by kind)."""
+    if ind.get("fact") in RECORD_FACTS:
+        records = ind.get("records") or []
+        unknown = [r for r in records if r not in RECORD_KINDS]
+        if not records or unknown:
+            problem(field, f"{ind['fact']} names its records: some of {sorted(RECORD_KINDS)}")
+    elif ind.get("records") or ind.get("kinds"):
+        problem(field, f"records and kinds are named only on a {'/'.join(RECORD_FACTS)} "
+                       "indicator")
 
 
 def choose_scheme(schemes, community_class, economic_tier):

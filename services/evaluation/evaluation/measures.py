@@ -2,7 +2,8 @@
 
 An indicator names what it counts: the mediation channels (people's mediation for the
 people's-mediation success rate), the body kinds (居(村)委会 for elections held by law),
-and for disclosures the schedule each kind is due on (monthly or quarterly). A period
+and for disclosures the schedule each kind is due on (monthly, quarterly, or monthly
+where the community's collective finances are busy and quarterly otherwise). A period
 whose deadline passed with no on-time disclosure is late; a measure with nothing
 expected in the period is not applicable rather than 0.
 """
@@ -11,10 +12,15 @@ import functools
 import re
 from datetime import date, timedelta
 
-SCHEDULES = ("monthly", "quarterly")
-# 党务、居(村)务 quarterly, 财务 monthly unless the scheme says otherwise
+SCHEDULES = ("monthly", "quarterly", "monthly_where_busy")
+# 村民委员会组织法 art. 30: ordinary matters at least quarterly; finances monthly where the
+# collective's finances are busy (集体财务往来较多), quarterly otherwise; major matters at
+# once (not a period: the 四议两公开 indicator counts them)
 DEFAULT_DISCLOSURE_SCHEDULE = {"party": "quarterly", "community": "quarterly",
-                               "financial": "monthly"}
+                               "financial": "monthly_where_busy"}
+DISCLOSURE_CITATION = "村民委员会组织法第三十条"
+# the marker row a busy community's disclosure rows carry (inputs._disclosure_rows)
+BUSY = ("finances_busy", None, None)
 DEFAULT_GRACE_DAYS = 10
 _PERIOD = re.compile(r"^(\d{4})-(?:Q([1-4])|(0[1-9]|1[0-2]))$")
 
@@ -43,6 +49,10 @@ def disclosures(schedule, year, day, grace_days, records):
     disclosed. Returns ``(value, applicable, source)``.
     """
     schedule = schedule or DEFAULT_DISCLOSURE_SCHEDULE
+    busy = BUSY in records
+    schedule = {kind: ("monthly" if busy else "quarterly") if every == "monthly_where_busy"
+                else every for kind, every in schedule.items()}
+    records = [r for r in records if r != BUSY]
     on_time = {(k, p) for k, p, ok in records if ok}
     made = {(k, p) for k, p, _ok in records}
     expected, late = [], []
@@ -54,6 +64,7 @@ def disclosures(schedule, year, day, grace_days, records):
                 if (kind, period) not in on_time:
                     late.append(f"{kind} {period}")
     plan = ", ".join(f"{k} {v}" for k, v in sorted(schedule.items()))
+    plan += f"; {DISCLOSURE_CITATION}" + ("; collective finances busy" if busy else "")
     if not expected:
         return None, False, f"registry: no disclosure due yet in {year} ({plan})"
     source = (f"registry: {len(expected) - len(late)} of {len(expected)} disclosures due "
@@ -77,3 +88,38 @@ def mediation(cases, channels, period):
     return (round(agreed / len(counted), 4), True,
             f"mediation: {agreed} agreements of {len(counted)} cases{named} mediated to an "
             f"end in {period}")
+
+
+# how many records an explanation names before it says how many more
+NAMED_RECORDS = 3
+
+
+def records(rows, fact, indicator_records, kinds, period):
+    """Measure the registry's records for an indicator.
+
+    ``rows``: ``(record_kind, subkind, record_id, dated_on, counts, label)`` of the records
+    in force in the period (the community's own, then its town's and county's). Only the
+    kinds the indicator names count; a record that does not count (a meeting below its
+    quorum) is named apart. Returns ``(value, applicable, source)``.
+    """
+    mine = [r for r in rows if r[0] in indicator_records and (not kinds or r[1] in kinds)]
+    counted = [r for r in mine if r[4]]
+    apart = len(mine) - len(counted)
+    what = "、".join(indicator_records)
+    if fact == "record_share" and not mine:
+        return None, False, f"registry: no {what} record in {period}"
+    if counted:
+        shown = "; ".join(f"{label} ({kind} #{id_}"
+                          f"{', ' + on.isoformat() if on else ''})"
+                          for kind, _sub, id_, on, _ok, label in counted[:NAMED_RECORDS])
+        more = len(counted) - NAMED_RECORDS
+        source = f"registry: {shown}" + (f" and {more} more" if more > 0 else "")
+    else:
+        source = f"registry: no {what} record that counts in {period}"
+    if apart:
+        source += f"; {apart} not counted ({mine[[r[4] for r in mine].index(False)][5]})"
+    if fact == "record_present":
+        return (1.0 if counted else 0.0), True, source
+    if fact == "record_count":
+        return float(len(counted)), True, source
+    return round(len(counted) / len(mine), 4), True, source

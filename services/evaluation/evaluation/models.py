@@ -216,8 +216,12 @@ class Title(Base):
     level: Mapped[str] = mapped_column(String(16))
     period: Mapped[str] = mapped_column(PERIOD)
     granting_department: Mapped[str] = mapped_column(String(100))
+    # the day the second department decided: the title exists from then (while it is
+    # proposed, the first department's day)
     awarded_on: Mapped[date] = mapped_column(Date)
-    valid_until: Mapped[date] = mapped_column(Date)
+    # only where local policy sets a validity, with its source; no national text does
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    validity_source: Mapped[str | None] = mapped_column(Text)
     re_evaluation_due_on: Mapped[date] = mapped_column(Date, index=True)
     re_evaluation_notified: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16), default="held")
@@ -228,6 +232,31 @@ class Title(Base):
     reorganised_into: Mapped[str | None] = mapped_column(CODE)
     history: Mapped[list["TitleChange"]] = relationship(
         order_by="TitleChange.id", cascade="all, delete-orphan", lazy="selectin")
+    decisions: Mapped[list["TitleDecision"]] = relationship(
+        order_by="TitleDecision.id", cascade="all, delete-orphan", lazy="selectin")
+
+
+class TitleDecision(Base):
+    """One department's decision on a joint act (award, revoke, re-examine) of a title.
+
+    ``in_effect`` turns true on both departments' decisions when the second one completes
+    the act; until then the first waits, open.
+    """
+
+    __tablename__ = "title_decision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title_id: Mapped[int] = mapped_column(ForeignKey("title.id"), index=True)
+    act: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(16))
+    department: Mapped[str] = mapped_column(String(16))
+    department_name: Mapped[str] = mapped_column(String(100))
+    area: Mapped[str | None] = mapped_column(CODE)
+    decided_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(100))
+    citation: Mapped[str] = mapped_column(Text)
+    in_effect: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class TitleChange(Base):
@@ -256,6 +285,9 @@ class CommunityFact(Base):
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(32))
     economic_tier: Mapped[str | None] = mapped_column(String(32))
+    # finances disclosed monthly, not quarterly (村民委员会组织法 art. 30)
+    collective_finances_busy: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                           server_default=false())
     status: Mapped[str] = mapped_column(String(16), default="active")
     reorganised_on: Mapped[date | None] = mapped_column(Date)
 
@@ -300,3 +332,25 @@ class MediationFact(Base):
     mediation_kind: Mapped[str | None] = mapped_column(String(32))
     outcome: Mapped[str] = mapped_column(String(16))
     closed_on: Mapped[date] = mapped_column(Date)
+
+
+class RecordFact(Base):
+    """A registry record that answers indicators (record_kept): a convention, a meeting, a
+    party organisation, a grid... kept at the level of the unit it is of (a county's
+    culture venue counts for each community of the county)."""
+
+    __tablename__ = "record_fact"
+
+    record_kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    record_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    community_code: Mapped[str | None] = mapped_column(CODE, index=True)
+    town_code: Mapped[str | None] = mapped_column(CODE, index=True)
+    county_code: Mapped[str] = mapped_column(CODE, index=True)
+    subkind: Mapped[str | None] = mapped_column(String(40))
+    dated_on: Mapped[date | None] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    # a record that holds until it ends (a convention, a grid), rather than one counted in
+    # the year it is dated (a meeting, a legal review)
+    standing: Mapped[bool] = mapped_column(Boolean)
+    counts: Mapped[bool] = mapped_column(Boolean)
+    label: Mapped[str] = mapped_column(String(200))

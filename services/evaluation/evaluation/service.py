@@ -261,11 +261,11 @@ class EvaluationService(base.ServiceBase):
             return api.Title().dump(title)
 
     @rpc(roles=api.TITLE_WRITERS)
-    def re_evaluate_title(self, title_id, payload):
-        data = load(api.ReEvaluationIn(), payload)
+    def re_examine_title(self, title_id, payload):
+        data = load(api.ReExaminationIn(), payload)
         with self.db.transaction() as session:
-            title = ops.re_evaluate_title(session, title_id, data, self.caller, self.titles)
-            self.audit(session, "re_evaluate_title", title.community_code,
+            title = ops.re_examine_title(session, title_id, data, self.caller, self.titles)
+            self.audit(session, "re_examine_title", title.community_code,
                        {**payload, "title_id": title_id, "status": title.status},
                        authority=True)
             return api.Title().dump(title)
@@ -418,6 +418,11 @@ class EvaluationService(base.ServiceBase):
     def on_affairs_disclosed(self, envelope, payload):
         self._handle(envelope, "on_affairs_disclosed", lambda session:
                      ops.on_affairs_disclosed(session, envelope, payload, date.today()))
+
+    @event_handler("registry", "record_kept")
+    def on_record_kept(self, envelope, payload):
+        self._handle(envelope, "on_record_kept", lambda session:
+                     ops.on_record_kept(session, envelope, payload, date.today()))
 
     @event_handler("mediation", "mediation_case_closed")
     def on_mediation_case_closed(self, envelope, payload):

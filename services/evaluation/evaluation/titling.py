@@ -1,8 +1,10 @@
-"""The rules of titles as plain functions: what a title rests on, who may award, revoke
-or veto one at which level, when a revoked community may apply again, and what the
-rule-of-law title lets a community apply for."""
+"""The rules of titles as plain functions: what a title rests on, who names, revokes,
+re-examines or vetoes one at which level, what local policy adds (expiry, a wait before
+re-applying, a lower title first) and what the rule-of-law title lets a community apply for."""
 from fazhi_common.clock import add_years
-from fazhi_common.contracts.errors import Forbidden, ValidationFailed
+from fazhi_common.contracts import vocabulary
+from fazhi_common.contracts.errors import Conflict, Forbidden, ValidationFailed
+from fazhi_common.contracts.roles import CIVIL_AFFAIRS_OFFICER, JUSTICE_OFFICER
 from fazhi_common.division import COUNTY, PREFECTURE, PROVINCE
 
 
@@ -19,44 +21,98 @@ def check_award(result):
     return None
 
 
-TITLE_LEVEL_ORDER = ("county", "city", "province", "national")
-# how far an area reaches: a county's officers act on county titles, a city's on county
-# and city titles, a province's up to provincial ones; bodies with no area in their
-# identity (national) on any level; a town's officers on none
+# -- joint naming: the two departments of the title's level -----------------------------------
+# The national title is named by 司法部 and 民政部 together, a province's by its two
+# departments, a city's and a county's by their two bureaus; each records its own decision
+# and the act takes effect when both have decided.
+DEPARTMENTS = tuple(vocabulary.TITLE_DEPARTMENTS)
+DEPARTMENT_OF_ROLE = {JUSTICE_OFFICER: "justice", CIVIL_AFFAIRS_OFFICER: "civil_affairs"}
+JOINT_ACTS = tuple(vocabulary.TITLE_ACTS)
+RE_EXAMINATION_OUTCOMES = tuple(vocabulary.RE_EXAMINATION_OUTCOMES)  # 保留 / 撤销 / 注销
+NAMING_CITATION = ("司法部 民政部《“全国民主法治示范村（社区）”命名管理办法》：全国称号由司法部、"
+                   "民政部命名；省级称号由省司法厅、省民政厅命名（如甘肃《“全省民主法治示范村"
+                   "（社区）”命名管理办法》第一条），市、县级由同级司法行政部门和民政部门命名")
+RE_EXAMINATION_CITATION = ("司法部 民政部每两年对称号复核一次，提出保留、撤销、注销意见（司法部 "
+                           "民政部《关于2021年度“全国民主法治示范村（社区）”复核工作情况的通报》）")
+CITATIONS = {"award": NAMING_CITATION, "revoke": NAMING_CITATION,
+             "re_examine": RE_EXAMINATION_CITATION}
 _LEVEL_OF_AREA = {PROVINCE: "province", PREFECTURE: "city", COUNTY: "county"}
 
 
-def authority_level(area):
-    """The highest title level an area's officers may award, revoke or veto (None: none).
-
-    ``area`` is the caller's Division; None is no area, above every province.
-    """
+def levels_of_area(area):
+    """The one title level an area's departments name: None (no area) is national; a city
+    without counties is both the city and the county its towns hang from."""
     if area is None:
-        return TITLE_LEVEL_ORDER[-1]
-    return _LEVEL_OF_AREA.get(area.level)
+        return {"national"}
+    if area.level == PREFECTURE and area.stands_as_county:
+        return {"city", "county"}
+    return {_LEVEL_OF_AREA[area.level]} if area.level in _LEVEL_OF_AREA else set()
 
 
-def within_authority(level, area):
-    highest = authority_level(area)
-    return highest is not None and (TITLE_LEVEL_ORDER.index(level)
-                                    <= TITLE_LEVEL_ORDER.index(highest))
+def deciding_department(level, role, area, field="level"):
+    """The department (justice or civil_affairs) whose decision the caller records.
+
+    Refused unless the caller is an officer of one of the two departments and its area is
+    of the title's level: a platform administrator belongs to neither department, a county's
+    bureau names no provincial title and a province's no county one.
+    """
+    department = DEPARTMENT_OF_ROLE.get(role)
+    if department is None:
+        raise Forbidden(f"Only an officer of the justice or the civil-affairs department of "
+                        f"the {level} level decides on a {level} title.",
+                        {"role": [f"{role} belongs to neither naming department"]})
+    if level not in levels_of_area(area):
+        where = "no area (national)" if area is None else f"a {area.level} area"
+        raise Forbidden(f"A {level} title is decided by the departments of that level; "
+                        f"yours is {where}.",
+                        {field: [f"a {level} title is not decided at your area's level"]})
+    return department
 
 
-def check_authority(level, area, act="grants", field="level"):
-    """Refuse to award, revoke or veto a title above the level of the caller's area."""
-    if not within_authority(level, area):
-        allowed = authority_level(area) or "no"
-        raise Forbidden(f"Your area {act} {allowed} titles, not {level} titles: only an "
-                        f"authority at or above a title's level may.",
-                        {field: [f"a {level} title is above your area's level ({allowed})"]})
+def may_decide(level, role, area):
+    """Whether the caller decides on titles of ``level`` (what a confirmed veto may end)."""
+    return role in DEPARTMENT_OF_ROLE and level in levels_of_area(area)
 
 
-def check_granting_level(level, area):
-    """Refuse a title above the level the caller's area may grant (towns grant none)."""
-    if not within_authority(level, area):
-        allowed = authority_level(area) or "no"
-        raise ValidationFailed(f"Your area grants {allowed} titles, not {level} titles.",
-                               {"level": [f"above your area's level ({allowed})"]})
+def joint_outcome(open_decisions, department, act, outcome):
+    """Whether a department's decision completes a joint act.
+
+    ``open_decisions`` are the decisions of the act not yet in effect, as mappings with
+    ``department`` and ``outcome``. Returns True when the other department has decided the
+    same; False when the act still awaits it. Refuses a second decision by one department
+    and an outcome the other department did not decide.
+    """
+    mine = [d for d in open_decisions if d["department"] == department]
+    if mine:
+        raise Conflict(f"Your department already decided ({mine[0]['outcome']}); the act "
+                       f"awaits the other department.", {"department": ["already decided"]})
+    others = [d for d in open_decisions if d["department"] != department]
+    if others and others[0]["outcome"] != outcome:
+        raise Conflict(f"The other department decided {others[0]['outcome']}, not "
+                       f"{outcome}: the two departments decide {act} together.",
+                       {"outcome": [f"the other department decided {others[0]['outcome']}"]})
+    return bool(others)
+
+
+# -- local policy: data an operator sets, each rule with its source ----------------------------
+
+def local_prerequisite(rules, province, level):
+    """The rule of ``rules`` (policy mappings: province, level, requires, source) that a
+    community of ``province`` (two digits) must meet for a ``level`` title, or None."""
+    for rule in rules:
+        if rule["province"] == province and rule["level"] == level:
+            return rule
+    return None
+
+
+def check_local_prerequisite(rule, held_levels):
+    """Refuse a title whose province asks a lower title first (甘肃: a city title before a
+    provincial one), naming the rule's source."""
+    if rule and rule["requires"] not in held_levels:
+        raise Conflict(f"This province asks for a {rule['requires']} title before a "
+                       f"{rule['level']} one ({rule['source']}).",
+                       {"level": [f"requires a current {rule['requires']} title: "
+                                  f"{rule['source']}"]})
 
 
 # what a reorganisation does to a unit's titles: a convert is the same unit under a new
@@ -74,7 +130,9 @@ def reapply_date(revoked_on, wait_years):
 
 
 def title_current(title, today):
-    return title["status"] == "held" and title["valid_until"] >= today
+    """Held, and within a local validity if one is set (no national text sets one)."""
+    return title["status"] == "held" and (title["valid_until"] is None
+                                          or title["valid_until"] >= today)
 
 
 def prerequisite(titles, vetoed_now, today):
@@ -87,7 +145,7 @@ def prerequisite(titles, vetoed_now, today):
     reasons = []
     if not current:
         ended = [t for t in titles if t["status"] != "held"]
-        expired = [t for t in titles if t["status"] == "held" and t["valid_until"] < today]
+        expired = [t for t in titles if t["status"] == "held" and not title_current(t, today)]
         if ended:
             reasons.append(f"its rule-of-law community title was {ended[-1]['status']}"
                            f" ({ended[-1]['end_reason']})")
@@ -98,5 +156,6 @@ def prerequisite(titles, vetoed_now, today):
             reasons.append("it holds no rule-of-law community title")
     if vetoed_now:
         reasons.append("it is vetoed for the current period")
-    best = max(current, key=lambda t: t["valid_until"]) if current else None
+    best = max(current, key=lambda t: (t["valid_until"] is None, t["valid_until"] or today)
+               ) if current else None
     return not reasons, reasons, (best["id"] if best and not reasons else None)

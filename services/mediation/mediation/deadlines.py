@@ -109,24 +109,20 @@ class Deadlines:
     acceptance: Period = Period(5, "working_days")
     confirmation: Period = Period(30, "days")
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
-    # legal aid: decision, assignment and objection_review periods
-    legal_aid: dict = field(default_factory=dict)
 
     def rules(self, kind):
         return self.kinds.get(kind, self.default)
 
     @classmethod
-    def from_config(cls, rules, calendar, legal_aid=None):
-        """From the ``DEADLINE_RULES`` (and ``LEGAL_AID_RULES``) mappings of config.yml."""
+    def from_config(cls, rules, calendar):
+        """From the ``DEADLINE_RULES`` mapping of config.yml."""
         kinds = {kind: _kind_rules(kind, raw) for kind, raw in (rules.get("kinds") or {}).items()}
         default = (_kind_rules("default", rules["default"]) if rules.get("default")
                    else cls.default)
         return cls(kinds=kinds, default=default,
                    acceptance=_period(rules["acceptance"], "acceptance"),
                    confirmation=_period(rules["confirmation"], "confirmation"),
-                   calendar=calendar,
-                   legal_aid={name: _period(raw, f"legal aid {name}")
-                              for name, raw in (legal_aid or {}).items()})
+                   calendar=calendar)
 
     def due(self, period, start, length=None):
         """``(due date, rule text)``: the rule names any year whose calendar is unknown."""

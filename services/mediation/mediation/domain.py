@@ -265,7 +265,8 @@ def check_serves(organisation, community_code):
     """A case goes to an organisation of the community's county (and town, if it has one)."""
     county, town = community_area(community_code)
     if organisation.county_code != county or (organisation.town_code
-                                              and organisation.town_code != town):
+                                              and organisation.town_code != town) or (
+            organisation.community_code and organisation.community_code != community_code):
         raise field_error("organisation_id", f"Organisation {organisation.id} does not serve "
                                              f"community {community_code}.")
 
@@ -350,10 +351,6 @@ def may_see_case_parties(role, subject, covers_case, case_mediator):
     if role == "mediator":
         return case_mediator is not None and case_mediator == subject
     return False
-
-
-def may_see_legal_service_data(role, covers_record):
-    return role == "platform_admin" or (role == "justice_officer" and covers_record)
 
 
 # -- coverage and statistics --------------------------------------------------------------------

@@ -13,7 +13,6 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
-    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -39,6 +38,8 @@ class Organisation(Base):
     kind: Mapped[str] = mapped_column(String(16), index=True)
     county_code: Mapped[str] = mapped_column(CODE, index=True)
     town_code: Mapped[str | None] = mapped_column(CODE, index=True)
+    # a community's own committee (it serves that community first)
+    community_code: Mapped[str | None] = mapped_column(CODE)
     department: Mapped[str] = mapped_column(String(100))
     supervising_department: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow,
@@ -199,76 +200,15 @@ class OverdueNotice(Base):
     raised_on: Mapped[date] = mapped_column(Date)
 
 
-class LegalAidApplication(Base):
-    """A legal-aid application (法律援助), possibly from a failed mediation; ``status``
-    follows legal_aid.TRANSITIONS and each deadline is kept with its rule."""
+class LegalAidReferral(Base):
+    """A failed case's applicant sent on to legal aid (once per case): mediation's own
+    record of what it announced; the legal services service holds the application."""
 
-    __tablename__ = "legal_aid_application"
-    __table_args__ = (Index("ix_legal_aid_status", "status", "county_code"),)
+    __tablename__ = "mediation_legal_aid_referral"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    community_code: Mapped[str] = mapped_column(CODE, index=True)
-    county_code: Mapped[str] = mapped_column(CODE, index=True)
-    applicant_role: Mapped[str] = mapped_column(String(16))
-    name_enc: Mapped[bytes] = mapped_column(LargeBinary)
-    id_number_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
-    phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
-    matter: Mapped[str] = mapped_column(Text)
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("mediation_case.id"), unique=True)
-    received_on: Mapped[date] = mapped_column(Date, index=True)
-    status: Mapped[str] = mapped_column(String(16), default="received")
-    # staff (recorded by a justice office), portal (the resident), case (failed mediation)
-    channel: Mapped[str] = mapped_column(String(16), default="staff", server_default="staff")
-    last_step_on: Mapped[date | None] = mapped_column(Date)
-    decision_due_on: Mapped[date | None] = mapped_column(Date)
-    decision_due_rule: Mapped[str | None] = mapped_column(Text)
-    decided_on: Mapped[date | None] = mapped_column(Date)
-    refusal_reason: Mapped[str | None] = mapped_column(Text)
-    objection_route: Mapped[str | None] = mapped_column(Text)
-    objection_reason: Mapped[str | None] = mapped_column(Text)
-    objected_on: Mapped[date | None] = mapped_column(Date)
-    objection_due_on: Mapped[date | None] = mapped_column(Date)
-    objection_due_rule: Mapped[str | None] = mapped_column(Text)
-    objection_decision: Mapped[str | None] = mapped_column(String(16))
-    objection_decided_on: Mapped[date | None] = mapped_column(Date)
-    assignment_due_on: Mapped[date | None] = mapped_column(Date)
-    assignment_due_rule: Mapped[str | None] = mapped_column(Text)
-    provider: Mapped[str | None] = mapped_column(String(100))
-    provider_kind: Mapped[str | None] = mapped_column(String(32))
-    assigned_on: Mapped[date | None] = mapped_column(Date)
-    outcome: Mapped[str | None] = mapped_column(String(16))
-    outcome_note: Mapped[str | None] = mapped_column(Text)
-    closed_on: Mapped[date | None] = mapped_column(Date)
-    overdue: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    receipt_number: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
-    secret_digest: Mapped[str | None] = mapped_column(String(64))
-
-
-class LegalAidOverdueNotice(Base):
-    """One overdue event per application, deadline and due date (the scan's idempotence)."""
-
-    __tablename__ = "legal_aid_overdue_notice"
-
-    application_id: Mapped[int] = mapped_column(ForeignKey("legal_aid_application.id"),
-                                                primary_key=True)
-    deadline: Mapped[str] = mapped_column(String(32), primary_key=True)
-    due_on: Mapped[date] = mapped_column(Date, primary_key=True)
-    raised_on: Mapped[date] = mapped_column(Date)
-
-
-class HotlineConsultation(Base):
-    """A consultation on the 12348 legal hotline, linked to the caller's community."""
-
-    __tablename__ = "hotline_consultation"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    community_code: Mapped[str] = mapped_column(CODE, index=True)
-    county_code: Mapped[str] = mapped_column(CODE, index=True)
-    consulted_on: Mapped[date] = mapped_column(Date, index=True)
-    topic: Mapped[str] = mapped_column(String(32))
-    summary: Mapped[str] = mapped_column(Text)
-    caller_phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
-    answered_by: Mapped[str] = mapped_column(String(100))
+    case_id: Mapped[int] = mapped_column(ForeignKey("mediation_case.id"), primary_key=True)
+    referred_on: Mapped[date] = mapped_column(Date)
+    requested_by: Mapped[str] = mapped_column(String(100))
 
 
 class KnownUnit(UnitColumns, Base):

@@ -48,6 +48,13 @@ def require_community(session, community_code, scope, field="community_code"):
 
 def register_organisation(session, data, scope):
     domain.check_organisation_area(data["county_code"], data.get("town_code"))
+    if data.get("community_code"):
+        if not data.get("town_code"):
+            raise field_error("town_code", "A community's committee names its town too.")
+        domain.check_serves(Organisation(county_code=data["county_code"],
+                                         town_code=data["town_code"]),
+                            data["community_code"])
+        UNITS.require(session, data["community_code"], COMMUNITY, "community_code")
     scope.require_area(data.get("town_code") or data["county_code"],
                        field="town_code" if data.get("town_code") else "county_code")
     # an organisation in a county (or town) the registry does not hold is refused
@@ -171,14 +178,18 @@ def _scoped_cases(query, scope):
 
 
 def _people_committee_for(session, community_code):
-    """The people's mediation committee serving a community: its town's, else the county's."""
+    """The people's mediation committee serving a community: its own, else its town's,
+    else the county's."""
     county, town = domain.community_area(community_code)
     candidates = session.scalars(
         select(Organisation).where(Organisation.kind == "people",
                                    Organisation.county_code == county,
                                    or_(Organisation.town_code == town,
-                                       Organisation.town_code.is_(None)))
-        .order_by(Organisation.town_code.is_(None), Organisation.id)).all()
+                                       Organisation.town_code.is_(None)),
+                                   or_(Organisation.community_code == community_code,
+                                       Organisation.community_code.is_(None)))
+        .order_by(Organisation.community_code.is_(None), Organisation.town_code.is_(None),
+                  Organisation.id)).all()
     if not candidates:
         raise field_error("community_code", f"No people's mediation committee serves "
                                             f"{community_code}; name an organisation_id.")
@@ -249,6 +260,20 @@ def receive_case(session, data, channel, cipher, scope, today, deadlines):
     record_event(session, "mediation_case_received",
                  {**_case_event(case), "received_on": received_on})
     return case
+
+
+def receive_grid_report(session, data, cipher, scope, today, deadlines):
+    """A dispute a grid worker found (the registry's ``grid_report_filed``), taken in as a
+    case of the people's mediation committee serving its community; the case's events
+    carry the report's reference back to the registry."""
+    community = str(data["community_code"])
+    intake = {"community_code": community, "dispute_category": data["dispute_category"],
+              "description": f"网格排查（{data['place']}，{data['found_on'].isoformat()}）："
+                             f"{data['description']}"[:5000],
+              "parties": [], "referrer_kind": "grid",
+              "referrer_department": f"grid-{community}",
+              "referrer_reference": data["reference"]}
+    return receive_case(session, intake, "referral", cipher, scope, today, deadlines)
 
 
 def apply_for_mediation(session, data, cipher, scope, today, deadlines):

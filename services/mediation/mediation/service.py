@@ -9,25 +9,27 @@ from fazhi_common import service as base
 from fazhi_common.contracts.api import mediation as api
 from fazhi_common.contracts.api import page_of
 from fazhi_common.contracts.errors import field_error
+from fazhi_common.contracts.roles import SYSTEM
 from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
 from fazhi_common.timer import timer
+from fazhi_common.units import RegistryReadThrough, reads_through
 from fazhi_common.validation import load
-from mediation import domain, statistics, tracking
-from mediation import legal_services as legal
 from mediation import operations as ops
-from mediation.dependencies import Cipher, DeadlineSettings
+from mediation import referrals, statistics, tracking
+from mediation.dependencies import Cipher, DeadlineSettings, TransferCipher
 
 ORGANISATION_PAGE = page_of(api.Organisation)()
 CASE_PAGE = page_of(api.Case)()
-LEGAL_AID_PAGE = page_of(api.LegalAid)()
-CONSULTATION_PAGE = page_of(api.Consultation)()
 
 
 class MediationService(base.ServiceBase):
     name = "mediation"
     cipher = Cipher()
     deadlines = DeadlineSettings()
+    transfer = TransferCipher()
+    # a unit registered a moment ago, its event still queued, is asked of the registry
+    registry = RegistryReadThrough()
 
     def _audit_reveal(self, session, what, ids):
         if ids:
@@ -37,6 +39,7 @@ class MediationService(base.ServiceBase):
     # -- organisations and coverage -----------------------------------------------------------
 
     @rpc(roles=api.ORGANISATION_WRITERS)
+    @reads_through(ops.UNITS)
     def register_organisation(self, payload):
         data = load(api.OrganisationIn(), payload)
         with self.db.transaction() as session:
@@ -65,6 +68,7 @@ class MediationService(base.ServiceBase):
     # -- cases ------------------------------------------------------------------------------
 
     @rpc(roles=api.APPLICANTS)
+    @reads_through(ops.UNITS)
     def apply(self, payload):
         """A resident's application from a portal: answers with a receipt only."""
         data = load(api.ApplicationIn(), payload)
@@ -84,6 +88,7 @@ class MediationService(base.ServiceBase):
                 *tracking.find(session, data, self.cipher)))
 
     @rpc(roles=api.REFERRERS)
+    @reads_through(ops.UNITS)
     def refer(self, payload):
         data = load(api.ReferralIn(), payload)
         with self.db.transaction() as session:
@@ -153,9 +158,7 @@ class MediationService(base.ServiceBase):
 
     def _scan(self, session, today):
         result = ops.scan_overdue(session, today)
-        result["legal_aid_ids"] = legal.scan_legal_aid_overdue(session, today)
-        result["legal_aid_raised"] = len(result["legal_aid_ids"])
-        if result["raised"] or result["legal_aid_raised"]:
+        if result["raised"]:
             self.audit(session, "scan_overdue", today, api.OverdueScanResult().dump(result))
         return result
 
@@ -173,131 +176,35 @@ class MediationService(base.ServiceBase):
         with self.db.read() as session:
             return api.Statistics().dump(statistics.statistics(session, query, self.caller))
 
-    # -- legal services ---------------------------------------------------------------------
+    # -- a failed case sent on to legal aid ---------------------------------------------------
 
-    def _legal_aid_out(self, session, application, secret=None):
-        reveal = domain.may_see_legal_service_data(
-            self.caller.role, self.caller.covers(application.community_code))
-        if reveal:
-            self._audit_reveal(session, "legal_aid", [application.id])
-        return api.LegalAid().dump(legal.legal_aid_view(application, self.cipher, reveal,
-                                                        secret))
-
-    @rpc(roles=api.LEGAL_SERVICE_WRITERS)
-    def apply_legal_aid(self, payload):
-        data = load(api.LegalAidIn(), payload)
-        with self.db.transaction() as session:
-            application, secret = legal.apply_legal_aid(
-                session, data, self.cipher, self.caller, date.today(), self.deadlines)
-            self.audit(session, "apply_legal_aid", application.id,
-                       {"community_code": application.community_code})
-            return self._legal_aid_out(session, application, secret)
-
-    @rpc(roles=api.APPLICANTS)
-    def apply_legal_aid_public(self, payload):
-        """A resident's own legal-aid application from a portal: a receipt only."""
-        data = load(api.PublicLegalAidIn(), payload)
-        with self.db.transaction() as session:
-            application, secret = legal.apply_legal_aid(
-                session, data, self.cipher, self.caller, date.today(), self.deadlines,
-                channel="portal")
-            self.audit(session, "apply_legal_aid", application.id,
-                       {"community_code": application.community_code, "channel": "portal"})
-            return {**api.LegalAidReceipt().dump(application), "secret": secret}
-
-    @rpc(roles=api.TRACKERS)
-    def object_to_legal_aid_refusal(self, payload):
-        """The applicant objects to a refusal, with its receipt number and secret."""
-        data = load(api.ObjectionIn(), payload)
-        with self.db.transaction() as session:
-            application = legal.object_by_applicant(session, data, self.cipher,
-                                                    self.deadlines, date.today())
-            self.audit(session, "object", application.id, {"channel": "portal"})
-            return api.Tracked().dump(tracking.tracked_view("legal_aid", application))
-
-    @rpc(roles=api.LEGAL_SERVICE_WRITERS)
-    def legal_aid_from_case(self, case_id, payload=None):
+    @rpc(roles=api.CASE_WRITERS)
+    def refer_to_legal_aid(self, case_id, payload=None):
+        """Announce a failed case's applicant to legal aid (the event makes the
+        application in the legal services service)."""
         data = load(api.CaseLegalAidIn(), payload)
         with self.db.transaction() as session:
-            application, secret = legal.legal_aid_from_case(
-                session, case_id, data, self.caller, date.today(), self.deadlines,
-                self.cipher)
-            self.audit(session, "legal_aid_from_case", application.id, {"case_id": case_id})
-            return self._legal_aid_out(session, application, secret)
-
-    @rpc(roles=api.LEGAL_SERVICE_READERS)
-    def get_legal_aid(self, application_id):
-        with self.db.transaction() as session:
-            return self._legal_aid_out(session, legal.get_legal_aid(session, application_id,
-                                                                    self.caller))
-
-    @rpc(roles=api.LEGAL_AID_DECIDERS)
-    def take_legal_aid_step(self, application_id, action, payload):
-        """grant, refuse, assign, object, uphold_objection, dismiss_objection, close."""
-        if action not in api.LEGAL_AID_ACTIONS:
-            raise field_error("action", f"Unknown action {action!r}; one of "
-                                        f"{sorted(api.LEGAL_AID_ACTIONS)}.")
-        data = load(api.LEGAL_AID_ACTIONS[action](), payload)
-        with self.db.transaction() as session:
-            application = legal.take_legal_aid_step(session, application_id, action, data,
-                                                    self.deadlines, self.caller, date.today())
-            self.audit(session, f"legal_aid_{action}", application.id,
-                       {**payload, "status": application.status}, authority=True)
-            return self._legal_aid_out(session, application)
-
-    @rpc(roles=api.LEGAL_SERVICE_READERS)
-    def list_legal_aid(self, query=None):
-        query = load(api.LegalServiceQuery(), query)
-        with self.db.transaction() as session:
-            page = legal.list_legal_aid(session, query, self.caller)
-            # each item is dumped once, by _legal_aid_out (it masks and audits)
-            items = [self._legal_aid_out(session, a) for a in page["items"]]
-            return {**LEGAL_AID_PAGE.dump({**page, "items": []}), "items": items}
-
-    @rpc(roles=api.READERS)
-    def legal_aid_statistics(self, query):
-        query = load(api.LegalServiceStatisticsQuery(), query)
-        with self.db.read() as session:
-            return api.LegalAidStatistics().dump(
-                legal.legal_aid_statistics(session, query, self.caller))
-
-    def _consultation_out(self, session, consultation):
-        reveal = domain.may_see_legal_service_data(
-            self.caller.role, self.caller.covers(consultation.community_code))
-        if reveal and consultation.caller_phone_enc is not None:
-            self._audit_reveal(session, "consultation", [consultation.id])
-        return api.Consultation().dump(legal.consultation_view(consultation, self.cipher,
-                                                               reveal))
-
-    @rpc(roles=api.LEGAL_SERVICE_WRITERS)
-    def record_consultation(self, payload):
-        data = load(api.ConsultationIn(), payload)
-        with self.db.transaction() as session:
-            consultation = legal.record_consultation(session, data, self.cipher, self.caller)
-            self.audit(session, "record_consultation", consultation.id,
-                       {"community_code": consultation.community_code})
-            return self._consultation_out(session, consultation)
-
-    @rpc(roles=api.LEGAL_SERVICE_READERS)
-    def list_consultations(self, query=None):
-        query = load(api.LegalServiceQuery(), query)
-        with self.db.transaction() as session:
-            page = legal.list_consultations(session, query, self.caller)
-            items = [self._consultation_out(session, c) for c in page["items"]]
-            return {**CONSULTATION_PAGE.dump({**page, "items": []}), "items": items}
-
-    @rpc(roles=api.READERS)
-    def hotline_statistics(self, query):
-        query = load(api.LegalServiceStatisticsQuery(), query)
-        with self.db.read() as session:
-            return api.HotlineStatistics().dump(
-                legal.hotline_statistics(session, query, self.caller))
+            referral = referrals.refer_to_legal_aid(session, case_id, data, self.caller,
+                                                    date.today(), self.cipher, self.transfer)
+            self.audit(session, "refer_to_legal_aid", case_id, {"case_id": case_id})
+            return api.LegalAidReferral().dump({**vars(referral), "status": "referred"})
 
     # -- the registry's units (read model) ----------------------------------------------------
 
     def _on_registry(self, envelope, payload, handler):
         self.handle_once(envelope, handler, lambda session: ops.UNITS.apply(
             session, envelope["type"], payload, envelope.get("occurred_at")))
+
+    @event_handler("registry", "grid_report_filed")
+    def on_grid_report_filed(self, envelope, payload):
+        """A grid worker's dispute becomes a case of the committee serving its community."""
+        def intake(session):
+            case = ops.receive_grid_report(session, payload, self.cipher, SYSTEM,
+                                           date.today(), self.deadlines)
+            self.audit(session, "grid_intake", case.id,
+                       {"referrer_reference": payload["reference"]}, caller=SYSTEM)
+
+        self.handle_once(envelope, "on_grid_report_filed", intake)
 
     @event_handler("registry", "county_registered")
     def on_county_registered(self, envelope, payload):

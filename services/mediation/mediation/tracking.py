@@ -8,10 +8,10 @@ import secrets
 from sqlalchemy import select
 
 from fazhi_common.contracts.errors import NotFound
-from mediation import domain, legal_aid
-from mediation.models import LegalAidApplication, MediationCase
+from mediation import domain
+from mediation.models import MediationCase
 
-PREFIXES = {"mediation_case": "M", "legal_aid": "LA"}
+PREFIXES = {"mediation_case": "M"}
 NOT_FOUND = "No application matches this receipt number and secret."
 
 # what a resident following a mediation case is told comes next, by status
@@ -56,26 +56,20 @@ def _matching(session, model, receipt_number, secret, cipher):
 
 
 def find(session, data, cipher):
-    """The application behind a receipt number and secret, and its kind; 404 otherwise."""
-    kind = "legal_aid" if data["receipt_number"].startswith(PREFIXES["legal_aid"]) \
-        else "mediation_case"
-    model = LegalAidApplication if kind == "legal_aid" else MediationCase
-    row = _matching(session, model, data["receipt_number"], data["secret"], cipher)
+    """The case behind a receipt number and secret, and its kind; 404 otherwise. (Legal
+    aid's receipts, LA..., are the legal services service's: the gateway sends them there.)"""
+    row = _matching(session, MediationCase, data["receipt_number"], data["secret"], cipher)
     if row is None:
         raise NotFound(NOT_FOUND)
-    return kind, row
+    return "mediation_case", row
 
 
 def tracked_view(kind, row):
     """Status, next step, outcome and running deadlines; nothing about any party."""
-    if kind == "mediation_case":
-        values = {c: getattr(row, c) for c in ("acceptance_due_on", "mediation_due_on",
-                                                "declined_reason", "returned_to", "result")}
-        deadlines = domain.case_deadlines(row)
-        next_step, outcome = CASE_NEXT_STEP[row.status].format(**values), row.result
-    else:
-        deadlines = legal_aid.application_deadlines(row)
-        next_step, outcome = legal_aid.next_step(row), row.outcome
+    values = {c: getattr(row, c) for c in ("acceptance_due_on", "mediation_due_on",
+                                            "declined_reason", "returned_to", "result")}
+    deadlines = domain.case_deadlines(row)
+    next_step, outcome = CASE_NEXT_STEP[row.status].format(**values), row.result
     return {"receipt_number": row.receipt_number, "kind": kind, "status": row.status,
             "received_on": row.received_on, "next_step": next_step, "outcome": outcome,
             "deadlines": [{"deadline": d["deadline"], "due_on": d["due_on"]}

@@ -2,12 +2,16 @@
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
+    Boolean,
     Date,
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
+    false,
     func,
     text,
 )
@@ -66,6 +70,10 @@ class Community(Base):
     urban_rural_code: Mapped[str | None] = mapped_column(String(3))
     status: Mapped[str] = mapped_column(String(16), default="active")
     economic_tier: Mapped[str | None] = mapped_column(String(32))
+    # 集体财务往来较多: its finances are disclosed monthly, not quarterly (村民委员会组织法
+    # art. 30); the town or county says so
+    collective_finances_busy: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                           server_default=false())
     reorganised_on: Mapped[date | None] = mapped_column(Date)
     deactivated_on: Mapped[date | None] = mapped_column(Date)
     federated_into: Mapped[str | None] = mapped_column(ForeignKey("community.code"))
@@ -112,6 +120,12 @@ class GovernanceBody(Base):
     term_ends_on: Mapped[date | None] = mapped_column(Date, index=True)
     # the term end whose coming election was announced (election_due): once per term
     election_due_announced_for: Mapped[date | None] = mapped_column(Date)
+    # a party organisation's secretary, and whether the secretary also chairs the
+    # residents' or villagers' committee (一肩挑)
+    secretary_name: Mapped[str | None] = mapped_column(String(50))
+    secretary_chairs_committee: Mapped[bool | None] = mapped_column(Boolean)
+    # a body dissolved (a community merged away, a body replaced): kept with its history
+    ended_on: Mapped[date | None] = mapped_column(Date)
     members: Mapped[list["BodyMember"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="BodyMember.id")
 
@@ -270,3 +284,127 @@ class HealthCheckTarget(Base):
     county_code: Mapped[str] = mapped_column(ForeignKey("county.code"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     target: Mapped[int] = mapped_column(Integer)
+
+
+# -- community self-governance: assemblies, major matters, grids, funding, culture ------------
+
+MONEY = Numeric(14, 2, asdecimal=False)
+
+
+class Meeting(Base):
+    """A villagers' or residents' meeting or representatives' meeting; its quorum is
+    checked against the law for its kind when recorded (registry.self_governance)."""
+
+    __tablename__ = "meeting"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_code: Mapped[str] = mapped_column(ForeignKey("community.code"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    held_on: Mapped[date] = mapped_column(Date)
+    eligible: Mapped[int] = mapped_column(Integer)
+    attended: Mapped[int] = mapped_column(Integer)
+    households: Mapped[int | None] = mapped_column(Integer)
+    households_present: Mapped[int | None] = mapped_column(Integer)
+    agenda: Mapped[str] = mapped_column(Text)
+    resolutions: Mapped[str | None] = mapped_column(Text)
+    votes_for: Mapped[int | None] = mapped_column(Integer)
+    quorate: Mapped[bool] = mapped_column(Boolean)
+    quorum_rule: Mapped[str] = mapped_column(Text)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class MajorMatter(Base):
+    """A village's major matter and the dates of its "四议两公开" steps."""
+
+    __tablename__ = "major_matter"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_code: Mapped[str] = mapped_column(ForeignKey("community.code"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))
+    proposed_on: Mapped[date] = mapped_column(Date)
+    discussed_on: Mapped[date | None] = mapped_column(Date)
+    reviewed_on: Mapped[date | None] = mapped_column(Date)
+    resolved_on: Mapped[date | None] = mapped_column(Date)
+    resolution_disclosed_on: Mapped[date | None] = mapped_column(Date)
+    result_disclosed_on: Mapped[date | None] = mapped_column(Date)
+    complete: Mapped[bool] = mapped_column(Boolean)
+    missing: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class Grid(Base):
+    """A grid cell (网格) of a community, its grid worker and the households it covers."""
+
+    __tablename__ = "grid"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_code: Mapped[str] = mapped_column(ForeignKey("community.code"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    worker_name: Mapped[str] = mapped_column(String(50))
+    households: Mapped[int] = mapped_column(Integer)
+    established_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+
+
+class GridReport(Base):
+    """A dispute or risk a grid worker found (矛盾排查); a dispute goes to mediation by an
+    event, and mediation's events bring its case and outcome back here."""
+
+    __tablename__ = "grid_report"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), index=True)
+    community_code: Mapped[str] = mapped_column(ForeignKey("community.code"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    found_on: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(200))
+    dispute_category: Mapped[str | None] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="recorded")
+    case_id: Mapped[int | None] = mapped_column(Integer)
+    organisation_id: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    closed_on: Mapped[date | None] = mapped_column(Date)
+
+
+class FundingLine(Base):
+    """A community's working funds for a year (经费列入预算): budgeted, spent, source."""
+
+    __tablename__ = "funding_line"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_code: Mapped[str] = mapped_column(ForeignKey("community.code"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16))
+    budgeted: Mapped[float] = mapped_column(MONEY)
+    spent: Mapped[float] = mapped_column(MONEY)
+
+
+class PurchasedService(Base):
+    """A service the government buys for a community (政府购买服务)."""
+
+    __tablename__ = "purchased_service"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_code: Mapped[str] = mapped_column(ForeignKey("community.code"), index=True)
+    provider: Mapped[str] = mapped_column(String(200))
+    contract_number: Mapped[str] = mapped_column(String(64))
+    amount: Mapped[float] = mapped_column(MONEY)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    evaluation_result: Mapped[str | None] = mapped_column(String(16))
+    paid: Mapped[float] = mapped_column(MONEY)
+
+
+class CulturePerformance(Base):
+    """A rule-of-law culture work performed on tour in a community (法治文艺创作巡演)."""
+
+    __tablename__ = "culture_performance"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_code: Mapped[str] = mapped_column(ForeignKey("community.code"), index=True)
+    work_title: Mapped[str] = mapped_column(String(200))
+    work_kind: Mapped[str] = mapped_column(String(16))
+    troupe: Mapped[str] = mapped_column(String(100))
+    performed_on: Mapped[date] = mapped_column(Date)
+    audience: Mapped[int] = mapped_column(Integer)

@@ -23,7 +23,7 @@ def announce_due_elections(session, today, notice_days, batch_size):
         select(GovernanceBody.id, GovernanceBody.kind, GovernanceBody.term_ends_on,
                Community.code, Community.town_code, Community.county_code)
         .join(Community, Community.code == GovernanceBody.community_code)
-        .where(GovernanceBody.term_ends_on.is_not(None),
+        .where(GovernanceBody.term_ends_on.is_not(None), GovernanceBody.ended_on.is_(None),
                GovernanceBody.term_ends_on <= horizon,
                or_(GovernanceBody.election_due_announced_for.is_(None),
                    GovernanceBody.election_due_announced_for != GovernanceBody.term_ends_on),

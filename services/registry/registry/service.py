@@ -9,11 +9,13 @@ import eventlet
 
 from fazhi_common import jobs
 from fazhi_common import service as base
-from fazhi_common.contracts.api import Job, page_of
+from fazhi_common.contracts.api import Job, PageQuery, page_of
 from fazhi_common.contracts.api import registry as api
+from fazhi_common.contracts.api import self_governance as sg
 from fazhi_common.contracts.errors import Forbidden, ValidationFailed
 from fazhi_common.contracts.roles import SYSTEM
 from fazhi_common.identity import rpc
+from fazhi_common.messaging import event_handler
 from fazhi_common.settings import Settings
 from fazhi_common.timer import timer
 from fazhi_common.validation import load
@@ -28,6 +30,7 @@ COUNTY_PAGE = page_of(api.County)()
 TOWN_PAGE = page_of(api.Town)()
 COMMUNITY_PAGE = page_of(api.Community)()
 BODY_PAGE = page_of(api.GovernanceBody)()
+ELECTION_PAGE = page_of(api.Election)()
 ADVISER_PAGE = page_of(api.AdviserAssignment)()
 RECORD_PAGES = {kind: page_of(out)() for kind, (_in, out) in api.RECORD_KINDS.items()}
 
@@ -162,6 +165,28 @@ class RegistryService(base.ServiceBase):
             election = ops.record_election(session, body_id, data, self.caller)
             self.audit(session, "record_election", body_id, payload)
             return api.Election().dump(election)
+
+    @rpc(roles=api.UNIT_WRITERS)
+    def update_body(self, body_id, payload):
+        changes = load(sg.GovernanceBodyChange(), payload)
+        with self.db.transaction() as session:
+            body = ops.update_body(session, body_id, changes, self.caller)
+            self.audit(session, "update_body", body.id, payload)
+            return api.GovernanceBody().dump(ops.body_view(body, date.today()))
+
+    @rpc(roles=api.UNIT_WRITERS)
+    def end_body(self, body_id, payload):
+        ended_on = load(sg.BodyEndIn(), payload)["ended_on"]
+        with self.db.transaction() as session:
+            body = ops.end_body(session, body_id, ended_on, self.caller)
+            self.audit(session, "end_body", body.id, payload)
+            return api.GovernanceBody().dump(ops.body_view(body, date.today()))
+
+    @rpc(roles=api.READERS)
+    def list_elections(self, body_id, query=None):
+        query = load(PageQuery(), query)
+        with self.db.read() as session:
+            return ELECTION_PAGE.dump(ops.list_elections(session, body_id, query, self.caller))
 
     @rpc(roles=api.SCHEDULE_RUNNERS)
     def run_election_due_schedule(self, payload=None):
@@ -322,3 +347,16 @@ class RegistryService(base.ServiceBase):
         with self.db.read() as session:
             rows = exporting.export_rows(session, query.get("county_code"))
             return [row for row in rows if self.caller.covers(row["code"])]
+
+    # -- a grid report's case in mediation: its intake and its outcome come back ----------------
+
+    def _on_case(self, envelope, payload, handler, apply):
+        self.handle_once(envelope, handler, lambda session: apply(session, payload))
+
+    @event_handler("mediation", "mediation_case_received")
+    def on_mediation_case_received(self, envelope, payload):
+        self._on_case(envelope, payload, "on_mediation_case_received", ops.on_case_received)
+
+    @event_handler("mediation", "mediation_case_closed")
+    def on_mediation_case_closed(self, envelope, payload):
+        self._on_case(envelope, payload, "on_mediation_case_closed", ops.on_case_closed)

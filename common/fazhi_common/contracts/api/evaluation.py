@@ -24,6 +24,8 @@ DISCLOSURE_SCHEDULES = tuple(vocabulary.DISCLOSURE_SCHEDULES)
 INDICATOR_KINDS = tuple(vocabulary.INDICATOR_KINDS)
 # facts evaluation derives from the registry's and mediation's events
 FACTS = tuple(vocabulary.FACTS)
+# the registry's records (record_kept) a record fact may count
+RECORD_KINDS = tuple(vocabulary.RECORD_KINDS)
 # events of other services that may meet a veto item (matched on payload fields)
 VETO_TRIGGER_EVENTS = tuple(vocabulary.VETO_TRIGGER_EVENTS)
 INSPECTION_KINDS = tuple(vocabulary.INSPECTION_KINDS)
@@ -92,6 +94,13 @@ class IndicatorIn(Schema):
                                                     "due (monthly or quarterly)"})
     grace_days = fields.Integer(validate=validate.Range(min=0, max=90), metadata={
         "description": "disclosures_on_time: days after a period ends it is still on time"})
+    records = fields.List(one_of(RECORD_KINDS), validate=validate.Length(min=1), metadata={
+        "description": "record_present / record_count / record_share: the registry's "
+                       "record kinds counted"})
+    kinds = fields.List(fields.String(validate=validate.Length(min=1, max=40)),
+                        validate=validate.Length(min=1), metadata={
+        "description": "record facts: only records of these kinds (a meeting's kind, a "
+                       "body's kind, an education place's kind)"})
 
 
 class SubCategoryIn(Schema):
@@ -123,6 +132,8 @@ class VetoTriggerIn(Schema):
 class VetoItemIn(Schema):
     code = slug(required=True)
     name = Name
+    source = fields.String(allow_none=True, validate=validate.Length(max=500), metadata={
+        "description": "the text that makes this a cause to fail a community"})
     triggers = fields.List(fields.Nested(VetoTriggerIn), load_default=list,
                            validate=validate.Length(max=20))
 
@@ -470,9 +481,8 @@ class AwardIn(Schema):
     period = period_field(required=True, metadata={"description": "the result it rests on"})
     title = one_of(AWARDED_TITLES, load_default=AWARDED_TITLES[0])
     level = one_of(TITLE_LEVELS, required=True)
-    awarded_on = fields.Date(required=True)
-    granting_department = fields.String(allow_none=True,
-                                        validate=validate.Length(min=1, max=100))
+    awarded_on = fields.Date(required=True, metadata={
+        "description": "the day your department decided; the title exists once both have"})
 
 
 class RevocationIn(Schema):
@@ -480,9 +490,13 @@ class RevocationIn(Schema):
     revoked_on = fields.Date(required=True)
 
 
-class ReEvaluationIn(Schema):
-    period = period_field(required=True)
-    evaluated_on = fields.Date(required=True)
+class ReExaminationIn(Schema):
+    """One department's outcome of a re-examination (复核)."""
+
+    outcome = one_of(tuple(vocabulary.RE_EXAMINATION_OUTCOMES), required=True, metadata={
+        "description": "保留 / 撤销 / 注销"})
+    reason = text(2000, required=True)
+    examined_on = fields.Date(required=True)
 
 
 class TitleDecisionIn(Schema):
@@ -502,6 +516,22 @@ class TitleChange(Schema):
     actor = fields.String(required=True)
 
 
+class TitleDecision(Schema):
+    """One department's decision on a joint act, with the rule it applies."""
+
+    act = one_of(tuple(vocabulary.TITLE_ACTS), required=True)
+    outcome = one_of(tuple(vocabulary.TITLE_DECISION_OUTCOMES), required=True)
+    department = one_of(tuple(vocabulary.TITLE_DEPARTMENTS), required=True)
+    department_name = fields.String(required=True)
+    area = fields.String(allow_none=True)
+    decided_on = fields.Date(required=True)
+    reason = fields.String(allow_none=True)
+    actor = fields.String(required=True)
+    citation = fields.String(required=True, metadata={"description": "the text it rests on"})
+    in_effect = fields.Boolean(required=True, metadata={
+        "description": "false while the other department has not decided"})
+
+
 class Title(Schema):
     id = fields.Integer(required=True)
     community_code = fields.String(required=True)
@@ -510,7 +540,9 @@ class Title(Schema):
     period = fields.String(required=True)
     granting_department = fields.String(required=True)
     awarded_on = fields.Date(required=True)
-    valid_until = fields.Date(required=True)
+    valid_until = fields.Date(allow_none=True, metadata={
+        "description": "only where local policy sets a validity (validity_source)"})
+    validity_source = fields.String(allow_none=True)
     re_evaluation_due_on = fields.Date(required=True)
     status = one_of(TITLE_STATUSES, required=True)
     ended_on = fields.Date(allow_none=True)
@@ -518,6 +550,7 @@ class Title(Schema):
     reorganised_into = fields.String(allow_none=True, metadata={
         "description": "the unit a merge or federation made of the title's community"})
     history = fields.List(fields.Nested(TitleChange), required=True)
+    decisions = fields.List(fields.Nested(TitleDecision), required=True)
 
 
 class TitleQuery(PageQuery):
@@ -631,7 +664,9 @@ DRAWERS = OFFICERS | {INSPECTOR}
 # a draw is checked by anyone, without an account
 DRAW_CHECKERS = EVERYONE
 VETO_WRITERS = OFFICERS
-TITLE_WRITERS = OFFICERS
+# titles are named, revoked and re-examined by the justice and civil-affairs departments of
+# the title's level (the service checks the level); the platform belongs to neither
+TITLE_WRITERS = frozenset({JUSTICE_OFFICER, CIVIL_AFFAIRS_OFFICER})
 SCHEDULE_RUNNERS = frozenset({PLATFORM_ADMIN})
 # residents answer through public portals; staff may relay a paper answer
 SURVEY_RESPONDENTS = EVERYONE

@@ -1,5 +1,5 @@
 """The mediation service's RPC contract: organisations, cases and their lifecycle,
-deadlines, statistics, legal aid and the 12348 hotline."""
+deadlines, statistics, and a failed case sent on to legal aid (by an event)."""
 from datetime import date
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -27,10 +27,6 @@ DISPUTE_CATEGORIES = tuple(vocabulary.DISPUTE_CATEGORIES)
 PARTY_ROLES = tuple(vocabulary.PARTY_ROLES)
 CASE_STATUSES = tuple(vocabulary.CASE_STATUSES)
 RESULTS = tuple(vocabulary.RESULTS)
-LEGAL_AID_STATUSES = tuple(vocabulary.LEGAL_AID_STATUSES)
-LEGAL_AID_DEADLINES = tuple(vocabulary.LEGAL_AID_DEADLINES)
-PROVIDER_KINDS = tuple(vocabulary.PROVIDER_KINDS)
-HOTLINE_TOPICS = tuple(vocabulary.HOTLINE_TOPICS)
 MAX_AMOUNT = 1e11  # yuan; a bound, so the column and the description agree
 
 Text = fields.String(validate=validate.Length(max=2000), allow_none=True)
@@ -61,6 +57,9 @@ class OrganisationIn(Schema):
     county_code = code_field(required=True)
     town_code = code_field(allow_none=True, metadata={
         "description": "The town it serves, if not the whole county."})
+    community_code = code_field(allow_none=True, metadata={
+        "description": "A community's own people's mediation committee: the community it "
+                       "serves (within the town)."})
     department = fields.String(required=True, validate=validate.Length(min=1, max=100),
                                metadata={"description": "Department identifier that runs "
                                                         "it, e.g. justice-330110001."})
@@ -169,10 +168,6 @@ class Deadline(Schema):
     due_on = fields.Date(allow_none=True)
     rule = fields.String(metadata={"description": "The rule and dates that produced it."})
     running = fields.Boolean()
-
-
-class LegalAidDeadline(Deadline):
-    deadline = fields.String(metadata={"enum": list(LEGAL_AID_DEADLINES)})
 
 
 class Case(Schema):
@@ -317,8 +312,6 @@ class OverdueScanResult(Schema):
     today = fields.Date()
     raised = fields.Integer(metadata={"description": "Overdue events raised by this scan."})
     case_ids = fields.List(fields.Integer())
-    legal_aid_raised = fields.Integer()
-    legal_aid_ids = fields.List(fields.Integer())
 
 
 # -- statistics ---------------------------------------------------------------------------
@@ -366,94 +359,11 @@ class Statistics(Schema):
     total = fields.Nested(StatisticsRow)
 
 
-# -- legal services: legal aid and the 12348 hotline ------------------------------------
-
-class PublicLegalAidIn(Schema):
-    """A resident's own legal-aid application from a portal."""
-
-    community_code = code_field(required=True)
-    applicant = fields.Nested(PartyIn, required=True)
-    matter = fields.String(required=True, validate=validate.Length(min=1, max=5000))
-
-
-class LegalAidIn(PublicLegalAidIn):
-    received_on = fields.Date(allow_none=True)
-
-
-class LegalAidReceipt(Schema):
-    id = fields.Integer()
-    receipt_number = fields.String()
-    secret = fields.String(metadata={"description": "Shown only once."})
-    status = fields.String()
-    received_on = fields.Date()
-    decision_due_on = fields.Date()
-
-
-class CaseLegalAidIn(Schema):
-    matter = fields.String(allow_none=True, validate=validate.Length(min=1, max=5000))
-    received_on = fields.Date(allow_none=True)
-
-
-class LegalAid(Schema):
-    id = fields.Integer()
-    community_code = fields.String()
-    county_code = fields.String()
-    applicant = fields.Nested(Party)
-    matter = fields.String()
-    case_id = fields.Integer(allow_none=True)
-    channel = fields.String()
-    received_on = fields.Date()
-    status = fields.String(metadata={"enum": list(LEGAL_AID_STATUSES)})
-    decided_on = fields.Date(allow_none=True)
-    refusal_reason = fields.String(allow_none=True)
-    objection_route = fields.String(allow_none=True)
-    objection_reason = fields.String(allow_none=True)
-    objection_decision = fields.String(allow_none=True)
-    provider = fields.String(allow_none=True)
-    provider_kind = fields.String(allow_none=True)
-    assigned_on = fields.Date(allow_none=True)
-    outcome = fields.String(allow_none=True)
-    outcome_note = fields.String(allow_none=True)
-    closed_on = fields.Date(allow_none=True)
-    overdue = fields.Boolean()
-    receipt_number = fields.String(allow_none=True)
-    secret = fields.String(metadata={"description": "Only when the application is made: "
-                                                    "hand it to the applicant."})
-    deadlines = fields.List(fields.Nested(LegalAidDeadline))
-    personal_data_masked = fields.Boolean()
-
-
-class AssignProviderIn(StepIn):
-    provider = fields.String(required=True, validate=validate.Length(min=1, max=100),
-                             metadata={"description": "The lawyer or legal-aid worker."})
-    provider_kind = one_of(PROVIDER_KINDS, required=True)
-
-
-class LegalAidCloseIn(StepIn):
-    outcome = one_of(tuple(vocabulary.LEGAL_AID_OUTCOMES), allow_none=True, metadata={
-        "description": "For an aided matter; a refusal closes as refused."})
-
-
-LEGAL_AID_ACTIONS = {
-    "grant": StepIn,
-    "refuse": ReasonIn,
-    "assign": AssignProviderIn,
-    "object": ReasonIn,
-    "uphold_objection": StepIn,
-    "dismiss_objection": ReasonIn,
-    "close": LegalAidCloseIn,
-}
-
-
 class TrackIn(Schema):
     """What a resident gives to follow an application: no account, no personal data."""
 
     receipt_number = fields.String(required=True, validate=validate.Length(min=1, max=32))
     secret = fields.String(required=True, validate=validate.Length(min=1, max=100))
-
-
-class ObjectionIn(TrackIn):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class TrackedDeadline(Schema):
@@ -474,81 +384,19 @@ class Tracked(Schema):
         "description": "The deadlines running now."})
 
 
-class LegalServiceStatisticsQuery(Schema):
-    date_from = fields.Date(required=True, validate=PERIOD_DATE)
-    date_to = fields.Date(required=True, validate=PERIOD_DATE)
-    county_code = code_field()
+# -- a failed mediation sent on to legal aid (the legal services service decides) ---------
 
-    @validates_schema
-    def _order(self, data, **_kwargs):
-        _dates_in_order(data, "date_from", "date_to")
+class CaseLegalAidIn(Schema):
+    matter = fields.String(allow_none=True, validate=validate.Length(min=1, max=5000))
+    received_on = fields.Date(allow_none=True)
 
 
-class LegalAidStatisticsRow(Schema):
-    county_code = fields.String(allow_none=True)
-    received = fields.Integer()
-    decided = fields.Integer()
-    granted = fields.Integer(metadata={"description": "Granted, including after an "
-                                                      "upheld objection."})
-    refused = fields.Integer()
-    objections = fields.Integer()
-    objections_upheld = fields.Integer()
-    assigned = fields.Integer()
-    closed = fields.Integer()
-    overdue = fields.Integer()
-    grant_rate = fields.Float(allow_none=True)
+class LegalAidReferral(Schema):
+    """Mediation's record that it sent a failed case's applicant on to legal aid."""
 
-
-class LegalAidStatistics(Schema):
-    date_from = fields.Date()
-    date_to = fields.Date()
-    rows = fields.List(fields.Nested(LegalAidStatisticsRow))
-    total = fields.Nested(LegalAidStatisticsRow)
-
-
-class HotlineStatisticsRow(Schema):
-    topic = fields.String()
-    county_code = fields.String()
-    month = fields.String(metadata={"description": "YYYY-MM"})
-    consultations = fields.Integer()
-
-
-class HotlineStatistics(Schema):
-    date_from = fields.Date()
-    date_to = fields.Date()
-    rows = fields.List(fields.Nested(HotlineStatisticsRow), metadata={
-        "description": "One row per topic, county and month."})
-    by_topic = fields.Dict(keys=fields.String(), values=fields.Integer())
-    total = fields.Integer()
-
-
-class LegalServiceQuery(PageQuery):
-    community_code = code_field()
-    county_code = code_field()
-    date_from = fields.Date()
-    date_to = fields.Date()
-
-
-class ConsultationIn(Schema):
-    community_code = code_field(required=True)
-    consulted_on = fields.Date(required=True)
-    topic = one_of(HOTLINE_TOPICS, required=True)
-    summary = fields.String(required=True, validate=validate.Length(min=1, max=5000))
-    caller_phone = fields.String(allow_none=True, validate=validate.Regexp(
-        r"^\+?[0-9][0-9 -]{4,19}$", error="A phone number is 5 to 20 digits."))
-    answered_by = fields.String(required=True, validate=validate.Length(min=1, max=100))
-
-
-class Consultation(Schema):
-    id = fields.Integer()
-    community_code = fields.String()
-    county_code = fields.String()
-    consulted_on = fields.Date()
-    topic = fields.String()
-    summary = fields.String()
-    caller_phone = fields.String(allow_none=True)
-    answered_by = fields.String()
-    personal_data_masked = fields.Boolean()
+    case_id = fields.Integer()
+    referred_on = fields.Date()
+    status = fields.String(metadata={"enum": ["referred"]})
 
 
 # -- who may call what (checked by the gateway and again by the service) -----------------
@@ -561,8 +409,4 @@ REFERRERS = CASE_WRITERS | {LINKED_DEPARTMENT_OFFICER}
 CASE_READERS = CASE_WRITERS | {LINKED_DEPARTMENT_OFFICER, VIEWER}
 APPLICANTS = EVERYONE  # the public form: anonymous callers act as residents
 READERS = STAFF
-LEGAL_SERVICE_WRITERS = CASE_WRITERS
-LEGAL_SERVICE_READERS = CASE_WRITERS | {VIEWER}
-# the legal-aid agency decides, assigns and closes; the justice bureau reviews objections
-LEGAL_AID_DECIDERS = ORGANISATION_WRITERS
 TRACKERS = EVERYONE  # the public lookup: receipt number and secret, no account

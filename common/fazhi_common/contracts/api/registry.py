@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 from fazhi_common.contracts import vocabulary
 from fazhi_common.contracts.api import Job, PageQuery, code_field, count_field, id_field
 from fazhi_common.contracts.api import ScheduleRunIn as ScheduleRunIn
+from fazhi_common.contracts.api import self_governance as sg
 from fazhi_common.contracts.roles import (
     CIVIL_AFFAIRS_OFFICER,
     JUSTICE_OFFICER,
@@ -23,6 +24,7 @@ URBAN_RURAL_CODES = tuple(vocabulary.URBAN_RURAL_CODES)
 # reorganisation of villages (转、并、联)
 CONVERT, MERGE, FEDERATE = "convert", "merge", "federate"
 REORGANISATION_KINDS = (CONVERT, MERGE, FEDERATE)
+PARTY_ORGANISATION = "party_organisation"
 BODY_KINDS = tuple(vocabulary.BODY_KINDS)
 ADVISER_KINDS = tuple(vocabulary.ADVISER_KINDS)
 EDUCATION_PLACE_KINDS = tuple(vocabulary.EDUCATION_PLACE_KINDS)
@@ -66,6 +68,9 @@ class CommunityIn(Schema):
     name = Name
     kind = one_of(UNIT_KINDS, required=True)
     economic_tier = fields.String(allow_none=True, validate=validate.Length(max=32))
+    collective_finances_busy = fields.Boolean(metadata={
+        "description": "集体财务往来较多: finances disclosed monthly, else quarterly "
+                       "(村民委员会组织法第三十条)"}, load_default=False)
     reorganised_on = fields.Date(allow_none=True)
     # NBS urban-rural classification code (城乡分类代码)
     urban_rural_code = one_of(URBAN_RURAL_CODES, allow_none=True)
@@ -74,6 +79,9 @@ class CommunityIn(Schema):
 class CommunityChange(Schema):
     name = fields.String(validate=validate.Length(min=1, max=100))
     economic_tier = fields.String(allow_none=True, validate=validate.Length(max=32))
+    collective_finances_busy = fields.Boolean(metadata={
+        "description": "集体财务往来较多: finances disclosed monthly, else quarterly "
+                       "(村民委员会组织法第三十条)"})
 
 
 class Community(Schema):
@@ -85,6 +93,7 @@ class Community(Schema):
     urban_rural_code = fields.String(allow_none=True)
     status = fields.String()
     economic_tier = fields.String(allow_none=True)
+    collective_finances_busy = fields.Boolean()
     reorganised_on = fields.Date(allow_none=True)
     deactivated_on = fields.Date(allow_none=True)
     federated_into = fields.String(allow_none=True)
@@ -169,7 +178,7 @@ class Member(MemberIn):
     ended_on = fields.Date(allow_none=True)
 
 
-class GovernanceBodyIn(Schema):
+class GovernanceBodyIn(sg.PartyFields):
     community_code = code_field(required=True)
     kind = one_of(BODY_KINDS, required=True)
     term_years = fields.Integer(validate=validate.Range(min=1, max=10))
@@ -177,13 +186,14 @@ class GovernanceBodyIn(Schema):
     members = fields.List(fields.Nested(MemberIn), load_default=list)
 
 
-class GovernanceBody(Schema):
+class GovernanceBody(sg.PartyFields):
     id = fields.Integer()
     community_code = fields.String()
     kind = fields.String()
     term_years = fields.Integer()
     term_started_on = fields.Date(allow_none=True)
     term_ends_on = fields.Date(allow_none=True)
+    ended_on = fields.Date(allow_none=True)
     due_for_election = fields.Boolean()
     members = fields.List(fields.Nested(Member))
 
@@ -351,6 +361,13 @@ RECORD_KINDS = {
     "volunteers": (VolunteerIn, _with_id(VolunteerIn)),
     "outreach_activities": (OutreachIn, _with_id(OutreachIn)),
     "health_checks": (HealthCheckIn, _with_id(HealthCheckIn)),
+    "meetings": (sg.MeetingIn, sg.Meeting),
+    "major_matters": (sg.MajorMatterIn, sg.MajorMatter),
+    "grids": (sg.GridIn, _with_id(sg.GridIn)),
+    "grid_reports": (sg.GridReportIn, sg.GridReport),
+    "funding_lines": (sg.FundingLineIn, _with_id(sg.FundingLineIn)),
+    "purchased_services": (sg.PurchasedServiceIn, _with_id(sg.PurchasedServiceIn)),
+    "culture_performances": (sg.CulturePerformanceIn, _with_id(sg.CulturePerformanceIn)),
 }
 
 
@@ -458,8 +475,18 @@ RECORD_WRITERS = {
     "culture_venues": LEGAL_SERVICE_WRITERS,
     "conventions": UNIT_WRITERS,
     "disclosures": UNIT_WRITERS,
-    "legal_reviews": UNIT_WRITERS,
+    # justice officers review major decisions too (法律论证)
+    "legal_reviews": UNIT_WRITERS | {JUSTICE_OFFICER},
     "volunteers": LEGAL_SERVICE_WRITERS,
     "outreach_activities": LEGAL_SERVICE_WRITERS,
     "health_checks": LEGAL_SERVICE_WRITERS,
+    # community self-governance: civil affairs keeps these
+    "meetings": UNIT_WRITERS,
+    "major_matters": UNIT_WRITERS,
+    "grids": UNIT_WRITERS,
+    "grid_reports": UNIT_WRITERS,
+    "funding_lines": UNIT_WRITERS,
+    "purchased_services": UNIT_WRITERS,
+    # rule-of-law culture: civil affairs and justice (legal publicity) both record them
+    "culture_performances": UNIT_WRITERS | {JUSTICE_OFFICER},
 }

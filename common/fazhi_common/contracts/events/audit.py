@@ -8,7 +8,7 @@ from marshmallow import Schema, fields
 
 from fazhi_common.contracts.events import EventContract
 
-SERVICES = ("registry", "evaluation", "mediation", "notifications")
+SERVICES = ("registry", "evaluation", "mediation", "legalservices", "notifications", "corrections")
 
 
 class AuditCheckpoint(Schema):

@@ -44,7 +44,8 @@ class TitleAwarded(EvaluationEvent):
     level = fields.String(required=True, validate=validate.OneOf(TITLE_LEVELS))
     # the department that grants the title at this level
     granting_department = fields.String(required=True)
-    valid_until = fields.Date(required=True)
+    # only where local policy sets a validity; no national text does
+    valid_until = fields.Date(required=True, allow_none=True)
 
 
 class TitleRevoked(EvaluationEvent):

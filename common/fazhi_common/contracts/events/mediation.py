@@ -3,7 +3,7 @@
 Departments are named by the same department identifier their users and subscriptions
 carry (for example ``court-330110`` or ``justice-330110001``).
 """
-from marshmallow import fields, validate
+from marshmallow import Schema, fields, validate
 
 from fazhi_common.contracts import vocabulary
 from fazhi_common.contracts.events import AreaPayload, EventContract
@@ -74,16 +74,25 @@ class CaseClosed(CaseEvent):
     closed_on = fields.Date(required=True)
 
 
-class LegalAidOverdue(AreaPayload):
-    """A legal-aid time limit passed: the decision on an application, the assignment of
-    a provider after a grant, or the review of an objection (法律援助法 第四十三、四十九条)."""
+class SealedParty(Schema):
+    """A party's data sealed for the receiving service: base64 AES-GCM blobs made with
+    ``LEGAL_AID_TRANSFER_KEY`` (the outbox and the broker never hold it in clear)."""
 
-    application_id = fields.Integer(required=True)
-    deadline = fields.String(required=True, validate=validate.OneOf(
-        tuple(vocabulary.LEGAL_AID_DEADLINES)))
-    due_on = fields.Date(required=True)
-    # the county justice bureau, which set up the legal-aid agency
-    supervising_department = fields.String(required=True)
+    role = fields.String(required=True)
+    name = fields.String(required=True)
+    id_number = fields.String(allow_none=True, load_default=None)
+    phone = fields.String(allow_none=True, load_default=None)
+
+
+class LegalAidRequested(AreaPayload):
+    """A failed mediation's applicant is sent on to legal aid; the legal services service
+    makes the application (once per case) and the agency reviews whether it qualifies."""
+
+    case_id = fields.Integer(required=True)
+    matter = fields.String(required=True)
+    received_on = fields.Date(required=True)
+    applicant = fields.Nested(SealedParty, required=True)
+    requested_by = fields.String(required=True)
 
 
 # Notifications hears every case event; evaluation counts only finished cases. A service
@@ -92,7 +101,9 @@ class LegalAidOverdue(AreaPayload):
 _NOTIFIED = ("notifications",)
 
 CONTRACTS = [
-    EventContract("mediation_case_received", "mediation", CaseReceived, _NOTIFIED),
+    # the registry follows the cases its grid reports became
+    EventContract("mediation_case_received", "mediation", CaseReceived,
+                  ("notifications", "registry")),
     EventContract("mediation_case_accepted", "mediation", CaseAccepted, _NOTIFIED),
     EventContract("mediation_case_declined", "mediation", CaseDeclined, _NOTIFIED),
     EventContract("mediation_case_returned", "mediation", CaseReturned, _NOTIFIED),
@@ -100,6 +111,7 @@ CONTRACTS = [
     EventContract("mediation_confirmation_decided", "mediation", ConfirmationDecided,
                   _NOTIFIED),
     EventContract("mediation_case_closed", "mediation", CaseClosed,
-                  ("evaluation", "notifications")),
-    EventContract("legal_aid_overdue", "mediation", LegalAidOverdue, _NOTIFIED),
+                  ("evaluation", "notifications", "registry")),
+    EventContract("mediation_legal_aid_requested", "mediation", LegalAidRequested,
+                  ("legalservices",)),
 ]

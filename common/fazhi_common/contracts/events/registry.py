@@ -21,7 +21,15 @@ class CommunityRegistered(AreaPayload):
     kind = fields.String(required=True)
     # evaluation picks a scheme by tier and a stage by the reorganisation date
     economic_tier = fields.String(allow_none=True, load_default=None)
+    # finances disclosed monthly (集体财务往来较多), else quarterly: 村民委员会组织法 art. 30
+    collective_finances_busy = fields.Boolean(load_default=False)
     reorganised_on = fields.Date(allow_none=True, load_default=None)
+    # the rest of the unit as the registry answers for it, which the gateway's view of
+    # communities serves (events of earlier versions lack them: the gateway then asks)
+    urban_rural_code = fields.String(allow_none=True, load_default=None)
+    status = fields.String(allow_none=True, load_default=None)
+    deactivated_on = fields.Date(allow_none=True, load_default=None)
+    federated_into = code_field(required=False)
 
 
 class CommunityUpdated(CommunityRegistered):
@@ -103,30 +111,67 @@ class AffairsDisclosed(AreaPayload):
     on_time = fields.Boolean(required=True)
 
 
+class RecordKept(AreaPayload):
+    """A registry record that can answer an evaluation indicator was kept or changed (the
+    whole current state: a later event of the same record replaces an earlier one).
+
+    ``dated_on`` is the day it holds from (or was held), ``ended_on`` when it stopped;
+    ``counts`` whether it counts at all (a meeting below its quorum does not); ``label`` names it in
+    a score's explanation."""
+
+    record_kind = fields.String(required=True)
+    record_id = fields.Integer(required=True)
+    subkind = fields.String(allow_none=True, load_default=None)
+    dated_on = fields.Date(allow_none=True, load_default=None)
+    ended_on = fields.Date(allow_none=True, load_default=None)
+    counts = fields.Boolean(required=True)
+    label = fields.String(required=True)
+
+
+class GridReportFiled(AreaPayload):
+    """A dispute a grid worker found, for mediation's intake (the community's people's
+    mediation committee, else its town's); the case's events name ``reference`` back."""
+
+    grid_report_id = fields.Integer(required=True)
+    reference = fields.String(required=True)
+    found_on = fields.Date(required=True)
+    place = fields.String(required=True)
+    dispute_category = fields.String(required=True)
+    description = fields.String(required=True)
+
+
 # Notifications hears everything; evaluation keeps a read model of registry facts, and
 # mediation one of the units (fazhi_common.units) to check the codes it takes.
 _REGISTRY_LISTENERS = ("evaluation", "notifications")
-_UNIT_LISTENERS = ("evaluation", "mediation", "notifications")
 # the services keeping a read model of units (fazhi_common.units)
-UNIT_READ_MODELS = ("mediation",)
+UNIT_READ_MODELS = ("mediation", "legalservices", "corrections")
+_UNIT_LISTENERS = ("evaluation", "notifications", *UNIT_READ_MODELS)
+# and the gateway, which serves a community from its own view of it (gateway.unit_views)
+_COMMUNITY_LISTENERS = (*_UNIT_LISTENERS, "gateway")
+# legal services keeps the communities' advisers (lawyers in communities link to them)
+_ADVISER_LISTENERS = _REGISTRY_LISTENERS + ("legalservices",)
 
 CONTRACTS = [
     EventContract("county_registered", "registry", CountyRegistered,
-                  ("mediation", "notifications")),
+                  ("notifications", *UNIT_READ_MODELS)),
     EventContract("town_registered", "registry", TownRegistered,
-                  ("mediation", "notifications")),
-    EventContract("community_registered", "registry", CommunityRegistered, _UNIT_LISTENERS),
-    EventContract("community_updated", "registry", CommunityUpdated, _UNIT_LISTENERS),
+                  ("notifications", *UNIT_READ_MODELS)),
+    EventContract("community_registered", "registry", CommunityRegistered,
+                  _COMMUNITY_LISTENERS),
+    EventContract("community_updated", "registry", CommunityUpdated,
+                  _COMMUNITY_LISTENERS),
     EventContract("community_reorganised", "registry", CommunityReorganised,
-                  _UNIT_LISTENERS),
+                  _COMMUNITY_LISTENERS),
     EventContract("unit_snapshot", "registry", UnitSnapshot, UNIT_READ_MODELS),
     EventContract("legal_adviser_assigned", "registry", LegalAdviserAssigned,
-                  _REGISTRY_LISTENERS),
+                  _ADVISER_LISTENERS),
     EventContract("legal_adviser_removed", "registry", LegalAdviserRemoved,
-                  _REGISTRY_LISTENERS),
+                  _ADVISER_LISTENERS),
     EventContract("election_held", "registry", ElectionHeld, _REGISTRY_LISTENERS),
     EventContract("election_due", "registry", ElectionDue, ("notifications",)),
     EventContract("affairs_disclosed", "registry", AffairsDisclosed, _REGISTRY_LISTENERS),
+    EventContract("record_kept", "registry", RecordKept, ("evaluation",)),
+    EventContract("grid_report_filed", "registry", GridReportFiled, ("mediation",)),
     # a long import's end; whoever started it can poll the job instead
     EventContract("registry_job_finished", "registry", JobFinished, ("notifications",)),
 ]

@@ -6,11 +6,14 @@ import { errorBox, form, h, label, loadVocabulary } from './ui.js';
 const PAGES = {
   dashboard: () => import('./pages/dashboard.js'),
   registry: () => import('./pages/registry.js'),
+  governance: () => import('./pages/governance.js'),
   mediation: () => import('./pages/mediation.js'),
   legal: () => import('./pages/legal.js'),
+  corrections: () => import('./pages/corrections.js'),
   evaluation: () => import('./pages/evaluation.js'),
   reports: () => import('./pages/reports.js'),
   inbox: () => import('./pages/inbox.js'),
+  desk: () => import('./pages/desk.js'),
 };
 
 const app = document.getElementById('app');

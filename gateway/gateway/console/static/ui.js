@@ -32,6 +32,8 @@ export async function loadVocabulary() {
 }
 // label(code, 'case_statuses') reads that enumeration; label(code) the first that knows it
 export const label = (code, enumeration) => (VOCABULARY[enumeration] || {})[code] || ANY[code] || code;
+// the names of the vocabulary's enumerations
+export const VOCABULARY_NAMES = () => Object.keys(VOCABULARY);
 // the codes of an enumeration, in the order a person should see them
 export const codes = (enumeration) => Object.keys(VOCABULARY[enumeration] || {});
 // [code, label] pairs for a select

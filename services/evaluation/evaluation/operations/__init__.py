@@ -31,6 +31,7 @@ from evaluation.operations.events import (
     on_community_reorganised,
     on_election_held,
     on_mediation_case_closed,
+    on_record_kept,
 )
 from evaluation.operations.evidence import (
     answer_survey,
@@ -76,7 +77,7 @@ from evaluation.operations.titles import (
     get_title,
     list_titles,
     prerequisite,
-    re_evaluate_title,
+    re_examine_title,
     revoke_title,
 )
 from evaluation.operations.vetoes import (
@@ -98,8 +99,9 @@ __all__ = [
     "get_scheme", "get_title", "list_draws", "list_evidence", "list_inspections",
     "list_schemes", "list_titles", "list_vetoes", "on_adviser_assigned", "on_adviser_removed",
     "on_affairs_disclosed", "on_communities_registered", "on_communities_updated",
-    "on_community_reorganised", "on_election_held", "on_mediation_case_closed", "prerequisite",
-    "public_draw", "rankings", "redraw", "reveal_draw", "re_evaluate_title",
+    "on_community_reorganised", "on_election_held", "on_mediation_case_closed",
+    "on_record_kept", "prerequisite",
+    "public_draw", "rankings", "redraw", "reveal_draw", "re_examine_title",
     "record_inspection", "record_veto", "refresh", "refresh_from", "refresh_many", "report",
     "result_view", "revoke_title", "scheme_for", "scheme_view", "submit_evidence",
     "survey_summary", "vetoes_from_event",

@@ -3,19 +3,22 @@
 Each handler takes the envelope as published and its payload, typed by the contract
 (``fazhi_common.messaging``): dates are dates.
 """
-from sqlalchemy import func
+from sqlalchemy import func, select
 
+from evaluation import domain
 from evaluation.models import (
     AdviserFact,
     CommunityFact,
     DisclosureFact,
     ElectionFact,
     MediationFact,
+    RecordFact,
+    Result,
 )
 from evaluation.operations.scoring import current_period, refresh_from, refresh_many
 from evaluation.operations.titles import on_reorganisation
 from evaluation.operations.vetoes import vetoes_from_event
-from fazhi_common.bulk import insert_for
+from fazhi_common.bulk import insert_for, upsert
 
 
 def on_communities_registered(session, payloads, today):
@@ -33,7 +36,8 @@ def _rescore(session, codes, today):
     return refresh_many(session, codes, current_period(today), today)
 
 
-_NAMED = ("town_code", "county_code", "name", "kind", "economic_tier")
+_NAMED = ("town_code", "county_code", "name", "kind", "economic_tier",
+          "collective_finances_busy")
 
 
 def _keeping(session, activate):
@@ -66,6 +70,7 @@ def _keep_communities(session, payloads, activate):
         code = data["community_code"]
         told = data.get("reorganised_on") or facts.get(code, {}).get("reorganised_on")
         facts[code] = {"code": code, **{k: data.get(k) for k in _NAMED},
+                       "collective_finances_busy": bool(data.get("collective_finances_busy")),
                        "reorganised_on": told, "status": "active"}
     if not facts:
         return []
@@ -146,3 +151,36 @@ def on_mediation_case_closed(session, envelope, data, today):
     vetoes = vetoes_from_event(session, envelope, data, code, closed_on, today)
     refresh_from(session, code, closed_on.year, today)
     return vetoes
+
+
+_RECORD_FIELDS = ("subkind", "dated_on", "ended_on", "counts", "label")
+
+
+def on_record_kept(session, envelope, data, today):
+    """A registry record that answers indicators: kept as its latest state (the event
+    carries the whole record), then the communities it counts for are scored again."""
+    kind = data["record_kind"]
+    if kind not in domain.RECORD_KINDS:
+        return  # a kind no indicator counts yet (a newer registry): nothing to score
+    row = {"record_kind": kind, "record_id": data["record_id"],
+           "community_code": data.get("community_code"), "town_code": data.get("town_code"),
+           "county_code": data["county_code"],
+           "standing": domain.RECORD_KINDS[kind] == domain.STANDING,
+           **{field: data.get(field) for field in _RECORD_FIELDS}}
+    upsert(session, RecordFact.__table__, [row], ("record_kind", "record_id"))
+    session.flush()
+    year = (data.get("dated_on") or today).year
+    code = data.get("community_code")
+    if code:
+        refresh_from(session, code, year, today)
+        return
+    # a town's or county's record counts for each of its communities
+    column = CommunityFact.town_code if data.get("town_code") else CommunityFact.county_code
+    codes = list(session.scalars(select(CommunityFact.code).where(
+        column == (data.get("town_code") or data["county_code"]),
+        CommunityFact.status == "active")))
+    periods = set(session.scalars(select(Result.period).distinct().where(
+        Result.community_code.in_(codes), Result.period >= str(year)))) if codes else set()
+    periods.add(current_period(today))
+    for period in sorted(periods):
+        refresh_many(session, codes, period, today)

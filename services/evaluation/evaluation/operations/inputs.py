@@ -10,17 +10,30 @@ import json
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import DateTime, Text, bindparam, cast, func, or_, select, type_coerce, union
+from sqlalchemy import (
+    DateTime,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    func,
+    or_,
+    select,
+    type_coerce,
+    union,
+)
 
 from evaluation import domain, measures
 from evaluation.models import (
     AdviserFact,
+    CommunityFact,
     DisclosureFact,
     ElectionFact,
     Evidence,
     Finding,
     Inspection,
     MediationFact,
+    RecordFact,
     SurveyAnswer,
     Veto,
 )
@@ -30,7 +43,11 @@ from evaluation.models import (
 _FED = union(*(select(table.community_code).where(
     table.community_code.in_(bindparam("codes", expanding=True)))
     for table in (Evidence, Inspection, SurveyAnswer, Veto, AdviserFact, ElectionFact,
-                  DisclosureFact, MediationFact)))
+                  DisclosureFact, MediationFact, RecordFact)),
+    # busy collective finances change what is due (monthly), so such a community is read
+    select(CommunityFact.code).where(CommunityFact.code.in_(bindparam("codes",
+                                                                      expanding=True)),
+                                     CommunityFact.collective_finances_busy.is_(True)))
 
 
 def fed(session, codes):
@@ -167,12 +184,18 @@ def _election(rows, period, day, indicator):
 
 
 def _disclosure_rows(session, codes, period, day):
-    return _grouped(session.execute(
+    rows = _grouped(session.execute(
         select(DisclosureFact.community_code, DisclosureFact.kind, DisclosureFact.period,
                DisclosureFact.on_time)
         .where(DisclosureFact.community_code.in_(codes),
                DisclosureFact.period.startswith(period))
         .order_by(DisclosureFact.disclosure_id)))
+    # a community whose collective finances are busy discloses them monthly: its rows
+    # carry a marker the measure reads (the few such communities, by the registry's word)
+    for code in session.scalars(select(CommunityFact.code).where(
+            CommunityFact.code.in_(codes), CommunityFact.collective_finances_busy.is_(True))):
+        rows[code].append(measures.BUSY)
+    return rows
 
 
 def _disclosures(rows, period, day, indicator):
@@ -198,11 +221,74 @@ def _mediation(rows, period, day, indicator):
     return {"value": value, "applicable": applicable, "source": source}
 
 
-# fact -> (its rows for a batch of communities, the figure one indicator makes of them)
+def _record(rows, period, day, indicator):
+    value, applicable, source = measures.records(
+        rows, indicator["fact"], indicator["records"], indicator.get("kinds"), period)
+    return {"value": value, "applicable": applicable, "source": source}
+
+
+# fact -> (its rows for a batch of communities, the figure one indicator makes of them);
+# the record facts' rows are read once for all three (``RecordRows``)
 _FACTS = {"has_legal_adviser": (_advisers, _adviser),
           "election_held": (_elections, _election),
           "disclosures_on_time": (_disclosure_rows, _disclosures),
-          "mediation_success_rate": (_cases, _mediation)}
+          "mediation_success_rate": (_cases, _mediation),
+          **{fact: (None, _record) for fact in domain.RECORD_FACTS}}
+
+_RECORD_SET = frozenset(domain.RECORD_FACTS)
+_RECORD_COLUMNS = (RecordFact.record_kind, RecordFact.subkind, RecordFact.record_id,
+                   RecordFact.dated_on, RecordFact.counts, RecordFact.label)
+
+
+class RecordRows:
+    """The registry's records in force in a period for a batch of communities: their own
+    (``by_code``), and those kept for their towns and counties, each read in one query.
+
+    A standing record holds from its date (if any) until it ends; a dated one counts in
+    the year of its date, up to the day the period is read on.
+    """
+
+    def __init__(self, session, codes, areas, period, day):
+        in_force = and_(or_(RecordFact.dated_on.is_(None), RecordFact.dated_on <= day),
+                        or_(RecordFact.ended_on.is_(None), RecordFact.ended_on > day),
+                        or_(RecordFact.standing.is_(True),
+                            RecordFact.dated_on >= date(int(period), 1, 1)))
+        order = (RecordFact.dated_on, RecordFact.record_id)
+        self.areas = areas
+        towns = sorted({town for town, _county in areas.values() if town})
+        counties = sorted({county for _town, county in areas.values() if county})
+        self.by_code = _grouped(session.execute(
+            select(RecordFact.community_code, *_RECORD_COLUMNS)
+            .where(RecordFact.community_code.in_(codes), in_force).order_by(*order))
+        ) if codes else {}
+        self.by_town = _grouped(session.execute(
+            select(RecordFact.town_code, *_RECORD_COLUMNS)
+            .where(RecordFact.community_code.is_(None), RecordFact.town_code.in_(towns),
+                   in_force).order_by(*order))) if towns else {}
+        self.by_county = _grouped(session.execute(
+            select(RecordFact.county_code, *_RECORD_COLUMNS)
+            .where(RecordFact.town_code.is_(None), RecordFact.county_code.in_(counties),
+                   in_force).order_by(*order))) if counties else {}
+
+    def above(self, code):
+        """``(town, county)`` of a community where they keep records (else None each):
+        communities without records of their own share a score by these."""
+        town, county = self.areas.get(code, (None, None))
+        return (town if town in self.by_town else None,
+                county if county in self.by_county else None)
+
+    def get(self, code):
+        town, county = self.above(code)
+        rows = (self.by_code.get(code, []) + self.by_town.get(town, [])
+                + self.by_county.get(county, []))
+        return rows or None
+
+
+def areas_of(session, codes):
+    """community code -> (town, county), as the registry announced them."""
+    return {code: (town, county) for code, town, county in session.execute(
+        select(CommunityFact.code, CommunityFact.town_code, CommunityFact.county_code)
+        .where(CommunityFact.code.in_(codes)))} if codes else {}
 
 
 def derived_indicators(definition=None):
@@ -217,18 +303,46 @@ class DerivedFacts:
     """The facts of a batch of communities for a period, read once per fact kind; then
     measured per community for each derived indicator of its scheme."""
 
-    def __init__(self, session, codes, period, today, facts):
+    def __init__(self, session, codes, period, today, facts, areas=None):
+        """``areas``: code -> (town, county) of every community that may be asked for,
+        fed or not (read for ``codes`` when not given)."""
         self.period = period
         self.day = domain.reference_day(period, today)
+        facts = set(facts)
         self.rows = {fact: _FACTS[fact][0](session, codes, period, self.day) if codes else {}
-                     for fact in sorted(set(facts))}
+                     for fact in sorted(facts - set(domain.RECORD_FACTS))}
+        self.records = None
+        if facts & set(domain.RECORD_FACTS):
+            if areas is None:
+                areas = areas_of(session, codes)
+            self.records = RecordRows(session, codes, areas, period, self.day)
+            for fact in domain.RECORD_FACTS:
+                self.rows[fact] = self.records
         # indicator id -> (the indicator, its figure without rows): most communities of a
         # province have no row of a fact, and measuring nothing gives one figure for all
         self._without_rows = {}
+        self._above = {}  # (indicator id, town and county with records) -> the same
+
+    def above(self, code):
+        """What a community without inputs of its own shares its score with (the records
+        of its town and county), or None."""
+        return self.records.above(code) if self.records is not None else None
 
     def of(self, code, indicators):
-        return {ind["code"]: self._figure(self.rows[ind["fact"]].get(code), ind)
+        # a community with no record of its own sees only its town's and county's, as
+        # every such community of the town does: measured once per town
+        shared = self.records is not None and code not in self.records.by_code
+        return {ind["code"]: self._shared(code, ind) if shared and ind["fact"] in _RECORD_SET
+                else self._figure(self.rows[ind["fact"]].get(code), ind)
                 for ind in indicators}
+
+    def _shared(self, code, indicator):
+        key = (id(indicator), self.records.above(code))
+        known = self._above.get(key)
+        if known is None:  # the indicator is kept with it, so its id is not reused
+            known = self._above[key] = (
+                indicator, self._figure(self.records.get(code), indicator))
+        return dict(known[1])
 
     def _figure(self, rows, indicator):
         measure = _FACTS[indicator["fact"]][1]
@@ -246,13 +360,13 @@ class Inputs:
     per input kind (not at all for an empty batch); ``of`` gives one community's share as
     ``domain.mark`` takes it, all empty for a community not in the batch."""
 
-    def __init__(self, session, codes, period, today, facts):
+    def __init__(self, session, codes, period, today, facts, areas=None):
         codes = list(codes)
         self.evidence = evidence(session, codes, period) if codes else {}
         self.findings = findings(session, codes, period) if codes else {}
         self.surveys = survey_counts(session, codes, period) if codes else {}
         self.vetoes = vetoes(session, codes, period) if codes else {}
-        self.facts = DerivedFacts(session, codes, period, today, facts)
+        self.facts = DerivedFacts(session, codes, period, today, facts, areas)
 
     def of(self, code, indicators, parameters):
         """``indicators``: the derived indicators of the community's scheme."""

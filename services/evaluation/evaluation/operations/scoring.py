@@ -142,7 +142,8 @@ def _refresh_chunk(session, codes, period, today):
     session.flush()
     communities = session.execute(
         select(CommunityFact.code, CommunityFact.status, CommunityFact.kind,
-               CommunityFact.economic_tier, CommunityFact.reorganised_on)
+               CommunityFact.economic_tier, CommunityFact.reorganised_on,
+               CommunityFact.town_code, CommunityFact.county_code)
         .where(CommunityFact.code.in_(codes))
         .order_by(CommunityFact.code).with_for_update()).all()
     codes = [c.code for c in communities if c.status == "active"]
@@ -163,14 +164,18 @@ def _refresh_chunk(session, codes, period, today):
     # inputs are read for the communities that have any; one with none is scored as every
     # other of its scheme and stage without any (a drain of registrations is mostly those)
     fed = inputs.fed(session, codes)
+    # records kept for a town or county (a county's culture venue) count for each of its
+    # communities: one without inputs of its own shares its score with those of its town
+    areas = {c.code: (c.town_code, c.county_code) for c, _s in scored}
     found = inputs.Inputs(session, sorted(fed), period, today, [
-        ind["fact"] for ind in chain.from_iterable(derived.values())])
-    unfed = {}  # (scheme, stage) -> the outcome of a community without inputs
+        ind["fact"] for ind in chain.from_iterable(derived.values())], areas)
+    # (scheme, stage, records above) -> the outcome of a community without inputs
+    unfed = {}
     rows, changes, now = [], [], utcnow()
     for community, scheme in scored:
         code, definition = community.code, scheme.definition
         stage = domain.stage_of(community.reorganised_on, period)
-        key = (id(scheme), stage) if code not in fed else None
+        key = (id(scheme), stage, found.facts.above(code)) if code not in fed else None
         outcome = unfed.get(key)
         if outcome is None:
             of = found.of(code, derived[id(scheme)], definition["parameters"])

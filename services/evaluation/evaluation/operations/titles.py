@@ -1,10 +1,11 @@
-"""Titles: awarded on a passed result, re-evaluated (复评), revoked, cancelled."""
+"""Titles: named jointly by the two departments of the level on a passed result,
+re-examined (复核: kept, revoked or cancelled), revoked, cancelled after a reorganisation."""
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from evaluation import titling
-from evaluation.models import CommunityFact, Result, Title, TitleChange
+from evaluation.models import CommunityFact, Result, Title, TitleChange, TitleDecision
 from evaluation.operations.scoring import (
     community_to_read,
     community_to_write,
@@ -16,7 +17,7 @@ from fazhi_common.contracts.api.evaluation import AWARDED_TITLES
 from fazhi_common.contracts.errors import Conflict, field_error
 from fazhi_common.contracts.events import area_of
 from fazhi_common.db import get_in_area, paginate
-from fazhi_common.division import COUNTY, Division
+from fazhi_common.division import COUNTY, PROVINCE, Division
 from fazhi_common.outbox import record_event
 
 
@@ -45,7 +46,36 @@ def _result_facts(result):
             "stage": result.stage, "pass_threshold": result.pass_threshold}
 
 
+def _open(title, act):
+    return [d for d in title.decisions if d.act == act and not d.in_effect]
+
+
+def _decide(title, act, outcome, on, reason, scope, department):
+    """Record a department's decision on a joint act; True when it completes the act."""
+    opened = _open(title, act)
+    done = titling.joint_outcome([{"department": d.department, "outcome": d.outcome}
+                                  for d in opened], department, act, outcome)
+    decision = TitleDecision(act=act, outcome=outcome, department=department,
+                             department_name=scope.department or department,
+                             area=scope.area, decided_on=on, reason=reason,
+                             actor=scope.subject, citation=titling.CITATIONS[act])
+    # the decisions are the title's record of who decided what; its history shows
+    # what took effect
+    title.decisions.append(decision)
+    if done:
+        for d in [*opened, decision]:
+            d.in_effect = True
+    return done
+
+
+def _held_levels(session, code, today):
+    return {t.level for t in held_titles(session, code)
+            if titling.title_current({"status": t.status, "valid_until": t.valid_until}, today)}
+
+
 def award_title(session, data, scope, policy, today):
+    """A department's decision to name a title: the first proposes it, the other's makes it."""
+    department = titling.deciding_department(data["level"], scope.role, scope.area)
     community = community_to_write(session, data["community_code"], scope)
     if data["awarded_on"] > today:
         raise field_error("awarded_on", "A title is recorded once awarded.")
@@ -54,38 +84,62 @@ def award_title(session, data, scope, policy, today):
     if failure:
         raise Conflict(f"{community.code} did not pass {data['period']}: {failure}.",
                        {"period": [failure]})
+    proposed = session.scalars(select(Title).where(
+        Title.community_code == community.code, Title.title == data["title"],
+        Title.level == data["level"], Title.status == "proposed")).first()
+    if proposed is None:
+        _check_new_title(session, community, data, policy, today)
+        proposed = Title(
+            community_code=community.code, title=data["title"], level=data["level"],
+            period=data["period"], granting_department=scope.department or department,
+            awarded_on=data["awarded_on"], re_evaluation_due_on=data["awarded_on"],
+            status="proposed", history=[], decisions=[])
+        session.add(proposed)
+    if not _decide(proposed, "award", "award", data["awarded_on"], None, scope, department):
+        session.flush()
+        return proposed
+    _name(proposed, [d for d in proposed.decisions if d.act == "award"], result, policy)
+    session.flush()
+    record_event(session, "title_awarded", {**_title_event(proposed, community),
+                                            "valid_until": proposed.valid_until})
+    return proposed
+
+
+def _check_new_title(session, community, data, policy, today):
+    """What a new proposal must meet: not already held; local policy's wait and prerequisite."""
     for held in held_titles(session, community.code):
         if held.title == data["title"] and held.level == data["level"]:
             raise Conflict(f"{community.code} already holds this title at {held.level} level.",
                            {"level": ["already held"]})
-    titling.check_granting_level(data["level"], scope.area)
     last_revoked = session.scalar(
         select(func.max(Title.ended_on)).where(Title.community_code == community.code,
                                                Title.title == data["title"],
                                                Title.status == "revoked"))
-    if last_revoked is not None:
+    if last_revoked is not None and policy.reapply_wait_years:
         may_reapply = titling.reapply_date(last_revoked, policy.reapply_wait_years)
         if data["awarded_on"] < may_reapply:
             raise Conflict(f"{community.code} lost this title on {last_revoked} and may "
-                           f"apply again from {may_reapply}.", {"awarded_on": [
-                               f"before {may_reapply}, when a revoked community may re-apply"]})
-    title = Title(
-        community_code=community.code, title=data["title"], level=data["level"],
-        period=data["period"],
-        granting_department=(data.get("granting_department") or scope.department
-                             or data["level"]),
-        awarded_on=data["awarded_on"],
-        valid_until=add_years(data["awarded_on"], policy.validity_years),
-        re_evaluation_due_on=add_years(data["awarded_on"],
-                                       policy.re_evaluation_interval_years),
-        status="held",
-        history=[TitleChange(action="awarded", on=data["awarded_on"], actor=scope.subject,
-                             reason=f"passed {data['period']} with {result.score}")])
-    session.add(title)
-    session.flush()
-    record_event(session, "title_awarded", {**_title_event(title, community),
-                                            "valid_until": title.valid_until})
-    return title
+                           f"apply again from {may_reapply} ({policy.reapply_wait_source}).",
+                           {"awarded_on": [f"before {may_reapply}: "
+                                           f"{policy.reapply_wait_source}"]})
+    province = Division(community.code).at(PROVINCE).prefix
+    rule = titling.local_prerequisite(policy.prerequisites, province, data["level"])
+    titling.check_local_prerequisite(rule, _held_levels(session, community.code, today))
+
+
+def _name(title, decisions, result, policy):
+    """Both departments decided: the title exists from the later decision."""
+    day = max(d.decided_on for d in decisions)
+    title.status, title.awarded_on = "held", day
+    title.granting_department = " / ".join(d.department_name for d in decisions)[:100]
+    title.re_evaluation_due_on = add_years(day, policy.re_evaluation_interval_years)
+    if policy.validity_years:
+        title.valid_until = add_years(day, policy.validity_years)
+        title.validity_source = policy.validity_source
+    title.history.append(TitleChange(
+        action="awarded", on=day, actor=decisions[-1].actor,
+        reason=f"named by {' and '.join(d.department for d in decisions)} on "
+               f"{title.period} with {result.score}"))
 
 
 def get_title(session, title_id, scope):
@@ -97,39 +151,55 @@ def _held(title):
         raise Conflict(f"Title {title.id} is {title.status}.", {"status": [title.status]})
 
 
-def revoke_title(session, title_id, data, scope):
+def _deciding(session, title_id, scope, field_on, on):
     title = get_title(session, title_id, scope)
     scope.require_area(title.community_code, field="title_id")
-    titling.check_authority(title.level, scope.area, act="revokes", field="title_id")
+    department = titling.deciding_department(title.level, scope.role, scope.area,
+                                             field="title_id")
     _held(title)
-    if data["revoked_on"] < title.awarded_on:
-        raise field_error("revoked_on", "A revocation cannot precede the award.")
-    end_title(session, title, session.get(CommunityFact, title.community_code), "revoked",
-               data["revoked_on"], data["reason"], scope.subject)
+    if on < title.awarded_on:
+        raise field_error(field_on, "A decision cannot precede the award.")
+    return title, department
+
+
+def revoke_title(session, title_id, data, scope):
+    """A department's decision to revoke (撤销); the title ends when both have decided."""
+    title, department = _deciding(session, title_id, scope, "revoked_on", data["revoked_on"])
+    if _decide(title, "revoke", "revoke", data["revoked_on"], data["reason"], scope,
+               department):
+        reasons = "; ".join(dict.fromkeys(d.reason for d in title.decisions
+                                          if d.act == "revoke" and d.in_effect and d.reason))
+        end_title(session, title, session.get(CommunityFact, title.community_code),
+                  "revoked", data["revoked_on"], reasons, scope.subject)
+    session.flush()
     return title
 
 
-def re_evaluate_title(session, title_id, data, scope, policy):
-    """Re-evaluation (复评): keep the title on a passed result, revoke it otherwise."""
-    title = get_title(session, title_id, scope)
-    scope.require_area(title.community_code, field="title_id")
-    titling.check_authority(title.level, scope.area, act="re-evaluates", field="title_id")
-    _held(title)
-    if data["evaluated_on"] < title.awarded_on:
-        raise field_error("evaluated_on", "A re-evaluation cannot precede the award.")
-    result = session.get(Result, (title.community_code, data["period"]))
-    failure = titling.check_award(_result_facts(result))
-    community = session.get(CommunityFact, title.community_code)
-    if failure:
-        end_title(session, title, community, "revoked", data["evaluated_on"],
-                   f"failed re-evaluation for {data['period']}: {failure}", scope.subject)
+RE_EXAMINATION_ENDS = {"revoke": "revoked", "cancel": "cancelled"}
+
+
+def re_examine_title(session, title_id, data, scope, policy):
+    """Re-examination (复核): each department's outcome, kept (保留), revoked (撤销) or
+    cancelled (注销) when both decided the same."""
+    day = data["examined_on"]
+    title, department = _deciding(session, title_id, scope, "examined_on", day)
+    outcome = data["outcome"]
+    if not _decide(title, "re_examine", outcome, day, data["reason"], scope, department):
+        session.flush()
         return title
-    day = data["evaluated_on"]
+    if outcome in RE_EXAMINATION_ENDS:
+        end_title(session, title, session.get(CommunityFact, title.community_code),
+                  RE_EXAMINATION_ENDS[outcome], day, f"re-examination: {data['reason']}",
+                  scope.subject)
+        return title
     title.re_evaluation_due_on = add_years(day, policy.re_evaluation_interval_years)
-    title.valid_until = max(title.valid_until, add_years(day, policy.validity_years))
+    if policy.validity_years:
+        title.valid_until = max(title.valid_until or day, add_years(day, policy.validity_years))
+        title.validity_source = policy.validity_source
     title.re_evaluation_notified = False
     title.history.append(TitleChange(action="kept", on=day, actor=scope.subject,
-                                     reason=f"passed {data['period']} with {result.score}"))
+                                     reason=f"re-examination: {data['reason']}"))
+    session.flush()
     return title
 
 
@@ -198,7 +268,7 @@ def decide_on_reorganised_title(session, title_id, data, scope):
     actor = scope.subject
     title = get_title(session, title_id, scope)
     scope.require_area(title.community_code, field="title_id")
-    titling.check_authority(title.level, scope.area, act="decides on", field="title_id")
+    titling.deciding_department(title.level, scope.role, scope.area, field="title_id")
     if title.reorganised_into is None or title.status not in ("held", "pending_decision"):
         raise Conflict(f"Title {title.id} ({title.status}) awaits no reorganisation decision.",
                        {"title_id": ["no reorganisation to decide on"]})

@@ -29,20 +29,21 @@ def _item(session, community, period, code, today):
 
 
 def _confirm(session, veto, community, item, actor, scope, today):
-    """What a confirmed veto does: announce it, end the titles within the decider's
-    level (a higher title is referred to its own level), rescore the period."""
+    """What a confirmed veto does: announce it, end the titles of the decider's own level
+    and department (any other title is referred to the departments of its level: the
+    platform administrator ends none), rescore the period."""
     record_event(session, "community_vetoed", {
         **area_of(community.code), "period": veto.period, "veto_id": veto.id,
         "veto_item": veto.veto_item, "reason": veto.reason, "origin": veto.origin})
     for title in held_titles(session, community.code):
-        if titling.within_authority(title.level, scope.area):
+        if titling.may_decide(title.level, scope.role, scope.area):
             end_title(session, title, community, "revoked", today,
                       f"veto ({item['name']}): {veto.reason}", actor)
         else:
             title.history.append(TitleChange(
                 action="veto_referred", on=today, actor=actor,
-                reason=f"veto {veto.id} ({item['name']}) confirmed below the title's "
-                       f"{title.level} level: for a {title.level} authority to decide"))
+                reason=f"veto {veto.id} ({item['name']}) confirmed outside the {title.level} "
+                       f"departments: for them to decide"))
     refresh(session, community.code, veto.period, today)
 
 

@@ -12,9 +12,12 @@ names gathered here.
 from registry.operations.bodies import (
     body_view,
     create_body,
+    end_body,
     get_body,
     list_bodies,
+    list_elections,
     record_election,
+    update_body,
 )
 from registry.operations.records import (
     add_record,
@@ -25,6 +28,7 @@ from registry.operations.records import (
     outreach_summary,
     remove_adviser,
 )
+from registry.operations.self_governance import on_case_closed, on_case_received
 from registry.operations.units import (
     community_record,
     get_community,
@@ -49,5 +53,6 @@ __all__ = [
     "list_advisers", "list_bodies", "list_communities", "list_counties", "list_records",
     "list_towns", "outreach_summary", "record_election", "register_community",
     "register_county", "register_town", "remove_adviser", "reorganisation_view", "reorganise",
-    "stage", "update_community",
+    "stage", "update_community", "end_body", "list_elections", "update_body",
+    "on_case_closed", "on_case_received",
 ]

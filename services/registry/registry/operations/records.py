@@ -14,16 +14,24 @@ from registry.models import (
     AffairsDisclosure,
     Community,
     County,
+    CulturePerformance,
     CultureVenue,
     EducationPlace,
     EnterpriseHealthCheck,
+    FundingLine,
+    Grid,
+    GridReport,
     LegalAdviserAssignment,
     LegalReview,
+    MajorMatter,
+    Meeting,
     OutreachActivity,
+    PurchasedService,
     ResidentsConvention,
     Town,
     Volunteer,
 )
+from registry.operations import self_governance
 from registry.operations.units import get_in_area, reference
 
 # -- legal advisers ------------------------------------------------------------------------------
@@ -132,12 +140,21 @@ RECORD_MODELS = {
     "volunteers": Volunteer,
     "outreach_activities": OutreachActivity,
     "health_checks": EnterpriseHealthCheck,
+    "meetings": Meeting,
+    "major_matters": MajorMatter,
+    "grids": Grid,
+    "grid_reports": GridReport,
+    "funding_lines": FundingLine,
+    "purchased_services": PurchasedService,
+    "culture_performances": CulturePerformance,
 }
 # the date column a ``year`` filter applies to
 RECORD_DATES = {
     "culture_venues": "opened_on", "conventions": "adopted_on", "disclosures": "disclosed_on",
     "legal_reviews": "reviewed_on", "outreach_activities": "held_on",
-    "health_checks": "checked_on",
+    "health_checks": "checked_on", "meetings": "held_on", "major_matters": "proposed_on",
+    "grids": "established_on", "grid_reports": "found_on", "purchased_services": "starts_on",
+    "culture_performances": "performed_on",
 }
 # the unit each record kind is kept for, by which it is scoped to the caller's area
 RECORD_UNITS = {
@@ -145,6 +162,9 @@ RECORD_UNITS = {
     "conventions": "community_code", "disclosures": "community_code",
     "legal_reviews": "community_code", "volunteers": "county_code",
     "outreach_activities": "community_code", "health_checks": "county_code",
+    **{kind: "community_code" for kind in ("meetings", "major_matters", "grids", "grid_reports",
+                                           "funding_lines", "purchased_services",
+                                           "culture_performances")},
 }
 _REFERENCES = {
     "county_code": (County, "county"), "town_code": (Town, "town"),
@@ -159,6 +179,7 @@ def add_record(session, kind, data, disclosure_grace_days, scope):
     for field, (model, what) in _REFERENCES.items():
         if field in data:
             reference(session, model, data[field], field, what)
+    data = self_governance.prepare(session, kind, data, scope)
     if kind == "education_places" and data.get("community_code"):
         domain.check_parent(data["community_code"], data["town_code"], field="community_code")
     if kind == "health_checks":
@@ -176,6 +197,7 @@ def add_record(session, kind, data, disclosure_grace_days, scope):
             **area_of(record.community_code), "disclosure_id": record.id,
             "disclosure_kind": record.kind, "period": record.period,
             "disclosed_on": record.disclosed_on, "on_time": record.on_time})
+    self_governance.after_kept(session, kind, record)
     return record
 
 
@@ -193,7 +215,9 @@ def list_records(session, kind, query, scope):
         else:
             q = q.join(Community, Community.code == model.community_code).where(
                 Community.county_code == query["county_code"])
-    if query.get("year"):
+    if query.get("year") and kind == "funding_lines":
+        q = q.where(model.year == query["year"])
+    elif query.get("year"):
         if kind not in RECORD_DATES:
             raise field_error("year", f"{kind} have no date to filter on.")
         column = getattr(model, RECORD_DATES[kind])

@@ -90,7 +90,12 @@ def register_community(session, data, scope):
 def community_record(unit):
     """What other services keep of a community (the community_registered/_updated payload)."""
     return {**area_of(unit.code), "name": unit.name, "kind": unit.kind,
-            "economic_tier": unit.economic_tier, "reorganised_on": unit.reorganised_on}
+            "economic_tier": unit.economic_tier, "reorganised_on": unit.reorganised_on,
+            "collective_finances_busy": bool(getattr(unit, "collective_finances_busy", False)),
+            # the whole answer for the unit: the gateway serves it from its view
+            "urban_rural_code": getattr(unit, "urban_rural_code", None),
+            "status": unit.status, "deactivated_on": getattr(unit, "deactivated_on", None),
+            "federated_into": getattr(unit, "federated_into", None)}
 
 
 def update_community(session, code, changes, scope):

@@ -6,6 +6,9 @@ import { errorBox, fmt, form, h, label, section, table } from '../ui.js';
 
 const E = '/api/v1/evaluation';
 const R = '/api/v1/registry';
+// each department's decision, with the text it rests on on hover
+const decisions = (t) => h('span', null, (t.decisions || []).map((d) => h('span', { title: d.citation },
+  `${d.decided_on} ${label(d.department, 'title_departments')}${label(d.outcome, 'title_decision_outcomes')}${d.in_effect ? '' : '（待另一部门）'}；`)));
 const thisYear = () => String(new Date().getFullYear());
 const communityLink = (code, name, period) => h('a', { href: `#/evaluation/community/${code}/${period}`, 'data-community': code }, name || code);
 
@@ -48,8 +51,8 @@ async function overview(session, period, countyCode, townCode) {
       ['veto_item', '否决事项'], [(v) => label(v.status, 'veto_statuses'), '状态'], ['reason', '理由'], ['origin', '来源'], ['recorded_by', '记录人']], vetoes.items,
     { exportName: `${period}年度一票否决`, empty: '无' })),
     section('称号及其历史', table([[(t) => communityLink(t.community_code, t.community_code, t.period), '社区（村）'],
-      ['level', '级别'], ['awarded_on', '授予'], ['valid_until', '有效至'], ['re_evaluation_due_on', '复评'],
-      [(t) => label(t.status, 'title_statuses'), '状态'],
+      ['level', '级别'], ['awarded_on', '命名'], ['valid_until', '有效至'], ['re_evaluation_due_on', '复核'],
+      [(t) => label(t.status, 'title_statuses'), '状态'], [decisions, '两部门决定'],
       [(t) => t.history.map((c) => `${c.on} ${label(c.action, 'title_actions')}${c.reason ? `（${c.reason}）` : ''}`).join('；'), '历史']],
     titles.items, { exportName: '称号', empty: '无' })));
 }

@@ -1,30 +1,56 @@
-"""Legal aid and the 12348 hotline, on a session: legal_aid.py's rules applied to the
-tables, with the overdue scan and the statistics (aggregated in SQL)."""
+"""Legal aid and the 12348 hotline on a session: legal_aid.py's rules applied to the
+tables, the overdue and withdrawal scan, a failed mediation's referral (from mediation's
+event), and the statistics (aggregated in SQL)."""
+import base64
 from collections import defaultdict
 
 from sqlalchemy import extract, func, select
 
-from fazhi_common.contracts.errors import Conflict, NotFound
+from fazhi_common.contracts.errors import NotFound
+from fazhi_common.crypto import FieldCipher
 from fazhi_common.db import paginate
+from fazhi_common.division import COMMUNITY
 from fazhi_common.outbox import record_event
-from mediation import domain, legal_aid, tracking
-from mediation.models import (
+from fazhi_common.units import UnitReadModel
+from legalservices import domain, legal_aid, tracking
+from legalservices.models import (
     HotlineConsultation,
+    KnownUnit,
     LegalAidApplication,
     LegalAidOverdueNotice,
 )
-from mediation.operations import (
-    PHONE,
-    _decrypt_party,
-    _encrypt_party,
-    get_case,
-    require_community,
-)
+
+# associated-data labels binding each encrypted column (see fazhi_common.crypto); the
+# same labels mediation used, so rows copied from it keep theirs
+NAME, ID_NUMBER, PHONE = "party.name", "party.id_number", "party.phone"
+# the registry's units, kept from its events: every code taken is checked here
+UNITS = UnitReadModel(KnownUnit)
+
+
+def require_community(session, community_code, scope, field="community_code"):
+    """The community's county and town, once the caller may write there and the registry
+    holds it as an active unit (a merged village names what it became)."""
+    county, town = domain.community_area(community_code, field)
+    scope.require_area(community_code, field=field)
+    UNITS.require(session, community_code, COMMUNITY, field)
+    return county, town
+
+
+def encrypt_party(cipher, party):
+    return {"name_enc": cipher.encrypt(party["name"], NAME),
+            "id_number_enc": cipher.encrypt(party.get("id_number"), ID_NUMBER),
+            "phone_enc": cipher.encrypt(party.get("phone"), PHONE)}
+
+
+def decrypt_party(cipher, row, role):
+    return {"role": role, "name": cipher.decrypt(row.name_enc, NAME),
+            "id_number": cipher.decrypt(row.id_number_enc, ID_NUMBER),
+            "phone": cipher.decrypt(row.phone_enc, PHONE)}
 
 
 def _new_application(session, row_kwargs, deadlines, cipher):
     application = LegalAidApplication(status="received", overdue=False, **row_kwargs)
-    due_on, rule = deadlines.due(deadlines.legal_aid["decision"], application.received_on)
+    due_on, rule = deadlines.due(deadlines["decision"], application.received_on)
     application.decision_due_on, application.decision_due_rule = due_on, f"decision: {rule}"
     session.add(application)
     session.flush()
@@ -35,34 +61,45 @@ def _new_application(session, row_kwargs, deadlines, cipher):
 def apply_legal_aid(session, data, cipher, scope, today, deadlines, channel="staff"):
     """An application recorded by a justice office, or made by a resident (``portal``)."""
     county, _town = require_community(session, data["community_code"], scope)
-    applicant = domain.check_parties([data["applicant"]], prefix="applicant")[0]
+    applicant = domain.check_applicant(data["applicant"])
     return _new_application(session, {
         "community_code": data["community_code"], "county_code": county, "channel": channel,
         "applicant_role": applicant["role"], "matter": data["matter"],
         "received_on": data.get("received_on") or today,
-        **_encrypt_party(cipher, applicant)}, deadlines, cipher)
+        **encrypt_party(cipher, applicant)}, deadlines, cipher)
 
 
-def legal_aid_from_case(session, case_id, data, scope, today, deadlines, cipher):
-    """A failed mediation becomes a legal-aid application for its applicant."""
-    case = get_case(session, case_id, scope)
-    if case.result != "failure":
-        raise Conflict(f"Only a failed mediation becomes a legal-aid application; case "
-                       f"{case.id} is {case.status}.", {"status": [case.status]})
-    if session.scalar(select(LegalAidApplication.id)
-                      .where(LegalAidApplication.case_id == case.id)) is not None:
-        raise Conflict(f"Case {case.id} already has a legal-aid application.",
-                       {"case_id": ["already applied"]})
-    applicant = next((p for p in case.parties if p.role == "applicant"), case.parties[0])
+def legal_aid_from_referral(session, data, deadlines, cipher, transfer):
+    """A failed mediation, announced by mediation's ``mediation_legal_aid_requested``
+    event, becomes a legal-aid application for its applicant; once per case (the event
+    may come twice). The applicant's data arrives sealed with the transfer key."""
+    found = session.scalar(select(LegalAidApplication)
+                           .where(LegalAidApplication.case_id == data["case_id"]))
+    if found is not None:
+        return found, None
+    applicant = {field: transfer.decrypt(base64.b64decode(data["applicant"][field]), label)
+                 if data["applicant"].get(field) else None
+                 for field, label in (("name", NAME), ("id_number", ID_NUMBER),
+                                      ("phone", PHONE))}
     return _new_application(session, {
-        "community_code": case.community_code, "county_code": case.county_code,
-        "applicant_role": applicant.role, "case_id": case.id, "channel": "case",
-        "matter": data.get("matter") or f"Failed mediation of case {case.id}: "
-                                         f"{case.failure_reason or case.dispute_category}",
-        "received_on": data.get("received_on") or today,
-        # the same ciphertexts: the columns carry the same associated-data labels
-        "name_enc": applicant.name_enc, "id_number_enc": applicant.id_number_enc,
-        "phone_enc": applicant.phone_enc}, deadlines, cipher)
+        "community_code": data["community_code"], "county_code": data["county_code"],
+        "applicant_role": data["applicant"]["role"], "case_id": data["case_id"],
+        "channel": "case", "matter": data["matter"], "received_on": data["received_on"],
+        **encrypt_party(cipher, applicant)}, deadlines, cipher)
+
+
+def transfer_cipher(key):
+    """The cipher sealing an applicant's data on its way from mediation (config
+    ``LEGAL_AID_TRANSFER_KEY``, the same in both services)."""
+    return FieldCipher(key)
+
+
+def legal_aid_for_case(session, case_id, scope):
+    application = session.scalar(select(LegalAidApplication)
+                                 .where(LegalAidApplication.case_id == case_id))
+    if application is None or not scope.covers(application.community_code):
+        raise NotFound(f"No legal-aid application comes from case {case_id}.")
+    return application
 
 
 def get_legal_aid(session, application_id, scope):
@@ -70,10 +107,6 @@ def get_legal_aid(session, application_id, scope):
     if application is None or not scope.covers(application.community_code):
         raise NotFound(f"No legal-aid application {application_id} is registered.")
     return application
-
-
-def _rules(deadlines):
-    return {**deadlines.legal_aid, "due": deadlines.due}
 
 
 def take_legal_aid_step(session, application_id, action, data, deadlines, scope, today):
@@ -84,29 +117,30 @@ def take_legal_aid_step(session, application_id, action, data, deadlines, scope,
 def _apply_step(application, action, data, deadlines, today):
     on = data.get("on") or today
     for key, value in legal_aid.plan_step(application, action, data, on, today,
-                                          _rules(deadlines)).items():
+                                          deadlines).items():
         setattr(application, key, value)
     return application
 
 
-def object_by_applicant(session, data, cipher, deadlines, today):
-    """The applicant objects to a refusal through the portal, with receipt and secret."""
-    kind, application = tracking.find(session, data, cipher)
-    if kind != "legal_aid":
-        raise NotFound(tracking.NOT_FOUND)
+def object_by_applicant(session, data, ciphers, deadlines, today):
+    """The applicant objects to a refusal or a termination through the portal, with its
+    receipt number and secret."""
+    application = tracking.find(session, data, ciphers)
     return _apply_step(application, "object", {"reason": data["reason"]}, deadlines, today)
 
 
 def legal_aid_view(application, cipher, reveal, secret=None):
-    applicant = _decrypt_party(cipher, application, application.applicant_role)
+    applicant = decrypt_party(cipher, application, application.applicant_role)
     view = {c: getattr(application, c) for c in (
         "id", "community_code", "county_code", "matter", "case_id", "channel", "received_on",
         "status", "decided_on", "refusal_reason", "objection_route", "objection_reason",
         "objection_decision", "provider", "provider_kind", "assigned_on", "outcome",
-        "outcome_note", "closed_on", "overdue", "receipt_number")}
+        "outcome_note", "closed_on", "overdue", "receipt_number", "missing_materials",
+        "materials_due_on", "termination_reason", "objection_to")}
     view.update(personal_data_masked=not reveal,
                 applicant=applicant if reveal else domain.masked_party(applicant),
-                deadlines=legal_aid.application_deadlines(application))
+                deadlines=legal_aid.application_deadlines(application),
+                next_actions=legal_aid.next_actions(application.status))
     if secret:
         view["secret"] = secret
     return view
@@ -155,6 +189,19 @@ def scan_legal_aid_overdue(session, today):
     return raised
 
 
+def scan_withdrawals(session, today):
+    """Applications whose missing materials did not come by their day are deemed
+    withdrawn (法律援助法 第四十三条); the ids closed."""
+    a = LegalAidApplication
+    closed = []
+    for application in session.scalars(select(a).where(
+            (a.status == "awaiting_materials") & (a.materials_due_on < today)).order_by(a.id)):
+        for key, value in legal_aid.withdrawal(application, today).items():
+            setattr(application, key, value)
+        closed.append(application.id)
+    return closed
+
+
 def _statistics_where(model, date_column, query, scope):
     where = [date_column.between(query["date_from"], query["date_to"])]
     if scope.prefix:
@@ -193,6 +240,7 @@ def _legal_aid_row(county, figures):
 
 
 def record_consultation(session, data, cipher, scope):
+    """A 12348 call, in a community the caller may write for."""
     county, _town = require_community(session, data["community_code"], scope)
     consultation = HotlineConsultation(
         community_code=data["community_code"], county_code=county,

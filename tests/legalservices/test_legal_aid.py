@@ -4,12 +4,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from fazhi_common.contracts.api.mediation import LegalAid
+from fazhi_common.contracts.api.legalservices import LegalAid
 from fazhi_common.contracts.errors import Conflict, ValidationFailed
-from mediation import legal_aid
-from tests.mediation.factories import DEADLINES
+from legalservices import legal_aid
+from tests.legalservices.factories import DEADLINES
 
-RULES = {**DEADLINES.legal_aid, "due": DEADLINES.due}
+RULES = DEADLINES
 RECEIVED = date(2025, 9, 26)  # a Friday before the National Day holiday
 
 
@@ -29,7 +29,7 @@ def take(a, action, on, data=None):
 
 
 def test_decision_period_ends_on_a_working_day():
-    due_on, rule = DEADLINES.due(DEADLINES.legal_aid["decision"], RECEIVED)
+    due_on, rule = DEADLINES.due(DEADLINES["decision"], RECEIVED)
     # 7 days end on Friday 3 October, inside the National Day holiday: the 9th instead
     assert due_on == date(2025, 10, 9) and "第四十三条" in rule
 
@@ -72,7 +72,9 @@ def test_every_deadline_an_application_has_is_one_the_api_describes():
     # the description once named the case deadlines here, so a listed application broke it
     a = application(status="objected", decision_due_on=date(2025, 10, 9),
                     assignment_due_on=date(2025, 10, 20), objection_due_on=date(2025, 11, 3),
-                    decision_due_rule="r1", assignment_due_rule="r2", objection_due_rule="r3")
+                    decision_due_rule="r1", assignment_due_rule="r2", objection_due_rule="r3",
+                    materials_due_on=date(2025, 10, 1), materials_due_rule="r4")
     made = [d["deadline"] for d in legal_aid.application_deadlines(a)]
     described = LegalAid().fields["deadlines"].inner.schema.fields["deadline"].metadata["enum"]
-    assert len(made) == 3 and set(made) == set(described)
+    # four since the pause for missing materials (法律援助法 第四十三条) has its own deadline
+    assert len(made) == 4 and set(made) == set(described)

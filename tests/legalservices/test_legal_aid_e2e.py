@@ -6,10 +6,10 @@ from datetime import date, timedelta
 import pytest
 
 from tests.helpers import queued_events
+from tests.legalservices.factories import DEADLINES
 from tests.mediation.factories import (
     COMMUNITY,
     COUNTY,
-    DEADLINES,
     OTHER_COUNTY,
     M,
     party,
@@ -20,12 +20,12 @@ TODAY = date.today()
 
 
 @pytest.fixture
-def justice(mediation, gateway):
+def justice(legalservices, mediation, gateway):
     return gateway.as_role("justice_officer", COUNTY, department="justice-330110")
 
 
 def due(name, start):
-    return str(DEADLINES.due(DEADLINES.legal_aid[name], start)[0])
+    return str(DEADLINES.due(DEADLINES[name], start)[0])
 
 
 def legal_step(client, application_id, action, status=200, **body):
@@ -119,7 +119,7 @@ def test_refusal_objection_and_overdue_alerts(justice, gateway, rabbit_config):
     assert sorted(scan["legal_aid_ids"]) == sorted([receipt["id"], staff["id"]])
     assert justice.post(f"{M}/overdue-scan", json={"today": later}).json[
         "legal_aid_raised"] == 0
-    alerts = queued_events(rabbit_config["AMQP_URI"], "mediation", "legal_aid_overdue",
+    alerts = queued_events(rabbit_config["AMQP_URI"], "legalservices", "legal_aid_overdue",
                            "notifications", expect=2)
     assert sorted(a["data"]["deadline"] for a in alerts) == ["decision", "objection_review"]
     assert {a["data"]["supervising_department"] for a in alerts} == {"justice-330110"}

@@ -1,0 +1,21 @@
+"""Events the legal services service (justice, public legal service section) announces."""
+from marshmallow import fields, validate
+
+from fazhi_common.contracts.events import AreaPayload, EventContract
+
+
+class LegalAidOverdue(AreaPayload):
+    """A legal-aid time limit passed: the decision on an application, the assignment of
+    a provider after a grant, or the review of an objection (法律援助法 第四十三、四十九条)."""
+
+    application_id = fields.Integer(required=True)
+    deadline = fields.String(required=True, validate=validate.OneOf(
+        ["decision", "assignment", "objection_review"]))
+    due_on = fields.Date(required=True)
+    # the county justice bureau, which set up the legal-aid agency
+    supervising_department = fields.String(required=True)
+
+
+CONTRACTS = [
+    EventContract("legal_aid_overdue", "legalservices", LegalAidOverdue, ("notifications",)),
+]

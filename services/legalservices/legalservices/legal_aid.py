@@ -1,0 +1,237 @@
+"""Legal aid's rules (法律援助法 2021; 办理法律援助案件程序规定 2023) as plain functions: no
+nameko, Flask or database.
+
+An application is reviewed and decided within a time limit; missing materials are asked
+for once, all together, and the time to supply them is not counted; materials not
+supplied in time mean the application is deemed withdrawn. A grant is assigned to a
+provider within its own limit; a refusal or a termination states its reasons and the
+route to object (to the justice bureau that set up the legal-aid agency), whose review
+has a limit too. The lifecycle is the table ``TRANSITIONS``; docs/rules.md cites each rule.
+"""
+from datetime import timedelta
+
+from fazhi_common.contracts.errors import Conflict, field_error
+
+from .domain import next_status
+
+# action -> {status it may be taken from: status it leads to}
+TRANSITIONS = {
+    # the agency lists every missing material at once; the decision period stops
+    "request_materials": {"received": "awaiting_materials"},
+    "supply_materials": {"awaiting_materials": "received"},
+    "grant": {"received": "granted"},
+    "refuse": {"received": "refused"},
+    "assign": {"granted": "assigned"},
+    # legal aid ends early for a cause of 法律援助法 第四十八条; the aided person may object
+    "terminate": {"assigned": "terminated"},
+    # the applicant objects to a refusal or a termination; the justice bureau reviews it
+    "object": {"refused": "objected", "terminated": "objected"},
+    # the bureau orders the agency to correct its decision: legal aid is granted (after a
+    # refusal) or goes on with its provider (after a termination; see plan_step)
+    "uphold_objection": {"objected": "granted"},
+    # the bureau maintains the decision: final here (administrative review or suit remain)
+    "dismiss_objection": {"objected": "closed"},
+    "close": {"assigned": "closed", "refused": "closed", "terminated": "closed"},
+}
+STATUSES = ("received", "awaiting_materials", "granted", "refused", "objected", "assigned",
+            "terminated", "closed")
+OUTCOMES = ("completed", "terminated", "refused", "withdrawn")
+# the deadline running in each status: (name, column holding its due date)
+RUNNING = {"received": ("decision", "decision_due_on"),
+           "awaiting_materials": ("materials", "materials_due_on"),
+           "granted": ("assignment", "assignment_due_on"),
+           "objected": ("objection_review", "objection_due_on")}
+DEADLINES = (("decision", "decision_due_on", "decision_due_rule"),
+             ("materials", "materials_due_on", "materials_due_rule"),
+             ("assignment", "assignment_due_on", "assignment_due_rule"),
+             ("objection_review", "objection_due_on", "objection_due_rule"))
+
+OBJECTION_ROUTE = ("The applicant may object to the justice bureau (司法行政部门) that set "
+                   "up the legal-aid agency (法律援助法 第四十九条): by the portal with the "
+                   "receipt number and secret, or in person.")
+AFTER_OBJECTION = ("The justice bureau maintained the refusal; the applicant may apply for "
+                   "administrative review or sue (法律援助法 第四十九条).")
+AFTER_TERMINATION_OBJECTION = ("The justice bureau maintained the termination; the aided "
+                               "person may apply for administrative review or sue "
+                               "(法律援助法 第四十九条).")
+WITHDRAWN = ("The missing materials were not supplied by {materials_due_on}: the "
+             "application is deemed withdrawn (法律援助法 第四十三条).")
+NOT_COUNTED = "the time to supply missing materials is not counted (法律援助法 第四十三条)"
+
+# what a resident following the application is told comes next
+NEXT_STEP = {
+    "received": "The legal-aid agency reviews the application and decides by {decision_due_on}.",
+    "awaiting_materials": "Materials are missing: {missing_materials}. Supply them by "
+                          "{materials_due_on}; until then the review waits.",
+    "granted": "Legal aid is granted; a provider is assigned by {assignment_due_on}.",
+    "assigned": "A provider ({provider}) is handling the matter.",
+    "refused": "Legal aid was refused: {refusal_reason}. " + OBJECTION_ROUTE,
+    "terminated": "Legal aid was terminated: {termination_reason}. " + OBJECTION_ROUTE,
+    "objected": "The justice bureau reviews the objection and decides by "
+                "{objection_due_on}.",
+    "closed": "Closed: {outcome}.",
+}
+
+
+def _check_dates(application, on, today):
+    if on > today:
+        raise field_error("on", "A step is recorded once it has happened, not in advance.")
+    last_on = application.last_step_on or application.received_on
+    if on < last_on:
+        raise field_error("on", f"The application's previous step was on {last_on}; a "
+                                "step cannot precede it.")
+
+
+def plan_step(application, action, data, on, today, rules):
+    """Check ``action`` on ``application`` taken ``on`` a date; the fields it changes.
+
+    ``rules`` is a deadlines.LegalAidRules: ``rules[name]`` a period, ``rules.due``.
+    """
+    to_status = next_status(application.status, action, TRANSITIONS,
+                            "A legal-aid application")
+    _check_dates(application, on, today)
+    changes = {"status": to_status, "last_step_on": on}
+    planner = _PLANNERS.get(action)
+    if planner:
+        planner(application, data, on, rules, changes)
+    return changes
+
+
+def _request_materials(application, data, on, rules, changes):
+    if getattr(application, "materials_requested_on", None):
+        # 一次性告知: everything missing is asked for once, not piece by piece
+        raise Conflict("Missing materials were already requested on "
+                       f"{application.materials_requested_on}; they are asked for once, "
+                       "all together (法律援助法 第四十三条).", {"action": ["once"]})
+    supply_by = data.get("supply_by")
+    if supply_by:
+        if supply_by < on:
+            raise field_error("supply_by", "The day to supply by cannot precede the request.")
+        rule = f"materials: by {supply_by}, as the agency set"
+    else:
+        supply_by, rule = rules.due(rules["materials"], on)
+        rule = f"materials: {rule}"
+    # what is left of the period itself (its end moved past a holiday is no extra time)
+    left = max(rules["decision"].length - (on - application.received_on).days, 0)
+    changes.update(missing_materials=data["missing"], materials_requested_on=on,
+                   materials_due_on=supply_by, materials_due_rule=rule,
+                   decision_days_left=left)
+
+
+def _supply_materials(application, data, on, rules, changes):
+    if on > application.materials_due_on:
+        raise Conflict(f"The materials were due by {application.materials_due_on}: the "
+                       "application is deemed withdrawn (法律援助法 第四十三条).",
+                       {"on": ["late"], "materials_due_on": [str(application.materials_due_on)]})
+    left = application.decision_days_left or 0
+    due_on = rules.calendar.next_working_day(on + timedelta(days=left))
+    changes.update(decision_due_on=due_on, decision_days_left=None,
+                   decision_due_rule=(f"decision: {left} days left on "
+                                      f"{application.materials_requested_on}, counted again "
+                                      f"from {on}; {NOT_COUNTED}"))
+
+
+def _grant(application, data, on, rules, changes):
+    due_on, rule = rules.due(rules["assignment"], on)
+    changes.update(decided_on=on, assignment_due_on=due_on,
+                   assignment_due_rule=f"assignment: {rule}")
+
+
+def _uphold(application, data, on, rules, changes):
+    changes.update(objection_decision="upheld", objection_decided_on=on)
+    if getattr(application, "objection_to", None) == "termination":
+        # the termination is corrected: the aid goes on with its provider
+        changes.update(status="assigned", termination_reason=None, terminated_on=None)
+    else:
+        _grant(application, data, on, rules, changes)
+
+
+def _refuse(application, data, on, rules, changes):
+    changes.update(decided_on=on, refusal_reason=data["reason"],
+                   objection_route=OBJECTION_ROUTE)
+
+
+def _assign(application, data, on, rules, changes):
+    changes.update(provider=data["provider"], provider_kind=data["provider_kind"],
+                   assigned_on=on)
+
+
+def _terminate(application, data, on, rules, changes):
+    changes.update(termination_reason=data["reason"], terminated_on=on,
+                   objection_route=OBJECTION_ROUTE)
+
+
+def _object(application, data, on, rules, changes):
+    due_on, rule = rules.due(rules["objection_review"], on)
+    changes.update(objection_reason=data["reason"], objected_on=on,
+                   objection_to="termination" if application.status == "terminated"
+                   else "refusal", objection_decision=None,
+                   objection_due_on=due_on,
+                   objection_due_rule=f"review of the objection: {rule}")
+
+
+def _dismiss(application, data, on, rules, changes):
+    termination = getattr(application, "objection_to", None) == "termination"
+    changes.update(objection_decision="dismissed", objection_decided_on=on,
+                   outcome="terminated" if termination else "refused", closed_on=on,
+                   outcome_note=data["reason"],
+                   objection_route=AFTER_TERMINATION_OBJECTION if termination
+                   else AFTER_OBJECTION)
+
+
+def _close(application, data, on, rules, changes):
+    if application.status in ("refused", "terminated"):
+        outcome = "refused" if application.status == "refused" else "terminated"
+        changes.update(outcome=outcome, closed_on=on,
+                       outcome_note=data.get("note") or "No objection was made.")
+        return
+    if data.get("outcome") not in ("completed", "terminated"):
+        raise field_error("outcome", "An aided matter closes as completed or terminated.")
+    changes.update(outcome=data["outcome"], closed_on=on, outcome_note=data.get("note"))
+
+
+_PLANNERS = {"request_materials": _request_materials, "supply_materials": _supply_materials,
+             "grant": _grant, "uphold_objection": _uphold, "refuse": _refuse,
+             "assign": _assign, "terminate": _terminate, "object": _object,
+             "dismiss_objection": _dismiss, "close": _close}
+
+
+def withdrawal(application, today):
+    """The changes that close an application whose materials did not come by their day
+    (deemed withdrawn, 法律援助法 第四十三条); None while the day has not passed."""
+    if application.status != "awaiting_materials" or application.materials_due_on >= today:
+        return None
+    return {"status": "closed", "outcome": "withdrawn", "closed_on": today,
+            "last_step_on": today,
+            "outcome_note": WITHDRAWN.format(materials_due_on=application.materials_due_on)}
+
+
+def overdue_deadline(application, today):
+    """``(deadline, due_on)`` of the deadline running and passed by ``today``, or None.
+    Materials not supplied in time are not an overdue of the agency: see ``withdrawal``."""
+    running = RUNNING.get(application.status)
+    if running is None or running[0] == "materials":
+        return None
+    due_on = getattr(application, running[1])
+    return (running[0], due_on) if due_on and due_on < today else None
+
+
+def application_deadlines(application):
+    """Each deadline the application has had, with its rule and whether it runs now."""
+    running = RUNNING.get(application.status, (None,))[0]
+    return [{"deadline": name, "due_on": getattr(application, column, None),
+             "rule": getattr(application, rule_column, None), "running": running == name}
+            for name, column, rule_column in DEADLINES if getattr(application, column, None)]
+
+
+def next_actions(status):
+    """The steps an application in ``status`` may take next (POST /legal-aid/{id}/<step>)."""
+    return [action for action, moves in TRANSITIONS.items() if status in moves]
+
+
+def next_step(application):
+    values = {c: getattr(application, c, None) for c in (
+        "decision_due_on", "assignment_due_on", "provider", "refusal_reason",
+        "objection_due_on", "outcome", "missing_materials", "materials_due_on",
+        "termination_reason")}
+    return NEXT_STEP[application.status].format(**values)
