@@ -1,7 +1,8 @@
-"""The gateway's own tables: user accounts, API keys of portal systems, revoked tokens."""
+"""The gateway's own tables: user accounts, API keys of portal systems, revoked tokens, and
+its view of the registry's communities (``unit_views``)."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, Integer, String
+from sqlalchemy import Boolean, Float, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from fazhi_common.clock import UtcDateTime, utcnow
@@ -47,3 +48,14 @@ class RevokedToken(Base):
 
     jti: Mapped[str] = mapped_column(String(36), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class CommunityView(Base):
+    """A community as the registry answers for it, kept from its events (``unit_views``)."""
+
+    __tablename__ = "community_view"
+
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    body: Mapped[str | None] = mapped_column(Text)  # NULL: ask the registry
+    etag: Mapped[str | None] = mapped_column(String(40))
+    as_of: Mapped[float] = mapped_column(Float)

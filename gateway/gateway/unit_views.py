@@ -22,26 +22,16 @@ import hashlib
 import json
 from datetime import datetime
 
-from sqlalchemy import Float, String, Text, bindparam, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import bindparam, select
 
 from fazhi_common.bulk import insert_for
 from fazhi_common.db import one_statement
-from gateway.models import Base
+from gateway.models import CommunityView
 
 # the registry's Community answer, field by field, from a community_registered/_updated
 # payload (which carries the whole record since the gateway keeps this view)
 _FIELDS = ("town_code", "county_code", "name", "kind", "urban_rural_code", "status",
            "economic_tier", "reorganised_on", "deactivated_on", "federated_into")
-
-
-class CommunityView(Base):
-    __tablename__ = "community_view"
-
-    code: Mapped[str] = mapped_column(String(12), primary_key=True)
-    body: Mapped[str | None] = mapped_column(Text)  # NULL: ask the registry
-    etag: Mapped[str | None] = mapped_column(String(40))
-    as_of: Mapped[float] = mapped_column(Float)
 
 
 def encode(answer):

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from gateway.app import create_app
-from gateway.unit_views import CommunityView
+from gateway.models import CommunityView
 from gateway.view_keeper import GatewayViewKeeper
 from tests.conftest import AuthedClient
 from tests.helpers import wait_until

@@ -5,16 +5,16 @@ from the applications that came from a case). The old tables are dropped here on
 they hold nothing; rows are moved, checked and their tables dropped by
 ``fazhi-legalservices migrate-from-mediation --drop-mediation-tables`` (docs/operations.md).
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 """
 import logging
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
