@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICES = sorted(p.parent.parent.name for p in ROOT.glob("services/*/*/service.py"))
 LOGOUT = ("post", "/api/v1/auth/logout")  # called last, on a second token of each account
 GATEWAY_ONLY = "/api/v1/auth/"  # accounts live in the gateway itself: no service behind
+# seeded objects of a county itself, not of its town (a county government's adviser)
+COUNTY_LEVEL = ("adviser_id",)
 BOUND = ("area", "level", "case")  # area rules whose out-of-area requests are walked
 
 
@@ -179,6 +181,9 @@ def _expected(row, method, path, url, body, account, home, state):
     code = re.search(r"/(\d{12})(?:/|$|\?)", url)
     if row.area in BOUND and code and not account.covers(code.group(1)):
         return "hidden"  # the unit named in the path lies outside (a town's own county)
+    if row.area in BOUND and account.scope == "town" and any(
+            f"{{{name}}}" in path for name in COUNTY_LEVEL):
+        return "hidden"  # an object of the county itself, outside any of its towns
     if method != "get":
         # the seeded titles are a city's (no county or town account acts on one), the
         # subscriptions a county's (a town's account may not change one)
