@@ -307,10 +307,17 @@ CHECKS = [
 ]
 
 
+def tools_required():
+    """In CI (``FAZHI_REQUIRE_LINT_TOOLS=1``, set by .ci/run) a missing tool is a failure."""
+    return os.environ.get("FAZHI_REQUIRE_LINT_TOOLS") == "1"
+
+
 def main():
     failed = False
     for title, check in CHECKS:
         problems = check()
+        if problems is None and tools_required():
+            problems = ["tool not installed, and FAZHI_REQUIRE_LINT_TOOLS=1 requires it"]
         if problems is None:
             print(f"SKIP {title}: tool not installed")
             continue

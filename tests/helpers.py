@@ -14,11 +14,13 @@ from fazhi_common.messaging import event_queue
 WAIT_SCALE = float(os.environ.get("FAZHI_TEST_WAIT_SCALE", "1"))
 
 
-def queued_events(amqp_uri, source, event_type, consumer, timeout=5.0, expect=1):
+def queued_events(amqp_uri, source, event_type, consumer, timeout=5.0, expect=1, until=None):
     """Envelopes waiting in ``consumer``'s queue for ``source``'s ``event_type``.
 
-    Reads until ``expect`` messages arrived or ``timeout`` passed; acks what it reads.
+    Reads until ``expect`` messages arrived (or ``until(found)`` holds) or ``timeout``
+    passed; acks what it reads.
     """
+    until = until or (lambda found: len(found) >= expect)
     queue = event_queue(source, event_type, consumer, {"AMQP_URI": amqp_uri})
     found, deadline = [], time.monotonic() + timeout * WAIT_SCALE
 
@@ -28,7 +30,7 @@ def queued_events(amqp_uri, source, event_type, consumer, timeout=5.0, expect=1)
 
     with Connection(amqp_uri) as conn, conn.Consumer([queue], callbacks=[receive],
                                                      prefetch_count=100):
-        while len(found) < expect and time.monotonic() < deadline:
+        while not until(found) and time.monotonic() < deadline:
             try:
                 conn.drain_events(timeout=0.2)
             except TimeoutError:

@@ -2,7 +2,8 @@
 
 Structural checks always run; a tool-backed check (docker compose config,
 kubernetes-validate, systemd-analyze, hadolint) is skipped when its tool is not here
-(`.ci/lint-deploy` installs the PyPI ones into var/lint-venv).
+(`.ci/lint-deploy` installs the PyPI ones into var/lint-venv); in CI, where
+FAZHI_REQUIRE_LINT_TOOLS=1, a missing tool fails instead.
 """
 import base64
 import hashlib
@@ -19,6 +20,8 @@ from deploy.rabbitmq import broker_users
 @pytest.mark.parametrize("check", [c for _, c in lint.CHECKS], ids=[t for t, _ in lint.CHECKS])
 def test_deploy_check(check):
     problems = check()
+    if problems is None and lint.tools_required():
+        pytest.fail("tool not installed, and FAZHI_REQUIRE_LINT_TOOLS=1 requires it")
     if problems is None:
         pytest.skip("tool not installed (run .ci/lint-deploy to install it)")
     assert problems == []

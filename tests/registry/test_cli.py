@@ -1,10 +1,18 @@
 """``fazhi-registry import/export`` against a real, migrated registry database."""
 import csv
+import os
+import sqlite3
+import subprocess
+import sys
+import uuid
+from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import func, select
 
 from fazhi_common.audit import AuditEntry
+from fazhi_common.migrate import upgrade
 from fazhi_common.outbox import OutboxEvent
 from registry import cli, office_files
 from registry.models import Community, County, Town
@@ -155,3 +163,50 @@ def test_the_command_line_tools_print_no_library_noise(registry_config, tmp_path
     output = done.stdout + done.stderr
     for noise in ("Eventlet is deprecated", "Warning", "Traceback"):
         assert noise not in output, output
+
+
+def test_without_a_database_it_says_how_to_prepare_one(tmp_path, capsys):
+    missing = tmp_path / "registry.yml"
+    missing.write_text(yaml.safe_dump({"DATABASE_URL": f"sqlite:///{tmp_path}/none.db"}))
+    empty = tmp_path / "empty.yml"  # a database that exists but was never migrated
+    sqlite3.connect(tmp_path / "empty.db").close()
+    empty.write_text(yaml.safe_dump({"DATABASE_URL": f"sqlite:///{tmp_path}/empty.db"}))
+    source = tmp_path / "units.csv"
+    source.write_text(GOOD, encoding="utf-8")
+    for config, problem in ((missing, "There is no registry database at"),
+                            (empty, "holds no registry tables")):
+        assert cli.main(["--config", str(config), "import", str(source)]) == 2
+        err = capsys.readouterr().err
+        assert problem in err and "scripts/run" in err and "alembic" in err, err
+    assert not (tmp_path / "none.db").exists()  # asking created no empty database
+
+
+@pytest.mark.once  # starts the command as a process
+def test_import_runs_from_any_directory_with_one_progress_line_per_step(tmp_path):
+    # a prepared checkout: the database scripts/run would make, under the checkout's var/
+    relative = f"var/cli-test-{uuid.uuid4().hex}.db"
+    database = cli.CHECKOUT / relative
+    database.parent.mkdir(exist_ok=True)
+    upgrade(cli.CHECKOUT / "services" / "registry", f"sqlite:///{database}")
+    source = tmp_path / "units.csv"
+    source.write_text(GOOD, encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("FAZHI_") and k != "REGISTRY_CONFIG"}
+    try:
+        done = subprocess.run(
+            [str(Path(sys.executable).parent / "fazhi-registry"), "import", str(source)],
+            cwd=elsewhere, env={**env, "REGISTRY_DATABASE_URL": f"sqlite:///{relative}"},
+            capture_output=True, text=True, timeout=120)
+    finally:
+        for path in database.parent.glob(database.name + "*"):  # with its -wal, -shm
+            path.unlink()
+    assert done.returncode == 0, done.stderr
+    assert "4 created" in done.stdout
+    # not a terminal: each step on its own line, none redrawn over another
+    assert "\r" not in done.stderr
+    steps = [line for line in done.stderr.splitlines() if line.lstrip().startswith(
+        ("check", "write"))]
+    assert steps and steps[-1].endswith("4/4"), done.stderr
+    assert not list(elsewhere.iterdir())  # nothing made in the working directory

@@ -5,9 +5,11 @@
     fazhi-registry announce-units [--chunk 500]
 
 It works on the registry's own database (the same config as the service), the way an
-operator runs migrations: the import is checked row by row with progress shown, and it is
-all or nothing. Events for the new units go into the outbox in the same transaction; the
-running registry service's relay announces them to the other services.
+operator runs migrations; a relative SQLite path is the checkout's, as for the service
+scripts/run starts, whatever directory the command runs in. The import is checked row by
+row with progress shown, and it is all or nothing. Events for the new units go into the
+outbox in the same transaction; the running registry service's relay announces them to the
+other services.
 
 ``announce-units`` replays every unit's current state to the services keeping a read model
 of units (after an upgrade, for units registered before it): see ``registry.announce``.
@@ -18,6 +20,9 @@ import os
 import sys
 from pathlib import Path
 
+from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from fazhi_common.audit import append_audit
@@ -28,34 +33,46 @@ from fazhi_common.db import make_engine, writer
 from registry import announce, exporting, importing, office_files
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yml"
+CHECKOUT = DEFAULT_CONFIG.parent.parent.parent  # scripts/run starts the services from here
+PREPARE = ("Prepare the checkout first: scripts/run creates and migrates the databases under "
+           "var/ (stop it with Ctrl-C once it has started), or migrate this one with "
+           ".venv/bin/alembic -c services/registry/alembic.ini upgrade head; or name another "
+           "database with --config or REGISTRY_DATABASE_URL.")
+
+
+class NoDatabase(Exception):
+    """The registry's database cannot be used: what is wrong and what to do."""
 
 
 class Progress:
-    """One line on stderr that redraws itself: ``check [#####-----] 2500/5000``."""
+    """On a terminal, one line on stderr that redraws itself: ``check [#####-----]
+    2500/5000``; elsewhere (a log, a pipe) one line per step, as a log reads."""
 
     WIDTH = 30
 
     def __init__(self, stream=None):
         self.stream = stream or sys.stderr
+        self.redraw = self.stream.isatty()
         self.stage = None
 
     def __call__(self, stage, done, total):
         """``total`` None: not known yet (the check reads the file as it goes)."""
-        if stage != self.stage and self.stage is not None:
+        if stage != self.stage and self.stage is not None and self.redraw:
             self.stream.write("\n")
         self.stage = stage
         if total is None:
-            self.stream.write(f"\r{stage:>5} {done} rows")
+            line = f"{stage:>5} {done} rows"
         else:
             filled = self.WIDTH * done // max(total, 1)
             bar = "#" * filled + "-" * (self.WIDTH - filled)
-            self.stream.write(f"\r{stage:>5} [{bar}] {done}/{total}")
+            line = f"{stage:>5} [{bar}] {done}/{total}"
+        self.stream.write(f"\r{line}" if self.redraw else f"{line}\n")
         self.stream.flush()
 
     def finish(self):
-        if self.stage is not None:
+        if self.stage is not None and self.redraw:
             self.stream.write("\n")
-            self.stage = None
+        self.stage = None
 
 
 def _operator():
@@ -64,9 +81,31 @@ def _operator():
                     department=os.environ.get("FAZHI_DEPARTMENT", "registry-operator"))
 
 
+def _database_url(config_path):
+    url = make_url(load_config(config_path)["DATABASE_URL"])
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        path = Path(url.database)
+        if not path.is_absolute():
+            path = CHECKOUT / path
+        if not path.exists():
+            raise NoDatabase(f"There is no registry database at {path}. {PREPARE}")
+        url = url.set(database=str(path))
+    return url
+
+
 def _sessions(config_path):
-    config = load_config(config_path)
-    return sessionmaker(writer(make_engine(config["DATABASE_URL"])), expire_on_commit=False)
+    url = _database_url(config_path)
+    engine = make_engine(url.render_as_string(hide_password=False))
+    where = url.render_as_string(hide_password=True)
+    try:
+        migrated = inspect(engine).has_table("community")
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise NoDatabase(f"The registry database {where} cannot be opened ({reason}). "
+                         f"{PREPARE}") from None
+    if not migrated:
+        raise NoDatabase(f"The registry database {where} holds no registry tables. {PREPARE}")
+    return sessionmaker(writer(engine), expire_on_commit=False)
 
 
 def import_command(args):
@@ -160,7 +199,11 @@ def main(argv=None):
                      help="units per event and per transaction")
     ann.set_defaults(run=announce_command)
     args = parser.parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except NoDatabase as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
