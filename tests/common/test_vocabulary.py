@@ -16,6 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CONSOLE = ROOT / "gateway" / "gateway" / "console"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LABELLED = {code for words in vocabulary.VOCABULARY.values() for code in words}
+# the codes of the contracts' enumerations (not the API's own words: its fields and operations)
+ENUMERATED = {code for name, words in vocabulary.VOCABULARY.items()
+              if name not in ("fields", "operations", "api_parts") for code in words}
 
 
 def contract_schemas():
@@ -86,9 +89,9 @@ def hand_written(text):
     found = []
     for match in ARRAY.finditer(text):
         words = re.findall(r"'([a-z_]+)'", match.group(0))
-        if sum(word in LABELLED for word in words) >= 2:
+        if sum(word in ENUMERATED for word in words) >= 2:
             found.append(match.group(0))
-    found += [m.group(0).strip() for m in PAIR.finditer(text) if m.group(1) in LABELLED]
+    found += [m.group(0).strip() for m in PAIR.finditer(text) if m.group(1) in ENUMERATED]
     return found
 
 

@@ -4,7 +4,7 @@ which has the town set up already)."""
 from datetime import date
 
 from tests.evaluation.titles_setup import V1, E, ok
-from tests.helpers import resident_number
+from tests.helpers import resident_number, survey_answer
 
 Y = str(date.today().year)
 
@@ -13,7 +13,7 @@ def a_burst_from_one_source_is_flagged_and_not_counted(gateway):
     resident = gateway.anonymous()
 
     def answer(serial, address):
-        return resident.post(f"{E}/communities/{V1}/survey-answers", json={
+        return survey_answer(resident, V1, {
             "period": Y, "respondent_id": resident_number(serial), "satisfied": True},
             environ_base={"REMOTE_ADDR": address})
 
@@ -33,6 +33,6 @@ def a_burst_from_one_source_is_flagged_and_not_counted(gateway):
 
     made_up = resident_number(30)[:17] + ("1" if resident_number(30)[17] != "1" else "2")
     refused = resident.post(f"{E}/communities/{V1}/survey-answers", json={
-        "period": Y, "respondent_id": made_up, "satisfied": True})
+        "period": Y, "respondent_id": made_up, "satisfied": True, "phone": "13900000030"})
     assert refused.status_code == 422 and "respondent_id" in refused.json["fields"]
     assert ok(gateway.get(f"{E}/communities/{V1}/survey?period={Y}"))["sample_size"] == 5

@@ -100,17 +100,21 @@ def test_bad_requests_are_refused_and_change_nothing(town):
             "county_codes")
     resident = gateway.anonymous()
     refused(resident.post(f"{E}/communities/{A}/survey-answers", json={
-        "period": str(int(Y) - 1), "respondent_id": resident_number(1), "satisfied": True}),
+        "period": str(int(Y) - 1), "respondent_id": resident_number(1), "satisfied": True,
+        "phone": "13900000001"}),
             422,
             "period")
     refused(resident.post(f"{E}/communities/{A}/survey-answers", json={
-        "period": Y, "respondent_id": "not a phone", "satisfied": True}), 422,
+        "period": Y, "respondent_id": "not a phone", "satisfied": True,
+        "phone": "13900000001"}), 422,
             "respondent_id")
     made_up = resident_number(1)[:17] + ("0" if resident_number(1)[17] != "0" else "1")
     refused(resident.post(f"{E}/communities/{A}/survey-answers", json={
-        "period": Y, "respondent_id": made_up, "satisfied": True}), 422, "respondent_id")
+        "period": Y, "respondent_id": made_up, "satisfied": True,
+        "phone": "13900000001"}), 422, "respondent_id")
     refused(resident.post(f"{E}/communities/330110001299/survey-answers", json={
-        "period": Y, "respondent_id": resident_number(1), "satisfied": True}), 404)
+        "period": Y, "respondent_id": resident_number(1), "satisfied": True,
+        "phone": "13900000001"}), 404)
     refused(gateway.get(f"{E}/results/{A}?period=abcd"), 422, "period")
     refused(gateway.get(f"{E}/results/{A}?period=1999"), 404)
     refused(gateway.get(f"{E}/titles/999"), 404)

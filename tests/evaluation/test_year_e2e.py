@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from openpyxl import load_workbook
 
-from tests.helpers import queued_events, resident_number, wait_until
+from tests.helpers import queued_events, resident_number, survey_answer, wait_until
 
 R = "/api/v1/registry"
 E = "/api/v1/evaluation"
@@ -163,16 +163,32 @@ def test_a_year_for_a_town(registry, evaluation, gateway, rabbit_config):
 
     # -- residents' satisfaction through the public portal ------------------------------
     resident = gateway.anonymous()
-    for serial in (1, 2, 3):
-        answered = ok(resident.post(f"{E}/communities/{A}/survey-answers", json={
+    for serial in (1, 2):  # answered, and the code from the phone given back
+        answered = ok(survey_answer(resident, A, {
             "period": Y, "respondent_id": resident_number(serial), "satisfied": True}), 201)
-        assert answered == {"community_code": A, "period": Y, "accepted": True}
+        assert answered["accepted"] and not answered["verified"]
+        assert answered["code_sent_to"].startswith("139") and "****" in answered["code_sent_to"]
+    # an answer whose code never comes back is kept but does not count: a made-up ID
+    # number alone sets no score
+    pending = ok(survey_answer(resident, A, {
+        "period": Y, "respondent_id": resident_number(3), "satisfied": False},
+        verify=False), 201)
+    wrong = resident.post(f"{E}/communities/{A}/survey-answers/verification",
+                          json={"receipt": pending["receipt"], "code": "000000"})
+    assert wrong.status_code == 422 and "code" in wrong.json["fields"]
     again = resident.post(f"{E}/communities/{A}/survey-answers", json={
-        "period": Y, "respondent_id": f" {resident_number(3).lower()} ", "satisfied": False})
+        "period": Y, "respondent_id": f" {resident_number(3).lower()} ", "satisfied": False,
+        "phone": "13900000003"})
     assert again.status_code == 409
+    # and one on paper, entered by the town's evaluator: counted at once, the official named
+    paper = ok(evaluator.post(f"{E}/communities/{A}/paper-survey-answers", json={
+        "period": Y, "respondent_id": resident_number(4), "satisfied": True,
+        "collected_on": day(6)}), 201)
+    assert paper["verified"]
     survey = ok(gateway.get(f"{E}/communities/{A}/survey?period={Y}"))
     assert (survey["sample_size"], survey["rate"], survey["sufficient"]) == (3, 1.0, True)
-    assert ok(result(gateway, A))["score"] == 91.49  # 86 of 94
+    assert survey["unverified"] == 1 and survey["by_channel"] == {"portal": 2, "paper": 1}
+    wait_until(lambda: result(gateway, A).json["score"] == 91.49)  # 86 of 94
 
     # -- a random spot check: committed first, then revealed, re-run by anyone -----------
     inspector = gateway.as_role("inspector", COUNTY)

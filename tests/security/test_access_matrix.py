@@ -33,8 +33,10 @@ def county_pair(registry, gateway):
 
 
 def _new_village(county):
-    return {"code": f"{county[:6]}001{next(_serial):03d}", "town_code": county[:6] + "001000",
-            "name": "新村", "kind": "village"}
+    # names are unique among a town's communities: each its own
+    serial = next(_serial)
+    return {"code": f"{county[:6]}001{serial:03d}", "town_code": county[:6] + "001000",
+            "name": f"新村{serial}", "kind": "village"}
 
 
 def _endpoints(villages):

@@ -116,6 +116,23 @@ def answer_survey(code):
                          client_address()))
 
 
+@bp.post("/communities/<code>/survey-answers/verification")
+@documented("The one-time code sent to the resident's phone, with the answer's receipt: "
+            "from now on the answer counts (public)", body=api.SurveyVerifyIn,
+            response=api.SurveyReceipt, tag=TAG, roles=api.SURVEY_RESPONDENTS, public=True,
+            rate_limited=True, docs=SCORE_RULES)
+def verify_survey_answer(code):
+    return jsonify(_call("verify_survey_answer", code, json_body(api.SurveyVerifyIn)))
+
+
+@bp.post("/communities/<code>/paper-survey-answers")
+@documented("An answer collected on paper, entered by an official of the area (counted at "
+            "once, the official named)", body=api.PaperSurveyIn, response=api.SurveyReceipt,
+            status=201, tag=TAG, roles=api.EVIDENCE_WRITERS, docs=SCORE_RULES)
+def record_paper_survey_answer(code):
+    return created(_call("record_paper_survey_answer", code, json_body(api.PaperSurveyIn)))
+
+
 @bp.get("/communities/<code>/survey")
 @documented("Residents' satisfaction of a community: rate and sample size",
             query=api.SurveyQuery, response=api.SurveySummary, tag=TAG)

@@ -94,6 +94,15 @@ class SurveyAnswer(Base):
     source_key: Mapped[str | None] = mapped_column(String(64))
     # part of a burst from one source: kept, but not counted until someone looks
     flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # an answer counts once verified: a portal answer by the one-time code sent to the
+    # resident's phone (the phone is never stored), a paper answer when an official enters it
+    channel: Mapped[str] = mapped_column(String(10), default="portal", server_default="portal")
+    verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    receipt: Mapped[str | None] = mapped_column(String(32), unique=True)
+    code_hash: Mapped[str | None] = mapped_column(String(64))
+    code_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    entered_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class SpotCheckDraw(Base):

@@ -10,6 +10,7 @@ from datetime import date
 import eventlet
 
 from evaluation import operations as ops
+from evaluation import senders
 from evaluation.dependencies import DefaultSchemes, TitlePolicy
 from fazhi_common import jobs
 from fazhi_common import service as base
@@ -117,6 +118,10 @@ class EvaluationService(base.ServiceBase):
 
     # -- residents' satisfaction ---------------------------------------------------------------
 
+    @property
+    def code_sender(self):
+        return senders.sender_from(self.config.get("SURVEY_CODE_SENDER", "log"))
+
     @rpc(roles=api.SURVEY_RESPONDENTS)
     def answer_survey(self, code, payload, source=None):
         data = load(api.SurveyAnswerIn(), payload)
@@ -125,9 +130,28 @@ class EvaluationService(base.ServiceBase):
                  int(self.config.get("SURVEY_BURST_MINUTES", 10)))
         with self.db.transaction() as session:
             receipt = ops.answer_survey(session, code, data, self.config["SURVEY_SECRET"],
-                                        date.today(), source, burst)
+                                        date.today(), source, burst, self.code_sender)
             # the answer itself is anonymous: the audit keeps only that one was given
             self.audit(session, "answer_survey", code, {"period": data["period"]})
+            return api.SurveyReceipt().dump(receipt)
+
+    @rpc(roles=api.SURVEY_RESPONDENTS)
+    def verify_survey_answer(self, code, payload):
+        data = load(api.SurveyVerifyIn(), payload)
+        with self.db.transaction() as session:
+            receipt = ops.verify_survey_answer(session, code, data,
+                                               self.config["SURVEY_SECRET"], date.today())
+            self.audit(session, "verify_survey_answer", code, {"period": receipt["period"]})
+            return api.SurveyReceipt().dump(receipt)
+
+    @rpc(roles=api.EVIDENCE_WRITERS)
+    def record_paper_survey_answer(self, code, payload):
+        data = load(api.PaperSurveyIn(), payload)
+        with self.db.transaction() as session:
+            receipt = ops.record_paper_answer(session, code, data, self.config["SURVEY_SECRET"],
+                                              self.caller, date.today())
+            self.audit(session, "record_paper_survey_answer", code,
+                       {"period": data["period"], "collected_on": str(data["collected_on"])})
             return api.SurveyReceipt().dump(receipt)
 
     @rpc(roles=api.READERS)

@@ -225,6 +225,29 @@ class SurveyAnswerIn(Schema):
                        "stored, only a keyed hash to count one answer per resident"})
     satisfied = fields.Boolean(required=True)
     comment = fields.String(allow_none=True, validate=validate.Length(max=500))
+    # the answer counts once the one-time code sent there comes back (never stored)
+    phone = fields.String(required=True, validate=validate.Regexp(
+        r"^1[3-9]\d{9}$", error="A mainland mobile number: 11 digits beginning 13-19."),
+        metadata={"description": "the resident's mobile number: a one-time code is sent "
+                                 "there; the number is not stored"})
+
+
+class SurveyVerifyIn(Schema):
+    """The one-time code a resident received, with the receipt of the answer."""
+
+    receipt = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    code = fields.String(required=True, validate=validate.Regexp(
+        r"^\d{6}$", error="The code is the six digits sent to the phone."))
+
+
+class PaperSurveyIn(Schema):
+    """An answer on paper, collected by officials and entered from the console."""
+
+    period = period_field(required=True)
+    respondent_id = fields.String(required=True, validate=_valid_resident_id)
+    satisfied = fields.Boolean(required=True)
+    comment = fields.String(allow_none=True, validate=validate.Length(max=500))
+    collected_on = fields.Date(required=True)
 
 
 class AnswerSource(Schema):
@@ -237,6 +260,11 @@ class SurveyReceipt(Schema):
     community_code = fields.String(required=True)
     period = fields.String(required=True)
     accepted = fields.Boolean(required=True)
+    verified = fields.Boolean(required=True, metadata={
+        "description": "counted only once verified (the code from the phone)"})
+    receipt = fields.String(allow_none=True, metadata={
+        "description": "give it back with the code: POST .../survey-answers/verification"})
+    code_sent_to = fields.String(allow_none=True, metadata={"description": "masked number"})
 
 
 class SurveyQuery(Schema):
@@ -250,6 +278,10 @@ class SurveySummary(Schema):
     satisfied = fields.Integer(required=True)
     flagged = fields.Integer(load_default=0, metadata={
         "description": "answers in bursts from one source: kept, not counted"})
+    unverified = fields.Integer(load_default=0, metadata={
+        "description": "answers whose code never came back: kept, not counted"})
+    by_channel = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "counted answers by channel: portal (verified by code), paper"})
     rate = fields.Float(allow_none=True)
     min_sample = fields.Integer(allow_none=True)
     threshold = fields.Float(allow_none=True)

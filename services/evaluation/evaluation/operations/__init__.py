@@ -36,8 +36,10 @@ from evaluation.operations.events import (
 from evaluation.operations.evidence import (
     answer_survey,
     list_evidence,
+    record_paper_answer,
     submit_evidence,
     survey_summary,
+    verify_survey_answer,
 )
 from evaluation.operations.export import export_indicators, export_ranking
 from evaluation.operations.inspections import (
@@ -104,5 +106,5 @@ __all__ = [
     "public_draw", "rankings", "redraw", "reveal_draw", "re_examine_title",
     "record_inspection", "record_veto", "refresh", "refresh_from", "refresh_many", "report",
     "result_view", "revoke_title", "scheme_for", "scheme_view", "submit_evidence",
-    "survey_summary", "vetoes_from_event",
+    "survey_summary", "vetoes_from_event", "record_paper_answer", "verify_survey_answer",
 ]

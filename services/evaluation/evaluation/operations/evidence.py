@@ -1,9 +1,12 @@
 """What a community reports of itself: self-assessed evidence and residents' survey answers."""
+import hashlib
+import hmac
+import secrets
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
-from evaluation import domain
+from evaluation import domain, senders
 from evaluation.models import CommunityFact, Evidence, SurveyAnswer
 from evaluation.operations.schemes import scheme_indicator
 from evaluation.operations.scoring import (
@@ -40,8 +43,15 @@ def list_evidence(session, query, scope):
     return paginate(session, q, query["page"], query["per_page"])
 
 
-def answer_survey(session, code, data, secret, today, source=None, burst=(10, 10)):
-    """One answer per resident per community and period, for the running period only.
+CODE_MINUTES = 15  # how long a one-time code holds
+MAX_ATTEMPTS = 5  # wrong codes before the answer must be given again
+
+
+def answer_survey(session, code, data, secret, today, source=None, burst=(10, 10),
+                  send=senders.log_sender):
+    """One answer per resident per community and period, for the running period only;
+    it counts once the one-time code sent to ``data["phone"]`` comes back
+    (``verify_survey_answer``): a made-up ID number alone no longer sets a score.
 
     ``source`` is where the answer came from (the client's address, as the gateway saw
     it); more than ``burst[0]`` answers from one source within ``burst[1]`` minutes are
@@ -60,16 +70,77 @@ def answer_survey(session, code, data, secret, today, source=None, burst=(10, 10
     if exists:
         raise Conflict("This resident has already answered for this community and period.",
                        {"respondent_id": ["already answered"]})
+    one_time = f"{secrets.randbelow(10 ** 6):06d}"
     answer = SurveyAnswer(community_code=code, period=data["period"], respondent_key=key,
                           satisfied=data["satisfied"], comment=data.get("comment"),
-                          answered_at=utcnow(), flagged=False)
+                          answered_at=utcnow(), flagged=False, channel="portal",
+                          receipt=secrets.token_urlsafe(16)[:22], attempts=0,
+                          code_expires_at=utcnow() + timedelta(minutes=CODE_MINUTES))
+    answer.code_hash = _code_hash(secret, answer.receipt, one_time)
     if source:
         answer.source_key = domain.source_key(secret, code, data["period"], source)
         _flag_burst(session, answer, *burst)
     session.add(answer)
     session.flush()
+    send(data["phone"], f"您对社区满意度评价的验证码：{one_time}，{CODE_MINUTES}分钟内有效。",
+         one_time)
+    return {"community_code": code, "period": data["period"], "accepted": True,
+            "verified": False, "receipt": answer.receipt,
+            "code_sent_to": senders.masked(data["phone"])}
+
+
+def _code_hash(secret, receipt, code):
+    return hmac.new(secret.encode(), f"{receipt}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def verify_survey_answer(session, code, data, secret, today):
+    """The code sent to the resident's phone comes back: the answer counts from now on."""
+    answer = session.scalar(select(SurveyAnswer).where(
+        SurveyAnswer.receipt == data["receipt"], SurveyAnswer.community_code == code))
+    if answer is None:
+        raise NotFound("No answer with this receipt is waiting for its code.")
+    if answer.verified_at is not None:
+        return _receipt(answer)
+    if answer.attempts >= MAX_ATTEMPTS or answer.code_expires_at < utcnow():
+        raise field_error("code", "The code has expired; answer again for a new one.",
+                          Conflict)
+    answer.attempts += 1
+    if not hmac.compare_digest(answer.code_hash, _code_hash(secret, answer.receipt,
+                                                            data["code"])):
+        raise field_error("code", "The code does not match.")
+    answer.verified_at, answer.code_hash = utcnow(), None
+    session.flush()
+    refresh(session, code, answer.period, today)
+    return _receipt(answer)
+
+
+def _receipt(answer):
+    return {"community_code": answer.community_code, "period": answer.period,
+            "accepted": True, "verified": answer.verified_at is not None,
+            "receipt": answer.receipt, "code_sent_to": None}
+
+
+def record_paper_answer(session, code, data, secret, scope, today):
+    """An answer on paper, entered by an official of the community's area: verified by the
+    official who entered it (and who is named)."""
+    scope.require_area(code, "community_code")
+    community = session.get(CommunityFact, code)
+    if community is None or community.status != "active":
+        raise NotFound(f"No community {code} takes survey answers.")
+    key = domain.respondent_key(secret, code, data["period"], data["respondent_id"])
+    if session.scalar(select(SurveyAnswer.id).where(
+            SurveyAnswer.community_code == code, SurveyAnswer.period == data["period"],
+            SurveyAnswer.respondent_key == key)):
+        raise Conflict("This resident has already answered for this community and period.",
+                       {"respondent_id": ["already answered"]})
+    answer = SurveyAnswer(community_code=code, period=data["period"], respondent_key=key,
+                          satisfied=data["satisfied"], comment=data.get("comment"),
+                          answered_at=utcnow(), flagged=False, channel="paper",
+                          verified_at=utcnow(), entered_by=scope.subject, attempts=0)
+    session.add(answer)
+    session.flush()
     refresh(session, code, data["period"], today)
-    return {"community_code": code, "period": data["period"], "accepted": True}
+    return _receipt(answer)
 
 
 def _flag_burst(session, answer, maximum, minutes):
@@ -91,4 +162,14 @@ def survey_summary(session, code, period, scope, today):
     summary = domain.survey_summary(counts["sample"], counts["satisfied"],
                                     scheme.definition["parameters"] if scheme else None,
                                     counts["flagged"])
-    return {"community_code": code, "period": period, **summary}
+    by_channel = dict(session.execute(
+        select(SurveyAnswer.channel, func.count())
+        .where(SurveyAnswer.community_code == code, SurveyAnswer.period == period,
+               SurveyAnswer.verified_at.is_not(None), SurveyAnswer.flagged.is_(False))
+        .group_by(SurveyAnswer.channel)).all())
+    unverified = session.scalar(select(func.count()).select_from(SurveyAnswer).where(
+        SurveyAnswer.community_code == code, SurveyAnswer.period == period,
+        SurveyAnswer.verified_at.is_(None)))
+    return {"community_code": code, "period": period, **summary, "unverified": unverified,
+            "by_channel": {"portal": by_channel.get("portal", 0),
+                           "paper": by_channel.get("paper", 0)}}

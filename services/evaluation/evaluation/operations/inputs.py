@@ -104,8 +104,9 @@ def findings(session, codes, period):
 
 
 def survey_counts(session, codes, period):
-    """Answers counted (a flagged burst is kept but not counted) and answers flagged."""
-    counted = SurveyAnswer.flagged.is_(False)
+    """Answers counted (verified, and not in a flagged burst) and answers flagged; an
+    answer whose code never came back is kept but not counted."""
+    counted = and_(SurveyAnswer.flagged.is_(False), SurveyAnswer.verified_at.is_not(None))
     rows = session.execute(
         select(SurveyAnswer.community_code, func.count().filter(counted),
                func.count().filter(counted, SurveyAnswer.satisfied.is_(True)),
