@@ -21,6 +21,13 @@ MEDIATION_KEY = new_key()
 SECRET = "resident-secret-1"
 
 
+@pytest.fixture(autouse=True)
+def data_key(monkeypatch):
+    """The command reads legal services' own config: its data key from the environment, as
+    an operator's shell has it (no key ships in the repository)."""
+    monkeypatch.setenv("LEGALSERVICES_DATA_KEY", new_key())
+
+
 @pytest.fixture
 def old_mediation(tmp_path):
     """A mediation database at revision 0007, the last one holding legal aid."""

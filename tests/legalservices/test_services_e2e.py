@@ -40,7 +40,10 @@ def test_a_failed_mediation_becomes_legal_aid_by_an_event(legalservices, mediati
     orgs = register_organisations(gateway)
     court = gateway.as_role("linked_department_officer", COUNTY, department="court-330110")
     case = ok(court.post(f"{M}/referrals", json=referral(orgs["litigation"], "court", "R1")))
-    for action, body in (("accept", {}), ("assign-mediator", {"mediator": "m1"}),
+    # a mediator of the county's linkage organisations (their department)
+    gateway.as_role("mediator", COUNTY, department="justice-330110")
+    for action, body in (("accept", {}), ("assign-mediator",
+                                          {"mediator": f"mediator-{COUNTY}-justice-330110"}),
                          ("record-failure", {"reason": "The respondent refuses to pay."})):
         ok(justice.post(f"{M}/cases/{case['id']}/{action}", json=body), 200)
     # moved from the mediation lifecycle test: same path, same answer

@@ -68,7 +68,10 @@ def test_grid_report_to_mediation_and_back(mediation, container_factory, service
     assert case["referrer_reference"] == f"grid-report-{reports[COMMUNITY]['id']}"
     assert "楼上漏水" in case["description"] and case["status"] == "received"
 
-    for action, body in (("accept", {}), ("assign-mediator", {"mediator": "mediator-x"}),
+    # a mediator of the committee's own department (the town's justice office)
+    gateway.as_role("mediator", TOWN, department="justice-330110001")
+    for action, body in (("accept", {}), ("assign-mediator",
+                                          {"mediator": f"mediator-{TOWN}-justice-330110001"}),
                          ("record-agreement", {"terms": "楼上住户修复管道并赔偿。"}),
                          ("close", {})):
         ok(justice.post(f"{M}/cases/{case_id}/{action}", json=body), 200)
