@@ -43,6 +43,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from fazhi_common.clock import UtcDateTime
 from fazhi_common.contracts.errors import UnitNotAnnounced, ValidationFailed
 from fazhi_common.division import COMMUNITY, COUNTY, TOWN, Division
+from fazhi_common.messaging import event_handler
 
 log = logging.getLogger(__name__)
 
@@ -308,3 +309,39 @@ def _fetch(service, read_model, code, level):
     except Exception as exc:  # e.g. its event came meanwhile: the next attempt tells
         log.info("could not keep %s %s: %s", level, code, exc)
     return True
+
+
+class KeepsUnits:
+    """The registry's unit events kept in a service's read model, once each: a service
+    holding one inherits this beside ``ServiceBase`` and names its model in ``units``."""
+
+    units = None  # the service's UnitReadModel
+
+    def _keep_unit(self, envelope, payload, handler):
+        self.handle_once(envelope, handler, lambda session: self.units.apply(
+            session, envelope["type"], payload, envelope.get("occurred_at")))
+
+    @event_handler("registry", "county_registered")
+    def on_county_registered(self, envelope, payload):
+        self._keep_unit(envelope, payload, "on_county_registered")
+
+    @event_handler("registry", "town_registered")
+    def on_town_registered(self, envelope, payload):
+        self._keep_unit(envelope, payload, "on_town_registered")
+
+    @event_handler("registry", "community_registered")
+    def on_community_registered(self, envelope, payload):
+        self._keep_unit(envelope, payload, "on_community_registered")
+
+    @event_handler("registry", "community_updated")
+    def on_community_updated(self, envelope, payload):
+        self._keep_unit(envelope, payload, "on_community_updated")
+
+    @event_handler("registry", "community_reorganised")
+    def on_community_reorganised(self, envelope, payload):
+        self._keep_unit(envelope, payload, "on_community_reorganised")
+
+    @event_handler("registry", "unit_snapshot")
+    def on_unit_snapshot(self, envelope, payload):
+        # the registry's replay (announce-units), e.g. of units from before an upgrade
+        self._keep_unit(envelope, payload, "on_unit_snapshot")

@@ -12,16 +12,16 @@ from fazhi_common.contracts.api import corrections as api
 from fazhi_common.contracts.api import page_of
 from fazhi_common.contracts.errors import field_error
 from fazhi_common.identity import rpc
-from fazhi_common.messaging import event_handler
-from fazhi_common.outbox import claim_event
 from fazhi_common.timer import timer
+from fazhi_common.units import KeepsUnits
 from fazhi_common.validation import load
 
 PERSON_PAGE = page_of(api.Person)()
 
 
-class CorrectionsService(base.ServiceBase):
+class CorrectionsService(base.ServiceBase, KeepsUnits):
     name = "corrections"
+    units = ops.UNITS  # the registry's units, kept from its events (KeepsUnits)
     # personal fields never reach the audit trail (it is hash-chained, not encrypted)
     audit_omits = frozenset({"name", "id_number", "offence", "address", "plan", "notes",
                              "destination", "late_reason", "urgent_reason"})
@@ -150,32 +150,9 @@ class CorrectionsService(base.ServiceBase):
 
     # -- the registry's units (read model) ----------------------------------------------------
 
-    def _on_registry(self, envelope, payload, handler):
-        with self.db.transaction() as session:
-            if claim_event(session, envelope, handler):
-                ops.UNITS.apply(session, envelope["type"], payload,
-                                envelope.get("occurred_at"))
 
-    @event_handler("registry", "county_registered")
-    def on_county_registered(self, envelope, payload):
-        self._on_registry(envelope, payload, "on_county_registered")
 
-    @event_handler("registry", "town_registered")
-    def on_town_registered(self, envelope, payload):
-        self._on_registry(envelope, payload, "on_town_registered")
 
-    @event_handler("registry", "community_registered")
-    def on_community_registered(self, envelope, payload):
-        self._on_registry(envelope, payload, "on_community_registered")
 
-    @event_handler("registry", "community_updated")
-    def on_community_updated(self, envelope, payload):
-        self._on_registry(envelope, payload, "on_community_updated")
 
-    @event_handler("registry", "community_reorganised")
-    def on_community_reorganised(self, envelope, payload):
-        self._on_registry(envelope, payload, "on_community_reorganised")
 
-    @event_handler("registry", "unit_snapshot")
-    def on_unit_snapshot(self, envelope, payload):
-        self._on_registry(envelope, payload, "on_unit_snapshot")

@@ -11,6 +11,7 @@ from fazhi_common.contracts.roles import SYSTEM
 from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
 from fazhi_common.timer import timer
+from fazhi_common.units import KeepsUnits
 from fazhi_common.validation import load
 from legalservices import advisers, domain, tracking
 from legalservices import operations as ops
@@ -23,8 +24,9 @@ OPINION_PAGE = page_of(api.Opinion)()
 VISIT_PAGE = page_of(api.CommunityVisit)()
 
 
-class LegalServicesService(base.ServiceBase):
+class LegalServicesService(base.ServiceBase, KeepsUnits):
     name = "legalservices"
+    units = ops.UNITS  # the registry's units, kept from its events (KeepsUnits)
     cipher = Cipher()
     receipts = ReceiptKeys()
     transfer = TransferCipher()
@@ -261,33 +263,12 @@ class LegalServicesService(base.ServiceBase):
 
     # -- the registry's units and community advisers (read models) -----------------------
 
-    def _on_registry(self, envelope, payload, handler):
-        self.handle_once(envelope, handler, lambda session: ops.UNITS.apply(
-            session, envelope["type"], payload, envelope.get("occurred_at")))
 
-    @event_handler("registry", "county_registered")
-    def on_county_registered(self, envelope, payload):
-        self._on_registry(envelope, payload, "on_county_registered")
 
-    @event_handler("registry", "town_registered")
-    def on_town_registered(self, envelope, payload):
-        self._on_registry(envelope, payload, "on_town_registered")
 
-    @event_handler("registry", "community_registered")
-    def on_community_registered(self, envelope, payload):
-        self._on_registry(envelope, payload, "on_community_registered")
 
-    @event_handler("registry", "community_updated")
-    def on_community_updated(self, envelope, payload):
-        self._on_registry(envelope, payload, "on_community_updated")
 
-    @event_handler("registry", "community_reorganised")
-    def on_community_reorganised(self, envelope, payload):
-        self._on_registry(envelope, payload, "on_community_reorganised")
 
-    @event_handler("registry", "unit_snapshot")
-    def on_unit_snapshot(self, envelope, payload):
-        self._on_registry(envelope, payload, "on_unit_snapshot")
 
     def _on_adviser(self, envelope, payload, handler):
         self.handle_once(envelope, handler, lambda session: advisers.apply_adviser_event(

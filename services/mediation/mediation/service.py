@@ -13,7 +13,7 @@ from fazhi_common.contracts.roles import EVERYONE, SYSTEM
 from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
 from fazhi_common.timer import timer
-from fazhi_common.units import RegistryReadThrough, reads_through
+from fazhi_common.units import KeepsUnits, RegistryReadThrough, reads_through
 from fazhi_common.validation import load
 from mediation import calendar_changes, referrals, statistics, tracking
 from mediation import operations as ops
@@ -29,8 +29,9 @@ ORGANISATION_PAGE = page_of(api.Organisation)()
 CASE_PAGE = page_of(api.Case)()
 
 
-class MediationService(base.ServiceBase):
+class MediationService(base.ServiceBase, KeepsUnits):
     name = "mediation"
+    units = ops.UNITS  # the registry's units, kept from its events (KeepsUnits)
     cipher = Cipher()
     deadlines = DeadlineSettings()
     calendar_watch = CalendarWatch()
@@ -222,9 +223,6 @@ class MediationService(base.ServiceBase):
 
     # -- the registry's units (read model) ----------------------------------------------------
 
-    def _on_registry(self, envelope, payload, handler):
-        self.handle_once(envelope, handler, lambda session: ops.UNITS.apply(
-            session, envelope["type"], payload, envelope.get("occurred_at")))
 
     @event_handler("registry", "grid_report_filed")
     def on_grid_report_filed(self, envelope, payload):
@@ -237,27 +235,8 @@ class MediationService(base.ServiceBase):
 
         self.handle_once(envelope, "on_grid_report_filed", intake)
 
-    @event_handler("registry", "county_registered")
-    def on_county_registered(self, envelope, payload):
-        self._on_registry(envelope, payload, "on_county_registered")
 
-    @event_handler("registry", "town_registered")
-    def on_town_registered(self, envelope, payload):
-        self._on_registry(envelope, payload, "on_town_registered")
 
-    @event_handler("registry", "community_registered")
-    def on_community_registered(self, envelope, payload):
-        self._on_registry(envelope, payload, "on_community_registered")
 
-    @event_handler("registry", "community_updated")
-    def on_community_updated(self, envelope, payload):
-        self._on_registry(envelope, payload, "on_community_updated")
 
-    @event_handler("registry", "community_reorganised")
-    def on_community_reorganised(self, envelope, payload):
-        self._on_registry(envelope, payload, "on_community_reorganised")
 
-    @event_handler("registry", "unit_snapshot")
-    def on_unit_snapshot(self, envelope, payload):
-        # the registry's replay (announce-units), e.g. of units from before an upgrade
-        self._on_registry(envelope, payload, "on_unit_snapshot")
