@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from corrections import domain
+from fazhi_common import masking
 from fazhi_common.contracts.errors import Conflict, Forbidden, ValidationFailed
 from fazhi_common.division import Division
 from fazhi_common.workdays import WorkingCalendar
@@ -123,4 +124,4 @@ def test_only_own_officer_and_leaders_see_unmasked():
     assert not see("platform_admin", "chief", True, "li", leaders)
     for role in ("viewer", "evaluator", "mediator"):
         assert not see(role, "li", True, "li", leaders)
-    assert domain.mask_id_number("330106199001011234") == "330***********1234"
+    assert masking.mask_id_number("330106199001011234") == "330***********1234"

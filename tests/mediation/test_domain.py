@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from fazhi_common import masking
 from fazhi_common.contracts.errors import Conflict, ValidationFailed
 from fazhi_common.crypto import FieldCipher, new_key
 from mediation import domain
@@ -143,7 +144,7 @@ def test_resident_id_numbers():
 
 
 def test_masking_and_who_may_see():
-    masked = domain.masked_party({"role": "applicant", "name": "张三丰",
+    masked = masking.masked_party({"role": "applicant", "name": "张三丰",
                                   "id_number": "11010519491231002X", "phone": "13812345678"})
     assert masked == {"role": "applicant", "name": "张**", "id_number": "110***********002X",
                       "phone": "138****5678"}

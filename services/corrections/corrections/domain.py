@@ -230,12 +230,8 @@ def may_see_person(role, subject, covers, officer, leaders):
     return role == "justice_officer" and covers and (subject == officer or subject in leaders)
 
 
-def mask_name(name):
-    return name[:1] + "*" * max(len(name) - 1, 1) if name else name
 
 
-def mask_id_number(number):
-    return number[:3] + "*" * (len(number) - 7) + number[-4:] if number else number
 
 
 HIDDEN = "***"

@@ -6,6 +6,7 @@ from sqlalchemy import and_, case, func, select
 
 from corrections import domain
 from corrections.models import KnownUnit, Leave, Person, Record
+from fazhi_common import masking
 from fazhi_common.contracts.api import corrections as api
 from fazhi_common.contracts.errors import Conflict, NotFound, field_error
 from fazhi_common.db import paginate
@@ -86,8 +87,8 @@ def person_view(person, cipher, reveal, with_file=False):
         view.update({f: cipher.decrypt(getattr(person, f"{f}_enc"), PERSONAL[f])
                      for f in PERSONAL})
     else:
-        view.update(name=domain.mask_name(cipher.decrypt(person.name_enc, PERSONAL["name"])),
-                    id_number=domain.mask_id_number(
+        view.update(name=masking.mask_name(cipher.decrypt(person.name_enc, PERSONAL["name"])),
+                    id_number=masking.mask_id_number(
                         cipher.decrypt(person.id_number_enc, PERSONAL["id_number"])),
                     offence=domain.HIDDEN, address=domain.HIDDEN if person.address_enc else None,
                     plan=domain.HIDDEN if person.plan_enc else None)

@@ -107,25 +107,12 @@ def check_applicant(applicant, prefix="applicant"):
 
 # -- personal data: masking and who may see it --------------------------------------------------
 
-def mask_name(name):
-    return name[:1] + "*" * max(len(name) - 1, 1) if name else name
 
 
-def mask_id_number(number):
-    return number[:3] + "*" * (len(number) - 7) + number[-4:] if number else number
 
 
-def mask_phone(phone):
-    if not phone:
-        return phone
-    digits = phone.replace(" ", "").replace("-", "")
-    return digits[:3] + "*" * max(len(digits) - 7, 1) + digits[-4:]
 
 
-def masked_party(party):
-    return {"role": party["role"], "name": mask_name(party["name"]),
-            "id_number": mask_id_number(party.get("id_number")),
-            "phone": mask_phone(party.get("phone"))}
 
 
 def may_see_personal_data(role, covers_record):

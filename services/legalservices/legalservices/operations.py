@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from sqlalchemy import extract, func, select
 
+from fazhi_common import masking
 from fazhi_common.contracts.errors import NotFound
 from fazhi_common.crypto import FieldCipher
 from fazhi_common.db import paginate
@@ -138,7 +139,7 @@ def legal_aid_view(application, cipher, reveal, secret=None):
         "outcome_note", "closed_on", "overdue", "receipt_number", "missing_materials",
         "materials_due_on", "termination_reason", "objection_to")}
     view.update(personal_data_masked=not reveal,
-                applicant=applicant if reveal else domain.masked_party(applicant),
+                applicant=applicant if reveal else masking.masked_party(applicant),
                 deadlines=legal_aid.application_deadlines(application),
                 next_actions=legal_aid.next_actions(application.status))
     if secret:
@@ -258,7 +259,7 @@ def consultation_view(consultation, cipher, reveal):
             "county_code": consultation.county_code,
             "consulted_on": consultation.consulted_on, "topic": consultation.topic,
             "summary": consultation.summary, "answered_by": consultation.answered_by,
-            "caller_phone": phone if reveal else domain.mask_phone(phone),
+            "caller_phone": phone if reveal else masking.mask_phone(phone),
             "personal_data_masked": not reveal}
 
 

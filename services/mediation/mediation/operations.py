@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import and_, func, or_, select
 
+from fazhi_common import masking
 from fazhi_common.contracts.api import mediation as api
 from fazhi_common.contracts.errors import Forbidden, NotFound, field_error
 from fazhi_common.contracts.roles import LINKED_DEPARTMENT_OFFICER, MEDIATOR, SYSTEM
@@ -336,7 +337,7 @@ def may_reveal(case, scope):
 def case_view(case, cipher, reveal, pausable=False, deadlines=None):
     parties = [_decrypt_party(cipher, p, p.role) for p in case.parties]
     if not reveal:
-        parties = [domain.masked_party(p) for p in parties]
+        parties = [masking.masked_party(p) for p in parties]
     view = {column: getattr(case, column) for column in api.Case().fields
             if hasattr(MediationCase, column)}
     view.update(parties=parties, personal_data_masked=not reveal,
