@@ -1,6 +1,7 @@
 """The legal services desk in headless Chromium: a legal-aid application through its
 steps (the pause for missing materials included, with each deadline's legal basis), a
 12348 call entered, government advisers' coverage and lawyers' visits shown in Chinese."""
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 
@@ -19,6 +20,15 @@ from tests.helpers import wait_until
 M = "/api/v1/mediation"
 
 
+def page_status(driver):
+    """The application's status as the page shows it (the page is drawn anew after each
+    step: an element read from the old one is gone)."""
+    try:
+        return driver.find_element(By.ID, "aid-page").get_attribute("data-status")
+    except (StaleElementReferenceException, NoSuchElementException):
+        return None
+
+
 def test_the_legal_aid_desk_step_by_step(console_url, gateway, accounts, browser):
     seed_two_counties(gateway)
     made = wait_until(lambda: (r := gateway.post(f"{M}/legal-aid", json={
@@ -34,8 +44,7 @@ def test_the_legal_aid_desk_step_by_step(console_url, gateway, accounts, browser
             ("supply_materials", {}, "received"), ("grant", {}, "granted")):
         find(browser, f'#aid-steps [data-action="{action}"]').click()
         fill(find(browser, f"#aid-step-{action}"), values)
-        wait(browser).until(lambda d, s=status: d.find_element(By.ID, "aid-page")
-                            .get_attribute("data-status") == s)
+        wait(browser).until(lambda d, s=status: page_status(d) == s)
     assert gateway.get(f"{M}/legal-aid/{made['id']}").json["status"] == "granted"
     assert "不计入" in find(browser, "#aid-page").text or "not counted" in find(
         browser, "#aid-page").text

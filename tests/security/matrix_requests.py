@@ -4,6 +4,7 @@ the same requests with the other county's objects to see them refused."""
 import re
 
 from tests.dataset import SCHEME, TODAY, Y
+from tests.helpers import resident_number
 
 QUERY = {"period": Y, "year": Y, "title": "safe_community", "date_from": f"{Y}-01-01",
          "date_to": TODAY.isoformat()}
@@ -82,6 +83,9 @@ def _special(county):
         ("post", "/api/v1/registry/towns"): {"code": county.town, "county_code": county.code,
                                              "name": "镇", "kind": "town"},
         ("post", "/api/v1/registry/communities"): village,
+        ("post", "/api/v1/evaluation/communities/{code}/paper-survey-answers"): {
+            "period": Y, "respondent_id": resident_number(77), "satisfied": True,
+            "collected_on": TODAY.isoformat()},
         ("post", "/api/v1/registry/disclosures"): {
             "community_code": county.villages[0], "kind": "financial", "period": f"{Y}-01",
             "disclosed_on": TODAY.isoformat()},

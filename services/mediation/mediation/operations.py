@@ -237,6 +237,13 @@ def receive_case(session, data, channel, cipher, scope, today, deadlines):
             raise field_error("received_on", "A case cannot be received in the future.")
         referral = {"referrer_kind": data["referrer_kind"], "referrer_department": department,
                     "referrer_reference": data["referrer_reference"]}
+        earlier = session.scalar(select(MediationCase).where(
+            MediationCase.referrer_department == department,
+            MediationCase.referrer_reference == data["referrer_reference"]))
+        if earlier is not None:
+            # the same referral sent again (its answer lost on the way back): the case it
+            # made, not a second one
+            return earlier
     received_on = data.get("received_on") or today
     traffic = _traffic_fields(organisation.kind, data)
     flagged = domain.check_application_window(
