@@ -173,8 +173,8 @@ def _expected(row, method, path, url, body, account, home, state):
     if account.area is None:
         return "2xx" if method == "get" and requests.names_seeded_objects(path) else "answered"
     by_id = "{" in path
-    if row.area == "department" and by_id and (account.department != home.department or (
-            method == "get" and account.scope == "town")):
+    if row.area == "department" and by_id and (account.department != home.department
+                                               or account.scope == "town"):
         return "hidden"  # another department's, or (to a town) its county's subscription
     if url in state["deleted"] or (row.area == "case" and account.role == MEDIATOR and by_id
                                    and state["mediator"]() not in (None, account.username)):
@@ -186,10 +186,8 @@ def _expected(row, method, path, url, body, account, home, state):
             f"{{{name}}}" in path for name in COUNTY_LEVEL):
         return "hidden"  # an object of the county itself, outside any of its towns
     if method != "get":
-        # the seeded titles are a city's (no county or town account acts on one), the
-        # subscriptions a county's (a town's account may not change one)
-        narrower = {"city": True, "covering": by_id, "above": True, "level": True,
-                    "department": by_id and account.scope == "town"}
+        # the seeded titles are a city's (no county or town account acts on one)
+        narrower = {"city": True, "covering": by_id, "above": True, "level": True}
         if narrower.get(row.area) and requests.names_seeded_objects(path):
             return "area"
         if not all(account.covers(unit) for unit in requests.units_named(body)):

@@ -123,9 +123,8 @@ def _receipt(answer):
 def record_paper_answer(session, code, data, secret, scope, today):
     """An answer on paper, entered by an official of the community's area: verified by the
     official who entered it (and who is named)."""
-    scope.require_area(code, "community_code")
-    community = session.get(CommunityFact, code)
-    if community is None or community.status != "active":
+    community = community_to_read(session, code, scope)  # another area's: 404
+    if community.status != "active":
         raise NotFound(f"No community {code} takes survey answers.")
     key = domain.respondent_key(secret, code, data["period"], data["respondent_id"])
     if session.scalar(select(SurveyAnswer.id).where(
