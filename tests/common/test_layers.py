@@ -126,3 +126,13 @@ def test_the_contracts_load_without_the_bus_or_a_database():
                          text=True, cwd=sysconfig.get_paths()["purelib"])
     assert run.returncode == 0, run.stderr
     assert int(run.stdout) >= 10  # api, events and their modules, roles, vocabulary...
+
+
+@pytest.mark.parametrize("package", sorted(SERVICE_PACKAGES))
+def test_nameko_run_finds_one_service_in_each_service_module(package):
+    """``nameko run <package>.service`` runs every class with entrypoints it sees at the top
+    of the module: a mixin or base imported by name there would be run as a service too."""
+    from nameko.cli.run import import_service
+
+    found = import_service(f"{package}.service")
+    assert [cls.name for cls in found] == [package], found

@@ -4,6 +4,7 @@ every read that shows personal data unmasked ("who read unmasked personal data")
 from datetime import date
 
 from fazhi_common import service as base
+from fazhi_common import units as known_units  # the module: nameko runs classes in sight
 from fazhi_common.contracts.api import legalservices as api
 from fazhi_common.contracts.api import page_of
 from fazhi_common.contracts.errors import field_error
@@ -11,7 +12,6 @@ from fazhi_common.contracts.roles import SYSTEM
 from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
 from fazhi_common.timer import timer
-from fazhi_common.units import KeepsUnits
 from fazhi_common.validation import load
 from legalservices import advisers, domain, tracking
 from legalservices import operations as ops
@@ -24,7 +24,7 @@ OPINION_PAGE = page_of(api.Opinion)()
 VISIT_PAGE = page_of(api.CommunityVisit)()
 
 
-class LegalServicesService(base.ServiceBase, KeepsUnits):
+class LegalServicesService(base.ServiceBase, known_units.KeepsUnits):
     name = "legalservices"
     units = ops.UNITS  # the registry's units, kept from its events (KeepsUnits)
     cipher = Cipher()
