@@ -47,9 +47,10 @@ def _seed(gateway):
     for action, body in (("accept", {}), ("assign-mediator", {"mediator": mediator}),
                          ("record-agreement", {"terms": "夜间不施工"})):
         assert gateway.post(f"{M}/cases/{case['id']}/{action}", json=body).status_code == 200
-    assert gateway.post(f"{M}/legal-aid", json={
+    # legal services learns the units from the registry's events too
+    assert wait_until(lambda: created(f"{M}/legal-aid", {
         "community_code": "330110001001", "matter": "欠薪",
-        "applicant": {"role": "applicant", "name": "王五"}}).status_code == 201
+        "applicant": {"role": "applicant", "name": "王五"}}), timeout=60)
 
 
 def _rows(sheet):

@@ -5,9 +5,10 @@ hold is refused as not yet announced, in Chinese."""
 import uuid
 
 from kombu import Connection, Producer
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from fazhi_common.clock import utcnow
+from fazhi_common.db import make_engine
 from fazhi_common.messaging import event_queue
 from registry.service import RegistryService
 from tests.mediation.factories import COUNTY, TOWN, M, referral, register_organisations
@@ -65,7 +66,7 @@ def test_a_village_just_registered_takes_a_case_behind_a_backlog(
     # ... while the village's own registration still waited at the end of the queue
     assert _waiting(rabbit_config["AMQP_URI"]) > 0
 
-    engine = create_engine(mediation.config["DATABASE_URL"])
+    engine = make_engine(mediation.config["DATABASE_URL"])
     with engine.connect() as connection:
         as_of = connection.execute(text("SELECT as_of FROM known_unit WHERE code = :c"),
                                    {"c": village}).one()[0]
