@@ -1,0 +1,155 @@
+"""Runs the whole test suite as parallel pytest processes: SQLite and PostgreSQL passes at once.
+
+The tests spend most of their time waiting (for the broker, the databases, service processes,
+Chromium), so a few pytest processes share two cores well. Each shard is a pytest session of
+its own, with its own migrated databases, broker vhosts and temporary directory. Test files are
+dealt to shards longest first, by the times in tests/durations.json (``--record`` rewrites it
+from the run just made; a file it does not know counts DEFAULT_SECONDS). The tests that stop
+the shared RabbitMQ (marker ``broker_outage``) run afterwards, alone.
+
+    python scripts/shards.py [--jobs N] [--postgres URL] [--record]
+
+Exit status 0 when every shard passed. A failed shard's whole output is printed.
+"""
+import argparse
+import heapq
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DURATIONS = ROOT / "tests" / "durations.json"
+DEFAULT_SECONDS = 20.0
+OUTAGE = "broker_outage"
+# with PostgreSQL there, the minutes-long tests run once, on the stricter database
+ONCE = "fuzz or browser or once"
+
+
+class Shard:
+    def __init__(self, name, database, marker, files):
+        self.name, self.database, self.marker, self.files = name, database, marker, files
+        self.seconds, self.status, self.output = 0.0, None, ""
+
+    def command(self, work):
+        return [sys.executable, "-m", "pytest", "-q", "-rs", "-W", "ignore::DeprecationWarning",
+                "-m", self.marker, f"--basetemp={work / self.name}",
+                f"--junitxml={work / (self.name + '.xml')}", *self.files]
+
+    def run(self, work):
+        env = dict(os.environ, FAZHI_TEST_DATABASE=self.database)
+        started = time.monotonic()
+        done = subprocess.run(self.command(work), cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+        self.seconds = time.monotonic() - started
+        # 5: nothing selected (a file holding only tests of the other pass)
+        self.status, self.output = (0 if done.returncode == 5 else done.returncode), done.stdout
+        return self
+
+    def summary(self):
+        last = [line for line in self.output.splitlines() if line.strip()][-1:] or ["(no output)"]
+        mark = "ok  " if self.status == 0 else "FAIL"
+        return f"{mark} {self.name:<16} {len(self.files):>3} files {self.seconds:6.0f} s  {last[0]}"
+
+
+def test_files():
+    return sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").rglob("test_*.py"))
+
+
+def deal(files, weights, count):
+    """Longest processing time first: each file to the shard with the least work so far."""
+    shards = [(0.0, i, []) for i in range(count)]
+    for name in sorted(files, key=lambda f: -weights.get(f, DEFAULT_SECONDS)):
+        load, i, chosen = heapq.heappop(shards)
+        chosen.append(name)
+        heapq.heappush(shards, (load + weights.get(name, DEFAULT_SECONDS), i, chosen))
+    return [chosen for _, _, chosen in sorted(shards, key=lambda s: s[1]) if chosen]
+
+
+def plan(passes, jobs, recorded):
+    """Shards of about equal work across the passes, about three per job for balance."""
+    files = test_files()
+    totals = {label: sum(recorded.get(label, {}).get(f, DEFAULT_SECONDS) for f in files)
+              for label, _, _ in passes}
+    target = sum(totals.values()) / (3 * jobs)
+    shards = []
+    for label, database, marker in passes:
+        count = max(1, round(totals[label] / target))
+        for i, chosen in enumerate(deal(files, recorded.get(label, {}), count)):
+            shards.append(Shard(f"{label}-{i + 1}", database, marker, chosen))
+    weight = {s.name: sum(recorded.get(s.name.rsplit("-", 1)[0], {}).get(f, DEFAULT_SECONDS)
+                          for f in s.files) for s in shards}
+    return sorted(shards, key=lambda s: -weight[s.name])
+
+
+def file_times(xml_path):
+    """Seconds per test file in one junit report (setup, call and teardown together)."""
+    times = {}
+    for case in ET.parse(xml_path).iter("testcase"):
+        parts = case.get("classname", "").split(".")
+        while parts and not (ROOT / ("/".join(parts) + ".py")).exists():
+            parts.pop()
+        if parts:
+            path = "/".join(parts) + ".py"
+            times[path] = times.get(path, 0.0) + float(case.get("time", 0))
+    return times
+
+
+def record(shards, work):
+    recorded = {}
+    for shard in shards:
+        report = work / (shard.name + ".xml")
+        if report.exists():
+            label = shard.name.rsplit("-", 1)[0]
+            for path, seconds in file_times(report).items():
+                recorded.setdefault(label, {})[path] = round(
+                    recorded.get(label, {}).get(path, 0.0) + seconds, 1)
+    DURATIONS.write_text(json.dumps({k: dict(sorted(v.items())) for k, v in recorded.items()},
+                                    indent=1, ensure_ascii=False) + "\n")
+    print(f"recorded the times of {sum(map(len, recorded.values()))} files in {DURATIONS}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=int(os.environ.get("FAZHI_TEST_JOBS", 4)))
+    parser.add_argument("--postgres", help="server URL for the PostgreSQL pass (none: SQLite only)")
+    parser.add_argument("--record", action="store_true", help=f"rewrite {DURATIONS.name}")
+    args = parser.parse_args()
+
+    if args.postgres:
+        passes = [("sqlite", "sqlite", f"not ({ONCE}) and not {OUTAGE}"),
+                  ("postgresql", args.postgres, f"not {OUTAGE}")]
+    else:
+        passes = [("sqlite", "sqlite", f"not {OUTAGE}")]
+    recorded = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
+    shards = plan(passes, args.jobs, recorded)
+    work = Path(tempfile.mkdtemp(prefix="fazhi-shards-"))
+    started = time.monotonic()
+    print(f"{len(shards)} shards, {args.jobs} at a time (output of each: {work})", flush=True)
+    with ThreadPoolExecutor(args.jobs) as pool:
+        for future in as_completed([pool.submit(s.run, work) for s in shards]):
+            print(future.result().summary(), flush=True)
+    # the tests that stop and start the shared broker: alone, after everything else
+    stopping = [f for f in test_files() if OUTAGE in (ROOT / f).read_text()]
+    outage = [Shard(f"{label}-outage", database, OUTAGE, stopping)
+              for label, database, _ in passes]
+    for shard in outage:
+        print(shard.run(work).summary(), flush=True)
+
+    failed = [s for s in shards + outage if s.status != 0]
+    for shard in failed:
+        print(f"\n{'=' * 30} {shard.name}: {' '.join(shard.files)}\n{shard.output}")
+    if args.record and not failed:
+        record(shards + outage, work)
+    print(f"{len(shards) + len(outage)} shards in {time.monotonic() - started:.0f} s, "
+          f"{len(failed)} failed", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
