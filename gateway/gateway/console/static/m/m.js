@@ -33,6 +33,9 @@ function tune(formEl, settings) {
 const onField = (field, detail, message) => new ApiError(422, { detail,
   fields: { [field]: [message || detail] } });
 
+// a moment as a person reads it, in the phone's own time zone
+const when = (iso) => (iso ? new Date(iso).toLocaleString('zh-CN', { hour12: false }) : null);
+
 function facts(rows) {
   return h('dl', { class: 'facts' }, rows.filter(Boolean).map(([term, value, id]) => [
     h('dt', null, term), h('dd', { id }, value === null || value === undefined ? '—' : value)]));
@@ -233,15 +236,15 @@ function drawCard(d) {
     d.per_county ? ['每县抽取', `${d.per_county} 个`] : null,
     d.redraw_of_id ? ['替代', `第 ${d.redraw_of_id} 号抽查`] : null,
     ['抽取方法', d.method],
-    ['承诺时间', d.committed_at],
+    ['承诺时间', when(d.committed_at)],
     ['种子的 SHA-256', d.seed_hash],
     ['候选名单摘要', d.eligible_digest],
     ['候选名单', byCounty(d.eligible)],
     ['种子', d.seed || '待揭晓', 'draw-seed'],
-    ['揭晓时间', d.revealed_at],
+    ['揭晓时间', when(d.revealed_at)],
     ['抽中名单', d.sample ? byCounty(d.sample) : '待揭晓', 'draw-sample'],
   ]), h('p', { class: 'hint' }, '任何人都可以用 fazhi-draw verify 核验这次抽查，数据地址：'),
-  h('p', { class: 'secret', id: 'draw-address' }, address));
+  h('p', { class: 'address', id: 'draw-address' }, address));
 }
 
 function draw() {
