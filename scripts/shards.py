@@ -4,8 +4,8 @@ The tests spend most of their time waiting (for the broker, the databases, servi
 Chromium), so a few pytest processes share two cores well. Each shard is a pytest session of
 its own, with its own migrated databases, broker vhosts and temporary directory. Test files are
 dealt to shards longest first, by the times in tests/durations.json (``--record`` rewrites it
-from the run just made; a file it does not know counts DEFAULT_SECONDS). The tests that stop
-the shared RabbitMQ (marker ``broker_outage``) run afterwards, alone.
+from the run just made; a file it does not know counts DEFAULT_SECONDS). No test stops the
+shared RabbitMQ (those that stop a broker start their own: tests/conftest.py ``broker_node``).
 
     python scripts/shards.py [--jobs N] [--postgres URL] [--record]
 
@@ -26,7 +26,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DURATIONS = ROOT / "tests" / "durations.json"
 DEFAULT_SECONDS = 20.0
-OUTAGE = "broker_outage"
 # with PostgreSQL there, the minutes-long tests run once, on the stricter database
 ONCE = "fuzz or browser or once"
 
@@ -37,8 +36,9 @@ class Shard:
         self.seconds, self.status, self.output = 0.0, None, ""
 
     def command(self, work):
+        marker = ["-m", self.marker] if self.marker else []
         return [sys.executable, "-m", "pytest", "-q", "-rs", "-W", "ignore::DeprecationWarning",
-                "-m", self.marker, f"--basetemp={work / self.name}",
+                *marker, f"--basetemp={work / self.name}",
                 f"--junitxml={work / (self.name + '.xml')}", *self.files]
 
     def run(self, work):
@@ -122,10 +122,9 @@ def main():
     args = parser.parse_args()
 
     if args.postgres:
-        passes = [("sqlite", "sqlite", f"not ({ONCE}) and not {OUTAGE}"),
-                  ("postgresql", args.postgres, f"not {OUTAGE}")]
+        passes = [("sqlite", "sqlite", f"not ({ONCE})"), ("postgresql", args.postgres, "")]
     else:
-        passes = [("sqlite", "sqlite", f"not {OUTAGE}")]
+        passes = [("sqlite", "sqlite", "")]
     recorded = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
     shards = plan(passes, args.jobs, recorded)
     work = Path(tempfile.mkdtemp(prefix="fazhi-shards-"))
@@ -134,19 +133,12 @@ def main():
     with ThreadPoolExecutor(args.jobs) as pool:
         for future in as_completed([pool.submit(s.run, work) for s in shards]):
             print(future.result().summary(), flush=True)
-    # the tests that stop and start the shared broker: alone, after everything else
-    stopping = [f for f in test_files() if OUTAGE in (ROOT / f).read_text()]
-    outage = [Shard(f"{label}-outage", database, OUTAGE, stopping)
-              for label, database, _ in passes]
-    for shard in outage:
-        print(shard.run(work).summary(), flush=True)
-
-    failed = [s for s in shards + outage if s.status != 0]
+    failed = [s for s in shards if s.status != 0]
     for shard in failed:
         print(f"\n{'=' * 30} {shard.name}: {' '.join(shard.files)}\n{shard.output}")
     if args.record and not failed:
-        record(shards + outage, work)
-    print(f"{len(shards) + len(outage)} shards in {time.monotonic() - started:.0f} s, "
+        record(shards, work)
+    print(f"{len(shards)} shards in {time.monotonic() - started:.0f} s, "
           f"{len(failed)} failed", flush=True)
     return 1 if failed else 0
 

@@ -195,11 +195,47 @@ def vhosts(request):
     pipeline.close()
 
 
+@pytest.fixture(scope="session")
+def broker_node(tmp_path_factory):
+    """A RabbitMQ node of this test session's own (Debian's rabbitmq-server, free ports) for
+    the tests that stop and start their broker (marker ``broker_outage``): the shared
+    broker, which every other test and test process uses at the same time, never stops.
+    ``broker_node.ctl("stop_app")`` and so on act on it."""
+    from tests.rabbit_cluster import SBIN, RabbitCluster
+
+    if not (SBIN / "rabbitmq-server").exists():
+        pytest.fail(f"the broker outage tests need rabbitmq-server under {SBIN} "
+                    "(apt-get install rabbitmq-server)")
+    cluster = RabbitCluster(tmp_path_factory.mktemp("broker"), prefix=f"fazhi-b{os.getpid()}-",
+                            size=1, die_with_parent=True)
+    try:
+        cluster.start()
+        yield cluster.nodes[0]
+    finally:
+        cluster.stop()
+
+
+def _private_vhost(node):
+    import requests
+
+    vhost = f"outage-{uuid.uuid4().hex[:8]}"
+    api = f"http://127.0.0.1:{node.management_port}/api"
+    requests.put(f"{api}/vhosts/{vhost}", auth=("guest", "guest"), timeout=30
+                 ).raise_for_status()
+    requests.put(f"{api}/permissions/{vhost}/guest", auth=("guest", "guest"), timeout=30,
+                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
+    return {"AMQP_URI": f"{node.amqp_uri}{vhost}", "username": "guest", "vhost": vhost}
+
+
 @pytest.fixture
 def rabbit_config(request, vhosts):
-    """A fresh vhost for the test (the keys of nameko's fixture of this name)."""
+    """A fresh vhost for the test (the keys of nameko's fixture of this name); on the
+    session's own node for a test that stops its broker."""
     from urllib.parse import urlparse
 
+    if request.node.get_closest_marker("broker_outage"):
+        yield _private_vhost(request.getfixturevalue("broker_node"))
+        return
     uri = urlparse(request.config.getoption("RABBIT_AMQP_URI"))
     vhost = vhosts.get()
     yield {"AMQP_URI": f"{uri.scheme}://{uri.netloc}/{vhost}", "username": uri.username,

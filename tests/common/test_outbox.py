@@ -1,5 +1,4 @@
 """The outbox relay and the idempotent event handler, against the real broker."""
-import subprocess
 
 import pytest
 from amqp.exceptions import MessageNacked
@@ -409,20 +408,17 @@ def test_acks_cover_only_messages_that_are_done():
 
 # -- the whole service with the broker really stopped ---------------------------------------
 
-def _rabbitmqctl(*args):
-    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=120)
-
 
 @pytest.mark.broker_outage
 def test_change_commits_while_broker_is_stopped_and_its_event_follows(
-        container_factory, service_config, rabbit_config):
+        container_factory, service_config, rabbit_config, broker_node):
     from registry.service import RegistryService
 
     config = service_config("registry", OUTBOX_MAX_BACKOFF_SECONDS=1.0)
     container = container_factory(RegistryService, config)
     container.start()
     session_factory = sessionmaker(make_engine(config["DATABASE_URL"]))
-    _rabbitmqctl("stop_app")
+    broker_node.ctl("stop_app")
     try:
         with entrypoint_hook(container, "register_county") as register:
             register({"code": "330110000000", "name": "余杭区", "kind": "district"})
@@ -431,8 +427,8 @@ def test_change_commits_while_broker_is_stopped_and_its_event_follows(
         assert [r.event_type for r in rows] == ["county_registered"]
         assert rows[0].sent_at is None
     finally:
-        _rabbitmqctl("start_app")
-        _rabbitmqctl("await_startup")
+        broker_node.ctl("start_app")
+        broker_node.ctl("await_startup")
     events = queued_events(rabbit_config["AMQP_URI"], "registry", "county_registered",
                            "notifications", timeout=30)
     assert [e["data"]["county_code"] for e in events] == ["330110000000"]

@@ -13,7 +13,7 @@ from tests.console.test_browser import find, go, no_script_errors, sign_in, wait
 R = "/api/v1/registry"
 # the import of a province is a job of minutes on a busy machine: bounded, not guessed
 IMPORT_SECONDS = 900
-pytestmark = pytest.mark.timeout(3 * IMPORT_SECONDS)
+pytestmark = pytest.mark.timeout(2 * IMPORT_SECONDS)
 
 
 def _upload(browser, listing, dry_run):

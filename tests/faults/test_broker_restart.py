@@ -5,7 +5,6 @@ The services reconnect by themselves; requests made while the broker is away get
 accepted write exists once and every event arrived once.
 """
 import collections
-import subprocess
 
 import pytest
 from kombu import Connection
@@ -23,9 +22,6 @@ TEST_TIMEOUT = 300  # pytest-timeout of the test below
 OUTAGE_RPC_TIMEOUT = 10 * TEST_TIMEOUT
 
 
-def _rabbitmqctl(*args):
-    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=120)
-
 
 def _village(n):
     return {"code": f"{TOWN[:9]}{n:03d}", "town_code": TOWN, "name": f"村{n}",
@@ -35,7 +31,8 @@ def _village(n):
 @pytest.mark.broker_outage
 @pytest.mark.timeout(TEST_TIMEOUT)
 def test_broker_restart_loses_nothing_and_doubles_nothing(container_factory, service_config,
-                                                          gateway, rabbit_config):
+                                                          gateway, rabbit_config,
+                                                          broker_node):
     container = container_factory(RegistryService, service_config(
         "registry", OUTBOX_MAX_BACKOFF_SECONDS=1.0))
     container.start()
@@ -50,7 +47,7 @@ def test_broker_restart_loses_nothing_and_doubles_nothing(container_factory, ser
     configured = pool.timeout
     pool.close()  # the idle clients were made with the configured timeout
     pool.timeout = OUTAGE_RPC_TIMEOUT
-    _rabbitmqctl("stop_app")
+    broker_node.ctl("stop_app")
     try:
         during = [gateway.post(f"{R}/communities", json=_village(n)).status_code
                   for n in range(6, 9)]
@@ -62,8 +59,8 @@ def test_broker_restart_loses_nothing_and_doubles_nothing(container_factory, ser
                 accepted.append(n)
     finally:
         pool.timeout = configured
-        _rabbitmqctl("start_app")
-        _rabbitmqctl("await_startup")
+        broker_node.ctl("start_app")
+        broker_node.ctl("await_startup")
 
     # the service reconnects by itself; the first calls may still find it reconnecting
     def registered():
