@@ -21,6 +21,7 @@ from fazhi_common.timer import timer
 from fazhi_common.validation import load
 from registry import exporting, health_checks, importing, office_files, schedule
 from registry import operations as ops
+from registry.operations import figures
 from registry.dependencies import RegistryPolicy
 
 JOB = Job()
@@ -242,6 +243,14 @@ class RegistryService(base.ServiceBase):
         county_code = load(api.CoverageQuery(), query).get("county_code")
         with self.db.read() as session:
             return api.Coverage().dump(ops.coverage(session, county_code, self.caller))
+
+    @rpc(roles=api.READERS)
+    def governance_figures(self, query):
+        """The civil-affairs return's self-governance figures, by county and town."""
+        query = load(api.GovernanceFiguresQuery(), query)
+        with self.db.read() as session:
+            return api.GovernanceFiguresReport().dump(figures.figures(session, query,
+                                                                      self.caller))
 
     # -- records kept by kind ------------------------------------------------------------------
 

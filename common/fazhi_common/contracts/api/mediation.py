@@ -402,6 +402,34 @@ class Statistics(Schema):
     total = fields.Nested(StatisticsRow)
 
 
+class BreakdownRow(Schema):
+    county_code = fields.String()
+    dispute_category = fields.String(metadata={"description": "in by_category"})
+    amount_band = fields.String(metadata={"description": "in by_amount (amount_bands)"})
+    volume = fields.Integer()
+    agreements = fields.Integer()
+    failures = fields.Integer()
+
+
+class MediatorCount(Schema):
+    county_code = fields.String()
+    mediators = fields.Integer(metadata={
+        "description": "Distinct mediators named on the period's cases."})
+
+
+class Breakdown(Schema):
+    """Cases received in a period by county and dispute category, and by county and band
+    of the amount claimed; the mediators at work per county."""
+
+    date_from = fields.Date()
+    date_to = fields.Date()
+    by_category = fields.List(fields.Nested(BreakdownRow(only=(
+        "county_code", "dispute_category", "volume", "agreements", "failures"))))
+    by_amount = fields.List(fields.Nested(BreakdownRow(only=(
+        "county_code", "amount_band", "volume", "agreements", "failures"))))
+    mediators = fields.List(fields.Nested(MediatorCount))
+
+
 class TrackIn(Schema):
     """What a resident gives to follow an application: no account, no personal data."""
 
