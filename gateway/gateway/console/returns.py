@@ -24,6 +24,7 @@ JUSTICE_READERS = frozenset({PLATFORM_ADMIN, JUSTICE_OFFICER, VIEWER})
 CIVIL_AFFAIRS_READERS = frozenset({PLATFORM_ADMIN, CIVIL_AFFAIRS_OFFICER, VIEWER})
 # the campaign's evaluation is led jointly, so either bureau files its return
 EVALUATION_READERS = JUSTICE_READERS | CIVIL_AFFAIRS_READERS
+OUTSIDE = "The area asked for lies outside your area."
 AREA_WORDS = {None: "全部县（市、区）", PROVINCE: "全省", PREFECTURE: "全市"}
 
 
@@ -74,7 +75,7 @@ def resolve(call, identity, query):
         if asked.level not in (PROVINCE, PREFECTURE, COUNTY):
             raise field_error("area_code", "An area is a province, a city or a county.")
         if not identity.covers(asked):
-            raise NotFound(f"No area {asked} in your area.")
+            raise NotFound(OUTSIDE, {"area_code": ["outside your area"]})
     area = asked or identity.area
     county = area.widened_to(COUNTY) if area is not None and (
         area.depth >= LEVELS.index(COUNTY) or area.stands_as_county) else None
@@ -85,7 +86,7 @@ def resolve(call, identity, query):
         for c in coverage["counties"]
         if area is None or county is not None or area.covers(c["county_code"]))
     if county is not None and not counties:
-        raise NotFound(f"No county {county} in your area.")
+        raise NotFound(OUTSIDE, {"area_code": ["outside your area"]})
     if county is not None:
         unit_name = counties[0][1]
         if area.depth > county.depth:  # a town's officer: its own town
@@ -275,7 +276,7 @@ def self_governance(call, scope):
                      *values[3:5], share(values[4], values[3]), *values[5:]])
     columns = (_unit_heading(scope), "城乡社区（个）", "行政村（个）", "建有党组织的（个）",
                "党组织覆盖率", "召开居（村）民会议（次）", "符合法定人数（次）", "法定人数达标率",
-               "有居（村）民公约的（个）", "网格（个）", "本期应换届（个）", "本期已选举（次）")
+               "有居（村）民公约的（个）", "网格（个）", "到期待换届（个）", "本期已选举（次）")
     totals = _sum_rows(body, len(columns))
     totals[3] = share(totals[2], totals[0] + totals[1])
     totals[6] = share(totals[5], totals[4])

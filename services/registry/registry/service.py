@@ -21,8 +21,8 @@ from fazhi_common.timer import timer
 from fazhi_common.validation import load
 from registry import exporting, health_checks, importing, office_files, schedule
 from registry import operations as ops
-from registry.operations import figures
 from registry.dependencies import RegistryPolicy
+from registry.operations import figures
 
 JOB = Job()
 # made once: a schema's construction cost more than its dump of a unit

@@ -402,13 +402,19 @@ class Statistics(Schema):
     total = fields.Nested(StatisticsRow)
 
 
-class BreakdownRow(Schema):
+class _BreakdownFigures(Schema):
     county_code = fields.String()
-    dispute_category = fields.String(metadata={"description": "in by_category"})
-    amount_band = fields.String(metadata={"description": "in by_amount (amount_bands)"})
     volume = fields.Integer()
     agreements = fields.Integer()
     failures = fields.Integer()
+
+
+class CategoryRow(_BreakdownFigures):
+    dispute_category = fields.String()
+
+
+class AmountRow(_BreakdownFigures):
+    amount_band = fields.String(metadata={"description": "one of amount_bands"})
 
 
 class MediatorCount(Schema):
@@ -423,10 +429,8 @@ class Breakdown(Schema):
 
     date_from = fields.Date()
     date_to = fields.Date()
-    by_category = fields.List(fields.Nested(BreakdownRow(only=(
-        "county_code", "dispute_category", "volume", "agreements", "failures"))))
-    by_amount = fields.List(fields.Nested(BreakdownRow(only=(
-        "county_code", "amount_band", "volume", "agreements", "failures"))))
+    by_category = fields.List(fields.Nested(CategoryRow))
+    by_amount = fields.List(fields.Nested(AmountRow))
     mediators = fields.List(fields.Nested(MediatorCount))
 
 

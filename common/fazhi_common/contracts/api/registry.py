@@ -461,7 +461,8 @@ class GovernanceFigures(Schema):
         "description": "units with a residents' convention adopted by the period's end"})
     grids = fields.Integer(metadata={"description": "grids standing at the period's end"})
     elections_due = fields.Integer(metadata={
-        "description": "bodies whose term ends in the period"})
+        "description": "bodies whose term has ended by the period's end, not yet "
+                       "re-elected"})
     elections_held = fields.Integer(metadata={"description": "elections held in the period"})
 
 

@@ -54,8 +54,10 @@ def _per_town(date_from, date_to):
         "grids": by_town(func.count(), joins=((Grid, Grid.community_code == u.code),),
                          where=(Grid.established_on <= date_to,
                                 or_(Grid.ended_on.is_(None), Grid.ended_on > date_to))),
+        # due by the period's end and not yet held (an election starts a new term)
         "elections_due": by_town(func.count(), joins=(body,), where=(
-            GovernanceBody.term_ends_on.between(date_from, date_to),)),
+            GovernanceBody.term_ends_on <= date_to,
+            or_(GovernanceBody.ended_on.is_(None), GovernanceBody.ended_on > date_to))),
         "elections_held": by_town(func.count(), joins=(
             body, (Election, Election.body_id == GovernanceBody.id)),
             where=(Election.held_on.between(date_from, date_to),)),
