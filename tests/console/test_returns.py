@@ -132,9 +132,13 @@ def with_total(rows, shares=()):
 
 def evaluated(gateway, communities):
     """Wait until evaluation has learnt the registry's communities from its events."""
-    wait_until(lambda: sum(c["communities"] for c in gateway.get(
-        "/api/v1/evaluation/reports", query_string={"period": str(TODAY.year)}).json[
-        "counties"]) == communities, timeout=60)
+    def learnt():
+        report = gateway.get("/api/v1/evaluation/reports",
+                             query_string={"period": str(TODAY.year)})
+        assert report.status_code in (200, 503), report.json  # 503: not yet answering
+        return report.status_code == 200 and sum(
+            c["communities"] for c in report.json["counties"]) == communities
+    wait_until(learnt, timeout=60)
 
 
 def county_names(client):
