@@ -57,8 +57,9 @@ ABILITIES = {
     "refer_case": "mediation.refer",
     "work_case": "mediation.step_accept",
     "draw_spot_check": "evaluation.draw_spot_check",
-    "mediation_report": "console.mediation_report",
 }
+# report forms the reports page may offer a role, beside the returns (RETURNS)
+REPORTS = {"mediation_report": "console.mediation_report"}
 
 
 def secure_cookies(config):
@@ -90,6 +91,8 @@ def _session_view(identity, claims):
                  if _allowed(role, endpoint)],
         "abilities": sorted(key for key, endpoint in ABILITIES.items()
                             if _allowed(role, endpoint)),
+        "reports": sorted(key for key, endpoint in REPORTS.items()
+                          if _allowed(role, endpoint)),
         "returns": [{"key": r.key, "title": r.title, "department": r.department,
                      "path": f"{bp.url_prefix}/returns/{r.key}.xlsx"}
                     for r in RETURNS if _allowed(role, f"console.{r.endpoint}")],

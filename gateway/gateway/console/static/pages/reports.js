@@ -62,5 +62,5 @@ export async function render({ session }) {
   const counties = await getAll('/api/v1/registry/counties');
   return h('div', null, h('h1', null, '统计报表'),
     (session.returns || []).length ? returnsForm(session, counties) : null,
-    session.abilities.includes('mediation_report') ? mediationForm(session, counties) : null);
+    (session.reports || []).includes('mediation_report') ? mediationForm(session, counties) : null);
 }
