@@ -2,6 +2,7 @@
 same period and area: every figure of every row, the total, the layout around the table,
 and the area, period and role each return admits."""
 import calendar
+import time
 from datetime import date
 from io import BytesIO
 
@@ -131,14 +132,21 @@ def with_total(rows, shares=()):
 
 
 def evaluated(gateway, communities):
-    """Wait until evaluation has learnt the registry's communities from its events."""
-    def learnt():
-        report = gateway.get("/api/v1/evaluation/reports",
+    """Wait until evaluation has learnt the registry's communities and scored the records
+    they sent (its events arrive after the writes): until two reads a second apart agree."""
+    def report():
+        answer = gateway.get("/api/v1/evaluation/reports",
                              query_string={"period": str(TODAY.year)})
-        assert report.status_code in (200, 503), report.json  # 503: not yet answering
-        return report.status_code == 200 and sum(
-            c["communities"] for c in report.json["counties"]) == communities
-    wait_until(learnt, timeout=60)
+        assert answer.status_code in (200, 503), answer.json  # 503: not yet answering
+        return answer.json if answer.status_code == 200 else None
+
+    def settled():
+        first = report()
+        if not first or sum(c["communities"] for c in first["counties"]) != communities:
+            return False
+        time.sleep(1)
+        return report() == first
+    wait_until(settled, timeout=60)
 
 
 def county_names(client):
