@@ -53,7 +53,7 @@ EVENTS = ("county_registered", "town_registered", "community_registered",
 LEVEL_WORDS = {COUNTY: "county", TOWN: "town or street", COMMUNITY: "community or village"}
 LEVEL_WORDS_ZH = {COUNTY: "县（市、区）", TOWN: "镇（街道）", COMMUNITY: "社区或村"}
 # the services that ask the registry on a miss (their broker users may await its replies)
-READ_THROUGH_SERVICES = ("mediation",)
+READ_THROUGH_SERVICES = ("mediation", "evaluation", "legalservices", "corrections")
 
 
 class UnitColumns:
