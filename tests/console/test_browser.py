@@ -279,7 +279,7 @@ def test_a_score_explained_and_the_dashboard_charts_drawn_with_data(console_url,
 
     go(browser, console_url, "reports")
     fill(find(browser, "#report-form"), {"period": "2025-13"})
-    assert "year (YYYY) or a month" in find(
+    assert "统计期间须为年份（YYYY）或月份（YYYY-MM）" in find(
         browser, '[data-error-for="period"]:not(:empty)').text
     screenshot(browser, "reports")
     go(browser, console_url, "legal")

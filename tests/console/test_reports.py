@@ -19,7 +19,7 @@ def services(container_factory, service_config):
         container_factory(service_class(name), service_config(name)).start()
 
 
-def _seed(gateway):
+def seed_mediation(gateway):
     for county, town, community, name in (
             ("330110000000", "330110001000", "330110001001", "余杭区"),
             ("330111000000", "330111001000", "330111001001", "富阳区")):
@@ -58,7 +58,7 @@ def _rows(sheet):
 
 
 def test_a_county_report_and_a_city_report_with_a_sheet_per_county(services, gateway):
-    _seed(gateway)
+    seed_mediation(gateway)
     month = date.today().strftime("%Y-%m")
     one = gateway.get(REPORT, query_string={"period": month, "county_code": "330110000000"})
     assert one.status_code == 200, one.json
@@ -91,7 +91,7 @@ def test_a_county_report_and_a_city_report_with_a_sheet_per_county(services, gat
 
 
 def test_the_report_keeps_to_the_callers_area_and_refuses_bad_periods(services, gateway):
-    _seed(gateway)
+    seed_mediation(gateway)
     fuyang = gateway.as_role("justice_officer", "330111000000")
     assert fuyang.get(REPORT, query_string={"period": "2025",
                                             "county_code": "330110000000"}).status_code == 404

@@ -82,6 +82,12 @@ def test_the_cookie_meets_the_same_role_and_area_checks(registry, gateway_app, g
     menu = [m["id"] for m in me["menu"]]
     assert "registry" in menu and "legal" in menu and "inbox" in menu
     assert me["abilities"] == []  # a viewer registers nothing, works no case
+    # but reads every report and return (their keys and routes come with the session)
+    assert me["reports"] == ["mediation_report"]
+    assert [(r["key"], r["path"]) for r in me["returns"]][-1] == (
+        "self-governance", "/console/returns/self-governance.xlsx")
+    assert len(me["returns"]) == 6 and all(r["title"] and r["department"]
+                                           for r in me["returns"])
     linked, _ = _sign_in(gateway_app, accounts, "court", "linked_department_officer")
     linked_menu = [m["id"] for m in linked.get("/console/session").json["menu"]]
     assert "mediation" in linked_menu and "legal" not in linked_menu

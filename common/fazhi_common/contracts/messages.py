@@ -44,6 +44,10 @@ EXACT = {
     "Shorter than minimum length 1.": "不能为空。",
     "The request has invalid fields.": "请求中有不符合要求的字段。",
     "outside your area": "超出您的管辖区域",
+    "A period is a year (YYYY) or a month (YYYY-MM).":
+        "统计期间须为年份（YYYY）或月份（YYYY-MM）。",
+    "An area is a province, a city or a county.": "统计区域须为省、市或县（市、区）。",
+    "The area asked for lies outside your area.": "所选统计区域不在您的管辖区域内。",
     "Too many requests from this address.": "来自此地址的请求过于频繁。",
     "Something went wrong on our side.": "系统内部错误。",
     # what the public pages (residents, no account) may be told

@@ -133,6 +133,9 @@ REFERRER_KINDS = {
     "procuratorate": "检察院", "hospital": "医疗机构", "health_authority": "卫生健康部门",
 }
 CHANNELS = {"application": "群众申请", "referral": "部门移送"}
+# the amount a case claims, in the bands the returns count (mediation.domain has the bounds)
+AMOUNT_BANDS = {"none": "未涉及金额", "under_10k": "1万元以下", "10k_100k": "1万元至10万元",
+                "100k_1m": "10万元至100万元", "over_1m": "100万元以上"}
 DISPUTE_CATEGORIES = {
     "neighbourhood": "邻里纠纷", "marriage_family": "婚姻家庭", "property": "物业与财产",
     "contract": "合同", "labour": "劳动争议", "damages": "损害赔偿", "medical": "医疗纠纷",
@@ -298,6 +301,7 @@ VOCABULARY = {
     "dependent_titles": DEPENDENT_TITLES,
     "mediation_kinds": MEDIATION_KINDS, "referrer_kinds": REFERRER_KINDS,
     "channels": CHANNELS, "dispute_categories": DISPUTE_CATEGORIES,
+    "amount_bands": AMOUNT_BANDS,
     "party_roles": PARTY_ROLES, "case_statuses": CASE_STATUSES, "results": RESULTS,
     "case_actions": CASE_ACTIONS, "traffic_procedures": TRAFFIC_PROCEDURES,
     "basis_documents": BASIS_DOCUMENTS, "period_start_events": PERIOD_START_EVENTS,

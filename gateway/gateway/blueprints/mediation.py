@@ -174,3 +174,11 @@ def scan_overdue():
             response=api.Statistics, tag=TAG, roles=api.READERS)
 def statistics():
     return jsonify(call("mediation", "statistics", query_args(api.StatisticsQuery)))
+
+
+@bp.get("/statistics/disputes")
+@documented("Cases received over a period by county and dispute category, by county and "
+            "band of the amount claimed, and the mediators at work per county",
+            query=api.StatisticsQuery, response=api.Breakdown, tag=TAG, roles=api.READERS)
+def dispute_statistics():
+    return jsonify(call("mediation", "dispute_statistics", query_args(api.StatisticsQuery)))

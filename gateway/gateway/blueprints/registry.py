@@ -220,6 +220,16 @@ def health_check_progress():
     return jsonify(call("registry", "health_check_progress", query_args(api.RecordQuery)))
 
 
+@bp.get("/governance-figures")
+@documented("Self-governance figures by county and town over a period: communities and "
+            "villages, party organisations, assemblies and their quorum, conventions, "
+            "grids, elections due and held", query=api.GovernanceFiguresQuery,
+            response=api.GovernanceFiguresReport, tag=TAG)
+def governance_figures():
+    return jsonify(call("registry", "governance_figures",
+                        query_args(api.GovernanceFiguresQuery)))
+
+
 @bp.post("/health-check-targets")
 @documented("Set (or change) a county's yearly target of enterprise legal health checks; "
             "the city sets it",

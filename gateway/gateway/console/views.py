@@ -17,7 +17,9 @@ from fazhi_common.contracts.roles import EVERYONE, STAFF
 from gateway import schemas as s
 from gateway.blueprints.auth import end_session, password_login
 from gateway.console.excel import XLSX, TableIn, table_workbook
-from gateway.console.reports import ReportQuery, mediation_workbook, period_dates
+from gateway.console.filing import ReturnQuery, period_dates, workbook
+from gateway.console.reports import ReportQuery, mediation_workbook
+from gateway.console.returns import RETURNS, resolve
 from gateway.openapi import documented
 from gateway.security import CSRF_COOKIE, SESSION_COOKIE
 from gateway.views import call, json_body, query_args
@@ -42,7 +44,8 @@ MENU = (
     ("legal", "法律援助与12348", "legalservices.list_legal_aid"),
     ("corrections", "社区矫正", "corrections.list_persons"),
     ("evaluation", "创建评价", "evaluation.rankings"),
-    ("reports", "统计报表", "console.mediation_report"),
+    ("reports", "统计报表", ("console.mediation_report",
+                          *(f"console.{r.endpoint}" for r in RETURNS))),
     ("desk", "业务办理", "notifications.create_subscription"),
     ("inbox", "消息提醒", "notifications.list_inbox"),
 )
@@ -55,6 +58,8 @@ ABILITIES = {
     "work_case": "mediation.step_accept",
     "draw_spot_check": "evaluation.draw_spot_check",
 }
+# report forms the reports page may offer a role, beside the returns (RETURNS)
+REPORTS = {"mediation_report": "console.mediation_report"}
 
 
 def secure_cookies(config):
@@ -68,6 +73,9 @@ def secure_cookies(config):
 
 
 def _allowed(role, endpoint):
+    """Whether ``role`` may call ``endpoint`` (any of them, given several)."""
+    if isinstance(endpoint, tuple):
+        return any(_allowed(role, one) for one in endpoint)
     view = current_app.view_functions.get(endpoint)
     meta = getattr(view, "openapi", None)
     return meta is not None and (meta["public"] or role in meta["roles"])
@@ -83,6 +91,11 @@ def _session_view(identity, claims):
                  if _allowed(role, endpoint)],
         "abilities": sorted(key for key, endpoint in ABILITIES.items()
                             if _allowed(role, endpoint)),
+        "reports": sorted(key for key, endpoint in REPORTS.items()
+                          if _allowed(role, endpoint)),
+        "returns": [{"key": r.key, "title": r.title, "department": r.department,
+                     "path": f"{bp.url_prefix}/returns/{r.key}.xlsx"}
+                    for r in RETURNS if _allowed(role, f"console.{r.endpoint}")],
     }
 
 
@@ -153,9 +166,8 @@ def sign_out():
             body=TableIn, roles=STAFF, hidden=True, tag=TAG)
 def table_as_excel():
     data = TableIn().load(json_body(TableIn))
-    content = table_workbook(data["title"], data["columns"], data["rows"])
-    return Response(content, mimetype=XLSX, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(data['title'])}.xlsx"})
+    return _attachment(table_workbook(data["title"], data["columns"], data["rows"]),
+                       data["title"])
 
 
 @bp.get("/reports/mediation.xlsx")
@@ -181,6 +193,28 @@ def mediation_report():
         ("全市" if area else "全部县（市、区）")
     content = mediation_workbook(area_name, words, [(c["code"], c["name"]) for c in counties],
                                  statistics["rows"], legal_aid)
-    name = f"调解工作统计表-{query.get('county_code') or area or '全部'}-{query['period']}"
+    return _attachment(content, f"调解工作统计表-{query.get('county_code') or area or '全部'}"
+                                f"-{query['period']}")
+
+
+def _attachment(content, name):
     return Response(content, mimetype=XLSX, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}.xlsx"})
+
+
+def _return_view(spec):
+    """The route of one return: its period and area checked, its sheets written."""
+    def view():
+        query = query_args(ReturnQuery)
+        scope = resolve(call, g.identity, query)
+        return _attachment(workbook(spec.build(call, scope)),
+                           f"{spec.title}-{scope.unit_name}-{query['period']}")
+    view.__name__ = spec.endpoint
+    return documented(f"{spec.summary}, for a period and an area, as the Excel return "
+                      "a bureau files upward", query=ReturnQuery, roles=spec.roles,
+                      hidden=True, tag=TAG)(view)
+
+
+for _spec in RETURNS:
+    bp.add_url_rule(f"/returns/{_spec.key}.xlsx", view_func=_return_view(_spec),
+                    methods=["GET"])

@@ -411,3 +411,8 @@ def statistics_row(kind, county, figures, median_duration):
             "median_duration_days": (float(median_duration) if median_duration is not None
                                      else None),
             "overdue": overdue}
+
+
+# the upper bounds (yuan, exclusive) of vocabulary.AMOUNT_BANDS, lowest first; a claim at
+# or over the last bound is "over_1m", a case claiming no amount is "none"
+AMOUNT_BAND_BOUNDS = (("under_10k", 10_000), ("10k_100k", 100_000), ("100k_1m", 1_000_000))

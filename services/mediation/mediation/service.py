@@ -16,7 +16,7 @@ from fazhi_common.messaging import event_handler
 from fazhi_common.timer import timer
 from fazhi_common.units import RegistryReadThrough, reads_through
 from fazhi_common.validation import load
-from mediation import calendar_changes, referrals, statistics, tracking
+from mediation import breakdown, calendar_changes, referrals, statistics, tracking
 from mediation import operations as ops
 from mediation.dependencies import (
     CalendarWatch,
@@ -208,6 +208,13 @@ class MediationService(base.ServiceBase, known_units.KeepsUnits):
         query = load(api.StatisticsQuery(), query)
         with self.db.read() as session:
             return api.Statistics().dump(statistics.statistics(session, query, self.caller))
+
+    @rpc(roles=api.READERS)
+    def dispute_statistics(self, query):
+        """The period's cases by dispute category and amount band, and the mediators."""
+        query = load(api.StatisticsQuery(), query)
+        with self.db.read() as session:
+            return api.Breakdown().dump(breakdown.breakdown(session, query, self.caller))
 
     # -- a failed case sent on to legal aid ---------------------------------------------------
 

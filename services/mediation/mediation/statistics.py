@@ -59,8 +59,8 @@ def _sums_readable(scope):
     return not scope.area or Division(scope.area).level in (PROVINCE, PREFECTURE, COUNTY)
 
 
-def _from_cases(query, scope, date_from, date_to):
-    """(figures by kind and county, cases by kind, county and duration) of the period."""
+def cases_where(query, scope, date_from, date_to):
+    """The conditions picking the cases received in the period that ``scope`` sees."""
     c = MediationCase
     where = [c.received_on.between(date_from, date_to)]
     if scope.role == LINKED_DEPARTMENT_OFFICER:
@@ -71,6 +71,13 @@ def _from_cases(query, scope, date_from, date_to):
         where.append(c.mediation_kind == query["mediation_kind"])
     if query.get("county_code"):
         where.append(c.county_code == query["county_code"])
+    return where
+
+
+def _from_cases(query, scope, date_from, date_to):
+    """(figures by kind and county, cases by kind, county and duration) of the period."""
+    c = MediationCase
+    where = cases_where(query, scope, date_from, date_to)
     keys = (c.mediation_kind, c.county_code)
     return (select(*keys, *_case_figures(c)).where(*where).group_by(*keys),
             select(*keys, c.duration_days, func.count().label("n"))

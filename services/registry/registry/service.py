@@ -22,6 +22,7 @@ from fazhi_common.validation import load
 from registry import exporting, health_checks, importing, office_files, schedule
 from registry import operations as ops
 from registry.dependencies import RegistryPolicy
+from registry.operations import figures
 
 JOB = Job()
 # made once: a schema's construction cost more than its dump of a unit
@@ -242,6 +243,14 @@ class RegistryService(base.ServiceBase):
         county_code = load(api.CoverageQuery(), query).get("county_code")
         with self.db.read() as session:
             return api.Coverage().dump(ops.coverage(session, county_code, self.caller))
+
+    @rpc(roles=api.READERS)
+    def governance_figures(self, query):
+        """The civil-affairs return's self-governance figures, by county and town."""
+        query = load(api.GovernanceFiguresQuery(), query)
+        with self.db.read() as session:
+            return api.GovernanceFiguresReport().dump(figures.figures(session, query,
+                                                                      self.caller))
 
     # -- records kept by kind ------------------------------------------------------------------
 

@@ -667,6 +667,8 @@ class AreaFigures(Schema):
     vetoed = fields.Integer(required=True)
     average_score = fields.Float(allow_none=True)
     titles_held = fields.Integer(required=True)
+    titles_by_level = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "Communities holding a title, by the title's level (title_levels)."})
 
 
 class TownReport(AreaFigures):

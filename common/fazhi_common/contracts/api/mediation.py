@@ -402,6 +402,38 @@ class Statistics(Schema):
     total = fields.Nested(StatisticsRow)
 
 
+class _BreakdownFigures(Schema):
+    county_code = fields.String()
+    volume = fields.Integer()
+    agreements = fields.Integer()
+    failures = fields.Integer()
+
+
+class CategoryRow(_BreakdownFigures):
+    dispute_category = fields.String()
+
+
+class AmountRow(_BreakdownFigures):
+    amount_band = fields.String(metadata={"description": "one of amount_bands"})
+
+
+class MediatorCount(Schema):
+    county_code = fields.String()
+    mediators = fields.Integer(metadata={
+        "description": "Distinct mediators named on the period's cases."})
+
+
+class Breakdown(Schema):
+    """Cases received in a period by county and dispute category, and by county and band
+    of the amount claimed; the mediators at work per county."""
+
+    date_from = fields.Date()
+    date_to = fields.Date()
+    by_category = fields.List(fields.Nested(CategoryRow))
+    by_amount = fields.List(fields.Nested(AmountRow))
+    mediators = fields.List(fields.Nested(MediatorCount))
+
+
 class TrackIn(Schema):
     """What a resident gives to follow an application: no account, no personal data."""
 

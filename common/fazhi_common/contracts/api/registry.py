@@ -1,12 +1,13 @@
 """The registry service's RPC contract."""
 import unicodedata
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, validate, validates_schema
 
 from fazhi_common.contracts import vocabulary
 from fazhi_common.contracts.api import Job, PageQuery, code_field, count_field, id_field
 from fazhi_common.contracts.api import ScheduleRunIn as ScheduleRunIn
 from fazhi_common.contracts.api import self_governance as sg
+from fazhi_common.contracts.api.mediation import PERIOD_DATE, _dates_in_order
 from fazhi_common.contracts.roles import (
     CIVIL_AFFAIRS_OFFICER,
     JUSTICE_OFFICER,
@@ -435,6 +436,51 @@ class OutreachSummary(Schema):
 class ElectionDueRun(Schema):
     announced = fields.List(fields.Integer(), required=True, metadata={
         "description": "bodies whose coming election was announced (election_due)"})
+
+
+# -- self-governance figures (the civil-affairs return) -----------------------------------
+
+class GovernanceFiguresQuery(Schema):
+    date_from = fields.Date(required=True, validate=PERIOD_DATE)
+    date_to = fields.Date(required=True, validate=PERIOD_DATE)
+    county_code = code_field()
+
+    @validates_schema
+    def _order(self, data, **_kwargs):
+        _dates_in_order(data, "date_from", "date_to")
+
+
+class GovernanceFigures(Schema):
+    communities = fields.Integer(metadata={"description": "active urban and rural communities"})
+    villages = fields.Integer(metadata={"description": "active administrative villages"})
+    with_party_organisation = fields.Integer(metadata={
+        "description": "units with a party organisation not ended"})
+    assemblies = fields.Integer(metadata={"description": "meetings held in the period"})
+    quorate_assemblies = fields.Integer()
+    with_convention = fields.Integer(metadata={
+        "description": "units with a residents' convention adopted by the period's end"})
+    grids = fields.Integer(metadata={"description": "grids standing at the period's end"})
+    elections_due = fields.Integer(metadata={
+        "description": "bodies whose term has ended by the period's end, not yet "
+                       "re-elected"})
+    elections_held = fields.Integer(metadata={"description": "elections held in the period"})
+
+
+class TownGovernanceFigures(GovernanceFigures):
+    town_code = fields.String()
+    town_name = fields.String()
+
+
+class CountyGovernanceFigures(GovernanceFigures):
+    county_code = fields.String()
+    county_name = fields.String()
+    towns = fields.List(fields.Nested(TownGovernanceFigures))
+
+
+class GovernanceFiguresReport(Schema):
+    date_from = fields.Date()
+    date_to = fields.Date()
+    counties = fields.List(fields.Nested(CountyGovernanceFigures))
 
 
 # -- bulk import --------------------------------------------------------------------------

@@ -91,11 +91,31 @@ def report(session, period, county_code, scope):
         q = q.where(CommunityFact.county_code == county_code)
     q = q.group_by(CommunityFact.county_code, CommunityFact.town_code).order_by(
         CommunityFact.county_code, CommunityFact.town_code)
+    levels = _titles_by_level(session, county_code, scope)
     counties = {}
     for row in session.execute(q):
         county = counties.setdefault(row.county_code, {"county_code": row.county_code,
-                                                       "towns": []})
+                                                       "towns": [], "titles_by_level": {}})
         town = _figures(row)
         _add(county, {k: v for k, v in town.items()})
-        county["towns"].append(_finish({"town_code": row.town_code or "", **town}))
+        by_level = levels.get((row.county_code, row.town_code), {})
+        _add(county["titles_by_level"], by_level)
+        county["towns"].append(_finish({"town_code": row.town_code or "", **town,
+                                        "titles_by_level": by_level}))
     return {"period": period, "counties": [_finish(c) for c in counties.values()]}
+
+
+def _titles_by_level(session, county_code, scope):
+    """{(county, town): {level: active communities holding a title of that level}}."""
+    q = (select(CommunityFact.county_code, CommunityFact.town_code, Title.level,
+                func.count(Title.community_code.distinct()))
+         .join(CommunityFact, CommunityFact.code == Title.community_code)
+         .where(Title.status == "held", CommunityFact.status == "active")
+         .group_by(CommunityFact.county_code, CommunityFact.town_code, Title.level))
+    q = scope.in_area(q, CommunityFact.code)
+    if county_code:
+        q = q.where(CommunityFact.county_code == county_code)
+    levels = {}
+    for county, town, level, count in session.execute(q):
+        levels.setdefault((county, town), {})[level] = count
+    return levels

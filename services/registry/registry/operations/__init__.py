@@ -6,8 +6,9 @@ input, and writes the outbox events announcing its change in that same transacti
 The layers, each importing only those below it: ``units`` (counties, towns, communities,
 reorganisation, lineage, stage, and the lookups every module uses) at the bottom;
 ``bodies`` (self-governance bodies and elections) and ``records`` (legal advisers and
-their coverage, the records kept by kind) above it. The service calls them through the
-names gathered here.
+their coverage, the records kept by kind) above it; ``figures`` (the self-governance
+return's aggregates) reads them all. The service calls them through the names gathered
+here, and ``figures`` as its module.
 """
 from registry.operations.bodies import (
     body_view,
