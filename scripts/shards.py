@@ -42,7 +42,10 @@ class Shard:
                 f"--junitxml={work / (self.name + '.xml')}", *self.files]
 
     def run(self, work):
-        env = dict(os.environ, FAZHI_TEST_DATABASE=self.database)
+        # the processes load the machine themselves: waits for a condition get twice
+        # their time (they end as soon as it holds; tests/helpers.py WAIT_SCALE)
+        env = dict(os.environ, FAZHI_TEST_DATABASE=self.database,
+                   FAZHI_TEST_WAIT_SCALE=os.environ.get("FAZHI_TEST_WAIT_SCALE", "2"))
         started = time.monotonic()
         done = subprocess.run(self.command(work), cwd=ROOT, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)

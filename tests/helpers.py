@@ -75,6 +75,17 @@ def wait_until(predicate, timeout=10.0, interval=0.05):
     raise AssertionError("condition not met in time")
 
 
+def register(client, path, body, timeout=60):
+    """POST a unit (or any create that refuses a duplicate with 409) until it is done. A
+    saturated machine may answer 503 (the broker slow to take the call) after the unit
+    was stored: asked again, the registry answers 409, which is as good as 201 here."""
+    def done():
+        response = client.post(path, json=body)
+        assert response.status_code in (201, 409, 503), (path, response.json)
+        return response.status_code in (201, 409)
+    wait_until(done, timeout=timeout, interval=0.5)
+
+
 class TcpProxy:
     """A TCP forwarder a test can cut and restore, to take a server away from a client.
 

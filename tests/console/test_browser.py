@@ -14,7 +14,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.console.conftest import PASSWORD, screenshot
-from tests.helpers import wait_until
+from tests.helpers import register, wait_until
 
 R = "/api/v1/registry"
 
@@ -61,14 +61,12 @@ def no_script_errors(driver):
 
 def seed_two_counties(gateway):
     for code, name in (("330110000000", "余杭区"), ("330111000000", "富阳区")):
-        assert gateway.post(f"{R}/counties", json={"code": code, "name": name,
-                                                   "kind": "district"}).status_code == 201
-    assert gateway.post(f"{R}/towns", json={
-        "code": "330110001000", "county_code": "330110000000", "name": "良渚街道",
-        "kind": "street"}).status_code == 201
-    assert gateway.post(f"{R}/communities", json={
-        "code": "330110001001", "town_code": "330110001000", "name": "大陆村",
-        "kind": "village"}).status_code == 201
+        register(gateway, f"{R}/counties", {"code": code, "name": name, "kind": "district"})
+    register(gateway, f"{R}/towns", {"code": "330110001000", "county_code": "330110000000",
+                                     "name": "良渚街道", "kind": "street"})
+    register(gateway, f"{R}/communities", {"code": "330110001001",
+                                           "town_code": "330110001000", "name": "大陆村",
+                                           "kind": "village"})
     # mediation learns the units from the registry's events (its read model of units)
     def known():
         answer = gateway.get("/api/v1/mediation/coverage")
@@ -145,7 +143,7 @@ def test_work_a_case_from_referral_to_judicial_confirmation(console_url, gateway
                 "description": "相邻通行纠纷", "applicant_name": "张三",
                 "applicant_phone": "12"})
     # the API's message about the applicant's phone, by the phone box; nothing referred
-    assert "phone number" in find(browser, '[data-error-for="applicant_phone"]:not(:empty)').text
+    assert "电话号码" in find(browser, '[data-error-for="applicant_phone"]:not(:empty)').text
     assert gateway.get("/api/v1/mediation/cases").json["total"] == 0
     fill(form, {"applicant_phone": "13800138000"})
     page = find(browser, "#case-page")

@@ -6,7 +6,7 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from tests.helpers import service_class, wait_until
+from tests.helpers import register, service_class, wait_until
 
 R = "/api/v1/registry"
 M = "/api/v1/mediation"
@@ -23,11 +23,11 @@ def seed_mediation(gateway):
     for county, town, community, name in (
             ("330110000000", "330110001000", "330110001001", "余杭区"),
             ("330111000000", "330111001000", "330111001001", "富阳区")):
-        gateway.post(f"{R}/counties", json={"code": county, "name": name, "kind": "district"})
-        gateway.post(f"{R}/towns", json={"code": town, "county_code": county, "name": "镇",
-                                          "kind": "town"})
-        gateway.post(f"{R}/communities", json={"code": community, "town_code": town,
-                                                "name": "村", "kind": "village"})
+        register(gateway, f"{R}/counties", {"code": county, "name": name, "kind": "district"})
+        register(gateway, f"{R}/towns", {"code": town, "county_code": county, "name": "镇",
+                                         "kind": "town"})
+        register(gateway, f"{R}/communities", {"code": community, "town_code": town,
+                                               "name": "村", "kind": "village"})
     # mediation learns the units from the registry's events: until it has, it refuses
     # them (422) and stores nothing, so asking again is safe
     def created(path, body):
