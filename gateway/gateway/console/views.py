@@ -158,6 +158,21 @@ def table_as_excel():
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(data['title'])}.xlsx"})
 
 
+COUNTY_PAGE = 500  # the registry's largest page; a province has a few hundred counties
+
+
+def _all_counties():
+    """Every county of the caller's area, page after page (a province may hold more
+    counties than one page)."""
+    counties, page = [], 1
+    while True:
+        answer = call("registry", "list_counties", {"per_page": COUNTY_PAGE, "page": page})
+        counties += answer["items"]
+        if not answer["items"] or len(counties) >= answer["total"]:
+            return counties
+        page += 1
+
+
 @bp.get("/reports/mediation.xlsx")
 @documented("The monthly or annual mediation statistics of a county, or of every county "
             "in the caller's area, as the Excel form offices send upward",
@@ -165,7 +180,7 @@ def table_as_excel():
 def mediation_report():
     query = query_args(ReportQuery)
     first, last, words = period_dates(query["period"])
-    counties = call("registry", "list_counties", {"per_page": 100})["items"]
+    counties = _all_counties()
     if query.get("county_code"):
         counties = [c for c in counties if c["code"] == query["county_code"]]
         if not counties:

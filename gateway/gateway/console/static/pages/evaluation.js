@@ -43,7 +43,7 @@ async function overview(session, period, countyCode, townCode) {
   return h('div', null, h('h1', null, '创建评价'),
     h('div', { class: 'filters' }, periodPicker(period, (p) => go(p, countyCode, townCode)), countySel, townSel),
     section('排名', table([['rank', '名次'], [(r) => communityLink(r.community_code, r.name, period), '社区（村）'],
-      ['town_code', '乡镇'], ['score', '得分'], [(r) => label(r.stage, 'campaign_stages'), '阶段'],
+      [(r) => r.town_name || r.town_code, '乡镇'], ['score', '得分'], [(r) => label(r.stage, 'campaign_stages'), '阶段'],
       [(r) => (r.vetoed ? h('span', { class: 'tag bad' }, '否决') : r.passed ? '达标' : '未达标'), '结论']],
     ranking.items, { caption: `共 ${ranking.total} 个社区（村）`, exportName: `${period}年度排名`, empty: '尚无评价结果' })),
     drawSection,
