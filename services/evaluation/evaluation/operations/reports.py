@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import aliased
 
 from evaluation.models import AreaFact, CommunityFact, Result, Title
-from fazhi_common.contracts.errors import NotFound
+from fazhi_common.contracts.errors import NotFound, ValidationFailed
 from fazhi_common.division import COUNTY, Division
 
 # the names a person reads beside the codes (the registry's county/town events)
@@ -156,7 +156,8 @@ def overview(session, query, scope, today):
     if county_code:
         county = Division(county_code)
         if not county.stands_as_county:
-            raise NotFound(f"{county_code} is not a county.", {"county_code": ["not a county"]})
+            raise ValidationFailed(f"{county_code} is not a county.",
+                                   {"county_code": ["not a county"]})
         # a town officer may name its own county: the area still narrows the figures
         if not (scope.covers(county) or (scope.area is not None and county.covers(scope.area))):
             raise NotFound(f"No county {county_code} in your area.",
