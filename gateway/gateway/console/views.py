@@ -54,6 +54,13 @@ ABILITIES = {
     "refer_case": "mediation.refer",
     "work_case": "mediation.step_accept",
     "draw_spot_check": "evaluation.draw_spot_check",
+    # the parts of a community's file (the unit page) each shown to those who may read it
+    "read_bodies": "registry.list_bodies",
+    "read_records": "registry.list_meetings",
+    "read_advisers": "registry.list_advisers",
+    "read_results": "evaluation.explain_result",
+    "read_titles": "evaluation.list_titles",
+    "read_cases": "mediation.list_cases",
 }
 
 
