@@ -59,9 +59,13 @@ async function records(unit) {
   const kinds = { ...KINDS, ...OTHER_RECORDS };
   const pages = await Promise.all(Object.keys(kinds).map((kind) => get(`${R}/${kind}`, { community_code: unit.code, per_page: PAGE })));
   const venues = await get(`${R}/culture-venues`, { county_code: unit.county_code, per_page: PAGE });
+  const specs = Object.entries(kinds);
+  // the kinds with records in full; those without, named in one line
+  const none = specs.filter((_s, i) => !pages[i].total).map(([, spec]) => spec.title);
   return part('records', '登记的工作记录',
-    ...Object.entries(kinds).flatMap(([kind, spec], i) => [h('h3', { 'data-record': kind }, spec.title),
-      listed(pages[i], spec.columns, { empty: '无' })]),
+    ...specs.flatMap(([kind, spec], i) => (pages[i].total ? [h('h3', { 'data-record': kind }, spec.title),
+      listed(pages[i], spec.columns)] : [])),
+    none.length ? h('p', { class: 'muted', id: 'records-none' }, `尚无记录：${none.join('、')}`) : null,
     h('h3', { 'data-record': 'culture-venues' }, '本县法治文化场所'),
     listed(venues, [['name', '名称'], [(v) => label(v.kind, 'culture_venue_kinds'), '类型'], ['opened_on', '启用日期']], { empty: '无' }));
 }

@@ -78,13 +78,12 @@ export async function render() {
     h('p', { id: 'overview-rates' }, `达标率 ${pct(overview.pass_rate)}；评价覆盖率 ${pct(overview.coverage)}；平均分 ${fmt(overview.average_score)}`))));
 
   // score distribution (every evaluated community of the area, counted by the database)
-  const bands = overview.distribution.map((b, i, all) => ({ ...b,
-    range: `${fmt(b.low)}-${fmt(b.high)}${i === all.length - 1 ? '' : '（不含）'}` }));
+  const bands = overview.distribution.map((b) => ({ ...b, range: `${fmt(b.low)}-${fmt(b.high)}` }));
   cards.push(chartCard('score-distribution', `${period}年度得分分布`, {
     xAxis: { type: 'category', data: bands.map((b) => b.range), name: '得分率%' },
     yAxis: { type: 'value', name: '社区（村）数', minInterval: 1 },
     series: [{ type: 'bar', name: '社区（村）数', data: bands.map((b) => b.count) }],
-  }, table([['range', '得分率分段（满分为100）'], ['count', '社区（村）数']], bands,
+  }, table([['range', '得分率分段（含下限，末段含100）'], ['count', '社区（村）数']], bands,
     { exportName: `${period}年度得分分布`, caption: `共 ${overview.evaluated} 个已评价社区（村）` })));
 
   // pass rate and coverage by county (or by town inside one county)
