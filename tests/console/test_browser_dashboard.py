@@ -20,7 +20,8 @@ pytestmark = pytest.mark.timeout(600)
 def chart_table(driver, chart):
     """The rows of the table beside ``chart`` (folded away or not), cell texts."""
     return driver.execute_script(
-        "const card = document.querySelector(`[data-chart=\"${arguments[0]}\"]`).closest('section');"
+        "const chart = document.querySelector(`[data-chart=\"${arguments[0]}\"]`);"
+        "const card = chart.closest('section');"
         "return [...card.querySelectorAll('table tbody tr')].map("
         "tr => [...tr.querySelectorAll('td')].map(td => td.textContent));", chart)
 
