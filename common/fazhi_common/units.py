@@ -53,7 +53,7 @@ EVENTS = ("county_registered", "town_registered", "community_registered",
 LEVEL_WORDS = {COUNTY: "county", TOWN: "town or street", COMMUNITY: "community or village"}
 LEVEL_WORDS_ZH = {COUNTY: "县（市、区）", TOWN: "镇（街道）", COMMUNITY: "社区或村"}
 # the services that ask the registry on a miss (their broker users may await its replies)
-READ_THROUGH_SERVICES = ("mediation",)
+READ_THROUGH_SERVICES = ("mediation", "evaluation", "legalservices", "corrections")
 
 
 class UnitColumns:
@@ -191,6 +191,11 @@ class UnitReadModel:
                          else "inactive"]})
         return unit
 
+    def learn_answer(self, session, level, answer):
+        """Keep a unit from the registry's answer for it (``reads_through``): another read
+        model (evaluation's communities) keeps its own columns of the same answer."""
+        self.learn(session, unit_fact(level, answer))
+
     def learn(self, session, fact):
         """Keep a unit as the registry answered for it (``unit_fact``), of unknown time:
         any event about it, even one published before, still applies over it."""
@@ -305,7 +310,7 @@ def _fetch(service, read_model, code, level):
         return False
     try:
         with service.db.transaction() as session:
-            read_model.learn(session, unit_fact(level, answer))
+            read_model.learn_answer(session, level, answer)
     except Exception as exc:  # e.g. its event came meanwhile: the next attempt tells
         log.info("could not keep %s %s: %s", level, code, exc)
     return True

@@ -19,6 +19,7 @@ from gateway import health, security
 from gateway.auth import RecentChecks, TokenIssuer
 from gateway.blueprints import all_blueprints
 from gateway.console import bp as console_bp
+from gateway.console import residents_bp
 from gateway.errors import register_error_handlers
 from gateway.openapi import build_spec, documented
 from gateway.rpc import RpcPool
@@ -91,6 +92,7 @@ def create_app(config=None):
     for blueprint in all_blueprints():
         app.register_blueprint(blueprint)
     app.register_blueprint(console_bp)  # the officials' web console, on the same checks
+    app.register_blueprint(residents_bp)  # the residents' pages (/m/), on the same checks
 
     @app.get("/")
     @documented("The officials' console", public=True, hidden=True, tag="console")

@@ -1,5 +1,6 @@
 """A batch of event payloads is checked as strictly as each payload alone: the same JSON,
 and a bad payload anywhere in the batch fails it with the errors its contract gives."""
+import json
 from datetime import date
 
 import pytest
@@ -33,6 +34,15 @@ def test_a_valid_batch_serialises_as_each_payload_alone():
     assert serialise_payloads(SCORE, []) == []
 
 
+@pytest.mark.parametrize("change", [{}, {"score": 3}, {"previous_score": 2}, {"period": 2026}])
+def test_a_batch_writes_the_same_json_as_each_payload_dumped(change):
+    # payloads already in their dumped form skip the dump: the JSON must not tell
+    batch = _scores()
+    batch[5] = {**batch[5], **change}
+    assert json.dumps(serialise_payloads(SCORE, batch)) == json.dumps(
+        [serialise_payload(SCORE, p) for p in batch])
+
+
 def _outcome(serialise):
     try:
         return "serialised", serialise()
@@ -51,6 +61,7 @@ def _outcome(serialise):
     ({"scheme_id": "one"}, "unserialisable"),
     ({"unknown_field": 1}, "serialised"),  # the dump keeps what the contract knows
     ({"period": 2026}, "serialised"),  # made text by the dump
+    ({"score": 3}, "serialised"),  # made a float by the dump
 ])
 def test_one_bad_payload_in_a_batch_fares_as_it_would_alone(bad, expected):
     batch = _scores()

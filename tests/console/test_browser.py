@@ -70,9 +70,11 @@ def seed_two_counties(gateway):
         "code": "330110001001", "town_code": "330110001000", "name": "大陆村",
         "kind": "village"}).status_code == 201
     # mediation learns the units from the registry's events (its read model of units)
-    wait_until(lambda: {"330110000000", "330111000000"} <= {
-        c["county_code"] for c in gateway.get("/api/v1/mediation/coverage").json["counties"]},
-        timeout=60)
+    def known():
+        answer = gateway.get("/api/v1/mediation/coverage")
+        return answer.status_code == 200 and {"330110000000", "330111000000"} <= {
+            c["county_code"] for c in answer.json["counties"]}
+    wait_until(known, timeout=60)
 
 
 def test_sign_in_browse_the_tree_see_the_api_message_by_a_field_and_sign_out(

@@ -15,6 +15,8 @@ import pytest
 
 from deploy import lint
 from deploy.rabbitmq import broker_users
+from fazhi_common.units import READ_THROUGH_SERVICES, RegistryReadThrough
+from tests.helpers import SERVICES, service_class
 
 
 @pytest.mark.parametrize("check", [c for _, c in lint.CHECKS], ids=[t for t, _ in lint.CHECKS])
@@ -84,3 +86,13 @@ def test_healthcheck_fails_in_one_line_when_the_database_is_unreachable(tmp_path
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert result.stdout.startswith("unhealthy: ")
+
+
+def test_every_service_that_asks_the_registry_may_await_its_replies():
+    # a read-through's reply queue needs the broker permission READ_THROUGH_SERVICES gives
+    asking = {name for name in SERVICES if any(
+        isinstance(value, RegistryReadThrough) for value in vars(service_class(name)).values())}
+    assert asking == set(READ_THROUGH_SERVICES)
+    for name in asking:
+        _configure, write, read = broker_users.all_permissions()[f"fazhi-{name}"]
+        assert f"rpc\\.reply-{name}-" in write and f"rpc\\.reply-{name}-" in read

@@ -158,6 +158,9 @@ def test_residents_follow_only_their_own_case_with_the_secret(justice, gateway):
                  {"receipt_number": "LA2025-0000001", "secret": receipt["secret"]}):
         response = resident.post(f"{M}/track", json=body)
         assert response.status_code == 404 and response.json["detail"] == (
+            "没有与该受理编号和查询密码相符的申请，请核对后重试。")  # a resident reads Chinese
+        response = resident.post(f"{M}/track", json=body, headers={"Accept-Language": "en"})
+        assert response.status_code == 404 and response.json["detail"] == (
             "No application matches this receipt number and secret.")
     assert resident.post(f"{M}/track", json={"receipt_number": ""}).status_code == 422
 

@@ -46,6 +46,21 @@ EXACT = {
     "outside your area": "超出您的管辖区域",
     "Too many requests from this address.": "来自此地址的请求过于频繁。",
     "Something went wrong on our side.": "系统内部错误。",
+    # what the public pages (residents, no account) may be told
+    "No application matches this receipt number and secret.":
+        "没有与该受理编号和查询密码相符的申请，请核对后重试。",
+    "The code does not match.": "验证码不正确。",
+    "The code has expired; answer again for a new one.":
+        "验证码已过期，请重新提交以获取新的验证码。",
+    "No answer with this receipt is waiting for its code.": "没有等待验证的评价，请重新提交。",
+    "The code is the six digits sent to the phone.": "验证码是发送到手机上的 6 位数字。",
+    "A mainland mobile number: 11 digits beginning 13-19.": "请填写 11 位手机号码（13–19 开头）。",
+    "A phone number is 5 to 20 digits.": "电话号码为 5 到 20 位数字。",
+    "A resident ID number is 17 digits and a check character.":
+        "身份证号码为 17 位数字加 1 位校验码。",
+    "A period is an evaluation year, YYYY.": "考评周期为年份，如 2026。",
+    "This resident has already answered for this community and period.":
+        "您已对该社区（村）本年度作过评价。",
 }
 PATTERNS = (
     (re.compile(r"^Must be one of: (.*)\.$"), "须为以下之一：{0}。"),
@@ -61,6 +76,13 @@ PATTERNS = (
     (re.compile(r"^(\S+) lies outside your area (\S+)\.$"), "{0} 不在您的管辖区域 {1} 内。"),
     (re.compile(r"^The role (\w+) may not do this\.$"), "角色 {0} 无权进行此操作。"),
     (re.compile(r"^No (.+) (\S+) is registered\.$"), "未找到 {1}（或不在您的管辖区域内）。"),
+    (re.compile(r"^A valid 18-character resident ID number: .+\.$"),
+     "请填写有效的 18 位居民身份证号码（出生日期和校验码须正确）。"),
+    (re.compile(r"^No community (\S+) takes survey answers\.$"),
+     "社区（村）代码 {0} 不接受评价：未登记或代码有误。"),
+    (re.compile(r"^Answers are taken for the running period (\S+) only\.$"),
+     "只接受本考评周期（{0}）的评价。"),
+    (re.compile(r"^No spot-check draw (\d+)\.$"), "没有编号为 {0} 的抽查。"),
 )
 
 

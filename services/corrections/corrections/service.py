@@ -14,6 +14,7 @@ from fazhi_common.contracts.api import page_of
 from fazhi_common.contracts.errors import field_error
 from fazhi_common.identity import rpc
 from fazhi_common.timer import timer
+from fazhi_common.units import RegistryReadThrough, reads_through
 from fazhi_common.validation import load
 
 PERSON_PAGE = page_of(api.Person)()
@@ -29,6 +30,8 @@ class CorrectionsService(base.ServiceBase, known_units.KeepsUnits):
     rules = dependencies.rules()
     calendar = dependencies.calendar()
     leaders = dependencies.leaders()
+    # a unit registered a moment ago, its event still queued, is asked of the registry
+    registry = RegistryReadThrough()
 
     def _audit_read(self, session, person_ids, revealed):
         if person_ids:
@@ -44,6 +47,7 @@ class CorrectionsService(base.ServiceBase, known_units.KeepsUnits):
     # -- files ------------------------------------------------------------------------------
 
     @rpc(roles=api.CORRECTIONS_STAFF)
+    @reads_through(ops.UNITS)
     def intake(self, payload):
         data = load(api.PersonIn(), payload)
         with self.db.transaction() as session:

@@ -22,6 +22,7 @@ from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
 from fazhi_common.settings import Settings
 from fazhi_common.timer import timer
+from fazhi_common.units import RegistryReadThrough, reads_through
 from fazhi_common.validation import load
 
 SCHEME_PAGE = page_of(api.Scheme)()
@@ -49,6 +50,8 @@ class EvaluationService(base.ServiceBase):
     default_schemes = DefaultSchemes()
     titles = Settings(TitlePolicy.from_config)
     job_runner = jobs.JobRunner({ops.RECOMPUTE_PINNED: ops.recompute_pinned_step})
+    # a community registered a moment ago, its event still queued, is asked of the registry
+    registry = RegistryReadThrough()
 
 
     # -- schemes -------------------------------------------------------------------------
@@ -98,6 +101,7 @@ class EvaluationService(base.ServiceBase):
     # -- evidence and results -----------------------------------------------------------------
 
     @rpc(roles=api.EVIDENCE_WRITERS)
+    @reads_through(ops.COMMUNITIES)
     def submit_evidence(self, payload):
         data = load(api.EvidenceIn(), payload)
         with self.db.transaction() as session:
@@ -214,6 +218,7 @@ class EvaluationService(base.ServiceBase):
             return DRAW_PAGE.dump(page)
 
     @rpc(roles=api.INSPECTORS)
+    @reads_through(ops.COMMUNITIES)
     def record_inspection(self, payload):
         data = load(api.InspectionIn(), payload)
         with self.db.transaction() as session:
@@ -268,6 +273,7 @@ class EvaluationService(base.ServiceBase):
     # -- titles ----------------------------------------------------------------------------
 
     @rpc(roles=api.TITLE_WRITERS)
+    @reads_through(ops.COMMUNITIES)
     def award_title(self, payload):
         data = load(api.AwardIn(), payload)
         with self.db.transaction() as session:

@@ -12,6 +12,7 @@ from fazhi_common.contracts.roles import SYSTEM
 from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
 from fazhi_common.timer import timer
+from fazhi_common.units import RegistryReadThrough, reads_through
 from fazhi_common.validation import load
 from legalservices import advisers, domain, tracking
 from legalservices import operations as ops
@@ -31,6 +32,8 @@ class LegalServicesService(base.ServiceBase, known_units.KeepsUnits):
     receipts = ReceiptKeys()
     transfer = TransferCipher()
     deadlines = LegalAidSettings()
+    # a unit registered a moment ago, its event still queued, is asked of the registry
+    registry = RegistryReadThrough()
 
     def _audit_reveal(self, session, what, ids):
         if ids:
@@ -48,6 +51,7 @@ class LegalServicesService(base.ServiceBase, known_units.KeepsUnits):
                                                       secret))
 
     @rpc(roles=api.LEGAL_SERVICE_WRITERS)
+    @reads_through(ops.UNITS)
     def apply_legal_aid(self, payload):
         data = load(api.LegalAidIn(), payload)
         with self.db.transaction() as session:
@@ -58,6 +62,7 @@ class LegalServicesService(base.ServiceBase, known_units.KeepsUnits):
             return self._legal_aid_out(session, application, secret)
 
     @rpc(roles=api.APPLICANTS)
+    @reads_through(ops.UNITS)
     def apply_legal_aid_public(self, payload):
         """A resident's own legal-aid application from a portal: a receipt only."""
         data = load(api.PublicLegalAidIn(), payload)
@@ -176,6 +181,7 @@ class LegalServicesService(base.ServiceBase, known_units.KeepsUnits):
                                                              reveal))
 
     @rpc(roles=api.LEGAL_SERVICE_WRITERS)
+    @reads_through(ops.UNITS)
     def record_consultation(self, payload):
         data = load(api.ConsultationIn(), payload)
         with self.db.transaction() as session:
@@ -202,6 +208,7 @@ class LegalServicesService(base.ServiceBase, known_units.KeepsUnits):
     # -- government legal advisers ------------------------------------------------------------
 
     @rpc(roles=api.ADVISER_WRITERS)
+    @reads_through(ops.UNITS)
     def register_adviser(self, payload):
         data = load(api.GovernmentAdviserIn(), payload)
         with self.db.transaction() as session:
@@ -241,6 +248,7 @@ class LegalServicesService(base.ServiceBase, known_units.KeepsUnits):
     # -- lawyers in communities ---------------------------------------------------------------
 
     @rpc(roles=api.LEGAL_SERVICE_WRITERS)
+    @reads_through(ops.UNITS)
     def record_visit(self, payload):
         data = load(api.CommunityVisitIn(), payload)
         with self.db.transaction() as session:

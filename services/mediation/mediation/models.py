@@ -64,6 +64,8 @@ class MediationCase(Base):
               postgresql_include=["accepted_on", "result", "duration_days", "overdue",
                                   "confirmation_court", "confirmed"]),
         Index("ix_case_open_deadlines", "status", "mediation_due_on"),
+        # one case per referral: a second delivery of it finds the first (0011)
+        Index("uq_case_referral", "referrer_department", "referrer_reference", unique=True),
         Index("ix_case_open_acceptance", "status", "acceptance_due_on"),
     )
 

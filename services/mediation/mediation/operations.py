@@ -10,6 +10,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from fazhi_common import masking
 from fazhi_common.contracts.api import mediation as api
@@ -237,9 +238,7 @@ def receive_case(session, data, channel, cipher, scope, today, deadlines):
             raise field_error("received_on", "A case cannot be received in the future.")
         referral = {"referrer_kind": data["referrer_kind"], "referrer_department": department,
                     "referrer_reference": data["referrer_reference"]}
-        earlier = session.scalar(select(MediationCase).where(
-            MediationCase.referrer_department == department,
-            MediationCase.referrer_reference == data["referrer_reference"]))
+        earlier = _referred(session, department, data["referrer_reference"])
         if earlier is not None:
             # the same referral sent again (its answer lost on the way back): the case it
             # made, not a second one
@@ -268,14 +267,30 @@ def receive_case(session, data, channel, cipher, scope, today, deadlines):
                            **_encrypt_party(cipher, p)) for p in parties],
         **referral)
     case.organisation = organisation
-    session.add(case)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(case)
+            session.flush()
+    except IntegrityError:
+        # the same referral, delivered twice at once, committed by the other delivery
+        # since we looked: answer with its case (uq_case_referral)
+        earlier = referral and _referred(session, department, referral["referrer_reference"])
+        if not earlier:
+            raise
+        return earlier
     _record_step(session, case, "receive", None, "received", received_on, scope,
                  f"{channel} from {referral.get('referrer_department') or 'a resident'}"
                  + (f"; for an officer: {case.officer_review}" if flagged else ""))
     record_event(session, "mediation_case_received",
                  {**_case_event(case), "received_on": received_on})
     return case
+
+
+def _referred(session, department, reference):
+    """The case a department's referral made, if it was received before."""
+    return session.scalar(select(MediationCase).where(
+        MediationCase.referrer_department == department,
+        MediationCase.referrer_reference == reference))
 
 
 def _traffic_fields(kind, data):

@@ -258,8 +258,9 @@ def import_rows(session, rows, dry_run=False, progress=_no_progress, scope=None)
     ``Checked`` keeps, so a national list imports in one transaction, all or nothing.
     """
     checked = check_rows(session, rows, progress, scope)
-    result = {"created": 0, "updated": 0, "unchanged": 0, "failed": len(checked.errors),
-              "errors": checked.errors, "warnings": checked.warnings, "rows": checked.rows}
+    result = {"checked": checked.rows, "created": 0, "updated": 0, "unchanged": 0,
+              "failed": len(checked.errors), "errors": checked.errors,
+              "warnings": checked.warnings, "rows": checked.rows}
     if checked.errors or dry_run:
         return result
     total, done = len(checked.upper) + len(checked.communities), 0
@@ -320,6 +321,6 @@ def import_step(session, job, today):
     result = import_rows(session, rows, dry_run=bool(job.params.get("dry_run")),
                          progress=_job_progress(session, job), scope=scope)
     job.total = job.done = result["rows"]
-    job.result = {k: result[k] for k in ("created", "updated", "unchanged", "failed",
-                                         "errors", "warnings")}
+    job.result = {k: result[k] for k in ("checked", "created", "updated", "unchanged",
+                                         "failed", "errors", "warnings")}
     return True

@@ -459,6 +459,8 @@ class ImportRowError(Schema):
 
 
 class ImportResult(Schema):
+    # rows read and checked (blank lines not counted): what a dry run reports beside failed
+    checked = fields.Integer()
     created = fields.Integer()
     updated = fields.Integer()
     unchanged = fields.Integer()

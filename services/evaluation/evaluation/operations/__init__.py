@@ -23,6 +23,7 @@ from evaluation.operations.draws import (
     reveal_draw,
 )
 from evaluation.operations.events import (
+    COMMUNITIES,
     on_adviser_assigned,
     on_adviser_removed,
     on_affairs_disclosed,
@@ -93,7 +94,7 @@ from evaluation.operations.vetoes import (
 )
 
 __all__ = [
-    "RECOMPUTE_PINNED", "recompute_pinned_step", "start_recompute",
+    "COMMUNITIES", "RECOMPUTE_PINNED", "recompute_pinned_step", "start_recompute",
     "announce_due_re_evaluations", "answer_survey", "award_title", "breakdown_of",
     "community_to_read",
     "community_to_write", "create_scheme", "decide_on_reorganised_title", "decide_veto",

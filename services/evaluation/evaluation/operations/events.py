@@ -3,6 +3,8 @@
 Each handler takes the envelope as published and its payload, typed by the contract
 (``fazhi_common.messaging``): dates are dates.
 """
+from datetime import date
+
 from sqlalchemy import func, select
 
 from evaluation import domain
@@ -20,7 +22,25 @@ from evaluation.operations.scoring import current_period, refresh_from, refresh_
 from evaluation.operations.titles import on_reorganisation
 from evaluation.operations.vetoes import vetoes_from_event
 from fazhi_common.bulk import insert_for, upsert
-from fazhi_common.division import COUNTY, TOWN
+from fazhi_common.division import COMMUNITY, COUNTY, TOWN
+
+
+class CommunityFacts:
+    """The communities evaluation knows, as ``fazhi_common.units.reads_through`` has one
+    kept that the registry answered for (its registration still queued): kept as the
+    registration's event keeps it, which applies over it when it comes."""
+
+    def learn_answer(self, session, level, answer):
+        if level != COMMUNITY or answer.get("status", "active") != "active":
+            return  # only an active community takes evidence, inspections or titles
+        on = answer.get("reorganised_on")
+        _keep_communities(session, [{
+            **answer, "community_code": answer["code"],
+            "reorganised_on": date.fromisoformat(on) if isinstance(on, str) else on}],
+            activate=True)
+
+
+COMMUNITIES = CommunityFacts()
 
 
 def on_communities_registered(session, payloads, today):

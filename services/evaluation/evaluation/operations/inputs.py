@@ -330,11 +330,16 @@ class DerivedFacts:
         return self.records.above(code) if self.records is not None else None
 
     def of(self, code, indicators):
-        # a community with no record of its own sees only its town's and county's, as
-        # every such community of the town does: measured once per town
-        shared = self.records is not None and code not in self.records.by_code
-        return {ind["code"]: self._shared(code, ind) if shared and ind["fact"] in _RECORD_SET
-                else self._figure(self.rows[ind["fact"]].get(code), ind)
+        records = self.records
+        if records is not None and code not in records.by_code:
+            # no record of its own: it sees only its town's and county's, as every such
+            # community of the town does, measured once per town
+            return {ind["code"]: self._shared(code, ind) if ind["fact"] in _RECORD_SET
+                    else self._figure(self.rows[ind["fact"]].get(code), ind)
+                    for ind in indicators}
+        own = records.get(code) if records is not None else None  # gathered once
+        return {ind["code"]: self._figure(own if ind["fact"] in _RECORD_SET
+                                          else self.rows[ind["fact"]].get(code), ind)
                 for ind in indicators}
 
     def _shared(self, code, indicator):

@@ -15,10 +15,12 @@ from evaluation.models import CommunityFact, Result, Scheme
 from evaluation.operations import inputs
 from fazhi_common.bulk import upsert
 from fazhi_common.clock import utcnow
-from fazhi_common.contracts.errors import Conflict, NotFound, field_error
+from fazhi_common.contracts.errors import Conflict, NotFound
 from fazhi_common.contracts.events import area_of
 from fazhi_common.db import get_in_area
+from fazhi_common.division import COMMUNITY
 from fazhi_common.outbox import record_events
+from fazhi_common.units import not_announced
 
 
 def community_to_read(session, code, scope):
@@ -31,9 +33,8 @@ def community_to_write(session, code, scope, field="community_code"):
     """A community named in a write: outside the area 403, unknown 422."""
     scope.require_area(code, field=field)
     community = session.get(CommunityFact, code)
-    if community is None:
-        raise field_error(field, f"No community {code} is known to evaluation (the registry "
-                                 "has not announced it).")
+    if community is None:  # asked of the registry where the entrypoint reads through
+        raise not_announced(code, COMMUNITY, field)
     return community
 
 

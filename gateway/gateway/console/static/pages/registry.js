@@ -179,12 +179,16 @@ function importPage() {
   const bar = h('progress', { id: 'import-progress', max: 100, value: 0, hidden: true });
   const stage = h('p', { id: 'import-stage', class: 'muted', role: 'status' });
   const report = h('div', { id: 'import-report' });
-  function showReport(result, message) {
+  function showReport(result, message, dryRun) {
     const rows = (result.errors || []).map((e) => ({ line: e.line, code: e.code,
       problem: Object.entries(e.fields || {}).map(([k, m]) => `${label(k, 'fields')}: ${[].concat(m).join('；')}`).join(' / ') }));
+    // a dry run writes nothing: it reports the rows it checked, not units it made
+    const counts = dryRun
+      ? [{ k: '已检查', v: result.checked }, { k: '有误', v: result.failed }, { k: '提示', v: (result.warnings || []).length }]
+      : [{ k: '新增', v: result.created }, { k: '更新', v: result.updated },
+        { k: '未变', v: result.unchanged }, { k: '有误', v: result.failed }];
     report.replaceChildren(h('p', { class: result.failed ? 'error' : 'ok' }, message),
-      table([['k', '结果'], ['v', '行数']], [{ k: '新增', v: result.created }, { k: '更新', v: result.updated },
-        { k: '未变', v: result.unchanged }, { k: '有误', v: result.failed }]),
+      table([['k', '结果'], ['v', '行数']], counts),
       table([['line', '行号'], ['code', '代码'], ['problem', '问题']], rows,
         { caption: '逐行报告', exportName: '导入逐行报告', empty: '没有错误行' }));
   }
@@ -208,7 +212,7 @@ function importPage() {
       if (job.status === 'done' || job.status === 'failed') {
         window.localStorage.removeItem(IMPORT_JOB);
         if (job.status === 'failed') report.replaceChildren(h('p', { class: 'error' }, `导入失败：${job.error || ''}`));
-        else showReport(job.result, dryRun ? '试导入完成：未写入任何数据。' : (job.result.failed ? '名单有误，未写入任何数据。' : '导入完成。'));
+        else showReport(job.result, dryRun ? '试导入完成：未写入任何数据。' : (job.result.failed ? '名单有误，未写入任何数据。' : '导入完成。'), dryRun);
         return;
       }
       await new Promise((resolve) => { setTimeout(resolve, 1000); });
@@ -234,7 +238,7 @@ function importPage() {
       if (err instanceof ApiError && err.status === 422 && Object.keys(err.fields).some((k) => k.startsWith('line'))) {
         result = { failed: Object.keys(err.fields).length, created: 0, updated: 0, unchanged: 0,
           errors: Object.entries(err.fields).map(([line, fields]) => ({ line: line.replace('line ', ''), fields })) };
-        showReport(result, `${err.message}`);
+        showReport(result, `${err.message}`, v.dry_run === 'true');
         return null;
       }
       throw err;
@@ -246,7 +250,7 @@ function importPage() {
     }
     bar.value = 100;
     stage.textContent = '';
-    showReport(result, v.dry_run === 'true' ? '试导入完成：未写入任何数据。' : '导入完成。');
+    showReport(result, v.dry_run === 'true' ? '试导入完成：未写入任何数据。' : '导入完成。', v.dry_run === 'true');
     return null;
   }, { submitLabel: '上传', id: 'import-form' });
   const pending = JSON.parse(window.localStorage.getItem(IMPORT_JOB) || 'null');
