@@ -346,6 +346,11 @@ def main():
                                                                   SYSTEM))
                 county_report, _ = timed(args.repeat, lambda: ops.report(
                     session, PERIOD, county, SYSTEM))
+                overview, _ = timed(args.repeat, lambda: ops.overview(
+                    session, {"period": PERIOD, "bins": 10}, SYSTEM, date.today()))
+                county_overview, _ = timed(args.repeat, lambda: ops.overview(
+                    session, {"period": PERIOD, "county_code": county, "bins": 10}, SYSTEM,
+                    date.today()))
                 in_process, _ = timed(1, lambda: export_workbook(session))
             export, exported, (service_cpu, gateway_cpu) = export_through_gateway(
                 url, args.repeat)
@@ -355,6 +360,9 @@ def main():
             print(f"evaluation.rankings_last_page_ms={last * 1e3:.0f}  (goal < 1000)")
             print(f"evaluation.report_province_ms={report * 1e3:.0f}  (goal < 1000)")
             print(f"evaluation.report_county_ms={county_report * 1e3:.0f}  (goal < 1000)")
+            print(f"evaluation.overview_province_ms={overview * 1e3:.0f}  (the dashboard's one "
+                  "aggregate over every community; goal < 1000)")
+            print(f"evaluation.overview_county_ms={county_overview * 1e3:.0f}  (goal < 1000)")
             print(f"evaluation.export_province_seconds={export:.1f}  (through the gateway, "
                   f"median of {args.repeat}; {len(exported) / 1e6:.1f} MB xlsx, {listed} "
                   "results; goal < 5 s)")

@@ -271,7 +271,7 @@ def test_a_score_explained_and_the_dashboard_charts_drawn_with_data(console_url,
         "const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
         "for (let i = 3; i < px.length; i += 4) if (px[i]) return false; return true; }).length")
     assert blank == 0
-    assert len(browser.find_elements(By.CSS_SELECTOR, "[data-chart]")) == 7
+    assert len(browser.find_elements(By.CSS_SELECTOR, "[data-chart]")) == 9
     screenshot(browser, "dashboard")
     no_script_errors(browser)
 

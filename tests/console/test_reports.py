@@ -90,6 +90,26 @@ def test_a_county_report_and_a_city_report_with_a_sheet_per_county(services, gat
     assert _rows(book["富阳区"])["法律援助申请（件）"][0] == 0
 
 
+def test_an_area_of_more_counties_than_a_page_has_a_sheet_for_each(services, gateway,
+                                                                   monkeypatch):
+    """A province holds more counties than the registry answers on one page: the report
+    reads them all (here one a page), and a county on a later page is found by its code."""
+    from gateway.console import views
+
+    for number in range(2, 5):
+        assert gateway.post(f"{R}/counties", json={
+            "code": f"3301{number:02d}000000", "name": f"第{number}区",
+            "kind": "district"}).status_code == 201
+    monkeypatch.setattr(views, "COUNTY_PAGE", 1)
+    everything = gateway.get(REPORT, query_string={"period": str(date.today().year)})
+    assert everything.status_code == 200, everything.json
+    assert load_workbook(BytesIO(everything.data)).sheetnames == [
+        "汇总", "第2区", "第3区", "第4区"]
+    last = gateway.get(REPORT, query_string={"period": str(date.today().year),
+                                             "county_code": "330104000000"})
+    assert load_workbook(BytesIO(last.data)).sheetnames == ["第4区"]
+
+
 def test_the_report_keeps_to_the_callers_area_and_refuses_bad_periods(services, gateway):
     seed_mediation(gateway)
     fuyang = gateway.as_role("justice_officer", "330111000000")

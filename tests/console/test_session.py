@@ -81,8 +81,13 @@ def test_the_cookie_meets_the_same_role_and_area_checks(registry, gateway_app, g
                           "area": "330110000000"}
     menu = [m["id"] for m in me["menu"]]
     assert "registry" in menu and "legal" in menu and "inbox" in menu
-    assert me["abilities"] == []  # a viewer registers nothing, works no case
-    # but reads every report and return (their keys and routes come with the session)
+    # a viewer registers nothing, works no case; it reads a community's whole file
+    assert me["abilities"] == ["read_advisers", "read_bodies", "read_cases", "read_records",
+                               "read_results", "read_titles"]
+    evaluator, _ = _sign_in(gateway_app, accounts, "assessor", "evaluator", "330110000000")
+    # mediation's cases are not an evaluator's to read: its unit page leaves them out
+    assert "read_cases" not in evaluator.get("/console/session").json["abilities"]
+    # it reads every report and return (their keys and routes come with the session)
     assert me["reports"] == ["mediation_report"]
     assert [(r["key"], r["path"]) for r in me["returns"]][-1] == (
         "self-governance", "/console/returns/self-governance.xlsx")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import sessionmaker
 
 from evaluation import operations as ops
 from evaluation.models import (
+    AreaFact,
     CommunityFact,
     ElectionFact,
     MediationFact,
@@ -15,6 +16,7 @@ from evaluation.models import (
     Title,
     TitleChange,
 )
+from fazhi_common.clock import utcnow
 from fazhi_common.contracts.events import load_payload
 from fazhi_common.db import make_engine
 from fazhi_common.outbox import OutboxEvent, OutboxRelay, record_event
@@ -156,6 +158,39 @@ def test_a_communitys_tier_and_reorganisation_date_follow_the_registry(
         "reorganised_on": date(2025, 6, 1)})], again=0)
     wait_until(lambda: fact().economic_tier == "tier_1")
     assert (fact().name, fact().status) == ("大陆社区", "active")
+
+
+def test_counties_and_towns_are_named_from_registrations_and_the_registrys_replay(
+        evaluation, evaluation_db, outbox, rabbit_config):
+    def names():
+        with evaluation_db() as session:
+            return {a.code: (a.level, a.name) for a in session.scalars(select(AreaFact))}
+
+    publish(outbox, rabbit_config, "registry", [
+        ("county_registered", {"county_code": AREA["county_code"], "name": "余杭区",
+                               "kind": "district"}),
+        ("town_registered", {"county_code": AREA["county_code"],
+                             "town_code": AREA["town_code"], "name": "良渚街道",
+                             "kind": "street"})], again=1)
+    wait_until(lambda: len(names()) == 2)
+    assert names() == {AREA["county_code"]: ("county", "余杭区"),
+                       AREA["town_code"]: ("town", "良渚街道")}
+    # a replay renames what it holds and adds what was not announced; communities are not
+    # areas
+    publish(outbox, rabbit_config, "registry", [("unit_snapshot", {
+        "taken_at": utcnow(), "units": [
+            {"code": AREA["town_code"], "level": "town", "name": "良渚街道（新）",
+             "kind": "street", "county_code": AREA["county_code"],
+             "town_code": AREA["town_code"], "active": True},
+            {"code": "330110002000", "level": "town", "name": "仁和街道", "kind": "street",
+             "county_code": AREA["county_code"], "town_code": "330110002000",
+             "active": True},
+            {"code": CODE, "level": "community", "name": "大陆村", "kind": "village",
+             "county_code": AREA["county_code"], "town_code": AREA["town_code"],
+             "active": True}]})])
+    wait_until(lambda: len(names()) == 3)
+    assert names()[AREA["town_code"]] == ("town", "良渚街道（新）")
+    assert names()["330110002000"] == ("town", "仁和街道") and CODE not in names()
 
 
 def _indicator(evaluation_db, code):

@@ -322,6 +322,14 @@ def report():
     return jsonify(_call("report", query_args(api.ReportQuery)))
 
 
+@bp.get("/overview")
+@documented("The campaign in the caller's area counted over every community: the score "
+            "distribution, pass rate, coverage and titles, by county (or one county's towns)",
+            query=api.OverviewQuery, response=api.Overview, tag=TAG)
+def overview():
+    return jsonify(_call("overview", query_args(api.OverviewQuery)))
+
+
 @bp.get("/exports/results.xlsx")
 @documented("Results and their indicators as an Excel workbook", query=api.ReportQuery,
             tag=TAG, docs=EXPORT_RULES)

@@ -57,6 +57,13 @@ ABILITIES = {
     "refer_case": "mediation.refer",
     "work_case": "mediation.step_accept",
     "draw_spot_check": "evaluation.draw_spot_check",
+    # the parts of a community's file (the unit page) each shown to those who may read it
+    "read_bodies": "registry.list_bodies",
+    "read_records": "registry.list_meetings",
+    "read_advisers": "registry.list_advisers",
+    "read_results": "evaluation.explain_result",
+    "read_titles": "evaluation.list_titles",
+    "read_cases": "mediation.list_cases",
 }
 # report forms the reports page may offer a role, beside the returns (RETURNS)
 REPORTS = {"mediation_report": "console.mediation_report"}
@@ -170,6 +177,21 @@ def table_as_excel():
                        data["title"])
 
 
+COUNTY_PAGE = 500  # the registry's largest page; a province has a few hundred counties
+
+
+def _all_counties():
+    """Every county of the caller's area, page after page (a province may hold more
+    counties than one page)."""
+    counties, page = [], 1
+    while True:
+        answer = call("registry", "list_counties", {"per_page": COUNTY_PAGE, "page": page})
+        counties += answer["items"]
+        if not answer["items"] or len(counties) >= answer["total"]:
+            return counties
+        page += 1
+
+
 @bp.get("/reports/mediation.xlsx")
 @documented("The monthly or annual mediation statistics of a county, or of every county "
             "in the caller's area, as the Excel form offices send upward",
@@ -177,7 +199,7 @@ def table_as_excel():
 def mediation_report():
     query = query_args(ReportQuery)
     first, last, words = period_dates(query["period"])
-    counties = call("registry", "list_counties", {"per_page": 100})["items"]
+    counties = _all_counties()
     if query.get("county_code"):
         counties = [c for c in counties if c["code"] == query["county_code"]]
         if not counties:

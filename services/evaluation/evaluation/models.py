@@ -301,6 +301,17 @@ class CommunityFact(Base):
     reorganised_on: Mapped[date | None] = mapped_column(Date)
 
 
+class AreaFact(Base):
+    """A county or town as the registry announced it (county_/town_registered, or its
+    replay): the name a person reads where a report or ranking names the area."""
+
+    __tablename__ = "area_fact"
+
+    code: Mapped[str] = mapped_column(CODE, primary_key=True)
+    level: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(100))
+
+
 class AdviserFact(Base):
     __tablename__ = "adviser_fact"
 

@@ -17,6 +17,7 @@ from fazhi_common import service as base
 from fazhi_common.contracts.api import Job, page_of
 from fazhi_common.contracts.api import evaluation as api
 from fazhi_common.contracts.roles import SYSTEM
+from fazhi_common.division import COUNTY, TOWN
 from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
 from fazhi_common.settings import Settings
@@ -378,6 +379,13 @@ class EvaluationService(base.ServiceBase):
                                                 query.get("county_code"), self.caller))
 
     @rpc(roles=api.READERS)
+    def overview(self, query):
+        query = load(api.OverviewQuery(), query)
+        with self.db.read() as session:
+            return api.Overview().dump(ops.overview(session, query, self.caller,
+                                                    date.today()))
+
+    @rpc(roles=api.READERS)
     def export_ranking(self, query):
         """The Excel export's results sheet: the area's ranking, read once per export."""
         query = load(api.ReportQuery(), query)
@@ -415,6 +423,22 @@ class EvaluationService(base.ServiceBase):
                     eventlet.sleep(0)
                 work(session, fresh[start:start + EVENT_CHUNK], date.today())
         self.handle_batch_once([envelope for envelope, _p in events], handler, in_chunks)
+
+    @event_handler("registry", "county_registered")
+    def on_county_registered(self, envelope, payload):
+        self.handle_once(envelope, "on_county_registered", lambda session:
+                         ops.on_area_registered(session, COUNTY, payload))
+
+    @event_handler("registry", "town_registered")
+    def on_town_registered(self, envelope, payload):
+        self.handle_once(envelope, "on_town_registered", lambda session:
+                         ops.on_area_registered(session, TOWN, payload))
+
+    @event_handler("registry", "unit_snapshot")
+    def on_unit_snapshot(self, envelope, payload):
+        # the registry's replay (announce-units): the names of areas known before this
+        self.handle_once(envelope, "on_unit_snapshot", lambda session:
+                         ops.on_unit_snapshot(session, payload))
 
     @event_handler("registry", "community_registered", batch=True)
     def on_community_registered(self, events):

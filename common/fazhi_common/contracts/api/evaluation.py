@@ -624,7 +624,9 @@ class RankingItem(Schema):
     community_code = fields.String(required=True)
     name = fields.String(allow_none=True)
     town_code = fields.String(allow_none=True)
+    town_name = fields.String(allow_none=True)
     county_code = fields.String(allow_none=True)
+    county_name = fields.String(allow_none=True)
     score = fields.Float(required=True)
     stage = fields.String(required=True)
     passed = fields.Boolean(required=True)
@@ -673,16 +675,71 @@ class AreaFigures(Schema):
 
 class TownReport(AreaFigures):
     town_code = fields.String(required=True)
+    town_name = fields.String(allow_none=True)
 
 
 class CountyReport(AreaFigures):
     county_code = fields.String(required=True)
+    county_name = fields.String(allow_none=True)
     towns = fields.List(fields.Nested(TownReport), required=True)
 
 
 class Report(Schema):
     period = fields.String(required=True)
     counties = fields.List(fields.Nested(CountyReport), required=True)
+
+
+class OverviewQuery(Schema):
+    period = period_field(required=True)
+    county_code = code_field(metadata={
+        "description": "one county of the caller's area: its figures by town; else the "
+                       "whole area by county"})
+    bins = fields.Integer(load_default=10, validate=validate.Range(min=2, max=20), metadata={
+        "description": "how many equal score bands the distribution has"})
+
+
+class ScoreBand(Schema):
+    low = fields.Float(required=True)
+    high = fields.Float(required=True)
+    count = fields.Integer(required=True)
+
+
+class OverviewFigures(Schema):
+    communities = fields.Integer(required=True, metadata={
+        "description": "active communities and villages"})
+    evaluated = fields.Integer(required=True)
+    passed = fields.Integer(required=True)
+    vetoed = fields.Integer(required=True)
+    pass_rate = fields.Float(allow_none=True, metadata={"description": "passed / evaluated"})
+    coverage = fields.Float(allow_none=True, metadata={
+        "description": "evaluated / communities"})
+    average_score = fields.Float(allow_none=True)
+
+
+class OverviewArea(OverviewFigures):
+    code = fields.String(required=True)
+    name = fields.String(allow_none=True)
+
+
+class TitleCounts(Schema):
+    held = fields.Integer(required=True)
+    revoked = fields.Integer(required=True)
+    due_soon = fields.Integer(required=True, metadata={
+        "description": "held titles due for re-evaluation within 90 days"})
+
+
+class Overview(OverviewFigures):
+    """The campaign in the caller's area (or one county of it), each figure counted by the
+    database over every community: the dashboard draws from this answer alone."""
+
+    period = fields.String(required=True)
+    county_code = fields.String(allow_none=True)
+    area_level = fields.String(required=True, metadata={
+        "description": "what ``areas`` lists: county, or town inside one county"})
+    distribution = fields.List(fields.Nested(ScoreBand), required=True, metadata={
+        "description": "evaluated communities by score as a share of the maximum (0-100)"})
+    areas = fields.List(fields.Nested(OverviewArea), required=True)
+    titles = fields.Nested(TitleCounts, required=True)
 
 
 # -- who may call what (checked by the gateway and again by the service) ------------------------

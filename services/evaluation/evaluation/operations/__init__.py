@@ -27,12 +27,14 @@ from evaluation.operations.events import (
     on_adviser_assigned,
     on_adviser_removed,
     on_affairs_disclosed,
+    on_area_registered,
     on_communities_registered,
     on_communities_updated,
     on_community_reorganised,
     on_election_held,
     on_mediation_case_closed,
     on_record_kept,
+    on_unit_snapshot,
 )
 from evaluation.operations.evidence import (
     answer_survey,
@@ -48,7 +50,7 @@ from evaluation.operations.inspections import (
     list_inspections,
     record_inspection,
 )
-from evaluation.operations.reports import rankings, report
+from evaluation.operations.reports import overview, rankings, report
 from evaluation.operations.schemes import (
     RECOMPUTE_PINNED,
     create_scheme,
@@ -101,7 +103,8 @@ __all__ = [
     "get_draw", "get_inspection",
     "get_scheme", "get_title", "list_draws", "list_evidence", "list_inspections",
     "list_schemes", "list_titles", "list_vetoes", "on_adviser_assigned", "on_adviser_removed",
-    "on_affairs_disclosed", "on_communities_registered", "on_communities_updated",
+    "on_affairs_disclosed", "on_area_registered", "on_unit_snapshot", "overview",
+    "on_communities_registered", "on_communities_updated",
     "on_community_reorganised", "on_election_held", "on_mediation_case_closed",
     "on_record_kept", "prerequisite",
     "public_draw", "rankings", "redraw", "reveal_draw", "re_examine_title",

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from evaluation import domain
 from evaluation.models import (
     AdviserFact,
+    AreaFact,
     CommunityFact,
     DisclosureFact,
     ElectionFact,
@@ -21,7 +22,7 @@ from evaluation.operations.scoring import current_period, refresh_from, refresh_
 from evaluation.operations.titles import on_reorganisation
 from evaluation.operations.vetoes import vetoes_from_event
 from fazhi_common.bulk import insert_for, upsert
-from fazhi_common.division import COMMUNITY
+from fazhi_common.division import COMMUNITY, COUNTY, TOWN
 
 
 class CommunityFacts:
@@ -98,6 +99,23 @@ def _keep_communities(session, payloads, activate):
     session.execute(_keeping(session, activate),
                     list(facts.values())).all()
     return list(facts)
+
+
+def on_area_registered(session, level, data):
+    """A county's or town's name (a registration repeated, or renamed, keeps the last)."""
+    code = data["town_code"] if level == TOWN else data["county_code"]
+    keep_area_names(session, [{"code": str(code), "level": level, "name": data["name"]}])
+
+
+def on_unit_snapshot(session, data):
+    """The registry's replay: the names of the counties and towns it holds."""
+    keep_area_names(session, [{"code": str(unit["code"]), "level": unit["level"],
+                               "name": unit["name"]} for unit in data["units"]
+                              if unit["level"] in (COUNTY, TOWN)])
+
+
+def keep_area_names(session, rows):
+    upsert(session, AreaFact.__table__, rows, key=("code",))
 
 
 def on_community_reorganised(session, envelope, data, today):

@@ -1,7 +1,7 @@
 // Dashboard: ECharts charts of the campaign in the user's area, each with its figures as
 // a table and as an Excel download.
-import { get, getAll } from '../api.js';
-import { codes, h, label, pct, section, table } from '../ui.js';
+import { get } from '../api.js';
+import { codes, fmt, h, label, pct, section, table } from '../ui.js';
 
 const E = '/api/v1/evaluation';
 const KINDS = codes('mediation_kinds');
@@ -45,36 +45,62 @@ function byKind(rows) {
   return out;
 }
 
+// a share as a percentage for a chart's axis (null stays a gap)
+const percent = (v) => (v === null || v === undefined ? null : +(v * 100).toFixed(1));
+
 export async function render() {
   const year = new Date().getFullYear();
   const period = String(year);
-  const [report, rankings, registryCoverage, mediationCoverage, months, titles] = await Promise.all([
-    get(`${E}/reports`, { period }),
-    getAll(`${E}/rankings`, { period }),
+  // the evaluation's figures come from one aggregate over every community of the area
+  const [overview, registryCoverage, mediationCoverage, months] = await Promise.all([
+    get(`${E}/overview`, { period }),
     get('/api/v1/registry/coverage'),
     get('/api/v1/mediation/coverage').catch(() => null),
     monthlyStatistics(year).catch(() => null),
-    getAll(`${E}/titles`),
   ]);
   const cards = [];
+  const areaName = Object.fromEntries(overview.areas.map((a) => [a.code, a.name]));
+  const named = (code) => areaName[code] || code;
+  const areaWord = overview.area_level === 'town' ? '乡镇（街道）' : '县（市、区）';
 
-  // score distribution and pass rate by county
-  const buckets = Array.from({ length: 10 }, (_, i) => ({ range: `${i * 10}-${i * 10 + 9}`, count: 0 }));
-  buckets[9].range = '90-100';
-  for (const r of rankings) buckets[Math.min(9, Math.floor(r.score / 10))].count += 1;
+  // the area as a whole: communities, evaluated, passed
+  const totals = [
+    { what: '社区（村）', count: overview.communities },
+    { what: '已评价', count: overview.evaluated },
+    { what: '达标', count: overview.passed },
+    { what: '否决', count: overview.vetoed },
+  ];
+  cards.push(chartCard('totals', `${period}年度创建评价总体情况`, {
+    xAxis: { type: 'category', data: totals.map((r) => r.what) },
+    yAxis: { type: 'value', minInterval: 1 },
+    series: [{ type: 'bar', name: '数量', data: totals.map((r) => r.count) }],
+  }, h('div', null, table([['what', '项目'], ['count', '数量']], totals, { exportName: `${period}年度总体情况` }),
+    h('p', { id: 'overview-rates' }, `达标率 ${pct(overview.pass_rate)}；评价覆盖率 ${pct(overview.coverage)}；平均分 ${fmt(overview.average_score)}`))));
+
+  // score distribution (every evaluated community of the area, counted by the database)
+  const bands = overview.distribution.map((b) => ({ ...b, range: `${fmt(b.low)}-${fmt(b.high)}` }));
   cards.push(chartCard('score-distribution', `${period}年度得分分布`, {
-    xAxis: { type: 'category', data: buckets.map((b) => b.range), name: '分' },
+    xAxis: { type: 'category', data: bands.map((b) => b.range), name: '得分率%' },
     yAxis: { type: 'value', name: '社区（村）数', minInterval: 1 },
-    series: [{ type: 'bar', name: '社区（村）数', data: buckets.map((b) => b.count) }],
-  }, table([['range', '分数段'], ['count', '社区（村）数']], buckets, { exportName: `${period}年度得分分布` })));
-  const counties = report.counties.map((c) => ({ ...c, rate: c.evaluated ? c.passed / c.evaluated : null }));
-  cards.push(chartCard('pass-rate', `${period}年度各县达标率`, {
-    xAxis: { type: 'category', data: counties.map((c) => c.county_code) },
+    series: [{ type: 'bar', name: '社区（村）数', data: bands.map((b) => b.count) }],
+  }, table([['range', '得分率分段（含下限，末段含100）'], ['count', '社区（村）数']], bands,
+    { exportName: `${period}年度得分分布`, caption: `共 ${overview.evaluated} 个已评价社区（村）` })));
+
+  // pass rate and coverage by county (or by town inside one county)
+  const areas = overview.areas.map((a) => ({ ...a, label: a.name || a.code }));
+  cards.push(chartCard('pass-rate', `${period}年度各${areaWord}达标率`, {
+    xAxis: { type: 'category', data: areas.map((a) => a.label) },
     yAxis: { type: 'value', max: 100, name: '%' },
-    series: [{ type: 'bar', name: '达标率', data: counties.map((c) => (c.rate === null ? 0 : +(c.rate * 100).toFixed(1))) }],
-  }, table([['county_code', '县（市、区）'], ['communities', '社区（村）'], ['evaluated', '已评价'], ['passed', '达标'],
-    ['vetoed', '否决'], [(c) => pct(c.rate), '达标率'], ['average_score', '平均分'], ['titles_held', '有效称号']],
-  counties, { exportName: `${period}年度各县达标率` })));
+    series: [{ type: 'bar', name: '达标率', data: areas.map((a) => percent(a.pass_rate)) }],
+  }, table([['label', areaWord], ['communities', '社区（村）'], ['evaluated', '已评价'], ['passed', '达标'],
+    ['vetoed', '否决'], [(a) => pct(a.pass_rate), '达标率'], ['average_score', '平均分']],
+  areas, { exportName: `${period}年度各${areaWord}达标率` })));
+  cards.push(chartCard('evaluation-coverage', `${period}年度各${areaWord}评价覆盖率`, {
+    xAxis: { type: 'category', data: areas.map((a) => a.label) },
+    yAxis: { type: 'value', max: 100, name: '%' },
+    series: [{ type: 'bar', name: '覆盖率', data: areas.map((a) => percent(a.coverage)) }],
+  }, table([['label', areaWord], ['communities', '社区（村）'], ['evaluated', '已评价'],
+    [(a) => pct(a.coverage), '覆盖率']], areas, { exportName: `${period}年度各${areaWord}评价覆盖率` })));
 
   // legal advisers and linkage channels
   cards.push(chartCard('adviser-coverage', '法律顾问覆盖率（按县）', {
@@ -88,11 +114,11 @@ export async function render() {
     const kinds = mediationCoverage.linkage_kinds;
     cards.push(chartCard('channel-coverage', '五类联动调解组织（按县）', {
       legend: { top: 0 },
-      xAxis: { type: 'category', data: mediationCoverage.counties.map((c) => c.county_code) },
+      xAxis: { type: 'category', data: mediationCoverage.counties.map((c) => named(c.county_code)) },
       yAxis: { type: 'value', name: '组织数', minInterval: 1 },
       series: kinds.map((k) => ({ type: 'bar', stack: 'kinds', name: label(k),
         data: mediationCoverage.counties.map((c) => c.organisations[k] || 0) })),
-    }, table([['county_code', '县（市、区）'], ...kinds.map((k) => [(c) => c.organisations[k] || 0, label(k)]),
+    }, table([[(c) => named(c.county_code), '县（市、区）'], ...kinds.map((k) => [(c) => c.organisations[k] || 0, label(k)]),
       [(c) => (c.complete ? '全覆盖' : `缺 ${c.lacking.map(label).join('、')}`), '缺口']],
     mediationCoverage.counties, { exportName: '五类联动调解覆盖' })));
   }
@@ -127,11 +153,10 @@ export async function render() {
   }
 
   // titles held, revoked, due for re-evaluation
-  const soon = new Date(Date.now() + 90 * 86400000).toISOString().slice(0, 10);
   const titleRows = [
-    { what: '有效', count: titles.filter((t) => t.status === 'held').length },
-    { what: '已摘牌', count: titles.filter((t) => t.status === 'revoked').length },
-    { what: '90天内到期复评', count: titles.filter((t) => t.status === 'held' && t.re_evaluation_due_on <= soon).length },
+    { what: '有效', count: overview.titles.held },
+    { what: '已摘牌', count: overview.titles.revoked },
+    { what: '90天内到期复评', count: overview.titles.due_soon },
   ];
   cards.push(chartCard('titles', '称号：有效、摘牌、待复评', {
     tooltip: { trigger: 'item' },

@@ -43,7 +43,7 @@ async function overview(session, period, countyCode, townCode) {
   return h('div', null, h('h1', null, '创建评价'),
     h('div', { class: 'filters' }, periodPicker(period, (p) => go(p, countyCode, townCode)), countySel, townSel),
     section('排名', table([['rank', '名次'], [(r) => communityLink(r.community_code, r.name, period), '社区（村）'],
-      ['town_code', '乡镇'], ['score', '得分'], [(r) => label(r.stage, 'campaign_stages'), '阶段'],
+      [(r) => r.town_name || r.town_code, '乡镇'], ['score', '得分'], [(r) => label(r.stage, 'campaign_stages'), '阶段'],
       [(r) => (r.vetoed ? h('span', { class: 'tag bad' }, '否决') : r.passed ? '达标' : '未达标'), '结论']],
     ranking.items, { caption: `共 ${ranking.total} 个社区（村）`, exportName: `${period}年度排名`, empty: '尚无评价结果' })),
     drawSection,
@@ -110,17 +110,22 @@ async function communityPage(code, period) {
   try { result = await get(`${E}/results/${code}`, { period }); } catch (err) {
     return h('div', null, h('h1', null, code), errorBox(err));
   }
-  const verdict = result.vetoed ? '一票否决' : result.passed ? '达标' : '未达标';
   return h('div', { id: 'explanation' }, h('h1', null, `${result.name || code} ${period}年度得分`),
     h('p', null, h('a', { href: `#/evaluation/rank/${period}/${result.county_code || ''}/${result.town_code || ''}` }, '← 返回排名')),
-    section('结论', h('p', { class: 'score' }, h('strong', { id: 'score' }, fmt(result.score)), ` / ${fmt(result.max_score)} 分，`,
-      `达标线 ${fmt(result.pass_threshold)}，${label(result.stage, 'campaign_stages')}阶段，`, h('strong', null, verdict)),
-    h('p', { class: 'muted' }, `指标体系 ${result.scheme_key} 第${result.scheme_version}版，计算于 ${result.computed_at}`)),
-    section('分类得分', table([['name', '类别'], ['points', '得分'], ['max_points', '满分']], result.categories)),
-    section('逐项说明', table([['category', '类别'], ['name', '指标'], ['value', '数值'], ['points', '得分'],
-      ['max_points', '满分'], ['source', '依据'], ['note', '说明']], result.indicators,
-    { exportName: `${code}-${period}得分说明` })),
-    result.vetoes.length ? section('否决', table([['veto_item', '事项'], ['reason', '理由'], ['origin', '来源']], result.vetoes)) : null);
+    ...explanationSections(result, code, period));
+}
+
+// a result and its explanation, indicator by indicator (also on the unit page)
+export function explanationSections(result, code, period) {
+  const verdict = result.vetoed ? '一票否决' : result.passed ? '达标' : '未达标';
+  return [section('结论', h('p', { class: 'score' }, h('strong', { id: 'score' }, fmt(result.score)), ` / ${fmt(result.max_score)} 分，`,
+    `达标线 ${fmt(result.pass_threshold)}，${label(result.stage, 'campaign_stages')}阶段，`, h('strong', null, verdict)),
+  h('p', { class: 'muted' }, `指标体系 ${result.scheme_key} 第${result.scheme_version}版，计算于 ${result.computed_at}`)),
+  section('分类得分', table([['name', '类别'], ['points', '得分'], ['max_points', '满分']], result.categories)),
+  section('逐项说明', table([['category', '类别'], ['name', '指标'], ['value', '数值'], ['points', '得分'],
+    ['max_points', '满分'], ['source', '依据'], ['note', '说明']], result.indicators,
+  { exportName: `${code}-${period}得分说明` })),
+  result.vetoes.length ? section('否决', table([['veto_item', '事项'], ['reason', '理由'], ['origin', '来源']], result.vetoes)) : null];
 }
 
 export async function render({ session, args }) {

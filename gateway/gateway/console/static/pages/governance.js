@@ -13,7 +13,7 @@ const blankToNull = (values) => Object.fromEntries(Object.entries(values)
   .map(([k, v]) => [k, v === '' ? null : v]));
 
 // kind -> its page: title, list columns, form fields, and the body the API takes
-const KINDS = {
+export const KINDS = {
   meetings: {
     title: '居（村）民会议和代表会议',
     columns: [['held_on', '日期'], [(m) => label(m.kind, 'meeting_kinds'), '会议'],

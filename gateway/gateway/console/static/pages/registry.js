@@ -2,6 +2,7 @@
 // forms to register a unit and record a reorganisation, and bulk import with a row report.
 import { ApiError, get, getAll, post, upload } from '../api.js';
 import { choices, codes, errorBox, fmt, form, h, label, section, table } from '../ui.js';
+import { communityFile } from './community_file.js';
 
 const R = '/api/v1/registry';
 const LEVEL_PATH = { county: 'counties', town: 'towns', community: 'communities' };
@@ -85,13 +86,16 @@ function reorganisationRows(list) {
     [(r) => unitLink(r.result_code), '调整后单位'], ['note', '说明']], list, { empty: '无' });
 }
 
-async function unitPage(code) {
+async function unitPage(session, code) {
   const [level, unit] = await findUnit(code);
   if (!unit) return h('div', null, h('h1', null, '未找到'), h('p', null, `没有代码为 ${code} 的单位，或不在您的辖区内。`));
-  const info = table([['k', '项目'], ['v', '内容']], [
+  // the town a person reads by its name (its code beside it)
+  const town = level === 'community' && unit.town_code
+    ? await get(`${R}/towns/${unit.town_code}`).catch(() => null) : null;
+  const info = table([['k', '项目'], [(r) => (r.v instanceof Node ? r.v : fmt(r.v)), '内容']], [
     { k: '名称', v: unit.name }, { k: '区划代码', v: unit.code }, { k: '类型', v: label(unit.kind) },
     ...(level === 'community' ? [{ k: '状态', v: label(unit.status, 'unit_statuses') },
-      { k: '所属乡镇', v: unit.town_code }, { k: '经济类型', v: fmt(unit.economic_tier) },
+      { k: '所属乡镇', v: unitLink(unit.town_code, town && town.name) }, { k: '经济类型', v: fmt(unit.economic_tier) },
       { k: '撤并日期', v: fmt(unit.deactivated_on) }] : []),
   ]);
   const page = h('div', { id: 'unit-page', 'data-code': code }, h('h1', null, `${unit.name}`),
@@ -104,29 +108,17 @@ async function unitPage(code) {
     return page;
   }
   const year = new Date().getFullYear();
-  const [lineage, stage, bodies, advisers, places, disclosures, venues] = await Promise.all([
+  const [lineage, stage, file] = await Promise.all([
     get(`${R}/communities/${code}/lineage`),
     get(`${R}/communities/${code}/stage`, { year }).catch(() => null),
-    getAll(`${R}/governance-bodies`, { community_code: code }),
-    getAll(`${R}/legal-advisers`, { community_code: code }),
-    getAll(`${R}/education-places`, { community_code: code }),
-    getAll(`${R}/disclosures`, { community_code: code }),
-    getAll(`${R}/culture-venues`, { county_code: unit.county_code }),
+    communityFile(session, unit),
   ]);
   page.append(
     stage ? section(`${year}年创建阶段`, h('p', null, label(stage.stage, 'campaign_stages'))) : null,
     section('沿革（调整来源与去向）', h('div', { id: 'lineage' },
       h('h3', null, '由哪些单位调整而来'), reorganisationRows(lineage.made_of),
       h('h3', null, '调整为哪些单位'), reorganisationRows(lineage.became))),
-    section('自治组织与换届', table([[(b) => label(b.kind, 'body_kinds'), '组织'], ['term_started_on', '本届开始'],
-      ['term_ends_on', '届满'], [(b) => (b.due_for_election ? h('span', { class: 'tag warn' }, '应换届') : '否'), '应换届'],
-      [(b) => b.members.map((m) => `${m.name}（${m.role}）`).join('、'), '成员']], bodies)),
-    section('法律顾问', table([['adviser_name', '姓名'], [(a) => label(a.adviser_kind, 'adviser_kinds'), '类别'],
-      ['organisation', '所在机构'], ['assigned_on', '聘任日期'], ['removed_on', '解聘日期']], advisers)),
-    section('法治宣传教育阵地', table([['name', '名称'], [(p) => label(p.kind, 'education_place_kinds'), '类型']], places)),
-    section('本县法治文化场所', table([['name', '名称'], [(v) => label(v.kind, 'culture_venue_kinds'), '类型'], ['opened_on', '启用日期']], venues)),
-    section('公开（党务、居（村）务、财务）', table([[(d) => label(d.kind, 'disclosure_kinds'), '类型'], ['period', '期间'],
-      ['disclosed_on', '公开日期'], ['on_time', '按时']], disclosures)));
+    ...file);
   return page;
 }
 
@@ -269,7 +261,7 @@ function importPage() {
 
 export async function render({ session, args }) {
   const [view, code] = args;
-  if (view === 'unit' && code) return unitPage(code);
+  if (view === 'unit' && code) return unitPage(session, code);
   if (view === 'new') return registerPage();
   if (view === 'reorganise') return reorganisePage();
   if (view === 'import') return importPage();
