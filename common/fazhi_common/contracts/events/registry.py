@@ -152,17 +152,16 @@ _COMMUNITY_LISTENERS = (*_UNIT_LISTENERS, "gateway")
 _ADVISER_LISTENERS = _REGISTRY_LISTENERS + ("legalservices",)
 
 CONTRACTS = [
-    EventContract("county_registered", "registry", CountyRegistered,
-                  ("notifications", *UNIT_READ_MODELS)),
-    EventContract("town_registered", "registry", TownRegistered,
-                  ("notifications", *UNIT_READ_MODELS)),
+    # evaluation names counties and towns in its reports (its area facts)
+    EventContract("county_registered", "registry", CountyRegistered, _UNIT_LISTENERS),
+    EventContract("town_registered", "registry", TownRegistered, _UNIT_LISTENERS),
     EventContract("community_registered", "registry", CommunityRegistered,
                   _COMMUNITY_LISTENERS),
     EventContract("community_updated", "registry", CommunityUpdated,
                   _COMMUNITY_LISTENERS),
     EventContract("community_reorganised", "registry", CommunityReorganised,
                   _COMMUNITY_LISTENERS),
-    EventContract("unit_snapshot", "registry", UnitSnapshot, UNIT_READ_MODELS),
+    EventContract("unit_snapshot", "registry", UnitSnapshot, ("evaluation", *UNIT_READ_MODELS)),
     EventContract("legal_adviser_assigned", "registry", LegalAdviserAssigned,
                   _ADVISER_LISTENERS),
     EventContract("legal_adviser_removed", "registry", LegalAdviserRemoved,
