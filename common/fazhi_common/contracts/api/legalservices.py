@@ -9,6 +9,7 @@ from fazhi_common.contracts.api import PageQuery, code_field, id_field
 from fazhi_common.contracts.api import mediation as _mediation
 from fazhi_common.contracts.api.mediation import (
     PERIOD_DATE,
+    AreaPeriodQuery,
     Deadline,
     Party,
     PartyIn,
@@ -149,14 +150,8 @@ class ObjectionIn(TrackIn):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
-class LegalServiceStatisticsQuery(Schema):
-    date_from = fields.Date(required=True, validate=PERIOD_DATE)
-    date_to = fields.Date(required=True, validate=PERIOD_DATE)
-    county_code = code_field()
-
-    @validates_schema
-    def _order(self, data, **_kwargs):
-        _dates_in_order(data, "date_from", "date_to")
+class LegalServiceStatisticsQuery(AreaPeriodQuery):
+    pass
 
 
 class LegalAidStatisticsRow(Schema):
@@ -324,14 +319,8 @@ class VisitQuery(PageQuery):
     date_to = fields.Date()
 
 
-class VisitTotalsQuery(Schema):
-    date_from = fields.Date(required=True, validate=PERIOD_DATE)
-    date_to = fields.Date(required=True, validate=PERIOD_DATE)
-    county_code = code_field()
-
-    @validates_schema
-    def _order(self, data, **_kwargs):
-        _dates_in_order(data, "date_from", "date_to")
+class VisitTotalsQuery(AreaPeriodQuery):
+    pass
 
 
 class VisitTotalsRow(Schema):

@@ -359,6 +359,17 @@ class OverdueScanResult(Schema):
 
 # -- statistics ---------------------------------------------------------------------------
 
+class AreaPeriodQuery(Schema):
+    """Figures of a period (both days counted), of a county or of the caller's whole area."""
+    date_from = fields.Date(required=True, validate=PERIOD_DATE)
+    date_to = fields.Date(required=True, validate=PERIOD_DATE)
+    county_code = code_field()
+
+    @validates_schema
+    def _order(self, data, **_kwargs):
+        _dates_in_order(data, "date_from", "date_to")
+
+
 class StatisticsQuery(Schema):
     date_from = fields.Date(required=True, validate=PERIOD_DATE,
                             metadata={"description": "Received on or after."})

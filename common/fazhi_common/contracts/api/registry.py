@@ -1,13 +1,13 @@
 """The registry service's RPC contract."""
 import unicodedata
 
-from marshmallow import Schema, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
 from fazhi_common.contracts import vocabulary
 from fazhi_common.contracts.api import Job, PageQuery, code_field, count_field, id_field
 from fazhi_common.contracts.api import ScheduleRunIn as ScheduleRunIn
 from fazhi_common.contracts.api import self_governance as sg
-from fazhi_common.contracts.api.mediation import PERIOD_DATE, _dates_in_order
+from fazhi_common.contracts.api.mediation import AreaPeriodQuery
 from fazhi_common.contracts.roles import (
     CIVIL_AFFAIRS_OFFICER,
     JUSTICE_OFFICER,
@@ -440,14 +440,8 @@ class ElectionDueRun(Schema):
 
 # -- self-governance figures (the civil-affairs return) -----------------------------------
 
-class GovernanceFiguresQuery(Schema):
-    date_from = fields.Date(required=True, validate=PERIOD_DATE)
-    date_to = fields.Date(required=True, validate=PERIOD_DATE)
-    county_code = code_field()
-
-    @validates_schema
-    def _order(self, data, **_kwargs):
-        _dates_in_order(data, "date_from", "date_to")
+class GovernanceFiguresQuery(AreaPeriodQuery):
+    pass
 
 
 class GovernanceFigures(Schema):
