@@ -26,6 +26,12 @@ stay ``running`` and count as interrupted when it is taken up. Any other error o
 A step is a function ``step(session, job, today) -> bool`` (True when the job is done)
 that reads its cursor from ``job.state``, does one bounded batch of work, and writes
 ``job.state``, ``job.done``, ``job.total`` (and ``job.result`` at the end).
+
+Work that a province makes long can be started in parts (``start_job(parts=...)``), so
+that every instance of the service takes one and they share it: each part is a job of
+its own, with its own lock, cursor and interruptions. The job the caller was given (the
+whole) is never run: it shows the sum of its parts while they run, and ends, announced
+once, with the last of them (failed if any part failed).
 """
 import fcntl
 import logging
@@ -38,7 +44,7 @@ import eventlet
 from nameko.extensions import DependencyProvider
 from sqlalchemy import JSON, Integer, String, select, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, object_session
 
 from fazhi_common.clock import UtcDateTime, utcnow
 from fazhi_common.contracts.errors import NotFound
@@ -51,6 +57,8 @@ QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 STATUSES = (QUEUED, RUNNING, DONE, FAILED)
 # kept in ``job.state`` beside the step's cursor: how often the job's runner died
 INTERRUPTIONS = "interruptions"
+# a whole's ``state``: the ids of its parts; a part's ``params``: the id of its whole
+PARTS, PART_OF = "parts", "part_of"
 
 
 class Job(CommonBase):
@@ -72,21 +80,90 @@ class Job(CommonBase):
     finished_at: Mapped[object | None] = mapped_column(UtcDateTime)
 
 
-def start_job(session, kind, params, caller, area=None):
-    """Queue a job in the caller's transaction (it runs once that commits)."""
-    job = Job(id=str(uuid.uuid4()), kind=kind, status=QUEUED, params=params, state={},
-              done=0, area=area if area is not None else (caller.area or ""),
-              requested_by=caller.subject)
-    session.add(job)
+def start_job(session, kind, params, caller, area=None, parts=()):
+    """Queue a job in the caller's transaction (it runs once that commits).
+
+    ``parts``: the params that tell each part its share of the work (each added to
+    ``params``); with more than one, the job returned is their whole, which no runner runs.
+    """
+    def queued(params, state):
+        job = Job(id=str(uuid.uuid4()), kind=kind, status=QUEUED, params=params, state=state,
+                  done=0, area=area if area is not None else (caller.area or ""),
+                  requested_by=caller.subject)
+        session.add(job)
+        return job
+
+    if len(parts) > 1:
+        whole = queued(params, {})
+        whole.state = {PARTS: [queued({**params, **part, PART_OF: whole.id}, {}).id
+                               for part in parts]}
+    else:
+        whole = queued({**params, **(parts[0] if parts else {})}, {})
     session.flush()
-    return job
+    return whole
 
 
 def job_view(job):
-    return {"id": job.id, "kind": job.kind, "status": job.status, "done": job.done,
-            "total": job.total, "result": job.result, "error": job.error,
+    status, done, total = job.status, job.done, job.total
+    if PARTS in job.state and status not in (DONE, FAILED):  # its parts' progress
+        parts = object_session(job).execute(select(Job.status, Job.done, Job.total).where(
+            Job.id.in_(job.state[PARTS]))).all()
+        status = RUNNING if any(p.status != QUEUED for p in parts) else QUEUED
+        done = sum(p.done for p in parts)
+        total = None if any(p.total is None for p in parts) else sum(p.total for p in parts)
+    return {"id": job.id, "kind": job.kind, "status": status, "done": done,
+            "total": total, "result": job.result, "error": job.error,
             "requested_by": job.requested_by, "created_at": job.created_at,
             "finished_at": job.finished_at}
+
+
+def finish(session, job, status, service, error=None):
+    """End a job and announce it as ``<service>_job_finished``; a part, the announcement
+    of its whole once the last part ends."""
+    job.status, job.finished_at = status, utcnow()
+    if error:
+        job.error = error[:500]
+    if PART_OF in job.params:
+        job = _whole_ended(session, job.params[PART_OF])
+        if job is None:
+            return
+    record_event(session, f"{service}_job_finished", {
+        "job_id": job.id, "kind": job.kind, "status": job.status,
+        "done": job.done, "total": job.total, "error": job.error})
+
+
+def _whole_ended(session, whole_id):
+    """The whole of a part that just ended, ended too if that part was its last; else
+    None. Its row is locked first, so of two parts ending at once only the later one,
+    which sees the other's end committed, ends the whole."""
+    session.flush()  # the part's own end, seen below
+    whole = session.get(Job, whole_id, with_for_update=True, populate_existing=True)
+    if whole is None or whole.status in (DONE, FAILED):
+        return None
+    parts = session.scalars(select(Job).where(Job.id.in_(whole.state[PARTS]))
+                            .order_by(Job.id).execution_options(populate_existing=True)).all()
+    if any(p.status not in (DONE, FAILED) for p in parts):
+        return None
+    failed = [p for p in parts if p.status == FAILED]
+    whole.status, whole.finished_at = (FAILED if failed else DONE), utcnow()
+    whole.error = failed[0].error if failed else None
+    whole.done = sum(p.done for p in parts)
+    whole.total = sum(p.total or 0 for p in parts)
+    whole.result = _summed([p.result for p in parts if p.result])
+    return whole
+
+
+def _summed(results):
+    """The parts' results as one: counts added up, anything else as the first part has it."""
+    summed = {}
+    for result in results:
+        for key, value in result.items():
+            if isinstance(value, int | float) and not isinstance(value, bool) \
+                    and isinstance(summed.get(key), int | float):
+                summed[key] += value
+            else:
+                summed.setdefault(key, value)
+    return summed
 
 
 def get_job(session, job_id, scope):
@@ -234,11 +311,13 @@ class JobRunner(DependencyProvider):
         # looked for with a plain read first: most polls find nothing, and a write session
         # would take SQLite's write lock every poll
         with database.session_factory() as session:
-            candidates = session.scalars(
-                select(Job.id).where(Job.kind.in_(self.steps),
-                                     Job.status.in_((QUEUED, RUNNING)))
+            candidates = session.execute(
+                select(Job.id, Job.state).where(Job.kind.in_(self.steps),
+                                                Job.status.in_((QUEUED, RUNNING)))
                 .order_by(Job.created_at).limit(100)).all()
-        for job_id in candidates:
+        for job_id, state in candidates:
+            if PARTS in state:
+                continue  # a whole: its parts are the jobs to run
             lock = locks.try_hold(job_id)
             if lock is None:
                 continue  # a live runner works it
@@ -274,12 +353,7 @@ class JobRunner(DependencyProvider):
             return True
 
     def _finish(self, session, job, status, error=None):
-        job.status, job.finished_at = status, utcnow()
-        if error:
-            job.error = error[:500]
-        record_event(session, f"{self.container.service_name}_job_finished", {
-            "job_id": job.id, "kind": job.kind, "status": job.status,
-            "done": job.done, "total": job.total, "error": job.error})
+        finish(session, job, status, self.container.service_name, error)
 
     def _work(self, database, job_id):
         finished = False

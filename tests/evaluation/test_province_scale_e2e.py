@@ -16,15 +16,28 @@ from sqlalchemy import func, select
 
 from bench.province import province_units, with_quirks
 from evaluation.models import Result, Scheme
+from evaluation.service import EvaluationService
 from fazhi_common.clock import utcnow
 from fazhi_common.db import make_engine
 from fazhi_common.division import COMMUNITY, Division
+from fazhi_common.jobs import PARTS, Job
 from tests.helpers import wait_until
 
 pytestmark = [pytest.mark.once, pytest.mark.timeout(600)]
 R = "/api/v1/registry"
 E = "/api/v1/evaluation"
 PERIOD = str(date.today().year)
+
+
+@pytest.fixture
+def evaluation(container_factory, service_config):
+    """Two instances of evaluation, as deployed: a revision's recompute runs in parts of
+    400 results, which both take up."""
+    config = service_config("evaluation", RECOMPUTE_PART_SIZE=400)
+    instances = [container_factory(EvaluationService, config) for _ in range(2)]
+    for instance in instances:
+        instance.start()
+    return instances[0]
 
 
 def ok(response, status=200):
@@ -149,6 +162,9 @@ def test_province_wide_reads_and_a_revision_at_scale(registry, evaluation, gatew
     # every pinned result recomputed exactly once: the job counted each one once, and each
     # now carries the new version, computed after the revision
     assert job["done"] == job["total"] == len(pinned) == job["result"]["recomputed"]
+    with engine.connect() as conn:  # in parts, the sum of which the job shows
+        parts = conn.scalar(select(Job.state).where(Job.id == job["id"]))[PARTS]
+    assert len(parts) == -(-len(pinned) // 400) > 1
     with engine.connect() as conn:
         new_id = conn.scalar(select(Scheme.id).where(Scheme.supersedes_id == scheme["id"]))
         assert conn.scalar(select(func.count()).where(

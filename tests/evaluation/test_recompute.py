@@ -35,7 +35,7 @@ from evaluation.operations import schemes, scoring
 from evaluation.operations.scoring import refresh_many
 from fazhi_common.contracts.roles import SYSTEM
 from fazhi_common.db import make_engine
-from fazhi_common.jobs import Job
+from fazhi_common.jobs import PARTS, Job
 from fazhi_common.outbox import OutboxEvent
 
 TODAY = date.today()
@@ -257,7 +257,8 @@ def test_a_community_no_longer_active_keeps_its_result(sessions):
         assert session.get(Result, ("330110009999", PERIODS[1])) is None
 
 
-def test_a_revision_job_moves_every_pinned_result_once(sessions, monkeypatch):
+@pytest.mark.parametrize("part_size", [None, 3], ids=["one job", "in parts"])
+def test_a_revision_job_moves_every_pinned_result_once(sessions, monkeypatch, part_size):
     with sessions() as session:
         codes = _fill(session, random.Random(11))
         for period in PERIODS:
@@ -273,7 +274,8 @@ def test_a_revision_job_moves_every_pinned_result_once(sessions, monkeypatch):
                 k: v - 10 for k, v in old.definition["pass_thresholds"].items()}},
             SYSTEM, TODAY)
         assert versioned
-        job_id = ops.start_recompute(session, old, SYSTEM, TODAY).id
+        whole = ops.start_recompute(session, old, SYSTEM, TODAY, part_size)
+        job_ids = whole.state.get(PARTS, [whole.id])
         session.commit()
         revised_at = datetime.now(timezone.utc)
     recomputed = []
@@ -283,14 +285,20 @@ def test_a_revision_job_moves_every_pinned_result_once(sessions, monkeypatch):
         return refresh_many(session, chunk, period, today)
     monkeypatch.setattr(schemes, "refresh_many", counted)
     monkeypatch.setattr(schemes, "RECOMPUTE_CHUNK", 2)
-    done = False
-    while not done:  # a step a transaction, as the job runner runs it
-        with sessions() as session:
-            job = session.get(Job, job_id)
-            done = ops.recompute_pinned_step(session, job, TODAY, batch=5)
-            session.commit()
-    assert len(pinned) > 5 and sorted(recomputed) == sorted(pinned)
-    assert job.done == job.total == len(pinned) == job.result["recomputed"]
+    running, ended = list(job_ids), []
+    while running:  # a step a transaction, as job runners run them: the parts in turn
+        for job_id in list(running):
+            with sessions() as session:
+                job = session.get(Job, job_id)
+                if ops.recompute_pinned_step(session, job, TODAY, batch=5):
+                    running.remove(job_id)
+                    ended.append(job)
+                session.commit()
+    assert len(pinned) > 5 and sorted(recomputed) == sorted(pinned)  # each once
+    if part_size:
+        assert len(job_ids) == -(-len(pinned) // part_size) > 1
+    assert all(job.done == job.total == job.result["recomputed"] for job in ended)
+    assert sum(job.done for job in ended) == len(pinned)
     with sessions() as session:
         now = {r.community_code: r for r in session.scalars(select(Result).where(
             Result.community_code.in_(pinned | kept)))}

@@ -71,8 +71,10 @@ class EvaluationService(base.ServiceBase):
         with self.db.transaction() as session:
             scheme, new_version = ops.edit_scheme(session, scheme_id, data, self.caller,
                                                   date.today())
-            job = (ops.start_recompute(session, ops.get_scheme(session, scheme_id),
-                                       self.caller, date.today()) if new_version else None)
+            job = (ops.start_recompute(
+                session, ops.get_scheme(session, scheme_id), self.caller, date.today(),
+                int(self.config.get("RECOMPUTE_PART_SIZE", ops.RECOMPUTE_PART_SIZE)))
+                if new_version else None)
             self.audit(session, "edit_scheme", f"scheme {scheme_id}",
                        {"key": scheme.key, "version": scheme.version,
                         "new_version": new_version, "job": job.id if job else None})

@@ -52,6 +52,7 @@ from evaluation.operations.inspections import (
 )
 from evaluation.operations.reports import overview, rankings, report
 from evaluation.operations.schemes import (
+    RECOMPUTE_PART_SIZE,
     RECOMPUTE_PINNED,
     create_scheme,
     edit_scheme,
@@ -94,7 +95,8 @@ from evaluation.operations.vetoes import (
 )
 
 __all__ = [
-    "COMMUNITIES", "RECOMPUTE_PINNED", "recompute_pinned_step", "start_recompute",
+    "COMMUNITIES", "RECOMPUTE_PART_SIZE", "RECOMPUTE_PINNED", "recompute_pinned_step",
+    "start_recompute",
     "announce_due_re_evaluations", "answer_survey", "award_title", "breakdown_of",
     "community_to_read",
     "community_to_write", "create_scheme", "decide_on_reorganised_title", "decide_veto",

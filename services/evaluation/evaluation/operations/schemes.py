@@ -77,46 +77,69 @@ def edit_scheme(session, scheme_id, data, scope, today):
     return newer, True
 
 
-def start_recompute(session, superseded, scope, today):
+def start_recompute(session, superseded, scope, today, part_size=None):
     """Queue the recompute of the current period's results pinned to ``superseded``.
 
     A province holds tens of thousands of them: the revision answers at once, and the
-    job (``recompute_pinned_step``) moves them to the new version batch by batch.
+    job (``recompute_pinned_step``) moves them to the new version batch by batch, in parts
+    of ``part_size`` results by community code, which the service's instances share.
     """
-    return start_job(session, RECOMPUTE_PINNED, {
-        "scheme_id": superseded.id, "period": current_period(today)}, scope)
+    period = current_period(today)
+    pinned = _pinned(superseded.id, period)
+    numbered = select(Result.community_code, func.row_number().over(
+        order_by=Result.community_code).label("n"), func.count().over().label("of")
+    ).where(pinned.whereclause).subquery()
+    size = part_size or RECOMPUTE_PART_SIZE
+    bounds = session.scalars(select(numbered.c.community_code).where(
+        numbered.c.n % size == 0, numbered.c.n < numbered.c.of)
+        .order_by(numbered.c.community_code)).all()
+    # part i moves the codes after bound i-1, up to and with bound i
+    parts = [{"after": after, "upto": upto}
+             for after, upto in zip([None, *bounds], [*bounds, None], strict=True)]
+    return start_job(session, RECOMPUTE_PINNED, {"scheme_id": superseded.id,
+                                                 "period": period}, scope, parts=parts)
 
 
 RECOMPUTE_PINNED = "scheme_recompute"
+RECOMPUTE_PART_SIZE = 4000  # results a part of the job moves (a province: ~7 parts)
 RECOMPUTE_BATCH = 1000  # results a step moves, in one transaction
 RECOMPUTE_CHUNK = 250  # results read and scored between two yields (~0.2 s of work)
 
 
+def _pinned(scheme_id, period):
+    return select(Result.community_code).where(Result.scheme_id == scheme_id,
+                                               Result.period == period)
+
+
 def recompute_pinned_step(session, job, today, batch=RECOMPUTE_BATCH):
-    """One batch of a scheme revision's recompute; True once every pinned result is done.
+    """One batch of a scheme revision's recompute (of its part: the codes after
+    ``after`` up to ``upto``); True once every pinned result of it is done.
 
     The cursor (the last community recomputed) commits with the batch, so a job taken
     over after a crash continues after it: each result is recomputed once.
     """
-    scheme_id, period = job.params["scheme_id"], job.params["period"]
-    pinned = select(Result.community_code).where(Result.scheme_id == scheme_id,
-                                                 Result.period == period)
+    params = job.params
+    pinned = _pinned(params["scheme_id"], params["period"])
+    if params.get("upto") is not None:
+        pinned = pinned.where(Result.community_code <= params["upto"])
+    after = job.state.get("after", params.get("after"))
     if job.total is None:
-        job.total = session.scalar(select(func.count()).select_from(pinned.subquery()))
-    after = job.state.get("after")
+        counted = pinned if params.get("after") is None else \
+            pinned.where(Result.community_code > params["after"])
+        job.total = session.scalar(select(func.count()).select_from(counted.subquery()))
     if after is not None:
         pinned = pinned.where(Result.community_code > after)
     codes = session.scalars(pinned.order_by(Result.community_code).limit(batch)).all()
     for start in range(0, len(codes), RECOMPUTE_CHUNK):
         # each input kind read once for the chunk, the results written in bulk
-        refresh_many(session, codes[start:start + RECOMPUTE_CHUNK], period, today)
+        refresh_many(session, codes[start:start + RECOMPUTE_CHUNK], params["period"], today)
         eventlet.sleep(0)  # heartbeats and other workers run within a batch too
     job.done += len(codes)
     if codes:
-        job.state = {"after": codes[-1]}
+        job.state = {**job.state, "after": codes[-1]}
     finished = len(codes) < batch
     if finished:
-        job.result = {"recomputed": job.done, "period": period}
+        job.result = {"recomputed": job.done, "period": params["period"]}
     return finished
 
 
