@@ -8,11 +8,13 @@ row, write, one outbox event per unit, audit, all in one transaction — on a fr
 SQLite file and on a fresh PostgreSQL database, with the command's peak resident memory
 (its ``ru_maxrss``). The anchor, measured in the same run: PostgreSQL ``COPY`` of the same
 rows into a bare table, the floor for any import. ``--scale`` takes a fraction of the
-country (0.042: a province-size list of about 28,000 rows).
+country (0.042: a province-size list of about 28,000 rows). ``--dry-run`` times only
+``fazhi-registry import --dry-run`` on a fresh SQLite file: every row checked, none
+written; it fails if one row is refused.
 
     .venv/bin/python bench/import_national.py [--scale 1.0] [--label import.national]
         [--database-url postgresql://postgres@127.0.0.1:5432/postgres] [--no-sqlite]
-        [--no-cities-without-counties]
+        [--no-cities-without-counties] [--dry-run]
 """
 import argparse
 import os
@@ -37,14 +39,14 @@ from fazhi_common.migrate import upgrade  # noqa: E402
 MEMORY_GOAL_MB = 500
 
 
-def timed_import(config, path):
+def timed_import(config, path, *options):
     """Seconds and peak resident memory (MB) of one ``fazhi-registry import`` run."""
     # the output goes to files, not pipes: the warnings of a national list's repeats would
     # fill a pipe nobody reads while the command runs
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         child = subprocess.Popen([VENV_BIN / "fazhi-registry", "--config", config, "import",
-                                  path], stdout=out, stderr=err)
+                                  *options, path], stdout=out, stderr=err)
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - started
         out.seek(0)
@@ -107,6 +109,8 @@ def main():
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-cities-without-counties", action="store_true",
                         help="leave out Dongguan, Zhongshan, Danzhou and Jiayuguan")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="only `import --dry-run` on SQLite: rows checked, none refused")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -114,6 +118,17 @@ def main():
         rows = write_csv(csv_path, with_quirks(national_units(
             args.scale, cities_without_counties=not args.no_cities_without_counties)))
         print(f"# {rows:,} rows, {csv_path.stat().st_size / 1e6:.1f} MB of GBK CSV")
+        if args.dry_run:
+            url, _ = fresh_database(None, folder, "sqlite")
+            upgrade(ROOT / "services" / "registry", url)
+            config = folder / "registry-sqlite.yml"
+            config.write_text(yaml.safe_dump({"DATABASE_URL": url}))
+            # a refused row ends the command with status 1: timed_import stops there
+            dry, peak_mb, said = timed_import(config, csv_path, "--dry-run")
+            print(f"{args.label}.dry_run_seconds={dry:.1f}  ({rows / dry:,.0f} rows/s; {said})")
+            print(f"{args.label}.dry_run_peak_mb={peak_mb:.0f}  (goal < {MEMORY_GOAL_MB} MB: "
+                  f"{'held' if peak_mb < MEMORY_GOAL_MB else 'MISSED'})")
+            return
         seconds = {}
         for where in ([] if args.no_sqlite else ["sqlite"]) + ["postgresql"]:
             url, created = fresh_database(None if where == "sqlite" else args.database_url,

@@ -41,6 +41,16 @@ STATUTORY_NAMES = ("New Year's Day", "Chinese New Year's Eve", "Chinese New Year
 NOTICE_YEARS = frozenset(d.year for d in published.holidays)
 
 
+def packaged_notices(through=None):
+    """``(years, holidays, workdays)`` of the notices ``chinesecalendar`` carries, those of
+    years after ``through`` left out: the calendar as it stood before a later notice came
+    (what a deadline counted then was counted on)."""
+    def kept(days):
+        return frozenset(d for d in days if through is None or d.year <= through)
+    return (frozenset(y for y in NOTICE_YEARS if through is None or y <= through),
+            kept(published.holidays), kept(published.workdays))
+
+
 @lru_cache(maxsize=64)
 def statutory_holidays(year):
     """The days art. 2 makes holidays in ``year`` (from 2025: 除夕 and 1-2 May included)."""
@@ -92,17 +102,22 @@ def parse_overrides(document):
 class WorkingCalendar:
     """Which days are working days in mainland China, and arithmetic on them."""
 
-    def __init__(self, overrides=None, source=None):
+    def __init__(self, overrides=None, source=None, notices=None):
+        """``notices``: ``packaged_notices()`` unless given (``packaged_notices(2026)``: as
+        if no later notice were published)."""
         years, holidays, workdays = parse_overrides(overrides)
-        self.holidays = (set(published.holidays) | holidays) - workdays
-        self.workdays = (set(published.workdays) | workdays) - holidays
-        self.published_years = frozenset(NOTICE_YEARS | years)
+        notice_years, notice_holidays, notice_workdays = notices or packaged_notices()
+        self.notice_years = notice_years
+        self.holidays = (set(notice_holidays) | holidays) - workdays
+        self.workdays = (set(notice_workdays) | workdays) - holidays
+        self.published_years = frozenset(notice_years | years)
         self.source = source
         # what a change of either package or of the overrides changes: the deadlines
         # counted on this calendar are recomputed when it differs from the stored one
         self.fingerprint = hashlib.sha256(json.dumps({
             "chinesecalendar": version("chinesecalendar"),
             "holidays": version("holidays"),
+            "notice_years": sorted(notice_years),
             "overrides": [sorted(map(str, years)), sorted(map(str, holidays)),
                           sorted(map(str, workdays))]}, sort_keys=True).encode()).hexdigest()
 
@@ -137,7 +152,8 @@ class WorkingCalendar:
             return False
         # the law's days are off in every year the package's notices do not cover, one an
         # override names included (a notice never makes them working days)
-        return not (day.year not in NOTICE_YEARS and day in statutory_holidays(day.year))
+        return not (day.year not in self.notice_years
+                    and day in statutory_holidays(day.year))
 
     def next_working_day(self, day):
         """``day`` itself if it is a working day, else the first working day after it."""

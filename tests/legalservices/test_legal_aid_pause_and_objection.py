@@ -6,8 +6,10 @@ from datetime import date, timedelta
 import pytest
 
 from fazhi_common.contracts.errors import Conflict, ValidationFailed
+from fazhi_common.workdays import WorkingCalendar, packaged_notices
 from legalservices import legal_aid
-from tests.legalservices.factories import DEADLINES
+from legalservices.deadlines import LegalAidRules
+from tests.legalservices.factories import CONFIG, DEADLINES
 from tests.legalservices.test_legal_aid import RECEIVED, application, take
 
 
@@ -36,16 +38,53 @@ def test_time_to_supply_missing_materials_is_not_counted():
 def test_materials_not_supplied_in_time_mean_the_application_is_withdrawn():
     a = take(received(), "request_materials", RECEIVED,
              {"missing": "身份证明", "supply_by": RECEIVED + timedelta(days=5)})
-    assert legal_aid.withdrawal(a, RECEIVED + timedelta(days=5)) is None  # not yet late
+    assert legal_aid.withdrawal(a, RECEIVED + timedelta(days=5), DEADLINES) is None  # not yet late
     with pytest.raises(Conflict) as late:
         take(a, "supply_materials", RECEIVED + timedelta(days=6))
     assert "deemed withdrawn" in late.value.message
-    closed = legal_aid.withdrawal(a, RECEIVED + timedelta(days=6))
+    closed = legal_aid.withdrawal(a, RECEIVED + timedelta(days=6), DEADLINES)
     assert (closed["status"], closed["outcome"]) == ("closed", "withdrawn")
     assert "第四十三条" in closed["outcome_note"]
     with pytest.raises(ValidationFailed):  # a day to supply by before the request itself
         take(received(), "request_materials", RECEIVED,
              {"missing": "m", "supply_by": RECEIVED - timedelta(days=1)})
+
+
+def test_a_withdrawal_never_rests_on_a_provisional_day_alone():
+    """Materials asked for on 2026-12-17 are due 15 days later, 1 January 2027, a statutory
+    holiday: the day is 4 January, provisional while no notice for 2027 is known."""
+    rules = LegalAidRules.from_config(CONFIG["LEGAL_AID_RULES"],
+                                      WorkingCalendar(notices=packaged_notices(through=2026)))
+    asked = date(2026, 12, 17)
+
+    def awaiting():
+        a = application(received_on=asked, status="received")
+        for key, value in legal_aid.plan_step(a, "request_materials", {"missing": "身份证明"},
+                                              asked, asked, rules).items():
+            setattr(a, key, value)
+        return a
+
+    a = awaiting()
+    assert a.materials_due_on == date(2027, 1, 4) and "provisional" in a.materials_due_rule
+    # a few days late on a provisional day: accepted and noted, not withdrawn
+    assert legal_aid.withdrawal(a, date(2027, 1, 8), rules) is None
+    changes = legal_aid.plan_step(a, "supply_materials", {}, date(2027, 1, 8),
+                                  date(2027, 1, 8), rules)
+    assert changes["status"] == "received"
+    assert "provisional date: accepted for an officer" in changes["decision_due_rule"]
+    # past the margin it is withdrawn as on any other day
+    late = awaiting()
+    assert legal_aid.withdrawal(late, date(2027, 1, 12), rules)["outcome"] == "withdrawn"
+    with pytest.raises(Conflict):
+        legal_aid.plan_step(late, "supply_materials", {}, date(2027, 1, 12),
+                            date(2027, 1, 12), rules)
+    # a day the agency named itself is no provisional date
+    named = application(received_on=asked, status="received")
+    for key, value in legal_aid.plan_step(named, "request_materials",
+                                          {"missing": "m", "supply_by": date(2027, 1, 4)},
+                                          asked, asked, rules).items():
+        setattr(named, key, value)
+    assert legal_aid.withdrawal(named, date(2027, 1, 5), rules)["outcome"] == "withdrawn"
 
 
 def test_an_objection_to_a_termination_is_reviewed_by_the_justice_bureau():

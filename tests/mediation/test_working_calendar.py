@@ -1,7 +1,11 @@
 """Issue 25: the working calendar right for a year without a notice (1 January 2027),
 flags instead of refusals on provisional dates, traffic police mediation, the medical
 deemed-not-settled rule, the court's decision watched, and deadlines recomputed when the
-calendar changes. Plain functions, and one test on a migrated database."""
+calendar changes. Plain functions, and one test on a migrated database.
+
+The tests count on the calendar as it stood before any notice for 2027 (``packaged_notices(
+2026)``), whatever the installed package carries: they show what happens in a year without a
+notice, and never skip once the package learns 2027."""
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -13,15 +17,21 @@ from sqlalchemy.orm import Session
 
 from fazhi_common.contracts.errors import Conflict, ValidationFailed
 from fazhi_common.outbox import OutboxEvent
-from fazhi_common.workdays import WorkingCalendar, parse_overrides, statutory_holidays
-from mediation import calendar_changes, domain
+from fazhi_common.workdays import (
+    WorkingCalendar,
+    packaged_notices,
+    parse_overrides,
+    statutory_holidays,
+)
+from mediation import calendar_changes, dependencies, domain
 from mediation import operations as ops
 from mediation.deadlines import Deadlines
 from mediation.models import CaseStep, MediationCase, Organisation
-from tests.mediation.factories import CONFIG, DEADLINES
+from tests.mediation.factories import CONFIG
 
 SERVICE = Path(__file__).resolve().parents[2] / "services/mediation"
-NOTICE_2027 = "2027" not in map(str, WorkingCalendar().published_years)
+TO_2026 = packaged_notices(through=2026)
+DEADLINES = Deadlines.from_config(CONFIG["DEADLINE_RULES"], WorkingCalendar(notices=TO_2026))
 
 
 def case(**attrs):
@@ -41,7 +51,6 @@ def take(c, action, on, data=None, deadlines=DEADLINES):
     return c
 
 
-@pytest.mark.skipif(not NOTICE_2027, reason="the calendar package now carries 2027")
 def test_2027_without_a_notice_keeps_the_statutory_holidays():
     calendar = DEADLINES.calendar
     assert calendar.provisional(2027)
@@ -55,6 +64,17 @@ def test_2027_without_a_notice_keeps_the_statutory_holidays():
         assert statutory_holidays(year) <= calendar.holidays
     assert calendar.missing_notice(date(2026, 11, 2)) == 2027
     assert calendar.missing_notice(date(2026, 11, 1)) is None  # more than 60 days ahead
+    assert calendar.missing_notice(date(2025, 12, 1)) is None  # 2026 has its notice
+
+
+def test_the_installed_calendar_keeps_new_years_day_2027_with_or_without_a_notice():
+    calendar = WorkingCalendar()
+    assert not calendar.is_working_day(date(2027, 1, 1))
+    assert calendar.provisional(2027) == (2027 not in calendar.notice_years)
+    # the first year without a notice is warned of from 60 days before it begins
+    year = max(calendar.published_years) + 1
+    assert calendar.missing_notice(date(year - 1, 11, 2)) == year
+    assert calendar.missing_notice(date(year - 1, 11, 1)) is None
 
 
 def test_medical_case_accepted_2026_12_20_is_due_2027_02_01():
@@ -134,7 +154,8 @@ def test_medical_mediation_past_its_period_is_deemed_not_settled():
 def test_a_changed_override_moves_open_deadlines_with_a_timeline_entry(database_url):
     before = DEADLINES
     after = Deadlines.from_config(CONFIG["DEADLINE_RULES"], WorkingCalendar(
-        {2027: {"notice": "example", "holidays": ["2027-01-18..2027-01-19"]}}))
+        {2027: {"notice": "example", "holidays": ["2027-01-18..2027-01-19"]}},
+        notices=TO_2026))
     engine = create_engine(database_url("mediation").replace(
         "postgresql://", "postgresql+psycopg2://", 1))
     with Session(engine) as session:
@@ -185,3 +206,24 @@ def test_the_example_override_lists_every_statutory_day_and_claims_no_notice():
     assert "X号" in document[2027]["notice"]  # a placeholder, never a real number
     _years, holidays, _workdays = parse_overrides(document)
     assert statutory_holidays(2027) <= holidays and date(2027, 2, 5) in holidays  # 除夕
+
+
+def test_the_service_warns_at_start_and_in_health_when_next_years_notice_is_missing(
+        monkeypatch, caplog):
+    """Whatever today is and whatever the package carries: the day 60 days before the first
+    year without a notice is taken as today."""
+    year = max(WorkingCalendar().published_years) + 1
+
+    class Day(date):
+        @classmethod
+        def today(cls):
+            return date(year - 1, 11, 2)
+
+    monkeypatch.setattr(dependencies, "date", Day)
+    settings = dependencies.DeadlineSettings()
+    settings.container = SimpleNamespace(config={"DEADLINE_RULES": CONFIG["DEADLINE_RULES"]})
+    with caplog.at_level("WARNING", logger="mediation.dependencies"):
+        settings.setup()
+    assert f"no State Council holiday notice for {year}" in caplog.text
+    assert str(year) in settings.notice_warning(date(year - 1, 11, 2))
+    assert settings.notice_warning(date(year - 1, 11, 1)) is None

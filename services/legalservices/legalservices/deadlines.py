@@ -11,6 +11,7 @@ from fazhi_common.workdays import WorkingCalendar
 
 UNITS = {"days": "days", "working_days": "working days"}
 NAMES = ("decision", "materials", "assignment", "objection_review")
+PROVISIONAL = "; provisional: "
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ class LegalAidRules:
 
     periods: dict = field(default_factory=dict)
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
+    # a hard outcome resting on a provisional date (a year without a notice): late by up
+    # to this, the step is accepted and noted for an officer instead (platform policy)
+    provisional_margin: Period = Period(7, "days")
 
     def __getitem__(self, name):
         return self.periods[name]
@@ -55,7 +59,11 @@ class LegalAidRules:
                 raise ValueError(f"LEGAL_AID_RULES.{name} is missing")
             periods[name] = Period(int(item["length"]), item.get("unit", "days"),
                                    item.get("basis", ""))
-        return cls(periods, calendar)
+        margin = (raw or {}).get("provisional_margin")
+        if margin is None:
+            return cls(periods, calendar)
+        return cls(periods, calendar, Period(int(margin["length"]), margin.get("unit", "days"),
+                                             margin.get("basis", "")))
 
     def due(self, period, start, length=None):
         """``(due date, rule text)``: the rule names any year whose calendar is unknown."""
@@ -63,6 +71,12 @@ class LegalAidRules:
         rule = period.describe(start, length)
         unknown = self.calendar.provisional_between(start, due_on)
         if unknown:
-            rule += (f"; provisional: holidays of {', '.join(map(str, unknown))} not yet "
+            rule += (f"{PROVISIONAL}holidays of {', '.join(map(str, unknown))} not yet "
                      "in the working calendar")
         return due_on, rule
+
+    def within_provisional_margin(self, due_on, rule, on):
+        """True when ``on`` is after ``due_on`` but within the margin and ``rule`` says the
+        date is provisional: no refusal may rest on such a date alone."""
+        return (due_on < on and PROVISIONAL in (rule or "")
+                and on <= self.provisional_margin.due(due_on, self.calendar))

@@ -119,16 +119,21 @@ def _request_materials(application, data, on, rules, changes):
 
 
 def _supply_materials(application, data, on, rules, changes):
-    if on > application.materials_due_on:
+    late_but_provisional = rules.within_provisional_margin(
+        application.materials_due_on, application.materials_due_rule, on)
+    if on > application.materials_due_on and not late_but_provisional:
         raise Conflict(f"The materials were due by {application.materials_due_on}: the "
                        "application is deemed withdrawn (法律援助法 第四十三条).",
                        {"on": ["late"], "materials_due_on": [str(application.materials_due_on)]})
     left = application.decision_days_left or 0
     due_on = rules.calendar.next_working_day(on + timedelta(days=left))
+    note = (f"; materials came {(on - application.materials_due_on).days} day(s) after "
+            f"{application.materials_due_on}, a provisional date: accepted for an officer's "
+            "decision" if late_but_provisional else "")
     changes.update(decision_due_on=due_on, decision_days_left=None,
                    decision_due_rule=(f"decision: {left} days left on "
                                       f"{application.materials_requested_on}, counted again "
-                                      f"from {on}; {NOT_COUNTED}"))
+                                      f"from {on}; {NOT_COUNTED}{note}"))
 
 
 def _grant(application, data, on, rules, changes):
@@ -196,10 +201,14 @@ _PLANNERS = {"request_materials": _request_materials, "supply_materials": _suppl
              "dismiss_objection": _dismiss, "close": _close}
 
 
-def withdrawal(application, today):
+def withdrawal(application, today, rules):
     """The changes that close an application whose materials did not come by their day
-    (deemed withdrawn, 法律援助法 第四十三条); None while the day has not passed."""
+    (deemed withdrawn, 法律援助法 第四十三条); None while the day has not passed, or while
+    only a provisional day has (the margin of ``rules`` waits for the materials)."""
     if application.status != "awaiting_materials" or application.materials_due_on >= today:
+        return None
+    if rules.within_provisional_margin(application.materials_due_on,
+                                       application.materials_due_rule, today):
         return None
     return {"status": "closed", "outcome": "withdrawn", "closed_on": today,
             "last_step_on": today,

@@ -190,14 +190,18 @@ def scan_legal_aid_overdue(session, today):
     return raised
 
 
-def scan_withdrawals(session, today):
+def scan_withdrawals(session, today, rules):
     """Applications whose missing materials did not come by their day are deemed
-    withdrawn (法律援助法 第四十三条); the ids closed."""
+    withdrawn (法律援助法 第四十三条); the ids closed (one whose day is provisional waits
+    out the margin of ``rules``)."""
     a = LegalAidApplication
     closed = []
     for application in session.scalars(select(a).where(
             (a.status == "awaiting_materials") & (a.materials_due_on < today)).order_by(a.id)):
-        for key, value in legal_aid.withdrawal(application, today).items():
+        changes = legal_aid.withdrawal(application, today, rules)
+        if changes is None:
+            continue
+        for key, value in changes.items():
             setattr(application, key, value)
         closed.append(application.id)
     return closed

@@ -146,7 +146,7 @@ class LegalServicesService(base.ServiceBase, known_units.KeepsUnits):
 
     def _scan(self, session, today, caller=None):
         ids = ops.scan_legal_aid_overdue(session, today)
-        withdrawn = ops.scan_withdrawals(session, today)
+        withdrawn = ops.scan_withdrawals(session, today, self.deadlines)
         result = {"today": today, "legal_aid_ids": ids, "legal_aid_raised": len(ids),
                   "withdrawn_ids": withdrawn}
         if ids or withdrawn:
