@@ -177,3 +177,41 @@ def test_province_wide_reads_and_a_revision_at_scale(registry, evaluation, gatew
     # whoever cannot see the area that started the job does not see the job
     assert gateway.as_role("viewer", county).get(job_url).status_code == 404
     assert gateway.get(f"{E}/jobs/00000000-0000-0000-0000-000000000000").status_code == 404
+
+    # -- with the province loaded, a community scored from its records alone: points for
+    # its party organisation, a quorate assembly, its convention and its legal adviser,
+    # no evidence entered, and its explanation names each record
+    code = min(u[0] for u in units
+               if Division(u[0]).level == COMMUNITY and u[2].startswith("1"))  # urban
+    home = Division(code).county
+    civil = gateway.as_role("civil_affairs_officer", home)
+    justice = gateway.as_role("justice_officer", home)
+    day = date.today().replace(day=1).isoformat()
+    party = ok(civil.post(f"{R}/governance-bodies", json={
+        "community_code": code, "kind": "party_organisation", "term_started_on": day,
+        "secretary_name": "李书记", "secretary_chairs_committee": True}), 201)
+    meeting = ok(civil.post(f"{R}/meetings", json={
+        "community_code": code, "kind": "residents_meeting", "held_on": day, "eligible": 100,
+        "attended": 60, "agenda": "修订居民公约", "votes_for": 45}), 201)
+    assert meeting["quorate"] is True
+    convention = ok(civil.post(f"{R}/conventions", json={
+        "community_code": code, "title": "居民公约", "adopted_on": day}), 201)
+    ok(justice.post(f"{R}/legal-advisers", json={
+        "community_code": code, "adviser_name": "王律师", "adviser_kind": "lawyer",
+        "assigned_on": day}), 201)
+
+    def from_records():
+        answer = gateway.get(f"{E}/results/{code}", query_string={"period": PERIOD})
+        found = {i["code"]: i for i in answer.json["indicators"]} \
+            if answer.status_code == 200 else {}
+        wanted = ("party_organisation", "representative_assembly_meetings",
+                  "residents_convention", "legal_adviser")
+        return found if all(found.get(c, {}).get("points") for c in wanted) else None
+
+    found = wait_until(from_records, timeout=60, interval=0.5)
+    assert f"#{party['id']}" in found["party_organisation"]["source"]
+    assert f"#{meeting['id']}" in found["representative_assembly_meetings"]["source"]
+    assert f"#{convention['id']}" in found["residents_convention"]["source"]
+    assert "王律师" in found["legal_adviser"]["source"]
+    assert ok(gateway.get(f"{E}/evidence", query_string={
+        "community_code": code, "period": PERIOD}))["total"] == 0
