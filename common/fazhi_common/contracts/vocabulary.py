@@ -216,6 +216,8 @@ CORRECTION_ACTIONS = {
     "record_assessment": "记录考核", "reward": "奖励", "penalise": "处罚",
     "assign_officer": "变更矫正负责人", "release": "解除矫正", "terminate": "终止矫正",
     "end_help": "结束安置帮教", "penalty_due": "应予处理"}
+# what changed a community's counts (the corrections_counts_changed event's ``change``)
+CORRECTION_COUNT_CHANGES = {"intake": "接收登记", **CORRECTION_ACTIONS, "unreported": "逾期未报到"}
 TERMINATION_REASONS = {"probation_revoked": "撤销缓刑", "parole_revoked": "撤销假释",
                        "committed": "收监执行", "died": "死亡"}
 HELP_END_REASONS = {"completed": "帮教期满", "reoffended": "重新犯罪", "died": "死亡",
@@ -314,6 +316,7 @@ VOCABULARY = {
     "job_statuses": JOB_STATUSES, "roles": ROLES, "event_types": EVENT_TYPES,
     "person_kinds": PERSON_KINDS, "correction_types": CORRECTION_TYPES,
     "correction_statuses": CORRECTION_STATUSES, "correction_actions": CORRECTION_ACTIONS,
+    "correction_count_changes": CORRECTION_COUNT_CHANGES,
     "termination_reasons": TERMINATION_REASONS, "help_end_reasons": HELP_END_REASONS,
     "correction_rewards": CORRECTION_REWARDS, "correction_penalties": CORRECTION_PENALTIES,
     "penalty_grounds": PENALTY_GROUNDS, "assessment_grades": ASSESSMENT_GRADES,

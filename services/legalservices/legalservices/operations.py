@@ -9,7 +9,7 @@ from sqlalchemy import extract, func, select
 from fazhi_common import masking
 from fazhi_common.contracts.errors import NotFound
 from fazhi_common.crypto import FieldCipher
-from fazhi_common.db import paginate
+from fazhi_common.db import get_in_area, paginate
 from fazhi_common.division import COMMUNITY
 from fazhi_common.outbox import record_event
 from fazhi_common.units import UnitReadModel
@@ -104,10 +104,8 @@ def legal_aid_for_case(session, case_id, scope):
 
 
 def get_legal_aid(session, application_id, scope):
-    application = session.get(LegalAidApplication, application_id)
-    if application is None or not scope.covers(application.community_code):
-        raise NotFound(f"No legal-aid application {application_id} is registered.")
-    return application
+    return get_in_area(session, LegalAidApplication, application_id, "legal-aid application",
+                       scope)
 
 
 def take_legal_aid_step(session, application_id, action, data, deadlines, scope, today):

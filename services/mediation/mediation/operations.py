@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from fazhi_common import masking
 from fazhi_common.contracts.api import mediation as api
-from fazhi_common.contracts.errors import Forbidden, NotFound, field_error
+from fazhi_common.contracts.errors import Forbidden, field_error
 from fazhi_common.contracts.roles import LINKED_DEPARTMENT_OFFICER, MEDIATOR, SYSTEM
 from fazhi_common.db import get_in_area, paginate
 from fazhi_common.division import COMMUNITY, COUNTY, TOWN, Division, InvalidDivision
@@ -104,10 +104,8 @@ def _organisations_in_scope(q, scope):
 
 
 def get_organisation(session, organisation_id, scope):
-    organisation = session.get(Organisation, organisation_id)
-    if organisation is None or not _organisation_visible(organisation, scope):
-        raise NotFound(f"No mediation organisation {organisation_id} is registered.")
-    return organisation
+    return get_in_area(session, Organisation, organisation_id, "mediation organisation", scope,
+                       visible=lambda row: _organisation_visible(row, scope))
 
 
 def list_organisations(session, query, scope):
