@@ -36,15 +36,7 @@ NAME, ID_NUMBER, PHONE = "party.name", "party.id_number", "party.phone"
 
 # the registry's units, kept from its events: every code mediation takes is checked here
 UNITS = UnitReadModel(KnownUnit)
-
-
-def require_community(session, community_code, scope, field="community_code"):
-    """The community's county and town, once the caller may write there and the registry
-    holds it as an active unit (a merged village names what it became)."""
-    county, town = domain.community_area(community_code, field)
-    scope.require_area(community_code, field=field)
-    UNITS.require(session, community_code, COMMUNITY, field)
-    return county, town
+require_community = UNITS.require_community
 
 
 # -- organisations and coverage ---------------------------------------------------------------
