@@ -10,13 +10,14 @@ From a shell (deploy jobs, entrypoints, scripts/department):
     python -m fazhi_common.migrate current gateway
 On PostgreSQL the upgrade holds an advisory lock, so replicas starting at once queue.
 """
+import argparse
 import os
 from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import command, context, op
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import MetaData, pool
+from sqlalchemy import MetaData, pool, text
 
 from fazhi_common import audit, jobs, outbox  # noqa: F401  (their tables join CommonBase)
 from fazhi_common.config import load_config
@@ -92,8 +93,6 @@ def upgrade_locked(service_dir, url, revision="head"):
     """``upgrade``, holding a PostgreSQL advisory lock so concurrent starters queue."""
     if not url.startswith("postgresql"):
         return upgrade(service_dir, url, revision)
-    from sqlalchemy import text
-
     engine = make_engine(url, poolclass=pool.NullPool)
     try:
         with engine.connect() as connection:
@@ -108,8 +107,6 @@ def upgrade_locked(service_dir, url, revision="head"):
 
 def main(argv=None):
     """``python -m fazhi_common.migrate upgrade services/registry`` (deploy, run scripts)."""
-    import argparse
-
     parser = argparse.ArgumentParser(prog="python -m fazhi_common.migrate",
                                      description="Run a fazhi part's Alembic migrations.")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -11,6 +11,7 @@ workbook writes every text as an inline string, and one that begins with ``=`` `
 ``@``, a tab or a carriage return also carries Excel's quote prefix, so editing it keeps it
 text; a CSV cell so beginning is written behind a ``'``.
 """
+import csv
 import re
 import tempfile
 import zipfile
@@ -41,6 +42,17 @@ def csv_cell(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def write_csv(stream, columns, rows, bom=False):
+    """``rows`` (lists of values) under a ``columns`` heading as CSV into ``stream``, every
+    cell through ``csv_cell``; ``bom`` puts a byte-order mark first, so that spreadsheet
+    programs read the UTF-8 as such."""
+    if bom:
+        stream.write("\ufeff")
+    writer = csv.writer(stream)
+    writer.writerow(columns)
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
 
 
 def sheet_title(text, taken=()):

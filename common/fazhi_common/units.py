@@ -41,8 +41,8 @@ from sqlalchemy import Boolean, Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fazhi_common.clock import UtcDateTime
-from fazhi_common.contracts.errors import UnitNotAnnounced, ValidationFailed
-from fazhi_common.division import COMMUNITY, COUNTY, TOWN, Division
+from fazhi_common.contracts.errors import UnitNotAnnounced, ValidationFailed, field_error
+from fazhi_common.division import COMMUNITY, COUNTY, TOWN, Division, InvalidDivision
 from fazhi_common.messaging import event_handler
 
 log = logging.getLogger(__name__)
@@ -190,6 +190,20 @@ class UnitReadModel:
                 {field: [f"inactive; now {unit.successor_code}" if unit.successor_code
                          else "inactive"]})
         return unit
+
+    def require_community(self, session, code, scope, field="community_code"):
+        """The county and town codes of the community ``code`` a write names, once it is a
+        community's code, ``scope`` may write there (403) and the registry holds it as an
+        active unit (422; a merged village names what it became)."""
+        try:
+            community = Division(code)
+        except InvalidDivision as exc:
+            raise field_error(field, f"{code}: {exc}") from None
+        if community.level != COMMUNITY:
+            raise field_error(field, f"{code} is not a community or village code.")
+        scope.require_area(code, field=field)
+        self.require(session, code, COMMUNITY, field)
+        return str(community.county), str(community.town)
 
     def learn_answer(self, session, level, answer):
         """Keep a unit from the registry's answer for it (``reads_through``): another read

@@ -34,17 +34,21 @@ def chinese():
         getattr(view, "openapi", {}).get("public"))
 
 
+def language():
+    """The language of the texts a person reads in this answer (``messages.LANGUAGES``)."""
+    return messages.CHINESE if chinese() else messages.ENGLISH
+
+
 def problem(status, code, title, detail=None, fields=None, headers=None):
     detail, fields = detail or title, fields or {}
-    language = "en"
-    if chinese():
-        language = "zh-CN"
+    language_ = language()
+    if language_ == messages.CHINESE:
         title = messages.TITLES.get(code, messages.translate(title))
         detail, fields = messages.translate(detail), messages.translate_fields(fields)
     body = {"type": f"https://fazhi.example/problems/{code}", "title": title,
             "status": status, "code": code, "detail": detail, "fields": fields}
     response = jsonify(body)
-    response.headers["Content-Language"] = language
+    response.headers["Content-Language"] = language_
     response.status_code = status
     response.mimetype = "application/problem+json"
     for key, value in (headers or {}).items():

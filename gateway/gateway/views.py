@@ -3,6 +3,7 @@ from flask import current_app, g, jsonify, request
 
 from fazhi_common.contracts.errors import ValidationFailed
 from fazhi_common.validation import load, parse_json
+from gateway.errors import language
 
 
 def json_body(schema):
@@ -50,6 +51,16 @@ def call(service, method, *args):
     """RPC to ``service``, carrying the caller's identity as context."""
     context = getattr(g, "rpc_context", None) or {}
     return current_app.extensions["rpc"].call(service, method, *args, context=context)
+
+
+def call_in_language(service, method, *args):
+    """``call`` for an answer holding a text a person reads: the service writes it in the
+    caller's language (``errors.language``: Chinese unless Accept-Language prefers
+    English), which the answer's Content-Language names."""
+    chosen = language()
+    response = jsonify(call(service, method, *args, chosen))
+    response.headers["Content-Language"] = chosen
+    return response
 
 
 def caller(service):

@@ -68,8 +68,8 @@ def test_the_mediation_report_takes_any_county_name():
 
 def test_csv_cells_that_would_run_are_quoted():
     out = io.StringIO()
-    csv.writer(out).writerow([spreadsheet.csv_cell(text) for text in PLANTED]
-                             + [spreadsheet.csv_cell(None), spreadsheet.csv_cell(7)])
-    back = next(csv.reader(io.StringIO(out.getvalue())))
+    spreadsheet.write_csv(out, ["名称"] * (len(PLANTED) + 2), [[*PLANTED, None, 7]], bom=True)
+    assert out.getvalue().startswith("\ufeff名称,")
+    heading, back = csv.reader(io.StringIO(out.getvalue()[1:]))
     assert all(cell.startswith("'") for cell in back[:len(PLANTED)])
     assert back[len(PLANTED):] == ["", "7"]

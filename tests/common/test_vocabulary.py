@@ -83,6 +83,9 @@ def test_the_gateway_serves_the_vocabulary_with_an_etag(gateway):
 # enumeration or label: the console takes both from the vocabulary
 ARRAY = re.compile(r"\[\s*'[a-z_]+'(?:\s*,\s*'[a-z_]+')+\s*,?\s*\]")
 PAIR = re.compile(r"(?:^|[{,\s])'?([a-z_]+)'?\s*:\s*'[^']*[\u4e00-\u9fff][^']*'")
+# a code tested for, answered by a Chinese word of its own: x === 'town' ? '乡镇' : ...
+TERNARY = re.compile(r"===\s*'([a-z_]+)'\s*\?\s*(?:h\('\w+',\s*(?:\{[^}]*\}|null),\s*)?"
+                     r"'[^']*[\u4e00-\u9fff][^']*'")
 
 
 def hand_written(text):
@@ -91,7 +94,8 @@ def hand_written(text):
         words = re.findall(r"'([a-z_]+)'", match.group(0))
         if sum(word in ENUMERATED for word in words) >= 2:
             found.append(match.group(0))
-    found += [m.group(0).strip() for m in PAIR.finditer(text) if m.group(1) in ENUMERATED]
+    found += [m.group(0).strip() for pattern in (PAIR, TERNARY)
+              for m in pattern.finditer(text) if m.group(1) in ENUMERATED]
     return found
 
 
@@ -108,3 +112,6 @@ def test_the_console_check_sees_what_it_looks_for():
     assert hand_written("const KINDS = ['people', 'medical'];")
     assert hand_written("const L = { village: '行政村' };")
     assert not hand_written("select('status', '状态', choices('case_statuses'))")
+    assert hand_written("const word = level === 'town' ? '乡镇（街道）' : '县（市、区）';")
+    assert hand_written("s === 'inactive' ? h('span', { class: 'tag' }, '已撤销') : null")
+    assert not hand_written("mode === 'all' ? '收件箱是空的' : '没有未读提醒'")

@@ -126,6 +126,8 @@ def test_follow_an_application_with_its_receipt_and_secret(console_url, gateway,
     assert find(browser, "#tracked-status").text == vocabulary.CASE_STATUSES["received"]
     deadline = vocabulary.CASE_DEADLINES["acceptance"]
     assert deadline in find(browser, "#tracked").text
+    # what comes next, in Chinese: the organisation decides by the acceptance deadline
+    assert find(browser, "#tracked-next-step").text.startswith("调解组织将于")
     assert not browser.find_element(By.NAME, "secret").get_attribute("value")
     fits_the_phone(browser)
     screenshot(browser, "resident-track")

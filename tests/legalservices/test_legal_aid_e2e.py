@@ -92,7 +92,12 @@ def test_refusal_objection_and_overdue_alerts(justice, gateway, rabbit_config):
                          reason="The matter is outside legal aid's scope.")
     assert "第四十九条" in refused["objection_route"]
     told = track(resident, receipt)
-    assert "outside legal aid's scope" in told["next_step"] and "object" in told["next_step"]
+    assert "outside legal aid's scope" in told["next_step"] and "第四十九条" in told["next_step"]
+    assert told["next_step"].startswith("不予法律援助")  # a resident reads Chinese
+    english = resident.post(f"{M}/track", headers={"Accept-Language": "en"}, json={
+        "receipt_number": receipt["receipt_number"], "secret": receipt["secret"]})
+    assert english.headers["Content-Language"] == "en"
+    assert "object" in english.json["next_step"] and "refused" in english.json["next_step"]
 
     # the resident objects through the portal with receipt and secret
     wrong = resident.post(f"{M}/legal-aid/objections", json={
@@ -149,7 +154,8 @@ def test_residents_follow_only_their_own_case_with_the_secret(justice, gateway):
         "parties": [party(), party("respondent", "李四", "19851120", "13900001111")]}).json
     followed = track(resident, receipt)
     assert followed["kind"] == "mediation_case" and followed["status"] == "received"
-    assert "decides whether to accept" in followed["next_step"]
+    acceptance_due_on = followed["deadlines"][0]["due_on"]
+    assert followed["next_step"] == f"调解组织将于 {acceptance_due_on} 前决定是否受理。"
     assert "李" not in str(followed) and "13900001111" not in str(followed)
 
     # any mismatch is the same 404: a wrong secret, an unknown number, a referral

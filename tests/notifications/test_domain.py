@@ -1,6 +1,9 @@
 """The notifications rules without bus or database: areas, routing, signatures, backoff."""
+import re
+
 import pytest
 
+from fazhi_common.contracts import vocabulary
 from fazhi_common.contracts.api.notifications import EVENT_KINDS, channel_errors
 from notifications import domain
 from tests.notifications import events as ev
@@ -49,9 +52,25 @@ def test_default_routing_rules(event_type, data, departments):
 def test_every_notifiable_kind_has_a_title():
     assert set(EVENT_KINDS) <= set(RULES.titles)
     assert RULES.title("community_reorganised", ev.reorganised()) == (
-        "村 330110001201, 330110001202 于 2026-01-01 并（合并）为 330110001301")
+        "村 330110001201、330110001202 于 2026-01-01 并（合并）为 330110001301")
     assert RULES.title("mediation_case_closed", {"case_id": 4, "outcome": "agreement"}) == \
         "您移送的案件 4 已结案：达成协议"
+
+
+def test_every_title_a_person_reads_is_chinese():
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    assert not [t for t in RULES.titles.values() if not cjk.search(t)]
+    # an event without a title of its own is named by the vocabulary, never by its code
+    untitled = domain.RoutingRules()
+    assert untitled.title("mediation_job_finished", {}) == \
+        vocabulary.EVENT_TYPES["mediation_job_finished"]
+    # coded and yes/no fields are shown in words
+    assert "登记脱管" in RULES.title("corrections_counts_changed", {"change": "lose_contact"})
+    assert "确认：是" in RULES.title("mediation_confirmation_decided",
+                                    {"case_id": 4, "confirmed": True})
+    assert "调解期限" in RULES.title("mediation_deadline_recomputed", {
+        "case_id": 4, "deadline": "mediation", "previous_due_on": "2026-03-02",
+        "due_on": "2026-03-03"})
 
 
 def test_department_patterns_are_configurable(tmp_path):
@@ -95,7 +114,7 @@ def test_channel_fields_fit_the_channel():
 def test_a_template_names_fields_lists_and_units_and_an_absent_field_is_blank():
     data = {"community_code": "330110001301", "names": ["东村", "西村"], "reason": None}
     assert domain.render("{county}/{town}/{community}: {names}; {reason}{nothing}",
-                         data) == "330110/330110001/330110001301: 东村, 西村; "
+                         data) == "330110/330110001/330110001301: 东村、西村; "
     # a department pattern whose unit the event does not name names nobody
     assert domain.render("justice-{town}", {"county_code": ev.COUNTY}, strict=True) == ""
     assert domain.render("justice-{county}", {"county_code": ev.COUNTY},

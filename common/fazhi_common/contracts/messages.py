@@ -8,6 +8,11 @@ console and the public pages get Chinese by default.
 """
 import re
 
+# the languages a person may read: the gateway picks one by Accept-Language (Chinese unless
+# the caller prefers English) and passes it to a service that writes a text for a person
+CHINESE, ENGLISH = "zh-CN", "en"
+LANGUAGES = (CHINESE, ENGLISH)
+
 TITLES = {
     "validation_failed": "请求中有不符合要求的内容",
     "not_found": "未找到",

@@ -10,7 +10,7 @@ from fazhi_common.contracts.api import page_of
 from fazhi_common.contracts.api.mediation import CASE_WRITERS, CaseLegalAidIn, LegalAidReferral
 from fazhi_common.contracts.errors import NotFound
 from gateway.openapi import documented
-from gateway.views import call, created, json_body, query_args
+from gateway.views import call, call_in_language, created, json_body, query_args
 
 bp = Blueprint("legalservices", __name__, url_prefix="/api/v1")
 TAG = "legal services"
@@ -46,7 +46,7 @@ def apply_legal_aid_public():
             response=api.Tracked, tag=TAG, roles=api.TRACKERS, public=True,
             rate_limited=True, docs=LEGAL_AID_RULES)
 def object_to_legal_aid_refusal():
-    return jsonify(call(SERVICE, "object_to_legal_aid_refusal", json_body(api.ObjectionIn)))
+    return call_in_language(SERVICE, "object_to_legal_aid_refusal", json_body(api.ObjectionIn))
 
 
 @bp.get(f"{M}/legal-aid/<int:application_id>")

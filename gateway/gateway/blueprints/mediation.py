@@ -14,7 +14,7 @@ from gateway.models import UserAccount
 from gateway.openapi import documented
 from gateway.rpc import ServiceUnavailable
 from gateway.security import db_session
-from gateway.views import call, created, json_body, query_args
+from gateway.views import call, call_in_language, created, json_body, query_args
 
 bp = Blueprint("mediation", __name__, url_prefix="/api/v1/mediation")
 TAG = "mediation"
@@ -80,7 +80,7 @@ def track():
     # legal aid's receipts are the legal services service's; mediation's cases its own
     owner = ("legalservices" if body["receipt_number"].startswith(LEGAL_AID_RECEIPT_PREFIX)
              else "mediation")
-    return jsonify(call(owner, "track", body))
+    return call_in_language(owner, "track", body)
 
 
 @bp.post("/referrals")

@@ -8,8 +8,8 @@ from corrections import domain
 from corrections.models import KnownUnit, Leave, Person, Record
 from fazhi_common import masking
 from fazhi_common.contracts.api import corrections as api
-from fazhi_common.contracts.errors import Conflict, NotFound, field_error
-from fazhi_common.db import paginate
+from fazhi_common.contracts.errors import Conflict, field_error
+from fazhi_common.db import get_in_area, paginate
 from fazhi_common.division import COMMUNITY, Division
 from fazhi_common.outbox import record_event
 from fazhi_common.units import UnitReadModel
@@ -56,11 +56,8 @@ def intake(session, data, cipher, scope, today, rules, calendar):
 # -- reads --------------------------------------------------------------------------------------
 
 def get_person(session, person_id, scope):
-    person = session.get(Person, person_id)
     # another area's file is 404: its id says nothing
-    if person is None or not scope.covers(person.community_code):
-        raise NotFound(f"No person {person_id}.", {"person_id": [str(person_id)]})
-    return person
+    return get_in_area(session, Person, person_id, "person", scope)
 
 
 def list_persons(session, query, scope):
@@ -169,9 +166,8 @@ def request_leave(session, person_id, data, cipher, scope, today, rules):
 
 
 def _leave(session, leave_id, scope):
-    leave = session.get(Leave, leave_id)
-    if leave is None or not scope.covers(leave.person.community_code):
-        raise NotFound(f"No leave request {leave_id}.", {"leave_id": [str(leave_id)]})
+    leave = get_in_area(session, Leave, leave_id, "leave request", scope,
+                        code_of=lambda row: row.person.community_code)
     scope.require_area(leave.person.community_code, "community_code")
     return leave
 

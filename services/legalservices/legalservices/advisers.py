@@ -4,8 +4,8 @@ summed in SQL. The community's own legal adviser comes from the registry's event
 in ``CommunityAdviser`` (a read model: never the registry's tables or code)."""
 from sqlalchemy import distinct, func, select
 
-from fazhi_common.contracts.errors import NotFound, field_error
-from fazhi_common.db import paginate
+from fazhi_common.contracts.errors import field_error
+from fazhi_common.db import get_in_area, paginate
 from fazhi_common.division import COUNTY, PREFECTURE, TOWN, Division
 from legalservices import domain
 from legalservices.models import (
@@ -36,10 +36,8 @@ def register_adviser(session, data, scope):
 
 
 def get_adviser(session, adviser_id, scope):
-    adviser = session.get(GovernmentAdviser, adviser_id)
-    if adviser is None or not scope.covers(adviser.government_code):
-        raise NotFound(f"No government legal adviser {adviser_id} is registered.")
-    return adviser
+    return get_in_area(session, GovernmentAdviser, adviser_id, "government legal adviser",
+                       scope, code_of=lambda row: row.government_code)
 
 
 def adviser_view(session, adviser):

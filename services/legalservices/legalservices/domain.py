@@ -6,12 +6,10 @@ import re
 from fazhi_common.contracts import resident_id
 from fazhi_common.contracts.errors import Conflict, ValidationFailed, field_error
 from fazhi_common.division import (
-    COMMUNITY,
     COUNTY,
     PREFECTURE,
     TOWN,
     Division,
-    InvalidDivision,
 )
 
 # a government's level (三级政府: city, county, town) from its unit's level
@@ -30,23 +28,6 @@ def next_status(status, action, transitions, subject):
             f"from: {', '.join(sorted(allowed))}.",
             {"status": [status], "allowed_from": sorted(allowed)})
     return allowed[status]
-
-
-def _division(code, field_name, level, what):
-    try:
-        division = Division(code)
-    except InvalidDivision as exc:
-        raise field_error(field_name, f"{code}: {exc}") from None
-    if division.level != level:
-        raise field_error(field_name, f"{code} is not {what}.")
-    return division
-
-
-def community_area(community_code, field_name="community_code"):
-    """County-level unit and town of a community code (it must name a community)."""
-    community = _division(community_code, field_name, COMMUNITY,
-                          "a community or village code")
-    return str(community.county), str(community.town)
 
 
 def government_of(code, field_name="government_code"):

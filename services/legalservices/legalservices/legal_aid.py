@@ -10,7 +10,9 @@ has a limit too. The lifecycle is the table ``TRANSITIONS``; docs/rules.md cites
 """
 from datetime import timedelta
 
+from fazhi_common.contracts import vocabulary
 from fazhi_common.contracts.errors import Conflict, field_error
+from fazhi_common.contracts.messages import CHINESE, ENGLISH
 
 from .domain import next_status
 
@@ -58,18 +60,30 @@ WITHDRAWN = ("The missing materials were not supplied by {materials_due_on}: the
              "application is deemed withdrawn (法律援助法 第四十三条).")
 NOT_COUNTED = "the time to supply missing materials is not counted (法律援助法 第四十三条)"
 
-# what a resident following the application is told comes next
+OBJECTION_ROUTE_ZH = ("申请人对决定有异议的，可以向设立该法律援助机构的司法行政部门提出"
+                      "（法律援助法 第四十九条）：凭受理编号和查询密码在网上提出，或者当面提出。")
+
+# what a resident following the application is told comes next, by status and language
 NEXT_STEP = {
-    "received": "The legal-aid agency reviews the application and decides by {decision_due_on}.",
-    "awaiting_materials": "Materials are missing: {missing_materials}. Supply them by "
-                          "{materials_due_on}; until then the review waits.",
-    "granted": "Legal aid is granted; a provider is assigned by {assignment_due_on}.",
-    "assigned": "A provider ({provider}) is handling the matter.",
-    "refused": "Legal aid was refused: {refusal_reason}. " + OBJECTION_ROUTE,
-    "terminated": "Legal aid was terminated: {termination_reason}. " + OBJECTION_ROUTE,
-    "objected": "The justice bureau reviews the objection and decides by "
-                "{objection_due_on}.",
-    "closed": "Closed: {outcome}.",
+    "received": ("法律援助机构正在审查申请，将于 {decision_due_on} 前作出决定。",
+                 "The legal-aid agency reviews the application and decides by "
+                 "{decision_due_on}."),
+    "awaiting_materials": ("材料不齐：{missing_materials}。请于 {materials_due_on} 前补充；"
+                           "补充前审查期限暂停计算。",
+                           "Materials are missing: {missing_materials}. Supply them by "
+                           "{materials_due_on}; until then the review waits."),
+    "granted": ("已决定给予法律援助，将于 {assignment_due_on} 前指派承办人员。",
+                "Legal aid is granted; a provider is assigned by {assignment_due_on}."),
+    "assigned": ("承办人员（{provider}）正在办理。",
+                 "A provider ({provider}) is handling the matter."),
+    "refused": ("不予法律援助：{refusal_reason}。" + OBJECTION_ROUTE_ZH,
+                "Legal aid was refused: {refusal_reason}. " + OBJECTION_ROUTE),
+    "terminated": ("已终止法律援助：{termination_reason}。" + OBJECTION_ROUTE_ZH,
+                   "Legal aid was terminated: {termination_reason}. " + OBJECTION_ROUTE),
+    "objected": ("司法行政部门正在审查异议，将于 {objection_due_on} 前作出决定。",
+                 "The justice bureau reviews the objection and decides by "
+                 "{objection_due_on}."),
+    "closed": ("已结案：{outcome}。", "Closed: {outcome}."),
 }
 
 
@@ -238,9 +252,17 @@ def next_actions(status):
     return [action for action, moves in TRANSITIONS.items() if status in moves]
 
 
-def next_step(application):
+def next_step(application, language=CHINESE):
+    """What comes next for the application, in ``language`` (``messages.LANGUAGES``)."""
     values = {c: getattr(application, c, None) for c in (
         "decision_due_on", "assignment_due_on", "provider", "refusal_reason",
         "objection_due_on", "outcome", "missing_materials", "materials_due_on",
         "termination_reason")}
-    return NEXT_STEP[application.status].format(**values)
+    chinese, english = NEXT_STEP[application.status]
+    if language == ENGLISH:
+        return english.format(**values)
+    # a reason written with its own full stop is not given a second one
+    said = {c: values[c].rstrip("。.") for c in ("refusal_reason", "termination_reason",
+                                                 "missing_materials") if values[c]}
+    outcome = vocabulary.label("legal_aid_results", values["outcome"])
+    return chinese.format(**{**values, **said, "outcome": outcome})

@@ -9,8 +9,7 @@ from sqlalchemy import extract, func, select
 from fazhi_common import masking
 from fazhi_common.contracts.errors import NotFound
 from fazhi_common.crypto import FieldCipher
-from fazhi_common.db import paginate
-from fazhi_common.division import COMMUNITY
+from fazhi_common.db import get_in_area, paginate
 from fazhi_common.outbox import record_event
 from fazhi_common.units import UnitReadModel
 from legalservices import domain, legal_aid, tracking
@@ -26,15 +25,7 @@ from legalservices.models import (
 NAME, ID_NUMBER, PHONE = "party.name", "party.id_number", "party.phone"
 # the registry's units, kept from its events: every code taken is checked here
 UNITS = UnitReadModel(KnownUnit)
-
-
-def require_community(session, community_code, scope, field="community_code"):
-    """The community's county and town, once the caller may write there and the registry
-    holds it as an active unit (a merged village names what it became)."""
-    county, town = domain.community_area(community_code, field)
-    scope.require_area(community_code, field=field)
-    UNITS.require(session, community_code, COMMUNITY, field)
-    return county, town
+require_community = UNITS.require_community
 
 
 def encrypt_party(cipher, party):
@@ -104,10 +95,8 @@ def legal_aid_for_case(session, case_id, scope):
 
 
 def get_legal_aid(session, application_id, scope):
-    application = session.get(LegalAidApplication, application_id)
-    if application is None or not scope.covers(application.community_code):
-        raise NotFound(f"No legal-aid application {application_id} is registered.")
-    return application
+    return get_in_area(session, LegalAidApplication, application_id, "legal-aid application",
+                       scope)
 
 
 def take_legal_aid_step(session, application_id, action, data, deadlines, scope, today):

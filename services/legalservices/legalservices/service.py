@@ -8,6 +8,7 @@ from fazhi_common import units as known_units  # the module: nameko runs classes
 from fazhi_common.contracts.api import legalservices as api
 from fazhi_common.contracts.api import page_of
 from fazhi_common.contracts.errors import field_error
+from fazhi_common.contracts.messages import CHINESE
 from fazhi_common.contracts.roles import SYSTEM
 from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
@@ -75,22 +76,23 @@ class LegalServicesService(base.ServiceBase, known_units.KeepsUnits):
             return {**api.LegalAidReceipt().dump(application), "secret": secret}
 
     @rpc(roles=api.TRACKERS)
-    def track(self, payload):
-        """A resident follows its own application: receipt number and secret, no account."""
+    def track(self, payload, language=CHINESE):
+        """A resident follows its own application: receipt number and secret, no account;
+        the next step in ``language`` (the gateway's pick by Accept-Language)."""
         data = load(api.TrackIn(), payload)
         with self.db.read() as session:
             return api.Tracked().dump(tracking.tracked_view(
-                tracking.find(session, data, self.receipts)))
+                tracking.find(session, data, self.receipts), language))
 
     @rpc(roles=api.TRACKERS)
-    def object_to_legal_aid_refusal(self, payload):
+    def object_to_legal_aid_refusal(self, payload, language=CHINESE):
         """The applicant objects to a refusal or a termination, with receipt and secret."""
         data = load(api.ObjectionIn(), payload)
         with self.db.transaction() as session:
             application = ops.object_by_applicant(session, data, self.receipts,
                                                   self.deadlines, date.today())
             self.audit(session, "object", application.id, {"channel": "portal"})
-            return api.Tracked().dump(tracking.tracked_view(application))
+            return api.Tracked().dump(tracking.tracked_view(application, language))
 
     @rpc(roles=api.LEGAL_SERVICE_READERS)
     def get_legal_aid(self, application_id):

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from fazhi_common.contracts.api.legalservices import LEGAL_AID_RECEIPT_PREFIX
 from fazhi_common.contracts.errors import NotFound
+from fazhi_common.contracts.messages import CHINESE
 from legalservices import legal_aid
 from legalservices.models import LegalAidApplication
 
@@ -56,10 +57,10 @@ def find(session, data, receipts):
     return row
 
 
-def tracked_view(row):
+def tracked_view(row, language=CHINESE):
     """Status, next step, outcome and running deadlines; nothing about any party."""
     return {"receipt_number": row.receipt_number, "kind": "legal_aid", "status": row.status,
-            "received_on": row.received_on, "next_step": legal_aid.next_step(row),
+            "received_on": row.received_on, "next_step": legal_aid.next_step(row, language),
             "outcome": row.outcome,
             "deadlines": [{"deadline": d["deadline"], "due_on": d["due_on"]}
                           for d in legal_aid.application_deadlines(row) if d["running"]]}

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from fazhi_common import masking
 from fazhi_common.contracts.api import mediation as api
-from fazhi_common.contracts.errors import Forbidden, NotFound, field_error
+from fazhi_common.contracts.errors import Forbidden, field_error
 from fazhi_common.contracts.roles import LINKED_DEPARTMENT_OFFICER, MEDIATOR, SYSTEM
 from fazhi_common.db import get_in_area, paginate
 from fazhi_common.division import COMMUNITY, COUNTY, TOWN, Division, InvalidDivision
@@ -36,15 +36,7 @@ NAME, ID_NUMBER, PHONE = "party.name", "party.id_number", "party.phone"
 
 # the registry's units, kept from its events: every code mediation takes is checked here
 UNITS = UnitReadModel(KnownUnit)
-
-
-def require_community(session, community_code, scope, field="community_code"):
-    """The community's county and town, once the caller may write there and the registry
-    holds it as an active unit (a merged village names what it became)."""
-    county, town = domain.community_area(community_code, field)
-    scope.require_area(community_code, field=field)
-    UNITS.require(session, community_code, COMMUNITY, field)
-    return county, town
+require_community = UNITS.require_community
 
 
 # -- organisations and coverage ---------------------------------------------------------------
@@ -104,10 +96,8 @@ def _organisations_in_scope(q, scope):
 
 
 def get_organisation(session, organisation_id, scope):
-    organisation = session.get(Organisation, organisation_id)
-    if organisation is None or not _organisation_visible(organisation, scope):
-        raise NotFound(f"No mediation organisation {organisation_id} is registered.")
-    return organisation
+    return get_in_area(session, Organisation, organisation_id, "mediation organisation", scope,
+                       visible=lambda row: _organisation_visible(row, scope))
 
 
 def list_organisations(session, query, scope):

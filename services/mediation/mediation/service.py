@@ -10,6 +10,7 @@ from fazhi_common import units as known_units  # the module: nameko runs classes
 from fazhi_common.contracts.api import mediation as api
 from fazhi_common.contracts.api import page_of
 from fazhi_common.contracts.errors import field_error
+from fazhi_common.contracts.messages import CHINESE
 from fazhi_common.contracts.roles import EVERYONE, SYSTEM
 from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
@@ -90,12 +91,13 @@ class MediationService(base.ServiceBase, known_units.KeepsUnits):
             return {**api.CaseReceipt().dump(case), "secret": secret}
 
     @rpc(roles=api.TRACKERS)
-    def track(self, payload):
-        """A resident follows its own application: receipt number and secret, no account."""
+    def track(self, payload, language=CHINESE):
+        """A resident follows its own application: receipt number and secret, no account;
+        the next step in ``language`` (the gateway's pick by Accept-Language)."""
         data = load(api.TrackIn(), payload)
         with self.db.read() as session:
             return api.Tracked().dump(tracking.tracked_view(
-                *tracking.find(session, data, self.cipher)))
+                *tracking.find(session, data, self.cipher), language))
 
     @rpc(roles=api.REFERRERS)
     @reads_through(ops.UNITS)

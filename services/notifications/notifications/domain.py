@@ -70,7 +70,8 @@ class RoutingRules:
     departments: dict = field(default_factory=dict)  # pattern name -> [template]
 
     def title(self, event_type, data):
-        return render(self.titles.get(event_type) or event_type.replace("_", " "), data)
+        return render(self.titles.get(event_type)
+                      or vocabulary.label("event_types", event_type), data)
 
     def departments_for(self, event_type, data):
         """The departments whose inbox an event reaches by default, without repeats."""
@@ -118,6 +119,7 @@ LABELLED_FIELDS = {
     "outcome": "results", "level": "title_levels", "title": "awarded_titles",
     "reorganisation_kind": "reorganisation_kinds", "body_kind": "body_kinds",
     "disclosure_kind": "disclosure_kinds", "status": "job_statuses", "act": "draw_statuses",
+    "change": "correction_count_changes",
 }
 DEADLINE_KINDS = {**vocabulary.CASE_DEADLINES, **vocabulary.LEGAL_AID_DEADLINES}
 
@@ -140,8 +142,10 @@ class _Values(dict):
                 value = vocabulary.label(LABELLED_FIELDS[name], value)
             elif name == "deadline" and isinstance(value, str):
                 value = DEADLINE_KINDS.get(value, value)
+            if isinstance(value, bool):
+                value = "是" if value else "否"
             if isinstance(value, list):
-                value = ", ".join(map(str, value))
+                value = "、".join(map(str, value))
         self[name] = value = "" if value is None else value
         return value
 

@@ -20,7 +20,7 @@ from fazhi_common.contracts.errors import (
     ValidationFailed,
     field_error,
 )
-from fazhi_common.db import paginate
+from fazhi_common.db import get_in_area, paginate
 from notifications import domain
 from notifications.models import Alert, Delivery, DeliveryAttempt, Subscription, SubscriptionKind
 
@@ -88,12 +88,10 @@ def _own_alert(caller, alert):
 # -- subscriptions ----------------------------------------------------------------------------
 
 def _subscription(session, subscription_id, caller):
-    sub = session.get(Subscription, subscription_id)
     # the STORED department and area: a change may move it only from where it may be
-    if sub is None or sub.deleted_at is not None or not _own(caller, sub.department,
-                                                             sub.area_code):
-        raise NotFound(f"No subscription {subscription_id}.")
-    return sub
+    return get_in_area(session, Subscription, subscription_id, "subscription", caller,
+                       visible=lambda sub: sub.deleted_at is None and _own(
+                           caller, sub.department, sub.area_code))
 
 
 def _apply(sub, data, caller):
@@ -268,9 +266,8 @@ def unread_count(session, query, caller):
 
 def acknowledge(session, alert_id, caller):
     """Mark an alert read; acknowledging it again changes nothing."""
-    alert = session.get(Alert, alert_id)
-    if alert is None or not _own_alert(caller, alert):
-        raise NotFound(f"No alert {alert_id} in your inbox.")
+    alert = get_in_area(session, Alert, alert_id, "alert", caller,
+                        visible=lambda row: _own_alert(caller, row))
     if alert.read_at is None:
         alert.read_at = utcnow()
         alert.read_by = caller.subject

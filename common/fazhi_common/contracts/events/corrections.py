@@ -5,8 +5,9 @@ community's counts are announced whenever one of its files changes status, so th
 justice bureau's inbox (and anyone scoring the community) learns that someone reported
 late or was lost from supervision without learning who.
 """
-from marshmallow import fields
+from marshmallow import fields, validate
 
+from fazhi_common.contracts import vocabulary
 from fazhi_common.contracts.events import AreaPayload, EventContract
 
 
@@ -14,7 +15,8 @@ class SupervisionCounts(AreaPayload):
     """A community's counts as of ``on``, after a change (``change`` names its kind)."""
 
     on = fields.Date(required=True)
-    change = fields.String(required=True)
+    change = fields.String(required=True, validate=validate.OneOf(
+        tuple(vocabulary.CORRECTION_COUNT_CHANGES)))
     under_correction = fields.Integer(required=True)
     unreported = fields.Integer(required=True)
     lost_contact = fields.Integer(required=True)

@@ -3,7 +3,7 @@
 // name and, for a choice, the vocabulary's labels. The API checks role, area and input as
 // it does for any client; its messages (Chinese) are shown next to the fields they concern.
 import { get, request } from './api.js';
-import { choices, h, label, section, showFieldErrors, VOCABULARY_NAMES } from './ui.js';
+import { choices, h, label, onSubmitted, section, VOCABULARY_NAMES } from './ui.js';
 
 let description = null;
 export async function apiDescription() {
@@ -125,10 +125,7 @@ export async function operationForm(operationId, { preset = {}, onDone } = {}) {
     const target = el.querySelector(`[name="${name}"]`);
     if (target) target.value = v;
   }
-  el.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    el.querySelectorAll('.field-error').forEach((e) => { e.textContent = ''; });
-    el.querySelectorAll('.field.invalid').forEach((e) => e.classList.remove('invalid'));
+  onSubmitted(el, status, async () => {
     let url = path;
     const body = {};
     for (const control of el.querySelectorAll('input, select, textarea')) {
@@ -137,19 +134,10 @@ export async function operationForm(operationId, { preset = {}, onDone } = {}) {
         url = url.replace(`{${control.name}}`, encodeURIComponent(v === undefined ? '' : v));
       } else if (v !== undefined) put(body, control.name, v);
     }
-    const button = el.querySelector('button[type=submit]');
-    button.disabled = true;
-    try {
-      const answer = await request(method.toUpperCase(), url, { body: schema ? body : undefined });
-      status.className = 'form-status ok';
-      status.textContent = `已完成：${label(operationId, 'operations')}`
-        + (answer && answer.id ? `（编号 ${answer.id}）` : '');
-      if (onDone) onDone(answer);
-    } catch (err) {
-      showFieldErrors(el, err, status);
-    } finally {
-      button.disabled = false;
-    }
+    const answer = await request(method.toUpperCase(), url, { body: schema ? body : undefined });
+    if (onDone) onDone(answer);
+    return `已完成：${label(operationId, 'operations')}`
+      + (answer && answer.id ? `（编号 ${answer.id}）` : '');
   });
   return section(label(operationId, 'operations'), el);
 }

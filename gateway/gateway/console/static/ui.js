@@ -105,28 +105,36 @@ export function form(fields, onSubmit, { submitLabel = '提交', id } = {}) {
   });
   const el = h('form', { class: 'form', id, novalidate: true }, rows,
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, submitLabel)), status);
-  el.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    el.querySelectorAll('.field-error').forEach((e) => { e.textContent = ''; });
-    el.querySelectorAll('.field.invalid').forEach((e) => e.classList.remove('invalid'));
-    status.textContent = '';
-    status.className = 'form-status';
+  onSubmitted(el, status, () => {
     const values = {};
     for (const [name, input] of Object.entries(inputs)) {
       values[name] = input.type === 'file' ? input.files[0] : input.value.trim();
     }
-    const button = el.querySelector('button[type=submit]');
+    return onSubmit(values);
+  });
+  return el;
+}
+
+// On submit: clear the last messages, run send() with the button held, then show the
+// message it answers (a success) or the API's messages next to their fields.
+export function onSubmitted(formEl, status, send) {
+  formEl.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    formEl.querySelectorAll('.field-error').forEach((e) => { e.textContent = ''; });
+    formEl.querySelectorAll('.field.invalid').forEach((e) => e.classList.remove('invalid'));
+    status.textContent = '';
+    status.className = 'form-status';
+    const button = formEl.querySelector('button[type=submit]');
     button.disabled = true;
     try {
-      const message = await onSubmit(values);
+      const message = await send();
       if (message) { status.textContent = message; status.classList.add('ok'); }
     } catch (err) {
-      showFieldErrors(el, err, status);
+      showFieldErrors(formEl, err, status);
     } finally {
       button.disabled = false;
     }
   });
-  return el;
 }
 
 function flatten(fields, prefix = '') {

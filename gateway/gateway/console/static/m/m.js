@@ -141,6 +141,7 @@ function trackedCard(tracked) {
     ['受理编号', tracked.receipt_number],
     ['当前状态', label(tracked.status, words.status), 'tracked-status'],
     ['收件日期', tracked.received_on],
+    ['下一步', tracked.next_step, 'tracked-next-step'],
     tracked.outcome ? ['办理结果', label(tracked.outcome, words.outcome)] : null,
     ['正在计算的期限', deadlines.length ? h('ul', { class: 'codes' }, deadlines) : '无'],
   ]));

@@ -61,7 +61,7 @@ export async function render() {
   const cards = [];
   const areaName = Object.fromEntries(overview.areas.map((a) => [a.code, a.name]));
   const named = (code) => areaName[code] || code;
-  const areaWord = overview.area_level === 'town' ? '乡镇（街道）' : '县（市、区）';
+  const areaWord = label(overview.area_level, 'division_levels');
 
   // the area as a whole: communities, evaluated, passed
   const totals = [

@@ -17,7 +17,7 @@ function treeNode(level, unit) {
   if (level === 'community') {
     return h('li', { class: 'leaf' }, unitLink(unit.code, unit.name), ' ',
       h('span', { class: 'tag' }, label(unit.kind)),
-      unit.status === 'inactive' ? h('span', { class: 'tag warn' }, '已撤销') : null);
+      unit.status === 'inactive' ? h('span', { class: 'tag warn' }, label(unit.status, 'unit_statuses')) : null);
   }
   const children = h('ul', { class: 'tree' });
   const details = h('details', { 'data-node': unit.code },
