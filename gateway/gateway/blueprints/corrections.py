@@ -1,12 +1,12 @@
 """Corrections endpoints (the county community corrections office): intake, a person's
 file and its steps, leave requests and their approval, a masked export, and counts."""
-import csv
 import io
 
 from flask import Blueprint, Response, jsonify
 
 from fazhi_common.contracts.api import corrections as api
 from fazhi_common.contracts.api import page_of
+from fazhi_common.spreadsheet import csv_writer
 from gateway.openapi import documented
 from gateway.views import call, created, json_body, query_args
 
@@ -45,9 +45,9 @@ def list_persons():
 def export_persons():
     rows = call("corrections", "export_persons", query_args(api.PersonQuery))
     out = io.StringIO()
-    writer = csv.DictWriter(out, EXPORT_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
+    writer = csv_writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    writer.writerows([row.get(c) for c in EXPORT_COLUMNS] for row in rows)
     # a BOM so that spreadsheet programs read the UTF-8 as such
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=corrections.csv"})

@@ -1,7 +1,6 @@
 """Registry endpoints: units, reorganisation, lineage and stage, self-governance, legal
 advisers, coverage, records, bulk import and export."""
 import base64
-import csv
 import io
 import time
 
@@ -11,7 +10,7 @@ from fazhi_common.contracts.api import Job, PageQuery, page_of
 from fazhi_common.contracts.api import registry as api
 from fazhi_common.contracts.api import self_governance as sg
 from fazhi_common.contracts.errors import ValidationFailed
-from fazhi_common.spreadsheet import csv_cell
+from fazhi_common.spreadsheet import csv_writer
 from gateway import unit_views
 from gateway.openapi import documented
 from gateway.security import db_session
@@ -313,10 +312,10 @@ def export_units():
         raise ValidationFailed("No units in that county.", {"county_code": ["no units"]})
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     columns = ["code", "name", "level", "kind", "parent_code", "status"]
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([csv_cell(row.get(c)) for c in columns])
+        writer.writerow([row.get(c) for c in columns])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=units.csv"})

@@ -1,11 +1,10 @@
 """Unit lists going out: every unit as rows (Excel or CSV), and an import's row report."""
-import csv
 import shutil
 
 from sqlalchemy import select
 
 from fazhi_common import spreadsheet
-from fazhi_common.spreadsheet import csv_cell
+from fazhi_common.spreadsheet import csv_writer
 from registry import domain
 from registry.models import Community, County, Town
 
@@ -31,20 +30,19 @@ def export_rows(session, county_code=None):
 
 def write_error_report(errors, stream):
     """The per-row error report as CSV: line, code, field, problem (one line per problem)."""
-    writer = csv.writer(stream)
+    writer = csv_writer(stream)
     writer.writerow(("line", "code", "field", "problem"))
     for error in errors:
         for field, problems in sorted(error["fields"].items()):
             for problem in problems:
-                writer.writerow((error["line"], csv_cell(error["code"]), field,
-                                 csv_cell(problem)))
+                writer.writerow((error["line"], error["code"], field, problem))
 
 
 def write_csv(rows, stream):
-    writer = csv.writer(stream)
+    writer = csv_writer(stream)
     writer.writerow(EXPORT_COLUMNS)
     for row in rows:
-        writer.writerow([csv_cell(row[c]) for c in EXPORT_COLUMNS])
+        writer.writerow([row[c] for c in EXPORT_COLUMNS])
 
 
 def write_xlsx(rows, path):
