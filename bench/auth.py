@@ -11,6 +11,7 @@ Measures, in-process against a fresh SQLite account database:
     .venv/bin/python bench/auth.py [--seconds 5]
 """
 import argparse
+import secrets
 import statistics
 import sys
 import tempfile
@@ -57,7 +58,7 @@ def main():
     private, public = keygen()
     app = create_app({"AMQP_URI": "pyamqp://guest:guest@127.0.0.1:5672/", "DATABASE_URL": db,
                       "GATEWAY_SIGNING_KEY": private,
-                      "TOKEN_KEYS": {"k1": "bench-token-key-of-at-least-32-bytes"},
+                      "TOKEN_KEYS": {"k1": secrets.token_urlsafe(32)},
                       "TOKEN_SIGNING_KID": "k1", "PUBLIC_RATE_PER_MINUTE": 10**9})
     create_user(app.extensions["db"], "officer", "justice_officer", "justice-330110",
                 "330110000000", "bench password 123")

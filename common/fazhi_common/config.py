@@ -51,6 +51,13 @@ KNOWN_SECRETS = (
     "seisXMIwYWdbTN5Gmum-refohwKCT-M7U7F6N4sjHtE=",
     "dev-only-token-key-change-me-before-any-real-use",
     "test-token-key-of-at-least-32-bytes",
+    "bench-token-key-of-at-least-32-bytes",
+    "test-survey-secret",
+    # shared secrets of the tests' own subscriptions and residents: no platform key either
+    "0123456789abcdef",
+    "s3cret-shared-with-the-court",
+    "a-different-secret-entirely",
+    "resident-secret-1",
 )
 # the deployment examples' placeholders (deploy/, docs) all say "change me"
 _PLACEHOLDER = re.compile(r"change[-_ ]?me", re.IGNORECASE)

@@ -1,6 +1,7 @@
 """Secrets: none shipped, the quick start's own generated, any key from the repository refused."""
 import os
 import re
+import secrets
 import stat
 import warnings
 from datetime import timedelta
@@ -28,12 +29,17 @@ def test_the_shipped_configs_hold_no_secret():
         assert missing_secrets_in(config) == [k for k in SECRET_KEYS if k in config]
 
 
+def _real_secrets():
+    """A value for every secret as a deployment makes them: random, written nowhere."""
+    return {key: {"k1": secrets.token_urlsafe(32)} if key == "TOKEN_KEYS"
+            else secrets.token_urlsafe(32) for key in SECRET_KEYS}
+
+
 def test_a_key_from_the_repository_or_none_is_refused_everywhere():
     config = load_config(ROOT / "services" / "mediation" / "config.yml", environ={})
     with pytest.raises(RuntimeError, match="MEDIATION_DATA_KEY"):
         check_secrets(config)  # unset
-    real = dict(config, GATEWAY_VERIFY_KEYS="a-real-public-key", MEDIATION_DATA_KEY="a-real-key",
-                LEGAL_AID_TRANSFER_KEY="another-real-key")
+    real = dict(config, **_real_secrets())
     check_secrets(real)
     for environment in ("development", "production"):
         for value in (*KNOWN_SECRETS, "change-me-to-a-random-token-key-of-32-bytes-or-more"):
@@ -61,19 +67,69 @@ def test_the_quick_start_generates_its_secrets_once_and_private(tmp_path):
     assert set(first.splitlines()[1:]).isdisjoint(other.read_text().splitlines()[1:])
 
 
+# Where a key would be written: any file of the repository a person or a program reads
+# (configs of every service and the gateway, deployment files, docs, scripts, benchmarks,
+# tests, the source), not what a run leaves behind.
+_SKIPPED_DIRS = {".git", ".venv", "var", "__pycache__", "node_modules", "vendor",
+                 ".pytest_cache", ".ruff_cache"}
+_SKIPPED_SUFFIXES = {".pyc", ".png", ".ico", ".woff", ".woff2", ".xlsx", ".gz", ".db"}
+# a value given to a name that holds a key or secret (GATEWAY_SIGNING_KEY, TOKEN_KEYS' k1,
+# webhook_secret, SECRET, ...), or a ${..._KEY:default}
+_NAME = r"""\b(?:[A-Za-z0-9_]*(?:KEY|SECRET|secret|_key)S?[A-Za-z0-9_]*|k\d+)["']?\s*[:=]\s*"""
+_ASSIGNED = re.compile(_NAME + r"""["']([^\s"'}{,)]{8,})["']""")  # a quoted literal
+# KEY=value in a YAML or .env file (12 characters at least: not a word of the prose)
+_ASSIGNED_BARE = re.compile(_NAME + r"""([^\s"'}{,)$]{12,})""")
+_DEFAULTED = re.compile(r"\$\{\w*(?:KEY|SECRET)\w*:([^}]+)\}")
+# values so assigned that are names, not keys: routing keys, context keys, labels, and the
+# compose file's "?set NAME" (its refusal to start without the variable)
+NOT_KEYS = {"community_registered", "fazhi_identity", "fazhi_request_id", "self-governance",
+            "书记兼任主任（一肩挑）"}
+
+
+def _repository_files():
+    for path in ROOT.rglob("*"):
+        if (path.is_file() and path.suffix not in _SKIPPED_SUFFIXES
+                and not _SKIPPED_DIRS.intersection(path.relative_to(ROOT).parts)):
+            yield path
+
+
 def _repository_strings():
-    """Every value a config, deployment file or document of the repository gives a key."""
-    files = [ROOT / "README.md", *(p / "config.yml" for p in SERVICE_DIRS.values()),
-             *(ROOT / "deploy").rglob("*"), *(ROOT / "docs").rglob("*.md"),
-             *(ROOT / "tests").rglob("*.py")]
+    """Every value a file of the repository gives a key or secret (and every value ever
+    shipped, ``KNOWN_SECRETS``)."""
     found = set(KNOWN_SECRETS)
-    for path in files:
-        if path.is_file() and path.suffix not in {".pyc"}:
-            text = path.read_text(encoding="utf-8", errors="replace")
-            found.update(re.findall(r"""(?:KEY|SECRET|k1)\w*["']?\s*[:=]\s*["']?([^\s"'}{,)]{8,})""",
-                                    text, re.IGNORECASE))
-            found.update(re.findall(r"\$\{\w*(?:KEY|SECRET)\w*:([^}]+)\}", text))
-    return found
+    for path in _repository_files():
+        text = path.read_text(encoding="utf-8", errors="replace")
+        found.update(_ASSIGNED.findall(text))
+        if path.suffix not in {".py", ".js"}:  # in code a bare value is an expression
+            found.update(_ASSIGNED_BARE.findall(text))
+        found.update(_DEFAULTED.findall(text))
+    return {v for v in found if v not in NOT_KEYS and not v.startswith(("?", "<", "$"))
+            and v.strip("-")}
+
+
+def test_the_scan_reads_every_part_of_the_repository():
+    seen = {p.relative_to(ROOT).parts[0] for p in _repository_files()}
+    assert {"bench", "common", "deploy", "docs", "gateway", "scripts", "services",
+            "tests"} <= seen
+    assert {"bench/auth.py", "deploy/k8s/secret.yaml", "gateway/config.yml",
+            "services/corrections/config.yml"} <= {
+        str(p.relative_to(ROOT)) for p in _repository_files()}
+
+
+def test_every_key_written_in_the_repository_is_refused_as_any_secret():
+    """A value the repository gives a key anywhere (a benchmark's, a test's, an example's)
+    is refused for every secret: whoever has the source has it."""
+    refused = {}
+    for value in _repository_strings():
+        for key in SECRET_KEYS:
+            config = dict(_real_secrets(), **{key: {"k1": value} if key == "TOKEN_KEYS"
+                                              else value})
+            try:
+                check_secrets(config)
+            except RuntimeError:
+                continue
+            refused.setdefault(value, []).append(key)
+    assert refused == {}, "add these to KNOWN_SECRETS or use a random value: " + str(refused)
 
 
 def test_no_key_in_the_repository_signs_a_token_the_quick_start_accepts(

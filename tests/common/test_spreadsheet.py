@@ -73,3 +73,41 @@ def test_csv_cells_that_would_run_are_quoted():
     heading, back = csv.reader(io.StringIO(out.getvalue()[1:]))
     assert all(cell.startswith("'") for cell in back[:len(PLANTED)])
     assert back[len(PLANTED):] == ["", "7"]
+
+
+# Every file a person opens in a spreadsheet program, as written today: the gateway's
+# CSV and Excel routes and the registry's command-line export. A new one is added here
+# once it writes through ``fazhi_common.spreadsheet`` (write_csv or Workbook).
+EXPORTS = {
+    "/api/v1/registry/exports/units.csv", "/api/v1/corrections/persons/export.csv",
+    "/api/v1/evaluation/exports/results.xlsx", "/console/tables.xlsx",
+    "/console/reports/mediation.xlsx", "/console/returns/<key>.xlsx",
+}
+SOURCES = ("services", "gateway", "common")
+
+
+def test_every_export_and_report_writes_through_the_one_writer(gateway_config):
+    """No CSV or workbook is written but by ``fazhi_common.spreadsheet``, whose cells never
+    run (the tests above); and every export route of the gateway is one this test knows."""
+    import re
+
+    from gateway.app import create_app
+    from tests.conftest import ROOT
+
+    written_elsewhere = []
+    for top in SOURCES:
+        for path in (ROOT / top).rglob("*.py"):
+            if path.name == "spreadsheet.py" or "migrations" in path.parts:
+                continue
+            text = path.read_text(encoding="utf-8")
+            if re.search(r"csv\.(writer|DictWriter)\(|openpyxl\s+import\s+Workbook|"
+                         r"import\s+xlsxwriter|\.to_csv\(|\.to_excel\(", text):
+                written_elsewhere.append(str(path.relative_to(ROOT)))
+    assert written_elsewhere == []
+    app = create_app(gateway_config)
+    try:
+        routes = {re.sub(r"/returns/[^/]+\.xlsx$", "/returns/<key>.xlsx", r.rule)
+                  for r in app.url_map.iter_rules() if r.rule.endswith((".csv", ".xlsx"))}
+    finally:
+        app.extensions["rpc"].close()
+    assert routes == EXPORTS

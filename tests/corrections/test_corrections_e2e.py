@@ -1,6 +1,8 @@
 """Corrections through the real gateway: a file from intake to its steps and a leave, the bad
 paths (unknown community, out-of-area officer, illegal step, late step), and the
 corrections data test: who sees what, in the API, the export, the events and the inbox."""
+import csv
+import io
 import json
 from datetime import date, timedelta
 
@@ -8,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fazhi_common import spreadsheet
 from fazhi_common.audit import AuditEntry, verify_chain
 from fazhi_common.db import make_engine
 from fazhi_common.outbox import OutboxEvent
@@ -93,6 +96,15 @@ def test_a_file_its_steps_a_leave_and_the_bad_paths(corrections, gateway):
     # the gateway's readiness asks corrections too
     ready = gateway.get("/health/ready").json  # the details, to an administrator
     assert ready["services"]["corrections"]["status"] == "ok"
+
+    # a name planted to run in the spreadsheet that opens the export stays text there
+    planted = officer.post(f"{C}/persons", json=_person(
+        name='=HYPERLINK("http://evil","点我")', id_number=resident_id("19810101")))
+    assert planted.status_code == 201, planted.json
+    export = officer.get(f"{C}/persons/export.csv")
+    cells = [c for row in csv.reader(io.StringIO(export.text.lstrip("\ufeff"))) for c in row]
+    assert "'=*" + "*" * 28 in cells  # masked, as every export is, and quoted
+    assert not [c for c in cells if c.startswith(spreadsheet.FORMULA_STARTS)]
 
 
 @pytest.mark.once  # (with notifications running) in the PostgreSQL pass only: it is slow

@@ -8,7 +8,7 @@ from registry.service import RegistryService
 def evaluation(container_factory, service_config):
     """A running evaluation container on the test vhost with a clean database."""
     container = container_factory(EvaluationService, service_config(
-        "evaluation", SURVEY_SECRET="test-survey-secret", TITLE_VALIDITY_YEARS=4,
+        "evaluation", TITLE_VALIDITY_YEARS=4,
         TITLE_VALIDITY_SOURCE="测试：地方政策（四年有效）",
         # a province's own prerequisite, as 甘肃 asks a city title before a provincial one
         TITLE_PREREQUISITES=[{"province": "33", "level": "national", "requires": "province",

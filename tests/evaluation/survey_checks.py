@@ -3,6 +3,7 @@ answers from one source flagged and left out of the count (run within test_title
 which has the town set up already)."""
 from datetime import date
 
+from evaluation import senders
 from tests.evaluation.titles_setup import V1, E, ok
 from tests.helpers import resident_number, survey_answer
 
@@ -36,3 +37,25 @@ def a_burst_from_one_source_is_flagged_and_not_counted(gateway):
         "period": Y, "respondent_id": made_up, "satisfied": True, "phone": "13900000030"})
     assert refused.status_code == 422 and "respondent_id" in refused.json["fields"]
     assert ok(gateway.get(f"{E}/communities/{V1}/survey?period={Y}"))["sample_size"] == 5
+
+    # one phone confirms one resident's answer: made-up ID numbers given the one phone that
+    # receives the codes do not add up to residents (issue: 8 of 8 accepted)
+    shared = "13900000031"
+    ok(survey_answer(resident, V1, {"period": Y, "respondent_id": resident_number(31),
+                                    "satisfied": True, "phone": shared}), 201)
+    more = resident.post(f"{E}/communities/{V1}/survey-answers", json={
+        "period": Y, "respondent_id": resident_number(32), "satisfied": True, "phone": shared})
+    assert more.status_code == 409 and "phone" in more.json["fields"], more.json
+    # two answers waiting on one phone: once the first is confirmed, the second is not
+    other = "13900000033"
+    first, second = (ok(survey_answer(resident, V1, {
+        "period": Y, "respondent_id": resident_number(serial), "satisfied": True,
+        "phone": other}, verify=False), 201) for serial in (33, 34))
+    codes = [c for sent_to, c in senders.SENT if sent_to == other][-2:]
+    verify = f"{E}/communities/{V1}/survey-answers/verification"
+    assert resident.post(verify, json={"receipt": first["receipt"],
+                                       "code": codes[0]}).status_code == 200
+    refused = resident.post(verify, json={"receipt": second["receipt"], "code": codes[1]})
+    assert refused.status_code == 409 and "phone" in refused.json["fields"], refused.json
+    summary = ok(gateway.get(f"{E}/communities/{V1}/survey?period={Y}"))
+    assert (summary["sample_size"], summary["unverified"]) == (7, 1)

@@ -250,7 +250,7 @@ def test_a_backlog_of_registrations_is_scored_in_batches_each_once_a_poison_one_
         **AREA, "community_code": f"330110001{n + 1:03d}", "name": name, "kind": "village"})
         for n, name in enumerate(names)], again=3)
     container = container_factory(EvaluationService, service_config(
-        "evaluation", SURVEY_SECRET="test-survey-secret"))
+        "evaluation"))
     container.start()
     engine = make_engine(container.config["DATABASE_URL"])
     sessions = sessionmaker(engine)

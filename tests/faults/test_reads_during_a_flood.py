@@ -52,7 +52,7 @@ def test_reads_answer_while_a_backlog_of_events_is_worked_off(
     publisher_engine.dispose()
 
     # four workers: with one shared pool, four slow events would hold all of them
-    config = service_config("evaluation", max_workers=4, SURVEY_SECRET="test-survey-secret")
+    config = service_config("evaluation", max_workers=4)
     container = container_factory(EvaluationService, config)
     container.start()
     engine = make_engine(config["DATABASE_URL"])

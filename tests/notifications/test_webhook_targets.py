@@ -62,3 +62,46 @@ def test_subscribing_to_an_internal_address_is_refused(notifications, gateway):
             "webhook_secret": "0123456789abcdef"})
         assert refused.status_code == 422, refused.json
         assert "webhook_url" in refused.json["fields"]
+
+
+def test_a_name_that_answers_the_check_public_and_the_connection_internal_is_refused(
+        monkeypatch):
+    """DNS rebinding: the check sees a public address, the connection lands on loopback. The
+    service's own session refuses the connection before a byte is sent."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    received = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802  (the standard library's name)
+            received.append(self.path)
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    config = {"DELIVERY_LEASE_SECONDS": 1, "DELIVERY_BATCH_SIZE": 1,
+              "DELIVERY_CONCURRENCY": 1, "DELIVERY_MAX_ATTEMPTS": 1,
+              "DELIVERY_BACKOFF_SECONDS": 1, "DELIVERY_BACKOFF_MAX_SECONDS": 1,
+              "WEBHOOK_ALLOWED_HOSTS": "", "WEBHOOK_TIMEOUT_SECONDS": 5,
+              "ENVIRONMENT": DEV}
+    order = {"channel": "webhook", "target": f"http://localhost:{server.server_port}/x",
+             "secret": "s", "delivery_key": "k", "subscription_id": 1, "event_type": "t",
+             "title": "t", "envelope": {"type": "t"}}
+    try:
+        monkeypatch.setattr(targets, "resolve", lambda host: {"8.8.8.8"})  # what the check sees
+        http = targets.public_session("")
+        outcome = Sender(config, http).send(order)
+        assert not outcome.ok and outcome.error == "无法连接回调地址", outcome
+        assert received == []
+        # the operator names the host: its own system is reached
+        named = Sender(dict(config, WEBHOOK_ALLOWED_HOSTS="localhost"),
+                       targets.public_session("localhost")).send(order)
+        assert named.ok and received == ["/x"], named
+    finally:
+        server.shutdown()
+        server.server_close()

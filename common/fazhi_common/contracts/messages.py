@@ -70,6 +70,9 @@ EXACT = {
     "A period is an evaluation year, YYYY.": "考评周期为年份，如 2026。",
     "This resident has already answered for this community and period.":
         "您已对该社区（村）本年度作过评价。",
+    "This phone has already confirmed an answer for this community and period; other "
+    "residents sharing it answer on paper.":
+        "该手机号码已为本社区（村）本年度确认过一份评价；同用此号码的其他居民请填写纸质问卷。",
 }
 PATTERNS = (
     (re.compile(r"^Must be one of: (.*)\.$"), "须为以下之一：{0}。"),

@@ -412,6 +412,14 @@ def source_key(secret, community_code, period, source):
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
+def phone_key(secret, community_code, period, phone):
+    """A keyed hash standing for the phone a survey code went to: one phone confirms one
+    answer per community and period, and the number is not kept."""
+    digits = re.sub(r"\D", "", phone)
+    message = f"phone|{community_code}|{period}|{digits[-11:]}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
 def is_burst(answers_in_window, maximum):
     """More answers from one source within the window than a household or a kiosk gives."""
     return answers_in_window > maximum

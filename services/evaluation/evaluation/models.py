@@ -81,7 +81,8 @@ class SurveyAnswer(Base):
     __tablename__ = "survey_answer"
     __table_args__ = (UniqueConstraint("community_code", "period", "respondent_key"),
                       Index("ix_survey_answer_source", "community_code", "period",
-                            "source_key", "answered_at"))
+                            "source_key", "answered_at"),
+                      Index("ix_survey_answer_phone", "community_code", "period", "phone_key"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     community_code: Mapped[str] = mapped_column(CODE, index=True)
@@ -103,6 +104,9 @@ class SurveyAnswer(Base):
     code_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     entered_by: Mapped[str | None] = mapped_column(String(64))
+    # a keyed hash of the phone the code went to, never the number: one phone confirms
+    # one resident's answer per community and period
+    phone_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class SpotCheckDraw(Base):

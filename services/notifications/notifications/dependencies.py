@@ -146,8 +146,10 @@ class Senders(DependencyProvider):
     """``self.sender``: webhook and e-mail sending, sharing one HTTP connection pool."""
 
     def setup(self):
-        self.http = requests.Session()
-        self.sender = Sender(self.container.config, self.http)
+        policy = DeliveryPolicy.from_config(self.container.config)
+        # each connection checked where it landed, as well as the name before it
+        self.http = targets.public_session(policy.allowed_hosts)
+        self.sender = Sender(self.container.config, self.http, policy)
 
     def stop(self):
         self.http.close()

@@ -6,13 +6,20 @@ A target must be https (plain http only in development), and its host must resol
 public addresses only; loopback, link-local, private and other reserved addresses are
 refused unless the operator's allow-list (``WEBHOOK_ALLOWED_HOSTS``) names the host. The
 rule runs when a subscription is made or changed and again before every delivery, on the
-addresses the name resolves to then (a name can be pointed elsewhere after the check).
+addresses the name resolves to then (a name can be pointed elsewhere after the check); and
+the connection itself is refused once made if its far end is such an address (a name that
+answers a public address to the check and an internal one to the connection a moment
+later: ``public_session``).
 """
 import ipaddress
 import socket
 from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import NewConnectionError
 
 
 def _patterns(allowed_hosts):
@@ -63,6 +70,42 @@ def target_problem(url, allowed_hosts, environment, unresolved_ok=False):
         return ("回调地址指向回环、链路本地或内网地址；如确需投递到内部系统，"
                 "请运维人员将该主机加入 WEBHOOK_ALLOWED_HOSTS。")
     return None
+
+
+def public_session(allowed_hosts):
+    """A ``requests.Session`` whose every direct connection is checked where it landed:
+    one whose far end is internal is closed before a byte is sent, unless the operator's
+    allow-list names the host. (A proxy of the environment is the operator's own.)"""
+    patterns = _patterns(allowed_hosts)
+
+    def checked(sock, connection):
+        if _named((connection.host or "").lower(), patterns):
+            return sock
+        if _internal(sock.getpeername()[0]):
+            sock.close()
+            raise NewConnectionError(connection, "the host connected to an internal address")
+        return sock
+
+    class Checked(HTTPConnection):
+        def _new_conn(self):
+            return checked(super()._new_conn(), self)
+
+    class CheckedTLS(HTTPSConnection):
+        def _new_conn(self):
+            return checked(super()._new_conn(), self)
+
+    pools = {"http": type("Pool", (HTTPConnectionPool,), {"ConnectionCls": Checked}),
+             "https": type("TLSPool", (HTTPSConnectionPool,), {"ConnectionCls": CheckedTLS})}
+
+    class Adapter(HTTPAdapter):
+        def init_poolmanager(self, *args, **kwargs):
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = pools
+
+    session = requests.Session()
+    for prefix in ("http://", "https://"):
+        session.mount(prefix, Adapter())
+    return session
 
 
 def public_error(exc):

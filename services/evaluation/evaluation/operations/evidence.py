@@ -45,6 +45,26 @@ def list_evidence(session, query, scope):
 
 CODE_MINUTES = 15  # how long a one-time code holds
 MAX_ATTEMPTS = 5  # wrong codes before the answer must be given again
+# residents' answers one phone confirms per community and period: made-up ID numbers
+# confirmed by the one phone would otherwise count as many residents (a household sharing
+# a phone gives its other answers on paper, through the community's officials)
+ANSWERS_PER_PHONE = 1
+
+
+def _phone_used(session, code, period, phone_key, but=None):
+    """Whether answers already confirmed by this phone fill its allowance."""
+    q = select(func.count()).select_from(SurveyAnswer).where(
+        SurveyAnswer.community_code == code, SurveyAnswer.period == period,
+        SurveyAnswer.phone_key == phone_key, SurveyAnswer.verified_at.is_not(None))
+    if but is not None:
+        q = q.where(SurveyAnswer.id != but)
+    return session.scalar(q) >= ANSWERS_PER_PHONE
+
+
+def _refuse_used_phone():
+    raise Conflict("This phone has already confirmed an answer for this community and "
+                   "period; other residents sharing it answer on paper.",
+                   {"phone": ["already confirmed an answer"]})
 
 
 def answer_survey(session, code, data, secret, today, source=None, burst=(10, 10),
@@ -70,8 +90,12 @@ def answer_survey(session, code, data, secret, today, source=None, burst=(10, 10
     if exists:
         raise Conflict("This resident has already answered for this community and period.",
                        {"respondent_id": ["already answered"]})
+    phone = domain.phone_key(secret, code, data["period"], data["phone"])
+    if _phone_used(session, code, data["period"], phone):
+        _refuse_used_phone()
     one_time = f"{secrets.randbelow(10 ** 6):06d}"
     answer = SurveyAnswer(community_code=code, period=data["period"], respondent_key=key,
+                          phone_key=phone,
                           satisfied=data["satisfied"], comment=data.get("comment"),
                           answered_at=utcnow(), flagged=False, channel="portal",
                           receipt=secrets.token_urlsafe(16)[:22], attempts=0,
@@ -108,6 +132,10 @@ def verify_survey_answer(session, code, data, secret, today):
     if not hmac.compare_digest(answer.code_hash, _code_hash(secret, answer.receipt,
                                                             data["code"])):
         raise field_error("code", "The code does not match.")
+    # two answers waiting on one phone: the first confirmed takes its allowance
+    if answer.phone_key and _phone_used(session, code, answer.period, answer.phone_key,
+                                        but=answer.id):
+        _refuse_used_phone()
     answer.verified_at, answer.code_hash = utcnow(), None
     session.flush()
     refresh(session, code, answer.period, today)
