@@ -7,7 +7,9 @@ On PostgreSQL a batch goes as one JSON document, unpacked by the server
 (``json_populate_recordset``): one string parameter, serialised by ``json`` in C, where
 SQLAlchemy's many-VALUES ``INSERT`` compiled a statement per batch and processed each
 row's every parameter in Python (a province's recompute spent ~20 % of its time there).
-SQLite keeps SQLAlchemy's statement.
+SQLite keeps SQLAlchemy's statement. Text goes as UTF-8, not as ``\\u`` escapes (as the
+engines' own JSON columns store it, ``fazhi_common.db``): a Chinese explanation stored
+escaped took twice the bytes.
 """
 import json
 from datetime import date, datetime
@@ -65,7 +67,8 @@ def _json_batch(session, table, rows, key):
     if defaults:
         rows = [{**row, **defaults} for row in rows]
     session.execute(_json_statement(session, table, tuple(rows[0]), key),
-                    {"rows": json.dumps(rows, default=_json_value, allow_nan=False)})
+                    {"rows": json.dumps(rows, default=_json_value, allow_nan=False,
+                                        ensure_ascii=False)})
 
 
 def _defaults(table, row):

@@ -8,6 +8,7 @@ relay is woken to publish them at once.
 SQLite (a file) is the embedded default; PostgreSQL is used when ``DATABASE_URL`` says so,
 with psycopg2 made cooperative for eventlet so a query does not stall the service.
 """
+import json
 import os
 import threading
 from contextlib import contextmanager
@@ -35,7 +36,13 @@ def _sqlite_write_lock(path):
     return _sqlite_write_locks[key]
 
 
+def _json_text(value):
+    return json.dumps(value, ensure_ascii=False)
+
+
 def make_engine(url, **kwargs):
+    # JSON columns hold Chinese text as UTF-8, half the bytes of \u escapes
+    kwargs.setdefault("json_serializer", _json_text)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
                                **kwargs)

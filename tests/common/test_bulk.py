@@ -13,6 +13,8 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
+    cast,
     select,
 )
 from sqlalchemy.orm import Session
@@ -60,6 +62,9 @@ def test_upsert_stores_every_value_as_given_and_updates_on_conflict(session):
     session.commit()
     stored = _stored(session)
     assert stored == {(r["code"], r["period"]): {**r, "tries": 0} for r in rows}
+    # Chinese kept as UTF-8 text, not as \\u escapes of twice the bytes
+    text_stored = session.scalar(select(cast(mark.c.breakdown, Text)).limit(1))
+    assert "自评 #" in text_stored and "\\u" not in text_stored
 
     again = [_row(n, score=-1.5, passed=True, breakdown={"marks": []}) for n in (1, 5)]
     upsert(session, mark, again + [_row(9)], ("code", "period"))
