@@ -1,6 +1,9 @@
 """The legal services desk in headless Chromium: a legal-aid application through its
 steps (the pause for missing materials included, with each deadline's legal basis), a
-12348 call entered, government advisers' coverage and lawyers' visits shown in Chinese."""
+12348 call entered, a government adviser and an opinion registered with the coverage by
+level, and a lawyer's visit in a community with its totals, all in Chinese."""
+from datetime import date, timedelta
+
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
@@ -15,9 +18,11 @@ from tests.console.test_browser import (
     sign_in,
     wait,
 )
+from tests.console.test_browser_corrections import fill_in
 from tests.helpers import wait_until
 
 M = "/api/v1/mediation"
+L = "/api/v1/legal-services"
 
 
 def page_status(driver):
@@ -54,10 +59,39 @@ def test_the_legal_aid_desk_step_by_step(console_url, gateway, accounts, browser
     fill(find(browser, "#hotline-form"), {"community_code": "330110001001", "topic": "labour",
                                           "summary": "咨询加班费", "answered_by": "接线员1"})
     wait(browser).until(ec.text_to_be_present_in_element((By.ID, "main"), "咨询加班费"))
+    # legal services learn the units from the registry's events too
+    def county_known():
+        levels = gateway.get(f"{L}/government-advisers/coverage").json["levels"]
+        return "330110000000" in next(c for c in levels if c["level"] == "county")["without"]
+    wait_until(county_known, timeout=60)
     go(browser, console_url, "legal/advisers")
     assert "未聘法律顾问" in find(browser, "#adviser-form").find_element(
         By.XPATH, "/html/body").text
+    today = date.today()
+    fill_in(browser, find(browser, "#adviser-form"), {
+        "government_code": "330110000000", "government_body": "余杭区人民政府",
+        "adviser_name": "浙江某律师事务所", "adviser_kind": "firm",
+        "term_start": today - timedelta(days=30), "term_end": today + timedelta(days=335)})
+    wait(browser).until(ec.text_to_be_present_in_element((By.ID, "main"), "浙江某律师事务所"))
+    [adviser] = gateway.get(f"{L}/government-advisers").json["items"]
+    fill_in(browser, find(browser, "#opinion-form"), {
+        "adviser_id": str(adviser["id"]), "matter": "征收补偿协议审查", "given_on": today,
+        "kind": "contract_review"})
+    wait(browser).until(ec.text_to_be_present_in_element((By.ID, "main"), "征收补偿协议审查"))
+    assert "合同审查" in find(browser, "#main").text
+    county = next(c for c in gateway.get(f"{L}/government-advisers/coverage").json[
+        "levels"] if c["level"] == "county")
+    assert county["with_adviser"] == 1 and "330111000000" in county["without"]
+    screenshot(browser, "legal-advisers")
+
     go(browser, console_url, "legal/visits")
-    find(browser, "#visit-form")
+    fill(find(browser, "#visit-form"), {"community_code": "330110001001", "lawyer": "李律师",
+                                        "hours": "2", "topic": "劳动用工法律咨询",
+                                        "residents_served": "15"})
+    wait(browser).until(ec.text_to_be_present_in_element((By.ID, "main"), "劳动用工法律咨询"))
+    totals = gateway.get(f"{L}/community-visits/totals", query_string={
+        "date_from": today.isoformat(), "date_to": today.isoformat()}).json
+    assert totals["counties"] == [{"code": "330110000000", "visits": 1, "hours": 2.0,
+                                   "residents_served": 15, "lawyers": 1}]
     screenshot(browser, "legal-visits")
     no_script_errors(browser)

@@ -7,7 +7,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from fazhi_common import spreadsheet
@@ -83,6 +83,28 @@ def test_a_file_its_steps_a_leave_and_the_bad_paths(corrections, gateway):
     short = officer.post(f"{C}/persons/{pid}/leaves",
                          json={**ask, "leaves_on": (TODAY + timedelta(days=1)).isoformat()})
     assert short.status_code == 422 and "leaves_on" in short.json["fields"]
+    # a return before the approval, or after the leave ended: the late return is a breach
+    # on file (办法 第二十八条)
+    gone = {"reason": "family", "destination": "杭州市", "applied_on": (
+        TODAY - timedelta(days=9)).isoformat(), "leaves_on": (TODAY - timedelta(
+            days=5)).isoformat(), "returns_on": (TODAY - timedelta(days=3)).isoformat()}
+    trip = officer.post(f"{C}/persons/{pid}/leaves", json=gone).json
+    assert trip["approval_level"] == "town"
+    early = officer.post(f"{C}/leaves/{trip['id']}/return", json={
+        "returned_on": TODAY.isoformat()})
+    assert early.status_code == 409 and early.json["fields"]["status"] == ["requested"]
+    assert town.post(f"{C}/leaves/{trip['id']}/decision", json={
+        "approve": True}).json["status"] == "approved"
+    future = officer.post(f"{C}/leaves/{trip['id']}/return", json={
+        "returned_on": (TODAY + timedelta(days=1)).isoformat()})
+    assert future.status_code == 422 and "returned_on" in future.json["fields"]
+    back = officer.post(f"{C}/leaves/{trip['id']}/return", json={
+        "returned_on": TODAY.isoformat()})
+    assert back.status_code == 200, back.json
+    assert back.json["status"] == "returned" and back.json["returned_late"] is True
+    breach = [r for r in officer.get(f"{C}/persons/{pid}").json["records"]
+              if r["action"] == "penalty_due" and r["ground"] == "leave_rules"]
+    assert [(r["kind"], r["on"]) for r in breach] == [("reprimand", TODAY.isoformat())]
 
     officer.post(f"{C}/persons", json=_person(decided_ago=30))  # never reports: 漏管
     counts = gateway.as_role("evaluator", COUNTY).get(
@@ -161,5 +183,14 @@ def test_corrections_data_test(corrections, container_factory, service_config, g
             assert {r.actor for r in reads} >= {OFFICER, LEADER, "platform_admin-all-test"}
             assert shows([e.details for e in session.scalars(select(AuditEntry))]) == []
             verify_chain(session)
+        # at rest: no personal field lies in clear in any of the service's tables
+        with engine.connect() as conn:
+            for table in ("corrections_person", "corrections_record", "corrections_leave",
+                          "outbox_event", "audit_entry"):
+                raw = " ".join(
+                    bytes(v).decode("latin-1") if isinstance(v, bytes | memoryview)
+                    else str(v) for row in conn.execute(text(f"SELECT * FROM {table}"))
+                    for v in row)
+                assert shows(raw) == [], table
     finally:
         engine.dispose()

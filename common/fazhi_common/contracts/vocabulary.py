@@ -91,6 +91,7 @@ FACTS = {
     "disclosures_on_time": "按时公开", "mediation_success_rate": "调解成功率",
     "record_present": "登记记录：有", "record_count": "登记记录：数量",
     "record_share": "登记记录：合规比例",
+    "no_one_lost_from_supervision": "社区矫正无脱管、漏管",
 }
 VETO_TRIGGER_EVENTS = {"election_held": "换届选举", "mediation_case_closed": "调解案件结案"}
 INSPECTION_KINDS = {"special": "专项检查", "spot_check": "随机抽查"}

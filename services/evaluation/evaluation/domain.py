@@ -20,6 +20,9 @@ FACT_MEASURES = {
     "election_held": "yes_no",
     "disclosures_on_time": "ratio",
     "mediation_success_rate": "ratio",
+    # the corrections service's counts (corrections_counts_changed): no one lost from
+    # supervision (脱管) nor past the report limit unreported (漏管) in the period
+    "no_one_lost_from_supervision": "yes_no",
     # the registry's records (record_kept) of the kinds an indicator names: one present,
     # how many, or the share that counts (a meeting quorate, a major matter's steps whole)
     "record_present": "yes_no",

@@ -123,3 +123,28 @@ def records(rows, fact, indicator_records, kinds, period):
     if fact == "record_count":
         return float(len(counted)), True, source
     return round(len(counted) / len(mine), 4), True, source
+
+
+def supervision(rows, period):
+    """Whether no one under community correction was lost from supervision (脱管) or left
+    unreported past the report limit (漏管) in the period.
+
+    ``rows``: ``(on, under_correction, unreported, lost_contact)`` of the community's
+    counts as announced: the last before the period (how it began) and those in it, up to
+    the day read on. Counts only: no person. No one under supervision: not applicable.
+    """
+    if not any(under or unreported or lost for _on, under, unreported, lost in rows):
+        return None, False, f"corrections: no one under community correction in {period}"
+    lapses = [(on, unreported, lost) for on, _u, unreported, lost in rows
+              if unreported or lost]
+    on, under, unreported, lost = rows[-1]
+    latest = (f"{under} under correction, {lost} lost from supervision, {unreported} "
+              f"unreported on {on.isoformat()}")
+    if lapses:
+        shown = "; ".join(f"{on.isoformat()}: {lost} lost from supervision, {unreported} "
+                          "unreported" for on, unreported, lost in lapses[:NAMED_RECORDS])
+        more = len(lapses) - NAMED_RECORDS
+        return (0.0, True, f"corrections: {shown}" + (f" and {more} more" if more > 0 else "")
+                + f" in {period}; latest: {latest}")
+    return (1.0, True, f"corrections: no one lost from supervision or unreported in "
+                       f"{period} ({latest})")

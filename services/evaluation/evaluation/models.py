@@ -358,6 +358,23 @@ class MediationFact(Base):
     closed_on: Mapped[date] = mapped_column(Date)
 
 
+class SupervisionFact(Base):
+    """A community's corrections counts as the corrections service announced them
+    (corrections_counts_changed): counts only, never a person. One row per
+    announcement; the measure reads those of a period and the last one before it."""
+
+    __tablename__ = "supervision_fact"
+    __table_args__ = (Index("ix_supervision_fact_community_on", "community_code", "on"),)
+
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    community_code: Mapped[str] = mapped_column(CODE)
+    on: Mapped[date] = mapped_column(Date)
+    under_correction: Mapped[int] = mapped_column(Integer)
+    unreported: Mapped[int] = mapped_column(Integer)
+    lost_contact: Mapped[int] = mapped_column(Integer)
+    announced_at: Mapped[str] = mapped_column(String(40))
+
+
 class RecordFact(Base):
     """A registry record that answers indicators (record_kept): a convention, a meeting, a
     party organisation, a grid... kept at the level of the unit it is of (a county's

@@ -484,3 +484,9 @@ class EvaluationService(base.ServiceBase):
     def on_mediation_case_closed(self, envelope, payload):
         self._handle(envelope, "on_mediation_case_closed", lambda session:
                      ops.on_mediation_case_closed(session, envelope, payload, date.today()))
+
+    @event_handler("corrections", "corrections_counts_changed")
+    def on_supervision_counts(self, envelope, payload):
+        # counts only: the corrections service never sends evaluation a person
+        self.handle_once(envelope, "on_supervision_counts", lambda session:
+                         ops.on_supervision_counts(session, envelope, payload, date.today()))

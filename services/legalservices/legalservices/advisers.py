@@ -111,8 +111,8 @@ def adviser_coverage(session, on, scope):
         if city is not None and (not scope.prefix or scope.covers(str(city))):
             governments["city"].add(str(city))
     a = GovernmentAdviser
-    served = set(session.scalars(select(distinct(a.government_code)).where(
-        a.term_start <= on, a.term_end >= on)))
+    served = set(session.scalars(select(a.government_code).where(
+        a.term_start <= on, a.term_end >= on).distinct()))
     return {"on": on, "levels": domain.adviser_coverage(governments, served)}
 
 

@@ -25,6 +25,7 @@ class SupervisionCounts(AreaPayload):
 
 
 CONTRACTS = [
+    # evaluation scores the counts (no one lost from supervision), never a person
     EventContract("corrections_counts_changed", "corrections", SupervisionCounts,
-                  ("notifications",)),
+                  ("evaluation", "notifications")),
 ]

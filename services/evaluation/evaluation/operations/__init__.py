@@ -34,6 +34,7 @@ from evaluation.operations.events import (
     on_election_held,
     on_mediation_case_closed,
     on_record_kept,
+    on_supervision_counts,
     on_unit_snapshot,
 )
 from evaluation.operations.evidence import (
@@ -108,7 +109,7 @@ __all__ = [
     "on_affairs_disclosed", "on_area_registered", "on_unit_snapshot", "overview",
     "on_communities_registered", "on_communities_updated",
     "on_community_reorganised", "on_election_held", "on_mediation_case_closed",
-    "on_record_kept", "prerequisite",
+    "on_record_kept", "on_supervision_counts", "prerequisite",
     "public_draw", "rankings", "redraw", "reveal_draw", "re_examine_title",
     "record_inspection", "record_veto", "refresh", "refresh_from", "refresh_many", "report",
     "result_view", "revoke_title", "scheme_for", "scheme_view", "submit_evidence",

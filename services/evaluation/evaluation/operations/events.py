@@ -17,6 +17,7 @@ from evaluation.models import (
     MediationFact,
     RecordFact,
     Result,
+    SupervisionFact,
 )
 from evaluation.operations.scoring import current_period, refresh_from, refresh_many
 from evaluation.operations.titles import on_reorganisation
@@ -190,6 +191,18 @@ def on_mediation_case_closed(session, envelope, data, today):
     vetoes = vetoes_from_event(session, envelope, data, code, closed_on, today)
     refresh_from(session, code, closed_on.year, today)
     return vetoes
+
+
+def on_supervision_counts(session, envelope, data, today):
+    """A community's corrections counts (counts only: the event names no person), kept
+    once per announcement; the community is scored again for the year they are of."""
+    if session.get(SupervisionFact, envelope["id"]) is None:
+        session.add(SupervisionFact(
+            event_id=envelope["id"], community_code=data["community_code"], on=data["on"],
+            under_correction=data["under_correction"], unreported=data["unreported"],
+            lost_contact=data["lost_contact"], announced_at=envelope["occurred_at"]))
+        session.flush()
+    refresh_from(session, data["community_code"], data["on"].year, today)
 
 
 _RECORD_FIELDS = ("subkind", "dated_on", "ended_on", "counts", "label")

@@ -34,6 +34,7 @@ from evaluation.models import (
     Inspection,
     MediationFact,
     RecordFact,
+    SupervisionFact,
     SurveyAnswer,
     Veto,
 )
@@ -43,7 +44,7 @@ from evaluation.models import (
 _FED = union(*(select(table.community_code).where(
     table.community_code.in_(bindparam("codes", expanding=True)))
     for table in (Evidence, Inspection, SurveyAnswer, Veto, AdviserFact, ElectionFact,
-                  DisclosureFact, MediationFact, RecordFact)),
+                  DisclosureFact, MediationFact, RecordFact, SupervisionFact)),
     # busy collective finances change what is due (monthly), so such a community is read
     select(CommunityFact.code).where(CommunityFact.code.in_(bindparam("codes",
                                                                       expanding=True)),
@@ -222,6 +223,32 @@ def _mediation(rows, period, day, indicator):
     return {"value": value, "applicable": applicable, "source": source}
 
 
+def _supervision_rows(session, codes, period, day):
+    """Each community's counts announced in the period up to ``day``, after the last one
+    before the period (how it began), oldest first."""
+    f = SupervisionFact
+    start = date(int(period), 1, 1)
+    columns = (f.community_code, f.on, f.under_correction, f.unreported, f.lost_contact)
+    order = (f.on, f.announced_at, f.event_id)
+    latest = select(f.community_code, func.max(f.on).label("on")).where(
+        f.community_code.in_(codes), f.on < start).group_by(f.community_code).subquery()
+    before = {}
+    for row in session.execute(select(*columns).join(latest, and_(
+            latest.c.community_code == f.community_code, latest.c.on == f.on))
+            .order_by(*order)):
+        before[row[0]] = tuple(row[1:])  # the last announced that day
+    rows = _grouped(session.execute(select(*columns).where(
+        f.community_code.in_(codes), f.on.between(start, day)).order_by(*order)))
+    for code, row in before.items():
+        rows[code] = [row, *rows.get(code, [])]
+    return rows
+
+
+def _supervision(rows, period, day, indicator):
+    value, applicable, source = measures.supervision(rows, period)
+    return {"value": value, "applicable": applicable, "source": source}
+
+
 def _record(rows, period, day, indicator):
     value, applicable, source = measures.records(
         rows, indicator["fact"], indicator["records"], indicator.get("kinds"), period)
@@ -234,6 +261,7 @@ _FACTS = {"has_legal_adviser": (_advisers, _adviser),
           "election_held": (_elections, _election),
           "disclosures_on_time": (_disclosure_rows, _disclosures),
           "mediation_success_rate": (_cases, _mediation),
+          "no_one_lost_from_supervision": (_supervision_rows, _supervision),
           **{fact: (None, _record) for fact in domain.RECORD_FACTS}}
 
 _RECORD_SET = frozenset(domain.RECORD_FACTS)
