@@ -15,7 +15,17 @@ from contextlib import contextmanager
 from functools import cache
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import bindparam, create_engine, event, func, inspect, make_url, select
+from sqlalchemy import (
+    ARRAY,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    inspect,
+    make_url,
+    select,
+)
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
@@ -110,6 +120,16 @@ def make_engine(url, **kwargs):
 
 def community_code_of(row):
     return row.community_code
+
+
+def among(session, column, values):
+    """``column IN values`` with the values as one parameter: an array on PostgreSQL
+    (``= ANY``), an expanding list on SQLite. A batch of 250 codes read by ten queries
+    otherwise made 2,500 bound literals per chunk of a province's recompute."""
+    values = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(bindparam(None, values, expanding=True))
 
 
 def get_in_area(session, model, key, what, scope, code_of=community_code_of, visible=None):

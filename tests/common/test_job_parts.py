@@ -70,8 +70,8 @@ def parted(container_factory, service_config):
                 return found if found.status in (DONE, FAILED) else None
         ended_whole = wait_until(ended, timeout=60, interval=0.1)
         with sessions() as session:
-            parts = session.scalars(select(Job).where(Job.id.in_(ended_whole.state[PARTS]))
-                                    .order_by(Job.created_at)).all()
+            parts = sorted(session.scalars(select(Job).where(
+                Job.id.in_(ended_whole.state[PARTS]))), key=lambda p: p.params["first"])
             told = session.scalars(select(OutboxEvent.envelope).where(
                 OutboxEvent.event_type == "registry_job_finished")).all()
             shown = job_view(session.get(Job, whole.id))

@@ -11,9 +11,12 @@ from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import (
+    ARRAY,
     DateTime,
+    String,
     Text,
     and_,
+    any_,
     bindparam,
     cast,
     func,
@@ -38,24 +41,36 @@ from evaluation.models import (
     SurveyAnswer,
     Veto,
 )
+from fazhi_common.db import among
+
 
 # every kind of row that can feed a score, by the community it is of (a finding is of an
-# inspection); built once: the codes go in as one parameter
-_FED = union(*(select(table.community_code).where(
-    table.community_code.in_(bindparam("codes", expanding=True)))
-    for table in (Evidence, Inspection, SurveyAnswer, Veto, AdviserFact, ElectionFact,
-                  DisclosureFact, MediationFact, RecordFact, SupervisionFact)),
-    # busy collective finances change what is due (monthly), so such a community is read
-    select(CommunityFact.code).where(CommunityFact.code.in_(bindparam("codes",
-                                                                      expanding=True)),
-                                     CommunityFact.collective_finances_busy.is_(True)))
+# inspection); built once per dialect: the codes go in as one parameter (an array on
+# PostgreSQL, ``fazhi_common.db.among``)
+def _fed_union(among):
+    return union(*(select(table.community_code).where(among(table.community_code))
+                   for table in (Evidence, Inspection, SurveyAnswer, Veto, AdviserFact,
+                                 ElectionFact, DisclosureFact, MediationFact, RecordFact,
+                                 SupervisionFact)),
+                 # busy collective finances change what is due (monthly): such a community
+                 # is read
+                 select(CommunityFact.code).where(
+                     among(CommunityFact.code),
+                     CommunityFact.collective_finances_busy.is_(True)))
+
+
+_FED = {"postgresql": _fed_union(
+            lambda column: column == any_(bindparam("codes", type_=ARRAY(String)))),
+        "sqlite": _fed_union(lambda column: column.in_(bindparam("codes", expanding=True)))}
 
 
 def fed(session, codes):
     """The communities of ``codes`` with any input at all, of any period: most of a drain
     of registrations (or of a province's recompute) have none, and their inputs need no
     reading."""
-    return set(session.scalars(_FED, {"codes": list(codes)})) if codes else set()
+    if not codes:
+        return set()
+    return set(session.scalars(_FED[session.get_bind().dialect.name], {"codes": list(codes)}))
 
 
 def evidence(session, codes, period):
@@ -69,7 +84,7 @@ def evidence(session, codes, period):
                # column type's conversion of every row
                type_coerce(Evidence.submitted_at, DateTime(timezone=True)),
                cast(Evidence.attachments, Text).label("attachments"))
-        .where(Evidence.community_code.in_(codes), Evidence.period == period)
+        .where(among(session, Evidence.community_code, codes), Evidence.period == period)
         .order_by(Evidence.id))
     found, days = defaultdict(dict), {}
     for code, indicator, id_, value, note, by, at, attachments in rows:
@@ -93,7 +108,7 @@ def findings(session, codes, period):
         select(Inspection.community_code, Inspection.id, Inspection.kind, Inspection.inspector,
                Inspection.held_on, Finding.indicator_code, Finding.value, Finding.note)
         .join(Inspection, Finding.inspection_id == Inspection.id)
-        .where(Inspection.community_code.in_(codes), Inspection.period == period)
+        .where(among(session, Inspection.community_code, codes), Inspection.period == period)
         .order_by(Inspection.held_on, Inspection.id, Finding.id))
     found = defaultdict(dict)
     for f in rows:
@@ -112,7 +127,7 @@ def survey_counts(session, codes, period):
         select(SurveyAnswer.community_code, func.count().filter(counted),
                func.count().filter(counted, SurveyAnswer.satisfied.is_(True)),
                func.count().filter(SurveyAnswer.flagged.is_(True)))
-        .where(SurveyAnswer.community_code.in_(codes), SurveyAnswer.period == period)
+        .where(among(session, SurveyAnswer.community_code, codes), SurveyAnswer.period == period)
         .group_by(SurveyAnswer.community_code))
     counts = {code: {"sample": sample, "satisfied": satisfied, "flagged": flagged}
               for code, sample, satisfied, flagged in rows}
@@ -126,7 +141,7 @@ def _no_answers():
 def vetoes(session, codes, period):
     """The confirmed vetoes of a period: a proposed one fails nothing until decided."""
     found = defaultdict(list)
-    for veto in session.scalars(select(Veto).where(Veto.community_code.in_(codes),
+    for veto in session.scalars(select(Veto).where(among(session, Veto.community_code, codes),
                                                    Veto.period == period,
                                                    Veto.status == "confirmed")
                                 .order_by(Veto.id)):
@@ -148,7 +163,7 @@ def _advisers(session, codes, period, day):
     return _grouped(session.execute(
         select(AdviserFact.community_code, AdviserFact.adviser_name,
                AdviserFact.assignment_id, AdviserFact.assigned_on)
-        .where(AdviserFact.community_code.in_(codes), AdviserFact.assigned_on <= day,
+        .where(among(session, AdviserFact.community_code, codes), AdviserFact.assigned_on <= day,
                or_(AdviserFact.removed_on.is_(None), AdviserFact.removed_on > day))
         .order_by(AdviserFact.assigned_on.desc(), AdviserFact.assignment_id.desc())))
 
@@ -166,7 +181,7 @@ def _elections(session, codes, period, day):
     return _grouped(session.execute(
         select(ElectionFact.community_code, ElectionFact.body_kind, ElectionFact.held_on,
                ElectionFact.election_id)
-        .where(ElectionFact.community_code.in_(codes), ElectionFact.result == "elected",
+        .where(among(session, ElectionFact.community_code, codes), ElectionFact.result == "elected",
                ElectionFact.held_on <= day,
                ElectionFact.held_on > domain.term_began_after(day))
         .order_by(ElectionFact.held_on.desc(), ElectionFact.election_id.desc())))
@@ -189,13 +204,14 @@ def _disclosure_rows(session, codes, period, day):
     rows = _grouped(session.execute(
         select(DisclosureFact.community_code, DisclosureFact.kind, DisclosureFact.period,
                DisclosureFact.on_time)
-        .where(DisclosureFact.community_code.in_(codes),
+        .where(among(session, DisclosureFact.community_code, codes),
                DisclosureFact.period.startswith(period))
         .order_by(DisclosureFact.disclosure_id)))
     # a community whose collective finances are busy discloses them monthly: its rows
     # carry a marker the measure reads (the few such communities, by the registry's word)
     for code in session.scalars(select(CommunityFact.code).where(
-            CommunityFact.code.in_(codes), CommunityFact.collective_finances_busy.is_(True))):
+            among(session, CommunityFact.code, codes),
+            CommunityFact.collective_finances_busy.is_(True))):
         rows[code].append(measures.BUSY)
     return rows
 
@@ -211,7 +227,7 @@ def _cases(session, codes, period, day):
     return _grouped(session.execute(
         select(MediationFact.community_code, MediationFact.mediation_kind,
                MediationFact.outcome)
-        .where(MediationFact.community_code.in_(codes),
+        .where(among(session, MediationFact.community_code, codes),
                MediationFact.outcome.in_(("agreement", "failure")),
                MediationFact.closed_on.between(date(int(period), 1, 1),
                                                date(int(period), 12, 31)))
@@ -231,14 +247,15 @@ def _supervision_rows(session, codes, period, day):
     columns = (f.community_code, f.on, f.under_correction, f.unreported, f.lost_contact)
     order = (f.on, f.announced_at, f.event_id)
     latest = select(f.community_code, func.max(f.on).label("on")).where(
-        f.community_code.in_(codes), f.on < start).group_by(f.community_code).subquery()
+        among(session, f.community_code, codes), f.on < start
+    ).group_by(f.community_code).subquery()
     before = {}
     for row in session.execute(select(*columns).join(latest, and_(
             latest.c.community_code == f.community_code, latest.c.on == f.on))
             .order_by(*order)):
         before[row[0]] = tuple(row[1:])  # the last announced that day
     rows = _grouped(session.execute(select(*columns).where(
-        f.community_code.in_(codes), f.on.between(start, day)).order_by(*order)))
+        among(session, f.community_code, codes), f.on.between(start, day)).order_by(*order)))
     for code, row in before.items():
         rows[code] = [row, *rows.get(code, [])]
     return rows
@@ -288,15 +305,15 @@ class RecordRows:
         counties = sorted({county for _town, county in areas.values() if county})
         self.by_code = _grouped(session.execute(
             select(RecordFact.community_code, *_RECORD_COLUMNS)
-            .where(RecordFact.community_code.in_(codes), in_force).order_by(*order))
+            .where(among(session, RecordFact.community_code, codes), in_force).order_by(*order))
         ) if codes else {}
         self.by_town = _grouped(session.execute(
             select(RecordFact.town_code, *_RECORD_COLUMNS)
-            .where(RecordFact.community_code.is_(None), RecordFact.town_code.in_(towns),
+            .where(RecordFact.community_code.is_(None), among(session, RecordFact.town_code, towns),
                    in_force).order_by(*order))) if towns else {}
         self.by_county = _grouped(session.execute(
             select(RecordFact.county_code, *_RECORD_COLUMNS)
-            .where(RecordFact.town_code.is_(None), RecordFact.county_code.in_(counties),
+            .where(RecordFact.town_code.is_(None), among(session, RecordFact.county_code, counties),
                    in_force).order_by(*order))) if counties else {}
 
     def above(self, code):
@@ -317,7 +334,7 @@ def areas_of(session, codes):
     """community code -> (town, county), as the registry announced them."""
     return {code: (town, county) for code, town, county in session.execute(
         select(CommunityFact.code, CommunityFact.town_code, CommunityFact.county_code)
-        .where(CommunityFact.code.in_(codes)))} if codes else {}
+        .where(among(session, CommunityFact.code, codes)))} if codes else {}
 
 
 def derived_indicators(definition=None):

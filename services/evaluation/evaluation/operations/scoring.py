@@ -17,7 +17,7 @@ from fazhi_common.bulk import upsert
 from fazhi_common.clock import utcnow
 from fazhi_common.contracts.errors import Conflict, NotFound
 from fazhi_common.contracts.events import area_of
-from fazhi_common.db import get_in_area
+from fazhi_common.db import among, get_in_area
 from fazhi_common.division import COMMUNITY
 from fazhi_common.outbox import record_events
 from fazhi_common.units import not_announced
@@ -145,14 +145,14 @@ def _refresh_chunk(session, codes, period, today):
         select(CommunityFact.code, CommunityFact.status, CommunityFact.kind,
                CommunityFact.economic_tier, CommunityFact.reorganised_on,
                CommunityFact.town_code, CommunityFact.county_code)
-        .where(CommunityFact.code.in_(codes))
+        .where(among(session, CommunityFact.code, codes))
         .order_by(CommunityFact.code).with_for_update()).all()
     codes = [c.code for c in communities if c.status == "active"]
     if not codes:
         return 0
     previous = {r.community_code: r for r in session.execute(
         select(Result.community_code, Result.scheme_id, Result.score, Result.passed)
-        .where(Result.community_code.in_(codes), Result.period == period))}
+        .where(among(session, Result.community_code, codes), Result.period == period))}
     scored = [(c, s) for c, s in _schemes_of(session, communities, period, today, previous)
               if c.status == "active" and s is not None]
     if not scored:
