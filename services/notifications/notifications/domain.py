@@ -119,7 +119,8 @@ LABELLED_FIELDS = {
     "reorganisation_kind": "reorganisation_kinds", "body_kind": "body_kinds",
     "disclosure_kind": "disclosure_kinds", "status": "job_statuses", "act": "draw_statuses",
 }
-DEADLINE_KINDS = {**vocabulary.CASE_DEADLINES, **vocabulary.LEGAL_AID_DEADLINES}
+DEADLINE_KINDS = {**vocabulary.CASE_DEADLINES, **vocabulary.LEGAL_AID_DEADLINES,
+                  **vocabulary.CORRECTION_DEADLINES}
 
 
 class _Values(dict):

@@ -5,9 +5,10 @@ community's counts are announced whenever one of its files changes status, so th
 justice bureau's inbox (and anyone scoring the community) learns that someone reported
 late or was lost from supervision without learning who.
 """
-from marshmallow import fields
+from marshmallow import fields, validate
 
-from fazhi_common.contracts.events import AreaPayload, EventContract
+from fazhi_common.contracts.events import AreaPayload, EventContract, JobFinished
+from fazhi_common.contracts.vocabulary import CORRECTION_DEADLINES
 
 
 class SupervisionCounts(AreaPayload):
@@ -22,7 +23,22 @@ class SupervisionCounts(AreaPayload):
     in_resettlement = fields.Integer(required=True)
 
 
+class ReportDeadlineRecomputed(AreaPayload):
+    """The working calendar changed (an override edited, a notice published) and a report
+    deadline (社区矫正法 第二十一条) of someone in the community moved. Like every event
+    here it names no person and carries no id: the officer finds the file by the dates."""
+
+    on = fields.Date(required=True)
+    deadline = fields.String(required=True, validate=validate.OneOf(list(CORRECTION_DEADLINES)))
+    previous_due_on = fields.Date(required=True)
+    due_on = fields.Date(required=True)
+
+
 CONTRACTS = [
     EventContract("corrections_counts_changed", "corrections", SupervisionCounts,
+                  ("notifications",)),
+    EventContract("corrections_deadline_recomputed", "corrections",
+                  ReportDeadlineRecomputed, ("notifications",)),
+    EventContract("corrections_job_finished", "corrections", JobFinished,
                   ("notifications",)),
 ]
