@@ -15,6 +15,7 @@ import yaml
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
+from fazhi_common import calendar_changes as watch
 from fazhi_common.contracts.errors import Conflict, ValidationFailed
 from fazhi_common.outbox import OutboxEvent
 from fazhi_common.workdays import (
@@ -219,10 +220,10 @@ def test_the_service_warns_at_start_and_in_health_when_next_years_notice_is_miss
         def today(cls):
             return date(year - 1, 11, 2)
 
-    monkeypatch.setattr(dependencies, "date", Day)
+    monkeypatch.setattr(watch, "date", Day)
     settings = dependencies.DeadlineSettings()
     settings.container = SimpleNamespace(config={"DEADLINE_RULES": CONFIG["DEADLINE_RULES"]})
-    with caplog.at_level("WARNING", logger="mediation.dependencies"):
+    with caplog.at_level("WARNING", logger="fazhi_common.calendar_changes"):
         settings.setup()
     assert f"no State Council holiday notice for {year}" in caplog.text
     assert str(year) in settings.notice_warning(date(year - 1, 11, 2))

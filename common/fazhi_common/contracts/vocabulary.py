@@ -218,7 +218,10 @@ CORRECTION_ACTIONS = {
     "make_plan": "制定矫正方案", "record_report": "记录定期报告", "record_visit": "记录走访",
     "record_assessment": "记录考核", "reward": "奖励", "penalise": "处罚",
     "assign_officer": "变更矫正负责人", "release": "解除矫正", "terminate": "终止矫正",
-    "end_help": "结束安置帮教", "penalty_due": "应予处理"}
+    "end_help": "结束安置帮教", "penalty_due": "应予处理",
+    "recompute_deadline": "工作日历变更·期限重算"}
+# the time limits of a file the working calendar counts (社区矫正法 第二十一条)
+CORRECTION_DEADLINES = {"report": "报到期限"}
 # what changed a community's counts (the corrections_counts_changed event's ``change``)
 CORRECTION_COUNT_CHANGES = {"intake": "接收登记", **CORRECTION_ACTIONS, "unreported": "逾期未报到"}
 TERMINATION_REASONS = {"probation_revoked": "撤销缓刑", "parole_revoked": "撤销假释",
@@ -271,12 +274,16 @@ EVENT_TYPES = {
     "mediation_confirmation_decided": "司法确认结果", "legal_aid_overdue": "法律援助超期",
     "mediation_deadline_recomputed": "调解期限重算", "mediation_job_finished": "调解任务完成",
     "mediation_legal_aid_requested": "调解不成转法律援助",
+    "legal_aid_deadline_recomputed": "法律援助期限重算",
+    "legalservices_job_finished": "公共法律服务任务完成",
     "registry_audit_checkpoint": "登记服务审计检查点",
     "evaluation_audit_checkpoint": "考评服务审计检查点",
     "mediation_audit_checkpoint": "调解服务审计检查点",
     "legalservices_audit_checkpoint": "公共法律服务审计检查点",
     "notifications_audit_checkpoint": "通知服务审计检查点",
     "corrections_counts_changed": "社区矫正人数变化",
+    "corrections_deadline_recomputed": "社区矫正报到期限重算",
+    "corrections_job_finished": "社区矫正任务完成",
     "corrections_audit_checkpoint": "社区矫正服务审计检查点",
 }
 
@@ -320,6 +327,7 @@ VOCABULARY = {
     "person_kinds": PERSON_KINDS, "correction_types": CORRECTION_TYPES,
     "correction_statuses": CORRECTION_STATUSES, "correction_actions": CORRECTION_ACTIONS,
     "correction_count_changes": CORRECTION_COUNT_CHANGES,
+    "correction_deadlines": CORRECTION_DEADLINES,
     "termination_reasons": TERMINATION_REASONS, "help_end_reasons": HELP_END_REASONS,
     "correction_rewards": CORRECTION_REWARDS, "correction_penalties": CORRECTION_PENALTIES,
     "penalty_grounds": PENALTY_GROUNDS, "assessment_grades": ASSESSMENT_GRADES,

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from fazhi_common.calendar_changes import CalendarStateColumns
 from fazhi_common.clock import UtcDateTime, utcnow
 from fazhi_common.units import UnitColumns
 
@@ -104,3 +105,10 @@ class KnownUnit(UnitColumns, Base):
     (fazhi_common.units): a file's community is checked against it."""
 
     __tablename__ = "known_unit"
+
+
+class CalendarState(CalendarStateColumns, Base):
+    """Each working calendar the report deadlines were counted on, the latest last
+    (fazhi_common.calendar_changes)."""
+
+    __tablename__ = "corrections_calendar_state"

@@ -9,6 +9,7 @@ from corrections.models import KnownUnit, Leave, Person, Record
 from fazhi_common import masking
 from fazhi_common.contracts.api import corrections as api
 from fazhi_common.contracts.errors import Conflict, field_error
+from fazhi_common.contracts.roles import SYSTEM
 from fazhi_common.db import get_in_area, paginate
 from fazhi_common.division import COMMUNITY, Division
 from fazhi_common.outbox import record_event
@@ -262,3 +263,31 @@ def scan_unreported(session, today):
         Person.status == "awaiting_report", Person.report_due_on < today))
     return {"unreported": unreported, "communities": len(codes)}
 
+
+
+# -- the working calendar changed ---------------------------------------------------------------
+
+def open_files(after):
+    """Files whose report deadline runs (awaiting the report), by id, after ``after``."""
+    return (select(Person).where(Person.id > after, Person.status == "awaiting_report")
+            .order_by(Person.id))
+
+
+def recompute_report_deadline(session, person, calendar, today, rules, cipher):
+    """Count the report deadline again on ``calendar``; a moved date goes to the file's
+    records and is announced (no person named). How many moved (0 or 1)."""
+    due, rule = domain.report_due(person.decided_on, rules, calendar)
+    was = person.report_due_on
+    person.report_due_rule = rule
+    if due == was:
+        return 0
+    person.report_due_on = due
+    note = f"报到期限由 {was} 改为 {due}：工作日历变更（节假日安排调整）"
+    session.add(Record(person_id=person.id, action="recompute_deadline", on=today,
+                       kind="report", recorded_by=SYSTEM.subject,
+                       notes_enc=cipher.encrypt(note, "record.notes")))
+    unit = Division(person.community_code)
+    record_event(session, "corrections_deadline_recomputed", {
+        "county_code": unit.county, "town_code": unit.town, "community_code": unit,
+        "on": today, "deadline": "report", "previous_due_on": was, "due_on": due})
+    return 1

@@ -7,6 +7,8 @@ from datetime import date
 
 from corrections import dependencies
 from corrections import operations as ops
+from corrections.models import CalendarState
+from fazhi_common import calendar_changes  # the module: nameko runs classes in sight
 from fazhi_common import service as base
 from fazhi_common import units as known_units  # the module: nameko runs classes in sight
 from fazhi_common.contracts.api import corrections as api
@@ -20,7 +22,8 @@ from fazhi_common.validation import load
 PERSON_PAGE = page_of(api.Person)()
 
 
-class CorrectionsService(base.ServiceBase, known_units.KeepsUnits):
+class CorrectionsService(calendar_changes.WatchesCalendar, base.ServiceBase,
+                         known_units.KeepsUnits):
     name = "corrections"
     units = ops.UNITS  # the registry's units, kept from its events (KeepsUnits)
     # personal fields never reach the audit trail (it is hash-chained, not encrypted)
@@ -29,6 +32,9 @@ class CorrectionsService(base.ServiceBase, known_units.KeepsUnits):
     cipher = dependencies.cipher()
     rules = dependencies.rules()
     calendar = dependencies.calendar()
+    # the working calendar watched: a change recomputes report deadlines (WatchesCalendar)
+    calendar_state = CalendarState
+    job_runner = dependencies.DeadlineJobs()
     leaders = dependencies.leaders()
     # a unit registered a moment ago, its event still queued, is asked of the registry
     registry = RegistryReadThrough()

@@ -1,10 +1,12 @@
 """The legal services' own nameko dependencies: the personal-data cipher and receipts,
-the cipher of applicants sent on from mediation, and legal aid's time limits."""
+the cipher of applicants sent on from mediation, legal aid's time limits and the job
+that counts them again when the working calendar changes."""
 from nameko.extensions import DependencyProvider
 
+from fazhi_common.calendar_changes import CalendarJobs, CalendarSettings
 from fazhi_common.crypto import FieldCipher
-from fazhi_common.workdays import WorkingCalendar
 from legalservices.deadlines import LegalAidRules
+from legalservices.operations import open_applications, recompute_deadline
 from legalservices.tracking import Receipts
 
 
@@ -43,15 +45,19 @@ class TransferCipher(DependencyProvider):
         return self.transfer
 
 
-class LegalAidSettings(DependencyProvider):
+class LegalAidSettings(CalendarSettings):
     """``self.deadlines``: legal aid's time limits from config.yml (``LEGAL_AID_RULES``) on
-    the working calendar extended by ``WORKING_CALENDAR_FILE``."""
+    the working calendar extended by ``WORKING_CALENDAR_FILE`` (reloaded when an operator
+    edits it; fazhi_common.calendar_changes)."""
 
-    def setup(self):
-        config = self.container.config
-        self.deadlines = LegalAidRules.from_config(
-            config["LEGAL_AID_RULES"],
-            WorkingCalendar.from_file(config.get("WORKING_CALENDAR_FILE") or None))
+    def __init__(self):
+        super().__init__(lambda config, calendar: LegalAidRules.from_config(
+            config["LEGAL_AID_RULES"], calendar))
 
-    def get_dependency(self, worker_ctx):
-        return self.deadlines
+
+class DeadlineJobs(CalendarJobs):
+    """The background jobs of legal services: recomputing the running legal-aid deadlines
+    on the calendar in force."""
+
+    def __init__(self):
+        super().__init__(open_applications, recompute_deadline)

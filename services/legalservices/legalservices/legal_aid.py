@@ -47,6 +47,9 @@ DEADLINES = (("decision", "decision_due_on", "decision_due_rule"),
              ("materials", "materials_due_on", "materials_due_rule"),
              ("assignment", "assignment_due_on", "assignment_due_rule"),
              ("objection_review", "objection_due_on", "objection_due_rule"))
+# how each deadline's rule text begins
+RULE_PREFIX = {"decision": "decision", "materials": "materials", "assignment": "assignment",
+               "objection_review": "review of the objection"}
 
 OBJECTION_ROUTE = ("The applicant may object to the justice bureau (司法行政部门) that set "
                    "up the legal-aid agency (法律援助法 第四十九条): by the portal with the "
@@ -124,7 +127,7 @@ def _request_materials(application, data, on, rules, changes):
         rule = f"materials: by {supply_by}, as the agency set"
     else:
         supply_by, rule = rules.due(rules["materials"], on)
-        rule = f"materials: {rule}"
+        rule = f"{RULE_PREFIX['materials']}: {rule}"
     # what is left of the period itself (its end moved past a holiday is no extra time)
     left = max(rules["decision"].length - (on - application.received_on).days, 0)
     changes.update(missing_materials=data["missing"], materials_requested_on=on,
@@ -153,7 +156,7 @@ def _supply_materials(application, data, on, rules, changes):
 def _grant(application, data, on, rules, changes):
     due_on, rule = rules.due(rules["assignment"], on)
     changes.update(decided_on=on, assignment_due_on=due_on,
-                   assignment_due_rule=f"assignment: {rule}")
+                   assignment_due_rule=f"{RULE_PREFIX['assignment']}: {rule}")
 
 
 def _uphold(application, data, on, rules, changes):
@@ -186,7 +189,7 @@ def _object(application, data, on, rules, changes):
                    objection_to="termination" if application.status == "terminated"
                    else "refusal", objection_decision=None,
                    objection_due_on=due_on,
-                   objection_due_rule=f"review of the objection: {rule}")
+                   objection_due_rule=f"{RULE_PREFIX['objection_review']}: {rule}")
 
 
 def _dismiss(application, data, on, rules, changes):
@@ -227,6 +230,38 @@ def withdrawal(application, today, rules):
     return {"status": "closed", "outcome": "withdrawn", "closed_on": today,
             "last_step_on": today,
             "outcome_note": WITHDRAWN.format(materials_due_on=application.materials_due_on)}
+
+
+def recount(application, rules):
+    """The running deadline counted again on ``rules``' calendar (the working calendar
+    changed): ``(deadline, was, now)`` when its date moved, else None. Its rule text is
+    brought up to date either way. A day the agency set for the materials stays."""
+    running = RUNNING.get(application.status)
+    if running is None or getattr(application, running[1]) is None:
+        return None
+    deadline, column = running
+    rule_column = next(rule for name, _due, rule in DEADLINES if name == deadline)
+    rule = getattr(application, rule_column) or ""
+    if deadline == "decision" and application.materials_requested_on:
+        # counted again from the day the materials came, with what was left of the period
+        # (法律援助法 第四十三条): a ``days`` period, its end moved off a rest day
+        left = max(rules["decision"].length
+                   - (application.materials_requested_on - application.received_on).days, 0)
+        now = rules.calendar.next_working_day(application.last_step_on + timedelta(days=left))
+    elif deadline == "materials" and "as the agency set" in rule:
+        return None
+    else:
+        start = {"decision": application.received_on,
+                 "materials": application.materials_requested_on,
+                 "assignment": application.decided_on,
+                 "objection_review": application.objected_on}[deadline]
+        now, counted = rules.due(rules[deadline], start)
+        setattr(application, rule_column, f"{RULE_PREFIX[deadline]}: {counted}")
+    was = getattr(application, column)
+    if now == was:
+        return None
+    setattr(application, column, now)
+    return deadline, was, now
 
 
 def overdue_deadline(application, today):

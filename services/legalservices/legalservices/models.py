@@ -16,8 +16,9 @@ from sqlalchemy import (
     false,
     func,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from fazhi_common.calendar_changes import CalendarStateColumns
 from fazhi_common.clock import UtcDateTime, utcnow
 from fazhi_common.units import UnitColumns
 
@@ -84,6 +85,34 @@ class LegalAidApplication(Base):
     # copied from mediation's database (fazhi-legalservices migrate-from-mediation): its
     # old id, which makes the copy idempotent, and a secret digest under mediation's key
     mediation_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+
+    deadline_changes: Mapped[list["LegalAidDeadlineChange"]] = relationship(
+        order_by="LegalAidDeadlineChange.id", back_populates="application")
+
+
+class LegalAidDeadlineChange(Base):
+    """A running deadline the platform moved (the working calendar changed): the
+    application's history of dates it did not set by a step."""
+
+    __tablename__ = "legal_aid_deadline_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("legal_aid_application.id"),
+                                                index=True)
+    deadline: Mapped[str] = mapped_column(String(32))
+    previous_due_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    changed_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(32))
+
+    application: Mapped[LegalAidApplication] = relationship(back_populates="deadline_changes")
+
+
+class CalendarState(CalendarStateColumns, Base):
+    """Each working calendar legal aid's stored deadlines were counted on, the latest last
+    (fazhi_common.calendar_changes)."""
+
+    __tablename__ = "legalservices_calendar_state"
 
 
 class LegalAidOverdueNotice(Base):

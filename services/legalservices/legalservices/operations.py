@@ -17,6 +17,7 @@ from legalservices.models import (
     HotlineConsultation,
     KnownUnit,
     LegalAidApplication,
+    LegalAidDeadlineChange,
     LegalAidOverdueNotice,
 )
 
@@ -130,6 +131,9 @@ def legal_aid_view(application, cipher, reveal, secret=None):
     view.update(personal_data_masked=not reveal,
                 applicant=applicant if reveal else masking.masked_party(applicant),
                 deadlines=legal_aid.application_deadlines(application),
+                deadline_changes=[{c: getattr(change, c) for c in (
+                    "deadline", "previous_due_on", "due_on", "changed_on", "reason")}
+                    for change in application.deadline_changes],
                 next_actions=legal_aid.next_actions(application.status))
     if secret:
         view["secret"] = secret
@@ -194,6 +198,32 @@ def scan_withdrawals(session, today, rules):
             setattr(application, key, value)
         closed.append(application.id)
     return closed
+
+
+def open_applications(after):
+    """Applications with a deadline running, by id, after ``after`` (the calendar
+    recompute walks them; fazhi_common.calendar_changes)."""
+    a = LegalAidApplication
+    return select(a).where(a.id > after, a.status.in_(legal_aid.RUNNING)).order_by(a.id)
+
+
+def recompute_deadline(session, application, rules, today):
+    """Count the application's running deadline again on ``rules``' calendar; a moved
+    date goes to its history and is announced. How many moved (0 or 1)."""
+    moved = legal_aid.recount(application, rules)
+    if moved is None:
+        return 0
+    deadline, was, now = moved
+    session.add(LegalAidDeadlineChange(application_id=application.id, deadline=deadline,
+                                       previous_due_on=was, due_on=now, changed_on=today,
+                                       reason="working_calendar"))
+    record_event(session, "legal_aid_deadline_recomputed", {
+        "application_id": application.id, "deadline": deadline, "previous_due_on": was,
+        "due_on": now, "county_code": application.county_code,
+        "community_code": application.community_code,
+        "supervising_department":
+            domain.default_supervising_department(application.county_code)})
+    return 1
 
 
 def _statistics_where(model, date_column, query, scope):

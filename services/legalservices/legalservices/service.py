@@ -3,6 +3,7 @@ dump. No rules live here. Every write is audited in the transaction that makes i
 every read that shows personal data unmasked ("who read unmasked personal data")."""
 from datetime import date
 
+from fazhi_common import calendar_changes  # the module: nameko runs classes in sight
 from fazhi_common import service as base
 from fazhi_common import units as known_units  # the module: nameko runs classes in sight
 from fazhi_common.contracts.api import legalservices as api
@@ -17,7 +18,14 @@ from fazhi_common.units import RegistryReadThrough, reads_through
 from fazhi_common.validation import load
 from legalservices import advisers, domain, tracking
 from legalservices import operations as ops
-from legalservices.dependencies import Cipher, LegalAidSettings, ReceiptKeys, TransferCipher
+from legalservices.dependencies import (
+    Cipher,
+    DeadlineJobs,
+    LegalAidSettings,
+    ReceiptKeys,
+    TransferCipher,
+)
+from legalservices.models import CalendarState
 
 LEGAL_AID_PAGE = page_of(api.LegalAid)()
 CONSULTATION_PAGE = page_of(api.Consultation)()
@@ -26,13 +34,17 @@ OPINION_PAGE = page_of(api.Opinion)()
 VISIT_PAGE = page_of(api.CommunityVisit)()
 
 
-class LegalServicesService(base.ServiceBase, known_units.KeepsUnits):
+class LegalServicesService(calendar_changes.WatchesCalendar, base.ServiceBase,
+                           known_units.KeepsUnits):
     name = "legalservices"
     units = ops.UNITS  # the registry's units, kept from its events (KeepsUnits)
     cipher = Cipher()
     receipts = ReceiptKeys()
     transfer = TransferCipher()
     deadlines = LegalAidSettings()
+    # the working calendar watched: a change recomputes running deadlines (WatchesCalendar)
+    calendar_state = CalendarState
+    job_runner = DeadlineJobs()
     # a unit registered a moment ago, its event still queued, is asked of the registry
     registry = RegistryReadThrough()
 

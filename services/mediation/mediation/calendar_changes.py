@@ -1,52 +1,30 @@
-"""When the working calendar changes (the override file edited, a calendar package
-upgraded), every open deadline is counted again on the new one by a background job
-(fazhi_common.jobs); each date that moves is written to the case's timeline and
-announced (``mediation_deadline_recomputed``).
-
-The calendar in force is known by its fingerprint (fazhi_common.workdays); the one the
-stored deadlines were counted on is kept in ``mediation_calendar_state``.
+"""Mediation's part of keeping deadlines right when the working calendar changes
+(fazhi_common.calendar_changes runs the check and the job): which cases are open, and how
+a case's deadlines are counted again. Each date that moves is written to the case's
+timeline and announced (``mediation_deadline_recomputed``); the calendars the stored
+deadlines were counted on are kept in ``mediation_calendar_state``.
 """
-import logging
 import re
 from datetime import date
 
 from sqlalchemy import select
 
-from fazhi_common.clock import utcnow
+from fazhi_common import calendar_changes as changes
 from fazhi_common.contracts.roles import SYSTEM
-from fazhi_common.jobs import start_job
 from fazhi_common.outbox import record_event
 from mediation import domain, timelimits
 from mediation.deadlines import PROVISIONAL
 from mediation.models import CalendarState, CaseStep, MediationCase
 from mediation.operations import _case_event
 
-log = logging.getLogger(__name__)
-RECOMPUTE_JOB = "recompute_deadlines"
-BATCH = 200
+RECOMPUTE_JOB = changes.RECOMPUTE_JOB
 _PROVISIONAL_NOTE = re.compile(rf"; {PROVISIONAL}: [^;]*")
 
 
 def check_calendar(session, calendar):
-    """Queue a recompute when ``calendar`` is not the one the deadlines were last counted
-    on (a first start counts too: deadlines of an older release may predate the
-    statutory holidays); the job, or None when nothing changed.
-
-    Each calendar applied is kept: an instance still on one that was since replaced (a
-    rolling upgrade, an override file not yet copied to every host) does not count the
-    deadlines back, which would flip them to and fro between instances.
-    """
-    latest = session.scalar(select(CalendarState).order_by(CalendarState.id.desc()).limit(1))
-    if latest is not None and latest.fingerprint == calendar.fingerprint:
-        return None
-    if session.scalar(select(CalendarState.id).where(
-            CalendarState.fingerprint == calendar.fingerprint).limit(1)) is not None:
-        log.warning("this instance's working calendar (%s) was replaced by a newer one: "
-                    "deadlines are not counted on it again", calendar.source or "packaged")
-        return None
-    session.add(CalendarState(fingerprint=calendar.fingerprint, changed_at=utcnow()))
-    return start_job(session, RECOMPUTE_JOB, {"fingerprint": calendar.fingerprint,
-                                              "source": calendar.source}, SYSTEM, area="")
+    """A recompute job when ``calendar`` is new to the stored deadlines, else None
+    (fazhi_common.calendar_changes.check_calendar)."""
+    return changes.check_calendar(session, CalendarState, calendar)
 
 
 def _derived_basis(case, deadline, deadlines):
@@ -85,36 +63,29 @@ def recompute_case(case, deadlines):
     return moved
 
 
+def open_cases(after):
+    """Cases not yet final, by id, after ``after``."""
+    return (select(MediationCase).where(MediationCase.id > after,
+                                        MediationCase.status.notin_(domain.FINAL_STATUSES))
+            .order_by(MediationCase.id))
+
+
+def recompute(session, case, deadlines, today):
+    """Count ``case``'s deadlines again; each moved date to the timeline and announced.
+    How many moved."""
+    moved = recompute_case(case, deadlines)
+    for deadline, was, now in moved:
+        note = f"{deadline} deadline moved from {was} to {now}: the working calendar changed"
+        session.add(CaseStep(case_id=case.id, action="recompute_deadline",
+                             from_status=case.status, to_status=case.status, on=today,
+                             actor=SYSTEM.subject, actor_role=SYSTEM.role,
+                             actor_department=SYSTEM.department, note=note))
+        record_event(session, "mediation_deadline_recomputed", {
+            **_case_event(case), "deadline": deadline, "previous_due_on": was,
+            "due_on": now})
+    return len(moved)
+
+
 def recompute_step(deadlines_of):
     """The job's step: one batch of open cases (by id) per transaction."""
-
-    def step(session, job, today):
-        deadlines = deadlines_of()
-        after = job.state.get("after", 0)
-        cases = session.scalars(
-            select(MediationCase).where(MediationCase.id > after,
-                                        MediationCase.status.notin_(domain.FINAL_STATUSES))
-            .order_by(MediationCase.id).limit(BATCH)).all()
-        changed = job.state.get("changed", 0)
-        for case in cases:
-            for deadline, was, now in recompute_case(case, deadlines):
-                changed += 1
-                note = (f"{deadline} deadline moved from {was} to {now}: the working "
-                        "calendar changed")
-                session.add(CaseStep(case_id=case.id, action="recompute_deadline",
-                                     from_status=case.status, to_status=case.status, on=today,
-                                     actor=SYSTEM.subject, actor_role=SYSTEM.role,
-                                     actor_department=SYSTEM.department, note=note))
-                record_event(session, "mediation_deadline_recomputed", {
-                    **_case_event(case), "deadline": deadline, "previous_due_on": was,
-                    "due_on": now})
-        job.state = {**job.state, "after": cases[-1].id if cases else after,
-                     "changed": changed}
-        job.done = (job.done or 0) + len(cases)
-        if len(cases) < BATCH:
-            job.result = {"deadlines_moved": changed}
-            return True
-        return False
-
-    return step
-
+    return changes.recompute_step(deadlines_of, open_cases, recompute)

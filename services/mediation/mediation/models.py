@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from fazhi_common.calendar_changes import CalendarStateColumns
 from fazhi_common.clock import UtcDateTime, utcnow
 from fazhi_common.units import UnitColumns
 
@@ -243,12 +244,8 @@ class KnownUnit(UnitColumns, Base):
     __tablename__ = "known_unit"
 
 
-class CalendarState(Base):
+class CalendarState(CalendarStateColumns, Base):
     """Each working calendar the stored deadlines were counted on (its fingerprint), the
     latest last. A service that starts with a new calendar recomputes open deadlines."""
 
     __tablename__ = "mediation_calendar_state"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -5,38 +5,36 @@ read that shows parties' personal data unmasked ("who read unmasked personal dat
 """
 from datetime import date
 
+from fazhi_common import calendar_changes  # the module: nameko runs classes in sight
 from fazhi_common import service as base
 from fazhi_common import units as known_units  # the module: nameko runs classes in sight
 from fazhi_common.contracts.api import mediation as api
 from fazhi_common.contracts.api import page_of
 from fazhi_common.contracts.errors import field_error
 from fazhi_common.contracts.messages import CHINESE
-from fazhi_common.contracts.roles import EVERYONE, SYSTEM
+from fazhi_common.contracts.roles import SYSTEM
 from fazhi_common.identity import rpc
 from fazhi_common.messaging import event_handler
 from fazhi_common.timer import timer
 from fazhi_common.units import RegistryReadThrough, reads_through
 from fazhi_common.validation import load
-from mediation import breakdown, calendar_changes, referrals, statistics, tracking
+from mediation import breakdown, referrals, statistics, tracking
 from mediation import operations as ops
-from mediation.dependencies import (
-    CalendarWatch,
-    Cipher,
-    DeadlineJobs,
-    DeadlineSettings,
-    TransferCipher,
-)
+from mediation.dependencies import Cipher, DeadlineJobs, DeadlineSettings, TransferCipher
+from mediation.models import CalendarState
 
 ORGANISATION_PAGE = page_of(api.Organisation)()
 CASE_PAGE = page_of(api.Case)()
 
 
-class MediationService(base.ServiceBase, known_units.KeepsUnits):
+class MediationService(calendar_changes.WatchesCalendar, base.ServiceBase,
+                       known_units.KeepsUnits):
     name = "mediation"
     units = ops.UNITS  # the registry's units, kept from its events (KeepsUnits)
     cipher = Cipher()
     deadlines = DeadlineSettings()
-    calendar_watch = CalendarWatch()
+    # the working calendar watched: a change recomputes open deadlines (WatchesCalendar)
+    calendar_state = CalendarState
     job_runner = DeadlineJobs()
     transfer = TransferCipher()
     # a unit registered a moment ago, its event still queued, is asked of the registry
@@ -180,28 +178,6 @@ class MediationService(base.ServiceBase, known_units.KeepsUnits):
         """The timer acts as the platform itself (SYSTEM) and scans as of today."""
         with self.db.transaction() as session:
             self._scan(session, date.today())
-
-    @timer("CALENDAR_CHECK_SECONDS", 600, eager=True)
-    def check_working_calendar(self):
-        """At start and then periodically: a changed calendar (override file edited, a
-        package upgraded) queues the recompute of every open deadline."""
-        deadlines = self.calendar_watch.reload()
-        with self.db.transaction() as session:
-            job = calendar_changes.check_calendar(session, deadlines.calendar)
-            if job is not None:
-                self.audit(session, "working_calendar_changed", job.id,
-                           {"source": deadlines.calendar.source}, caller=SYSTEM)
-
-    @rpc(roles=EVERYONE)
-    def health(self):
-        """The base's report, and a warning when next year's holiday notice is missing."""
-        report = super().health()
-        warning = self.calendar_watch.notice_warning(date.today())
-        calendar = self.calendar_watch.deadlines.calendar
-        report["working_calendar"] = {"source": calendar.source,
-                                      "published_to": max(calendar.published_years),
-                                      "warning": warning}
-        return report
 
     # -- statistics ---------------------------------------------------------------------------
 

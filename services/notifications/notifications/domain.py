@@ -121,7 +121,8 @@ LABELLED_FIELDS = {
     "disclosure_kind": "disclosure_kinds", "status": "job_statuses", "act": "draw_statuses",
     "change": "correction_count_changes",
 }
-DEADLINE_KINDS = {**vocabulary.CASE_DEADLINES, **vocabulary.LEGAL_AID_DEADLINES}
+DEADLINE_KINDS = {**vocabulary.CASE_DEADLINES, **vocabulary.LEGAL_AID_DEADLINES,
+                  **vocabulary.CORRECTION_DEADLINES}
 
 
 class _Values(dict):

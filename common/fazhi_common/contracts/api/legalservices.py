@@ -49,6 +49,17 @@ class LegalAidDeadline(Deadline):
     deadline = fields.String(metadata={"enum": list(LEGAL_AID_DEADLINES)})
 
 
+class LegalAidDeadlineChange(Schema):
+    """A running deadline the platform moved because the working calendar changed."""
+
+    deadline = fields.String(metadata={"enum": list(LEGAL_AID_DEADLINES)})
+    previous_due_on = fields.Date()
+    due_on = fields.Date()
+    changed_on = fields.Date()
+    reason = fields.String(metadata={"description": "working_calendar: the override file "
+                                                    "or a calendar package changed"})
+
+
 # -- legal aid ------------------------------------------------------------------------------
 
 class PublicLegalAidIn(Schema):
@@ -104,6 +115,7 @@ class LegalAid(Schema):
     secret = fields.String(metadata={"description": "Only when the application is made: "
                                                     "hand it to the applicant."})
     deadlines = fields.List(fields.Nested(LegalAidDeadline))
+    deadline_changes = fields.List(fields.Nested(LegalAidDeadlineChange))
     next_actions = fields.List(fields.String(), metadata={
         "description": "The steps the application may take next "
                        "(POST /legal-aid/{id}/<step>)."})
