@@ -51,6 +51,27 @@ def period_end(period):
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
+def _labelled(labels):
+    """A tuple of codes -> their labels as a sentence names them, joined once per list of
+    codes the schemes name (the same few lists for every community)."""
+    @functools.lru_cache(maxsize=256)
+    def joined(codes):
+        return "、".join(labels.get(code, code) for code in codes)
+    return joined
+
+
+_mediation_kinds = _labelled(MEDIATION_KINDS)
+_record_kinds = _labelled(RECORD_KINDS)
+
+
+@functools.lru_cache(maxsize=64)  # the few schedules the schemes name, busy or not
+def _plan(schedule, busy):
+    """A disclosure schedule (sorted ``(kind, every)``) as its explanation states it."""
+    return ("、".join(f"{DISCLOSURE_KINDS.get(kind, kind)}{DISCLOSURE_SCHEDULES.get(every, every)}"
+                     for kind, every in schedule)
+            + f"；{DISCLOSURE_CITATION}" + ("；集体财务往来较多" if busy else ""))
+
+
 def disclosures(schedule, year, day, grace_days, records):
     """Measure a year's disclosures on ``day`` against the schedule.
 
@@ -66,16 +87,16 @@ def disclosures(schedule, year, day, grace_days, records):
     on_time = {(k, p) for k, p, ok in records if ok}
     made = {(k, p) for k, p, _ok in records}
     expected, late = [], []
-    for kind, every in sorted(schedule.items()):
+    plan = tuple(sorted(schedule.items()))
+    for kind, every in plan:
+        name = DISCLOSURE_KINDS.get(kind, kind)
         for period in periods_of(every, year):
             due = period_end(period) + timedelta(days=grace_days)
             if due < day or (kind, period) in made:
                 expected.append((kind, period))
                 if (kind, period) not in on_time:
-                    late.append(f"{DISCLOSURE_KINDS.get(kind, kind)} {period}")
-    plan = "、".join(f"{DISCLOSURE_KINDS.get(k, k)}{DISCLOSURE_SCHEDULES.get(v, v)}"
-                    for k, v in sorted(schedule.items()))
-    plan += f"；{DISCLOSURE_CITATION}" + ("；集体财务往来较多" if busy else "")
+                    late.append(f"{name} {period}")
+    plan = _plan(plan, busy)
     if not expected:
         return None, False, f"登记：{year} 年尚无到期应公开事项（{plan}）"
     source = (f"登记：截至 {day.isoformat()} 应公开 {len(expected)} 次，按时公开 "
@@ -92,8 +113,7 @@ def mediation(cases, channels, period):
     ``cases``: ``(mediation_kind, outcome)``. No case in the period: not applicable.
     """
     counted = [outcome for kind, outcome in cases if not channels or kind in channels]
-    named = (f"（{'、'.join(MEDIATION_KINDS.get(c, c) for c in channels)}）" if channels
-             else "")
+    named = f"（{_mediation_kinds(tuple(channels))}）" if channels else ""
     if not counted:
         return None, False, f"调解：{period} 年无调解结案的案件{named}"
     agreed = sum(outcome == "agreement" for outcome in counted)
@@ -103,11 +123,6 @@ def mediation(cases, channels, period):
 
 # how many records an explanation names before it says how many there are in all
 NAMED_RECORDS = 3
-
-
-def _kinds(record_kinds):
-    """The record kinds an indicator names, as a person reads them."""
-    return "、".join(RECORD_KINDS.get(kind, kind) for kind in record_kinds)
 
 
 def records(rows, fact, indicator_records, kinds, period):
@@ -122,7 +137,7 @@ def records(rows, fact, indicator_records, kinds, period):
     counted = [r for r in mine if r[4]]
     apart = len(mine) - len(counted)
     if fact == "record_share" and not mine:
-        return None, False, f"登记：{period} 年无{_kinds(indicator_records)}记录"
+        return None, False, f"登记：{period} 年无{_record_kinds(tuple(indicator_records))}记录"
     if counted:
         shown = "；".join(f"{label}（{RECORD_KINDS.get(kind, kind)} #{id_}"
                          f"{'，' + on.isoformat() if on else ''}）"
@@ -130,7 +145,7 @@ def records(rows, fact, indicator_records, kinds, period):
         source = f"登记：{shown}" + (f" 等 {len(counted)} 项" if len(counted) > NAMED_RECORDS
                                      else "")
     else:
-        source = f"登记：{period} 年无计入的{_kinds(indicator_records)}记录"
+        source = f"登记：{period} 年无计入的{_record_kinds(tuple(indicator_records))}记录"
     if apart:
         source += f"；另有 {apart} 项不计入（{mine[[r[4] for r in mine].index(False)][5]}）"
     if fact == "record_present":
