@@ -239,7 +239,7 @@ def set_based_pass(engine):
                                         Evidence.value, Evidence.id)
                                  .where(Evidence.period == PERIOD).order_by(Evidence.id)):
             evidence[e.community_code][e.indicator_code] = {
-                "value": e.value, "note": None, "source": f"self-assessment #{e.id}"}
+                "value": e.value, "note": None, "source": f"自评 #{e.id}"}
     chosen, results, now = {}, [], utcnow()
     for c in communities:
         key = (c.kind, c.economic_tier)

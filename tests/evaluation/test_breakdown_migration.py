@@ -51,9 +51,9 @@ def test_stored_explanations_become_marks_and_come_back_whole(database_url):
              "satisfaction": {"sample": 0, "satisfied": 0},
              "parameters": definition["parameters"]}
     assessed = {**empty, "evidence": {code: {"value": 1.0, "note": "minutes",
-                                                 "source": "self-assessment #1"}},
+                                                 "source": "自评 #1"}},
                 "facts": {"has_legal_adviser": {"value": None, "applicable": False,
-                                                "source": "registry: none expected"}}}
+                                                "source": "登记：无应有事项"}}}
     whole = {"330110001201": _whole(definition, empty),
              "330110001202": _whole(definition, assessed, [VETO])}
     # indicators of another version of the scheme: cannot be matched, kept as it is
@@ -78,7 +78,7 @@ def test_stored_explanations_become_marks_and_come_back_whole(database_url):
         assert domain.decode_breakdown(definition, stored[code]) == before
     assert stored["330110001202"]["vetoes"] == [VETO]
     assert None in [mark[0] for mark in stored["330110001202"]["marks"]]  # not applicable
-    assert stored["330110001202"]["marks"][first][1:] == [1.0, "self-assessment #1", "minutes"]
+    assert stored["330110001202"]["marks"][first][1:] == [1.0, "自评 #1", "minutes"]
     assert stored["330110001203"] == foreign
     assert domain.decode_breakdown(definition, stored["330110001203"]) == foreign
 

@@ -84,20 +84,20 @@ def test_the_default_veto_items_are_those_the_texts_give_each_with_its_source():
 
 def test_every_kind_scores_and_says_where_its_figure_came_from():
     inputs = _inputs(
-        evidence={"yn": {"value": 1, "source": "self-assessment #1"},
-                  "cnt": {"value": 2, "source": "self-assessment #2"}},
-        facts={"has_legal_adviser": {"value": 1.0, "source": "registry: adviser"},
-               "mediation_success_rate": {"value": 0.4, "source": "mediation: 2 of 5"}},
+        evidence={"yn": {"value": 1, "source": "自评 #1"},
+                  "cnt": {"value": 2, "source": "自评 #2"}},
+        facts={"has_legal_adviser": {"value": 1.0, "source": "登记：法律顾问"},
+               "mediation_success_rate": {"value": 0.4, "source": "调解：达成协议 2 件"}},
         satisfaction={"sample": 4, "satisfied": 3},
-        findings={"insp": {"value": 2.5, "source": "inspection #9"}})
+        findings={"insp": {"value": 2.5, "source": "专项检查 #9"}})
     result = domain.evaluate(_scheme(), inputs, "full_compliance")
     points = {i["code"]: (i["points"], i["source"]) for i in result["indicators"]}
-    assert points["yn"] == (5, "self-assessment #1")
-    assert points["cnt"] == (2.0, "self-assessment #2")
-    assert points["adv"] == (6, "registry: adviser")
-    assert points["med"] == (2.0, "mediation: 2 of 5")
+    assert points["yn"] == (5, "自评 #1")
+    assert points["cnt"] == (2.0, "自评 #2")
+    assert points["adv"] == (6, "登记：法律顾问")
+    assert points["med"] == (2.0, "调解：达成协议 2 件")
     assert points["sat"][0] == 7.5  # 0.75 of the 0.8 threshold
-    assert points["insp"] == (2.5, "inspection #9")
+    assert points["insp"] == (2.5, "专项检查 #9")
     assert result["score"] == 25.0 and result["passed"]
     assert result["categories"] == [{"code": "c", "name": "C", "points": 25.0,
                                      "max_points": 30.0}]
@@ -106,11 +106,11 @@ def test_every_kind_scores_and_says_where_its_figure_came_from():
 def test_an_inspectors_finding_overrides_self_assessment_and_data():
     inputs = _inputs(evidence={"yn": {"value": 1, "source": "self"}},
                      facts={"has_legal_adviser": {"value": 1.0, "source": "registry"}},
-                     findings={"yn": {"value": 0, "source": "inspection #3"},
-                               "adv": {"value": 0, "source": "inspection #3"}})
+                     findings={"yn": {"value": 0, "source": "随机抽查 #3"},
+                               "adv": {"value": 0, "source": "随机抽查 #3"}})
     by_code = {i["code"]: i for i in domain.evaluate(_scheme(), inputs, "framework")
                ["indicators"]}
-    assert by_code["yn"]["points"] == 0 and by_code["yn"]["source"] == "inspection #3"
+    assert by_code["yn"]["points"] == 0 and by_code["yn"]["source"] == "随机抽查 #3"
     assert by_code["adv"]["points"] == 0
 
 
@@ -118,7 +118,7 @@ def test_a_small_survey_sample_earns_nothing_and_a_veto_fails_any_score():
     inputs = _inputs(satisfaction={"sample": 2, "satisfied": 2})
     sat = [i for i in domain.evaluate(_scheme(), inputs, "framework")["indicators"]
            if i["code"] == "sat"][0]
-    assert sat["points"] == 0 and "below the minimum 3" in sat["note"]
+    assert sat["points"] == 0 and sat["note"] == "样本 2 份，少于最低 3 份"
     full = _inputs(evidence={"yn": {"value": 1, "source": "s"},
                              "cnt": {"value": 9, "source": "s"}},
                    facts={"has_legal_adviser": {"value": 1.0, "source": "r"}},

@@ -23,7 +23,7 @@ def _row(n, rng):
                             "kind": rng.choice(["yes_no", "count", "derived"]),
                             "points": rng.choice([0.0, 4.0, 2.5, 4]), "max_points": 4.0,
                             "value": rng.choice([None, 1.0, 3, 0.85, 1, 3.0]),
-                            "source": f"self-assessment #{n * 10 + i} by town",
+                            "source": f"自评 #{n * 10 + i}（town）",
                             "note": rng.choice([None, "  leading and trailing  ", "a\x01b]]>"])}
                            for i in range(rng.randint(0, 4))]}
 

@@ -17,8 +17,8 @@ def test_disclosures_are_measured_against_the_schedule_and_missing_periods_are_l
                                                      records)
     # due by 20 May: financial Jan-Apr, party Q1; May was disclosed early, so it counts
     assert applicable and value == 0.5  # 3 of 6 on time
-    assert "3 of 6 disclosures due by 2025-05-20 made on time" in source
-    assert "late or missing: financial 2025-02, financial 2025-03, financial 2025-04" in source
+    assert "截至 2025-05-20 应公开 6 次，按时公开 3 次" in source
+    assert "逾期或未公开：财务公开 2025-02、财务公开 2025-03、财务公开 2025-04" in source
 
 
 def test_one_disclosure_does_not_earn_a_year():
@@ -33,12 +33,13 @@ def test_finances_are_due_monthly_only_where_collective_finances_are_busy():
     the collective's finances are busy; not monthly finances for every community."""
     day = date(2025, 12, 31)
     ordinary = measures.disclosures(None, 2025, day, 10, [("financial", "2025-Q1", True)])
-    assert ordinary[0] == round(1 / 9, 4) and "financial quarterly" in ordinary[2]
+    assert ordinary[0] == round(1 / 9, 4) and "财务公开按季度" in ordinary[2]
     assert "村民委员会组织法第三十条" in ordinary[2]
     busy = measures.disclosures(None, 2025, day, 10, [("financial", "2025-01", True),
                                                       measures.BUSY])
     # financial Jan-Nov, party and community Q1-Q3
-    assert busy[0] == round(1 / 17, 4) and "financial monthly" in busy[2]
+    assert busy[0] == round(1 / 17, 4) and "财务公开按月" in busy[2]
+    assert "集体财务往来较多" in busy[2]
 
 
 def test_a_deadline_counts_its_grace_days():
@@ -53,7 +54,8 @@ def test_mediation_counts_only_the_named_channels_and_nothing_is_not_applicable(
     assert measures.mediation(cases, None, "2025")[:2] == (round(1 / 3, 4), True)
     value, applicable, source = measures.mediation([("medical", "agreement")], ["people"],
                                                    "2025")
-    assert (value, applicable) == (None, False) and "no case (people mediation)" in source
+    assert (value, applicable) == (None, False)
+    assert source == "调解：2025 年无调解结案的案件（人民调解）"
 
 
 DEFINITION = {
@@ -74,18 +76,19 @@ def _inputs(fact):
 
 
 def test_an_indicator_that_does_not_apply_re_normalises_the_maximum():
-    na = {"value": None, "applicable": False, "source": "mediation: no case"}
+    na = {"value": None, "applicable": False, "source": "调解：无案件"}
     outcome = domain.evaluate(DEFINITION, _inputs(na), "framework")
     assert outcome["score"] == 10.0 and outcome["max_score"] == 10 and outcome["passed"]
     assert outcome["normalisation"]["raw_score"] == 4
     assert outcome["normalisation"]["applicable_max"] == 4
     assert outcome["normalisation"]["not_applicable"] == ["mediation_success"]
-    assert "scaled to 10" in outcome["normalisation"]["note"]
+    assert outcome["normalisation"]["note"] == ("调解不适用：适用项满分 4 分，得 4 分，"
+                                                "折算为 10 分制")
     [mediation] = [i for i in outcome["indicators"] if i["code"] == "mediation_success"]
     assert not mediation["applicable"] and mediation["note"] == domain.NOT_APPLICABLE
 
     # data that is expected but missing still scores 0
-    missing = domain.evaluate(DEFINITION, _inputs({"value": None, "source": "no data"}),
+    missing = domain.evaluate(DEFINITION, _inputs({"value": None, "source": "无数据"}),
                               "framework")
     assert missing["score"] == 4 and missing["normalisation"]["not_applicable"] == []
     failing = domain.evaluate(DEFINITION, _inputs({"value": 0.0, "source": "0 of 2"}),

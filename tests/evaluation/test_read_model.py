@@ -90,11 +90,10 @@ def test_mediation_outcomes_score_once_each(evaluation, evaluation_db, outbox, r
         with evaluation_db() as session:
             return len(session.scalars(select(MediationFact)).all()) == 7
     wait_until(kept)
-    wait_until(lambda: "4 cases" in _mediation_points(evaluation_db)["source"])
+    wait_until(lambda: "结案 4 件" in _mediation_points(evaluation_db)["source"])
     indicator = _mediation_points(evaluation_db)
     assert indicator["value"] == 0.75 and indicator["points"] == 5.0  # 6 * 0.75 / 0.9
-    assert indicator["source"] == (f"mediation: 3 agreements of 4 cases (people mediation) "
-                                   f"mediated to an end in {Y}")
+    assert indicator["source"] == f"调解：{Y} 年调解结案 4 件（人民调解），达成协议 3 件"
     # the score stored above is announced: read until that announcement, not for a while
     changes = queued_events(rabbit_config["AMQP_URI"], "evaluation",
                             "evaluation_score_changed", "notifications", timeout=30,
@@ -218,11 +217,10 @@ def test_only_elections_of_the_committees_count_for_the_election_indicator(
     wait_until(lambda: facts() == 1)
     held = _indicator(evaluation_db, "election_held")
     # the village scheme counts the village's own committee
-    assert held["points"] == 0 and "no election of villagers_committee" in held["source"]
+    assert held["points"] == 0 and "无村民委员会依法选举记录" in held["source"]
     publish(outbox, rabbit_config, "registry", [election(2, "villagers_committee")])
     wait_until(lambda: _indicator(evaluation_db, "election_held")["points"] == 5)
-    assert "villagers_committee elected" in _indicator(evaluation_db, "election_held")[
-        "source"]
+    assert "登记：村民委员会 " in _indicator(evaluation_db, "election_held")["source"]
 
 
 def test_a_backlog_of_registrations_is_scored_in_batches_each_once_a_poison_one_alone(

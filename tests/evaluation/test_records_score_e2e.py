@@ -70,14 +70,15 @@ def test_a_community_scored_from_its_records(registry, evaluation, gateway):
 
     found = wait_until(scored, timeout=20)
     assert found["party_organisation"]["points"] == 2
-    assert "党组织（书记李书记，一肩挑） (bodies #" in found["party_organisation"]["source"]
+    party = found["party_organisation"]["source"]
+    assert "党组织（书记李书记，一肩挑）（自治组织与党组织 #" in party
     assert found["residents_convention"]["points"] == 3
-    assert "《大陆社区居民公约》 (conventions #" in found["residents_convention"]["source"]
-    assert found["legal_adviser"]["source"].startswith("registry: legal adviser 王律师")
+    assert "《大陆社区居民公约》（居民公约（村规民约） #" in found["residents_convention"]["source"]
+    assert found["legal_adviser"]["source"].startswith("登记：法律顾问 王律师")
     meetings = found["representative_assembly_meetings"]
     # one quorate meeting of the four a year: a quarter of the points; the other named apart
     assert meetings["points"] == 1.0  # of 4
-    assert f"meetings #{quorate['id']}" in meetings["source"]
-    assert "1 not counted" in meetings["source"] and f"#{short['id']}" not in meetings["source"]
-    assert not any("self-assessment #" in i["source"] for i in found.values())
+    assert f"（居（村）民会议和代表会议 #{quorate['id']}，" in meetings["source"]
+    assert "另有 1 项不计入" in meetings["source"] and f"#{short['id']}" not in meetings["source"]
+    assert not any(i["source"].startswith("自评 #") for i in found.values())
     assert gateway.get(f"{E}/evidence?community_code={A}&period={Y}").json["total"] == 0

@@ -161,8 +161,9 @@ def test_finances_are_due_monthly_only_where_the_registry_says_they_are_busy(ses
     results = _results(sessions)
     busy, ordinary = (_indicator(results[_code(n)], "disclosures_on_time")["source"]
                       for n in (201, 202))
-    assert "financial monthly" in busy and "collective finances busy" in busy
-    assert "financial quarterly" in ordinary and "村民委员会组织法第三十条" in ordinary
+    assert "财务公开按月" in busy and "集体财务往来较多" in busy
+    assert "财务公开按季度" in ordinary and "村民委员会组织法第三十条" in ordinary
+    assert "集体财务往来较多" not in ordinary
 
 
 def test_a_county_or_town_record_counts_for_each_of_its_communities(sessions):
@@ -180,7 +181,7 @@ def test_a_county_or_town_record_counts_for_each_of_its_communities(sessions):
     results = _results(sessions)
     for n in (1, 2, 3):
         venue = _indicator(results[_code(n)], "culture_venue")
-        assert venue["points"] == 3 and "culture_venues #1" in venue["source"]
+        assert venue["points"] == 3 and "culture_venues 1（法治文化阵地 #1，" in venue["source"]
     assert _indicator(results[_code(1)], "grid_management")["points"] == 4
     assert _indicator(results[_code(2)], "grid_management")["points"] == 0
     # the venue ends: no community counts it any more

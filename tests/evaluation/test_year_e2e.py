@@ -226,15 +226,14 @@ def test_a_year_for_a_town(registry, evaluation, gateway, rabbit_config):
     assert explanation["normalisation"]["applicable_max"] == 94
     assert explanation["normalisation"]["not_applicable"] == ["mediation_success"]
     grid = indicator(explanation, "grid_management")
-    assert grid["points"] == 0 and f"inspection #{inspection['id']}" in grid["source"]
-    assert indicator(explanation, "legal_adviser")["source"].startswith("registry: legal "
-                                                                       "adviser 王律师")
-    assert "3 of 3 satisfied" in indicator(explanation, "residents_satisfaction")["source"]
-    assert "法制学校 (education_places #" in indicator(explanation, "legal_school")["source"]
-    assert "法治公园 (culture_venues #" in indicator(explanation, "culture_venue")["source"]
+    assert grid["points"] == 0 and f"专项检查 #{inspection['id']}（" in grid["source"]
+    assert indicator(explanation, "legal_adviser")["source"].startswith("登记：法律顾问 王律师")
+    assert "有效答卷 3 份，满意 3 份" in indicator(explanation, "residents_satisfaction")["source"]
+    assert "法制学校（法治宣传教育阵地 #" in indicator(explanation, "legal_school")["source"]
+    assert "法治公园（法治文化阵地 #" in indicator(explanation, "culture_venue")["source"]
     mediation = indicator(explanation, "mediation_success")
-    assert not mediation["applicable"] and mediation["note"].startswith("not applicable")
-    assert "people mediation" in mediation["source"]
+    assert not mediation["applicable"] and mediation["note"] == "不适用：本期无应有事项"
+    assert "（人民调解）" in mediation["source"]
     disclosed = indicator(explanation, "disclosures_on_time")
     assert disclosed["points"] == 7 and disclosed["applicable"]
     assert explanation["passed"] and explanation["stage"] == "full_compliance"

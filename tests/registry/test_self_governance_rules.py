@@ -79,9 +79,10 @@ def test_records_measured_for_an_indicator():
             ("conventions", None, 2, date(2025, 1, 1), True, "居民公约《文明公约》")]
     value, applicable, source = measures.records(rows, "record_count", ["meetings"], None, "2026")
     assert (value, applicable) == (1.0, True)
-    assert "meetings #7" in source and "1 not counted (居民会议（未达法定人数）)" in source
+    assert source == ("登记：居民会议（到会60/100）（居（村）民会议和代表会议 #7，2026-03-01）"
+                      "；另有 1 项不计入（居民会议（未达法定人数））")
     value, _a, source = measures.records(rows, "record_present", ["conventions"], None, "2026")
-    assert value == 1.0 and "《文明公约》 (conventions #2, 2025-01-01)" in source
+    assert value == 1.0 and "《文明公约》（居民公约（村规民约） #2，2025-01-01）" in source
     assert measures.records(rows, "record_share", ["meetings"], None, "2026")[0] == 0.5
     assert measures.records([], "record_share", ["major_matters"], None, "2026")[1] is False
     assert measures.records(rows, "record_present", ["meetings"], ["villagers_meeting"],

@@ -215,16 +215,15 @@ def score_indicator(indicator, inputs):
     if kind == "satisfaction":
         survey, params = inputs["satisfaction"], inputs["parameters"]
         sample, minimum = survey["sample"], params["satisfaction_min_sample"]
-        source = f"residents' survey: {survey['satisfied']} of {sample} satisfied"
+        source = f"群众满意度调查：有效答卷 {sample} 份，满意 {survey['satisfied']} 份"
         if survey.get("flagged"):
-            source += (f" ({survey['flagged']} answers flagged as bursts from one source, "
-                       "not counted)")
+            source += f"（另有 {survey['flagged']} 份系同一来源集中提交，已标记，不计入）"
         if sample < minimum:
-            return 0.0, None, source, f"sample {sample} below the minimum {minimum}"
+            return 0.0, None, source, f"样本 {sample} 份，少于最低 {minimum} 份"
         rate = survey["satisfied"] / sample
         threshold = params["satisfaction_threshold"]
         points = indicator["max_points"] * min(1.0, rate / threshold)
-        return points, round(rate, 4), source, f"threshold {threshold}"
+        return points, round(rate, 4), source, f"满意率达 {threshold} 得满分"
     measure = FACT_MEASURES.get(indicator.get("fact")) if kind == "derived" else kind
     if finding is not None:
         return (_points(measure, indicator, finding["value"]), finding["value"],
@@ -232,17 +231,17 @@ def score_indicator(indicator, inputs):
     if kind == "derived":
         # facts are measured per indicator (its channels, body kinds, schedule)
         fact = (inputs["facts"].get(indicator["code"]) or inputs["facts"].get(indicator["fact"])
-                or {"value": None, "source": "no data"})
+                or {"value": None, "source": "无数据"})
         if fact.get("applicable") is False:
             return None, None, fact["source"], NOT_APPLICABLE
         if fact["value"] is None:
-            return 0.0, None, fact["source"], "no data for the period"
+            return 0.0, None, fact["source"], "本期无数据"
         return _points(measure, indicator, fact["value"]), fact["value"], fact["source"], None
     if kind == "inspection":
-        return 0.0, None, "awaiting inspection", "scored by an inspector only"
+        return 0.0, None, "待检查", "仅由检查人员评分"
     evidence = inputs["evidence"].get(code)
     if evidence is None:
-        return 0.0, None, "no self-assessment submitted", None
+        return 0.0, None, "未提交自评", None
     return (_points(measure, indicator, evidence["value"]), evidence["value"],
             evidence["source"], evidence.get("note"))
 
@@ -253,7 +252,9 @@ def stage_of(reorganised_on, period):
     return campaign_stage(reorganised_on, int(period))
 
 
-NOT_APPLICABLE = "not applicable: nothing was expected in the period"
+# the explanation texts (source, note) are Simplified Chinese, as everything a person
+# reads; a result keeps the text it was scored with until it is recomputed
+NOT_APPLICABLE = "不适用：本期无应有事项"
 
 
 def normalise(raw, applicable_max, total):
@@ -339,11 +340,13 @@ def _explanation(definition, marks):
     raw = round(sum(i["points"] for i in indicators), 2)
     total = round(sum(i["max_points"] for i in indicators), 2)  # total_points, once
     applicable_max = round(sum(i["max_points"] for i in indicators if i["applicable"]), 2)
-    not_applicable = [i["code"] for i in indicators if not i["applicable"]]
+    not_applicable = [i for i in indicators if not i["applicable"]]
     normalisation = {
-        "raw_score": raw, "applicable_max": applicable_max, "not_applicable": not_applicable,
-        "note": (f"{', '.join(not_applicable)} not applicable: {raw} of the {applicable_max} "
-                 f"points that applied, scaled to {total}" if not_applicable else None)}
+        "raw_score": raw, "applicable_max": applicable_max,
+        "not_applicable": [i["code"] for i in not_applicable],
+        "note": (f"{'、'.join(i['name'] for i in not_applicable)}不适用：适用项满分 "
+                 f"{applicable_max:g} 分，得 {raw:g} 分，折算为 {total:g} 分制"
+                 if not_applicable else None)}
     return {"categories": categories, "indicators": indicators,
             "normalisation": normalisation, "total": total}
 

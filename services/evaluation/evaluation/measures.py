@@ -6,11 +6,21 @@ and for disclosures the schedule each kind is due on (monthly, quarterly, or mon
 where the community's collective finances are busy and quarterly otherwise). A period
 whose deadline passed with no on-time disclosure is late; a measure with nothing
 expected in the period is not applicable rather than 0.
+
+Each measure's source is Simplified Chinese, the codes named by their vocabulary labels;
+a result keeps the text it was scored with until it is recomputed.
 """
 import calendar
 import functools
 import re
 from datetime import date, timedelta
+
+from fazhi_common.contracts.vocabulary import (
+    DISCLOSURE_KINDS,
+    DISCLOSURE_SCHEDULES,
+    MEDIATION_KINDS,
+    RECORD_KINDS,
+)
 
 SCHEDULES = ("monthly", "quarterly", "monthly_where_busy")
 # 村民委员会组织法 art. 30: ordinary matters at least quarterly; finances monthly where the
@@ -41,6 +51,27 @@ def period_end(period):
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
+def _labelled(labels):
+    """A tuple of codes -> their labels as a sentence names them, joined once per list of
+    codes the schemes name (the same few lists for every community)."""
+    @functools.lru_cache(maxsize=256)
+    def joined(codes):
+        return "、".join(labels.get(code, code) for code in codes)
+    return joined
+
+
+_mediation_kinds = _labelled(MEDIATION_KINDS)
+_record_kinds = _labelled(RECORD_KINDS)
+
+
+@functools.lru_cache(maxsize=64)  # the few schedules the schemes name, busy or not
+def _plan(schedule, busy):
+    """A disclosure schedule (sorted ``(kind, every)``) as its explanation states it."""
+    return ("、".join(f"{DISCLOSURE_KINDS.get(kind, kind)}{DISCLOSURE_SCHEDULES.get(every, every)}"
+                     for kind, every in schedule)
+            + f"；{DISCLOSURE_CITATION}" + ("；集体财务往来较多" if busy else ""))
+
+
 def disclosures(schedule, year, day, grace_days, records):
     """Measure a year's disclosures on ``day`` against the schedule.
 
@@ -56,22 +87,23 @@ def disclosures(schedule, year, day, grace_days, records):
     on_time = {(k, p) for k, p, ok in records if ok}
     made = {(k, p) for k, p, _ok in records}
     expected, late = [], []
-    for kind, every in sorted(schedule.items()):
+    plan = tuple(sorted(schedule.items()))
+    for kind, every in plan:
+        name = DISCLOSURE_KINDS.get(kind, kind)
         for period in periods_of(every, year):
             due = period_end(period) + timedelta(days=grace_days)
             if due < day or (kind, period) in made:
                 expected.append((kind, period))
                 if (kind, period) not in on_time:
-                    late.append(f"{kind} {period}")
-    plan = ", ".join(f"{k} {v}" for k, v in sorted(schedule.items()))
-    plan += f"; {DISCLOSURE_CITATION}" + ("; collective finances busy" if busy else "")
+                    late.append(f"{name} {period}")
+    plan = _plan(plan, busy)
     if not expected:
-        return None, False, f"registry: no disclosure due yet in {year} ({plan})"
-    source = (f"registry: {len(expected) - len(late)} of {len(expected)} disclosures due "
-              f"by {day.isoformat()} made on time ({plan})")
+        return None, False, f"登记：{year} 年尚无到期应公开事项（{plan}）"
+    source = (f"登记：截至 {day.isoformat()} 应公开 {len(expected)} 次，按时公开 "
+              f"{len(expected) - len(late)} 次（{plan}）")
     if late:
-        shown = ", ".join(late[:6]) + (f" and {len(late) - 6} more" if len(late) > 6 else "")
-        source += f"; late or missing: {shown}"
+        shown = "、".join(late[:6]) + (f" 等 {len(late)} 项" if len(late) > 6 else "")
+        source += f"；逾期或未公开：{shown}"
     return round((len(expected) - len(late)) / len(expected), 4), True, source
 
 
@@ -81,16 +113,15 @@ def mediation(cases, channels, period):
     ``cases``: ``(mediation_kind, outcome)``. No case in the period: not applicable.
     """
     counted = [outcome for kind, outcome in cases if not channels or kind in channels]
-    named = f" ({', '.join(channels)} mediation)" if channels else ""
+    named = f"（{_mediation_kinds(tuple(channels))}）" if channels else ""
     if not counted:
-        return None, False, f"mediation: no case{named} mediated to an end in {period}"
+        return None, False, f"调解：{period} 年无调解结案的案件{named}"
     agreed = sum(outcome == "agreement" for outcome in counted)
     return (round(agreed / len(counted), 4), True,
-            f"mediation: {agreed} agreements of {len(counted)} cases{named} mediated to an "
-            f"end in {period}")
+            f"调解：{period} 年调解结案 {len(counted)} 件{named}，达成协议 {agreed} 件")
 
 
-# how many records an explanation names before it says how many more
+# how many records an explanation names before it says how many there are in all
 NAMED_RECORDS = 3
 
 
@@ -105,19 +136,18 @@ def records(rows, fact, indicator_records, kinds, period):
     mine = [r for r in rows if r[0] in indicator_records and (not kinds or r[1] in kinds)]
     counted = [r for r in mine if r[4]]
     apart = len(mine) - len(counted)
-    what = "、".join(indicator_records)
     if fact == "record_share" and not mine:
-        return None, False, f"registry: no {what} record in {period}"
+        return None, False, f"登记：{period} 年无{_record_kinds(tuple(indicator_records))}记录"
     if counted:
-        shown = "; ".join(f"{label} ({kind} #{id_}"
-                          f"{', ' + on.isoformat() if on else ''})"
-                          for kind, _sub, id_, on, _ok, label in counted[:NAMED_RECORDS])
-        more = len(counted) - NAMED_RECORDS
-        source = f"registry: {shown}" + (f" and {more} more" if more > 0 else "")
+        shown = "；".join(f"{label}（{RECORD_KINDS.get(kind, kind)} #{id_}"
+                         f"{'，' + on.isoformat() if on else ''}）"
+                         for kind, _sub, id_, on, _ok, label in counted[:NAMED_RECORDS])
+        source = f"登记：{shown}" + (f" 等 {len(counted)} 项" if len(counted) > NAMED_RECORDS
+                                     else "")
     else:
-        source = f"registry: no {what} record that counts in {period}"
+        source = f"登记：{period} 年无计入的{_record_kinds(tuple(indicator_records))}记录"
     if apart:
-        source += f"; {apart} not counted ({mine[[r[4] for r in mine].index(False)][5]})"
+        source += f"；另有 {apart} 项不计入（{mine[[r[4] for r in mine].index(False)][5]}）"
     if fact == "record_present":
         return (1.0 if counted else 0.0), True, source
     if fact == "record_count":

@@ -41,21 +41,22 @@ from evaluation.models import (
     SurveyAnswer,
     Veto,
 )
+from fazhi_common.contracts.vocabulary import BODY_KINDS, INSPECTION_KINDS
 from fazhi_common.db import among
 
 
 # every kind of row that can feed a score, by the community it is of (a finding is of an
 # inspection); built once per dialect: the codes go in as one parameter (an array on
 # PostgreSQL, ``fazhi_common.db.among``)
-def _fed_union(among):
-    return union(*(select(table.community_code).where(among(table.community_code))
+def _fed_union(one_of):
+    return union(*(select(table.community_code).where(one_of(table.community_code))
                    for table in (Evidence, Inspection, SurveyAnswer, Veto, AdviserFact,
                                  ElectionFact, DisclosureFact, MediationFact, RecordFact,
                                  SupervisionFact)),
                  # busy collective finances change what is due (monthly): such a community
                  # is read
                  select(CommunityFact.code).where(
-                     among(CommunityFact.code),
+                     one_of(CommunityFact.code),
                      CommunityFact.collective_finances_busy.is_(True)))
 
 
@@ -91,10 +92,11 @@ def evidence(session, codes, period):
         day = at.date()
         if day not in days:  # a province's self-assessments share a few hundred days
             days[day] = day.isoformat()
-        source = f"self-assessment #{id_} by {by} on {days[day]}"
+        # the sources read in Simplified Chinese: a result keeps the text it was scored
+        # with until it is recomputed
         attached = json.loads(attachments) if attachments not in _NONE_ATTACHED else ()
-        if attached:
-            source += f" (evidence: {', '.join(attached)})"
+        source = (f"自评 #{id_}（{by}，{days[day]}；佐证材料：{'、'.join(attached)}）"
+                  if attached else f"自评 #{id_}（{by}，{days[day]}）")
         found[code][indicator] = {"value": value, "note": note, "source": source}
     return found
 
@@ -114,8 +116,8 @@ def findings(session, codes, period):
     for f in rows:
         found[f.community_code][f.indicator_code] = {
             "value": f.value, "note": f.note,
-            "source": f"{f.kind.replace('_', ' ')} inspection #{f.id} by {f.inspector} on "
-                      f"{f.held_on.isoformat()}"}
+            "source": f"{INSPECTION_KINDS.get(f.kind, f.kind)} #{f.id}（{f.inspector}，"
+                      f"{f.held_on.isoformat()}）"}
     return found
 
 
@@ -171,9 +173,9 @@ def _advisers(session, codes, period, day):
 def _adviser(rows, period, day, indicator):
     if rows:
         name, assignment, assigned_on = rows[0]
-        return {"value": 1.0, "source": f"registry: legal adviser {name} (assignment "
-                                        f"{assignment}) since {assigned_on.isoformat()}"}
-    return {"value": 0.0, "source": f"registry: no legal adviser on {day.isoformat()}"}
+        return {"value": 1.0, "source": f"登记：法律顾问 {name}（聘任 #{assignment}），"
+                                        f"{assigned_on.isoformat()} 起"}
+    return {"value": 0.0, "source": f"登记：{day.isoformat()} 无法律顾问"}
 
 
 def _elections(session, codes, period, day):
@@ -193,11 +195,11 @@ def _election(rows, period, day, indicator):
     held = [r for r in rows if not kinds or r[0] in kinds]
     if held:
         body_kind, held_on, election_id = held[0]
-        return {"value": 1.0, "source": f"registry: {body_kind} elected on "
-                                        f"{held_on.isoformat()} (election {election_id})"}
-    named = f" of {', '.join(kinds)}" if kinds else ""
-    return {"value": 0.0, "source": f"registry: no election{named} held by law in the "
-                                    "last term"}
+        return {"value": 1.0, "source": f"登记：{BODY_KINDS.get(body_kind, body_kind)} "
+                                        f"{held_on.isoformat()} 依法选举产生（选举 "
+                                        f"#{election_id}）"}
+    named = "、".join(BODY_KINDS.get(kind, kind) for kind in kinds) if kinds else ""
+    return {"value": 0.0, "source": f"登记：近一届任期内无{named}依法选举记录"}
 
 
 def _disclosure_rows(session, codes, period, day):
