@@ -7,7 +7,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 from fazhi_common.contracts import resident_id, vocabulary
 from fazhi_common.contracts.api import Job, PageQuery, code_field
 from fazhi_common.contracts.api import ScheduleRunIn as ScheduleRunIn
-from fazhi_common.contracts.api.registry import BODY_KINDS, DISCLOSURE_KINDS, UNIT_KINDS
+from fazhi_common.contracts.api.registry import DISCLOSURE_KINDS, UNIT_KINDS
+from fazhi_common.contracts.api.self_governance import BODY_KINDS
 from fazhi_common.contracts.roles import (
     CIVIL_AFFAIRS_OFFICER,
     EVALUATOR,
