@@ -17,7 +17,7 @@ from sqlalchemy.orm import sessionmaker
 from evaluation import domain
 from evaluation import operations as ops
 from evaluation.models import CommunityFact, Evidence, Result, Scheme
-from fazhi_common.contracts.api.evaluation import EXPORT_INDICATOR_FIELDS
+from fazhi_common.contracts.api.evaluation_reports import EXPORT_INDICATOR_FIELDS
 from fazhi_common.contracts.errors import ValidationFailed
 from fazhi_common.contracts.roles import Identity
 from fazhi_common.db import make_engine, writer

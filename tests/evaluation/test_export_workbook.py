@@ -6,7 +6,7 @@ from io import BytesIO
 
 from openpyxl import load_workbook
 
-from fazhi_common.contracts.api.evaluation import EXPORT_RESULT_FIELDS
+from fazhi_common.contracts.api.evaluation_reports import EXPORT_RESULT_FIELDS
 from gateway import xlsx
 
 PERIOD = "2025"

@@ -8,6 +8,9 @@ from flask import Blueprint, jsonify, send_file
 
 from fazhi_common.contracts.api import Job, page_of
 from fazhi_common.contracts.api import evaluation as api
+from fazhi_common.contracts.api import evaluation_reports as report_api
+from fazhi_common.contracts.api import inspections as inspection_api
+from fazhi_common.contracts.api import titles as title_api
 from gateway import xlsx
 from gateway.openapi import documented
 from gateway.security import client_address
@@ -145,15 +148,15 @@ def survey_summary(code):
 @bp.post("/spot-checks")
 @documented("Commit a random spot check, stratified by county: the eligible list is frozen "
             "and its digest published with the hash of a secret seed; reveal it later",
-            body=api.SpotCheckDrawIn, response=api.SpotCheckDraw, status=201, tag=TAG,
-            roles=api.DRAWERS, docs=DRAW_RULES)
+            body=inspection_api.SpotCheckDrawIn, response=inspection_api.SpotCheckDraw,
+            status=201, tag=TAG, roles=api.DRAWERS, docs=DRAW_RULES)
 def draw_spot_check():
-    return created(_call("draw_spot_check", json_body(api.SpotCheckDrawIn)))
+    return created(_call("draw_spot_check", json_body(inspection_api.SpotCheckDrawIn)))
 
 
 @bp.post("/spot-checks/<int:draw_id>/reveal")
 @documented("Reveal a committed draw: its seed is published and the sample drawn",
-            response=api.SpotCheckDraw, tag=TAG, roles=api.DRAWERS, docs=DRAW_RULES)
+            response=inspection_api.SpotCheckDraw, tag=TAG, roles=api.DRAWERS, docs=DRAW_RULES)
 def reveal_draw(draw_id):
     return jsonify(_call("reveal_draw", draw_id))
 
@@ -161,24 +164,24 @@ def reveal_draw(draw_id):
 # A redraw is a new resource (the new commitment), so it is created under the old draw.
 @bp.post("/spot-checks/<int:draw_id>/redraws")
 @documented("Redraw, with a reason: the draw is superseded (who, when, why, all public) "
-            "and a new one committed in its place (returned)", body=api.RedrawIn,
-            response=api.SpotCheckDraw, status=201, tag=TAG, roles=api.DRAWERS,
+            "and a new one committed in its place (returned)", body=inspection_api.RedrawIn,
+            response=inspection_api.SpotCheckDraw, status=201, tag=TAG, roles=api.DRAWERS,
             docs=DRAW_RULES)
 def redraw(draw_id):
-    return created(_call("redraw", draw_id, json_body(api.RedrawIn)))
+    return created(_call("redraw", draw_id, json_body(inspection_api.RedrawIn)))
 
 
 @bp.get("/spot-checks")
-@documented("List spot-check draws", query=api.SpotCheckQuery,
-            response=page_of(api.SpotCheckDraw), tag=TAG)
+@documented("List spot-check draws", query=inspection_api.SpotCheckQuery,
+            response=page_of(inspection_api.SpotCheckDraw), tag=TAG)
 def list_draws():
-    return jsonify(_call("list_draws", query_args(api.SpotCheckQuery)))
+    return jsonify(_call("list_draws", query_args(inspection_api.SpotCheckQuery)))
 
 
 @bp.get("/public/draws/<int:draw_id>")
 @documented("A spot-check draw for anyone, without an account: commitment (seed hash, "
             "eligible list and its digest), then seed and sample, and its redraws; "
-            "check it with fazhi-draw verify", response=api.SpotCheckDraw, tag=TAG,
+            "check it with fazhi-draw verify", response=inspection_api.SpotCheckDraw, tag=TAG,
             roles=api.DRAW_CHECKERS, public=True, rate_limited=True, docs=DRAW_RULES)
 def public_draw(draw_id):
     return jsonify(_call("public_draw", draw_id))
@@ -186,28 +189,28 @@ def public_draw(draw_id):
 
 @bp.get("/spot-checks/<int:draw_id>")
 @documented("A spot-check draw of your area or above: commitment, then seed and sample",
-            response=api.SpotCheckDraw, tag=TAG)
+            response=inspection_api.SpotCheckDraw, tag=TAG)
 def get_draw(draw_id):
     return jsonify(_call("get_draw", draw_id))
 
 
 @bp.post("/inspections")
 @documented("Record a special inspection or spot check; findings override self-assessment",
-            body=api.InspectionIn, response=api.Inspection, status=201, tag=TAG,
-            roles=api.INSPECTORS)
+            body=inspection_api.InspectionIn, response=inspection_api.Inspection, status=201,
+            tag=TAG, roles=api.INSPECTORS)
 def record_inspection():
-    return created(_call("record_inspection", json_body(api.InspectionIn)))
+    return created(_call("record_inspection", json_body(inspection_api.InspectionIn)))
 
 
 @bp.get("/inspections")
-@documented("List inspections", query=api.InspectionQuery, response=page_of(api.Inspection),
-            tag=TAG)
+@documented("List inspections", query=inspection_api.InspectionQuery,
+            response=page_of(inspection_api.Inspection), tag=TAG)
 def list_inspections():
-    return jsonify(_call("list_inspections", query_args(api.InspectionQuery)))
+    return jsonify(_call("list_inspections", query_args(inspection_api.InspectionQuery)))
 
 
 @bp.get("/inspections/<int:inspection_id>")
-@documented("Get an inspection with its findings", response=api.Inspection, tag=TAG)
+@documented("Get an inspection with its findings", response=inspection_api.Inspection, tag=TAG)
 def get_inspection(inspection_id):
     return jsonify(_call("get_inspection", inspection_id))
 
@@ -245,54 +248,55 @@ def decide_veto(veto_id):
 
 @bp.post("/titles")
 @documented("Your department's decision to name a title on a passed result: proposed until "
-            "the other department of the level decides too", body=api.AwardIn, response=api.Title,
-            status=201, tag=TAG, roles=api.TITLE_WRITERS, docs=TITLE_RULES)
+            "the other department of the level decides too", body=title_api.AwardIn,
+            response=title_api.Title, status=201, tag=TAG, roles=api.TITLE_WRITERS,
+            docs=TITLE_RULES)
 def award_title():
-    return created(_call("award_title", json_body(api.AwardIn)))
+    return created(_call("award_title", json_body(title_api.AwardIn)))
 
 
 @bp.get("/titles")
-@documented("List titles with their history", query=api.TitleQuery,
-            response=page_of(api.Title), tag=TAG)
+@documented("List titles with their history", query=title_api.TitleQuery,
+            response=page_of(title_api.Title), tag=TAG)
 def list_titles():
-    return jsonify(_call("list_titles", query_args(api.TitleQuery)))
+    return jsonify(_call("list_titles", query_args(title_api.TitleQuery)))
 
 
 @bp.get("/titles/<int:title_id>")
-@documented("Get a title with its history", response=api.Title, tag=TAG)
+@documented("Get a title with its history", response=title_api.Title, tag=TAG)
 def get_title(title_id):
     return jsonify(_call("get_title", title_id))
 
 
 @bp.post("/titles/<int:title_id>/revocation")
 @documented("Your department's decision to revoke a title (撤销) with a reason: revoked "
-            "when both departments of the level decided", body=api.RevocationIn, response=api.Title,
-            tag=TAG, roles=api.TITLE_WRITERS, docs=TITLE_RULES)
+            "when both departments of the level decided", body=title_api.RevocationIn,
+            response=title_api.Title, tag=TAG, roles=api.TITLE_WRITERS, docs=TITLE_RULES)
 def revoke_title(title_id):
-    return jsonify(_call("revoke_title", title_id, json_body(api.RevocationIn)))
+    return jsonify(_call("revoke_title", title_id, json_body(title_api.RevocationIn)))
 
 
 @bp.post("/titles/<int:title_id>/re-examination")
 @documented("Your department's outcome of a re-examination (复核): keep, revoke or cancel; "
             "it takes effect when both departments of the level decided the same",
-            body=api.ReExaminationIn, response=api.Title, tag=TAG, roles=api.TITLE_WRITERS,
-            docs=TITLE_RULES)
+            body=title_api.ReExaminationIn, response=title_api.Title, tag=TAG,
+            roles=api.TITLE_WRITERS, docs=TITLE_RULES)
 def re_examine_title(title_id):
-    return jsonify(_call("re_examine_title", title_id, json_body(api.ReExaminationIn)))
+    return jsonify(_call("re_examine_title", title_id, json_body(title_api.ReExaminationIn)))
 
 
 @bp.post("/titles/<int:title_id>/reorganisation-decision")
 @documented("Transfer to the unit a merge or federation made, or cancel, a reorganised "
-            "village's title (a recorded decision)", body=api.TitleDecisionIn,
-            response=api.Title, tag=TAG, roles=api.TITLE_WRITERS, docs=REORGANISATION_RULES)
+            "village's title (a recorded decision)", body=title_api.TitleDecisionIn,
+            response=title_api.Title, tag=TAG, roles=api.TITLE_WRITERS, docs=REORGANISATION_RULES)
 def decide_on_reorganised_title(title_id):
     return jsonify(_call("decide_on_reorganised_title", title_id,
-                         json_body(api.TitleDecisionIn)))
+                         json_body(title_api.TitleDecisionIn)))
 
 
 @bp.post("/re-evaluation-schedule/runs")
 @documented("Announce re-evaluations falling due now (the timer does this hourly)",
-            body=api.ScheduleRunIn, response=api.ScheduleRun, tag=TAG,
+            body=api.ScheduleRunIn, response=title_api.ScheduleRun, tag=TAG,
             roles=api.SCHEDULE_RUNNERS)
 def run_re_evaluation_schedule():
     return jsonify(_call("run_re_evaluation_schedule", json_body(api.ScheduleRunIn)))
@@ -300,43 +304,43 @@ def run_re_evaluation_schedule():
 
 @bp.get("/communities/<code>/prerequisite")
 @documented("Whether a community may apply for a title that requires the rule-of-law "
-            "community title (前置条件)", query=api.PrerequisiteQuery,
-            response=api.Prerequisite, tag=TAG)
+            "community title (前置条件)", query=title_api.PrerequisiteQuery,
+            response=title_api.Prerequisite, tag=TAG)
 def prerequisite(code):
-    return jsonify(_call("prerequisite", code, query_args(api.PrerequisiteQuery)))
+    return jsonify(_call("prerequisite", code, query_args(title_api.PrerequisiteQuery)))
 
 
 # -- rankings, reports, export ---------------------------------------------------------------
 
 @bp.get("/rankings")
-@documented("Communities ranked by score in a town or county", query=api.RankingQuery,
-            response=page_of(api.RankingItem), tag=TAG)
+@documented("Communities ranked by score in a town or county", query=report_api.RankingQuery,
+            response=page_of(report_api.RankingItem), tag=TAG)
 def rankings():
-    return jsonify(_call("rankings", query_args(api.RankingQuery)))
+    return jsonify(_call("rankings", query_args(report_api.RankingQuery)))
 
 
 @bp.get("/reports")
 @documented("Results by county and town: evaluated, passed, vetoed, average, titles",
-            query=api.ReportQuery, response=api.Report, tag=TAG)
+            query=report_api.ReportQuery, response=report_api.Report, tag=TAG)
 def report():
-    return jsonify(_call("report", query_args(api.ReportQuery)))
+    return jsonify(_call("report", query_args(report_api.ReportQuery)))
 
 
 @bp.get("/overview")
 @documented("The campaign in the caller's area counted over every community: the score "
             "distribution, pass rate, coverage and titles, by county (or one county's towns)",
-            query=api.OverviewQuery, response=api.Overview, tag=TAG)
+            query=report_api.OverviewQuery, response=report_api.Overview, tag=TAG)
 def overview():
-    return jsonify(_call("overview", query_args(api.OverviewQuery)))
+    return jsonify(_call("overview", query_args(report_api.OverviewQuery)))
 
 
 @bp.get("/exports/results.xlsx")
-@documented("Results and their indicators as an Excel workbook", query=api.ReportQuery,
+@documented("Results and their indicators as an Excel workbook", query=report_api.ReportQuery,
             tag=TAG, docs=EXPORT_RULES)
 def export_results():
     """Every result of the area once, in the rank order of the moment the export began
     (read in one call); each community's indicators as read a page later."""
-    query = query_args(api.ReportQuery)
+    query = query_args(report_api.ReportQuery)
     ranking = _call("export_ranking", query)
     pages = _indicator_pages(query["period"], [row[1] for row in ranking["rows"]])
     suffix = f"-{query['county_code']}" if query.get("county_code") else ""

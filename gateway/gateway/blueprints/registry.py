@@ -124,21 +124,21 @@ def stage(code):
 
 
 @bp.post("/governance-bodies")
-@documented("Register a self-governance body with its members", body=api.GovernanceBodyIn,
-            response=api.GovernanceBody, status=201, tag=TAG, roles=api.UNIT_WRITERS)
+@documented("Register a self-governance body with its members", body=sg.GovernanceBodyIn,
+            response=sg.GovernanceBody, status=201, tag=TAG, roles=api.UNIT_WRITERS)
 def create_body():
-    return created(call("registry", "create_body", json_body(api.GovernanceBodyIn)))
+    return created(call("registry", "create_body", json_body(sg.GovernanceBodyIn)))
 
 
 @bp.get("/governance-bodies")
 @documented("List self-governance bodies (filter those due for election)",
-            query=api.BodyQuery, response=page_of(api.GovernanceBody), tag=TAG)
+            query=sg.BodyQuery, response=page_of(sg.GovernanceBody), tag=TAG)
 def list_bodies():
-    return jsonify(call("registry", "list_bodies", query_args(api.BodyQuery)))
+    return jsonify(call("registry", "list_bodies", query_args(sg.BodyQuery)))
 
 
 @bp.get("/governance-bodies/<int:body_id>")
-@documented("Get a self-governance body", response=api.GovernanceBody, tag=TAG)
+@documented("Get a self-governance body", response=sg.GovernanceBody, tag=TAG)
 def get_body(body_id):
     return jsonify(call("registry", "get_body", body_id))
 
@@ -146,7 +146,7 @@ def get_body(body_id):
 @bp.patch("/governance-bodies/<int:body_id>")
 @documented("Edit a self-governance body: the party organisation's secretary and 一肩挑, "
             "the term (a term start recorded later is announced when due)",
-            body=sg.GovernanceBodyChange, response=api.GovernanceBody, tag=TAG,
+            body=sg.GovernanceBodyChange, response=sg.GovernanceBody, tag=TAG,
             roles=api.UNIT_WRITERS)
 def update_body(body_id):
     return jsonify(call("registry", "update_body", body_id,
@@ -155,29 +155,29 @@ def update_body(body_id):
 
 @bp.post("/governance-bodies/<int:body_id>/end")
 @documented("End a self-governance body (kept with its history)", body=sg.BodyEndIn,
-            response=api.GovernanceBody, tag=TAG, roles=api.UNIT_WRITERS)
+            response=sg.GovernanceBody, tag=TAG, roles=api.UNIT_WRITERS)
 def end_body(body_id):
     return jsonify(call("registry", "end_body", body_id, json_body(sg.BodyEndIn)))
 
 
 @bp.get("/governance-bodies/<int:body_id>/elections")
 @documented("A body's past elections, the latest first", query=PageQuery,
-            response=page_of(api.Election), tag=TAG)
+            response=page_of(sg.Election), tag=TAG)
 def list_elections(body_id):
     return jsonify(call("registry", "list_elections", body_id, query_args(PageQuery)))
 
 
 @bp.post("/governance-bodies/<int:body_id>/elections")
-@documented("Record an election of a body", body=api.ElectionIn, response=api.Election,
+@documented("Record an election of a body", body=sg.ElectionIn, response=sg.Election,
             status=201, tag=TAG, roles=api.UNIT_WRITERS)
 def record_election(body_id):
-    return created(call("registry", "record_election", body_id, json_body(api.ElectionIn)))
+    return created(call("registry", "record_election", body_id, json_body(sg.ElectionIn)))
 
 
 @bp.post("/election-due-schedule/runs")
 @documented("Announce bodies whose term ends within the notice (the timer does this "
             "hourly); each body term is announced once", body=api.ScheduleRunIn,
-            response=api.ElectionDueRun, tag=TAG, roles=api.SCHEDULE_RUNNERS)
+            response=sg.ElectionDueRun, tag=TAG, roles=api.SCHEDULE_RUNNERS)
 def run_election_due_schedule():
     return jsonify(call("registry", "run_election_due_schedule", json_body(api.ScheduleRunIn)))
 
@@ -222,11 +222,11 @@ def health_check_progress():
 @bp.get("/governance-figures")
 @documented("Self-governance figures by county and town over a period: communities and "
             "villages, party organisations, assemblies and their quorum, conventions, "
-            "grids, elections due and held", query=api.GovernanceFiguresQuery,
-            response=api.GovernanceFiguresReport, tag=TAG)
+            "grids, elections due and held", query=sg.GovernanceFiguresQuery,
+            response=sg.GovernanceFiguresReport, tag=TAG)
 def governance_figures():
     return jsonify(call("registry", "governance_figures",
-                        query_args(api.GovernanceFiguresQuery)))
+                        query_args(sg.GovernanceFiguresQuery)))
 
 
 @bp.post("/health-check-targets")

@@ -16,6 +16,9 @@ from fazhi_common import jobs
 from fazhi_common import service as base
 from fazhi_common.contracts.api import Job, page_of
 from fazhi_common.contracts.api import evaluation as api
+from fazhi_common.contracts.api import evaluation_reports as report_api
+from fazhi_common.contracts.api import inspections as inspection_api
+from fazhi_common.contracts.api import titles as title_api
 from fazhi_common.contracts.roles import SYSTEM
 from fazhi_common.division import COUNTY, TOWN
 from fazhi_common.identity import rpc
@@ -27,11 +30,11 @@ from fazhi_common.validation import load
 
 SCHEME_PAGE = page_of(api.Scheme)()
 EVIDENCE_PAGE = page_of(api.Evidence)()
-DRAW_PAGE = page_of(api.SpotCheckDraw)()
-INSPECTION_PAGE = page_of(api.Inspection)()
+DRAW_PAGE = page_of(inspection_api.SpotCheckDraw)()
+INSPECTION_PAGE = page_of(inspection_api.Inspection)()
 VETO_PAGE = page_of(api.Veto)()
-TITLE_PAGE = page_of(api.Title)()
-RANKING_PAGE = page_of(api.RankingItem)()
+TITLE_PAGE = page_of(title_api.Title)()
+RANKING_PAGE = page_of(report_api.RankingItem)()
 JOB = Job()
 # communities a batch of registry events rescores before the service lets reads in
 EVENT_CHUNK = 125
@@ -173,12 +176,12 @@ class EvaluationService(base.ServiceBase):
     @rpc(roles=api.DRAWERS)
     def draw_spot_check(self, payload):
         """Commit a draw: its seed's hash and eligible list's digest are public at once."""
-        data = load(api.SpotCheckDrawIn(), payload)
+        data = load(inspection_api.SpotCheckDrawIn(), payload)
         with self.db.transaction() as session:
             draw = ops.commit_draw(session, data, self.caller)
             self.audit(session, "commit_draw", f"draw {draw.id}", _commitment(draw),
                        authority=True)
-            return api.SpotCheckDraw().dump(ops.draw_view(session, draw))
+            return inspection_api.SpotCheckDraw().dump(ops.draw_view(session, draw))
 
     @rpc(roles=api.DRAWERS)
     def reveal_draw(self, draw_id):
@@ -186,34 +189,34 @@ class EvaluationService(base.ServiceBase):
             draw = ops.reveal_draw(session, draw_id, self.caller)
             self.audit(session, "reveal_draw", f"draw {draw.id}",
                        {"seed": draw.seed, "sample": draw.sample}, authority=True)
-            return api.SpotCheckDraw().dump(ops.draw_view(session, draw))
+            return inspection_api.SpotCheckDraw().dump(ops.draw_view(session, draw))
 
     @rpc(roles=api.DRAWERS)
     def redraw(self, draw_id, payload):
-        data = load(api.RedrawIn(), payload)
+        data = load(inspection_api.RedrawIn(), payload)
         with self.db.transaction() as session:
             draw = ops.redraw(session, draw_id, data, self.caller)
             self.audit(session, "redraw", f"draw {draw_id}",
                        {"reason": data["reason"], "redrawn_as": draw.id}, authority=True)
             self.audit(session, "commit_draw", f"draw {draw.id}", _commitment(draw),
                        authority=True)
-            return api.SpotCheckDraw().dump(ops.draw_view(session, draw))
+            return inspection_api.SpotCheckDraw().dump(ops.draw_view(session, draw))
 
     @rpc(roles=api.READERS)
     def get_draw(self, draw_id):
         with self.db.read() as session:
-            return api.SpotCheckDraw().dump(
+            return inspection_api.SpotCheckDraw().dump(
                 ops.draw_view(session, ops.get_draw(session, draw_id, self.caller)))
 
     @rpc(roles=api.DRAW_CHECKERS)
     def public_draw(self, draw_id):
         with self.db.read() as session:
-            return api.SpotCheckDraw().dump(
+            return inspection_api.SpotCheckDraw().dump(
                 ops.draw_view(session, ops.public_draw(session, draw_id)))
 
     @rpc(roles=api.READERS)
     def list_draws(self, query=None):
-        query = load(api.SpotCheckQuery(), query)
+        query = load(inspection_api.SpotCheckQuery(), query)
         with self.db.read() as session:
             page = ops.list_draws(session, query, self.caller)
             page["items"] = [ops.draw_view(session, d) for d in page["items"]]
@@ -222,23 +225,23 @@ class EvaluationService(base.ServiceBase):
     @rpc(roles=api.INSPECTORS)
     @reads_through(ops.COMMUNITIES)
     def record_inspection(self, payload):
-        data = load(api.InspectionIn(), payload)
+        data = load(inspection_api.InspectionIn(), payload)
         with self.db.transaction() as session:
             inspection = ops.record_inspection(session, data, self.caller, date.today())
             # an inspector's finding overrides the community's own assessment
             self.audit(session, "record_inspection", inspection.community_code, payload,
                        authority=True)
-            return api.Inspection().dump(inspection)
+            return inspection_api.Inspection().dump(inspection)
 
     @rpc(roles=api.READERS)
     def get_inspection(self, inspection_id):
         with self.db.read() as session:
-            return api.Inspection().dump(ops.get_inspection(session, inspection_id,
-                                                            self.caller))
+            return inspection_api.Inspection().dump(
+                ops.get_inspection(session, inspection_id, self.caller))
 
     @rpc(roles=api.READERS)
     def list_inspections(self, query=None):
-        query = load(api.InspectionQuery(), query)
+        query = load(inspection_api.InspectionQuery(), query)
         with self.db.read() as session:
             return INSPECTION_PAGE.dump(ops.list_inspections(session, query, self.caller))
 
@@ -277,65 +280,65 @@ class EvaluationService(base.ServiceBase):
     @rpc(roles=api.TITLE_WRITERS)
     @reads_through(ops.COMMUNITIES)
     def award_title(self, payload):
-        data = load(api.AwardIn(), payload)
+        data = load(title_api.AwardIn(), payload)
         with self.db.transaction() as session:
             title = ops.award_title(session, data, self.caller, self.titles, date.today())
             self.audit(session, "award_title", title.community_code,
                        {**payload, "title_id": title.id}, authority=True)
-            return api.Title().dump(title)
+            return title_api.Title().dump(title)
 
     @rpc(roles=api.TITLE_WRITERS)
     def revoke_title(self, title_id, payload):
-        data = load(api.RevocationIn(), payload)
+        data = load(title_api.RevocationIn(), payload)
         with self.db.transaction() as session:
             title = ops.revoke_title(session, title_id, data, self.caller)
             self.audit(session, "revoke_title", title.community_code,
                        {**payload, "title_id": title_id}, authority=True)
-            return api.Title().dump(title)
+            return title_api.Title().dump(title)
 
     @rpc(roles=api.TITLE_WRITERS)
     def re_examine_title(self, title_id, payload):
-        data = load(api.ReExaminationIn(), payload)
+        data = load(title_api.ReExaminationIn(), payload)
         with self.db.transaction() as session:
             title = ops.re_examine_title(session, title_id, data, self.caller, self.titles)
             self.audit(session, "re_examine_title", title.community_code,
                        {**payload, "title_id": title_id, "status": title.status},
                        authority=True)
-            return api.Title().dump(title)
+            return title_api.Title().dump(title)
 
     @rpc(roles=api.TITLE_WRITERS)
     def decide_on_reorganised_title(self, title_id, payload):
-        data = load(api.TitleDecisionIn(), payload)
+        data = load(title_api.TitleDecisionIn(), payload)
         with self.db.transaction() as session:
             title = ops.decide_on_reorganised_title(session, title_id, data, self.caller)
             self.audit(session, f"{data['decision']}_reorganised_title",
                        title.community_code, {**payload, "title_id": title_id},
                        authority=True)
-            return api.Title().dump(title)
+            return title_api.Title().dump(title)
 
     @rpc(roles=api.READERS)
     def get_title(self, title_id):
         with self.db.read() as session:
-            return api.Title().dump(ops.get_title(session, title_id, self.caller))
+            return title_api.Title().dump(ops.get_title(session, title_id, self.caller))
 
     @rpc(roles=api.READERS)
     def list_titles(self, query=None):
-        query = load(api.TitleQuery(), query)
+        query = load(title_api.TitleQuery(), query)
         with self.db.read() as session:
             return TITLE_PAGE.dump(ops.list_titles(session, query, self.caller))
 
     @rpc(roles=api.READERS)
     def prerequisite(self, code, query):
-        wanted = load(api.PrerequisiteQuery(), query)["title"]
+        wanted = load(title_api.PrerequisiteQuery(), query)["title"]
         with self.db.read() as session:
-            return api.Prerequisite().dump(ops.prerequisite(session, code, wanted,
-                                                            self.caller, date.today()))
+            return title_api.Prerequisite().dump(ops.prerequisite(session, code, wanted,
+                                                                  self.caller, date.today()))
 
     @rpc(roles=api.SCHEDULE_RUNNERS)
     def run_re_evaluation_schedule(self, payload=None):
         today = load(api.ScheduleRunIn(), payload).get("today") or date.today()
-        return api.ScheduleRun().dump({"notified": self._announce_due(today),
-                                       "expired": self._expire(today)})
+        return title_api.ScheduleRun().dump({"notified": self._announce_due(today),
+                                             "expired": self._expire(today)})
 
     @timer("RE_EVALUATION_CHECK_SECONDS", 3600)
     def re_evaluation_schedule(self):
@@ -369,28 +372,28 @@ class EvaluationService(base.ServiceBase):
 
     @rpc(roles=api.READERS)
     def rankings(self, query):
-        query = load(api.RankingQuery(), query)
+        query = load(report_api.RankingQuery(), query)
         with self.db.read() as session:
             return RANKING_PAGE.dump(ops.rankings(session, query, self.caller))
 
     @rpc(roles=api.READERS)
     def report(self, query):
-        query = load(api.ReportQuery(), query)
+        query = load(report_api.ReportQuery(), query)
         with self.db.read() as session:
-            return api.Report().dump(ops.report(session, query["period"],
-                                                query.get("county_code"), self.caller))
+            return report_api.Report().dump(ops.report(session, query["period"],
+                                                       query.get("county_code"), self.caller))
 
     @rpc(roles=api.READERS)
     def overview(self, query):
-        query = load(api.OverviewQuery(), query)
+        query = load(report_api.OverviewQuery(), query)
         with self.db.read() as session:
-            return api.Overview().dump(ops.overview(session, query, self.caller,
-                                                    date.today()))
+            return report_api.Overview().dump(ops.overview(session, query, self.caller,
+                                                           date.today()))
 
     @rpc(roles=api.READERS)
     def export_ranking(self, query):
         """The Excel export's results sheet: the area's ranking, read once per export."""
-        query = load(api.ReportQuery(), query)
+        query = load(report_api.ReportQuery(), query)
         with self.db.read() as session:
             return ops.export_ranking(session, query, self.caller)
 
@@ -398,7 +401,7 @@ class EvaluationService(base.ServiceBase):
     def export_indicators(self, query):
         """The indicators of a page of the export's communities (rows already shaped for
         the workbook: a schema's dump of half a million of them would cost seconds)."""
-        query = load(api.ExportIndicatorsQuery(), query)
+        query = load(report_api.ExportIndicatorsQuery(), query)
         with self.db.read() as session:
             return ops.export_indicators(session, query, self.caller)
 

@@ -30,8 +30,8 @@ COUNTY, TOWN, COMMUNITY = api.County(), api.Town(), api.Community()
 COUNTY_PAGE = page_of(api.County)()
 TOWN_PAGE = page_of(api.Town)()
 COMMUNITY_PAGE = page_of(api.Community)()
-BODY_PAGE = page_of(api.GovernanceBody)()
-ELECTION_PAGE = page_of(api.Election)()
+BODY_PAGE = page_of(sg.GovernanceBody)()
+ELECTION_PAGE = page_of(sg.Election)()
 ADVISER_PAGE = page_of(api.AdviserAssignment)()
 RECORD_PAGES = {kind: page_of(out)() for kind, (_in, out) in api.RECORD_KINDS.items()}
 
@@ -138,21 +138,21 @@ class RegistryService(base.ServiceBase):
 
     @rpc(roles=api.UNIT_WRITERS)
     def create_body(self, payload):
-        data = load(api.GovernanceBodyIn(), payload)
+        data = load(sg.GovernanceBodyIn(), payload)
         with self.db.transaction() as session:
             body = ops.create_body(session, data, self.caller)
             self.audit(session, "create_body", body.id, payload)
-            return api.GovernanceBody().dump(ops.body_view(body, date.today()))
+            return sg.GovernanceBody().dump(ops.body_view(body, date.today()))
 
     @rpc(roles=api.READERS)
     def get_body(self, body_id):
         with self.db.read() as session:
             body = ops.get_body(session, body_id, self.caller)
-            return api.GovernanceBody().dump(ops.body_view(body, date.today()))
+            return sg.GovernanceBody().dump(ops.body_view(body, date.today()))
 
     @rpc(roles=api.READERS)
     def list_bodies(self, query=None):
-        query = load(api.BodyQuery(), query)
+        query = load(sg.BodyQuery(), query)
         today = date.today()
         with self.db.read() as session:
             page = ops.list_bodies(session, query, today, self.caller)
@@ -161,11 +161,11 @@ class RegistryService(base.ServiceBase):
 
     @rpc(roles=api.UNIT_WRITERS)
     def record_election(self, body_id, payload):
-        data = load(api.ElectionIn(), payload)
+        data = load(sg.ElectionIn(), payload)
         with self.db.transaction() as session:
             election = ops.record_election(session, body_id, data, self.caller)
             self.audit(session, "record_election", body_id, payload)
-            return api.Election().dump(election)
+            return sg.Election().dump(election)
 
     @rpc(roles=api.UNIT_WRITERS)
     def update_body(self, body_id, payload):
@@ -173,7 +173,7 @@ class RegistryService(base.ServiceBase):
         with self.db.transaction() as session:
             body = ops.update_body(session, body_id, changes, self.caller)
             self.audit(session, "update_body", body.id, payload)
-            return api.GovernanceBody().dump(ops.body_view(body, date.today()))
+            return sg.GovernanceBody().dump(ops.body_view(body, date.today()))
 
     @rpc(roles=api.UNIT_WRITERS)
     def end_body(self, body_id, payload):
@@ -181,7 +181,7 @@ class RegistryService(base.ServiceBase):
         with self.db.transaction() as session:
             body = ops.end_body(session, body_id, ended_on, self.caller)
             self.audit(session, "end_body", body.id, payload)
-            return api.GovernanceBody().dump(ops.body_view(body, date.today()))
+            return sg.GovernanceBody().dump(ops.body_view(body, date.today()))
 
     @rpc(roles=api.READERS)
     def list_elections(self, body_id, query=None):
@@ -192,7 +192,7 @@ class RegistryService(base.ServiceBase):
     @rpc(roles=api.SCHEDULE_RUNNERS)
     def run_election_due_schedule(self, payload=None):
         today = load(api.ScheduleRunIn(), payload).get("today") or date.today()
-        return api.ElectionDueRun().dump({"announced": self._announce_due(today)})
+        return sg.ElectionDueRun().dump({"announced": self._announce_due(today)})
 
     @timer("ELECTION_DUE_CHECK_SECONDS", 3600)
     def election_due_schedule(self):
@@ -247,10 +247,10 @@ class RegistryService(base.ServiceBase):
     @rpc(roles=api.READERS)
     def governance_figures(self, query):
         """The civil-affairs return's self-governance figures, by county and town."""
-        query = load(api.GovernanceFiguresQuery(), query)
+        query = load(sg.GovernanceFiguresQuery(), query)
         with self.db.read() as session:
-            return api.GovernanceFiguresReport().dump(figures.figures(session, query,
-                                                                      self.caller))
+            return sg.GovernanceFiguresReport().dump(figures.figures(session, query,
+                                                                     self.caller))
 
     # -- records kept by kind ------------------------------------------------------------------
 

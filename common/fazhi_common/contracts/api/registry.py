@@ -1,4 +1,7 @@
-"""The registry service's RPC contract."""
+"""The registry service's RPC contract: units, their reorganisation, lineage and stage,
+legal advisers and coverage, records kept by kind, bulk import, and who may call what.
+Self-governance (bodies and elections, meetings, grids, funding, culture works and the
+civil-affairs return) is in ``self_governance``."""
 import unicodedata
 
 from marshmallow import Schema, fields, validate
@@ -7,7 +10,6 @@ from fazhi_common.contracts import vocabulary
 from fazhi_common.contracts.api import Job, PageQuery, code_field, count_field, id_field
 from fazhi_common.contracts.api import ScheduleRunIn as ScheduleRunIn
 from fazhi_common.contracts.api import self_governance as sg
-from fazhi_common.contracts.api.mediation import AreaPeriodQuery
 from fazhi_common.contracts.roles import (
     CIVIL_AFFAIRS_OFFICER,
     JUSTICE_OFFICER,
@@ -27,8 +29,6 @@ URBAN_RURAL_CODES = tuple(vocabulary.URBAN_RURAL_CODES)
 # reorganisation of villages (转、并、联)
 CONVERT, MERGE, FEDERATE = "convert", "merge", "federate"
 REORGANISATION_KINDS = (CONVERT, MERGE, FEDERATE)
-PARTY_ORGANISATION = "party_organisation"
-BODY_KINDS = tuple(vocabulary.BODY_KINDS)
 ADVISER_KINDS = tuple(vocabulary.ADVISER_KINDS)
 EDUCATION_PLACE_KINDS = tuple(vocabulary.EDUCATION_PLACE_KINDS)
 CULTURE_VENUE_KINDS = tuple(vocabulary.CULTURE_VENUE_KINDS)
@@ -184,68 +184,6 @@ class Stage(Schema):
     year = fields.Integer()
     stage = fields.String(metadata={"enum": list(vocabulary.CAMPAIGN_STAGES)})
     reorganised_on = fields.Date(allow_none=True)
-
-
-# -- self-governance ----------------------------------------------------------------------
-
-class MemberIn(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=50))
-    role = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    started_on = fields.Date(required=True)
-
-
-class Member(MemberIn):
-    id = fields.Integer()
-    ended_on = fields.Date(allow_none=True)
-
-
-class GovernanceBodyIn(sg.PartyFields):
-    community_code = code_field(required=True)
-    kind = one_of(BODY_KINDS, required=True)
-    term_years = fields.Integer(validate=validate.Range(min=1, max=10))
-    term_started_on = fields.Date(allow_none=True)
-    members = fields.List(fields.Nested(MemberIn), load_default=list)
-
-
-class GovernanceBody(sg.PartyFields):
-    id = fields.Integer()
-    community_code = fields.String()
-    kind = fields.String()
-    term_years = fields.Integer()
-    term_started_on = fields.Date(allow_none=True)
-    term_ends_on = fields.Date(allow_none=True)
-    ended_on = fields.Date(allow_none=True)
-    due_for_election = fields.Boolean()
-    members = fields.List(fields.Nested(Member))
-
-
-class BodyQuery(PageQuery):
-    community_code = code_field()
-    county_code = code_field()
-    due_for_election = fields.Boolean()
-
-
-class ElectionIn(Schema):
-    held_on = fields.Date(required=True)
-    eligible_voters = fields.Integer(required=True, strict=True,
-                                     validate=validate.Range(min=1, max=10_000_000))
-    votes_cast = count_field(required=True)
-    result = one_of(tuple(vocabulary.ELECTION_RESULTS), required=True)
-    members = fields.List(fields.Nested(MemberIn), load_default=list,
-                          metadata={"description": "The members elected (replace the "
-                                                   "sitting members when result is elected)."})
-    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
-
-
-class Election(Schema):
-    id = fields.Integer()
-    body_id = fields.Integer()
-    held_on = fields.Date()
-    eligible_voters = fields.Integer()
-    votes_cast = fields.Integer()
-    turnout_rate = fields.Float(allow_none=True)
-    result = fields.String()
-    note = fields.String(allow_none=True)
 
 
 # -- legal advisers and coverage --------------------------------------------------------------
@@ -431,50 +369,6 @@ class OutreachSummary(Schema):
     target_group = fields.String()
     activities = fields.Integer()
     participants = fields.Integer()
-
-
-class ElectionDueRun(Schema):
-    announced = fields.List(fields.Integer(), required=True, metadata={
-        "description": "bodies whose coming election was announced (election_due)"})
-
-
-# -- self-governance figures (the civil-affairs return) -----------------------------------
-
-class GovernanceFiguresQuery(AreaPeriodQuery):
-    pass
-
-
-class GovernanceFigures(Schema):
-    communities = fields.Integer(metadata={"description": "active urban and rural communities"})
-    villages = fields.Integer(metadata={"description": "active administrative villages"})
-    with_party_organisation = fields.Integer(metadata={
-        "description": "units with a party organisation not ended"})
-    assemblies = fields.Integer(metadata={"description": "meetings held in the period"})
-    quorate_assemblies = fields.Integer()
-    with_convention = fields.Integer(metadata={
-        "description": "units with a residents' convention adopted by the period's end"})
-    grids = fields.Integer(metadata={"description": "grids standing at the period's end"})
-    elections_due = fields.Integer(metadata={
-        "description": "bodies whose term has ended by the period's end, not yet "
-                       "re-elected"})
-    elections_held = fields.Integer(metadata={"description": "elections held in the period"})
-
-
-class TownGovernanceFigures(GovernanceFigures):
-    town_code = fields.String()
-    town_name = fields.String()
-
-
-class CountyGovernanceFigures(GovernanceFigures):
-    county_code = fields.String()
-    county_name = fields.String()
-    towns = fields.List(fields.Nested(TownGovernanceFigures))
-
-
-class GovernanceFiguresReport(Schema):
-    date_from = fields.Date()
-    date_to = fields.Date()
-    counties = fields.List(fields.Nested(CountyGovernanceFigures))
 
 
 # -- bulk import --------------------------------------------------------------------------

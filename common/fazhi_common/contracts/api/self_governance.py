@@ -1,14 +1,18 @@
-"""The registry's contract for community self-governance records: assemblies and
-meetings, the "四议两公开" steps of a major matter, grids and what grid workers find,
-funding and purchased services, rule-of-law culture performances; and the party
-organisation's fields on a self-governance body."""
+"""The registry's contract for community self-governance: its bodies (the party
+organisation's fields among them) and their elections, assemblies and meetings, the
+"四议两公开" steps of a major matter, grids and what grid workers find, funding and purchased
+services, rule-of-law culture performances, and the self-governance figures of the
+civil-affairs return. Who may call them is named with the registry's role sets."""
 from marshmallow import Schema, fields, validate
 
-from fazhi_common.contracts.api import code_field, count_field, id_field
+from fazhi_common.contracts import vocabulary
+from fazhi_common.contracts.api import PageQuery, code_field, count_field, id_field
 
 # a dispute a grid worker finds goes to mediation under one of mediation's categories
-from fazhi_common.contracts.api.mediation import DISPUTE_CATEGORIES
+from fazhi_common.contracts.api.mediation import DISPUTE_CATEGORIES, AreaPeriodQuery
 
+PARTY_ORGANISATION = "party_organisation"
+BODY_KINDS = tuple(vocabulary.BODY_KINDS)
 MEETING_KINDS = ("villagers_meeting", "villagers_representative_meeting",
                  "residents_meeting", "residents_representative_meeting")
 GRID_REPORT_KINDS = ("dispute", "risk")
@@ -26,7 +30,7 @@ def one_of(choices, **kwargs):
     return fields.String(validate=validate.OneOf(choices), **kwargs)
 
 
-# -- self-governance bodies: the party organisation's fields, edit and end ------------------
+# -- self-governance bodies, their members and elections -----------------------------------
 
 class PartyFields(Schema):
     secretary_name = fields.String(allow_none=True, validate=validate.Length(min=1, max=50),
@@ -44,6 +48,71 @@ class GovernanceBodyChange(PartyFields):
 
 class BodyEndIn(Schema):
     ended_on = fields.Date(required=True)
+
+
+class MemberIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    role = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    started_on = fields.Date(required=True)
+
+
+class Member(MemberIn):
+    id = fields.Integer()
+    ended_on = fields.Date(allow_none=True)
+
+
+class GovernanceBodyIn(PartyFields):
+    community_code = code_field(required=True)
+    kind = one_of(BODY_KINDS, required=True)
+    term_years = fields.Integer(validate=validate.Range(min=1, max=10))
+    term_started_on = fields.Date(allow_none=True)
+    members = fields.List(fields.Nested(MemberIn), load_default=list)
+
+
+class GovernanceBody(PartyFields):
+    id = fields.Integer()
+    community_code = fields.String()
+    kind = fields.String()
+    term_years = fields.Integer()
+    term_started_on = fields.Date(allow_none=True)
+    term_ends_on = fields.Date(allow_none=True)
+    ended_on = fields.Date(allow_none=True)
+    due_for_election = fields.Boolean()
+    members = fields.List(fields.Nested(Member))
+
+
+class BodyQuery(PageQuery):
+    community_code = code_field()
+    county_code = code_field()
+    due_for_election = fields.Boolean()
+
+
+class ElectionIn(Schema):
+    held_on = fields.Date(required=True)
+    eligible_voters = fields.Integer(required=True, strict=True,
+                                     validate=validate.Range(min=1, max=10_000_000))
+    votes_cast = count_field(required=True)
+    result = one_of(tuple(vocabulary.ELECTION_RESULTS), required=True)
+    members = fields.List(fields.Nested(MemberIn), load_default=list,
+                          metadata={"description": "The members elected (replace the "
+                                                   "sitting members when result is elected)."})
+    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class Election(Schema):
+    id = fields.Integer()
+    body_id = fields.Integer()
+    held_on = fields.Date()
+    eligible_voters = fields.Integer()
+    votes_cast = fields.Integer()
+    turnout_rate = fields.Float(allow_none=True)
+    result = fields.String()
+    note = fields.String(allow_none=True)
+
+
+class ElectionDueRun(Schema):
+    announced = fields.List(fields.Integer(), required=True, metadata={
+        "description": "bodies whose coming election was announced (election_due)"})
 
 
 # -- assemblies and meetings --------------------------------------------------------------
@@ -155,3 +224,42 @@ class CulturePerformanceIn(Schema):
     troupe = fields.String(required=True, validate=validate.Length(min=1, max=100))
     performed_on = fields.Date(required=True)
     audience = count_field(required=True)
+
+
+# -- self-governance figures (the civil-affairs return) -----------------------------------
+
+class GovernanceFiguresQuery(AreaPeriodQuery):
+    pass
+
+
+class GovernanceFigures(Schema):
+    communities = fields.Integer(metadata={"description": "active urban and rural communities"})
+    villages = fields.Integer(metadata={"description": "active administrative villages"})
+    with_party_organisation = fields.Integer(metadata={
+        "description": "units with a party organisation not ended"})
+    assemblies = fields.Integer(metadata={"description": "meetings held in the period"})
+    quorate_assemblies = fields.Integer()
+    with_convention = fields.Integer(metadata={
+        "description": "units with a residents' convention adopted by the period's end"})
+    grids = fields.Integer(metadata={"description": "grids standing at the period's end"})
+    elections_due = fields.Integer(metadata={
+        "description": "bodies whose term has ended by the period's end, not yet "
+                       "re-elected"})
+    elections_held = fields.Integer(metadata={"description": "elections held in the period"})
+
+
+class TownGovernanceFigures(GovernanceFigures):
+    town_code = fields.String()
+    town_name = fields.String()
+
+
+class CountyGovernanceFigures(GovernanceFigures):
+    county_code = fields.String()
+    county_name = fields.String()
+    towns = fields.List(fields.Nested(TownGovernanceFigures))
+
+
+class GovernanceFiguresReport(Schema):
+    date_from = fields.Date()
+    date_to = fields.Date()
+    counties = fields.List(fields.Nested(CountyGovernanceFigures))

@@ -5,8 +5,9 @@ breakdowns), then the indicators of its communities a page of codes at a time, i
 ranking's order (``export_indicators``). So every result of the area is listed exactly
 once, in the rank order of the moment the export began, whatever is recomputed while it
 runs, and no call re-ranks the area. Replies are values in the contract's orders
-(``fazhi_common.contracts.api.evaluation.EXPORT_*_FIELDS``), already shaped for the workbook; the
-indicators come straight from each result's stored marks, no explanation rebuilt.
+(``fazhi_common.contracts.api.evaluation_reports.EXPORT_*_FIELDS``), already shaped for
+the workbook; the indicators come straight from each result's stored marks, no explanation
+rebuilt.
 """
 from operator import attrgetter
 
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from evaluation.domain import decode_breakdown, indicators_of
 from evaluation.models import Result, Scheme
 from evaluation.operations.reports import ranked
-from fazhi_common.contracts.api.evaluation import EXPORT_RESULT_FIELDS
+from fazhi_common.contracts.api.evaluation_reports import EXPORT_RESULT_FIELDS
 
 _result_row = attrgetter(*EXPORT_RESULT_FIELDS)
 

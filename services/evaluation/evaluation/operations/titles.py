@@ -13,7 +13,7 @@ from evaluation.operations.scoring import (
     vetoes_of,
 )
 from fazhi_common.clock import add_years
-from fazhi_common.contracts.api.evaluation import AWARDED_TITLES
+from fazhi_common.contracts.api.titles import AWARDED_TITLES
 from fazhi_common.contracts.errors import Conflict, field_error
 from fazhi_common.contracts.events import area_of
 from fazhi_common.db import get_in_area, paginate

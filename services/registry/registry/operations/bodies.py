@@ -4,7 +4,7 @@ from datetime import date
 from sqlalchemy import or_, select
 
 from fazhi_common.clock import add_years
-from fazhi_common.contracts.api.registry import PARTY_ORGANISATION
+from fazhi_common.contracts.api.self_governance import PARTY_ORGANISATION
 from fazhi_common.contracts.errors import Conflict, field_error
 from fazhi_common.contracts.events import area_of
 from fazhi_common.db import paginate
