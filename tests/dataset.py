@@ -93,6 +93,9 @@ def _records(admin, county):
     ids["assignment_id"] = ok(admin.post(f"{R}/legal-advisers", json={
         "community_code": village, "adviser_name": "王律师", "adviser_kind": "lawyer",
         "assigned_on": TODAY.isoformat()}))["id"]
+    ids["grid_id"] = ok(admin.post(f"{R}/grids", json={
+        "community_code": village, "name": "第一网格", "worker_name": "周网格员",
+        "households": 300, "established_on": f"{TODAY.year - 1}-01-01"}))["id"]
     ids["volunteer_id"] = ok(admin.post(f"{R}/volunteers", json={
         "county_code": county.code, "name": "志愿者甲"}))["id"]
 

@@ -98,3 +98,38 @@ def test_major_matter_funding_services_and_culture(registry, gateway):
     viewer = gateway.as_role("civil_affairs_officer", "330122000000")
     assert viewer.post(f"{R}/funding-lines", json={
         "community_code": V, "year": 2026, "source": "fiscal", "budgeted": 1}).status_code == 403
+
+
+def test_a_grid_ended_is_kept_with_its_reports_and_stops_counting(registry, gateway,
+                                                                   rabbit_config):
+    _village(gateway)
+    grid = ok(gateway.post(f"{R}/grids", json={
+        "community_code": V, "name": "第一网格", "worker_name": "周网格员", "households": 320,
+        "established_on": "2025-01-01"}))
+    ok(gateway.post(f"{R}/grid-reports", json={
+        "grid_id": grid["id"], "kind": "risk", "found_on": "2025-06-01", "place": "村口桥",
+        "description": "桥栏松动"}))
+    early = gateway.post(f"{R}/grids/{grid['id']}/end", json={"ended_on": "2024-12-31"})
+    assert early.status_code == 422 and "ended_on" in early.json["fields"]
+    # another county's officer does not see the grid at all
+    other = gateway.as_role("civil_affairs_officer", "330122000000")
+    assert other.post(f"{R}/grids/{grid['id']}/end",
+                      json={"ended_on": "2026-01-01"}).status_code == 404
+    assert gateway.post(f"{R}/grids/999999/end", json={"ended_on": "2026-01-01"}
+                        ).status_code == 404
+    ended = ok(gateway.post(f"{R}/grids/{grid['id']}/end", json={"ended_on": "2026-01-01"}), 200)
+    assert ended["ended_on"] == "2026-01-01" and ended["households"] == 320
+    assert gateway.post(f"{R}/grids/{grid['id']}/end",
+                        json={"ended_on": "2026-02-01"}).status_code == 409
+    late = gateway.post(f"{R}/grid-reports", json={
+        "grid_id": grid["id"], "kind": "risk", "found_on": "2026-03-01", "place": "村口桥",
+        "description": "桥栏又松动"})
+    assert late.status_code == 409
+    [kept] = ok(gateway.get(f"{R}/grids?community_code={V}"), 200)["items"]
+    assert kept["ended_on"] == "2026-01-01"
+    assert ok(gateway.get(f"{R}/grid-reports?community_code={V}"), 200)["total"] == 1
+    announced = queued_events(rabbit_config["AMQP_URI"], "registry", "record_kept",
+                              "evaluation", expect=2)
+    states = [e["data"] for e in announced if e["data"]["record_kind"] == "grids"]
+    assert [s["ended_on"] for s in states] == [None, "2026-01-01"]
+    assert all(s["record_id"] == grid["id"] for s in states)

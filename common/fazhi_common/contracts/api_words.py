@@ -164,6 +164,7 @@ OPERATIONS.update({
     "mediation.step_extend_court_decision_post": "记录法院延长审查期限",
     "registry.end_body_post": "自治组织届满或撤销",
     "registry.update_body_patch": "修改自治组织",
+    "registry.end_grid_post": "撤销网格",
 })
 FIELDS.update({
     "address": "住址", "adviser_id": "法律顾问编号", "agenda": "议程", "amount": "金额（元）",

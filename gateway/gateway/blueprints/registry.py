@@ -267,6 +267,14 @@ for _kind, (_in, _out) in api.RECORD_KINDS.items():
     _records(_kind, _in, _out)
 
 
+@bp.post("/grids/<int:grid_id>/end")
+@documented("End a grid (kept with its reports; evaluation stops counting it from that day)",
+            body=sg.BodyEndIn, response=api.RECORD_KINDS["grids"][1], tag=TAG,
+            roles=api.UNIT_WRITERS)
+def end_grid(grid_id):
+    return jsonify(call("registry", "end_grid", grid_id, json_body(sg.BodyEndIn)))
+
+
 @bp.post("/imports")
 @documented("Import counties, towns, communities and villages from CSV or Excel "
             "(all or nothing; JSON with base64 content, or multipart field 'file'; "

@@ -33,6 +33,7 @@ COMMUNITY_PAGE = page_of(api.Community)()
 BODY_PAGE = page_of(sg.GovernanceBody)()
 ELECTION_PAGE = page_of(sg.Election)()
 ADVISER_PAGE = page_of(api.AdviserAssignment)()
+RECORD_KINDS_OUT = {kind: out() for kind, (_in, out) in api.RECORD_KINDS.items()}
 RECORD_PAGES = {kind: page_of(out)() for kind, (_in, out) in api.RECORD_KINDS.items()}
 
 
@@ -265,6 +266,14 @@ class RegistryService(base.ServiceBase):
                                     self.caller)
             self.audit(session, f"add_record.{kind}", record.id, payload)
             return schema_out().dump(record)
+
+    @rpc(roles=api.UNIT_WRITERS)
+    def end_grid(self, grid_id, payload):
+        ended_on = load(sg.BodyEndIn(), payload)["ended_on"]
+        with self.db.transaction() as session:
+            grid = ops.end_grid(session, grid_id, ended_on, self.caller)
+            self.audit(session, "end_grid", grid.id, payload)
+            return RECORD_KINDS_OUT["grids"].dump(grid)
 
     @rpc(roles=api.READERS)
     def list_records(self, kind, query=None):

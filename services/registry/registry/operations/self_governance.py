@@ -68,6 +68,22 @@ def after_kept(session, kind, record):
             "description": record.description})
 
 
+def end_grid(session, grid_id, ended_on, scope):
+    """A grid dissolved (its households taken into another): kept with its reports, and
+    announced again so that evaluation stops counting it from that day."""
+    grid = get_in_area(session, Grid, grid_id, "grid", scope,
+                       code_of=lambda g: g.community_code)
+    scope.require_area(grid.community_code, field="community_code")
+    if grid.ended_on is not None:
+        raise Conflict("该网格已撤销。", {"ended_on": ["already set"]})
+    if ended_on < grid.established_on:
+        raise field_error("ended_on", "撤销日期不能早于设立日期。")
+    grid.ended_on = ended_on
+    session.flush()
+    announce(session, "grids", grid, *KEPT["grids"])
+    return grid
+
+
 def announce(session, kind, record, unit, subkind, on, counts, label, ended_on=None):
     record_event(session, "record_kept", {
         **area_of(unit(record)), "record_kind": kind, "record_id": record.id,

@@ -122,8 +122,16 @@ function recordPage(kind, code) {
     return kind === 'meetings' && !saved.quorate ? '已登记：未达到法定人数，不计入考评。' : '已登记';
   }, { submitLabel: '登记', id: 'record-form' });
   refresh(code);
+  // a grid dissolved: kept with its reports, no longer counted from that day
+  const end = kind === 'grids' ? section('撤销网格', form([['id', '网格编号', { required: true }],
+    ['ended_on', '撤销日期', { type: 'date', required: true, value: today() }]], async (v) => {
+    const saved = await post(`${R}/grids/${int(v.id)}/end`, { ended_on: v.ended_on });
+    await refresh(code || saved.community_code);
+    return '已撤销';
+  }, { submitLabel: '撤销', id: 'grid-end-form' })) : null;
   return h('div', { id: 'governance-page', 'data-kind': kind }, h('h1', null, spec.title),
-    h('p', null, h('a', { href: '#/governance' }, '← 基层自治')), section('登记', f), section('记录', list));
+    h('p', null, h('a', { href: '#/governance' }, '← 基层自治')), section('登记', f), end,
+    section('记录', list));
 }
 
 async function bodiesPage(code) {
@@ -153,13 +161,16 @@ async function bodiesPage(code) {
     return '已登记';
   }, { submitLabel: '登记', id: 'body-form' });
   const edit = form([['id', '组织编号', { required: true }], ['term_started_on', '本届开始日期（补录）', { type: 'date' }],
-    ['secretary_name', '党组织书记'], ['ended_on', '撤销日期（填写即撤销）', { type: 'date' }]],
+    ['secretary_name', '党组织书记'],
+    ['secretary_chairs_committee', '书记兼任居（村）委会主任（一肩挑）', { type: 'select', options: [['true', '是'], ['false', '否']] }],
+    ['ended_on', '撤销日期（填写即撤销）', { type: 'date' }]],
   async (v) => {
     if (v.ended_on) await post(`${R}/governance-bodies/${v.id}/end`, { ended_on: v.ended_on });
     else {
       const changes = {};
       if (v.term_started_on) changes.term_started_on = v.term_started_on;
       if (v.secretary_name) changes.secretary_name = v.secretary_name;
+      if (v.secretary_chairs_committee) changes.secretary_chairs_committee = v.secretary_chairs_committee === 'true';
       await patch(`${R}/governance-bodies/${v.id}`, changes);
     }
     await refresh();
