@@ -96,6 +96,13 @@ def _records(admin, county):
     ids["grid_id"] = ok(admin.post(f"{R}/grids", json={
         "community_code": village, "name": "第一网格", "worker_name": "周网格员",
         "households": 300, "established_on": f"{TODAY.year - 1}-01-01"}))["id"]
+    ids["funding_line_id"] = ok(admin.post(f"{R}/funding-lines", json={
+        "community_code": village, "year": TODAY.year, "source": "fiscal",
+        "budgeted": 100000}))["id"]
+    ids["purchased_service_id"] = ok(admin.post(f"{R}/purchased-services", json={
+        "community_code": village, "provider": "社会工作服务中心", "contract_number": "GM-1",
+        "amount": 80000, "starts_on": f"{TODAY.year}-01-01",
+        "ends_on": f"{TODAY.year}-12-31"}))["id"]
     ids["volunteer_id"] = ok(admin.post(f"{R}/volunteers", json={
         "county_code": county.code, "name": "志愿者甲"}))["id"]
 

@@ -1,9 +1,10 @@
 """The self-governance pages (基层自治) in the browser: the party organisation registered,
 its term recorded later, its 一肩挑 changed, its past elections listed and the body ended;
 a village's major matter by "四议两公开" at a quorate meeting; a grid, a dispute its worker
-found on the way to mediation, and the grid ended; funding, a purchased service and a
-culture performance. The bad paths: a community no one registered and a village of
-another county, each refused by the API on its field, in Chinese."""
+found on the way to mediation, and the grid ended; funding and its spending, a purchased
+service evaluated and paid, and a culture performance. The bad paths: a community no one
+registered, a village of another county, and a payment beyond the contract, each refused
+by the API on its field, in Chinese."""
 import re
 from datetime import date
 
@@ -114,12 +115,34 @@ def test_each_self_governance_record_through_its_page(console_url, gateway, acco
     submit(browser, "record-form", {"year": "2026", "source": "fiscal", "budgeted": "200000",
                                     "spent": "50000"})
     assert "财政预算" in rows(browser, "record-list", "财政预算")[0]
+    [line] = gateway.get(f"{R}/funding-lines", query_string={"community_code": V}).json[
+        "items"]
+    # the money spent during the year, recorded on the line
+    submit(browser, "funding-lines-change-form", {"funding_line_id": str(line["id"]),
+                                                  "spent": "120000"})
+    assert "120000" in rows(browser, "record-list", "120000")[0]
+    assert gateway.get(f"{R}/funding-lines").json["items"][0]["spent"] == 120000
     go(browser, console_url, f"governance/purchased-services/{V}")
     submit(browser, "record-form", {
         "provider": "某社会工作服务中心", "contract_number": "GM-1", "amount": "80000",
-        "starts_on": "2026-01-01", "ends_on": "2026-12-31", "evaluation_result": "good",
-        "paid": "40000"})
-    assert "良好" in rows(browser, "record-list", "GM-1")[0]
+        "starts_on": "2026-01-01", "ends_on": "2026-12-31", "paid": "40000"})
+    rows(browser, "record-list", "GM-1")
+    [service] = gateway.get(f"{R}/purchased-services",
+                            query_string={"community_code": V}).json["items"]
+    # evaluated at its end and paid the rest; more than the contract is refused on its field
+    submit(browser, "purchased-services-change-form", {
+        "purchased_service_id": str(service["id"]), "evaluation_result": "good",
+        "paid": "80000"})
+    assert "良好" in rows(browser, "record-list", "良好")[0]
+    form, status = submit(browser, "purchased-services-change-form", {
+        "purchased_service_id": str(service["id"]), "evaluation_result": "", "paid": "90000"},
+        expect=None)
+    wait(browser).until(lambda d: "error" in status.get_attribute("class"))
+    message = form.find_element(By.CSS_SELECTOR, '[data-error-for="paid"]').text
+    assert "超过合同金额" in message, message
+    screenshot(browser, "governance-purchased-service-overpaid")
+    kept = gateway.get(f"{R}/purchased-services").json["items"][0]
+    assert (kept["evaluation_result"], kept["paid"]) == ("good", 80000)
     go(browser, console_url, f"governance/culture-performances/{V}")
     submit(browser, "record-form", {"work_title": "法在身边", "work_kind": "drama",
                                     "troupe": "区法治文艺宣传队", "performed_on": "2026-03-01",
@@ -146,6 +169,7 @@ def test_each_self_governance_record_through_its_page(console_url, gateway, acco
     # the page's own failures only: the two refusals were the API's answers, and before
     # signing in the page asked for a session it did not have yet
     refusals = re.compile(r"(/api/v1/registry/funding-lines - .* status of (403|422) |"
+                          r"/api/v1/registry/purchased-services/\d+ - .* status of 422 |"
                           r"/console/session - .* status of 401 |/favicon.ico - .* of 404 )")
     severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"
               and not refusals.search(e["message"])]

@@ -92,6 +92,10 @@ def _special(county):
         ("post", "/api/v1/registry/reorganisations"): {
             "kind": "convert", "effective_on": TODAY.isoformat(),
             "source_codes": [county.villages[1]], "result_code": county.villages[1]},
+        # a change names at least one field (an empty one is refused before any lookup)
+        ("patch", "/api/v1/registry/funding-lines/{funding_line_id}"): {"spent": 1000},
+        ("patch", "/api/v1/registry/purchased-services/{purchased_service_id}"): {
+            "evaluation_result": "good", "paid": 1000},
         ("post", "/api/v1/registry/imports"): {
             "filename": "units.csv", "dry_run": True,
             "content_base64": "Y29kZSxuYW1lLGtpbmQsdG93bl9jb2RlCg=="},

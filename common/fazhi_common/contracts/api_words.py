@@ -130,6 +130,7 @@ FIELDS.update({
     "veto_id": "否决记录编号", "body_id": "自治组织编号", "assignment_id": "聘任记录编号",
     "user_id": "用户编号", "key_pk": "密钥编号", "subscription_id": "订阅编号",
     "delivery_id": "投递编号", "alert_id": "提醒编号", "scheme_id": "考评标准编号",
+    "funding_line_id": "经费记录编号", "purchased_service_id": "购买服务项目编号",
 })
 OPERATIONS.update({
     "legalservices.legal_aid_request_materials_post": "通知补充材料（暂停计时）",
@@ -165,6 +166,8 @@ OPERATIONS.update({
     "registry.end_body_post": "自治组织届满或撤销",
     "registry.update_body_patch": "修改自治组织",
     "registry.end_grid_post": "撤销网格",
+    "registry.update_funding_line_patch": "登记经费支出或调整预算",
+    "registry.update_purchased_service_patch": "登记购买服务评估结果与付款",
 })
 FIELDS.update({
     "address": "住址", "adviser_id": "法律顾问编号", "agenda": "议程", "amount": "金额（元）",

@@ -48,6 +48,7 @@ EXACT = {
     "Invalid value.": "取值无效。",
     "Shorter than minimum length 1.": "不能为空。",
     "The request has invalid fields.": "请求中有不符合要求的字段。",
+    "Name at least one field to change.": "请至少填写一项要修改的内容。",
     "outside your area": "超出您的管辖区域",
     "A period is a year (YYYY) or a month (YYYY-MM).":
         "统计期间须为年份（YYYY）或月份（YYYY-MM）。",

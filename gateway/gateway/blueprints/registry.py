@@ -275,6 +275,26 @@ def end_grid(grid_id):
     return jsonify(call("registry", "end_grid", grid_id, json_body(sg.BodyEndIn)))
 
 
+@bp.patch("/funding-lines/<int:funding_line_id>")
+@documented("Record a funding line's spending or its revised budget (spending beyond the "
+            "budget is kept as it was; a changed budget is announced to evaluation again)",
+            body=sg.FundingLineChange, response=api.RECORD_KINDS["funding_lines"][1], tag=TAG,
+            roles=api.RECORD_WRITERS["funding_lines"])
+def update_funding_line(funding_line_id):
+    return jsonify(call("registry", "update_funding_line", funding_line_id,
+                        json_body(sg.FundingLineChange)))
+
+
+@bp.patch("/purchased-services/<int:purchased_service_id>")
+@documented("Record a purchased service's evaluation result or its payment (never more than "
+            "the contract amount)", body=sg.PurchasedServiceChange,
+            response=api.RECORD_KINDS["purchased_services"][1], tag=TAG,
+            roles=api.RECORD_WRITERS["purchased_services"])
+def update_purchased_service(purchased_service_id):
+    return jsonify(call("registry", "update_purchased_service", purchased_service_id,
+                        json_body(sg.PurchasedServiceChange)))
+
+
 @bp.post("/imports")
 @documented("Import counties, towns, communities and villages from CSV or Excel "
             "(all or nothing; JSON with base64 content, or multipart field 'file'; "

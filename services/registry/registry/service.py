@@ -275,6 +275,22 @@ class RegistryService(base.ServiceBase):
             self.audit(session, "end_grid", grid.id, payload)
             return RECORD_KINDS_OUT["grids"].dump(grid)
 
+    @rpc(roles=api.RECORD_WRITERS["funding_lines"])
+    def update_funding_line(self, line_id, payload):
+        changes = load(sg.FundingLineChange(), payload)
+        with self.db.transaction() as session:
+            line = ops.update_funding_line(session, line_id, changes, self.caller)
+            self.audit(session, "update_funding_line", line.id, payload)
+            return RECORD_KINDS_OUT["funding_lines"].dump(line)
+
+    @rpc(roles=api.RECORD_WRITERS["purchased_services"])
+    def update_purchased_service(self, service_id, payload):
+        changes = load(sg.PurchasedServiceChange(), payload)
+        with self.db.transaction() as session:
+            service = ops.update_purchased_service(session, service_id, changes, self.caller)
+            self.audit(session, "update_purchased_service", service.id, payload)
+            return RECORD_KINDS_OUT["purchased_services"].dump(service)
+
     @rpc(roles=api.READERS)
     def list_records(self, kind, query=None):
         _record_kind(kind)

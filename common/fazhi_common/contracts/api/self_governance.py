@@ -3,7 +3,7 @@ organisation's fields among them) and their elections, assemblies and meetings, 
 "四议两公开" steps of a major matter, grids and what grid workers find, funding and purchased
 services, rule-of-law culture performances, and the self-governance figures of the
 civil-affairs return. Who may call them is named with the registry's role sets."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from fazhi_common.contracts import vocabulary
 from fazhi_common.contracts.api import PageQuery, code_field, count_field, id_field
@@ -24,6 +24,21 @@ CULTURE_WORK_KINDS = ("drama", "song", "quyi", "video", "exhibition", "other")
 
 Text = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 Money = fields.Float(required=True, validate=validate.Range(min=0, max=1e11))
+NOTHING_TO_CHANGE = "Name at least one field to change."
+
+
+def money(**kwargs):
+    return fields.Float(validate=validate.Range(min=0, max=1e11), **kwargs)
+
+
+class Change(Schema):
+    """A change to a kept record: at least one of its fields (an empty body changes
+    nothing and is refused)."""
+
+    @validates_schema
+    def _something(self, data, **_kwargs):
+        if not data:
+            raise ValidationError(NOTHING_TO_CHANGE, "_body")
 
 
 def one_of(choices, **kwargs):
@@ -213,6 +228,22 @@ class PurchasedServiceIn(Schema):
     ends_on = fields.Date(required=True)
     evaluation_result = one_of(SERVICE_EVALUATIONS, allow_none=True)
     paid = fields.Float(load_default=0.0, validate=validate.Range(min=0, max=1e11))
+
+
+class FundingLineChange(Change):
+    """The year's money as it is spent: the budget revised, what has been spent so far.
+    Spending beyond the budget is recorded as it happened."""
+
+    budgeted = money(metadata={"description": "the budget as revised; evaluation counts "
+                                              "the line while it is above 0"})
+    spent = money(metadata={"description": "spent so far this year (may exceed the budget)"})
+
+
+class PurchasedServiceChange(Change):
+    """A service evaluated at its end, and paid as its contract says."""
+
+    evaluation_result = one_of(SERVICE_EVALUATIONS)
+    paid = money(metadata={"description": "paid so far; never more than the contract amount"})
 
 
 # -- rule-of-law culture works and their tour performances ------------------------------------

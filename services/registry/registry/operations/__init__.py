@@ -29,7 +29,13 @@ from registry.operations.records import (
     outreach_summary,
     remove_adviser,
 )
-from registry.operations.self_governance import end_grid, on_case_closed, on_case_received
+from registry.operations.self_governance import (
+    end_grid,
+    on_case_closed,
+    on_case_received,
+    update_funding_line,
+    update_purchased_service,
+)
 from registry.operations.units import (
     community_record,
     get_community,
@@ -55,5 +61,6 @@ __all__ = [
     "list_towns", "outreach_summary", "record_election", "register_community",
     "register_county", "register_town", "remove_adviser", "reorganisation_view", "reorganise",
     "stage", "update_community", "end_body", "list_elections", "update_body",
-    "on_case_closed", "on_case_received", "end_grid",
+    "on_case_closed", "on_case_received", "end_grid", "update_funding_line",
+    "update_purchased_service",
 ]

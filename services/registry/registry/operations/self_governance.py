@@ -11,7 +11,7 @@ from fazhi_common.contracts.errors import Conflict, field_error
 from fazhi_common.contracts.events import area_of
 from fazhi_common.outbox import record_event
 from registry import self_governance as rules
-from registry.models import Grid, GridReport, Meeting
+from registry.models import FundingLine, Grid, GridReport, Meeting, PurchasedService
 from registry.operations.units import get_in_area, reference
 
 # a grid report's case in mediation is referred under this reference (mediation's events
@@ -82,6 +82,37 @@ def end_grid(session, grid_id, ended_on, scope):
     session.flush()
     announce(session, "grids", grid, *KEPT["grids"])
     return grid
+
+
+def update_funding_line(session, line_id, changes, scope):
+    """The year's money as it goes: the budget revised, the spending so far (beyond the
+    budget if so it was). Announced again when the budget, which is what evaluation
+    counts and names, changed."""
+    line = get_in_area(session, FundingLine, line_id, "funding line", scope,
+                       code_of=lambda f: f.community_code)
+    scope.require_area(line.community_code, field="community_code")
+    budgeted = line.budgeted
+    for field, value in changes.items():
+        setattr(line, field, value)
+    session.flush()
+    if line.budgeted != budgeted:
+        announce(session, "funding_lines", line, *KEPT["funding_lines"])
+    return line
+
+
+def update_purchased_service(session, service_id, changes, scope):
+    """A purchased service evaluated at its end and paid: never more than its contract.
+    A payment after a failing evaluation is recorded as made (the contract, not the
+    register, decides what is owed)."""
+    service = get_in_area(session, PurchasedService, service_id, "purchased service", scope,
+                          code_of=lambda s: s.community_code)
+    scope.require_area(service.community_code, field="community_code")
+    if changes.get("paid", service.paid) > service.amount:
+        raise field_error("paid", f"已付金额超过合同金额（{service.amount:.2f}元）。")
+    for field, value in changes.items():
+        setattr(service, field, value)
+    session.flush()
+    return service
 
 
 def announce(session, kind, record, unit, subkind, on, counts, label, ended_on=None):

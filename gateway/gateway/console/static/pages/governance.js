@@ -71,7 +71,7 @@ export const KINDS = {
   },
   'funding-lines': {
     title: '工作经费',
-    columns: [['year', '年度'], [(f) => label(f.source, 'funding_sources'), '来源'],
+    columns: [['id', '编号'], ['year', '年度'], [(f) => label(f.source, 'funding_sources'), '来源'],
       [(f) => fmt(f.budgeted), '预算（元）'], [(f) => fmt(f.spent), '已支出（元）']],
     fields: [['community_code', '社区（村）代码', { required: true }],
       ['year', '年度', { required: true, value: String(new Date().getFullYear()) }],
@@ -81,7 +81,7 @@ export const KINDS = {
   },
   'purchased-services': {
     title: '政府购买服务',
-    columns: [['provider', '承接方'], ['contract_number', '合同编号'], [(s) => fmt(s.amount), '金额（元）'],
+    columns: [['id', '编号'], ['provider', '承接方'], ['contract_number', '合同编号'], [(s) => fmt(s.amount), '金额（元）'],
       [(s) => `${s.starts_on} 至 ${s.ends_on}`, '服务期限'],
       [(s) => (s.evaluation_result ? label(s.evaluation_result, 'service_evaluations') : '—'), '评估结果'],
       [(s) => fmt(s.paid), '已支付（元）']],
@@ -129,9 +129,39 @@ function recordPage(kind, code) {
     await refresh(code || saved.community_code);
     return '已撤销';
   }, { submitLabel: '撤销', id: 'grid-end-form' })) : null;
+  // the year's money as it is spent; a service evaluated at its end, then paid
+  const change = CHANGES[kind] ? section(label(CHANGES[kind].operation, 'operations'),
+    changeForm(kind, CHANGES[kind], async (saved) => refresh(code || saved.community_code))) : null;
   return h('div', { id: 'governance-page', 'data-kind': kind }, h('h1', null, spec.title),
     h('p', null, h('a', { href: '#/governance' }, '← 基层自治')), section('登记', f), end,
-    section('记录', list));
+    change, section('记录', list));
+}
+
+// kind -> the change its record takes later (PATCH): the id, then the fields it changes,
+// labelled as the API names them; a blank field is left as it is
+const CHANGES = {
+  'funding-lines': { operation: 'registry.update_funding_line_patch', id: 'funding_line_id',
+    fields: [['budgeted'], ['spent']], numbers: ['budgeted', 'spent'] },
+  'purchased-services': { operation: 'registry.update_purchased_service_patch',
+    id: 'purchased_service_id',
+    fields: [['evaluation_result', { type: 'select', options: choices('service_evaluations') }],
+      ['paid']],
+    numbers: ['paid'] },
+};
+
+function changeForm(kind, spec, refreshed) {
+  const fieldName = (name) => label(name, 'fields');
+  const fields = [[spec.id, fieldName(spec.id), { required: true }],
+    ...spec.fields.map(([name, opts]) => [name, fieldName(name), opts])];
+  return form(fields, async (v) => {
+    const changes = {};
+    for (const [name] of spec.fields) {
+      if (v[name] !== '') changes[name] = spec.numbers.includes(name) ? Number(v[name]) : v[name];
+    }
+    const saved = await patch(`${R}/${kind}/${int(v[spec.id])}`, changes);
+    await refreshed(saved);
+    return '已保存';
+  }, { submitLabel: '保存', id: `${kind}-change-form` });
 }
 
 async function bodiesPage(code) {
