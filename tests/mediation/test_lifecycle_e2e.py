@@ -77,7 +77,8 @@ def test_court_referral_fails_and_goes_back_to_trial(orgs, gateway, justice, cou
     accepted = step(justice, case["id"], "accept")
     assert accepted["mediation_due_on"] == due("litigation", TODAY)
     assert accepted["deadlines"][-1]["deadline"] == "mediation"
-    assert "pre-suit mediation: 30 days" in accepted["deadlines"][-1]["rule"]
+    assert accepted["deadlines"][-1]["rule"].startswith("诉调对接：自 ")
+    assert "诉前调解：30 日" in accepted["deadlines"][-1]["rule"]
     step(justice, case["id"], "assign-mediator", mediator=COUNTY_MEDIATOR_NAME)
     step(county_mediator, case["id"], "record-failure", reason="The respondent refuses to pay.")
     refused = step(county_mediator, case["id"], "close", status=409)
