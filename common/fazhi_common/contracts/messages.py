@@ -97,6 +97,12 @@ PATTERNS = (
     (re.compile(r"^Answers are taken for the running period (\S+) only\.$"),
      "只接受本考评周期（{0}）的评价。"),
     (re.compile(r"^No spot-check draw (\d+)\.$"), "没有编号为 {0} 的抽查。"),
+    # a mediation step past its period (the rule inside is already Chinese)
+    (re.compile(r"^Judicial confirmation had to be applied for by (\S+) \((.*)\)\.$"),
+     "司法确认申请期限已于 {0} 届满（{1}）。"),
+    (re.compile(r"^The application window closed on (\S+) \((.*)\); the parties may apply "
+                r"to the people's mediation committee or sue\.$"),
+     "申请期限已于 {0} 届满（{1}）；当事人可以申请人民调解委员会调解或者向人民法院提起诉讼。"),
     # a title refused for the result it rests on (evaluation.titling.check_award)
     (re.compile(r"^(\S+) did not pass (\S+): vetoed for the period\.$"),
      "{0} 在 {1} 年度被一票否决，不能命名。"),
