@@ -75,6 +75,12 @@ def check_calendar(session, state, calendar):
                                               "source": calendar.source}, SYSTEM, area="")
 
 
+def moved_note(deadline, was, now):
+    """The timeline note of a deadline the calendar change moved (``deadline``: its
+    Chinese name, e.g. 调解期限)."""
+    return f"{deadline}由 {was} 改为 {now}：工作日历变更（节假日安排调整）"
+
+
 def recompute_step(settings_of, open_rows, recompute, batch=BATCH):
     """The job's step: one batch of open rows (by id) per transaction, each counted again
     on the settings in force (``settings_of()``)."""

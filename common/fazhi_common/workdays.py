@@ -23,6 +23,7 @@ statutory days of an unpublished year from the second.
 """
 import hashlib
 import json
+import re
 from datetime import date, timedelta
 from functools import lru_cache
 from importlib.metadata import version
@@ -39,6 +40,21 @@ STATUTORY_NAMES = ("New Year's Day", "Chinese New Year's Eve", "Chinese New Year
                    "Tomb-Sweeping Day", "Labor Day", "Dragon Boat Festival",
                    "Mid-Autumn Festival", "National Day")
 NOTICE_YEARS = frozenset(d.year for d in published.holidays)
+# how a stored rule text says its date is provisional (``WorkingCalendar.provisional_note``);
+# rows written before the rule texts were Chinese say it the second way, kept as written
+PROVISIONAL_NOTE = "；暂定日期："
+PROVISIONAL_MARKS = (PROVISIONAL_NOTE, "; provisional: ")
+PROVISIONAL_PATTERN = re.compile(r"；暂定日期：[^；]*|; provisional: [^;]*")
+
+
+def provisional_rule(text):
+    """True when a stored rule text says its date is provisional (either wording)."""
+    return any(mark in (text or "") for mark in PROVISIONAL_MARKS)
+
+
+def without_provisional_note(text):
+    """A stored rule text without its provisional note (to be written afresh)."""
+    return PROVISIONAL_PATTERN.sub("", text or "")
 
 
 def packaged_notices(through=None):
@@ -134,9 +150,14 @@ class WorkingCalendar:
         return year not in self.published_years
 
     def provisional_reason(self, years):
-        return (f"no State Council notice for {', '.join(map(str, years))} yet: the statutory "
-                f"holidays ({LAW}) are counted, the bridging days off and make-up working "
-                "weekends are not known")
+        """Why a date reaching into ``years`` is provisional, as a person reads it (no
+        ``；`` inside: it ends at the next one in a rule text, see ``PROVISIONAL_NOTE``)."""
+        return (f"{'、'.join(map(str, years))} 年国务院放假安排尚未公布，按{LAW}规定的法定"
+                "节假日推算，调休和补班待通知公布后确定")
+
+    def provisional_note(self, years):
+        """What a rule text adds when its date is provisional: ``；暂定日期：<why>``."""
+        return f"{PROVISIONAL_NOTE}{self.provisional_reason(years)}"
 
     def missing_notice(self, today, within=60):
         """The next year, when it begins within ``within`` days and has no notice."""

@@ -47,7 +47,7 @@ def test_a_file_its_steps_a_leave_and_the_bad_paths(corrections, gateway):
 
     late = officer.post(f"{C}/persons", json=_person(decided_ago=40)).json
     assert late["status"] == "awaiting_report" and late["report_due_on"] < TODAY.isoformat()
-    assert "第二十一条" in late["report_due_rule"]
+    assert late["report_due_rule"].startswith("社区矫正法 第二十一条：自 ")
     pid = late["id"]
     assert outsider.get(f"{C}/persons/{pid}").status_code == 404
     assert outsider.post(f"{C}/persons/{pid}/report-in", json={}).status_code == 404

@@ -196,13 +196,14 @@ def test_prerequisite_needs_a_current_title_and_no_veto():
     # no validity set (the national default): held is current
     assert titling.prerequisite([dict(held, valid_until=None)], False, today)[0]
     eligible, reasons, _ = titling.prerequisite([held], True, today)
-    assert not eligible and "vetoed" in reasons[0]
-    revoked = dict(held, status="revoked", end_reason="veto")
-    assert not titling.prerequisite([revoked], False, today)[0]
+    assert not eligible and reasons == ["本考评周期被一票否决"]
+    revoked = dict(held, status="revoked", end_reason="一票否决")
+    assert titling.prerequisite([revoked], False, today)[:2] == (
+        False, ["民主法治示范村（社区）称号已撤销（摘牌）（一票否决）"])
     expired = dict(held, valid_until=date(2026, 1, 1))
-    assert "expired" in titling.prerequisite([expired], False, today)[1][0]
-    assert titling.prerequisite([], False, today)[1] == ["it holds no rule-of-law community "
-                                                        "title"]
+    assert titling.prerequisite([expired], False, today)[1] == [
+        "民主法治示范村（社区）称号已于 2026-01-01 到期"]
+    assert titling.prerequisite([], False, today)[1] == ["未获得民主法治示范村（社区）称号"]
 
 
 def test_score_change_is_announced_only_on_a_change():

@@ -117,6 +117,8 @@ def test_a_failed_election_proposes_a_veto_that_an_officer_confirms_or_dismisses
     _failed_election(gateway, body["id"], AWARDED)
     [first] = wait_until(lambda: _proposals(gateway), timeout=30)
     assert (first["veto_item"], first["origin"]) == ("election_failed", "election_held")
+    # the reason an officer reads names the event by its label, in Chinese
+    assert "（换届选举，" in first["reason"] and "election_held" not in first["reason"]
     assert not ok(gateway.get(f"{E}/results/{V1}?period={Y}"))["vetoed"]
     assert {ok(gateway.get(f"{E}/titles/{t['id']}"))["status"]
             for t in (provincial, local)} == {"held"}

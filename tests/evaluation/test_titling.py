@@ -4,6 +4,7 @@ import pytest
 
 from evaluation import titling
 from evaluation.dependencies import TitlePolicy
+from fazhi_common.contracts import messages
 from fazhi_common.contracts.errors import Conflict, Forbidden
 from fazhi_common.division import Division
 
@@ -85,3 +86,19 @@ def test_a_confirmed_veto_ends_only_titles_the_decider_names():
     assert not titling.may_decide("county", JUSTICE, city)       # referred, not ended
     assert not titling.may_decide("national", "platform_admin", None)
     assert not titling.may_decide("county", "platform_admin", None)
+
+
+def test_a_title_refused_for_its_result_reads_in_chinese():
+    """check_award's reasons go out in an API error: the catalogue puts them into Chinese,
+    the stage by its label, and an English caller keeps the original."""
+    below = titling.check_award({"vetoed": False, "passed": False, "score": 58.5,
+                                 "stage": "framework", "pass_threshold": 60})
+    assert messages.translate(below) == "得分 58.5，低于第一年搭框架阶段的合格线 60"
+    assert messages.translate(f"330110001001 did not pass 2026: {below}.") == (
+        "330110001001 在 2026 年度考评未达标：得分 58.5，低于第一年搭框架阶段的合格线 60，"
+        "不能命名。")
+    vetoed = titling.check_award({"vetoed": True, "passed": True})
+    assert messages.translate(vetoed) == "本年度被一票否决"
+    assert messages.translate(f"330110001001 did not pass 2026: {vetoed}.") == (
+        "330110001001 在 2026 年度被一票否决，不能命名。")
+    assert titling.check_award({"vetoed": False, "passed": True}) is None

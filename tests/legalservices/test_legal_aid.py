@@ -54,7 +54,8 @@ def test_grant_assign_close_with_deadlines():
 
 def test_refusal_objection_and_its_review():
     a = take(application(), "refuse", date(2025, 9, 29), {"reason": "Income above the line."})
-    assert "第四十九条" in a.objection_route and "Income above" in legal_aid.next_step(a)
+    assert a.objection_route == legal_aid.OBJECTION_ROUTE_ZH and "第四十九条" in a.objection_route
+    assert "Income above" in legal_aid.next_step(a)
     take(a, "object", date(2025, 9, 30), {"reason": "My income is lower."})
     assert a.status == "objected" and a.objection_due_on == date(2025, 10, 9)
     take(a, "uphold_objection", date(2025, 10, 9))
@@ -63,7 +64,7 @@ def test_refusal_objection_and_its_review():
              {"reason": "o"})
     take(b, "dismiss_objection", RECEIVED, {"reason": "Refusal maintained."})
     assert (b.status, b.outcome) == ("closed", "refused")
-    assert "administrative review" in b.objection_route
+    assert "维持不予法律援助的决定" in b.objection_route and "行政复议" in b.objection_route
     c = take(take(application(), "refuse", RECEIVED, {"reason": "r"}), "close", RECEIVED)
     assert c.outcome == "refused"
 

@@ -63,6 +63,7 @@ def test_a_residents_legal_aid_application_from_application_to_closing(justice, 
     seen = justice.get(f"{M}/legal-aid/{receipt['id']}").json
     assert seen["channel"] == "portal" and seen["applicant"]["name"] == "张三丰"
     assert "第四十三条" in seen["deadlines"][0]["rule"] and "secret" not in seen
+    assert seen["deadlines"][0]["rule"].startswith(f"审查决定：自 {seen['received_on']} 起 7 日")
 
     granted = legal_step(justice, receipt["id"], "grant")
     assert granted["status"] == "granted"
@@ -90,6 +91,7 @@ def test_refusal_objection_and_overdue_alerts(justice, gateway, rabbit_config):
         "applicant": party()}).json
     refused = legal_step(justice, receipt["id"], "refuse",
                          reason="The matter is outside legal aid's scope.")
+    assert refused["objection_route"].startswith("申请人对决定有异议的")  # officials read it
     assert "第四十九条" in refused["objection_route"]
     told = track(resident, receipt)
     assert "outside legal aid's scope" in told["next_step"] and "第四十九条" in told["next_step"]

@@ -32,7 +32,9 @@ def test_time_to_supply_missing_materials_is_not_counted():
     take(a, "supply_materials", date(2025, 10, 10))
     # the four days left run again from the day the materials came
     assert (a.status, a.decision_due_on) == ("received", date(2025, 10, 14))
-    assert "not counted" in a.decision_due_rule and "第四十三条" in a.decision_due_rule
+    assert a.decision_due_rule.startswith("审查决定：2025-09-29 通知补充材料时尚余 4 日，"
+                                          "自 2025-10-10 材料补齐起接续计算")
+    assert "不计入审查期限" in a.decision_due_rule and "第四十三条" in a.decision_due_rule
 
 
 def test_materials_not_supplied_in_time_mean_the_application_is_withdrawn():
@@ -65,13 +67,14 @@ def test_a_withdrawal_never_rests_on_a_provisional_day_alone():
         return a
 
     a = awaiting()
-    assert a.materials_due_on == date(2027, 1, 4) and "provisional" in a.materials_due_rule
+    assert a.materials_due_on == date(2027, 1, 4) and "；暂定日期：2027 年" in a.materials_due_rule
     # a few days late on a provisional day: accepted and noted, not withdrawn
     assert legal_aid.withdrawal(a, date(2027, 1, 8), rules) is None
     changes = legal_aid.plan_step(a, "supply_materials", {}, date(2027, 1, 8),
                                   date(2027, 1, 8), rules)
     assert changes["status"] == "received"
-    assert "provisional date: accepted for an officer" in changes["decision_due_rule"]
+    assert ("材料晚于暂定日期 2027-01-04 4 日补齐，先予接收，待人工审定"
+            in changes["decision_due_rule"])
     # past the margin it is withdrawn as on any other day
     late = awaiting()
     assert legal_aid.withdrawal(late, date(2027, 1, 12), rules)["outcome"] == "withdrawn"
@@ -106,6 +109,6 @@ def test_an_objection_to_a_termination_is_reviewed_by_the_justice_bureau():
              date(2025, 10, 14), {"reason": "o"})
     take(b, "dismiss_objection", date(2025, 10, 15), {"reason": "终止决定正确"})
     assert (b.status, b.outcome) == ("closed", "terminated")
-    assert "administrative review" in b.objection_route
+    assert "维持终止法律援助的决定" in b.objection_route and "行政复议" in b.objection_route
     with pytest.raises(Conflict):  # an application being decided cannot be terminated
         take(received(), "terminate", RECEIVED, {"reason": "r"})

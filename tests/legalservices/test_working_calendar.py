@@ -39,7 +39,7 @@ def _application(session, status, received_on=date(2026, 12, 21)):
         name_enc=b"sealed", matter="unpaid wages", received_on=received_on,
         status="received", overdue=False)
     row.decision_due_on, rule = BEFORE.due(BEFORE["decision"], received_on)
-    row.decision_due_rule = f"decision: {rule}"
+    row.decision_due_rule = f"审查决定：{rule}"
     row.status = status
     if status == "closed":
         row.outcome, row.closed_on = "withdrawn", received_on
@@ -67,6 +67,7 @@ def test_a_changed_override_moves_a_running_legal_aid_deadline_with_a_history_en
         session.flush()
         # its last day is now a day off: the next working day (民法典 第二百零三条)
         assert running.decision_due_on == date(2026, 12, 29)
+        assert running.decision_due_rule.startswith("审查决定：自 2026-12-21 起 7 日（法律援助法")
         assert closed.decision_due_on == date(2026, 12, 28)  # a closed application keeps it
         [change] = session.scalars(select(LegalAidDeadlineChange)).all()
         assert (change.application_id, change.deadline, change.previous_due_on,
@@ -82,6 +83,13 @@ def test_a_changed_override_moves_a_running_legal_aid_deadline_with_a_history_en
 
 
 def test_a_day_the_agency_set_for_the_materials_stays_and_a_resumed_decision_moves():
+    a = SimpleNamespace(status="received", received_on=date(2026, 12, 14), last_step_on=None)
+    a.__dict__.update(ops.legal_aid.plan_step(
+        a, "request_materials", {"missing": "x", "supply_by": date(2026, 12, 28)},
+        date(2026, 12, 16), date(2026, 12, 16), AFTER))
+    assert a.materials_due_rule == "补充材料：法律援助机构指定于 2026-12-28 前补齐"
+    assert ops.legal_aid.recount(a, AFTER) is None and a.materials_due_on == date(2026, 12, 28)
+    # an application written before the rule texts were Chinese keeps its English wording
     a = SimpleNamespace(status="awaiting_materials", materials_due_on=date(2026, 12, 28),
                         materials_due_rule="materials: by 2026-12-28, as the agency set")
     assert ops.legal_aid.recount(a, AFTER) is None and a.materials_due_on == date(2026, 12, 28)

@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from fazhi_common import workdays
 from fazhi_common.contracts.errors import Conflict, ValidationFailed
 from fazhi_common.workdays import WorkingCalendar, parse_overrides
 from mediation import domain
@@ -43,7 +44,7 @@ def test_an_unpublished_year_is_provisional_until_an_override_adds_it():
     corrected = WorkingCalendar({2025: {"workdays": ["2025-02-08"]}})
     assert corrected.is_working_day(date(2025, 2, 8))
     due, rule = DEADLINES.due(Period(30, "working_days", "x"), date(2098, 12, 20))
-    assert "provisional" in rule and "2099" in rule and "第二条" in rule
+    assert "；暂定日期：" in rule and "2099 年国务院放假安排尚未公布" in rule and "第二条" in rule
 
 
 def test_override_file_mistakes_are_refused(tmp_path):
@@ -85,11 +86,31 @@ def take(c, action, on, data=None):
     return c
 
 
+def test_a_provisional_note_is_read_in_either_wording_and_rewritten_in_chinese():
+    """Rows written before the rule texts were Chinese keep their English note: it still
+    marks the date provisional, and a recount replaces it with the Chinese one."""
+    old = ("medical mediation: 30 working days from 2026-12-20 (x); provisional: no State "
+           "Council notice for 2027 yet")
+    new = ("医疗纠纷调解（医调）：自 2026-12-20 起 30 个工作日"
+           "；暂定日期：2027 年国务院放假安排尚未公布")
+    assert workdays.provisional_rule(old) and workdays.provisional_rule(new)
+    assert not workdays.provisional_rule("人民调解：自 2025-03-03 起 1 个月")
+    assert workdays.without_provisional_note(old) == (
+        "medical mediation: 30 working days from 2026-12-20 (x)")
+    extended = "；2027-01-05 经当事人同意延长 15 个工作日"
+    assert workdays.without_provisional_note(new + extended) == (
+        "医疗纠纷调解（医调）：自 2026-12-20 起 30 个工作日" + extended)
+    c = SimpleNamespace(status="mediating", mediation_due_on=date(2027, 2, 1),
+                        mediation_due_rule=old, paused_on=None)
+    [mediation] = domain.case_deadlines(c)
+    assert mediation["provisional"]
+
+
 def test_medical_period_skips_spring_festival_and_pauses_for_appraisal():
     c = take(medical(), "accept", date(2025, 1, 27))
     # 1 Feb 5-7, 8 (make-up Saturday), then five-day weeks: the 30th is Monday 17 March
     assert c.mediation_due_on == date(2025, 3, 17)
-    assert "working days" in c.mediation_due_rule and "医疗纠纷" in c.mediation_due_rule
+    assert "30 个工作日" in c.mediation_due_rule and "医疗纠纷" in c.mediation_due_rule
     take(c, "assign_mediator", date(2025, 2, 5), {"mediator": "m"})
     take(c, "pause", date(2025, 2, 10), {"reason": "medical appraisal"})
     assert c.status == "paused" and c.mediation_due_on is None
@@ -97,7 +118,8 @@ def test_medical_period_skips_spring_festival_and_pauses_for_appraisal():
     assert domain.overdue_deadlines(c, date(2025, 6, 1)) == []  # paused: not overdue
     take(c, "resume", date(2025, 3, 3))
     assert c.status == "mediating" and c.mediation_due_on == date(2025, 4, 8)
-    assert "paused 2025-02-10 to 2025-03-03" in c.mediation_due_rule
+    assert "2025-02-10 至 2025-03-03 鉴定期间中止计时" in c.mediation_due_rule
+    assert "自 2025-03-03 起尚余 25 个工作日" in c.mediation_due_rule
     people = take(medical(mediation_kind="people"), "accept", date(2025, 1, 27))
     take(people, "assign_mediator", date(2025, 1, 27), {"mediator": "m"})
     with pytest.raises(Conflict):
@@ -117,7 +139,7 @@ def test_extensions_by_kind():
     lit = take(medical(mediation_kind="litigation"), "accept", date(2025, 3, 3))
     for _ in range(3):
         take(lit, "extend", date(2025, 3, 4), {"reason": "r", "parties_consent": True})
-    assert lit.extensions == 3 and "consent" in lit.mediation_due_rule
+    assert lit.extensions == 3 and lit.mediation_due_rule.count("经当事人同意延长 30 日") == 3
 
 
 def test_traffic_police_application_window_after_the_document():

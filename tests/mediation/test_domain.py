@@ -55,10 +55,10 @@ def test_acceptance_sets_the_period_by_kind_and_extension_once():
     c = step(case(mediation_kind="medical"), "accept")
     # 30 working days: six weeks of five, from the Tuesday after
     assert c.mediation_due_on == date(2025, 4, 15)  # Friday 4 April is Qingming
-    assert "30 working days from 2025-03-03" in c.mediation_due_rule
+    assert c.mediation_due_rule.startswith("医疗纠纷调解（医调）：自 2025-03-03 起 30 个工作日")
     c = step(case(), "accept")
     assert c.mediation_due_on == date(2025, 4, 3)  # one month
-    assert "within a month" in c.mediation_due_rule
+    assert c.mediation_due_rule.startswith("人民调解：") and "一个月内" in c.mediation_due_rule
     step(c, "extend", {"reason": "appraisal pending", "days": 10})
     assert c.extended and c.mediation_due_on == date(2025, 4, 14)  # 13th is a Sunday
     with pytest.raises(Conflict):
@@ -86,7 +86,8 @@ def test_failed_referral_is_returned_not_closed_and_application_closes():
     with pytest.raises(Conflict):
         step(c, "close")
     step(c, "return_to_referrer")
-    assert c.status == "returned" and c.returned_to == "court: back to trial"
+    assert c.status == "returned" and c.returned_to == domain.RETURNED_TO["court"]
+    assert c.returned_to.startswith("人民法院")
     assert c.result == "failure"
 
     own = case(referrer_department=None, referrer_kind=None, channel="application")

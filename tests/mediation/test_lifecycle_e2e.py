@@ -77,14 +77,15 @@ def test_court_referral_fails_and_goes_back_to_trial(orgs, gateway, justice, cou
     accepted = step(justice, case["id"], "accept")
     assert accepted["mediation_due_on"] == due("litigation", TODAY)
     assert accepted["deadlines"][-1]["deadline"] == "mediation"
-    assert "pre-suit mediation: 30 days" in accepted["deadlines"][-1]["rule"]
+    assert accepted["deadlines"][-1]["rule"].startswith("诉调对接：自 ")
+    assert "诉前调解：30 日" in accepted["deadlines"][-1]["rule"]
     step(justice, case["id"], "assign-mediator", mediator=COUNTY_MEDIATOR_NAME)
     step(county_mediator, case["id"], "record-failure", reason="The respondent refuses to pay.")
     refused = step(county_mediator, case["id"], "close", status=409)
     assert "failure" in refused["detail"]
     returned = step(county_mediator, case["id"], "return-to-referrer")
     assert returned["status"] == "returned" and returned["result"] == "failure"
-    assert returned["returned_to"] == "court: back to trial"
+    assert returned["returned_to"] == "人民法院，依法继续审理"
 
     timeline = court.get(f"{M}/cases/{case['id']}/timeline").json
     assert [s["action"] for s in timeline["steps"]] == [
@@ -97,7 +98,7 @@ def test_court_referral_fails_and_goes_back_to_trial(orgs, gateway, justice, cou
     assert accepted_event["referrer_department"] == "court-330110"
     assert accepted_event["referrer_reference"] == "(2025)浙0110民初123号"
     returned_event = events(rabbit_config, "mediation_case_returned")[0]["data"]
-    assert returned_event["returned_to"] == "court: back to trial"
+    assert returned_event["returned_to"] == "人民法院，依法继续审理"
     closed = events(rabbit_config, "mediation_case_closed")[0]["data"]
     assert closed["outcome"] == "failure" and closed["case_id"] == case["id"]
     # (a failed case sent on to legal aid: tests/legalservices/test_services_e2e.py)
@@ -203,7 +204,12 @@ def test_procuratorate_agreement_misses_the_confirmation_window(orgs, gateway, j
     assert event["deadline"] == "judicial_confirmation"
     late = step(county_mediator, case["id"], "request-confirmation", status=409,
                 court="court-330110")
-    assert "30 days" in late["detail"]
+    assert "起 30 日（人民调解法 第三十三条" in late["detail"]
+    # a person (the console) reads the refusal in Chinese
+    told = county_mediator.post(f"{M}/cases/{case['id']}/request-confirmation",
+                                json={"court": "court-330110"},
+                                headers={"Accept-Language": "zh-CN"})
+    assert told.status_code == 409 and told.json["detail"].startswith("司法确认申请期限已于 ")
     assert step(justice, case["id"], "close")["status"] == "closed"
 
 

@@ -93,7 +93,9 @@ def test_judicial_confirmation_across_new_year_and_the_courts_decision():
     # 30 days end on 1 January 2027, a holiday: the window runs to Monday the 4th
     assert c.confirmation_due_on == date(2027, 1, 4)
     late = take(case(**vars(c)), "request_confirmation", date(2027, 1, 8), {"court": "c"})
-    assert "officer" in late.officer_review  # a provisional date alone never refuses
+    # a provisional date alone never refuses: the step is flagged for an officer
+    assert late.officer_review.startswith("司法确认申请晚于期限 2027-01-04 4 日")
+    assert late.officer_review.endswith("待人工审定")
     with pytest.raises(Conflict):
         take(case(**vars(c)), "request_confirmation", date(2027, 1, 20), {"court": "c"})
     take(c, "request_confirmation", date(2027, 1, 4), {"court": "court-330110"})
@@ -117,8 +119,8 @@ def test_traffic_police_mediation_window_start_event_and_termination():
     document = {"kind": "accident_certificate", "received_on": date(2026, 12, 22)}
     assert domain.check_application_window(police, "traffic", document, date(2027, 1, 4),
                                            DEADLINES) is None
-    assert "officer" in domain.check_application_window(police, "traffic", document,
-                                                        date(2027, 1, 6), DEADLINES)
+    assert "待人工审定" in domain.check_application_window(police, "traffic", document,
+                                                          date(2027, 1, 6), DEADLINES)
     with pytest.raises(ValidationFailed):
         domain.check_application_window(police, "traffic", document, date(2027, 1, 30),
                                         DEADLINES)
@@ -176,6 +178,7 @@ def test_a_changed_override_moves_open_deadlines_with_a_timeline_entry(database_
             take(row, "accept", date(2026, 12, 20), deadlines=before)
             row.status = status
             rows.append(row)
+        assert "；暂定日期：2027 年" in rows[0].mediation_due_rule
         assert calendar_changes.check_calendar(session, before.calendar) is not None
         assert calendar_changes.check_calendar(session, before.calendar) is None
         job = calendar_changes.check_calendar(session, after.calendar)
@@ -185,10 +188,12 @@ def test_a_changed_override_moves_open_deadlines_with_a_timeline_entry(database_
         session.flush()
         open_case, closed = rows
         assert open_case.mediation_due_on == date(2027, 2, 3)  # two more days off
-        assert "provisional" not in open_case.mediation_due_rule
+        assert "暂定日期" not in open_case.mediation_due_rule  # 2027's notice is known now
+        assert open_case.mediation_due_rule.startswith("医疗纠纷调解（医调）：自 2026-12-20 起")
         assert closed.mediation_due_on == date(2027, 2, 1)  # a closed case keeps its date
         [step] = session.scalars(select(CaseStep).where(CaseStep.case_id == open_case.id))
-        assert step.action == "recompute_deadline" and "2027-02-03" in step.note
+        assert step.action == "recompute_deadline"
+        assert step.note.startswith("调解期限由 2027-02-01 改为 2027-02-03：工作日历变更")
         assert session.scalars(select(OutboxEvent.event_type)).all() == [
             "mediation_deadline_recomputed"]
         session.expire(open_case, ["steps"])

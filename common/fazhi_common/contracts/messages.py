@@ -8,6 +8,8 @@ console and the public pages get Chinese by default.
 """
 import re
 
+from fazhi_common.contracts import vocabulary
+
 # the languages a person may read: the gateway picks one by Accept-Language (Chinese unless
 # the caller prefers English) and passes it to a service that writes a text for a person
 CHINESE, ENGLISH = "zh-CN", "en"
@@ -96,7 +98,28 @@ PATTERNS = (
     (re.compile(r"^Answers are taken for the running period (\S+) only\.$"),
      "只接受本考评周期（{0}）的评价。"),
     (re.compile(r"^No spot-check draw (\d+)\.$"), "没有编号为 {0} 的抽查。"),
+    # a mediation step past its period (the rule inside is already Chinese)
+    (re.compile(r"^Judicial confirmation had to be applied for by (\S+) \((.*)\)\.$"),
+     "司法确认申请期限已于 {0} 届满（{1}）。"),
+    (re.compile(r"^The application window closed on (\S+) \((.*)\); the parties may apply "
+                r"to the people's mediation committee or sue\.$"),
+     "申请期限已于 {0} 届满（{1}）；当事人可以申请人民调解委员会调解或者向人民法院提起诉讼。"),
+    # a title refused for the result it rests on (evaluation.titling.check_award)
+    (re.compile(r"^(\S+) did not pass (\S+): vetoed for the period\.$"),
+     "{0} 在 {1} 年度被一票否决，不能命名。"),
+    (re.compile(r"^(\S+) did not pass (\S+): score (\S+) is below the (\w+) threshold "
+                r"(\S+)\.$"),
+     lambda code, period, score, stage, threshold: (
+         f"{code} 在 {period} 年度考评未达标：得分 {score}，低于{_stage(stage)}阶段的合格线 "
+         f"{threshold}，不能命名。")),
+    (re.compile(r"^vetoed for the period$"), "本年度被一票否决"),
+    (re.compile(r"^score (\S+) is below the (\w+) threshold (\S+)$"),
+     lambda score, stage, threshold: f"得分 {score}，低于{_stage(stage)}阶段的合格线 {threshold}"),
 )
+
+
+def _stage(code):
+    return vocabulary.STAGES.get(code, code)
 
 
 def translate(text):
@@ -108,6 +131,10 @@ def translate(text):
     for pattern, template in PATTERNS:
         match = pattern.match(text)
         if match:
+            # a template is a format string, or a function of the groups (for a code
+            # inside the text that a vocabulary label names)
+            if callable(template):
+                return template(*match.groups())
             return template.format(*match.groups())
     return text
 

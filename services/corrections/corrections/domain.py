@@ -83,8 +83,9 @@ def report_due(decided_on, rules, calendar):
     """``(due date, rule)``: report within 10 days of the judgement taking effect; a last day
     on a rest day moves to the next working day (民法典 第二百零三条)."""
     due = calendar.next_working_day(decided_on + timedelta(days=rules.report_days))
-    return due, (f"社区矫正法 第二十一条: {rules.report_days} 日内报到 "
-                 f"（自 {decided_on} 起；期满日遇节假日顺延）")
+    unknown = calendar.provisional_between(decided_on, due)
+    return due, (f"社区矫正法 第二十一条：自 {decided_on} 起 {rules.report_days} 日内报到"
+                 f"（期满日遇节假日顺延）{calendar.provisional_note(unknown) if unknown else ''}")
 
 
 def help_ends(released_on, rules):

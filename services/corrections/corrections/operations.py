@@ -6,7 +6,7 @@ from sqlalchemy import and_, case, func, select
 
 from corrections import domain
 from corrections.models import KnownUnit, Leave, Person, Record
-from fazhi_common import masking
+from fazhi_common import calendar_changes, masking
 from fazhi_common.contracts.api import corrections as api
 from fazhi_common.contracts.errors import Conflict, field_error
 from fazhi_common.contracts.roles import SYSTEM
@@ -282,7 +282,7 @@ def recompute_report_deadline(session, person, calendar, today, rules, cipher):
     if due == was:
         return 0
     person.report_due_on = due
-    note = f"报到期限由 {was} 改为 {due}：工作日历变更（节假日安排调整）"
+    note = calendar_changes.moved_note("报到期限", was, due)
     session.add(Record(person_id=person.id, action="recompute_deadline", on=today,
                        kind="report", recorded_by=SYSTEM.subject,
                        notes_enc=cipher.encrypt(note, "record.notes")))

@@ -37,6 +37,9 @@ RE_EXAMINATION_CITATION = ("司法部 民政部每两年对称号复核一次，
 CITATIONS = {"award": NAMING_CITATION, "revoke": NAMING_CITATION,
              "re_examine": RE_EXAMINATION_CITATION}
 _LEVEL_OF_AREA = {PROVINCE: "province", PREFECTURE: "city", COUNTY: "county"}
+# why a community may not yet apply for a dependent title: read by a person, in Chinese
+RULE_OF_LAW_TITLE = vocabulary.AWARDED_TITLES["rule_of_law_community"]
+TITLE_STATUS_NAMES = dict(vocabulary.TITLE_STATUSES)
 
 
 def levels_of_area(area):
@@ -147,15 +150,16 @@ def prerequisite(titles, vetoed_now, today):
         ended = [t for t in titles if t["status"] != "held"]
         expired = [t for t in titles if t["status"] == "held" and not title_current(t, today)]
         if ended:
-            reasons.append(f"its rule-of-law community title was {ended[-1]['status']}"
-                           f" ({ended[-1]['end_reason']})")
+            last = ended[-1]
+            status = TITLE_STATUS_NAMES.get(last["status"], last["status"])
+            reasons.append(f"{RULE_OF_LAW_TITLE}称号{status}"
+                           + (f"（{last['end_reason']}）" if last.get("end_reason") else ""))
         elif expired:
-            reasons.append(f"its rule-of-law community title expired on "
-                           f"{expired[-1]['valid_until']}")
+            reasons.append(f"{RULE_OF_LAW_TITLE}称号已于 {expired[-1]['valid_until']} 到期")
         else:
-            reasons.append("it holds no rule-of-law community title")
+            reasons.append(f"未获得{RULE_OF_LAW_TITLE}称号")
     if vetoed_now:
-        reasons.append("it is vetoed for the current period")
+        reasons.append("本考评周期被一票否决")
     best = max(current, key=lambda t: (t["valid_until"] is None, t["valid_until"] or today)
                ) if current else None
     return not reasons, reasons, (best["id"] if best and not reasons else None)

@@ -7,11 +7,11 @@ A ``days`` period whose last day is a rest day ends on the next working day (民
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from fazhi_common.workdays import WorkingCalendar
+from fazhi_common.workdays import WorkingCalendar, provisional_rule
 
-UNITS = {"days": "days", "working_days": "working days"}
+# each unit as a person reads it after a number ("7 日")
+UNITS = {"days": "日", "working_days": "个工作日"}
 NAMES = ("decision", "materials", "assignment", "objection_review")
-PROVISIONAL = "; provisional: "
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,9 @@ class Period:
         return calendar.next_working_day(start + timedelta(days=length))
 
     def describe(self, start, length=None):
-        text = f"{self.length if length is None else length} {UNITS[self.unit]} from {start}"
-        return f"{text} ({self.basis})" if self.basis else text
+        """``自 2026-03-02 起 7 日（<basis>）``."""
+        text = f"自 {start} 起 {self.length if length is None else length} {UNITS[self.unit]}"
+        return f"{text}（{self.basis}）" if self.basis else text
 
 
 @dataclass(frozen=True)
@@ -71,12 +72,11 @@ class LegalAidRules:
         rule = period.describe(start, length)
         unknown = self.calendar.provisional_between(start, due_on)
         if unknown:
-            rule += (f"{PROVISIONAL}holidays of {', '.join(map(str, unknown))} not yet "
-                     "in the working calendar")
+            rule += self.calendar.provisional_note(unknown)
         return due_on, rule
 
     def within_provisional_margin(self, due_on, rule, on):
         """True when ``on`` is after ``due_on`` but within the margin and ``rule`` says the
         date is provisional: no refusal may rest on such a date alone."""
-        return (due_on < on and PROVISIONAL in (rule or "")
+        return (due_on < on and provisional_rule(rule)
                 and on <= self.provisional_margin.due(due_on, self.calendar))

@@ -48,20 +48,25 @@ DEADLINES = (("decision", "decision_due_on", "decision_due_rule"),
              ("assignment", "assignment_due_on", "assignment_due_rule"),
              ("objection_review", "objection_due_on", "objection_due_rule"))
 # how each deadline's rule text begins
-RULE_PREFIX = {"decision": "decision", "materials": "materials", "assignment": "assignment",
-               "objection_review": "review of the objection"}
+# the stored rule texts below are what an official reads in the console: Chinese, each
+# deadline named by its vocabulary label (审查决定, 补充材料, ...). Rows written before the
+# texts were Chinese keep their English wording; the checks read both.
+RULE_PREFIX = dict(vocabulary.LEGAL_AID_DEADLINES)
+# a day to supply the materials the agency named itself (not counted again)
+AGENCY_SET = "法律援助机构指定"
+AGENCY_SET_MARKS = (AGENCY_SET, "as the agency set")
 
+# the English for a caller that prefers it (NEXT_STEP); the stored route is Chinese
 OBJECTION_ROUTE = ("The applicant may object to the justice bureau (司法行政部门) that set "
                    "up the legal-aid agency (法律援助法 第四十九条): by the portal with the "
                    "receipt number and secret, or in person.")
-AFTER_OBJECTION = ("The justice bureau maintained the refusal; the applicant may apply for "
-                   "administrative review or sue (法律援助法 第四十九条).")
-AFTER_TERMINATION_OBJECTION = ("The justice bureau maintained the termination; the aided "
-                               "person may apply for administrative review or sue "
-                               "(法律援助法 第四十九条).")
-WITHDRAWN = ("The missing materials were not supplied by {materials_due_on}: the "
-             "application is deemed withdrawn (法律援助法 第四十三条).")
-NOT_COUNTED = "the time to supply missing materials is not counted (法律援助法 第四十三条)"
+AFTER_OBJECTION = ("司法行政部门维持不予法律援助的决定；申请人可以依法申请行政复议或者提起"
+                   "行政诉讼（法律援助法 第四十九条）。")
+AFTER_TERMINATION_OBJECTION = ("司法行政部门维持终止法律援助的决定；受援人可以依法申请行政复议"
+                               "或者提起行政诉讼（法律援助法 第四十九条）。")
+WITHDRAWN = ("未在 {materials_due_on} 前补充材料，视为撤回申请（法律援助法 第四十三条）。")
+NO_OBJECTION = "未提出异议。"
+NOT_COUNTED = "补充材料所需时间不计入审查期限（法律援助法 第四十三条）"
 
 OBJECTION_ROUTE_ZH = ("申请人对决定有异议的，可以向设立该法律援助机构的司法行政部门提出"
                       "（法律援助法 第四十九条）：凭受理编号和查询密码在网上提出，或者当面提出。")
@@ -124,10 +129,10 @@ def _request_materials(application, data, on, rules, changes):
     if supply_by:
         if supply_by < on:
             raise field_error("supply_by", "The day to supply by cannot precede the request.")
-        rule = f"materials: by {supply_by}, as the agency set"
+        rule = f"{RULE_PREFIX['materials']}：{AGENCY_SET}于 {supply_by} 前补齐"
     else:
         supply_by, rule = rules.due(rules["materials"], on)
-        rule = f"{RULE_PREFIX['materials']}: {rule}"
+        rule = f"{RULE_PREFIX['materials']}：{rule}"
     # what is left of the period itself (its end moved past a holiday is no extra time)
     left = max(rules["decision"].length - (on - application.received_on).days, 0)
     changes.update(missing_materials=data["missing"], materials_requested_on=on,
@@ -144,19 +149,20 @@ def _supply_materials(application, data, on, rules, changes):
                        {"on": ["late"], "materials_due_on": [str(application.materials_due_on)]})
     left = application.decision_days_left or 0
     due_on = rules.calendar.next_working_day(on + timedelta(days=left))
-    note = (f"; materials came {(on - application.materials_due_on).days} day(s) after "
-            f"{application.materials_due_on}, a provisional date: accepted for an officer's "
-            "decision" if late_but_provisional else "")
+    note = (f"；材料晚于暂定日期 {application.materials_due_on} "
+            f"{(on - application.materials_due_on).days} 日补齐，先予接收，待人工审定"
+            if late_but_provisional else "")
     changes.update(decision_due_on=due_on, decision_days_left=None,
-                   decision_due_rule=(f"decision: {left} days left on "
-                                      f"{application.materials_requested_on}, counted again "
-                                      f"from {on}; {NOT_COUNTED}{note}"))
+                   decision_due_rule=(f"{RULE_PREFIX['decision']}："
+                                      f"{application.materials_requested_on} 通知补充材料时"
+                                      f"尚余 {left} 日，自 {on} 材料补齐起接续计算；"
+                                      f"{NOT_COUNTED}{note}"))
 
 
 def _grant(application, data, on, rules, changes):
     due_on, rule = rules.due(rules["assignment"], on)
     changes.update(decided_on=on, assignment_due_on=due_on,
-                   assignment_due_rule=f"{RULE_PREFIX['assignment']}: {rule}")
+                   assignment_due_rule=f"{RULE_PREFIX['assignment']}：{rule}")
 
 
 def _uphold(application, data, on, rules, changes):
@@ -170,7 +176,7 @@ def _uphold(application, data, on, rules, changes):
 
 def _refuse(application, data, on, rules, changes):
     changes.update(decided_on=on, refusal_reason=data["reason"],
-                   objection_route=OBJECTION_ROUTE)
+                   objection_route=OBJECTION_ROUTE_ZH)
 
 
 def _assign(application, data, on, rules, changes):
@@ -180,7 +186,7 @@ def _assign(application, data, on, rules, changes):
 
 def _terminate(application, data, on, rules, changes):
     changes.update(termination_reason=data["reason"], terminated_on=on,
-                   objection_route=OBJECTION_ROUTE)
+                   objection_route=OBJECTION_ROUTE_ZH)
 
 
 def _object(application, data, on, rules, changes):
@@ -189,7 +195,7 @@ def _object(application, data, on, rules, changes):
                    objection_to="termination" if application.status == "terminated"
                    else "refusal", objection_decision=None,
                    objection_due_on=due_on,
-                   objection_due_rule=f"{RULE_PREFIX['objection_review']}: {rule}")
+                   objection_due_rule=f"{RULE_PREFIX['objection_review']}：{rule}")
 
 
 def _dismiss(application, data, on, rules, changes):
@@ -205,7 +211,7 @@ def _close(application, data, on, rules, changes):
     if application.status in ("refused", "terminated"):
         outcome = "refused" if application.status == "refused" else "terminated"
         changes.update(outcome=outcome, closed_on=on,
-                       outcome_note=data.get("note") or "No objection was made.")
+                       outcome_note=data.get("note") or NO_OBJECTION)
         return
     if data.get("outcome") not in ("completed", "terminated"):
         raise field_error("outcome", "An aided matter closes as completed or terminated.")
@@ -248,7 +254,7 @@ def recount(application, rules):
         left = max(rules["decision"].length
                    - (application.materials_requested_on - application.received_on).days, 0)
         now = rules.calendar.next_working_day(application.last_step_on + timedelta(days=left))
-    elif deadline == "materials" and "as the agency set" in rule:
+    elif deadline == "materials" and any(mark in rule for mark in AGENCY_SET_MARKS):
         return None
     else:
         start = {"decision": application.received_on,
@@ -256,7 +262,7 @@ def recount(application, rules):
                  "assignment": application.decided_on,
                  "objection_review": application.objected_on}[deadline]
         now, counted = rules.due(rules[deadline], start)
-        setattr(application, rule_column, f"{RULE_PREFIX[deadline]}: {counted}")
+        setattr(application, rule_column, f"{RULE_PREFIX[deadline]}：{counted}")
     was = getattr(application, column)
     if now == was:
         return None

@@ -44,7 +44,8 @@ def decrypt_party(cipher, row, role):
 def _new_application(session, row_kwargs, deadlines, cipher):
     application = LegalAidApplication(status="received", overdue=False, **row_kwargs)
     due_on, rule = deadlines.due(deadlines["decision"], application.received_on)
-    application.decision_due_on, application.decision_due_rule = due_on, f"decision: {rule}"
+    application.decision_due_on, application.decision_due_rule = (
+        due_on, f"{legal_aid.RULE_PREFIX['decision']}：{rule}")
     session.add(application)
     session.flush()
     # every applicant gets a receipt and a secret to follow the application

@@ -4,21 +4,20 @@ a case's deadlines are counted again. Each date that moves is written to the cas
 timeline and announced (``mediation_deadline_recomputed``); the calendars the stored
 deadlines were counted on are kept in ``mediation_calendar_state``.
 """
-import re
 from datetime import date
 
 from sqlalchemy import select
 
 from fazhi_common import calendar_changes as changes
 from fazhi_common.contracts.roles import SYSTEM
+from fazhi_common.contracts.vocabulary import CASE_DEADLINES
 from fazhi_common.outbox import record_event
 from mediation import domain, timelimits
-from mediation.deadlines import PROVISIONAL
+from mediation.deadlines import without_provisional_note
 from mediation.models import CalendarState, CaseStep, MediationCase
 from mediation.operations import _case_event
 
 RECOMPUTE_JOB = changes.RECOMPUTE_JOB
-_PROVISIONAL_NOTE = re.compile(rf"; {PROVISIONAL}: [^;]*")
 
 
 def check_calendar(session, calendar):
@@ -54,7 +53,7 @@ def recompute_case(case, deadlines):
         if not segments:
             continue
         now = deadlines.fold(segments)
-        rule = _PROVISIONAL_NOTE.sub("", getattr(case, rule_column) or "")
+        rule = without_provisional_note(getattr(case, rule_column))
         start = date.fromisoformat(segments[0]["from"])
         setattr(case, rule_column, rule + deadlines.provisional_note(start, now))
         if now != was:
@@ -75,7 +74,7 @@ def recompute(session, case, deadlines, today):
     How many moved."""
     moved = recompute_case(case, deadlines)
     for deadline, was, now in moved:
-        note = f"{deadline} deadline moved from {was} to {now}: the working calendar changed"
+        note = changes.moved_note(CASE_DEADLINES[deadline], was, now)
         session.add(CaseStep(case_id=case.id, action="recompute_deadline",
                              from_status=case.status, to_status=case.status, on=today,
                              actor=SYSTEM.subject, actor_role=SYSTEM.role,

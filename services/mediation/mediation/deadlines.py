@@ -10,10 +10,12 @@ import calendar as _months
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from fazhi_common import workdays
 from fazhi_common.workdays import WorkingCalendar
 
 UNITS = ("days", "working_days", "months")
-UNIT_WORDS = {"days": "days", "working_days": "working days", "months": "month(s)"}
+# the unit after a number, as a person reads it ("30 个工作日")
+UNIT_WORDS = {"days": "日", "working_days": "个工作日", "months": "个月"}
 
 
 def add_months(start, months):
@@ -29,7 +31,7 @@ class Period:
     length: int
     unit: str = "days"
     basis: str = ""
-    # the law and article (or "platform policy") shown beside every deadline it makes
+    # the law and article (or 平台规定, platform policy) shown beside every deadline it makes
     citation: str = ""
 
     def __post_init__(self):
@@ -60,9 +62,10 @@ class Period:
         return calendar.next_working_day(on + timedelta(days=remaining))
 
     def describe(self, start, length=None):
+        """``自 2025-03-03 起 30 个工作日（<basis>）``."""
         length = self.length if length is None else length
-        text = f"{length} {UNIT_WORDS[self.unit]} from {start}"
-        return f"{text} ({self.basis})" if self.basis else text
+        text = f"自 {start} 起 {length} {UNIT_WORDS[self.unit]}"
+        return f"{text}（{self.basis}）" if self.basis else text
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,7 @@ class Deadlines:
     """Every time limit the mediation service keeps, and the calendar it counts on."""
 
     kinds: dict = field(default_factory=dict)
-    default: KindRules = KindRules(Period(1, "months", "人民调解法: settled within a month"))
+    default: KindRules = KindRules(Period(1, "months", "人民调解法：调解一般在一个月内调结"))
     acceptance: Period = Period(5, "working_days")
     confirmation: Period = Period(30, "days")
     # the court's decision on judicial confirmation, and its extension with approval
@@ -168,9 +171,9 @@ class Deadlines:
         return due_on, period.describe(start, length) + self.provisional_note(start, due_on)
 
     def provisional_note(self, start, due_on):
-        """``"; provisional: <why>"`` when a year from ``start`` to ``due_on`` has no notice."""
+        """``；暂定日期：<why>`` when a year from ``start`` to ``due_on`` has no notice."""
         unknown = self.calendar.provisional_between(start, due_on)
-        return f"; {PROVISIONAL}: {self.calendar.provisional_reason(unknown)}" if unknown else ""
+        return self.calendar.provisional_note(unknown) if unknown else ""
 
     def fold(self, segments):
         """The due date of a deadline kept as segments (see domain.recompute_deadlines):
@@ -190,13 +193,15 @@ class Deadlines:
             return None
         unknown = self.calendar.provisional_between(start, closes_on)
         if unknown and on <= self.provisional_margin.due(closes_on, self.calendar):
-            return (f"after {closes_on} by {(on - closes_on).days} day(s), but that date is "
-                    f"provisional ({self.calendar.provisional_reason(unknown)}): accepted "
-                    "for an officer's decision")
+            return (f"晚于期限 {closes_on} {(on - closes_on).days} 日，但该期限为暂定日期"
+                    f"（{self.calendar.provisional_reason(unknown)}），先予接收，待人工审定")
         raise LateStep(closes_on)
 
 
-PROVISIONAL = "provisional"
+# a rule text whose date is provisional (either wording: rows written before the texts
+# were Chinese keep theirs)
+provisional_rule = workdays.provisional_rule
+without_provisional_note = workdays.without_provisional_note
 
 
 class LateStep(Exception):

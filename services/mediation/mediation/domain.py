@@ -6,7 +6,7 @@ personal data and who may see it unmasked, linkage coverage, and statistics arit
 """
 import re
 
-from fazhi_common.contracts import resident_id
+from fazhi_common.contracts import resident_id, vocabulary
 from fazhi_common.contracts.errors import Conflict, ValidationFailed, field_error
 from fazhi_common.division import COMMUNITY, TOWN, Division, InvalidDivision
 from mediation.deadlines import UNIT_WORDS, LateStep, Period
@@ -49,15 +49,26 @@ TRANSITIONS = {
 }
 FINAL_STATUSES = frozenset({"declined", "returned", "closed"})
 
-# what a returned case goes back to, by the channel that referred it
+# what a returned case goes back to, by the channel that referred it (residents read it
+# when they follow the case; rows written before it was Chinese keep their English text)
 RETURNED_TO = {
-    "court": "court: back to trial",
-    "police_station": "police station: handled by the police",
-    "traffic_police": "traffic police: the parties may sue",
-    "procuratorate": "procuratorate: for its decision",
-    "hospital": "hospital: the parties may seek appraisal or sue",
-    "health_authority": "health authority: the parties may seek appraisal or sue",
+    "court": "人民法院，依法继续审理",
+    "police_station": "派出所，由公安机关依法处理",
+    "traffic_police": "公安交通管理部门，当事人可以依法向人民法院提起诉讼",
+    "procuratorate": "人民检察院，由检察机关依法决定",
+    "hospital": "医疗机构，当事人可以申请医疗损害鉴定或者依法提起诉讼",
+    "health_authority": "卫生健康主管部门，当事人可以申请医疗损害鉴定或者依法提起诉讼",
 }
+# a mediation kind's name inside a rule text (人民调解, 医疗纠纷调解（医调）, ...); the
+# traffic police's own mediation is named as such (交警调解)
+KIND_NAMES = dict(vocabulary.MEDIATION_KINDS)
+POLICE_MEDIATION = vocabulary.TRAFFIC_PROCEDURES["police_mediation"]
+
+
+def _kind_name(case):
+    if getattr(case, "traffic_procedure", None) == "police_mediation":
+        return POLICE_MEDIATION
+    return KIND_NAMES.get(case.mediation_kind, case.mediation_kind)
 
 
 def next_status(status, action, transitions=TRANSITIONS, subject="A case"):
@@ -114,12 +125,11 @@ def _extend(case, data, rules, on, deadlines):
     length = data.get("days") or rules.extension.length
     due_on, rule = deadlines.due(Period(length, rules.extension.unit, rules.extension.basis),
                                  case.mediation_due_on)
-    added = rule.split(" from ")[0]
-    consent = " with the parties' consent" if data.get("parties_consent") else ""
+    consent = "经当事人同意" if data.get("parties_consent") else ""
     return {"extended": True, "extensions": (case.extensions or 0) + 1,
             "extension_reason": data["reason"], "mediation_due_on": due_on,
-            "mediation_due_rule": f"{case.mediation_due_rule}; extended by {added} on "
-                                  f"{on}{consent}"}
+            "mediation_due_rule": f"{case.mediation_due_rule}；{on} {consent}延长 "
+                                  f"{length} {UNIT_WORDS[rules.extension.unit]}"}
 
 
 def next_actions(status, referred, pausable):
@@ -169,10 +179,10 @@ def plan_step(case, action, data, on, today, last_on, deadlines):
         due_on, rule = deadlines.due(rules.period, start)
         basis["mediation"] = [_segment(start, rules.period)]
         changes.update(accepted_on=on, mediation_due_on=due_on, deadline_basis=basis,
-                       mediation_due_rule=f"{case.mediation_kind} mediation: {rule}")
+                       mediation_due_rule=f"{_kind_name(case)}：{rule}")
     elif action == "decline":
         changes.update(result="declined", declined_reason=data["reason"], closed_on=on,
-                       returned_to=case.referrer_department or "applicant")
+                       returned_to=case.referrer_department or "申请人")
     elif action == "assign_mediator":
         changes.update(mediator=data["mediator"])
     elif action == "extend":
@@ -195,11 +205,11 @@ def plan_step(case, action, data, on, today, last_on, deadlines):
                                else "days"}]
         changes.update(deadline_basis=basis, paused_on=None, paused_remaining=None,
                        mediation_due_on=due_on,
-                       mediation_due_rule=f"{case.mediation_due_rule}; paused "
-                                          f"{case.paused_on} to {on} for appraisal "
-                                          f"({rules.period.basis or 'not counted'}), "
-                                          f"{case.paused_remaining} {UNIT_WORDS[rules.period.unit]}"
-                                          f" left from {on}")
+                       mediation_due_rule=f"{case.mediation_due_rule}；{case.paused_on} 至 "
+                                          f"{on} 鉴定期间中止计时（"
+                                          f"{rules.period.citation or '鉴定时间不计入期限'}），"
+                                          f"自 {on} 起尚余 {case.paused_remaining} "
+                                          f"{UNIT_WORDS[basis['mediation'][0]['unit']]}")
     elif action in ("record_agreement", "record_failure"):
         changes.update(concluded_on=on, duration_days=(on - case.received_on).days)
         if action == "record_agreement":
@@ -209,7 +219,7 @@ def plan_step(case, action, data, on, today, last_on, deadlines):
                 due_on, rule = deadlines.due(deadlines.confirmation, on)
                 basis["judicial_confirmation"] = [_segment(on, deadlines.confirmation)]
                 changes.update(confirmation_due_on=due_on, deadline_basis=basis,
-                               confirmation_due_rule=f"judicial confirmation: {rule}")
+                               confirmation_due_rule=f"司法确认申请：{rule}")
         else:
             changes.update(result="failure", failure_reason=data["reason"],
                            outcome_note=rules.on_failure or None)
@@ -223,14 +233,14 @@ def plan_step(case, action, data, on, today, last_on, deadlines):
             raise Conflict(f"Judicial confirmation had to be applied for by {closes_on} "
                            f"({rule}).", {"on": [f"after {closes_on}"]}) from None
         if flagged:
-            changes["officer_review"] = f"judicial confirmation applied for {flagged}"
+            changes["officer_review"] = f"司法确认申请{flagged}"
         # the court's own 15 days run from its acceptance (the application, if not given)
         court_from = data.get("court_accepted_on") or on
         due_on, rule = deadlines.due(deadlines.court_decision, court_from)
         basis["court_decision"] = [_segment(court_from, deadlines.court_decision)]
         changes.update(confirmation_court=data["court"], confirmation_intended=True,
                        confirmation_due_on=None, court_decision_due_on=due_on,
-                       court_decision_due_rule=f"court decision: {rule}",
+                       court_decision_due_rule=f"法院审查：{rule}",
                        deadline_basis=basis)
     elif action == "extend_court_decision":
         if getattr(case, "court_extended", False):
@@ -241,8 +251,8 @@ def plan_step(case, action, data, on, today, last_on, deadlines):
             {"chain": True, "length": deadlines.court_extension.length,
              "unit": deadlines.court_extension.unit}]
         changes.update(court_extended=True, court_decision_due_on=due_on, deadline_basis=basis,
-                       court_decision_due_rule=f"{case.court_decision_due_rule}; extended "
-                                               f"({data['reason']}): {rule}")
+                       court_decision_due_rule=f"{case.court_decision_due_rule}；经院长批准"
+                                               f"延长（{data['reason']}）：{rule}")
     elif action in ("confirm", "refuse_confirmation"):
         changes.update(confirmed=action == "confirm")
     elif action == "resume_mediation":

@@ -249,10 +249,10 @@ def receive_case(session, data, channel, cipher, scope, today, deadlines):
         county_code=county, town_code=town, community_code=data["community_code"],
         status="received", received_on=received_on, extended=False, extensions=0,
         overdue=False, liability_finding_on=data.get("liability_finding_on"), **traffic,
-        officer_review=flagged and f"application {flagged}",
+        officer_review=flagged and f"调解申请{flagged}",
         deadline_basis={"acceptance": [domain._segment(received_on, deadlines.acceptance)]},
         acceptance_due_on=acceptance_due_on,
-        acceptance_due_rule=f"decision to accept: {acceptance_rule}",
+        acceptance_due_rule=f"受理决定：{acceptance_rule}",
         parties=[CaseParty(role=p["role"], id_digest=cipher.digest(p.get("id_number")),
                            **_encrypt_party(cipher, p)) for p in parties],
         **referral)

@@ -2,7 +2,7 @@
 citations, and the medical rule that ends a mediation past its period. Plain functions."""
 from datetime import timedelta
 
-from mediation.deadlines import PROVISIONAL
+from mediation.deadlines import UNIT_WORDS, provisional_rule
 
 # statuses in which each deadline runs
 ACCEPTANCE_RUNNING = frozenset({"received"})
@@ -55,6 +55,12 @@ def citation(deadline, case, deadlines):
     return (period or deadlines.rules_for(case).period).citation or None
 
 
+def _remaining_unit(case, deadlines):
+    """What a paused period has left is counted in working days or in calendar days."""
+    working = deadlines is not None and deadlines.rules_for(case).period.unit == "working_days"
+    return UNIT_WORDS["working_days" if working else "days"]
+
+
 def case_deadlines(case, deadlines=None):
     """The deadlines a case has had, each with the rule that produced it, its citation,
     whether it is running now and whether its date is provisional (and why)."""
@@ -66,10 +72,11 @@ def case_deadlines(case, deadlines=None):
             continue
         rule = getattr(case, rule_column) or ""
         if paused:
-            rule += f"; paused since {case.paused_on} with {case.paused_remaining} left"
+            rule += (f"；自 {case.paused_on} 起中止计时，尚余 {case.paused_remaining} "
+                     f"{_remaining_unit(case, deadlines)}")
         found.append({"deadline": deadline, "due_on": due_on, "rule": rule,
                       "citation": citation(deadline, case, deadlines),
-                      "provisional": f"; {PROVISIONAL}: " in rule,
+                      "provisional": provisional_rule(rule),
                       "running": running(case, deadline) if deadline != "mediation"
                       else case.status in MEDIATION_RUNNING})
     return found
@@ -81,10 +88,9 @@ def deemed_not_settled(case, rules, due_on, today):
     which an officer decides instead)."""
     if not rules.deemed_failure or case.status not in MEDIATION_RUNNING or due_on >= today:
         return None
-    if f"; {PROVISIONAL}: " in (case.mediation_due_rule or ""):
-        return {"officer_review": f"mediation period ended {due_on} on a provisional date: "
-                                  f"decide whether it is deemed not settled "
-                                  f"({rules.period.citation})"}
+    if provisional_rule(case.mediation_due_rule):
+        return {"officer_review": f"调解期限于 {due_on} 届满，但该日期为暂定日期：请审定是否"
+                                  f"视为调解不成（{rules.period.citation}）"}
     concluded = due_on + timedelta(days=1)
     return {"status": "failure", "result": "failure", "concluded_on": concluded,
             "duration_days": (concluded - case.received_on).days,

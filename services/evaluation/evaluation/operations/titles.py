@@ -13,12 +13,17 @@ from evaluation.operations.scoring import (
     vetoes_of,
 )
 from fazhi_common.clock import add_years
+from fazhi_common.contracts import vocabulary
 from fazhi_common.contracts.api.titles import AWARDED_TITLES
 from fazhi_common.contracts.errors import Conflict, field_error
 from fazhi_common.contracts.events import area_of
 from fazhi_common.db import get_in_area, paginate
 from fazhi_common.division import COUNTY, PROVINCE, Division
 from fazhi_common.outbox import record_event
+
+# a title's history is read by people: each department by its name (司法行政部门, 民政部门);
+# entries written before the history was Chinese keep their English
+DEPARTMENT_NAMES = dict(vocabulary.TITLE_DEPARTMENTS)
 
 
 def held_titles(session, code):
@@ -138,8 +143,8 @@ def _name(title, decisions, result, policy):
         title.validity_source = policy.validity_source
     title.history.append(TitleChange(
         action="awarded", on=day, actor=decisions[-1].actor,
-        reason=f"named by {' and '.join(d.department for d in decisions)} on "
-               f"{title.period} with {result.score}"))
+        reason=f"{'、'.join(DEPARTMENT_NAMES.get(d.department, d.department) for d in decisions)}"
+               f"命名，依据 {title.period} 年度考评得分 {result.score}"))
 
 
 def get_title(session, title_id, scope):
@@ -189,7 +194,7 @@ def re_examine_title(session, title_id, data, scope, policy):
         return title
     if outcome in RE_EXAMINATION_ENDS:
         end_title(session, title, session.get(CommunityFact, title.community_code),
-                  RE_EXAMINATION_ENDS[outcome], day, f"re-examination: {data['reason']}",
+                  RE_EXAMINATION_ENDS[outcome], day, f"复核：{data['reason']}",
                   scope.subject)
         return title
     title.re_evaluation_due_on = add_years(day, policy.re_evaluation_interval_years)
@@ -198,7 +203,7 @@ def re_examine_title(session, title_id, data, scope, policy):
         title.validity_source = policy.validity_source
     title.re_evaluation_notified = False
     title.history.append(TitleChange(action="kept", on=day, actor=scope.subject,
-                                     reason=f"re-examination: {data['reason']}"))
+                                     reason=f"复核：{data['reason']}"))
     session.flush()
     return title
 
@@ -212,7 +217,7 @@ def announce_due_re_evaluations(session, today, notice_days):
     for title in due:
         title.re_evaluation_notified = True
         title.history.append(TitleChange(action="re_evaluation_due", on=today, actor="system",
-                                         reason=f"due on {title.re_evaluation_due_on}"))
+                                         reason=f"应于 {title.re_evaluation_due_on} 复核"))
         community = session.get(CommunityFact, title.community_code)
         record_event(session, "re_evaluation_due", {
             **area_of(community.code), "period": title.period, "title_id": title.id,
@@ -228,7 +233,7 @@ def expire_titles(session, today, batch_size):
                           .with_for_update(skip_locked=True)).all()
     for title in due:
         title.status, title.ended_on = "expired", title.valid_until
-        title.end_reason = f"valid until {title.valid_until.isoformat()}, not renewed"
+        title.end_reason = f"有效期至 {title.valid_until.isoformat()}，未重新命名"
         title.history.append(TitleChange(action="expired", on=today, actor="system",
                                          reason=title.end_reason))
     session.flush()
@@ -248,18 +253,16 @@ def on_reorganisation(session, data, effective):
                 title.community_code = result_code
                 title.history.append(TitleChange(
                     action="carried", on=effective, actor="system",
-                    reason=f"convert: {code} became {result_code}, the same unit renamed"))
+                    reason=f"村改居：{code} 改为 {result_code}，同一单位更名，称号随之承继"))
             elif what == "await_decision":
                 title.status = "pending_decision"
                 title.history.append(TitleChange(
                     action="pending_decision", on=effective, actor="system",
-                    reason=f"merge of {code} into {result_code}: transfer or cancel by "
-                           "decision"))
+                    reason=f"{code} 并入 {result_code}：待决定由合并后单位承继或者注销"))
             else:
                 title.history.append(TitleChange(
                     action="federated", on=effective, actor="system",
-                    reason=f"{code} federated under {result_code}; it keeps its title "
-                           "unless a decision transfers or cancels it"))
+                    reason=f"{code} 与 {result_code} 联建：保留称号，另有决定承继或者注销的除外"))
     session.flush()
 
 
@@ -277,7 +280,7 @@ def decide_on_reorganised_title(session, title_id, data, scope):
     if data["decision"] == "cancel":
         end_title(session, title, session.get(CommunityFact, title.community_code),
                   "cancelled", data["decided_on"],
-                  f"reorganised into {title.reorganised_into}: {data['reason']}", actor)
+                  f"已调整并入 {title.reorganised_into}：{data['reason']}", actor)
         return title
     target = community_to_write(session, title.reorganised_into, scope, field="title_id")
     for held in held_titles(session, target.code):
@@ -288,7 +291,7 @@ def decide_on_reorganised_title(session, title_id, data, scope):
     title.community_code, title.status = target.code, "held"
     title.history.append(TitleChange(
         action="transferred", on=data["decided_on"], actor=actor,
-        reason=f"from {origin} to {target.code}: {data['reason']}"))
+        reason=f"由 {origin} 转至 {target.code}：{data['reason']}"))
     session.flush()
     return title
 

@@ -14,12 +14,17 @@ from evaluation.operations.scoring import (
 )
 from evaluation.operations.titles import end_title, held_titles
 from fazhi_common.clock import utcnow
+from fazhi_common.contracts import vocabulary
 from fazhi_common.contracts.errors import Conflict, field_error
 from fazhi_common.contracts.events import area_of
 from fazhi_common.db import get_in_area, paginate
 from fazhi_common.outbox import record_event
 
 PROPOSED, CONFIRMED, DISMISSED = "proposed", "confirmed", "dismissed"
+# the event behind a proposed veto, named in its reason (换届选举, 调解案件结案); a veto
+# proposed before the reasons were Chinese keeps its English one
+TRIGGER_NAMES = dict(vocabulary.VETO_TRIGGER_EVENTS)
+LEVEL_NAMES = dict(vocabulary.TITLE_LEVELS)
 
 
 def _item(session, community, period, code, today):
@@ -38,12 +43,13 @@ def _confirm(session, veto, community, item, actor, scope, today):
     for title in held_titles(session, community.code):
         if titling.may_decide(title.level, scope.role, scope.area):
             end_title(session, title, community, "revoked", today,
-                      f"veto ({item['name']}): {veto.reason}", actor)
+                      f"一票否决（{item['name']}）：{veto.reason}", actor)
         else:
             title.history.append(TitleChange(
                 action="veto_referred", on=today, actor=actor,
-                reason=f"veto {veto.id} ({item['name']}) confirmed outside the {title.level} "
-                       f"departments: for them to decide"))
+                reason=f"一票否决 {veto.id}（{item['name']}）非由"
+                       f"{LEVEL_NAMES.get(title.level, title.level)}命名部门确认："
+                       "由其决定是否撤销"))
     refresh(session, community.code, veto.period, today)
 
 
@@ -91,9 +97,10 @@ def vetoes_from_event(session, envelope, data, code, day, today):
     for code_met in domain.veto_items_met(scheme.definition, envelope["type"], data):
         if _veto_exists(session, community.code, period, code_met):
             continue
-        reason = f"{items[code_met]['name']} ({envelope['type']} on {day.isoformat()})"
+        reason = (f"{items[code_met]['name']}（"
+                  f"{TRIGGER_NAMES.get(envelope['type'], envelope['type'])}，{day.isoformat()}）")
         veto = Veto(community_code=community.code, period=period, veto_item=code_met,
-                    reason=reason, evidence=[f"{envelope['source']} event {envelope['id']}"],
+                    reason=reason, evidence=[f"{envelope['source']} 事件 {envelope['id']}"],
                     origin=envelope["type"], recorded_by="system", status=PROPOSED)
         session.add(veto)
         session.flush()
