@@ -274,7 +274,8 @@ def service_config(rabbit_config, database_url):
         config.pop("LOGGING", None)
         config.update(rabbit_config)
         config.update({"DATABASE_URL": database_url(service), "OUTBOX_POLL_SECONDS": 0.2,
-                       "GATEWAY_VERIFY_KEYS": VERIFY_KEY})
+                       "GATEWAY_VERIFY_KEYS": VERIFY_KEY,
+                       "BROKER_CONNECT_TIMEOUT": BROKER_CONNECT_TIMEOUT})
         for key in ("SURVEY_SECRET", "MEDIATION_DATA_KEY", "LEGALSERVICES_DATA_KEY",
                     "LEGAL_AID_TRANSFER_KEY", "CORRECTIONS_DATA_KEY"):
             if key in config:  # one per run, shared by the services that must agree
@@ -284,12 +285,18 @@ def service_config(rabbit_config, database_url):
     return make
 
 
+# a broker on a saturated machine (parallel test processes, another load) opens a
+# connection in seconds, not never: the tests allow it what their RPC timeout allows
+BROKER_CONNECT_TIMEOUT = 15
+
+
 @pytest.fixture
 def gateway_config(rabbit_config, database_url):
     # the RPC timeout is far beyond an answer's time on a quiet machine: with the CPU
     # saturated (parallel test processes, another load) a service may take seconds; the
     # tests of timeouts set their own
     return {"AMQP_URI": rabbit_config["AMQP_URI"], "RPC_TIMEOUT_SECONDS": 15,
+            "BROKER_CONNECT_TIMEOUT": BROKER_CONNECT_TIMEOUT,
             "RPC_POOL_SIZE": 4, "GATEWAY_SIGNING_KEY": SIGNING_KEY,
             "DATABASE_URL": database_url("gateway"),
             "TOKEN_KEYS": {"k1": TOKEN_KEY},

@@ -158,6 +158,13 @@ def settle(how, message):
 _select = eventlet.patcher.original("select")  # a real poll, even in a green process
 
 
+def connect_timeout(config):
+    """Seconds a new broker connection may take to open before the broker counts as
+    unreachable (``BROKER_CONNECT_TIMEOUT``, 5 as kombu's own default): a machine whose
+    CPU is saturated answers the handshake late, not never."""
+    return float(config.get("BROKER_CONNECT_TIMEOUT", 5))
+
+
 def broker_spoke(connection):
     """True if the broker has sent something on ``connection`` (kombu) nobody has read.
 
@@ -183,7 +190,9 @@ class DeadLetterQueueDeclaration(SharedExtension):
 
     def start(self):
         try:
-            with Connection(self.container.config["AMQP_URI"]) as connection:
+            config = self.container.config
+            with Connection(config["AMQP_URI"],
+                            connect_timeout=connect_timeout(config)) as connection:
                 connection.ensure_connection(max_retries=3)
                 dead_letter_queue()(connection.default_channel).declare()
         except Exception as exc:

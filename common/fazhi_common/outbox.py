@@ -29,7 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from fazhi_common.bulk import insert_for, insert_rows
 from fazhi_common.clock import UtcDateTime, utcnow
 from fazhi_common.contracts import events
-from fazhi_common.messaging import dead_letter_queue, event_queue
+from fazhi_common.messaging import connect_timeout, dead_letter_queue, event_queue
 from fazhi_common.tables import CommonBase
 
 log = logging.getLogger(__name__)
@@ -210,7 +210,7 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.max_backoff = max_backoff
         self.exchange = get_event_exchange(service_name, config)
-        self.connection = Connection(config["AMQP_URI"],
+        self.connection = Connection(config["AMQP_URI"], connect_timeout=connect_timeout(config),
                                      transport_options=DEFAULT_TRANSPORT_OPTIONS.copy())
         self.confirm_timeout = confirm_timeout
         self._wakeup = eventlet.event.Event()

@@ -25,7 +25,7 @@ from nameko.exceptions import (
 from nameko.extensions import SharedExtension
 from nameko.rpc import Rpc, RpcConsumer, get_rpc_exchange
 
-from fazhi_common.messaging import broker_spoke, rpc_queue, settle
+from fazhi_common.messaging import broker_spoke, connect_timeout, rpc_queue, settle
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,7 @@ class RpcReplies(SharedExtension):
         if self._producer is None:
             config = self.container.config
             self._connection = Connection(config[AMQP_URI_CONFIG_KEY],
+                                          connect_timeout=connect_timeout(config),
                                           ssl=config.get(AMQP_SSL_CONFIG_KEY),
                                           login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
             self._producer = Producer(self._connection.channel(),

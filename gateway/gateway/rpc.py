@@ -26,7 +26,7 @@ from nameko.constants import HEADER_PREFIX, NON_PERSISTENT
 from nameko.exceptions import RpcTimeout, UnknownService, deserialize
 from nameko.rpc import RPC_REPLY_QUEUE_TEMPLATE, get_rpc_exchange
 
-from fazhi_common.messaging import broker_spoke
+from fazhi_common.messaging import broker_spoke, connect_timeout
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class RpcClient:
 
     def __init__(self, config, timeout):
         self.timeout = timeout
-        self.connection = Connection(config["AMQP_URI"])
+        self.connection = Connection(config["AMQP_URI"], connect_timeout=connect_timeout(config))
         try:
             channel = self.connection.channel()
             exchange = get_rpc_exchange(config)
