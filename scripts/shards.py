@@ -42,10 +42,11 @@ class Shard:
                 f"--junitxml={work / (self.name + '.xml')}", *self.files]
 
     def run(self, work):
-        # the processes load the machine themselves: waits for a condition get twice
-        # their time (they end as soon as it holds; tests/helpers.py WAIT_SCALE)
+        # the processes load the machine themselves (four of them on two cores: a load of
+        # 8): waits for a condition get three times their time (they end as soon as it
+        # holds; tests/helpers.py WAIT_SCALE)
         env = dict(os.environ, FAZHI_TEST_DATABASE=self.database,
-                   FAZHI_TEST_WAIT_SCALE=os.environ.get("FAZHI_TEST_WAIT_SCALE", "2"))
+                   FAZHI_TEST_WAIT_SCALE=os.environ.get("FAZHI_TEST_WAIT_SCALE", "3"))
         started = time.monotonic()
         done = subprocess.run(self.command(work), cwd=ROOT, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)

@@ -73,7 +73,8 @@ def create_app(config=None):
     app.config["FAZHI"] = config
     app.json.ensure_ascii = False  # Chinese names readable in responses
     app.extensions["rpc"] = RpcPool(
-        {"AMQP_URI": config["AMQP_URI"]},
+        {"AMQP_URI": config["AMQP_URI"],
+         "BROKER_CONNECT_TIMEOUT": config.get("BROKER_CONNECT_TIMEOUT", 5)},
         size=int(config.get("RPC_POOL_SIZE", 16)),
         timeout=float(config.get("RPC_TIMEOUT_SECONDS", 5)),
     )

@@ -307,7 +307,8 @@ def test_a_year_for_a_town(registry, evaluation, gateway, rabbit_config):
     assert vetoed["vetoed"] and not vetoed["passed"] and vetoed["score"] == 95.21
     assert vetoed["vetoes"][0]["veto_item"] == "mass_incident"
     held = ok(gateway.get(f"{E}/titles/{title['id']}"))
-    assert held["status"] == "revoked" and held["end_reason"].startswith("veto")
+    assert held["status"] == "revoked" and held["end_reason"].startswith("一票否决")
+    assert "发生集体越级上访" in held["end_reason"]
     assert [h["action"] for h in held["history"]] == ["awarded", "re_evaluation_due",
                                                       "revoked"]
     assert not ok(gateway.get(f"{E}/communities/{A}/prerequisite?title=beautiful_village"))[

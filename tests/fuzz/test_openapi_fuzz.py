@@ -35,7 +35,7 @@ ME = "/api/v1/auth/me"
 # re-runs the draw from its seed and every county's eligible list
 DRAWS = "/api/v1/evaluation/spot-checks"
 
-EXAMPLES = 10  # per operation, mode and identity: 40 cases an operation that takes input
+EXAMPLES = 8  # per operation, mode and identity: 32 cases an operation that takes input
 # what a case or a run may raise: schemathesis's failures are a BaseExceptionGroup; an
 # interrupt or pytest's own timeout is not caught and ends the test at once
 FAILURES = (Exception, BaseExceptionGroup)
