@@ -275,7 +275,7 @@ def service_config(rabbit_config, database_url):
         config.update(rabbit_config)
         config.update({"DATABASE_URL": database_url(service), "OUTBOX_POLL_SECONDS": 0.2,
                        "GATEWAY_VERIFY_KEYS": VERIFY_KEY,
-                       "BROKER_CONNECT_TIMEOUT": BROKER_CONNECT_TIMEOUT})
+                       "BROKER_CONNECT_TIMEOUT": BROKER_CONNECT_TIMEOUT, **TEST_POOL})
         for key in ("SURVEY_SECRET", "MEDIATION_DATA_KEY", "LEGALSERVICES_DATA_KEY",
                     "LEGAL_AID_TRANSFER_KEY", "CORRECTIONS_DATA_KEY"):
             if key in config:  # one per run, shared by the services that must agree
@@ -285,6 +285,9 @@ def service_config(rabbit_config, database_url):
     return make
 
 
+# four test processes share one PostgreSQL server (100 connections by default): each
+# instance keeps two open and opens more only while it needs them
+TEST_POOL = {"DATABASE_POOL_SIZE": 2, "DATABASE_MAX_OVERFLOW": 10}
 # a broker on a saturated machine (parallel test processes, another load) opens a
 # connection in seconds, not never: the tests allow it what their RPC timeout allows
 BROKER_CONNECT_TIMEOUT = 15
@@ -296,7 +299,7 @@ def gateway_config(rabbit_config, database_url):
     # saturated (parallel test processes, another load) a service may take seconds; the
     # tests of timeouts set their own
     return {"AMQP_URI": rabbit_config["AMQP_URI"], "RPC_TIMEOUT_SECONDS": 15,
-            "BROKER_CONNECT_TIMEOUT": BROKER_CONNECT_TIMEOUT,
+            "BROKER_CONNECT_TIMEOUT": BROKER_CONNECT_TIMEOUT, **TEST_POOL,
             "RPC_POOL_SIZE": 4, "GATEWAY_SIGNING_KEY": SIGNING_KEY,
             "DATABASE_URL": database_url("gateway"),
             "TOKEN_KEYS": {"k1": TOKEN_KEY},

@@ -50,6 +50,16 @@ def _json_text(value):
     return json.dumps(value, ensure_ascii=False)
 
 
+def pool_settings(config):
+    """PostgreSQL connections an instance keeps open (``DATABASE_POOL_SIZE``, 10) and may
+    open beyond them at a burst (``DATABASE_MAX_OVERFLOW``, 10): many instances on one
+    server (a test run's parallel processes) keep fewer, within its ``max_connections``."""
+    if not config["DATABASE_URL"].startswith("postgresql"):
+        return {}
+    return {"pool_size": int(config.get("DATABASE_POOL_SIZE", 10)),
+            "max_overflow": int(config.get("DATABASE_MAX_OVERFLOW", 10))}
+
+
 def make_engine(url, **kwargs):
     # JSON columns hold Chinese text as UTF-8, half the bytes of \u escapes
     kwargs.setdefault("json_serializer", _json_text)
@@ -234,7 +244,7 @@ class Database(DependencyProvider):
 
     def setup(self):
         config = self.container.config
-        self.engine = make_engine(config["DATABASE_URL"])
+        self.engine = make_engine(config["DATABASE_URL"], **pool_settings(config))
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
         self.write_sessions = sessionmaker(writer(self.engine), expire_on_commit=False)
         self.one_statement = one_statement(self.engine)

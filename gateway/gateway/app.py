@@ -13,7 +13,7 @@ from fazhi_common.config import check_secrets, load_config
 from fazhi_common.contracts import vocabulary
 from fazhi_common.contracts.api import MAX_INT
 from fazhi_common.contracts.roles import PLATFORM_ADMIN
-from fazhi_common.db import make_engine
+from fazhi_common.db import make_engine, pool_settings
 from fazhi_common.identity import signing_key
 from gateway import health, security
 from gateway.auth import RecentChecks, TokenIssuer
@@ -78,7 +78,7 @@ def create_app(config=None):
         size=int(config.get("RPC_POOL_SIZE", 16)),
         timeout=float(config.get("RPC_TIMEOUT_SECONDS", 5)),
     )
-    engine = make_engine(config["DATABASE_URL"])
+    engine = make_engine(config["DATABASE_URL"], **pool_settings(config))
     app.extensions["db"] = sessionmaker(engine, expire_on_commit=False)
     if config.get("COMMUNITY_VIEW"):  # kept by gateway.view_keeper: on where that runs
         app.extensions["community_views"] = CommunityViews(engine)
