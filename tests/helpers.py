@@ -28,8 +28,9 @@ def queued_events(amqp_uri, source, event_type, consumer, timeout=5.0, expect=1,
         found.append(body)
         message.ack()
 
-    with Connection(amqp_uri) as conn, conn.Consumer([queue], callbacks=[receive],
-                                                     prefetch_count=100):
+    # a saturated broker opens a connection late, not never (as the services allow it)
+    with Connection(amqp_uri, connect_timeout=15) as conn, \
+            conn.Consumer([queue], callbacks=[receive], prefetch_count=100):
         while not until(found) and time.monotonic() < deadline:
             try:
                 conn.drain_events(timeout=0.2)

@@ -23,7 +23,7 @@ from tests.conftest import SIGNING_KEY
 
 
 def _call(rabbit_config, context):
-    with ClusterRpcProxy(rabbit_config, context_data=context, timeout=5) as cluster:
+    with ClusterRpcProxy(rabbit_config, context_data=context, timeout=15) as cluster:
         return cluster.registry.list_counties({})
 
 

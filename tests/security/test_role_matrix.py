@@ -312,7 +312,7 @@ def test_every_rpc_refuses_roles_it_does_not_admit_and_unsigned_calls(
         context = None
         if role is not None:
             context = {CONTEXT_KEY: sign_identity(Identity(subject="probe", role=role), key)}
-        return ClusterRpcProxy(rabbit_config, context_data=context, timeout=5)
+        return ClusterRpcProxy(rabbit_config, context_data=context, timeout=15)
 
     with proxy(None) as unsigned:
         for entrypoint in entrypoints:
