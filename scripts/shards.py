@@ -37,8 +37,10 @@ class Shard:
 
     def command(self, work):
         marker = ["-m", self.marker] if self.marker else []
+        # a test slowed by the run's own load gets 300 s, not 120: pytest's timeout ends
+        # the whole process, and every test of the shard after it with it
         return [sys.executable, "-m", "pytest", "-q", "-rs", "-W", "ignore::DeprecationWarning",
-                *marker, f"--basetemp={work / self.name}",
+                "-o", "timeout=300", *marker, f"--basetemp={work / self.name}",
                 f"--junitxml={work / (self.name + '.xml')}", *self.files]
 
     def run(self, work):
