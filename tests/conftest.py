@@ -1,9 +1,10 @@
 """Test set-up shared by the whole suite.
 
 eventlet must patch the standard library before anything else imports it (nameko 2.14's
-pytest plugin no longer does this). Tests run against a real RabbitMQ, a fresh vhost per
-test (nameko's ``rabbit_config``), and a real database per service: a migrated SQLite
-file by default, or PostgreSQL when ``FAZHI_TEST_DATABASE`` holds a server URL.
+pytest plugin no longer does this). Tests run against a real RabbitMQ, an empty vhost per
+test (nameko's ``rabbit_config``; the tests of a process take turns with a few), and a real
+database per service: a migrated SQLite file by default, or PostgreSQL when
+``FAZHI_TEST_DATABASE`` holds a server URL.
 """
 import eventlet
 
@@ -98,7 +99,7 @@ class MigratedDatabases:
 
 
 class Vhosts:
-    """Throw-away broker vhosts through the management API, every wait bounded.
+    """Broker vhosts for the tests through the management API, every wait bounded.
 
     Replaces nameko's ``vhost_pipeline``: that one makes vhosts ahead in a green thread
     whose HTTP calls have no timeout, and when one call fails (a slow or refused management
@@ -106,11 +107,20 @@ class Vhosts:
     vhost forever. Here the maker keeps going after a failure (each request has a timeout),
     a test waits a bounded time for its vhost and is told why it got none, and deleting
     runs behind the tests without ever stopping them.
+
+    A vhost a test is done with is emptied (its services' RPC queues deleted, every other
+    queue purged) and handed to the next test of the process, its event queues still
+    declared. Each service declares its queues as quorum queues, a Raft group each: the
+    platform's ~50 of them made and deleted for every test were most of the broker's work,
+    and on a saturated machine a broker that far behind answered nothing for minutes. A
+    test marked ``fresh_vhost`` (it declares queues, policies or users of its own, or runs
+    services as processes) gets a vhost no test used, deleted after it; so does any test
+    after a vhost could not be emptied.
     """
 
-    TIMEOUT, AHEAD, WAIT = 30, 2, 120
+    TIMEOUT, AHEAD, WAIT = 30, 1, 120
 
-    def __init__(self, api_uri, user):
+    def __init__(self, api_uri, amqp_uri, user):
         import requests
         from requests.utils import get_auth_from_url, urldefragauth
 
@@ -119,7 +129,9 @@ class Vhosts:
         self.session = requests.Session()
         self.session.auth = get_auth_from_url(api_uri)
         self.session.headers["content-type"] = "application/json"
+        self.amqp_uri = amqp_uri.rstrip("/")
         self.ready = eventlet.queue.Queue(maxsize=self.AHEAD)
+        self.emptied = []  # vhosts tests used, purged, for the next tests
         self.trash = eventlet.queue.Queue()
         self.last_error = None
         self.running = True
@@ -168,15 +180,61 @@ class Vhosts:
                 except Exception:  # a leftover vhost is harmless; a stuck suite is not
                     eventlet.sleep(attempt + 1)
 
-    def get(self):
+    def get(self, fresh=False):
+        if self.emptied and not fresh:
+            return self.emptied.pop()
         try:
             return self.ready.get(timeout=self.WAIT)
         except eventlet.queue.Empty:
             raise RuntimeError(f"no broker vhost within {self.WAIT}s from the management "
                                f"API; last error: {self.last_error!r}") from None
 
+    def give_back(self, vhost, reuse=True):
+        """The test is done with ``vhost``: empty it for the next test, or (not to be
+        reused, or not emptied) delete it."""
+        if reuse:
+            try:
+                self._empty(vhost)
+            except Exception as exc:  # a new vhost for the next test, then
+                self.last_error = exc
+            else:
+                self.emptied.append(vhost)
+                return
+        self.trash.put(vhost)
+
+    def _empty(self, vhost):
+        from kombu import Connection
+        from kombu.exceptions import ChannelError
+        from requests.utils import quote
+
+        def listed(what):
+            response = self.session.get(f"{self.api}/{what}/{quote(vhost, safe='')}",
+                                        timeout=self.TIMEOUT)
+            response.raise_for_status()
+            return response.json()
+
+        if listed("policies"):
+            raise RuntimeError(f"{vhost} has policies: not for another test")
+        with Connection(f"{self.amqp_uri}/{vhost}", connect_timeout=15) as connection:
+            channel = connection.channel()
+            for queue in listed("queues"):
+                if queue.get("exclusive"):  # a reply queue, gone with its connection
+                    continue
+                try:
+                    if queue["name"].startswith("rpc-"):
+                        # a service's request queue goes: a call to a service the next
+                        # test does not run is returned at once, as the tests of a
+                        # service being down expect
+                        channel.queue_delete(queue["name"])
+                    else:
+                        channel.queue_purge(queue["name"])
+                except ChannelError:  # deleted meanwhile (the channel is closed with it)
+                    channel = connection.channel()
+
     def close(self):
         self.running = False
+        for vhost in self.emptied:
+            self.trash.put(vhost)
         while not self.ready.empty():
             self.trash.put(self.ready.get())
         self.threads[0].kill()
@@ -189,8 +247,9 @@ class Vhosts:
 def vhosts(request):
     from urllib.parse import urlparse
 
-    user = urlparse(request.config.getoption("RABBIT_AMQP_URI")).username
-    pipeline = Vhosts(request.config.getoption("RABBIT_API_URI"), user)
+    amqp_uri = request.config.getoption("RABBIT_AMQP_URI")
+    pipeline = Vhosts(request.config.getoption("RABBIT_API_URI"), amqp_uri,
+                      urlparse(amqp_uri).username)
     yield pipeline
     pipeline.close()
 
@@ -229,7 +288,7 @@ def _private_vhost(node):
 
 @pytest.fixture
 def rabbit_config(request, vhosts):
-    """A fresh vhost for the test (the keys of nameko's fixture of this name); on the
+    """An empty vhost for the test (the keys of nameko's fixture of this name); on the
     session's own node for a test that stops its broker."""
     from urllib.parse import urlparse
 
@@ -237,10 +296,11 @@ def rabbit_config(request, vhosts):
         yield _private_vhost(request.getfixturevalue("broker_node"))
         return
     uri = urlparse(request.config.getoption("RABBIT_AMQP_URI"))
-    vhost = vhosts.get()
+    fresh = request.node.get_closest_marker("fresh_vhost") is not None
+    vhost = vhosts.get(fresh=fresh)
     yield {"AMQP_URI": f"{uri.scheme}://{uri.netloc}/{vhost}", "username": uri.username,
            "vhost": vhost}
-    vhosts.trash.put(vhost)
+    vhosts.give_back(vhost, reuse=not fresh)
 
 
 def _forget_connections(vhost):

@@ -78,6 +78,7 @@ def test_unreachable_broker_keeps_the_event_until_it_is_back(registry_db, rabbit
                          "notifications")[0]["id"] == row.event_id
 
 
+@pytest.mark.fresh_vhost  # a policy of its own on the vhost
 def test_a_batch_the_broker_refuses_in_part_marks_only_the_confirmed_rows_sent(
         registry_db, rabbit_config, rabbit_manager):
     # notifications' queue of county events takes two, then refuses (nacks) more

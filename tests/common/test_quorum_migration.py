@@ -24,6 +24,9 @@ from fazhi_common.quorum_migration import MigrationRefused, migrate, owned_queue
 from registry.service import RegistryService
 from tests.helpers import wait_until
 
+# declares classic queues under the names the services use: a vhost no other test used
+pytestmark = pytest.mark.fresh_vhost
+
 COUNTY, TOWN = "330110000000", "330110001000"
 QUEUE = event_queue_name("registry", "community_registered", "evaluation")
 

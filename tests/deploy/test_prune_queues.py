@@ -2,12 +2,16 @@
 import subprocess
 import sys
 
+import pytest
 import requests
 from kombu import Connection, Exchange, Queue
 
 from deploy.rabbitmq.prune_queues import declared_queue_names, prune, stale_queues
 from fazhi_common.messaging import event_queue_name
 from tests.helpers import wait_until
+
+# declares stale queues of its own and counts the vhost's queues: a vhost no other test used
+pytestmark = pytest.mark.fresh_vhost
 
 STALE = event_queue_name("mediation", "mediation_case_received", "evaluation")
 KEPT = event_queue_name("mediation", "mediation_case_closed", "evaluation")

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import sessionmaker
@@ -14,6 +15,9 @@ from fazhi_common.audit import AuditEntry
 from fazhi_common.db import make_engine
 from fazhi_common.outbox import OutboxRelay, ProcessedEvent, record_event
 from tests.helpers import wait_until
+
+# runs services as processes, killed at the end: a vhost no other test used
+pytestmark = pytest.mark.fresh_vhost
 
 ROOT = Path(__file__).resolve().parents[2]
 

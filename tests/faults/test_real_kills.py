@@ -27,7 +27,8 @@ from tests.helpers import queued_events, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 R = "/api/v1/registry"
-pytestmark = [pytest.mark.once, pytest.mark.timeout(400)]
+# runs services as processes, killed: a vhost no other test used (tests/conftest.py Vhosts)
+pytestmark = [pytest.mark.once, pytest.mark.timeout(400), pytest.mark.fresh_vhost]
 
 
 class ServiceProcess:

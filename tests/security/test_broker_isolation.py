@@ -11,6 +11,9 @@ from fazhi_common.messaging import rpc_queue
 from registry.service import RegistryService
 from tests.helpers import queued_events
 
+# gives broker users of its own permissions on the vhost: a vhost no other test used
+pytestmark = pytest.mark.fresh_vhost
+
 R = "/api/v1/registry"
 
 
