@@ -61,11 +61,14 @@ class Shard:
         env = dict(os.environ, FAZHI_TEST_DATABASE=self.database,
                    FAZHI_TEST_WAIT_SCALE=os.environ.get("FAZHI_TEST_WAIT_SCALE", "3"))
         started = time.monotonic()
-        done = subprocess.run(self.command(work), cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, preexec_fn=_yield_cpu)
+        log = work / (self.name + ".log")  # to watch while it runs
+        with log.open("w") as out:
+            done = subprocess.run(self.command(work), cwd=ROOT, env=env, stdout=out,
+                                  stderr=subprocess.STDOUT, preexec_fn=_yield_cpu)
         self.seconds = time.monotonic() - started
         # 5: nothing selected (a file holding only tests of the other pass)
-        self.status, self.output = (0 if done.returncode == 5 else done.returncode), done.stdout
+        self.status = 0 if done.returncode == 5 else done.returncode
+        self.output = log.read_text(errors="replace")
         return self
 
     def summary(self):

@@ -215,7 +215,7 @@ class Vhosts:
         if reuse:
             try:
                 self._empty(vhost)
-            except Exception as exc:  # a new vhost for the next test, then
+            except (Exception, eventlet.Timeout) as exc:  # a new vhost for the next test
                 self.last_error = exc
             else:
                 self.emptied.append(vhost)
@@ -235,7 +235,8 @@ class Vhosts:
 
         if listed("policies"):
             raise RuntimeError(f"{vhost} has policies: not for another test")
-        with Connection(f"{self.amqp_uri}/{vhost}", connect_timeout=15) as connection:
+        with eventlet.Timeout(self.TIMEOUT), \
+                Connection(f"{self.amqp_uri}/{vhost}", connect_timeout=15) as connection:
             channel = connection.channel()
             for queue in listed("queues"):
                 if queue.get("exclusive"):  # a reply queue, gone with its connection
