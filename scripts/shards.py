@@ -52,7 +52,11 @@ class Shard:
         # the whole process, and every test of the shard after it with it
         return [sys.executable, "-m", "pytest", "-q", "-rs", "-W", "ignore::DeprecationWarning",
                 "-o", "timeout=300", *marker, f"--basetemp={work / self.name}",
-                f"--junitxml={work / (self.name + '.xml')}", *self.files]
+                f"--junitxml={work / (self.name + '.xml')}",
+                # every test's log, kept even when a timeout ends the process
+                f"--log-file={work / (self.name + '.debug.log')}", "--log-file-level=INFO",
+                "--log-file-format=%(asctime)s %(levelname)s %(name)s: %(message)s",
+                *self.files]
 
     def run(self, work):
         # the processes load the machine themselves (four of them on two cores: a load of

@@ -212,6 +212,7 @@ class Vhosts:
     def give_back(self, vhost, reuse=True):
         """The test is done with ``vhost``: empty it for the next test, or (not to be
         reused, or not emptied) delete it."""
+        _forget_connections(vhost)
         if reuse:
             try:
                 self._empty(vhost)
@@ -337,12 +338,16 @@ def rabbit_config(request, vhosts):
 
 
 def _forget_connections(vhost):
-    """Pooled connections to a deleted vhost are dead: drop them, as nameko's fixture does."""
-    from kombu.pools import connections
+    """The process's pooled connections and producers of a vhost a test is done with:
+    closed and dropped (nameko's fixture closes them), so that none the test broke, or
+    left taken, reaches the next test on that vhost."""
+    from kombu.pools import connections, producers
 
-    for key, pool in list(connections.items()):
-        if isinstance(key, list | tuple) and len(key) > 4 and key[4] == vhost:
-            pool.force_close_all()
+    for group in (producers, connections):
+        for key, pool in list(group.items()):
+            if isinstance(key, list | tuple) and len(key) > 4 and key[4] == vhost:
+                pool.force_close_all()
+                dict.pop(group, key, None)
 
 
 @pytest.fixture(scope="session")
