@@ -337,6 +337,17 @@ def rabbit_config(request, vhosts):
     vhosts.give_back(vhost, reuse=not fresh)
 
 
+@pytest.fixture(autouse=True)
+def fast_teardown(request):
+    """Replaces nameko's fixture of this name, which tears the test's vhost down before its
+    containers (the broker's cancel breaks their consumers' reads). The vhost goes on to
+    the next test here, so the test's containers must be gone first: ``rabbit_config`` is
+    set up before them, and so torn down after them."""
+    for fixture in ("rabbit_config", "container_factory", "runner_factory"):
+        if fixture in request.fixturenames:
+            request.getfixturevalue(fixture)
+
+
 def _forget_connections(vhost):
     """The process's pooled connections and producers of a vhost a test is done with:
     closed and dropped (nameko's fixture closes them), so that none the test broke, or
