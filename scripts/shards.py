@@ -12,13 +12,17 @@ shared RabbitMQ (those that stop a broker start their own: tests/conftest.py ``b
 Exit status 0 when every shard passed. A failed shard's whole output is printed.
 """
 import argparse
+import base64
 import heapq
 import json
 import os
+import queue
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
+import urllib.request
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -26,6 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DURATIONS = ROOT / "tests" / "durations.json"
 DEFAULT_SECONDS = 20.0
+# the broker's management API, as the tests' RABBIT_API_URI has it by default
+BROKER_API = "http://localhost:15672/api"
 # with PostgreSQL there, the minutes-long tests run once, on the stricter database
 ONCE = "fuzz or browser or once"
 
@@ -58,17 +64,21 @@ class Shard:
                 "--log-file-format=%(asctime)s %(levelname)s %(name)s: %(message)s",
                 *self.files]
 
-    def run(self, work):
+    def run(self, work, slots):
         # the processes load the machine themselves (four of them on two cores: a load of
         # 8): waits for a condition get three times their time (they end as soon as it
         # holds; tests/helpers.py WAIT_SCALE)
-        env = dict(os.environ, FAZHI_TEST_DATABASE=self.database,
+        slot = slots.get()  # the broker vhosts it takes over (tests/conftest.py Vhosts)
+        env = dict(os.environ, FAZHI_TEST_DATABASE=self.database, FAZHI_TEST_SLOT=str(slot),
                    FAZHI_TEST_WAIT_SCALE=os.environ.get("FAZHI_TEST_WAIT_SCALE", "3"))
         started = time.monotonic()
         log = work / (self.name + ".log")  # to watch while it runs
-        with log.open("w") as out:
-            done = subprocess.run(self.command(work), cwd=ROOT, env=env, stdout=out,
-                                  stderr=subprocess.STDOUT, preexec_fn=_yield_cpu)
+        try:
+            with log.open("w") as out:
+                done = subprocess.run(self.command(work), cwd=ROOT, env=env, stdout=out,
+                                      stderr=subprocess.STDOUT, preexec_fn=_yield_cpu)
+        finally:
+            slots.put(slot)
         self.seconds = time.monotonic() - started
         # 5: nothing selected (a file holding only tests of the other pass)
         self.status = 0 if done.returncode == 5 else done.returncode
@@ -79,6 +89,25 @@ class Shard:
         last = [line for line in self.output.splitlines() if line.strip()][-1:] or ["(no output)"]
         mark = "ok  " if self.status == 0 else "FAIL"
         return f"{mark} {self.name:<16} {len(self.files):>3} files {self.seconds:6.0f} s  {last[0]}"
+
+
+def delete_slot_vhosts(api=BROKER_API):
+    """The broker vhosts the run's slots kept (tests/conftest.py Vhosts), deleted once no
+    test runs. A vhost left (the broker's answer late) is taken over by the next run."""
+    auth = {"Authorization": "Basic " + base64.b64encode(b"guest:guest").decode()}
+
+    def call(path, method="GET"):
+        request = urllib.request.Request(f"{api}/{path}", headers=auth, method=method)
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.read()
+
+    try:
+        for vhost in json.loads(call("vhosts?columns=name")):
+            if vhost["name"].startswith("nameko_test_slot"):
+                call(f"vhosts/{urllib.parse.quote(vhost['name'], safe='')}", "DELETE")
+    except OSError as exc:
+        print(f"the run's broker vhosts were not all deleted ({exc}): the next run takes "
+              "them over", flush=True)
 
 
 def test_files():
@@ -154,9 +183,13 @@ def main():
     work = Path(tempfile.mkdtemp(prefix="fazhi-shards-"))
     started = time.monotonic()
     print(f"{len(shards)} shards, {args.jobs} at a time (output of each: {work})", flush=True)
+    slots = queue.Queue()
+    for slot in range(args.jobs):
+        slots.put(slot)
     with ThreadPoolExecutor(args.jobs) as pool:
-        for future in as_completed([pool.submit(s.run, work) for s in shards]):
+        for future in as_completed([pool.submit(s.run, work, slots) for s in shards]):
             print(future.result().summary(), flush=True)
+    delete_slot_vhosts()
     failed = [s for s in shards if s.status != 0]
     for shard in failed:
         print(f"\n{'=' * 30} {shard.name}: {' '.join(shard.files)}\n{shard.output}")

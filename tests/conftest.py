@@ -109,16 +109,21 @@ class Vhosts:
     runs behind the tests without ever stopping them.
 
     A vhost a test is done with is emptied (its services' RPC queues deleted, every other
-    queue purged) and handed to the next test of the process, its event queues still
-    declared. Each service declares its queues as quorum queues, a Raft group each: the
-    platform's ~50 of them made and deleted for every test were most of the broker's work,
-    and on a saturated machine a broker that far behind answered nothing for minutes. A
-    test marked ``fresh_vhost`` (it declares queues, policies or users of its own, or runs
+    queue purged) and handed to the next test, its event queues still declared. Each
+    service declares its queues as quorum queues, a Raft group each: the platform's ~50 of
+    them made and deleted for every test were most of the broker's work, and with four
+    test processes deleting vhosts the broker took 30 s and more to make one. A test
+    marked ``fresh_vhost`` (it declares queues, policies or users of its own, or runs
     services as processes) gets a vhost no test used, deleted after it; so does any test
     after a vhost could not be emptied.
+
+    In a parallel run (scripts/shards.py) each test process holds a slot
+    (``FAZHI_TEST_SLOT``) and takes over the vhosts the slot's last process left, emptied:
+    the run makes a vhost or two a slot and deletes them when it ends.
     """
 
     TIMEOUT, AHEAD, WAIT = 30, 1, 120
+    PREFIX = "nameko_test_"
 
     def __init__(self, api_uri, amqp_uri, user):
         import requests
@@ -130,11 +135,19 @@ class Vhosts:
         self.session.auth = get_auth_from_url(api_uri)
         self.session.headers["content-type"] = "application/json"
         self.amqp_uri = amqp_uri.rstrip("/")
-        self.ready = eventlet.queue.Queue(maxsize=self.AHEAD)
-        self.emptied = []  # vhosts tests used, purged, for the next tests
+        slot = os.environ.get("FAZHI_TEST_SLOT")
+        # the names of vhosts that outlive the process (its slot's next process takes them)
+        self.lasting = f"{self.PREFIX}slot{slot}_" if slot else None
+        self.ready = eventlet.queue.Queue(maxsize=self.AHEAD)  # fresh, made ahead
+        self.emptied = []  # vhosts tests used, emptied, for the next tests
         self.trash = eventlet.queue.Queue()
         self.last_error = None
         self.running = True
+        if self.lasting:
+            try:
+                self._take_over()
+            except Exception as exc:  # the tests make their own
+                self.last_error = exc
         self.threads = [eventlet.spawn(self._make), eventlet.spawn(self._remove)]
 
     def _request(self, method, *path, body=None, ok=(200, 201, 204)):
@@ -147,18 +160,40 @@ class Vhosts:
                                         data=json.dumps(body) if body else None)
         if response.status_code not in ok:
             raise RuntimeError(f"{method} {url}: {response.status_code} {response.text[:200]}")
+        return response
 
-    PREFIX = "nameko_test_"
+    def _vhost_names(self):
+        listed = self.session.get(f"{self.api}/vhosts?columns=name", timeout=self.TIMEOUT)
+        listed.raise_for_status()
+        return [v["name"] for v in listed.json()]
+
+    def _create(self, lasting=False):
+        prefix = self.lasting if lasting else f"{self.PREFIX}{os.getpid()}_"
+        vhost = prefix + uuid.uuid4().hex[:8]
+        self._request("PUT", "vhosts", vhost)
+        try:
+            self._request("PUT", "permissions", vhost, self.user,
+                          body={"configure": ".*", "write": ".*", "read": ".*"})
+        except Exception:
+            self.trash.put(vhost)
+            raise
+        return vhost
+
+    def _take_over(self):
+        for vhost in self._vhost_names():
+            if vhost.startswith(self.lasting):
+                self.give_back(vhost)
 
     def _sweep(self):
         """Delete the vhosts test processes that are gone left behind (a run killed
         midway): each one holds its quorum queues, and a broker carrying hundreds of them
-        is slow for every test after."""
-        listed = self.session.get(f"{self.api}/vhosts?columns=name", timeout=self.TIMEOUT)
-        for vhost in (v["name"] for v in listed.json()):
-            owner = vhost.removeprefix(self.PREFIX).split("_")[0]
-            if vhost.startswith(self.PREFIX) and not _process_alive(owner):
-                self.trash.put(vhost)
+        is slow for every test after. A slot's vhosts are the run's to delete."""
+        for vhost in self._vhost_names():
+            owner, _, rest = vhost.removeprefix(self.PREFIX).partition("_")
+            if not vhost.startswith(self.PREFIX) or owner.startswith("slot"):
+                continue
+            if not (owner.isdigit() and rest) or not _process_alive(int(owner)):
+                self.trash.put(vhost)  # a dead process's, or named before they carried one
 
     def _make(self):
         try:
@@ -167,16 +202,10 @@ class Vhosts:
             self.last_error = exc
         backoff = 0.5
         while self.running:
-            vhost, made = f"{self.PREFIX}{os.getpid()}_{uuid.uuid4().hex[:8]}", False
             try:
-                self._request("PUT", "vhosts", vhost)
-                made = True
-                self._request("PUT", "permissions", vhost, self.user,
-                              body={"configure": ".*", "write": ".*", "read": ".*"})
+                vhost = self._create()
             except Exception as exc:  # keep making: the next test must not wait forever
                 self.last_error = exc
-                if made:
-                    self.trash.put(vhost)
                 eventlet.sleep(backoff)
                 backoff = min(backoff * 2, 10)
                 continue
@@ -201,13 +230,24 @@ class Vhosts:
                     eventlet.sleep(attempt + 1)
 
     def get(self, fresh=False):
-        if self.emptied and not fresh:
+        if not fresh and self.emptied:
             return self.emptied.pop()
-        try:
-            return self.ready.get(timeout=self.WAIT)
-        except eventlet.queue.Empty:
-            raise RuntimeError(f"no broker vhost within {self.WAIT}s from the management "
-                               f"API; last error: {self.last_error!r}") from None
+        if not fresh and self.lasting:  # the slot's first: one to outlive the process
+            return self._wait(lambda: self._create(lasting=True))
+        return self._wait(lambda: self.ready.get(timeout=self.WAIT))
+
+    def _wait(self, make):
+        with eventlet.Timeout(self.WAIT, False):
+            while True:
+                try:
+                    return make()
+                except eventlet.queue.Empty:
+                    break
+                except Exception as exc:
+                    self.last_error = exc
+                    eventlet.sleep(1)
+        raise RuntimeError(f"no broker vhost within {self.WAIT}s from the management API; "
+                           f"last error: {self.last_error!r}")
 
     def give_back(self, vhost, reuse=True):
         """The test is done with ``vhost``: empty it for the next test, or (not to be
@@ -226,20 +266,14 @@ class Vhosts:
     def _empty(self, vhost):
         from kombu import Connection
         from kombu.exceptions import ChannelError
-        from requests.utils import quote
 
-        def listed(what):
-            response = self.session.get(f"{self.api}/{what}/{quote(vhost, safe='')}",
-                                        timeout=self.TIMEOUT)
-            response.raise_for_status()
-            return response.json()
-
-        if listed("policies"):
+        if self._request("GET", "policies", vhost).json():
             raise RuntimeError(f"{vhost} has policies: not for another test")
+        queues = self._request("GET", "queues", vhost).json()
         with eventlet.Timeout(self.TIMEOUT), \
                 Connection(f"{self.amqp_uri}/{vhost}", connect_timeout=15) as connection:
             channel = connection.channel()
-            for queue in listed("queues"):
+            for queue in queues:
                 if queue.get("exclusive"):  # a reply queue, gone with its connection
                     continue
                 try:
@@ -255,7 +289,7 @@ class Vhosts:
 
     def close(self):
         self.running = False
-        for vhost in self.emptied:
+        for vhost in [] if self.lasting else self.emptied:  # a slot's stay for the next
             self.trash.put(vhost)
         while not self.ready.empty():
             self.trash.put(self.ready.get())
@@ -266,10 +300,8 @@ class Vhosts:
 
 
 def _process_alive(pid):
-    if not pid.isdigit():  # named before vhosts carried their process
-        return False
     try:
-        os.kill(int(pid), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # another user's
