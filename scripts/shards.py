@@ -4,8 +4,11 @@ The tests spend most of their time waiting (for the broker, the databases, servi
 Chromium), so a few pytest processes share two cores well. Each shard is a pytest session of
 its own, with its own migrated databases, broker vhosts and temporary directory. Test files are
 dealt to shards longest first, by the times in tests/durations.json (``--record`` rewrites it
-from the run just made; a file it does not know counts DEFAULT_SECONDS). No test stops the
-shared RabbitMQ (those that stop a broker start their own: tests/conftest.py ``broker_node``).
+from the run just made; a file it does not know counts DEFAULT_SECONDS). The run starts a
+RabbitMQ node of its own for the tests (``start_broker``; the machine's broker when
+rabbitmq-server is not installed here, or with FAZHI_TEST_SHARED_BROKER=1), and the processes
+take over each other's emptied vhosts by slot (tests/conftest.py ``Vhosts``). No test stops the
+run's broker (those that stop a broker start their own: tests/conftest.py ``broker_node``).
 
     python scripts/shards.py [--jobs N] [--postgres URL] [--record]
 
@@ -17,6 +20,7 @@ import heapq
 import json
 import os
 import queue
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -52,7 +56,7 @@ class Shard:
         self.name, self.database, self.marker, self.files = name, database, marker, files
         self.seconds, self.status, self.output = 0.0, None, ""
 
-    def command(self, work):
+    def command(self, work, broker=()):
         marker = ["-m", self.marker] if self.marker else []
         # a test slowed by the run's own load gets 300 s, not 120: pytest's timeout ends
         # the whole process, and every test of the shard after it with it
@@ -62,9 +66,9 @@ class Shard:
                 # every test's log, kept even when a timeout ends the process
                 f"--log-file={work / (self.name + '.debug.log')}", "--log-file-level=INFO",
                 "--log-file-format=%(asctime)s %(levelname)s %(name)s: %(message)s",
-                *self.files]
+                *broker, *self.files]
 
-    def run(self, work, slots):
+    def run(self, work, slots, broker=()):
         # the processes load the machine themselves (four of them on two cores: a load of
         # 8): waits for a condition get three times their time (they end as soon as it
         # holds; tests/helpers.py WAIT_SCALE)
@@ -75,7 +79,7 @@ class Shard:
         log = work / (self.name + ".log")  # to watch while it runs
         try:
             with log.open("w") as out:
-                done = subprocess.run(self.command(work), cwd=ROOT, env=env, stdout=out,
+                done = subprocess.run(self.command(work, broker), cwd=ROOT, env=env, stdout=out,
                                       stderr=subprocess.STDOUT, preexec_fn=_yield_cpu)
         finally:
             slots.put(slot)
@@ -89,6 +93,27 @@ class Shard:
         last = [line for line in self.output.splitlines() if line.strip()][-1:] or ["(no output)"]
         mark = "ok  " if self.status == 0 else "FAIL"
         return f"{mark} {self.name:<16} {len(self.files):>3} files {self.seconds:6.0f} s  {last[0]}"
+
+
+def start_broker(work):
+    """A RabbitMQ node of the run's own (Debian's rabbitmq-server, free ports, its data
+    under the run's directory), with room for the files its queues open: the run's test
+    processes hold some hundreds of quorum queues at once, and a broker started with the
+    system's default limit of 1,024 open files stalled every file operation (a vhost made,
+    a connection opened) for 15 to 60 s at a time. Returns the cluster and the pytest
+    options that point the tests at it; ``None, ()`` (the machine's broker, as the tests
+    find it by default) when rabbitmq-server is not installed here."""
+    sys.path.insert(0, str(ROOT))
+    from tests.rabbit_cluster import SBIN, RabbitCluster
+
+    if os.environ.get("FAZHI_TEST_SHARED_BROKER") or not (SBIN / "rabbitmq-server").exists():
+        return None, ()
+    cluster = RabbitCluster(work / "broker", prefix=f"fazhi-suite{os.getpid()}-", size=1,
+                            die_with_parent=True, open_files=65536, log_level="warning")
+    cluster.start()
+    node = cluster.nodes[0]
+    return cluster, (f"--amqp-uri={node.amqp_uri}",
+                     f"--rabbit-api-uri=http://guest:guest@127.0.0.1:{node.management_port}")
 
 
 def delete_slot_vhosts(api=BROKER_API):
@@ -186,10 +211,20 @@ def main():
     slots = queue.Queue()
     for slot in range(args.jobs):
         slots.put(slot)
-    with ThreadPoolExecutor(args.jobs) as pool:
-        for future in as_completed([pool.submit(s.run, work, slots) for s in shards]):
-            print(future.result().summary(), flush=True)
-    delete_slot_vhosts()
+    cluster, broker = start_broker(work)
+    print(f"broker: {broker[0] if broker else 'the machine broker (localhost:5672)'}",
+          flush=True)
+    try:
+        with ThreadPoolExecutor(args.jobs) as pool:
+            for future in as_completed([pool.submit(s.run, work, slots, broker)
+                                        for s in shards]):
+                print(future.result().summary(), flush=True)
+    finally:
+        if cluster is None:
+            delete_slot_vhosts()
+        else:
+            cluster.stop()
+            shutil.rmtree(work / "broker", ignore_errors=True)
     failed = [s for s in shards if s.status != 0]
     for shard in failed:
         print(f"\n{'=' * 30} {shard.name}: {' '.join(shard.files)}\n{shard.output}")

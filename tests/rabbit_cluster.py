@@ -99,7 +99,7 @@ class Node:
             # a stopped node is noticed within seconds, not the default minute
             "net_ticktime = 10\n"
             "log.console = false\n"
-            "log.file.level = info\n")
+            f"log.file.level = {self.cluster.log_level}\n")
         (self.dir / "advanced.config").write_text("[].\n")
 
     def start(self):
@@ -108,7 +108,24 @@ class Node:
         self.process = subprocess.Popen(
             [str(SBIN / "rabbitmq-server")], env=self.env(), stdout=log,
             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-            preexec_fn=_die_with_parent if self.cluster.die_with_parent else None)
+            preexec_fn=self._prepare_process)
+
+    def _prepare_process(self):
+        """In the child before exec."""
+        if self.cluster.die_with_parent:
+            _die_with_parent()
+        if self.cluster.open_files:
+            # the node's file handle cache takes its limit from this: at Debian's default
+            # (1,024) a node holding a few hundred quorum queues waits for handles, and
+            # every file operation on the node with it, for tens of seconds
+            import resource
+
+            soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+            wanted = self.cluster.open_files
+            try:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, max(hard, wanted)))
+            except (ValueError, OSError):  # not allowed above the hard limit: up to it
+                resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, hard), hard))
 
     def ctl(self, *args, timeout=120, check=True):
         return subprocess.run([str(SBIN / "rabbitmqctl"), "-n", self.name, *args],
@@ -162,10 +179,12 @@ class RabbitCluster:
     (amqp, dist, management) tuple a node, free ports if not given."""
 
     def __init__(self, base=DEFAULT_BASE, ports=None, prefix="fazhi-c", size=3,
-                 die_with_parent=False):
+                 die_with_parent=False, open_files=None, log_level="info"):
         self.base = Path(base)
         self.prefix = prefix
         self.die_with_parent = die_with_parent
+        self.open_files = open_files  # the nodes' limit of open files (None: inherited)
+        self.log_level = log_level
         if ports is None:
             flat = free_ports(3 * size)
             ports = [tuple(flat[i * 3:i * 3 + 3]) for i in range(size)]
