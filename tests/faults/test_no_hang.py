@@ -12,11 +12,15 @@ from tests.conftest import Vhosts
 def test_a_management_api_that_fails_gives_an_error_not_a_hang(monkeypatch):
     # nothing listens on port 9: every vhost request fails at once
     monkeypatch.setattr(Vhosts, "WAIT", 1)
-    pipeline = Vhosts("http://guest:guest@127.0.0.1:9", "guest")
+    monkeypatch.delenv("FAZHI_TEST_SLOT", raising=False)  # vhosts of the process's own
+    pipeline = Vhosts("http://guest:guest@127.0.0.1:9", "pyamqp://guest:guest@127.0.0.1:9/",
+                      "guest")
     try:
         with pytest.raises(RuntimeError, match="no broker vhost") as failed:
             pipeline.get()
         assert "Connection" in str(failed.value)  # the reason travels with the error
+        with pytest.raises(RuntimeError, match="no broker vhost"):
+            pipeline.get(fresh=True)
         assert not pipeline.threads[0].dead  # the maker survived the failure, still trying
     finally:
         pipeline.close()
